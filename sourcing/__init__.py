@@ -1,0 +1,3 @@
+"""Optimisation-based order sourcing engine."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""SQLAlchemy tables and the lifecycle rules that change them."""

@@ -1,0 +1,1 @@
+"""gRPC servicers, proto<->domain conversion, errors, interceptors and the app."""
