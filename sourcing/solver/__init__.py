@@ -1,0 +1,69 @@
+"""The pure sourcing solver: frozen dataclasses in, a frozen ``Plan`` out.
+
+Nothing here imports grpc, protobuf or SQLAlchemy.
+"""
+
+from sourcing.solver.constraints import FAMILIES
+from sourcing.solver.plan import (
+    CandidateExplanation,
+    CandidateReason,
+    Fulfilment,
+    FulfilmentLine,
+    FulfilmentStatus,
+    ObjectiveBreakdown,
+    Plan,
+    RejectedFulfilment,
+    SolveStatus,
+)
+from sourcing.solver.problem import (
+    DEFAULT_REJECTION_LOCATION_REF,
+    DEFAULT_SPLIT_LIMIT,
+    Capacity,
+    Customer,
+    CustomerTier,
+    GeoPoint,
+    InTransit,
+    Location,
+    LocationType,
+    Order,
+    OrderLine,
+    OrderType,
+    Rules,
+    SourcingProblem,
+    SourcingProfile,
+    StockPosition,
+)
+from sourcing.solver.solve import POLICIES, solve
+from sourcing.solver.weights import Weights
+
+__all__ = [
+    "DEFAULT_REJECTION_LOCATION_REF",
+    "DEFAULT_SPLIT_LIMIT",
+    "FAMILIES",
+    "POLICIES",
+    "CandidateExplanation",
+    "CandidateReason",
+    "Capacity",
+    "Customer",
+    "CustomerTier",
+    "Fulfilment",
+    "FulfilmentLine",
+    "FulfilmentStatus",
+    "GeoPoint",
+    "InTransit",
+    "Location",
+    "LocationType",
+    "ObjectiveBreakdown",
+    "Order",
+    "OrderLine",
+    "OrderType",
+    "Plan",
+    "RejectedFulfilment",
+    "Rules",
+    "SolveStatus",
+    "SourcingProblem",
+    "SourcingProfile",
+    "StockPosition",
+    "Weights",
+    "solve",
+]

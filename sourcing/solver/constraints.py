@@ -1,0 +1,237 @@
+"""The sourcing rules, one function per constraint family.
+
+Each family has a stable name (the function's name, listed in ``FAMILIES``)
+and works on whole arrays over the candidate locations (L) and the order's
+distinct products (P) or lines (K). A family either keeps locations out
+(a boolean mask over L, with the reason the explanation reports), limits the
+units a location can give, or prices units and fulfilments; the model in
+``mip.py`` adds the rows for coverage, shared stock, split limit and ideal
+stock, and names them after the same families.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sourcing.solver.plan import CandidateReason
+from sourcing.solver.problem import OrderType, SourcingProblem
+from sourcing.solver.weights import Weights
+
+FAMILIES = (
+    "coverage_with_rejection",
+    "stock",
+    "split_limit",
+    "store_capacity",
+    "fulfilment_type_switch",
+    "network",
+    "ideal_stock",
+    "in_transit",
+    "preferences",
+    "vip_rules",
+    "exclusions",
+)
+
+# Stock older than this counts as fully "old" for the oldest-stock preference.
+STOCK_AGE_HORIZON_DAYS = 365.0
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class Positions:
+    """Stock facts of every (candidate, product) pair, as (L, P) arrays.
+
+    A location that does not carry a product has a position of zeros.
+    """
+
+    products: tuple[str, ...]
+    on_hand: IntArray
+    reserved: IntArray
+    buffer_qty: IntArray
+    ideal_qty: IntArray
+    markdown: FloatArray
+    sell_through: FloatArray
+    stock_age_days: FloatArray
+    arriving: IntArray  # in transit and arriving before the order's need-by
+
+    @classmethod
+    def of(cls, problem: SourcingProblem, products: tuple[str, ...]) -> Positions:
+        """Gather the positions of ``products`` at every candidate of ``problem``."""
+        shape = (len(problem.locations), len(products))
+        ints = {name: np.zeros(shape, dtype=np.int64) for name in ("on_hand", "reserved", "buffer_qty", "ideal_qty", "arriving")}
+        floats = {name: np.zeros(shape) for name in ("markdown", "sell_through", "stock_age_days")}
+        need_by = problem.order.need_by
+        for i, location in enumerate(problem.locations):
+            stock = location.stock
+            for j, product in enumerate(products):
+                position = stock.get(product)
+                if position is None:
+                    continue
+                ints["on_hand"][i, j] = position.on_hand
+                ints["reserved"][i, j] = position.reserved
+                ints["buffer_qty"][i, j] = position.buffer_qty
+                ints["ideal_qty"][i, j] = position.ideal_qty
+                if position.in_transit:
+                    ints["arriving"][i, j] = position.arriving_by(need_by)
+                floats["markdown"][i, j] = position.markdown
+                floats["sell_through"][i, j] = position.sell_through
+                floats["stock_age_days"][i, j] = position.stock_age_days
+        return cls(products=products, **ints, **floats)
+
+
+@dataclass(frozen=True, slots=True)
+class LocationRule:
+    """The verdict of a location-level family: which candidates it allows."""
+
+    allowed: BoolArray
+    reason: CandidateReason
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    """The verdict of a line-level family: which order lines may be sourced at all."""
+
+    allowed: BoolArray
+    why: tuple[str, ...]  # per line: why it may not be sourced, "" when it may
+
+
+def store_capacity(problem: SourcingProblem) -> LocationRule:
+    """Keep out locations with no capacity left today for this order type.
+
+    A location whose open orders reached the profile's ``hd_open_order_limit``
+    takes only CC orders, so it is out of capacity for HD orders.
+    """
+    order_type = problem.order.type
+    limit = problem.profile.rules.hd_open_order_limit
+    allowed = np.ones(len(problem.locations), dtype=bool)
+    for i, location in enumerate(problem.locations):
+        remaining = location.capacity.remaining_for(order_type)
+        if remaining is not None and remaining <= 0:
+            allowed[i] = False
+        elif order_type is OrderType.HD and limit is not None and location.open_orders >= limit:
+            allowed[i] = False
+    return LocationRule(allowed, CandidateReason.OUT_OF_CAPACITY)
+
+
+def fulfilment_type_switch(problem: SourcingProblem) -> LocationRule:
+    """Keep out locations whose HD or CC switch is off for this order's type."""
+    order_type = problem.order.type
+    allowed = np.array([loc.enabled_for(order_type) for loc in problem.locations], dtype=bool)
+    return LocationRule(allowed.reshape(-1), CandidateReason.SWITCHED_OFF)
+
+
+def network(problem: SourcingProblem) -> LocationRule:
+    """Keep out locations outside the network this order's type sources from."""
+    wanted = problem.profile.rules.network_for(problem.order.type)
+    if wanted is None:
+        allowed = np.ones(len(problem.locations), dtype=bool)
+    else:
+        allowed = np.array([wanted in loc.networks for loc in problem.locations], dtype=bool)
+    return LocationRule(allowed.reshape(-1), CandidateReason.OUTSIDE_NETWORK)
+
+
+def exclusions(problem: SourcingProblem) -> tuple[LocationRule, LineRule]:
+    """Keep out excluded locations, and excluded products and categories."""
+    rules = problem.profile.rules
+    allowed = np.array(
+        [loc.ref not in rules.excluded_locations for loc in problem.locations], dtype=bool
+    ).reshape(-1)
+    why = tuple(
+        "product excluded"
+        if line.product_ref in rules.excluded_products
+        else "category excluded"
+        if line.category is not None and line.category in rules.excluded_categories
+        else ""
+        for line in problem.order.lines
+    )
+    lines = np.array([not w for w in why], dtype=bool).reshape(-1)
+    return LocationRule(allowed, CandidateReason.EXCLUDED), LineRule(lines, why)
+
+
+def vip_rules(problem: SourcingProblem, weights: Weights) -> tuple[LineRule, IntArray, FloatArray]:
+    """VIP rules: who may take what, and where VIPs are best served.
+
+    Returns the lines the customer may order (VIP-only products for VIPs
+    only; CC-only products on CC orders only), the per-product reserve level
+    below which only VIPs may take stock (zero for a VIP), and the weighted
+    per-fulfilment penalty for serving a VIP from a location without VIP
+    service.
+    """
+    rules = problem.profile.rules
+    order = problem.order
+    vip = order.customer.is_vip
+    why = tuple(
+        "VIP-only product"
+        if line.product_ref in rules.vip_only_products and not vip
+        else "CC-only product"
+        if line.product_ref in rules.cc_only_products and order.type is not OrderType.CC
+        else ""
+        for line in order.lines
+    )
+    lines = LineRule(np.array([not w for w in why], dtype=bool).reshape(-1), why)
+    products = distinct_products(problem)
+    reserve = np.array(
+        [0 if vip else rules.vip_reserve_qty.get(p, 0) for p in products], dtype=np.int64
+    )
+    lacking = np.array([not loc.vip_service for loc in problem.locations], dtype=float)
+    penalty = weights.vip_service * lacking if vip else np.zeros(len(problem.locations))
+    return lines, reserve, penalty.reshape(-1)
+
+
+def in_transit(positions: Positions) -> IntArray:
+    """Units in transit that arrive before the need-by date, per position."""
+    return positions.arriving
+
+
+def stock(problem: SourcingProblem, positions: Positions, vip_reserve: IntArray) -> IntArray:
+    """Units each location may give of each product for this order.
+
+    Available = on hand - active reservations - buffer, where flagship
+    locations add the profile's extra buffer and, for a customer who is not
+    a VIP, the buffer is at least the product's VIP reserve level; stock in
+    transit that arrives before the need-by date counts too.
+    """
+    extra = problem.profile.rules.flagship_extra_buffer
+    flagship = np.array([loc.flagship for loc in problem.locations], dtype=np.int64)
+    buffer = positions.buffer_qty + (extra * flagship)[:, None]
+    buffer = np.maximum(buffer, vip_reserve[None, :])
+    usable = positions.on_hand + in_transit(positions) - positions.reserved - buffer
+    return np.maximum(usable, 0)
+
+
+def ideal_stock(positions: Positions) -> IntArray:
+    """Units each location holds above its ideal level, per product.
+
+    Units taken beyond this surplus take the location below its ideal stock
+    and pay the ideal-stock penalty, so with other costs equal the location
+    with the largest surplus wins.
+    """
+    return np.maximum(positions.on_hand - positions.reserved - positions.ideal_qty, 0)
+
+
+def preferences(positions: Positions, surplus: IntArray, weights: Weights) -> dict[str, FloatArray]:
+    """Per-unit preference costs per (location, product), weighted, by term.
+
+    Each preference costs its full weight per unit at the least preferred
+    extreme and nothing at the most preferred one: full markdown, a surplus
+    of at least the ideal level, stock a year old, and no sell-through cost
+    nothing.
+    """
+    overstock = np.minimum(surplus / np.maximum(positions.ideal_qty, 1), 1.0)
+    age = np.minimum(positions.stock_age_days / STOCK_AGE_HORIZON_DAYS, 1.0)
+    return {
+        "markdown": weights.markdown * (1.0 - positions.markdown),
+        "overstock": weights.overstock * (1.0 - overstock),
+        "stock_age": weights.stock_age * (1.0 - age),
+        "sell_through": weights.sell_through * positions.sell_through,
+    }
+
+
+def distinct_products(problem: SourcingProblem) -> tuple[str, ...]:
+    """The order's products, each once, in the order of the lines."""
+    return tuple(dict.fromkeys(line.product_ref for line in problem.order.lines))

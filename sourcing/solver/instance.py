@@ -1,0 +1,150 @@
+"""The problem as arrays: what every policy and the objective work from.
+
+``SourcingArrays.build`` applies every constraint family once, so the MIP,
+the greedy, the objective and the explanation all see the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sourcing.solver import constraints as cf
+from sourcing.solver.constraints import BoolArray, FloatArray, IntArray
+from sourcing.solver.geo import haversine_km
+from sourcing.solver.plan import CandidateReason
+from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.weights import Weights
+
+# Terms priced per unit (on x) and per fulfilment (on y); the rest
+# (split, ideal_stock, rejection) have variables of their own in the model.
+UNIT_TERMS = ("handling", "shipping", "markdown", "overstock", "stock_age", "sell_through")
+FULFILMENT_TERMS = ("fixed", "distance", "speed", "vip_service")
+
+
+@dataclass(frozen=True, slots=True)
+class SourcingArrays:
+    """One order's sourcing problem over L candidates, K lines and P products.
+
+    ``stock[l, p]`` is what candidate l may give of product p (zero where the
+    candidate is kept out), ``cap[l, k]`` what it may give of line k.
+    ``unit_cost`` and ``fulfilment_cost`` are weighted; ``*_parts`` hold the
+    same by objective term for the breakdown.
+    """
+
+    problem: SourcingProblem
+    weights: Weights
+    distance_km: FloatArray  # (L,)
+    quantity: IntArray  # (K,)
+    line_product: IntArray  # (K,) index into products
+    products: tuple[str, ...]
+    stock: IntArray  # (L, P)
+    cap: IntArray  # (L, K)
+    surplus: IntArray  # (L, P) units above the ideal level
+    unit_cost_parts: dict[str, FloatArray]  # term -> (L, K)
+    fulfilment_cost_parts: dict[str, FloatArray]  # term -> (L,)
+    unit_cost: FloatArray  # (L, K)
+    fulfilment_cost: FloatArray  # (L,)
+    eligible: BoolArray  # (L,) not kept out by any location rule
+    kept_out: tuple[tuple[CandidateReason, ...], ...]  # (L,) the rules that kept it out
+    line_why: tuple[str, ...]  # (K,) why a line may not be sourced, "" if it may
+    split_limit: int
+    rejection_penalty: float
+
+    @classmethod
+    def build(cls, problem: SourcingProblem, weights: Weights | None = None) -> SourcingArrays:
+        """Apply every constraint family to ``problem`` (with ``weights`` overriding the profile's)."""
+        weights = weights or problem.profile.weights
+        order = problem.order
+        locations = problem.locations
+        products = cf.distinct_products(problem)
+        product_index = {p: j for j, p in enumerate(products)}
+        line_product = np.array([product_index[line.product_ref] for line in order.lines], dtype=np.int64)
+        quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
+
+        lat = np.array([loc.point.latitude for loc in locations], dtype=float)
+        lon = np.array([loc.point.longitude for loc in locations], dtype=float)
+        point = order.delivery_point
+        distance = haversine_km(lat, lon, point.latitude, point.longitude)
+
+        location_rules = [cf.store_capacity(problem), cf.fulfilment_type_switch(problem), cf.network(problem)]
+        excluded_locations, excluded_lines = cf.exclusions(problem)
+        location_rules.append(excluded_locations)
+        vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, weights)
+        eligible = np.ones(len(locations), dtype=bool)
+        for rule in location_rules:
+            eligible &= rule.allowed
+        kept_out = tuple(
+            tuple(rule.reason for rule in location_rules if not rule.allowed[i]) for i in range(len(locations))
+        )
+        line_allowed = excluded_lines.allowed & vip_lines.allowed
+        line_why = tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True))
+
+        positions = cf.Positions.of(problem, products)
+        stock = cf.stock(problem, positions, vip_reserve) * eligible[:, None]
+        cap = np.minimum(stock[:, line_product], quantity[None, :]) * line_allowed[None, :]
+        surplus = cf.ideal_stock(positions)
+
+        shipping_per_unit = np.array([loc.shipping_cost_per_km for loc in locations]) * distance
+        handling = np.array([loc.handling_cost for loc in locations])
+        unit_parts = {
+            "handling": np.repeat((weights.handling * handling)[:, None], len(quantity), axis=1),
+            "shipping": np.repeat((weights.shipping * shipping_per_unit)[:, None], len(quantity), axis=1),
+        }
+        for term, per_product in cf.preferences(positions, surplus, weights).items():
+            unit_parts[term] = per_product[:, line_product]
+        fulfilment_parts = {
+            "fixed": weights.fixed * np.array([loc.fixed_cost for loc in locations]),
+            "distance": weights.distance * distance,
+            "speed": weights.speed * np.array([loc.pick_pack_hours for loc in locations]),
+            "vip_service": vip_penalty,
+        }
+        unit_cost = sum(unit_parts.values(), np.zeros(cap.shape))
+        fulfilment_cost = sum(fulfilment_parts.values(), np.zeros(len(locations)))
+        arrays = cls(
+            problem=problem,
+            weights=weights,
+            distance_km=distance,
+            quantity=quantity,
+            line_product=line_product,
+            products=products,
+            stock=stock,
+            cap=cap,
+            surplus=surplus,
+            unit_cost_parts=unit_parts,
+            fulfilment_cost_parts=fulfilment_parts,
+            unit_cost=unit_cost,
+            fulfilment_cost=fulfilment_cost,
+            eligible=eligible,
+            kept_out=kept_out,
+            line_why=line_why,
+            split_limit=problem.profile.split_limit,
+            rejection_penalty=0.0,
+        )
+        object.__setattr__(arrays, "rejection_penalty", _dominating_rejection_penalty(arrays))
+        return arrays
+
+    @property
+    def location_refs(self) -> tuple[str, ...]:
+        """Refs of the candidates, in array order."""
+        return tuple(loc.ref for loc in self.problem.locations)
+
+
+def _dominating_rejection_penalty(arrays: SourcingArrays) -> float:
+    """The per-unit rejection penalty, raised until it dominates every other term.
+
+    A plan never has more fulfilments than units, so no plan serving the
+    order's Q units costs more than Q times the dearest fulfilment, split,
+    unit and ideal-stock costs. A penalty above that bound makes serving one
+    more unit always cheaper than rejecting it.
+    """
+    w = arrays.weights
+    units = float(arrays.quantity.sum())
+    usable = arrays.cap.sum(axis=1) > 0
+    if not usable.any():
+        return w.rejection
+    worst_fulfilment = float(arrays.fulfilment_cost[usable].max()) + w.split
+    worst_unit = float(arrays.unit_cost[usable].max()) + w.ideal_stock
+    bound = units * (worst_fulfilment + worst_unit)
+    return max(w.rejection, float(np.ceil(bound + 1.0)))

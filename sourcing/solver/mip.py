@@ -1,0 +1,239 @@
+"""The per-order mixed-integer program, built from arrays and solved by OR-tools.
+
+The model (indices: l candidate, k line, p product):
+
+    min  sum_lk c_lk x_lk + sum_l f_l y_l + P sum_k r_k
+         + w_ideal sum_lp z_lp + w_split e
+    s.t. (1) coverage_with_rejection  sum_l x_lk + r_k = q_k              for all k
+         (2) stock                    x_lk <= cap_lk y_l                   for all l, k
+         (3) stock (shared product)   sum_{k of p} x_lk <= a_lp            for all l, p on 2+ lines
+         (4) split_limit              sum_l y_l <= S
+         (5) ideal_stock              sum_{k of p} x_lk - z_lp <= s_lp     for all l, p
+         (6) split penalty            sum_l y_l - e <= 1
+         x_lk, r_k integer >= 0; y_l binary; z_lp, e >= 0
+
+cap_lk is zero wherever a rule keeps candidate l or line k out (capacity,
+switches, networks, exclusions, VIP rules), so those pairs get no variable
+at all. c_lk and f_l carry the weighted per-unit and per-fulfilment terms;
+P dominates them (see instance._dominating_rejection_penalty).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from sourcing.solver.constraints import FloatArray, IntArray
+from sourcing.solver.instance import SourcingArrays
+
+BACKENDS = ("scip", "highs")
+
+
+@dataclass(frozen=True, slots=True)
+class MipResult:
+    """What the MIP solver found: an allocation (or none) and the proved bound."""
+
+    allocation: IntArray | None
+    optimal: bool
+    bound: float
+
+
+class _Rows:
+    """Accumulates sparse constraint rows as coordinate triplets."""
+
+    def __init__(self) -> None:
+        self.rows: list[IntArray] = []
+        self.cols: list[IntArray] = []
+        self.vals: list[FloatArray] = []
+        self.lower: list[FloatArray] = []
+        self.upper: list[FloatArray] = []
+        self.count = 0
+
+    def add(self, rows: IntArray, cols: IntArray, vals: FloatArray, lower: FloatArray, upper: FloatArray) -> None:
+        """Add ``len(lower)`` rows; ``rows`` index them from 0."""
+        self.rows.append(rows + self.count)
+        self.cols.append(cols)
+        self.vals.append(vals)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.count += len(lower)
+
+    def matrix(self, n_vars: int) -> sp.csr_matrix:
+        """The rows as a CSR matrix over ``n_vars`` columns."""
+        return sp.csr_matrix(
+            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(self.count, n_vars),
+        )
+
+
+def solve_mip(
+    arrays: SourcingArrays,
+    *,
+    time_limit_s: float,
+    hint: IntArray | None = None,
+    backend: str = "scip",
+) -> MipResult:
+    """Solve the model for ``arrays`` within ``time_limit_s`` seconds.
+
+    ``hint`` (an allocation, e.g. the greedy's) is handed to the solver as a
+    starting solution.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"Expected backend to be one of {', '.join(BACKENDS)}, got {backend!r}.")
+    n_locations, n_lines = arrays.cap.shape
+    pair_l, pair_k = np.nonzero(arrays.cap)  # (l, k) pairs that get an x variable
+    n_x = len(pair_l)
+    used_locations = np.unique(pair_l)
+    y_of = np.full(n_locations, -1, dtype=np.int64)
+    y_of[used_locations] = n_x + np.arange(len(used_locations))
+    n_y = len(used_locations)
+    r0 = n_x + n_y
+    n_r = n_lines
+    w = arrays.weights
+
+    pair_p = arrays.line_product[pair_k]
+    take_max = np.zeros(arrays.stock.shape, dtype=np.int64)
+    np.add.at(take_max, (pair_l, pair_p), arrays.cap[pair_l, pair_k])
+    take_max = np.minimum(take_max, arrays.stock)
+    ideal_l, ideal_p = np.nonzero(take_max > arrays.surplus) if w.ideal_stock > 0 else (np.array([], dtype=np.int64),) * 2
+    z0 = r0 + n_r
+    n_z = len(ideal_l)
+    e_index = z0 + n_z
+    has_e = w.split > 0 and n_y > 1
+    n_vars = e_index + int(has_e)
+
+    lower = np.zeros(n_vars)
+    upper = np.concatenate(
+        [arrays.cap[pair_l, pair_k], np.ones(n_y), arrays.quantity, np.full(n_z + int(has_e), np.inf)]
+    ).astype(float)
+    cost = np.concatenate(
+        [
+            arrays.unit_cost[pair_l, pair_k],
+            arrays.fulfilment_cost[used_locations],
+            np.full(n_r, arrays.rejection_penalty),
+            np.full(n_z, w.ideal_stock),
+            np.full(int(has_e), w.split),
+        ]
+    )
+
+    rows = _Rows()
+    x_ids = np.arange(n_x)
+    # Constraint (1): every unit ordered is served or rejected.
+    rows.add(
+        np.concatenate([pair_k, np.arange(n_r)]),
+        np.concatenate([x_ids, r0 + np.arange(n_r)]),
+        np.ones(n_x + n_r),
+        arrays.quantity.astype(float),
+        arrays.quantity.astype(float),
+    )
+    # Constraint (2): a unit can only come from a location that is used.
+    rows.add(
+        np.concatenate([x_ids, x_ids]),
+        np.concatenate([x_ids, y_of[pair_l]]),
+        np.concatenate([np.ones(n_x), -arrays.cap[pair_l, pair_k].astype(float)]),
+        np.full(n_x, -np.inf),
+        np.zeros(n_x),
+    )
+    # Constraint (3): lines of the same product share the location's stock.
+    _add_grouped(rows, pair_l, pair_p, x_ids, arrays.stock, only_shared=True)
+    # Constraint (4): at most split_limit locations fulfil the order.
+    if arrays.split_limit < n_y:
+        rows.add(np.zeros(n_y, dtype=np.int64), n_x + np.arange(n_y), np.ones(n_y), np.array([-np.inf]), np.array([float(arrays.split_limit)]))
+    # Constraint (5): units beyond the surplus above ideal stock are counted in z.
+    if n_z:
+        n_products = arrays.stock.shape[1]
+        ideal_keys = ideal_l * n_products + ideal_p  # sorted: np.nonzero is row-major
+        pair_keys = pair_l * n_products + pair_p
+        at = np.minimum(np.searchsorted(ideal_keys, pair_keys), n_z - 1)
+        keep = ideal_keys[at] == pair_keys
+        rows.add(
+            np.concatenate([at[keep], np.arange(n_z)]),
+            np.concatenate([x_ids[keep], z0 + np.arange(n_z)]),
+            np.concatenate([np.ones(int(keep.sum())), -np.ones(n_z)]),
+            np.full(n_z, -np.inf),
+            arrays.surplus[ideal_l, ideal_p].astype(float),
+        )
+    # Constraint (6): e counts the fulfilments beyond the first.
+    if has_e:
+        rows.add(
+            np.zeros(n_y + 1, dtype=np.int64),
+            np.concatenate([n_x + np.arange(n_y), [e_index]]),
+            np.concatenate([np.ones(n_y), [-1.0]]),
+            np.array([-np.inf]),
+            np.array([1.0]),
+        )
+
+    model = mbh.ModelBuilderHelper()
+    model.fill_model_from_sparse_data(lower, upper, cost, np.concatenate(rows.lower), np.concatenate(rows.upper), rows.matrix(n_vars))
+    for j in range(r0 + n_r):
+        model.set_var_integrality(j, True)
+    if hint is not None:
+        _add_hint(model, hint, pair_l, pair_k, used_locations, r0, arrays)
+
+    solver = mbh.ModelSolverHelper(backend)
+    solver.enable_output(False)
+    solver.set_time_limit_in_seconds(max(time_limit_s, 0.001))
+    if backend == "scip":
+        solver.set_solver_specific_parameters("limits/gap = 0\nlimits/absgap = 1e-6\nrandomization/randomseedshift = 0")
+    else:
+        solver.set_solver_specific_parameters("mip_rel_gap=0\nmip_abs_gap=1e-6\noutput_flag=false\nthreads=1")
+    solver.solve(model)
+    status = solver.status()
+    if status not in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) or not solver.has_solution():
+        return MipResult(None, False, _bound(solver))
+    values = np.asarray(solver.variable_values())
+    allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+    allocation[pair_l, pair_k] = np.rint(values[:n_x]).astype(np.int64)
+    return MipResult(allocation, status == mbh.SolveStatus.OPTIMAL, _bound(solver))
+
+
+def _add_grouped(
+    rows: _Rows, pair_l: IntArray, pair_p: IntArray, x_ids: IntArray, stock: IntArray, *, only_shared: bool
+) -> None:
+    """Add one row per (location, product) summing its x variables, bounded by ``stock``."""
+    keys = pair_l * stock.shape[1] + pair_p
+    unique, row_of, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    if only_shared:
+        shared = counts[row_of] > 1
+        if not shared.any():
+            return
+        unique, row_of = np.unique(keys[shared], return_inverse=True)
+        x_ids = x_ids[shared]
+    rows.add(
+        row_of,
+        x_ids,
+        np.ones(len(x_ids)),
+        np.full(len(unique), -np.inf),
+        stock.ravel()[unique].astype(float),
+    )
+
+
+def _add_hint(
+    model: mbh.ModelBuilderHelper,
+    hint: IntArray,
+    pair_l: IntArray,
+    pair_k: IntArray,
+    used_locations: IntArray,
+    r0: int,
+    arrays: SourcingArrays,
+) -> None:
+    """Give the solver a starting solution for x, y and r."""
+    x = hint[pair_l, pair_k]
+    for j, value in enumerate(x):
+        model.add_hint(j, float(value))
+    used = hint.sum(axis=1) > 0
+    for i, location in enumerate(used_locations):
+        model.add_hint(len(x) + i, float(used[location]))
+    rejected = arrays.quantity - hint.sum(axis=0)
+    for k, value in enumerate(rejected):
+        model.add_hint(r0 + k, float(value))
+
+
+def _bound(solver: mbh.ModelSolverHelper) -> float:
+    try:
+        return float(solver.best_objective_bound())
+    except Exception:  # no bound was computed (e.g. no solve happened)
+        return float("-inf")

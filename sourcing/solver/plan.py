@@ -1,0 +1,126 @@
+"""What a solve returns: the plan, its cost broken down, and the reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SolveStatus(StrEnum):
+    """How good the plan is known to be."""
+
+    OPTIMAL = "OPTIMAL"  # proved best under the profile
+    FEASIBLE = "FEASIBLE"  # valid, but the proof ran out of time; see ``gap``
+
+
+class FulfilmentStatus(StrEnum):
+    """The status a fulfilment starts in."""
+
+    CREATED = "CREATED"
+    ESCALATED = "ESCALATED"  # the fulfilment at the rejection location
+
+
+class CandidateReason(StrEnum):
+    """Why a candidate location was or was not used."""
+
+    USED = "USED"
+    NO_STOCK = "NO_STOCK"
+    OUT_OF_CAPACITY = "OUT_OF_CAPACITY"
+    SWITCHED_OFF = "SWITCHED_OFF"
+    OUTSIDE_NETWORK = "OUTSIDE_NETWORK"
+    EXCLUDED = "EXCLUDED"
+    MORE_EXPENSIVE = "MORE_EXPENSIVE"
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilmentLine:
+    """Units of one order line that a fulfilment serves (or rejects)."""
+
+    line_ref: str
+    product_ref: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfilment:
+    """The part of the order one location fulfils."""
+
+    location_ref: str
+    lines: tuple[FulfilmentLine, ...]
+    status: FulfilmentStatus = FulfilmentStatus.CREATED
+
+    @property
+    def units(self) -> int:
+        """Units in this fulfilment."""
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedFulfilment(Fulfilment):
+    """Units nobody can serve, placed at the system rejection location."""
+
+    status: FulfilmentStatus = FulfilmentStatus.ESCALATED
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveBreakdown:
+    """The plan's cost, term by term, each already multiplied by its weight."""
+
+    terms: Mapping[str, float]
+
+    @property
+    def total(self) -> float:
+        """The objective value: the sum of the terms."""
+        return float(sum(self.terms.values()))
+
+    def __getitem__(self, term: str) -> float:
+        return self.terms[term]
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateExplanation:
+    """Why one candidate location was or was not used.
+
+    ``reasons`` holds every rule that kept the location out (or ``USED``);
+    ``detail`` says it in words, e.g. which products had no stock.
+    """
+
+    location_ref: str
+    used: bool
+    reasons: tuple[CandidateReason, ...]
+    detail: str = ""
+    distance_km: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A sourcing decision for one order.
+
+    ``gap`` is the relative distance between the plan's objective and the
+    best proved bound: 0 when OPTIMAL.
+    """
+
+    order_ref: str
+    policy: str
+    fulfilments: tuple[Fulfilment, ...]
+    rejected: RejectedFulfilment | None
+    objective: ObjectiveBreakdown
+    status: SolveStatus
+    gap: float = 0.0
+    solve_time_s: float = 0.0
+    explanation: tuple[CandidateExplanation, ...] | None = field(default=None, compare=False)
+
+    @property
+    def split_count(self) -> int:
+        """Number of locations that fulfil part of the order."""
+        return len(self.fulfilments)
+
+    @property
+    def rejected_units(self) -> int:
+        """Units sent to the rejection location."""
+        return self.rejected.units if self.rejected else 0
+
+    def served(self) -> dict[str, dict[str, int]]:
+        """Units per line ref per location ref."""
+        return {f.location_ref: {ln.line_ref: ln.quantity for ln in f.lines} for f in self.fulfilments}

@@ -1,0 +1,137 @@
+"""The solver's entry point: ``solve(problem, policy=...)`` returns a ``Plan``."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+
+import numpy as np
+
+from sourcing.solver.constraints import IntArray
+from sourcing.solver.explain import explain as explain_candidates
+from sourcing.solver.greedy import greedy_allocation
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.mip import BACKENDS, solve_mip
+from sourcing.solver.objective import evaluate
+from sourcing.solver.plan import (
+    Fulfilment,
+    FulfilmentLine,
+    ObjectiveBreakdown,
+    Plan,
+    RejectedFulfilment,
+    SolveStatus,
+)
+from sourcing.solver.problem import SourcingProblem
+
+POLICIES = ("mip", "greedy")
+DEFAULT_TIME_LIMIT_S = 10.0
+
+
+def solve(
+    problem: SourcingProblem,
+    *,
+    policy: str = "mip",
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    weight_overrides: Mapping[str, float] | None = None,
+    explain: bool = False,
+    backend: str = "scip",
+) -> Plan:
+    """Source one order.
+
+    Parameters
+    ----------
+    problem
+        The order, its candidate locations and the sourcing profile.
+    policy
+        ``"mip"`` (default): the provably cheapest plan under every rule.
+        ``"greedy"``: the reference greedy of rule-based systems.
+    time_limit_s
+        Wall-clock budget for the MIP. When it runs out before optimality is
+        proved, the best plan found (the greedy's at worst) comes back
+        ``FEASIBLE`` with its gap to the best proved bound.
+    weight_overrides
+        Objective weights to replace for this call only, term by term.
+    explain
+        Attach, for every candidate, why it was or was not used.
+    backend
+        The MIP solver OR-tools runs: ``"scip"`` or ``"highs"``.
+    """
+    started = time.perf_counter()
+    if policy not in POLICIES:
+        raise ValueError(f"Expected policy to be one of {', '.join(POLICIES)}, got {policy!r}.")
+    if backend not in BACKENDS:
+        raise ValueError(f"Expected backend to be one of {', '.join(BACKENDS)}, got {backend!r}.")
+    if not isinstance(time_limit_s, int | float) or math.isnan(time_limit_s) or time_limit_s <= 0:
+        raise ValueError(f"Expected time_limit_s to be a positive number, got {time_limit_s!r}.")
+    weights = problem.profile.weights
+    if weight_overrides:
+        weights = weights.override(weight_overrides)
+    arrays = SourcingArrays.build(problem, weights)
+    allocation = greedy_allocation(arrays)
+    objective = evaluate(arrays, allocation)
+    # The greedy proves nothing about its plan, so its gap is unknown.
+    status, gap = SolveStatus.FEASIBLE, math.inf
+    if policy == "mip":
+        remaining = time_limit_s - (time.perf_counter() - started)
+        result = solve_mip(arrays, time_limit_s=remaining, hint=allocation, backend=backend)
+        if result.allocation is not None:
+            candidate = evaluate(arrays, result.allocation)
+            if candidate.total <= objective.total + 1e-9:
+                allocation, objective = result.allocation, candidate
+        gap = _relative_gap(objective.total, result.bound)
+        status = SolveStatus.OPTIMAL if result.optimal else SolveStatus.FEASIBLE
+        if result.optimal:
+            gap = 0.0
+        elif gap <= 1e-9:  # the bound proves the incumbent optimal after all
+            status, gap = SolveStatus.OPTIMAL, 0.0
+    return _to_plan(arrays, allocation, objective, policy, status, gap, started, explain)
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    if not math.isfinite(bound):
+        return math.inf
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
+def _to_plan(
+    arrays: SourcingArrays,
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    policy: str,
+    status: SolveStatus,
+    gap: float,
+    started: float,
+    explain: bool,
+) -> Plan:
+    problem = arrays.problem
+    lines = problem.order.lines
+    fulfilments = tuple(
+        Fulfilment(
+            location.ref,
+            tuple(
+                FulfilmentLine(lines[k].ref, lines[k].product_ref, int(allocation[i, k]))
+                for k in np.flatnonzero(allocation[i])
+            ),
+        )
+        for i, location in enumerate(problem.locations)
+        if allocation[i].any()
+    )
+    short = arrays.quantity - allocation.sum(axis=0)
+    rejected = None
+    if short.any():
+        rejected = RejectedFulfilment(
+            problem.profile.rejection_location_ref,
+            tuple(FulfilmentLine(lines[k].ref, lines[k].product_ref, int(short[k])) for k in np.flatnonzero(short)),
+        )
+    return Plan(
+        order_ref=problem.order.ref,
+        policy=policy,
+        fulfilments=fulfilments,
+        rejected=rejected,
+        objective=objective,
+        status=status,
+        gap=gap,
+        solve_time_s=time.perf_counter() - started,
+        explanation=explain_candidates(arrays, allocation) if explain else None,
+    )
