@@ -63,8 +63,10 @@ class Positions:
     def of(cls, problem: SourcingProblem, products: tuple[str, ...]) -> Positions:
         """Gather the positions of ``products`` at every candidate of ``problem``."""
         shape = (len(problem.locations), len(products))
-        ints = {name: np.zeros(shape, dtype=np.int64) for name in ("on_hand", "reserved", "buffer_qty", "ideal_qty", "arriving")}
-        floats = {name: np.zeros(shape) for name in ("markdown", "sell_through", "stock_age_days")}
+        on_hand, reserved, buffer_qty, ideal_qty, arriving = (
+            np.zeros(shape, dtype=np.int64) for _ in range(5)
+        )
+        markdown, sell_through, stock_age_days = (np.zeros(shape) for _ in range(3))
         need_by = problem.order.need_by
         for i, location in enumerate(problem.locations):
             stock = location.stock
@@ -72,16 +74,26 @@ class Positions:
                 position = stock.get(product)
                 if position is None:
                     continue
-                ints["on_hand"][i, j] = position.on_hand
-                ints["reserved"][i, j] = position.reserved
-                ints["buffer_qty"][i, j] = position.buffer_qty
-                ints["ideal_qty"][i, j] = position.ideal_qty
+                on_hand[i, j] = position.on_hand
+                reserved[i, j] = position.reserved
+                buffer_qty[i, j] = position.buffer_qty
+                ideal_qty[i, j] = position.ideal_qty
                 if position.in_transit:
-                    ints["arriving"][i, j] = position.arriving_by(need_by)
-                floats["markdown"][i, j] = position.markdown
-                floats["sell_through"][i, j] = position.sell_through
-                floats["stock_age_days"][i, j] = position.stock_age_days
-        return cls(products=products, **ints, **floats)
+                    arriving[i, j] = position.arriving_by(need_by)
+                markdown[i, j] = position.markdown
+                sell_through[i, j] = position.sell_through
+                stock_age_days[i, j] = position.stock_age_days
+        return cls(
+            products,
+            on_hand,
+            reserved,
+            buffer_qty,
+            ideal_qty,
+            markdown,
+            sell_through,
+            stock_age_days,
+            arriving,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +123,9 @@ def store_capacity(problem: SourcingProblem) -> LocationRule:
     allowed = np.ones(len(problem.locations), dtype=bool)
     for i, location in enumerate(problem.locations):
         remaining = location.capacity.remaining_for(order_type)
-        if remaining is not None and remaining <= 0:
-            allowed[i] = False
-        elif order_type is OrderType.HD and limit is not None and location.open_orders >= limit:
-            allowed[i] = False
+        no_capacity = remaining is not None and remaining <= 0
+        busy = order_type is OrderType.HD and limit is not None and location.open_orders >= limit
+        allowed[i] = not (no_capacity or busy)
     return LocationRule(allowed, CandidateReason.OUT_OF_CAPACITY)
 
 
@@ -200,8 +211,10 @@ def stock(problem: SourcingProblem, positions: Positions, vip_reserve: IntArray)
     flagship = np.array([loc.flagship for loc in problem.locations], dtype=np.int64)
     buffer = positions.buffer_qty + (extra * flagship)[:, None]
     buffer = np.maximum(buffer, vip_reserve[None, :])
-    usable = positions.on_hand + in_transit(positions) - positions.reserved - buffer
-    return np.maximum(usable, 0)
+    usable: IntArray = np.maximum(
+        positions.on_hand + in_transit(positions) - positions.reserved - buffer, 0
+    )
+    return usable
 
 
 def ideal_stock(positions: Positions) -> IntArray:
@@ -211,7 +224,8 @@ def ideal_stock(positions: Positions) -> IntArray:
     and pay the ideal-stock penalty, so with other costs equal the location
     with the largest surplus wins.
     """
-    return np.maximum(positions.on_hand - positions.reserved - positions.ideal_qty, 0)
+    surplus: IntArray = np.maximum(positions.on_hand - positions.reserved - positions.ideal_qty, 0)
+    return surplus
 
 
 def preferences(positions: Positions, surplus: IntArray, weights: Weights) -> dict[str, FloatArray]:

@@ -25,7 +25,9 @@ def explain(arrays: SourcingArrays, allocation: IntArray) -> tuple[CandidateExpl
         if served[i] > 0:
             lines = [arrays.problem.order.lines[k].ref for k in np.flatnonzero(allocation[i])]
             detail = f"serves {served[i]} of {total} units (lines {', '.join(lines)})"
-            out.append(CandidateExplanation(location.ref, True, (CandidateReason.USED,), detail, distance))
+            out.append(
+                CandidateExplanation(location.ref, True, (CandidateReason.USED,), detail, distance)
+            )
         elif arrays.kept_out[i]:
             reasons = arrays.kept_out[i]
             detail = "kept out by: " + ", ".join(r.value.lower().replace("_", " ") for r in reasons)
@@ -33,10 +35,16 @@ def explain(arrays: SourcingArrays, allocation: IntArray) -> tuple[CandidateExpl
         elif could[i] == 0:
             missing = ", ".join(arrays.products)
             detail = f"no usable stock of {missing} for this order"
-            out.append(CandidateExplanation(location.ref, False, (CandidateReason.NO_STOCK,), detail, distance))
+            out.append(
+                CandidateExplanation(
+                    location.ref, False, (CandidateReason.NO_STOCK,), detail, distance
+                )
+            )
         else:
             detail = f"could serve {could[i]} of {total} units, but the plan chosen costs less"
             out.append(
-                CandidateExplanation(location.ref, False, (CandidateReason.MORE_EXPENSIVE,), detail, distance)
+                CandidateExplanation(
+                    location.ref, False, (CandidateReason.MORE_EXPENSIVE,), detail, distance
+                )
             )
     return tuple(out)

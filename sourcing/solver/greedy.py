@@ -37,7 +37,9 @@ def greedy_allocation(arrays: SourcingArrays) -> IntArray:
         used[location] = True
         for k in range(n_lines):
             product = arrays.line_product[k]
-            take = min(int(remaining[k]), int(stock_left[location, product]), int(arrays.cap[location, k]))
+            take = min(
+                int(remaining[k]), int(stock_left[location, product]), int(arrays.cap[location, k])
+            )
             if take > 0:
                 allocation[location, k] = take
                 remaining[k] -= take
@@ -50,4 +52,5 @@ def _servable_units(arrays: SourcingArrays, stock: IntArray, remaining: IntArray
     n_products = stock.shape[1]
     wanted = np.zeros(n_products, dtype=np.int64)
     np.add.at(wanted, arrays.line_product, remaining)
-    return np.minimum(stock, wanted[None, :]).sum(axis=1)
+    servable: IntArray = np.minimum(stock, wanted[None, :]).sum(axis=1)
+    return servable

@@ -54,13 +54,15 @@ class SourcingArrays:
 
     @classmethod
     def build(cls, problem: SourcingProblem, weights: Weights | None = None) -> SourcingArrays:
-        """Apply every constraint family to ``problem`` (with ``weights`` overriding the profile's)."""
+        """Apply every constraint family to ``problem``; ``weights`` replace the profile's."""
         weights = weights or problem.profile.weights
         order = problem.order
         locations = problem.locations
         products = cf.distinct_products(problem)
         product_index = {p: j for j, p in enumerate(products)}
-        line_product = np.array([product_index[line.product_ref] for line in order.lines], dtype=np.int64)
+        line_product = np.array(
+            [product_index[line.product_ref] for line in order.lines], dtype=np.int64
+        )
         quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
 
         lat = np.array([loc.point.latitude for loc in locations], dtype=float)
@@ -68,7 +70,11 @@ class SourcingArrays:
         point = order.delivery_point
         distance = haversine_km(lat, lon, point.latitude, point.longitude)
 
-        location_rules = [cf.store_capacity(problem), cf.fulfilment_type_switch(problem), cf.network(problem)]
+        location_rules = [
+            cf.store_capacity(problem),
+            cf.fulfilment_type_switch(problem),
+            cf.network(problem),
+        ]
         excluded_locations, excluded_lines = cf.exclusions(problem)
         location_rules.append(excluded_locations)
         vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, weights)
@@ -76,7 +82,8 @@ class SourcingArrays:
         for rule in location_rules:
             eligible &= rule.allowed
         kept_out = tuple(
-            tuple(rule.reason for rule in location_rules if not rule.allowed[i]) for i in range(len(locations))
+            tuple(rule.reason for rule in location_rules if not rule.allowed[i])
+            for i in range(len(locations))
         )
         line_allowed = excluded_lines.allowed & vip_lines.allowed
         line_why = tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True))
@@ -90,7 +97,9 @@ class SourcingArrays:
         handling = np.array([loc.handling_cost for loc in locations])
         unit_parts = {
             "handling": np.repeat((weights.handling * handling)[:, None], len(quantity), axis=1),
-            "shipping": np.repeat((weights.shipping * shipping_per_unit)[:, None], len(quantity), axis=1),
+            "shipping": np.repeat(
+                (weights.shipping * shipping_per_unit)[:, None], len(quantity), axis=1
+            ),
         }
         for term, per_product in cf.preferences(positions, surplus, weights).items():
             unit_parts[term] = per_product[:, line_product]

@@ -52,7 +52,9 @@ class _Rows:
         self.upper: list[FloatArray] = []
         self.count = 0
 
-    def add(self, rows: IntArray, cols: IntArray, vals: FloatArray, lower: FloatArray, upper: FloatArray) -> None:
+    def add(
+        self, rows: IntArray, cols: IntArray, vals: FloatArray, lower: FloatArray, upper: FloatArray
+    ) -> None:
         """Add ``len(lower)`` rows; ``rows`` index them from 0."""
         self.rows.append(rows + self.count)
         self.cols.append(cols)
@@ -98,7 +100,11 @@ def solve_mip(
     take_max = np.zeros(arrays.stock.shape, dtype=np.int64)
     np.add.at(take_max, (pair_l, pair_p), arrays.cap[pair_l, pair_k])
     take_max = np.minimum(take_max, arrays.stock)
-    ideal_l, ideal_p = np.nonzero(take_max > arrays.surplus) if w.ideal_stock > 0 else (np.array([], dtype=np.int64),) * 2
+    ideal_l, ideal_p = (
+        np.nonzero(take_max > arrays.surplus)
+        if w.ideal_stock > 0
+        else (np.array([], dtype=np.int64),) * 2
+    )
     z0 = r0 + n_r
     n_z = len(ideal_l)
     e_index = z0 + n_z
@@ -107,7 +113,12 @@ def solve_mip(
 
     lower = np.zeros(n_vars)
     upper = np.concatenate(
-        [arrays.cap[pair_l, pair_k], np.ones(n_y), arrays.quantity, np.full(n_z + int(has_e), np.inf)]
+        [
+            arrays.cap[pair_l, pair_k],
+            np.ones(n_y),
+            arrays.quantity,
+            np.full(n_z + int(has_e), np.inf),
+        ]
     ).astype(float)
     cost = np.concatenate(
         [
@@ -141,7 +152,13 @@ def solve_mip(
     _add_grouped(rows, pair_l, pair_p, x_ids, arrays.stock, only_shared=True)
     # Constraint (4): at most split_limit locations fulfil the order.
     if arrays.split_limit < n_y:
-        rows.add(np.zeros(n_y, dtype=np.int64), n_x + np.arange(n_y), np.ones(n_y), np.array([-np.inf]), np.array([float(arrays.split_limit)]))
+        rows.add(
+            np.zeros(n_y, dtype=np.int64),
+            n_x + np.arange(n_y),
+            np.ones(n_y),
+            np.array([-np.inf]),
+            np.array([float(arrays.split_limit)]),
+        )
     # Constraint (5): units beyond the surplus above ideal stock are counted in z.
     if n_z:
         n_products = arrays.stock.shape[1]
@@ -167,7 +184,14 @@ def solve_mip(
         )
 
     model = mbh.ModelBuilderHelper()
-    model.fill_model_from_sparse_data(lower, upper, cost, np.concatenate(rows.lower), np.concatenate(rows.upper), rows.matrix(n_vars))
+    model.fill_model_from_sparse_data(  # the stubs mistype the numpy arrays
+        lower,
+        upper,  # type: ignore[arg-type]
+        cost,  # type: ignore[arg-type]
+        np.concatenate(rows.lower),  # type: ignore[arg-type]
+        np.concatenate(rows.upper),  # type: ignore[arg-type]
+        rows.matrix(n_vars),
+    )
     for j in range(r0 + n_r):
         model.set_var_integrality(j, True)
     if hint is not None:
@@ -177,12 +201,19 @@ def solve_mip(
     solver.enable_output(False)
     solver.set_time_limit_in_seconds(max(time_limit_s, 0.001))
     if backend == "scip":
-        solver.set_solver_specific_parameters("limits/gap = 0\nlimits/absgap = 1e-6\nrandomization/randomseedshift = 0")
+        solver.set_solver_specific_parameters(
+            "limits/gap = 0\nlimits/absgap = 1e-6\nrandomization/randomseedshift = 0"
+        )
     else:
-        solver.set_solver_specific_parameters("mip_rel_gap=0\nmip_abs_gap=1e-6\noutput_flag=false\nthreads=1")
+        solver.set_solver_specific_parameters(
+            "mip_rel_gap=0\nmip_abs_gap=1e-6\noutput_flag=false\nthreads=1"
+        )
     solver.solve(model)
     status = solver.status()
-    if status not in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) or not solver.has_solution():
+    if (
+        status not in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE)
+        or not solver.has_solution()
+    ):
         return MipResult(None, False, _bound(solver))
     values = np.asarray(solver.variable_values())
     allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
@@ -191,7 +222,13 @@ def solve_mip(
 
 
 def _add_grouped(
-    rows: _Rows, pair_l: IntArray, pair_p: IntArray, x_ids: IntArray, stock: IntArray, *, only_shared: bool
+    rows: _Rows,
+    pair_l: IntArray,
+    pair_p: IntArray,
+    x_ids: IntArray,
+    stock: IntArray,
+    *,
+    only_shared: bool,
 ) -> None:
     """Add one row per (location, product) summing its x variables, bounded by ``stock``."""
     keys = pair_l * stock.shape[1] + pair_p

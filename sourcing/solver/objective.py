@@ -19,7 +19,7 @@ TERMS = Weights.names()
 def units_by_product(arrays: SourcingArrays, allocation: IntArray) -> IntArray:
     """Sum an (L, K) allocation over the lines of each product: (L, P)."""
     by_product = np.zeros(arrays.stock.shape, dtype=np.int64)
-    np.add.at(by_product, (slice(None), arrays.line_product), allocation)
+    np.add.at(by_product, (slice(None), arrays.line_product), allocation)  # type: ignore[arg-type]
     return by_product
 
 
@@ -57,7 +57,9 @@ def violations(arrays: SourcingArrays, allocation: IntArray) -> list[str]:
         problems.append(f"line {k} allocated {over_line[k]} units more than ordered")
     over_stock = units_by_product(arrays, allocation) - arrays.stock
     for i, j in zip(*np.nonzero(over_stock > 0), strict=True):
-        problems.append(f"{refs[i]} gives {over_stock[i, j]} units of {arrays.products[j]} beyond its stock")
+        problems.append(
+            f"{refs[i]} gives {over_stock[i, j]} units of {arrays.products[j]} beyond its stock"
+        )
     over_cap = allocation > arrays.cap
     for i, k in zip(*np.nonzero(over_cap), strict=True):
         problems.append(f"{refs[i]} serves line {k} beyond what the rules allow")

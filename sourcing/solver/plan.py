@@ -123,4 +123,6 @@ class Plan:
 
     def served(self) -> dict[str, dict[str, int]]:
         """Units per line ref per location ref."""
-        return {f.location_ref: {ln.line_ref: ln.quantity for ln in f.lines} for f in self.fulfilments}
+        return {
+            f.location_ref: {ln.line_ref: ln.quantity for ln in f.lines} for f in self.fulfilments
+        }

@@ -63,7 +63,7 @@ def _check_non_negative_int(name: str, value: int) -> None:
 
 def _check_enum(name: str, value: object, enum: type[E]) -> E:
     try:
-        return enum(value)
+        return enum(str(value)) if isinstance(value, str) else enum(value)  # type: ignore[arg-type]
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise ValueError(f"Expected {name} to be one of {allowed}, got {value!r}.") from None
@@ -112,7 +112,9 @@ class OrderLine:
             raise ValueError(f"Expected line {self.ref}: product_ref to be non-empty.")
         q = self.quantity
         if not isinstance(q, int) or isinstance(q, bool) or q <= 0:
-            raise ValueError(f"Expected line {self.ref}: quantity to be a positive integer, got {q!r}.")
+            raise ValueError(
+                f"Expected line {self.ref}: quantity to be a positive integer, got {q!r}."
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +140,15 @@ class Order:
         object.__setattr__(self, "type", _check_enum("order.type", self.type, OrderType))
         object.__setattr__(self, "lines", tuple(self.lines))
         if not self.lines:
-            raise ValueError(f"Expected order {self.ref}: lines to hold at least one line, got none.")
+            raise ValueError(
+                f"Expected order {self.ref}: lines to hold at least one line, got none."
+            )
         seen: set[str] = set()
         for line in self.lines:
             if line.ref in seen:
-                raise ValueError(f"Expected order {self.ref}: line refs to be unique, got {line.ref!r} twice.")
+                raise ValueError(
+                    f"Expected order {self.ref}: line refs to be unique, got {line.ref!r} twice."
+                )
             seen.add(line.ref)
         if self.type is OrderType.CC and not self.collection_location_ref:
             raise ValueError(f"Expected order {self.ref}: collection_location_ref for a CC order.")
@@ -258,7 +264,9 @@ class Location:
     def __post_init__(self) -> None:
         if not self.ref:
             raise ValueError("Expected location.ref to be a non-empty string, got ''.")
-        object.__setattr__(self, "type", _check_enum(f"location {self.ref}: type", self.type, LocationType))
+        object.__setattr__(
+            self, "type", _check_enum(f"location {self.ref}: type", self.type, LocationType)
+        )
         _check_coordinates(f"location {self.ref}", self.point.latitude, self.point.longitude)
         object.__setattr__(self, "networks", frozenset(self.networks))
         for name in ("fixed_cost", "handling_cost", "shipping_cost_per_km", "pick_pack_hours"):
@@ -324,9 +332,9 @@ class Rules:
 class SourcingProfile:
     """Weights, split limit and rules a retailer sources under."""
 
-    weights: Weights = Weights()
+    weights: Weights = field(default_factory=Weights)
     split_limit: int = DEFAULT_SPLIT_LIMIT
-    rules: Rules = Rules()
+    rules: Rules = field(default_factory=Rules)
     rejection_location_ref: str = DEFAULT_REJECTION_LOCATION_REF
 
     def __post_init__(self) -> None:
@@ -350,7 +358,9 @@ class SourcingProblem:
         seen: set[str] = set()
         for location in self.locations:
             if location.ref in seen:
-                raise ValueError(f"Expected location refs to be unique, got {location.ref!r} twice.")
+                raise ValueError(
+                    f"Expected location refs to be unique, got {location.ref!r} twice."
+                )
             if location.ref == self.profile.rejection_location_ref:
                 raise ValueError(
                     f"Expected candidates to exclude the rejection location, got {location.ref!r}."

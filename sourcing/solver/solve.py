@@ -122,7 +122,10 @@ def _to_plan(
     if short.any():
         rejected = RejectedFulfilment(
             problem.profile.rejection_location_ref,
-            tuple(FulfilmentLine(lines[k].ref, lines[k].product_ref, int(short[k])) for k in np.flatnonzero(short)),
+            tuple(
+                FulfilmentLine(lines[k].ref, lines[k].product_ref, int(short[k]))
+                for k in np.flatnonzero(short)
+            ),
         )
     return Plan(
         order_ref=problem.order.ref,
