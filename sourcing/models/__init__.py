@@ -1,1 +1,99 @@
-"""SQLAlchemy tables and the lifecycle rules that change them."""
+"""SQLAlchemy tables and the lifecycle rules that change them.
+
+Importing this package registers every table on ``Base.metadata``.
+"""
+
+from sourcing.models.base import Base, UTCDateTime, utcnow
+from sourcing.models.config import (
+    Customer,
+    Location,
+    Network,
+    Product,
+    SourcingProfile,
+    VirtualCatalogue,
+    network_locations,
+)
+from sourcing.models.enums import (
+    FULFILMENT_TRANSITIONS,
+    ConsignmentStatus,
+    CustomerTier,
+    FulfilmentStatus,
+    LocationType,
+    OrderStatus,
+    OrderType,
+    OutboxState,
+    QuantityStatus,
+    QuantityType,
+    ReturnStatus,
+    can_transition,
+    check_transition,
+)
+from sourcing.models.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    FailedPrecondition,
+    InsufficientStock,
+    InvalidState,
+    NotFound,
+    SourcingError,
+)
+from sourcing.models.messaging import IdempotencyKey, OutboxEvent, WebhookSubscription
+from sourcing.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
+from sourcing.models.shipments import (
+    Article,
+    ArticleLine,
+    Consignment,
+    ReturnLine,
+    ReturnOrder,
+    consignment_articles,
+)
+from sourcing.models.stock import InTransit, InventoryPosition, InventoryQuantity
+
+__all__ = [
+    "FULFILMENT_TRANSITIONS",
+    "AlreadyExists",
+    "Article",
+    "ArticleLine",
+    "Base",
+    "ConcurrencyConflict",
+    "Consignment",
+    "ConsignmentStatus",
+    "Customer",
+    "CustomerTier",
+    "FailedPrecondition",
+    "Fulfilment",
+    "FulfilmentLine",
+    "FulfilmentStatus",
+    "IdempotencyKey",
+    "InTransit",
+    "InsufficientStock",
+    "InvalidState",
+    "InventoryPosition",
+    "InventoryQuantity",
+    "Location",
+    "LocationType",
+    "Network",
+    "NotFound",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "OrderType",
+    "OutboxEvent",
+    "OutboxState",
+    "Product",
+    "QuantityStatus",
+    "QuantityType",
+    "ReturnLine",
+    "ReturnOrder",
+    "ReturnStatus",
+    "SourcingError",
+    "SourcingProfile",
+    "UTCDateTime",
+    "VirtualCatalogue",
+    "WebhookSubscription",
+    "can_transition",
+    "check_transition",
+    "consignment_articles",
+    "network_locations",
+    "utcnow",
+]

@@ -1,0 +1,99 @@
+"""Domain errors of the persistence layer.
+
+Each carries, as attributes, what a caller needs to fix the call or to react
+(which entity, which value, what was expected), so the gRPC layer can map it
+to a status code and field violations in one table without parsing messages.
+They are named for what happened, as callers say it, without an Error suffix.
+"""
+
+from __future__ import annotations
+
+
+class SourcingError(Exception):
+    """Base of every domain error the persistence layer raises."""
+
+
+class NotFound(SourcingError):  # noqa: N818 - named as the domain says
+    """An entity the call names does not exist.
+
+    ``field`` names the request field that held the reference, when known.
+    """
+
+    def __init__(self, entity: str, ref: str | int, *, field: str | None = None) -> None:
+        self.entity = entity
+        self.ref = ref
+        self.field = field
+        super().__init__(f"No {entity} with ref {ref!r}.")
+
+
+class AlreadyExists(SourcingError):  # noqa: N818 - named as the domain says
+    """An entity with this reference exists and the call does not match it."""
+
+    def __init__(self, entity: str, ref: str | int, *, detail: str = "") -> None:
+        self.entity = entity
+        self.ref = ref
+        self.detail = detail
+        suffix = f": {detail}" if detail else "."
+        super().__init__(f"A {entity} with ref {ref!r} already exists{suffix}")
+
+
+class InvalidState(SourcingError):  # noqa: N818 - named as the domain says
+    """The entity's current status does not allow what the call asks for."""
+
+    def __init__(
+        self,
+        entity: str,
+        current: str,
+        requested: str,
+        *,
+        ref: str | int | None = None,
+        allowed: tuple[str, ...] = (),
+    ) -> None:
+        self.entity = entity
+        self.ref = ref
+        self.current = current
+        self.requested = requested
+        self.allowed = allowed
+        named = f"{entity} {ref!r}" if ref is not None else entity
+        expected = ", ".join(allowed) if allowed else "nothing"
+        super().__init__(
+            f"Cannot move {named} from {current} to {requested}; expected one of: {expected}."
+        )
+
+
+# The gRPC status this maps to; the same error under the name callers use.
+FailedPrecondition = InvalidState
+
+
+class InsufficientStock(SourcingError):  # noqa: N818 - named as the domain says
+    """A reservation asked for more units than a position has available.
+
+    Raised before anything is written, so the caller can re-solve with the
+    fresh availability in the same transaction or roll back.
+    """
+
+    def __init__(self, product_ref: str, location_ref: str, requested: int, available: int) -> None:
+        self.product_ref = product_ref
+        self.location_ref = location_ref
+        self.requested = requested
+        self.available = available
+        super().__init__(
+            f"Product {product_ref!r} at location {location_ref!r}: "
+            f"requested {requested}, available {available}."
+        )
+
+
+class ConcurrencyConflict(SourcingError):  # noqa: N818 - named as the domain says
+    """A concurrent transaction won the race and the retries ran out.
+
+    The call changed nothing and may be sent again.
+    """
+
+    def __init__(self, entity: str, *, attempts: int = 1, detail: str = "") -> None:
+        self.entity = entity
+        self.attempts = attempts
+        self.detail = detail
+        suffix = f": {detail}" if detail else "."
+        super().__init__(
+            f"Concurrent change to {entity}; gave up after {attempts} attempt(s){suffix}"
+        )

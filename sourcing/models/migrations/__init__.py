@@ -1,0 +1,1 @@
+"""Alembic migrations of the sourcing database; run them with ``sourcing.models.db.upgrade``."""
