@@ -1,0 +1,43 @@
+"""The ``sourcing`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+
+def _example(args: argparse.Namespace) -> int:
+    from sourcing.example import example_problem
+    from sourcing.report import print_plan
+    from sourcing.solver import solve
+
+    console = Console()
+    problem = example_problem()
+    for policy in ("greedy", "mip"):
+        plan = solve(problem, policy=policy, explain=True, time_limit_s=args.time_limit)
+        print_plan(plan, console, explain=policy == "mip")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per job."""
+    parser = argparse.ArgumentParser(prog="sourcing", description="Order sourcing engine.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    example = commands.add_parser("example", help="solve a built-in order with greedy and MIP")
+    example.add_argument("--time-limit", type=float, default=10.0, help="seconds for the MIP")
+    example.set_defaults(run=_example)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The command line runs its jobs end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcing.cli import main
+
+
+def test_example_prints_both_plans(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sourcing example` solves the built-in order with both policies and explains the MIP's."""
+    assert main(["example"]) == 0
+    out = capsys.readouterr().out
+    assert "Order SO-1001 (greedy)" in out
+    assert "Order SO-1001 (mip)" in out
+    assert "OPTIMAL" in out
+    assert "Candidates for order SO-1001" in out
+    assert "OUT_OF_CAPACITY" in out and "SWITCHED_OFF" in out
+
+
+def test_unknown_command_exits_with_usage() -> None:
+    """An unknown sub-command is refused by argparse with status 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["nonsense"])
+    assert exit_info.value.code == 2
