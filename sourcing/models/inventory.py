@@ -1,0 +1,441 @@
+"""Availability, reservations and stock movements: the only writers of the ledger.
+
+The ledger rules are in ``sourcing.models.stock``. In short, per position:
+
+* available = on_hand - sum(ACTIVE RESERVED) - buffer_qty, never below zero;
+* ``on_hand`` moves only with an ACTIVE SALE (minus) or CORRECTION (signed)
+  written in the same transaction, so
+  ``on_hand == sum(ACTIVE CORRECTION) - sum(ACTIVE SALE)``;
+* :func:`reserve` never promises more than is available.
+
+Concurrency: every function that checks and then writes locks the positions
+it touches first, in ascending id order, with ``SELECT ... FOR UPDATE`` on
+PostgreSQL (so two transactions never wait on each other in a cycle); on
+SQLite the clause is dropped and ``BEGIN IMMEDIATE`` (see
+``sourcing.models.db``) already runs writers one at a time. A check is
+therefore always made on numbers no one else can change before commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sourcing.models.base import utcnow
+from sourcing.models.config import Product, VirtualCatalogue, network_locations
+from sourcing.models.enums import QuantityStatus, QuantityType
+from sourcing.models.errors import InsufficientStock, InvalidState, NotFound
+from sourcing.models.stock import InventoryPosition, InventoryQuantity
+
+_ACTIVE_RESERVED = (
+    InventoryQuantity.type == QuantityType.RESERVED,
+    InventoryQuantity.status == QuantityStatus.ACTIVE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PositionAvailability:
+    """The numbers behind one position's availability at one moment.
+
+    ``buffer_qty`` is the buffer that applies to this view: the position's
+    own, plus a virtual catalogue's extra buffers when read through one.
+    """
+
+    position_id: int
+    product_id: int
+    location_id: int
+    on_hand: int
+    reserved: int
+    buffer_qty: int
+
+    @property
+    def available(self) -> int:
+        """Units that may be promised now: on hand - reserved - buffer, never below zero."""
+        return max(0, self.on_hand - self.reserved - self.buffer_qty)
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationRequest:
+    """Reserve ``quantity`` units at a position for a fulfilment."""
+
+    fulfilment_id: int
+    position_id: int
+    quantity: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.quantity, bool) or self.quantity <= 0:
+            raise ValueError(
+                f"Expected reservation quantity to be a positive integer, got {self.quantity!r}."
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerDiscrepancy:
+    """A position whose numbers do not add up, and how.
+
+    ``problems`` holds one or both of:
+
+    * ``"movements"``: on_hand differs from sum(ACTIVE CORRECTION) -
+      sum(ACTIVE SALE), i.e. stock changed without a ledger record;
+    * ``"over_reserved"``: more units are actively reserved than are on
+      hand. :func:`reserve` never causes this; a correction that takes
+      on_hand below what was promised does, and the promised fulfilments
+      must then be sourced again.
+
+    The buffer is deliberately not part of the check: it is a sales policy
+    that may be raised, or eaten into by a correction, without anyone having
+    promised units that are not there.
+    """
+
+    position_id: int
+    product_id: int
+    location_id: int
+    on_hand: int
+    reserved: int
+    sold: int
+    corrected: int
+    problems: tuple[str, ...]
+
+
+def _reserved_subquery() -> Select[tuple[int]]:
+    return (
+        select(func.coalesce(func.sum(InventoryQuantity.quantity), 0))
+        .where(InventoryQuantity.position_id == InventoryPosition.id, *_ACTIVE_RESERVED)
+        .correlate(InventoryPosition)
+    )
+
+
+def available_by_position(
+    session: Session,
+    product_ids: Collection[int],
+    location_ids: Collection[int] | None = None,
+) -> dict[tuple[int, int], PositionAvailability]:
+    """Availability of products at locations, keyed by ``(product_id, location_id)``.
+
+    ``location_ids=None`` means every location. A product with no position
+    at a location is absent from the result (nothing available there).
+    """
+    if not product_ids or (location_ids is not None and not location_ids):
+        return {}
+    stmt = select(
+        InventoryPosition.id,
+        InventoryPosition.product_id,
+        InventoryPosition.location_id,
+        InventoryPosition.on_hand,
+        _reserved_subquery().scalar_subquery(),
+        InventoryPosition.buffer_qty,
+    ).where(InventoryPosition.product_id.in_(list(product_ids)))
+    if location_ids is not None:
+        stmt = stmt.where(InventoryPosition.location_id.in_(list(location_ids)))
+    return {(row[1], row[2]): PositionAvailability(*row) for row in session.execute(stmt).tuples()}
+
+
+def available_in_catalogue(
+    session: Session, catalogue_id: int, product_ids: Collection[int]
+) -> dict[tuple[int, int], PositionAvailability]:
+    """Availability through a virtual catalogue: its network's locations, its extra buffers.
+
+    Keyed by ``(product_id, location_id)`` like :func:`available_by_position`.
+    """
+    catalogue = session.get(VirtualCatalogue, catalogue_id)
+    if catalogue is None:
+        raise NotFound("virtual catalogue", catalogue_id)
+    location_ids = session.scalars(
+        select(network_locations.c.location_id).where(
+            network_locations.c.network_id == catalogue.network_id
+        )
+    ).all()
+    base = available_by_position(session, product_ids, location_ids)
+    categories = dict(
+        session.execute(
+            select(Product.id, Product.category).where(Product.id.in_(list(product_ids)))
+        )
+        .tuples()
+        .all()
+    )
+    return {
+        key: replace(
+            position,
+            buffer_qty=position.buffer_qty
+            + catalogue.extra_buffer_qty
+            + int(catalogue.category_buffers.get(categories.get(position.product_id) or "", 0)),
+        )
+        for key, position in base.items()
+    }
+
+
+def lock_positions(session: Session, position_ids: Iterable[int]) -> list[InventoryPosition]:
+    """Lock positions for the rest of the transaction, in ascending id order, and return them.
+
+    The rows are re-read, so their attributes are current even if the
+    session had loaded them before.
+
+    Raises
+    ------
+    NotFound
+        For the first id that names no position.
+    """
+    ids = sorted(set(position_ids))
+    positions = session.scalars(
+        select(InventoryPosition)
+        .where(InventoryPosition.id.in_(ids))
+        .order_by(InventoryPosition.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    if len(positions) != len(ids):
+        found = {p.id for p in positions}
+        raise NotFound("inventory position", next(i for i in ids if i not in found))
+    return list(positions)
+
+
+def get_or_create_position(
+    session: Session, product_id: int, location_id: int
+) -> InventoryPosition:
+    """The position of a product at a location, created empty (on_hand 0) if missing.
+
+    Safe when two transactions create the same position at once: the loser
+    of the unique constraint reads the winner's row.
+    """
+    stmt = select(InventoryPosition).where(
+        InventoryPosition.product_id == product_id, InventoryPosition.location_id == location_id
+    )
+    position = session.scalars(stmt).one_or_none()
+    if position is not None:
+        return position
+    try:
+        with session.begin_nested():
+            position = InventoryPosition(product_id=product_id, location_id=location_id)
+            session.add(position)
+    except IntegrityError:
+        return session.scalars(stmt).one()
+    return position
+
+
+def reserve(session: Session, fulfilment_id: int, position_id: int, qty: int) -> InventoryQuantity:
+    """Reserve ``qty`` units at a position for a fulfilment; see :func:`reserve_many`."""
+    return reserve_many(session, [ReservationRequest(fulfilment_id, position_id, qty)])[0]
+
+
+def reserve_many(
+    session: Session, requests: Sequence[ReservationRequest]
+) -> list[InventoryQuantity]:
+    """Reserve units at several positions at once, all or nothing.
+
+    Locks every position involved (in id order), re-reads availability and
+    writes one ACTIVE RESERVED record per request, in request order. Reserve
+    a whole plan in one call so its positions are locked in a stable order.
+
+    Raises
+    ------
+    InsufficientStock
+        For the first position (in id order) whose requests together exceed
+        what is available; nothing has been written, so the caller can
+        re-solve in the same transaction or roll back.
+    NotFound
+        When a position id does not exist.
+    """
+    wanted: dict[int, int] = defaultdict(int)
+    for request in requests:
+        wanted[request.position_id] += request.quantity
+    positions = lock_positions(session, wanted)
+    reserved = dict(
+        session.execute(
+            select(InventoryQuantity.position_id, func.sum(InventoryQuantity.quantity))
+            .where(InventoryQuantity.position_id.in_(list(wanted)), *_ACTIVE_RESERVED)
+            .group_by(InventoryQuantity.position_id)
+        )
+        .tuples()
+        .all()
+    )
+    for position in positions:
+        available = max(0, position.on_hand - reserved.get(position.id, 0) - position.buffer_qty)
+        if wanted[position.id] > available:
+            raise InsufficientStock(
+                product_ref=position.product.ref,
+                location_ref=position.location.ref,
+                requested=wanted[position.id],
+                available=available,
+            )
+    records = [
+        InventoryQuantity(
+            position_id=request.position_id,
+            type=QuantityType.RESERVED,
+            status=QuantityStatus.ACTIVE,
+            quantity=request.quantity,
+            fulfilment_id=request.fulfilment_id,
+        )
+        for request in requests
+    ]
+    session.add_all(records)
+    session.flush()
+    return records
+
+
+def release(
+    session: Session, fulfilment_id: int, position_ids: Collection[int] | None = None
+) -> int:
+    """Turn a fulfilment's active reservations INACTIVE; return the units released.
+
+    ``position_ids`` limits the release to those positions. Releasing twice
+    is harmless: the second call finds nothing active and returns 0.
+    """
+    stmt = (
+        update(InventoryQuantity)
+        .where(InventoryQuantity.fulfilment_id == fulfilment_id, *_ACTIVE_RESERVED)
+        .values(status=QuantityStatus.INACTIVE, updated_at=utcnow())
+        .returning(InventoryQuantity.quantity)
+        .execution_options(synchronize_session="fetch")
+    )
+    if position_ids is not None:
+        stmt = stmt.where(InventoryQuantity.position_id.in_(list(position_ids)))
+    return sum(session.scalars(stmt).all())
+
+
+def _move(
+    session: Session,
+    position_id: int,
+    kind: QuantityType,
+    delta: int,
+    *,
+    fulfilment_id: int | None,
+    reason: str | None,
+) -> InventoryQuantity:
+    """Change on_hand by ``delta`` and write the matching ACTIVE movement record."""
+    (position,) = lock_positions(session, [position_id])
+    if position.on_hand + delta < 0:
+        raise InvalidState(
+            entity="inventory position",
+            ref=position_id,
+            current=f"on_hand={position.on_hand}",
+            requested=f"on_hand={position.on_hand + delta}",
+            allowed=("on_hand >= 0",),
+        )
+    position.on_hand += delta
+    record = InventoryQuantity(
+        position_id=position_id,
+        type=kind,
+        status=QuantityStatus.ACTIVE,
+        quantity=-delta if kind is QuantityType.SALE else delta,
+        fulfilment_id=fulfilment_id,
+        reason=reason,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def adjust_stock(
+    session: Session,
+    position_id: int,
+    delta: int,
+    *,
+    reason: str | None = None,
+    fulfilment_id: int | None = None,
+) -> InventoryQuantity:
+    """Add ``delta`` units to on_hand (negative to remove) with a CORRECTION record.
+
+    Use it for receipts, restocked returns (positive) and units found
+    missing at pick (negative, with the fulfilment).
+
+    Raises
+    ------
+    ValueError
+        When ``delta`` is zero.
+    InvalidState
+        When on_hand would go below zero.
+    """
+    if isinstance(delta, bool) or delta == 0:
+        raise ValueError(f"Expected a non-zero stock adjustment, got {delta!r}.")
+    return _move(
+        session,
+        position_id,
+        QuantityType.CORRECTION,
+        delta,
+        fulfilment_id=fulfilment_id,
+        reason=reason,
+    )
+
+
+def set_stock(
+    session: Session, position_id: int, on_hand: int, *, reason: str | None = None
+) -> InventoryQuantity | None:
+    """Set on_hand to a counted level, writing a CORRECTION of the difference.
+
+    Returns the record, or ``None`` when the level was already right. The
+    count may fall below what is reserved; :func:`ledger_check` then reports
+    the position as over-reserved until the lifecycle re-sources.
+    """
+    if isinstance(on_hand, bool) or on_hand < 0:
+        raise ValueError(f"Expected on_hand to be a non-negative integer, got {on_hand!r}.")
+    (position,) = lock_positions(session, [position_id])
+    if on_hand == position.on_hand:
+        return None
+    return adjust_stock(session, position_id, on_hand - position.on_hand, reason=reason)
+
+
+def record_sale(
+    session: Session, position_id: int, qty: int, *, fulfilment_id: int
+) -> InventoryQuantity:
+    """Take ``qty`` picked units off on_hand with a SALE record for the fulfilment.
+
+    The caller releases the fulfilment's reservation in the same
+    transaction (:func:`release`); a full pick is release then sale.
+    """
+    if isinstance(qty, bool) or qty <= 0:
+        raise ValueError(f"Expected a positive quantity sold, got {qty!r}.")
+    return _move(
+        session, position_id, QuantityType.SALE, -qty, fulfilment_id=fulfilment_id, reason=None
+    )
+
+
+def ledger_check(
+    session: Session, position_ids: Collection[int] | None = None
+) -> list[LedgerDiscrepancy]:
+    """Positions whose numbers do not add up (see :class:`LedgerDiscrepancy`), by id.
+
+    An empty list means the ledger is consistent. ``position_ids`` limits the
+    check to those positions.
+    """
+    totals: dict[int, dict[QuantityType, int]] = defaultdict(lambda: defaultdict(int))
+    sums = select(
+        InventoryQuantity.position_id, InventoryQuantity.type, func.sum(InventoryQuantity.quantity)
+    ).where(InventoryQuantity.status == QuantityStatus.ACTIVE)
+    positions = select(InventoryPosition).order_by(InventoryPosition.id)
+    if position_ids is not None:
+        sums = sums.where(InventoryQuantity.position_id.in_(list(position_ids)))
+        positions = positions.where(InventoryPosition.id.in_(list(position_ids)))
+    for position_id, kind, total in session.execute(
+        sums.group_by(InventoryQuantity.position_id, InventoryQuantity.type)
+    ).tuples():
+        totals[position_id][kind] = int(total)
+    found = []
+    for position in session.scalars(positions):
+        by_type = totals[position.id]
+        reserved = by_type[QuantityType.RESERVED]
+        sold = by_type[QuantityType.SALE]
+        corrected = by_type[QuantityType.CORRECTION]
+        problems = []
+        if position.on_hand != corrected - sold:
+            problems.append("movements")
+        if reserved > position.on_hand:
+            problems.append("over_reserved")
+        if problems:
+            found.append(
+                LedgerDiscrepancy(
+                    position.id,
+                    position.product_id,
+                    position.location_id,
+                    position.on_hand,
+                    reserved,
+                    sold,
+                    corrected,
+                    tuple(problems),
+                )
+            )
+    return found
