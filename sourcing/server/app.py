@@ -1,0 +1,134 @@
+"""The gRPC server: servicers, health checking, reflection, graceful shutdown."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent import futures
+from dataclasses import dataclass
+from types import FrameType
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sourcing.models.db import make_engine, session_factory, upgrade
+from sourcing.server.interceptors import LoggingInterceptor
+from sourcing.v1 import (
+    config_pb2,
+    config_pb2_grpc,
+    inventory_pb2,
+    inventory_pb2_grpc,
+    orders_pb2,
+    orders_pb2_grpc,
+    sourcing_pb2,
+    sourcing_pb2_grpc,
+)
+
+log = logging.getLogger(__name__)
+
+# Messages above this size are refused by gRPC itself with RESOURCE_EXHAUSTED.
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+SHUTDOWN_GRACE_S = 10.0
+SERVICE_NAMES = (
+    sourcing_pb2.DESCRIPTOR.services_by_name["SourcingService"].full_name,
+    orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
+    inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
+    config_pb2.DESCRIPTOR.services_by_name["ConfigService"].full_name,
+)
+
+
+@dataclass
+class RunningServer:
+    """A started server, the port it listens on, and its health service."""
+
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    engine: Engine
+
+    def stop(self, grace_s: float = SHUTDOWN_GRACE_S) -> None:
+        """Report NOT_SERVING, then stop taking calls and drain the ones in flight."""
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace_s).wait()
+        self.engine.dispose()
+
+
+def create_server(
+    db_url: str,
+    *,
+    address: str = "127.0.0.1:0",
+    max_workers: int = 16,
+    max_concurrent_rpcs: int | None = 64,
+    migrate: bool = True,
+) -> RunningServer:
+    """Build, migrate and start a server on ``address`` (port 0 picks a free one).
+
+    Calls beyond ``max_concurrent_rpcs`` are refused with RESOURCE_EXHAUSTED
+    rather than queued without bound.
+    """
+    engine = make_engine(db_url)
+    if migrate:
+        upgrade(engine)
+    sessions = session_factory(engine)
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
+        interceptors=[LoggingInterceptor()],
+        maximum_concurrent_rpcs=max_concurrent_rpcs,
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    _add_servicers(server, sessions)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (
+            *SERVICE_NAMES,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ),
+        server,
+    )
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"could not listen on {address}")
+    server.start()
+    for name in ("", *SERVICE_NAMES):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("listening on port %d", port)
+    return RunningServer(server, port, health_servicer, engine)
+
+
+def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
+    from sourcing.server.config_service import ConfigServicer
+    from sourcing.server.inventory_service import InventoryServicer
+    from sourcing.server.sourcing_service import SourcingServicer
+
+    sourcing_pb2_grpc.add_SourcingServiceServicer_to_server(SourcingServicer(sessions), server)
+    orders_pb2_grpc.add_OrderServiceServicer_to_server(
+        orders_pb2_grpc.OrderServiceServicer(), server
+    )
+    inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(sessions), server)
+    config_pb2_grpc.add_ConfigServiceServicer_to_server(ConfigServicer(sessions), server)
+
+
+def serve(db_url: str, address: str, *, grace_s: float = SHUTDOWN_GRACE_S) -> None:
+    """Run a server until SIGTERM or SIGINT, then shut down gracefully."""
+    running = create_server(db_url, address=address)
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %d: draining", signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print(f"sourcing server listening on port {running.port}", flush=True)
+    stopping.wait()
+    running.stop(grace_s)
+    print("sourcing server stopped", flush=True)

@@ -1,0 +1,125 @@
+"""The one place where errors become gRPC status codes.
+
+Domain errors carry what the caller needs (the field, the entity, the value);
+``abort_for`` turns them into a status with a clear message and, where a
+request field is to blame, ``google.rpc.BadRequest`` field violations.
+Anything not in the table is a bug of ours: INTERNAL with a generic message,
+and the traceback goes to the log, never to the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from sourcing.models.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    InsufficientStock,
+    InvalidState,
+    NotFound,
+)
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FieldError(ValueError):
+    """A request field is missing or holds a value the engine cannot accept."""
+
+    def __init__(self, field: str, description: str) -> None:
+        self.field = field
+        self.description = description
+        super().__init__(f"{field}: {description}")
+
+
+class Overloaded(Exception):  # noqa: N818 - named as the caller sees it
+    """The server is too busy to take the call now; retry with backoff."""
+
+
+# Exception class -> status code. The first matching class wins, so
+# subclasses come before their bases.
+STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
+    (FieldError, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFound, grpc.StatusCode.NOT_FOUND),
+    (AlreadyExists, grpc.StatusCode.ALREADY_EXISTS),
+    (InvalidState, grpc.StatusCode.FAILED_PRECONDITION),
+    (InsufficientStock, grpc.StatusCode.ABORTED),
+    (ConcurrencyConflict, grpc.StatusCode.ABORTED),
+    (Overloaded, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (TimeoutError, grpc.StatusCode.DEADLINE_EXCEEDED),
+    (ValueError, grpc.StatusCode.INVALID_ARGUMENT),
+)
+
+
+def status_code_for(exc: BaseException) -> grpc.StatusCode:
+    """The status code an exception maps to; INTERNAL when it is not a known error."""
+    for kind, code in STATUS_TABLE:
+        if isinstance(exc, kind):
+            return code
+    return grpc.StatusCode.INTERNAL
+
+
+def field_of(exc: BaseException) -> str | None:
+    """The request field an error blames, if any."""
+    field = getattr(exc, "field", None)
+    return field if isinstance(field, str) and field else None
+
+
+def to_status(exc: BaseException) -> status_pb2.Status:
+    """The google.rpc.Status for an exception, with field violations where a field is known."""
+    code = status_code_for(exc)
+    if code is grpc.StatusCode.INTERNAL:
+        generic = "internal error; see the server log"
+        return status_pb2.Status(code=code_pb2.INTERNAL, message=generic)
+    message = str(exc) or type(exc).__name__
+    status = status_pb2.Status(code=code.value[0], message=message)
+    field = field_of(exc)
+    if field is not None:
+        description = getattr(exc, "description", None) or message
+        bad_request = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
+            ]
+        )
+        detail = any_pb2.Any()
+        detail.Pack(bad_request)
+        status.details.append(detail)
+    return status
+
+
+def abort_for(exc: BaseException, context: grpc.ServicerContext) -> NoReturn:
+    """End the call with the status ``exc`` maps to."""
+    status = to_status(exc)
+    if status.code == code_pb2.INTERNAL:
+        log.exception("unexpected error in %s", type(exc).__name__, exc_info=exc)
+    context.abort_with_status(rpc_status.to_status(status))
+    raise AssertionError("abort_with_status returned")  # pragma: no cover
+
+
+def rpc(method: F) -> F:
+    """Wrap a servicer method so every error leaves through ``abort_for``."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return method(self, request, context)
+        except Exception as exc:
+            if _is_abort(exc):
+                raise
+            abort_for(exc, context)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _is_abort(exc: Exception) -> bool:
+    # context.abort raises a bare Exception after setting the status; let it through.
+    return type(exc) is Exception and not exc.args
