@@ -1,0 +1,461 @@
+"""Sourcing an order: read the network, solve, store the plan and its reservations.
+
+The stock is read and the plan solved in one short transaction, then the
+order, its fulfilments and their reservations are written in a second one.
+``reserve_many`` re-checks availability under row locks, so if another order
+took the stock in between, nothing is written and the order is solved again
+on fresh numbers: no unit is ever promised twice, and no lock is held while
+the solver runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sourcing import solver
+from sourcing.models.base import utcnow
+from sourcing.models.candidates import (
+    active_profile,
+    candidate_locations,
+    solver_profile,
+    to_solver_locations,
+)
+from sourcing.models.config import Customer, Location, Product
+from sourcing.models.db import run_in_transaction
+from sourcing.models.enums import (
+    CustomerTier,
+    FulfilmentStatus,
+    LocationType,
+    OrderStatus,
+    OrderType,
+)
+from sourcing.models.errors import AlreadyExists, ConcurrencyConflict, InsufficientStock, NotFound
+from sourcing.models.inventory import ReservationRequest, reserve_many
+from sourcing.models.messaging import IdempotencyKey
+from sourcing.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
+from sourcing.models.stock import InventoryPosition
+
+SOURCE_OPERATION = "Source"
+# Times an order is solved again when the stock it chose was taken meanwhile.
+MAX_SOLVE_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """One order line as the order host sends it."""
+
+    ref: str
+    product_ref: str
+    quantity: int
+    unit_price_minor: int = 0
+    currency: str = "BRL"
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInput:
+    """An order as the order host sends it, already checked field by field."""
+
+    ref: str
+    type: OrderType
+    lines: tuple[LineInput, ...]
+    delivery_point: solver.GeoPoint | None = None
+    collection_location_ref: str | None = None
+    customer_ref: str | None = None
+    customer_tier: CustomerTier = CustomerTier.STANDARD
+    need_by: datetime | None = None
+
+    def digest(self) -> str:
+        """A hash of the order's content: the same order sent again has the same digest."""
+        content = asdict(self)
+        content["need_by"] = self.need_by.isoformat() if self.need_by else None
+        raw = json.dumps(content, sort_keys=True, default=str).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """How to source: policy, per-call weights and split limit, time, dry run, explain."""
+
+    policy: str = "mip"
+    weight_overrides: Mapping[str, float] = field(default_factory=dict)
+    split_limit: int | None = None
+    time_limit_s: float = 10.0
+    dry_run: bool = False
+    explain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SourcingOutcome:
+    """A plan and where it was stored.
+
+    ``fulfilment_ids`` maps each fulfilment's location ref (the rejection
+    location's included) to the stored fulfilment's id; empty for a dry run.
+    """
+
+    plan: solver.Plan
+    fulfilment_ids: Mapping[str, int]
+    profile_version: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """What the write needs from the read: ids by ref and the profile used."""
+
+    problem: solver.SourcingProblem
+    product_ids: Mapping[str, int]
+    location_ids: Mapping[str, int]
+    pick_pack_hours: Mapping[str, float]
+    positions: Mapping[tuple[int, int], int]  # (product id, location id) -> position id
+    profile_id: int | None
+    profile_version: int
+    sla_slack_minutes: int
+
+
+def source_order(
+    sessions: sessionmaker[Session], order: OrderInput, options: SourceOptions
+) -> SourcingOutcome:
+    """Source ``order`` and store its plan, unless it was sourced before.
+
+    The same order sent again returns the first plan and reserves nothing
+    more; a different order under a used ref raises ``AlreadyExists``.
+
+    Raises
+    ------
+    NotFound
+        For an unknown product or collection location (``field`` names it).
+    AlreadyExists
+        For a different order under a ref already used.
+    ConcurrencyConflict
+        When the stock kept being taken by other orders for every attempt.
+    """
+    digest = order.digest()
+    for _ in range(MAX_SOLVE_ATTEMPTS):
+        with sessions() as session, session.begin():
+            if not options.dry_run:
+                replay = _replay(session, order.ref, digest)
+                if replay is not None:
+                    return replay
+            snapshot = _read(session, order, options)
+        plan = solver.solve(
+            snapshot.problem,
+            policy=options.policy,
+            time_limit_s=options.time_limit_s,
+            weight_overrides=options.weight_overrides or None,
+            explain=options.explain,
+        )
+        if options.dry_run:
+            return SourcingOutcome(plan, {}, snapshot.profile_version)
+        try:
+            write = functools.partial(
+                _write, order=order, digest=digest, plan=plan, snapshot=snapshot
+            )
+            return run_in_transaction(sessions, write, entity="inventory")
+        except (InsufficientStock, IntegrityError):
+            continue  # the stock or the ref was taken meanwhile: read again
+    raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
+
+
+def _replay(session: Session, ref: str, digest: str) -> SourcingOutcome | None:
+    key = session.scalars(
+        select(IdempotencyKey).where(
+            IdempotencyKey.operation == SOURCE_OPERATION, IdempotencyKey.key == ref
+        )
+    ).one_or_none()
+    if key is None:
+        if session.scalars(select(Order.id).where(Order.ref == ref)).first() is not None:
+            raise AlreadyExists("order", ref, detail="it was created by another call")
+        return None
+    if key.request_hash != digest:
+        raise AlreadyExists("order", ref, detail="a different order was sourced under this ref")
+    stored = json.loads(key.response or b"{}")
+    return SourcingOutcome(
+        _plan_from_json(stored["plan"]),
+        stored["fulfilment_ids"],
+        stored["profile_version"],
+        replayed=True,
+    )
+
+
+def _read(session: Session, order: OrderInput, options: SourceOptions) -> _Snapshot:
+    refs = [line.product_ref for line in order.lines]
+    products = {p.ref: p for p in session.scalars(select(Product).where(Product.ref.in_(refs)))}
+    for i, line in enumerate(order.lines):
+        if line.product_ref not in products:
+            raise NotFound("product", line.product_ref, field=f"order.lines[{i}].product_ref")
+    point = order.delivery_point
+    if order.type is OrderType.CC:
+        store = session.scalars(
+            select(Location).where(Location.ref == order.collection_location_ref)
+        ).one_or_none()
+        if store is None:
+            raise NotFound(
+                "location",
+                order.collection_location_ref or "",
+                field="order.collection_location_ref",
+            )
+        point = solver.GeoPoint(store.latitude, store.longitude)
+    assert point is not None  # the converter requires a delivery point for HD
+    row = active_profile(session, order.type)
+    profile = solver_profile(row)
+    if options.split_limit is not None:
+        profile = replace(profile, split_limit=options.split_limit)
+    rules: Mapping[str, Any] = (row.rules if row else None) or {}
+    locations = candidate_locations(session, order.type, rules.get("network"))
+    candidates = to_solver_locations(session, locations, list(products.values()))
+    problem = solver.SourcingProblem(
+        solver.Order(
+            ref=order.ref,
+            type=solver.OrderType(order.type.value),
+            lines=tuple(
+                solver.OrderLine(
+                    line.ref,
+                    line.product_ref,
+                    line.quantity,
+                    line.category or products[line.product_ref].category,
+                )
+                for line in order.lines
+            ),
+            delivery_point=point,
+            customer=solver.Customer(
+                order.customer_ref or "anonymous", solver.CustomerTier(order.customer_tier.value)
+            ),
+            need_by=order.need_by,
+            collection_location_ref=order.collection_location_ref,
+        ),
+        candidates,
+        profile,
+    )
+    location_ids = {loc.ref: loc.id for loc in locations}
+    position_rows = session.execute(
+        select(
+            InventoryPosition.product_id, InventoryPosition.location_id, InventoryPosition.id
+        ).where(
+            InventoryPosition.product_id.in_([p.id for p in products.values()]),
+            InventoryPosition.location_id.in_(list(location_ids.values())),
+        )
+    )
+    return _Snapshot(
+        problem=problem,
+        product_ids={ref: p.id for ref, p in products.items()},
+        location_ids=location_ids,
+        pick_pack_hours={loc.ref: loc.pick_pack_hours for loc in locations},
+        positions={(p, loc): pos for p, loc, pos in position_rows.tuples()},
+        profile_id=row.id if row else None,
+        profile_version=row.version if row else 0,
+        sla_slack_minutes=int(rules.get("sla_slack_minutes", 0)),
+    )
+
+
+def _write(
+    session: Session, order: OrderInput, digest: str, plan: solver.Plan, snapshot: _Snapshot
+) -> SourcingOutcome:
+    customer = _customer(session, order)
+    row = Order(
+        ref=order.ref,
+        type=order.type,
+        status=OrderStatus.ESCALATED if plan.rejected else OrderStatus.BOOKED,
+        customer=customer,
+        delivery_latitude=order.delivery_point.latitude if order.delivery_point else None,
+        delivery_longitude=order.delivery_point.longitude if order.delivery_point else None,
+        collection_location_id=snapshot.location_ids.get(order.collection_location_ref or "")
+        or _location_id(session, order.collection_location_ref),
+        need_by=order.need_by,
+        request_hash=digest,
+        sourcing_profile_id=snapshot.profile_id,
+        lines=[
+            OrderLine(
+                ref=line.ref,
+                product_id=snapshot.product_ids[line.product_ref],
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                currency=line.currency,
+                category=line.category,
+            )
+            for line in order.lines
+        ],
+    )
+    session.add(row)
+    session.flush()
+    ids = store_fulfilments(
+        session,
+        row,
+        plan,
+        snapshot.location_ids,
+        snapshot.positions,
+        snapshot.pick_pack_hours,
+        snapshot.sla_slack_minutes,
+    )
+    session.add(
+        IdempotencyKey(
+            operation=SOURCE_OPERATION,
+            key=order.ref,
+            request_hash=digest,
+            response=json.dumps(
+                {
+                    "plan": plan_to_json(plan),
+                    "fulfilment_ids": ids,
+                    "profile_version": snapshot.profile_version,
+                }
+            ).encode(),
+        )
+    )
+    session.flush()
+    return SourcingOutcome(plan, ids, snapshot.profile_version)
+
+
+def store_fulfilments(
+    session: Session,
+    order: Order,
+    plan: solver.Plan,
+    location_ids: Mapping[str, int],
+    positions: Mapping[tuple[int, int], int],
+    pick_pack_hours: Mapping[str, float],
+    sla_slack_minutes: int,
+    *,
+    reassigned_from: Fulfilment | None = None,
+) -> dict[str, int]:
+    """Store a plan's fulfilments for ``order`` and reserve their stock, all or nothing.
+
+    Returns the new fulfilments' ids by location ref (the rejection
+    location's included). Raises ``InsufficientStock`` before writing any
+    reservation if the stock is no longer there.
+    """
+    lines = {line.ref: line for line in order.lines}
+    now = utcnow()
+    attempt = reassigned_from.attempt + 1 if reassigned_from else 1
+    created: dict[str, Fulfilment] = {}
+    requests: list[tuple[Fulfilment, int, int]] = []
+    for part in plan.fulfilments:
+        hours = pick_pack_hours.get(part.location_ref, 0.0)
+        fulfilment = Fulfilment(
+            order=order,
+            location_id=location_ids[part.location_ref],
+            status=FulfilmentStatus.CREATED,
+            type=order.type,
+            due_at=now + timedelta(hours=hours, minutes=sla_slack_minutes),
+            attempt=attempt,
+            reassigned_from=reassigned_from,
+            lines=[
+                FulfilmentLine(order_line=lines[ln.line_ref], quantity=ln.quantity)
+                for ln in part.lines
+            ],
+        )
+        session.add(fulfilment)
+        created[part.location_ref] = fulfilment
+        for ln in part.lines:
+            key = (lines[ln.line_ref].product_id, location_ids[part.location_ref])
+            requests.append((fulfilment, positions[key], ln.quantity))
+    if plan.rejected:
+        rejection = Fulfilment(
+            order=order,
+            location_id=rejection_location_id(session, plan.rejected.location_ref),
+            status=FulfilmentStatus.ESCALATED,
+            type=order.type,
+            attempt=attempt,
+            reassigned_from=reassigned_from,
+            status_reason="no location can serve these units under the profile's rules",
+            lines=[
+                FulfilmentLine(order_line=lines[ln.line_ref], quantity=ln.quantity)
+                for ln in plan.rejected.lines
+            ],
+        )
+        session.add(rejection)
+        created[plan.rejected.location_ref] = rejection
+    session.flush()
+    reserve_many(
+        session, [ReservationRequest(f.id, position, qty) for f, position, qty in requests]
+    )
+    return {ref: f.id for ref, f in created.items()}
+
+
+def rejection_location_id(session: Session, ref: str) -> int:
+    """The id of the system rejection location, created on first use."""
+    existing = _location_id(session, ref)
+    if existing is not None:
+        return existing
+    location = Location(
+        ref=ref,
+        name="Rejected fulfilments",
+        type=LocationType.REJECTION,
+        latitude=0.0,
+        longitude=0.0,
+        hd_enabled=False,
+        cc_enabled=False,
+    )
+    session.add(location)
+    session.flush()
+    return location.id
+
+
+def _location_id(session: Session, ref: str | None) -> int | None:
+    if not ref:
+        return None
+    return session.scalars(select(Location.id).where(Location.ref == ref)).first()
+
+
+def _customer(session: Session, order: OrderInput) -> Customer | None:
+    if not order.customer_ref:
+        return None
+    customer = session.scalars(
+        select(Customer).where(Customer.ref == order.customer_ref)
+    ).one_or_none()
+    if customer is None:
+        customer = Customer(ref=order.customer_ref, tier=order.customer_tier)
+        session.add(customer)
+    else:
+        customer.tier = order.customer_tier
+    return customer
+
+
+def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
+    """A stored form of a plan (without its explanation), for replays."""
+
+    def part(f: solver.Fulfilment) -> dict[str, Any]:
+        return {
+            "location_ref": f.location_ref,
+            "lines": [[ln.line_ref, ln.product_ref, ln.quantity] for ln in f.lines],
+        }
+
+    return {
+        "order_ref": plan.order_ref,
+        "policy": plan.policy,
+        "fulfilments": [part(f) for f in plan.fulfilments],
+        "rejected": part(plan.rejected) if plan.rejected else None,
+        "terms": dict(plan.objective.terms),
+        "status": plan.status.value,
+        "gap": plan.gap if plan.gap != float("inf") else None,
+        "solve_time_s": plan.solve_time_s,
+    }
+
+
+def _plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
+    def lines(raw: list[list[Any]]) -> tuple[solver.FulfilmentLine, ...]:
+        return tuple(solver.FulfilmentLine(str(a), str(b), int(c)) for a, b, c in raw)
+
+    rejected = data["rejected"]
+    return solver.Plan(
+        order_ref=data["order_ref"],
+        policy=data["policy"],
+        fulfilments=tuple(
+            solver.Fulfilment(f["location_ref"], lines(f["lines"])) for f in data["fulfilments"]
+        ),
+        rejected=solver.RejectedFulfilment(rejected["location_ref"], lines(rejected["lines"]))
+        if rejected
+        else None,
+        objective=solver.ObjectiveBreakdown(data["terms"]),
+        status=solver.SolveStatus(data["status"]),
+        gap=float("inf") if data["gap"] is None else data["gap"],
+        solve_time_s=data["solve_time_s"],
+    )

@@ -1,0 +1,1 @@
+"""Proto <-> domain conversion: the one place the wire meets the domain."""
