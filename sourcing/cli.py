@@ -22,6 +22,16 @@ def _example(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from sourcing.server.app import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    serve(args.db, f"{args.host}:{args.port}", grace_s=args.grace)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="sourcing", description="Order sourcing engine.")
@@ -29,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     example = commands.add_parser("example", help="solve a built-in order with greedy and MIP")
     example.add_argument("--time-limit", type=float, default=10.0, help="seconds for the MIP")
     example.set_defaults(run=_example)
+    serve = commands.add_parser("serve", help="run the gRPC server")
+    serve.add_argument(
+        "--db",
+        default="sqlite:///sourcing.db",
+        help="SQLAlchemy URL: an SQLite file (default ./sourcing.db) or postgresql+psycopg://...",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=50051, help="port (0 picks a free one)")
+    serve.add_argument(
+        "--grace", type=float, default=10.0, help="seconds to drain calls on SIGTERM"
+    )
+    serve.set_defaults(run=_serve)
     return parser
 
 
