@@ -26,17 +26,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
-
-if __package__ in (None, ""):  # run as a script: make the repository importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.instances import FAMILIES, InstanceConfig, make_network, order_stream
+from sourcing.bench.instances import FAMILIES, InstanceConfig, make_network, order_stream
 from sourcing.solver import Plan, SolveStatus, SourcingProblem, solve
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations

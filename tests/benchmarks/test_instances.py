@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.instances import (
+from sourcing.bench.instances import (
     BRAZIL_BOX,
     FAMILIES,
     SOUTH_EAST_BOX,

@@ -99,7 +99,8 @@ class Box:
 SOUTH_EAST_BOX = Box(-25.0, -19.0, -50.0, -40.0)
 BRAZIL_BOX = Box(-33.75, 5.27, -73.99, -34.79)
 
-DEFAULT_OLIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "olist"
+# Next to the repository checkout (the package sits at <repo>/sourcing/bench).
+DEFAULT_OLIST_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "olist"
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,10 +231,22 @@ def _points(zips: list[str], centroids: dict[str, tuple[float, float]]) -> Float
     return np.array([centroids[z] for z in zips if z in centroids], dtype=float).reshape(-1, 2)
 
 
+def _default_olist_dir() -> Path:
+    """``../shared/data/olist`` beside the checkout, else beside the working directory.
+
+    An installed package is not inside the checkout, so ``sourcing bench`` run
+    from the repository finds the sample relative to where it runs.
+    """
+    beside_cwd = Path.cwd().resolve().parent / "shared" / "data" / "olist"
+    if not DEFAULT_OLIST_DIR.is_dir() and beside_cwd.is_dir():
+        return beside_cwd
+    return DEFAULT_OLIST_DIR
+
+
 @lru_cache(maxsize=4)
 def load_olist(data_dir: str | None = None) -> OlistData:
     """Parse the Olist sample in ``data_dir`` (default ``../shared/data/olist``); cached."""
-    folder = Path(data_dir or os.environ.get("SOURCING_OLIST_DIR") or DEFAULT_OLIST_DIR)
+    folder = Path(data_dir or os.environ.get("SOURCING_OLIST_DIR") or _default_olist_dir())
     if not (folder / "geolocation.csv").is_file():
         raise FileNotFoundError(f"Expected the Olist sample in {folder}, found no geolocation.csv.")
     centroids = _zip_centroids(folder / "geolocation.csv")
