@@ -97,3 +97,15 @@ class ConcurrencyConflict(SourcingError):  # noqa: N818 - named as the domain sa
         super().__init__(
             f"Concurrent change to {entity}; gave up after {attempts} attempt(s){suffix}"
         )
+
+
+class InvalidField(SourcingError, ValueError):  # noqa: N818 - named as the domain says
+    """A request field holds a value the engine cannot accept.
+
+    ``field`` is the request field's path, e.g. ``order.lines[3].quantity``.
+    """
+
+    def __init__(self, field: str, description: str) -> None:
+        self.field = field
+        self.description = description
+        super().__init__(f"{field}: {description}")

@@ -106,6 +106,7 @@ class SourcingOutcome:
     plan: solver.Plan
     fulfilment_ids: Mapping[str, int]
     profile_version: int
+    order_type: OrderType
     replayed: bool = False
 
 
@@ -144,7 +145,7 @@ def source_order(
     for _ in range(MAX_SOLVE_ATTEMPTS):
         with sessions() as session, session.begin():
             if not options.dry_run:
-                replay = _replay(session, order.ref, digest)
+                replay = _replay(session, order, digest)
                 if replay is not None:
                     return replay
             snapshot = _read(session, order, options)
@@ -156,7 +157,7 @@ def source_order(
             explain=options.explain,
         )
         if options.dry_run:
-            return SourcingOutcome(plan, {}, snapshot.profile_version)
+            return SourcingOutcome(plan, {}, snapshot.profile_version, order.type)
         try:
             write = functools.partial(
                 _write, order=order, digest=digest, plan=plan, snapshot=snapshot
@@ -167,7 +168,8 @@ def source_order(
     raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
 
 
-def _replay(session: Session, ref: str, digest: str) -> SourcingOutcome | None:
+def _replay(session: Session, order: OrderInput, digest: str) -> SourcingOutcome | None:
+    ref = order.ref
     key = session.scalars(
         select(IdempotencyKey).where(
             IdempotencyKey.operation == SOURCE_OPERATION, IdempotencyKey.key == ref
@@ -184,6 +186,7 @@ def _replay(session: Session, ref: str, digest: str) -> SourcingOutcome | None:
         _plan_from_json(stored["plan"]),
         stored["fulfilment_ids"],
         stored["profile_version"],
+        order.type,
         replayed=True,
     )
 
@@ -312,7 +315,7 @@ def _write(
         )
     )
     session.flush()
-    return SourcingOutcome(plan, ids, snapshot.profile_version)
+    return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
 
 
 def store_fulfilments(

@@ -23,6 +23,7 @@ from sourcing.models.errors import (
     AlreadyExists,
     ConcurrencyConflict,
     InsufficientStock,
+    InvalidField,
     InvalidState,
     NotFound,
 )
@@ -32,13 +33,9 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class FieldError(ValueError):
-    """A request field is missing or holds a value the engine cannot accept."""
-
-    def __init__(self, field: str, description: str) -> None:
-        self.field = field
-        self.description = description
-        super().__init__(f"{field}: {description}")
+# A request field is missing or holds a value the engine cannot accept; the
+# models layer raises the same error for what only it can check.
+FieldError = InvalidField
 
 
 class Overloaded(Exception):  # noqa: N818 - named as the caller sees it

@@ -5,11 +5,13 @@ from __future__ import annotations
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
+from sourcing.models.reassign import reassign
 from sourcing.models.sourcing import source_order
 from sourcing.server.convert.orders import (
     deadline_seconds,
     order_from_proto,
     plan_to_proto,
+    reassign_from_proto,
     source_options,
 )
 from sourcing.server.errors import FieldError, rpc
@@ -38,9 +40,27 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         outcome = source_order(self.sessions, order, options)
         plan = plan_to_proto(
             outcome.plan,
-            order_type=order.type,
+            order_type=outcome.order_type,
             fulfilment_ids=outcome.fulfilment_ids,
             profile_version=outcome.profile_version,
             explain=request.explain,
         )
         return sourcing_pb2.SourceResponse(plan=plan, replayed=outcome.replayed)
+
+    @rpc
+    def Reassign(  # noqa: N802 - the generated interface's name
+        self, request: sourcing_pb2.ReassignRequest, context: grpc.ServicerContext
+    ) -> sourcing_pb2.ReassignResponse:
+        """Source a fulfilment's units again elsewhere; see the contract."""
+        reassign_input = reassign_from_proto(
+            request, deadline_seconds(context.time_remaining(), DEFAULT_TIME_LIMIT_S)
+        )
+        outcome = reassign(self.sessions, reassign_input)
+        plan = plan_to_proto(
+            outcome.plan,
+            order_type=outcome.order_type,
+            fulfilment_ids=outcome.fulfilment_ids,
+            profile_version=outcome.profile_version,
+            explain=request.explain,
+        )
+        return sourcing_pb2.ReassignResponse(plan=plan)

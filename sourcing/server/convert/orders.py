@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sourcing import solver
 from sourcing.models.enums import CustomerTier, OrderType
+from sourcing.models.reassign import ReassignInput
 from sourcing.models.sourcing import LineInput, OrderInput, SourceOptions
 from sourcing.server.errors import FieldError
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
@@ -135,6 +136,36 @@ def source_options(request: sourcing_pb2.SourceRequest, time_limit_s: float) -> 
         time_limit_s=time_limit_s,
         dry_run=request.dry_run,
         explain=request.explain,
+    )
+
+
+def fulfilment_id(value: str, field: str) -> int:
+    """A fulfilment id from the wire, where ids are decimal strings."""
+    if not value.strip():
+        raise FieldError(field, "is required")
+    if not value.isdigit():
+        raise FieldError(field, f"must be a fulfilment id such as '42', got {value!r}")
+    return int(value)
+
+
+def reassign_from_proto(
+    request: sourcing_pb2.ReassignRequest, time_limit_s: float
+) -> ReassignInput:
+    """The units a Reassign call moves, checked."""
+    lines: dict[str, int] = {}
+    for i, line in enumerate(request.lines):
+        ref = _required(line.line_ref, f"lines[{i}].line_ref")
+        if ref in lines:
+            raise FieldError(f"lines[{i}].line_ref", f"{ref!r} is listed twice")
+        if line.quantity <= 0:
+            raise FieldError(f"lines[{i}].quantity", f"must be positive, got {line.quantity}")
+        lines[ref] = line.quantity
+    return ReassignInput(
+        fulfilment_id=fulfilment_id(request.fulfilment_id, "fulfilment_id"),
+        lines=lines,
+        reason=request.reason or None,
+        explain=request.explain,
+        time_limit_s=time_limit_s,
     )
 
 
