@@ -99,7 +99,8 @@ def reassign(clients: Clients, fid: str, lines: dict[str, int] | None = None) ->
         ],
         reason="test",
     )
-    return clients.sourcing.Reassign(request, timeout=30).plan
+    plan: plan_pb2.Plan = clients.sourcing.Reassign(request, timeout=30).plan
+    return plan
 
 
 def test_all_units_move_to_the_next_location(server: RunningServer, clients: Clients) -> None:
