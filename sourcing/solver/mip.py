@@ -29,7 +29,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 from sourcing.solver.constraints import FloatArray, IntArray
 from sourcing.solver.instance import SourcingArrays
 
-BACKENDS = ("scip", "highs")
+BACKENDS = ("scip", "highs", "sat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +77,21 @@ def solve_mip(
     time_limit_s: float,
     hint: IntArray | None = None,
     backend: str = "scip",
+    candidates: IntArray | None = None,
 ) -> MipResult:
     """Solve the model for ``arrays`` within ``time_limit_s`` seconds.
 
     ``hint`` (an allocation, e.g. the greedy's) is handed to the solver as a
-    starting solution.
+    starting solution. ``candidates`` restricts the model to those candidate
+    indices (the others get no variables).
     """
     if backend not in BACKENDS:
         raise ValueError(f"Expected backend to be one of {', '.join(BACKENDS)}, got {backend!r}.")
     n_locations, n_lines = arrays.cap.shape
     pair_l, pair_k = np.nonzero(arrays.cap)  # (l, k) pairs that get an x variable
+    if candidates is not None:
+        chosen = np.isin(pair_l, candidates)
+        pair_l, pair_k = pair_l[chosen], pair_k[chosen]
     n_x = len(pair_l)
     used_locations = np.unique(pair_l)
     y_of = np.full(n_locations, -1, dtype=np.int64)
@@ -204,9 +209,13 @@ def solve_mip(
         solver.set_solver_specific_parameters(
             "limits/gap = 0\nlimits/absgap = 1e-6\nrandomization/randomseedshift = 0"
         )
-    else:
+    elif backend == "highs":
         solver.set_solver_specific_parameters(
             "mip_rel_gap=0\nmip_abs_gap=1e-6\noutput_flag=false\nthreads=1"
+        )
+    else:
+        solver.set_solver_specific_parameters(
+            "num_workers: 1, relative_gap_limit: 0, absolute_gap_limit: 1e-6"
         )
     solver.solve(model)
     status = solver.status()

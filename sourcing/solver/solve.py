@@ -23,6 +23,7 @@ from sourcing.solver.plan import (
     SolveStatus,
 )
 from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.reduction import MAX_ENUMERATED, enumerate_plans, reduce_candidates
 
 POLICIES = ("mip", "greedy")
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -36,6 +37,7 @@ def solve(
     weight_overrides: Mapping[str, float] | None = None,
     explain: bool = False,
     backend: str = "scip",
+    reduce: bool = True,
 ) -> Plan:
     """Source one order.
 
@@ -55,7 +57,11 @@ def solve(
     explain
         Attach, for every candidate, why it was or was not used.
     backend
-        The MIP solver OR-tools runs: ``"scip"`` or ``"highs"``.
+        The MIP solver OR-tools runs: ``"scip"``, ``"highs"`` or ``"sat"``.
+    reduce
+        Bound every candidate first and solve only over those that could
+        improve the plan (exact: see ``reduction``). ``False`` solves the
+        full model, as a reference.
     """
     started = time.perf_counter()
     if policy not in POLICIES:
@@ -73,8 +79,29 @@ def solve(
     # The greedy proves nothing about its plan, so its gap is unknown.
     status, gap = SolveStatus.FEASIBLE, math.inf
     if policy == "mip":
+        candidates = None
+        if reduce:
+            reduction = reduce_candidates(arrays, objective.total, allocation)
+            allocation = reduction.incumbent
+            objective = evaluate(arrays, allocation)
+            if len(reduction.keep) <= MAX_ENUMERATED:
+                allocation, _ = enumerate_plans(arrays, reduction.keep)
+                objective = evaluate(arrays, allocation)
+                return _to_plan(
+                    arrays,
+                    allocation,
+                    objective,
+                    policy,
+                    SolveStatus.OPTIMAL,
+                    0.0,
+                    started,
+                    explain,
+                )
+            candidates = reduction.keep
         remaining = time_limit_s - (time.perf_counter() - started)
-        result = solve_mip(arrays, time_limit_s=remaining, hint=allocation, backend=backend)
+        result = solve_mip(
+            arrays, time_limit_s=remaining, hint=allocation, backend=backend, candidates=candidates
+        )
         if result.allocation is not None:
             candidate = evaluate(arrays, result.allocation)
             if candidate.total <= objective.total + 1e-9:

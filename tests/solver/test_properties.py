@@ -172,15 +172,18 @@ def assert_plan_is_valid(plan: Plan, arrays: SourcingArrays) -> None:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_mip_matches_brute_force_and_never_loses_to_greedy(problem: SourcingProblem) -> None:
-    """The MIP's objective is the enumerated optimum, at most the greedy's; both plans are valid."""
+    """Reduced and full MIP reach the enumerated optimum, at most the greedy's; plans are valid."""
     arrays = SourcingArrays.build(problem)
     optimum, best = brute_force_optimum(arrays)
     mip = solve(problem)
+    full = solve(problem, reduce=False)
     greedy = solve(problem, policy="greedy")
     assert_plan_is_valid(mip, arrays)
+    assert_plan_is_valid(full, arrays)
     assert_plan_is_valid(greedy, arrays)
     tolerance = 1e-6 * max(1.0, abs(optimum))
     assert abs(mip.objective.total - optimum) <= tolerance
+    assert abs(full.objective.total - optimum) <= tolerance
     assert abs(evaluate(arrays, best).total - optimum) <= tolerance
     assert mip.objective.total <= greedy.objective.total + tolerance
     assert mip.rejected_units <= greedy.rejected_units

@@ -72,7 +72,7 @@ def test_duplicate_candidates_are_refused() -> None:
     [
         (dict(policy="random"), "policy to be one of mip, greedy, got 'random'"),
         (dict(time_limit_s=0), "time_limit_s to be a positive number, got 0"),
-        (dict(backend="gurobi"), "backend to be one of scip, highs, got 'gurobi'"),
+        (dict(backend="gurobi"), "backend to be one of scip, highs, sat, got 'gurobi'"),
         (dict(weight_overrides={"speeed": 1.0}), "weight names among .* got speeed"),
         (dict(weight_overrides={"speed": -1.0}), r"weights.speed .* got -1.0"),
     ],

@@ -1,0 +1,216 @@
+"""Exact per-order solving on a few candidates, with a proof that the rest cannot help.
+
+The order's model decomposes once the set T of locations used is fixed:
+each product's units go to the cheapest places in T (the first units of a
+location above its ideal level at the unit cost, the rest at the unit cost
+plus the ideal-stock penalty), and what T cannot hold is rejected. So
+
+    cost(T) = sum_{l in T} f_l + w_split (|T| - 1)+ + sum_p A_p(T)
+
+and for a handful of candidates every T can be priced at once with numpy.
+
+Which candidates? Relax the coverage constraints with prices lambda_k per
+unit of line k (Lagrangian relaxation). For any lambda,
+
+    L(lambda) = sum_k lambda_k q_k + sum_k min(0, P - lambda_k) q_k + sum_l min(0, g_l)
+    g_l       = f_l + sum_k min(0, c_lk - lambda_k) cap_lk
+
+is a lower bound on every plan's cost (split limit, shared stock and the
+ideal-stock penalty only make plans dearer), and any plan that uses
+location d costs at least L(lambda) + max(0, g_d). Subgradient ascent finds
+good prices in a few dozen numpy steps; the locations with the lowest g_l
+give a plan (upper bound U) by enumeration; every location whose bound is
+not below U is provably useless and dropped. What is left is solved exactly:
+by enumeration when small, else by the MIP on the reduced candidate set.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from sourcing.solver.constraints import BoolArray, FloatArray, IntArray
+from sourcing.solver.instance import SourcingArrays
+
+# Largest candidate set priced by enumeration (2**12 subsets).
+MAX_ENUMERATED = 12
+# Subgradient steps spent on the prices: before the first enumeration, and after.
+LAGRANGIAN_STEPS = 40
+# Further steps once enumeration found a better plan to aim at.
+REFINE_STEPS = 15
+STEP_DECAY = 0.93
+
+
+@dataclass(frozen=True, slots=True)
+class Reduction:
+    """The outcome of the bound: candidates that may still help, and the proof's numbers."""
+
+    keep: IntArray  # candidate indices that may appear in an optimal plan
+    lower_bound: float  # L(lambda): no plan costs less
+    incumbent: IntArray  # the best allocation found on the way, (L, K)
+    incumbent_cost: float
+
+
+class Lagrangian:
+    """Subgradient ascent on the prices of the order's lines, over the (l, k) pairs that exist."""
+
+    def __init__(self, arrays: SourcingArrays) -> None:
+        self.pair_l, self.pair_k = np.nonzero(arrays.cap)
+        self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
+        self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
+        self.fixed = arrays.fulfilment_cost
+        self.q = arrays.quantity.astype(float)
+        self.penalty = arrays.rejection_penalty
+        cheapest = np.full(len(self.q), np.inf)
+        np.minimum.at(cheapest, self.pair_k, self.cost)
+        self.prices = np.where(np.isfinite(cheapest), cheapest, self.penalty)
+        self.best = -np.inf
+        self.best_g = self.fixed
+        self.step = 1.0  # Polyak's factor, shrinking every step
+
+    def g(self, prices: FloatArray) -> FloatArray:
+        """g_l: a location's fixed cost plus what its cheap units save at these prices."""
+        saving = np.minimum(self.cost - prices[self.pair_k], 0.0) * self.cap
+        return self.fixed + np.bincount(self.pair_l, saving, minlength=len(self.fixed))
+
+    def ascend(self, upper_bound: float, steps: int) -> None:
+        """Take up to ``steps`` Polyak steps towards ``upper_bound``."""
+        n_lines = len(self.q)
+        for _ in range(steps):
+            prices = self.prices
+            g = self.g(prices)
+            bound = float(
+                prices @ self.q
+                + np.minimum(0.0, self.penalty - prices) @ self.q
+                + np.minimum(g, 0.0).sum()
+            )
+            if bound > self.best:
+                self.best, self.best_g = bound, g
+            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
+                return
+            opened = (self.cost < prices[self.pair_k]) & (g[self.pair_l] < 0)
+            served = np.bincount(self.pair_k, opened * self.cap, minlength=n_lines)
+            direction = self.q - served - self.q * (self.penalty < prices)
+            norm = float(direction @ direction)
+            if norm == 0.0:
+                return
+            self.prices = prices + self.step * (upper_bound - bound) / norm * direction
+            self.step *= STEP_DECAY
+
+
+def enumerate_plans(arrays: SourcingArrays, candidates: IntArray) -> tuple[IntArray, float]:
+    """The cheapest allocation using only ``candidates``, by pricing every subset of them.
+
+    Returns the (L, K) allocation and its cost; exact for these candidates.
+    """
+    n = len(candidates)
+    limit = min(arrays.split_limit, n)
+    subsets = [c for size in range(limit + 1) for c in itertools.combinations(range(n), size)]
+    member = np.zeros((len(subsets), n), dtype=bool)
+    for row, subset in enumerate(subsets):
+        member[row, list(subset)] = True
+    w = arrays.weights
+    sizes = member.sum(axis=1)
+    total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
+    takes = []
+    for product in range(len(arrays.products)):
+        product_cost, take = _product_cost(arrays, candidates, member, product)
+        total = total + product_cost
+        takes.append(take)
+    best = int(np.argmin(total))
+    allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+    for product, take in enumerate(takes):
+        _spread(arrays, allocation, candidates, product, take[best])
+    return allocation, float(total[best])
+
+
+def _product_cost(
+    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, product: int
+) -> tuple[FloatArray, IntArray]:
+    """Cost of one product's units for every subset, and units taken per candidate."""
+    lines = _servable_lines(arrays, product)
+    ordered = int(arrays.quantity[arrays.line_product == product].sum())
+    wanted = int(arrays.quantity[lines].sum())
+    if len(lines):
+        can = arrays.cap[np.ix_(candidates, lines)].max(axis=1) > 0
+        stock = np.minimum(arrays.stock[candidates, product], wanted) * can
+        unit = arrays.unit_cost[candidates, lines[0]]
+    else:
+        stock = np.zeros(len(candidates), dtype=np.int64)
+        unit = np.zeros(len(candidates))
+    cheap = np.minimum(arrays.surplus[candidates, product], stock)
+    seg_loc = np.concatenate([np.arange(len(candidates)), np.arange(len(candidates))])
+    seg_cap = np.concatenate([cheap, stock - cheap])
+    seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock])
+    order = np.argsort(seg_cost, kind="stable")
+    seg_loc, seg_cap, seg_cost = seg_loc[order], seg_cap[order], seg_cost[order]
+    caps = member[:, seg_loc] * seg_cap[None, :]
+    before = np.cumsum(caps, axis=1) - caps
+    take = np.clip(wanted - before, 0, caps)
+    served = take.sum(axis=1)
+    cost = take @ seg_cost + (ordered - served) * arrays.rejection_penalty
+    per_candidate = np.zeros((len(member), len(candidates)), dtype=np.int64)
+    np.add.at(per_candidate, (slice(None), seg_loc), take)  # type: ignore[arg-type]
+    return cost, per_candidate
+
+
+def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
+    """The product's lines that some candidate may serve (the rest are rejected anyway)."""
+    return np.flatnonzero((arrays.line_product == product) & (arrays.cap.sum(axis=0) > 0))
+
+
+def _spread(
+    arrays: SourcingArrays, allocation: IntArray, candidates: IntArray, product: int, take: IntArray
+) -> None:
+    """Split each candidate's units of a product over the product's lines, in line order."""
+    lines = _servable_lines(arrays, product)
+    left = {int(k): int(arrays.quantity[k]) for k in lines}
+    for i, units in zip(candidates, take, strict=True):
+        units = int(units)
+        for k in lines:
+            step = min(units, left[int(k)])
+            if step > 0:
+                allocation[i, k] += step
+                left[int(k)] -= step
+                units -= step
+
+
+def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntArray:
+    """The candidates the prices favour, completed so that every line can be served."""
+    ranked = usable[np.argsort(g[usable], kind="stable")]
+    count = min(len(ranked), max(int((g[usable] < 0).sum()), 4), MAX_ENUMERATED - 4)
+    chosen = list(ranked[:count])
+    for k in np.flatnonzero(arrays.cap.sum(axis=0) > 0):
+        held = arrays.cap[chosen, k].sum() if chosen else 0
+        if held < arrays.quantity[k] and len(chosen) < MAX_ENUMERATED:
+            missing = [i for i in ranked if arrays.cap[i, k] > 0 and i not in chosen]
+            chosen.extend(missing[:1])
+    return np.sort(np.array(chosen, dtype=np.int64))
+
+
+def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: IntArray) -> Reduction:
+    """Bound every candidate and keep only those that could beat the best plan found.
+
+    A first few price steps rank the candidates; the best-ranked are priced
+    exactly by enumeration, which usually gives a near-optimal plan; with
+    that plan's cost as the target the prices are refined, and every
+    candidate whose bound reaches the plan's cost is dropped.
+    """
+    usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
+    prices = Lagrangian(arrays)
+    if len(usable) == 0:
+        return Reduction(usable, -np.inf, incumbent, upper_bound)
+    prices.ascend(upper_bound, LAGRANGIAN_STEPS)
+    g = prices.best_g
+    trial, trial_cost = enumerate_plans(arrays, _promising(arrays, usable, g))
+    if trial_cost < upper_bound:
+        incumbent, upper_bound = trial, trial_cost
+    if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):
+        prices.step = 1.0
+        prices.ascend(upper_bound, REFINE_STEPS)
+    slack = 1e-9 * max(1.0, abs(upper_bound))
+    keep = usable[prices.best + np.maximum(0.0, prices.best_g[usable]) < upper_bound - slack]
+    used = np.flatnonzero(incumbent.sum(axis=1) > 0)
+    return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound)
