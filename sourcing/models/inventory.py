@@ -19,7 +19,7 @@ therefore always made on numbers no one else can change before commit.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, func, select, update
@@ -295,6 +295,51 @@ def release(
     if position_ids is not None:
         stmt = stmt.where(InventoryQuantity.position_id.in_(list(position_ids)))
     return sum(session.scalars(stmt).all())
+
+
+def shrink_reservations(session: Session, fulfilment_id: int, keep: Mapping[int, int]) -> int:
+    """Cut a fulfilment's reservations down to ``keep`` units per position; return units freed.
+
+    Positions not in ``keep`` are released entirely. Unlike releasing and
+    reserving again, this never fails for lack of stock: it only ever
+    promises fewer units than were promised before, even if a raised buffer
+    or a stock count has since left less available.
+
+    Raises
+    ------
+    ValueError
+        When ``keep`` holds more units at a position than the fulfilment has
+        reserved there.
+    """
+    held: dict[int, int] = defaultdict(int)
+    for position_id, quantity in session.execute(
+        select(InventoryQuantity.position_id, InventoryQuantity.quantity).where(
+            InventoryQuantity.fulfilment_id == fulfilment_id, *_ACTIVE_RESERVED
+        )
+    ).tuples():
+        held[position_id] += quantity
+    for position_id, quantity in keep.items():
+        if quantity > held.get(position_id, 0):
+            raise ValueError(
+                f"Expected to keep at most {held.get(position_id, 0)} units reserved at "
+                f"position {position_id}, got {quantity}."
+            )
+    lock_positions(session, held)
+    freed = release(session, fulfilment_id)
+    records = [
+        InventoryQuantity(
+            position_id=position_id,
+            type=QuantityType.RESERVED,
+            status=QuantityStatus.ACTIVE,
+            quantity=quantity,
+            fulfilment_id=fulfilment_id,
+        )
+        for position_id, quantity in sorted(keep.items())
+        if quantity > 0
+    ]
+    session.add_all(records)
+    session.flush()
+    return freed - sum(record.quantity for record in records)
 
 
 def _move(
