@@ -1,21 +1,28 @@
-"""Reassigning units of a fulfilment to other locations.
+"""Sourcing units of an order again, at other locations.
 
-Units a location cannot fulfil (or units waiting at the rejection location)
-are sourced again under the order's profile, never from that location nor
-from any location that already rejected part of this order, and within the
-order's remaining split allowance: the split limit less the locations
-already fulfilling the order. What still cannot be served goes to the
-rejection location as a new ESCALATED fulfilment.
+Units a location cannot fulfil (short-picked, rejected, overdue, or waiting
+at the rejection location) and units added by a revision are sourced under
+the order type's active profile, never from the locations the caller
+excludes nor from any location that already rejected part of this order,
+and within the order's remaining split allowance: the split limit less the
+locations already fulfilling the order. What still cannot be served goes to
+the rejection location as a new ESCALATED fulfilment.
+
+Two entry points share that core. :func:`reassign` (the Reassign call)
+solves outside any transaction and writes in a short one, retrying when the
+stock moved meanwhile. :func:`source_units` runs inside the caller's
+transaction, so a short pick, a location's rejection or a revision and the
+re-sourcing it causes commit or roll back together.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
 from sourcing.models.candidates import (
@@ -26,18 +33,31 @@ from sourcing.models.candidates import (
 )
 from sourcing.models.config import Location, Product
 from sourcing.models.db import run_in_transaction
-from sourcing.models.enums import FulfilmentStatus, OrderStatus, OrderType
+from sourcing.models.enums import FulfilmentStatus, OrderType
 from sourcing.models.errors import (
     ConcurrencyConflict,
     InsufficientStock,
     InvalidField,
     InvalidState,
-    NotFound,
 )
-from sourcing.models.inventory import ReservationRequest, release, reserve_many
-from sourcing.models.orders import Fulfilment, FulfilmentLine, Order
+from sourcing.models.lifecycle import (
+    change_status,
+    derive_order_status,
+    lock_fulfilment,
+    reduce_fulfilment,
+    refresh_order_status,
+)
+from sourcing.models.orders import Fulfilment, Order
 from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, SourcingOutcome, store_fulfilments
 from sourcing.models.stock import InventoryPosition
+
+__all__ = [
+    "REASSIGNABLE",
+    "ReassignInput",
+    "derive_order_status",
+    "reassign",
+    "source_units",
+]
 
 _F = FulfilmentStatus
 # Fulfilments whose units may be moved by Reassign.
@@ -64,8 +84,7 @@ class ReassignInput:
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     problem: solver.SourcingProblem | None  # None when no split is left: reject all
-    moving: Mapping[str, int]  # line ref -> units leaving the fulfilment
-    status: FulfilmentStatus
+    moving: Mapping[str, int]  # line ref -> units to source
     location_ids: Mapping[str, int]
     positions: Mapping[tuple[int, int], int]
     pick_pack_hours: Mapping[str, float]
@@ -91,9 +110,20 @@ def reassign(sessions: sessionmaker[Session], request: ReassignInput) -> Sourcin
     """
     for _ in range(MAX_SOLVE_ATTEMPTS):
         with sessions() as session, session.begin():
-            snapshot = _read(session, request)
-        plan = _solve(snapshot, request)
-        write = functools.partial(_write, request=request, snapshot=snapshot, plan=plan)
+            fulfilment = _reassignable(session, request.fulfilment_id)
+            moving = _moving_units(fulfilment, request.lines)
+            snapshot = _read(
+                session,
+                fulfilment.order,
+                moving,
+                excluded_location_ids={fulfilment.location_id},
+                freed_fulfilment_id=fulfilment.id if _everything(fulfilment, moving) else None,
+            )
+            status = fulfilment.status
+        plan = _solve(snapshot, request.time_limit_s, request.explain)
+        write = functools.partial(
+            _write, request=request, snapshot=snapshot, plan=plan, status=status
+        )
         try:
             return run_in_transaction(sessions, write, entity="inventory")
         except InsufficientStock:
@@ -101,17 +131,50 @@ def reassign(sessions: sessionmaker[Session], request: ReassignInput) -> Sourcin
     raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
 
 
-def _load(session: Session, fulfilment_id: int) -> Fulfilment:
-    fulfilment = session.scalars(
-        select(Fulfilment)
-        .where(Fulfilment.id == fulfilment_id)
-        .options(
-            selectinload(Fulfilment.lines).selectinload(FulfilmentLine.order_line),
-            selectinload(Fulfilment.order).selectinload(Order.fulfilments),
+def source_units(
+    session: Session,
+    order: Order,
+    units: Mapping[str, int],
+    *,
+    excluded_location_ids: Collection[int] = (),
+    freed_fulfilment_id: int | None = None,
+    reassigned_from: Fulfilment | None = None,
+    time_limit_s: float = 10.0,
+) -> SourcingOutcome:
+    """Source ``units`` (per order line ref) of ``order`` in the caller's transaction.
+
+    The rules are Reassign's: the locations in ``excluded_location_ids`` and
+    those that rejected the order are left out, and the order's remaining
+    split allowance bounds the new locations (``freed_fulfilment_id`` names
+    a fulfilment that is giving up its place). New fulfilments point at
+    ``reassigned_from`` when given. The order's status is not refreshed:
+    the caller does it once its own changes are made.
+
+    Raises
+    ------
+    ConcurrencyConflict
+        When other transactions kept taking the stock the plan chose.
+    """
+    for _ in range(MAX_SOLVE_ATTEMPTS):
+        snapshot = _read(
+            session,
+            order,
+            units,
+            excluded_location_ids=excluded_location_ids,
+            freed_fulfilment_id=freed_fulfilment_id,
         )
-    ).one_or_none()
-    if fulfilment is None:
-        raise NotFound("fulfilment", fulfilment_id, field="fulfilment_id")
+        plan = _solve(snapshot, time_limit_s, explain=False)
+        try:
+            with session.begin_nested():
+                ids = _store(session, order, plan, snapshot, reassigned_from)
+        except InsufficientStock:
+            continue  # another transaction took the stock after we read it
+        return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
+    raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
+
+
+def _reassignable(session: Session, fulfilment_id: int) -> Fulfilment:
+    fulfilment = lock_fulfilment(session, fulfilment_id)
     if fulfilment.status not in REASSIGNABLE:
         raise InvalidState(
             "fulfilment",
@@ -137,40 +200,53 @@ def _moving_units(fulfilment: Fulfilment, wanted: Mapping[str, int]) -> dict[str
     return dict(wanted)
 
 
-def _read(session: Session, request: ReassignInput) -> _Snapshot:
-    fulfilment = _load(session, request.fulfilment_id)
-    order = fulfilment.order
-    moving = _moving_units(fulfilment, request.lines)
+def _everything(fulfilment: Fulfilment, moving: Mapping[str, int]) -> bool:
+    return sum(moving.values()) >= sum(line.quantity for line in fulfilment.lines)
+
+
+def _read(
+    session: Session,
+    order: Order,
+    moving: Mapping[str, int],
+    *,
+    excluded_location_ids: Collection[int],
+    freed_fulfilment_id: int | None,
+) -> _Snapshot:
     row = active_profile(session, order.type)
     profile = solver_profile(row)
     rules = (row.rules if row else None) or {}
-    everything_moves = moving == {ln.order_line.ref: ln.quantity for ln in fulfilment.lines}
     live = {
         f.location_id
         for f in order.fulfilments
-        if f.status not in _NOT_LIVE and not (f.id == fulfilment.id and everything_moves)
+        if f.status not in _NOT_LIVE and f.id != freed_fulfilment_id
     }
     allowance = profile.split_limit - len(live)
     rejected_at = {f.location_id for f in order.fulfilments if f.status is _F.REJECTED}
-    excluded_ids = rejected_at | {fulfilment.location_id}
+    excluded_ids = rejected_at | set(excluded_location_ids)
     locations = candidate_locations(session, order.type, rules.get("network"))
     excluded_refs = frozenset(loc.ref for loc in locations if loc.id in excluded_ids)
-    by_ref = {ln.order_line.ref: ln.order_line for ln in fulfilment.lines}
-    product_ids = {by_ref[ref].product_id for ref in moving}
-    products = list(session.scalars(select(Product).where(Product.id.in_(product_ids))))
-    names = {p.id: p for p in products}
+    lines = {line.ref: line for line in order.lines}
+    product_ids = {lines[ref].product_id for ref in moving}
+    products = {
+        p.id: p for p in session.scalars(select(Product).where(Product.id.in_(product_ids)))
+    }
     problem = None
     if allowance >= 1:
         rules_now = replace(
             profile.rules, excluded_locations=profile.rules.excluded_locations | excluded_refs
         )
+        solver_lines = tuple(
+            solver.OrderLine(
+                ref,
+                products[lines[ref].product_id].ref,
+                qty,
+                lines[ref].category or products[lines[ref].product_id].category,
+            )
+            for ref, qty in moving.items()
+        )
         problem = solver.SourcingProblem(
-            _order_for(
-                session,
-                order,
-                {ref: (names[by_ref[ref].product_id], qty) for ref, qty in moving.items()},
-            ),
-            to_solver_locations(session, locations, products),
+            _order_for(session, order, solver_lines),
+            to_solver_locations(session, locations, list(products.values())),
             replace(profile, split_limit=allowance, rules=rules_now),
         )
     positions = session.execute(
@@ -178,15 +254,12 @@ def _read(session: Session, request: ReassignInput) -> _Snapshot:
             InventoryPosition.product_id, InventoryPosition.location_id, InventoryPosition.id
         ).where(
             InventoryPosition.product_id.in_(list(product_ids)),
-            InventoryPosition.location_id.in_(
-                [loc.id for loc in locations] + [fulfilment.location_id]
-            ),
+            InventoryPosition.location_id.in_([loc.id for loc in locations]),
         )
     )
     return _Snapshot(
         problem=problem,
-        moving=moving,
-        status=fulfilment.status,
+        moving=dict(moving),
         location_ids={loc.ref: loc.id for loc in locations},
         positions={(p, loc): pos for p, loc, pos in positions.tuples()},
         pick_pack_hours={loc.ref: loc.pick_pack_hours for loc in locations},
@@ -195,14 +268,12 @@ def _read(session: Session, request: ReassignInput) -> _Snapshot:
         rejection_ref=profile.rejection_location_ref,
         order_ref=order.ref,
         order_type=order.type,
-        product_refs={ref: names[by_ref[ref].product_id].ref for ref in moving},
+        product_refs={ref: products[lines[ref].product_id].ref for ref in moving},
     )
 
 
-def _order_for(
-    session: Session, order: Order, lines: Mapping[str, tuple[Product, int]]
-) -> solver.Order:
-    """The solver's view of the units to move: the order's destination and customer."""
+def _order_for(session: Session, order: Order, lines: tuple[solver.OrderLine, ...]) -> solver.Order:
+    """The solver's view of the units to source: the order's destination and customer."""
     if order.type is OrderType.CC:
         store = session.get(Location, order.collection_location_id)
         assert store is not None  # a CC order always has its collection store
@@ -216,9 +287,7 @@ def _order_for(
     return solver.Order(
         ref=order.ref,
         type=solver.OrderType(order.type.value),
-        lines=tuple(
-            solver.OrderLine(ref, p.ref, qty, p.category) for ref, (p, qty) in lines.items()
-        ),
+        lines=lines,
         delivery_point=point,
         customer=solver.Customer(
             customer.ref if customer else "anonymous",
@@ -229,11 +298,9 @@ def _order_for(
     )
 
 
-def _solve(snapshot: _Snapshot, request: ReassignInput) -> solver.Plan:
+def _solve(snapshot: _Snapshot, time_limit_s: float, explain: bool) -> solver.Plan:
     if snapshot.problem is not None:
-        return solver.solve(
-            snapshot.problem, time_limit_s=request.time_limit_s, explain=request.explain
-        )
+        return solver.solve(snapshot.problem, time_limit_s=time_limit_s, explain=explain)
     return _reject_all(snapshot)
 
 
@@ -255,65 +322,40 @@ def _reject_all(snapshot: _Snapshot) -> solver.Plan:
     )
 
 
-def _write(
-    session: Session, request: ReassignInput, snapshot: _Snapshot, plan: solver.Plan
-) -> SourcingOutcome:
-    fulfilment = _load(session, request.fulfilment_id)
-    if fulfilment.status is not snapshot.status:
-        raise ConcurrencyConflict("fulfilment", detail="its status changed while reassigning")
-    remaining = _shrink(session, fulfilment, snapshot)
-    if not remaining:
-        fulfilment.status = _F.CANCELLED if fulfilment.status is _F.ESCALATED else _F.REJECTED
-        fulfilment.status_reason = request.reason or "units reassigned"
-    ids = store_fulfilments(
+def _store(
+    session: Session,
+    order: Order,
+    plan: solver.Plan,
+    snapshot: _Snapshot,
+    reassigned_from: Fulfilment | None,
+) -> dict[str, int]:
+    return store_fulfilments(
         session,
-        fulfilment.order,
+        order,
         plan,
         snapshot.location_ids,
         snapshot.positions,
         snapshot.pick_pack_hours,
         snapshot.sla_slack_minutes,
-        reassigned_from=fulfilment,
+        reassigned_from=reassigned_from,
     )
+
+
+def _write(
+    session: Session,
+    request: ReassignInput,
+    snapshot: _Snapshot,
+    plan: solver.Plan,
+    status: FulfilmentStatus,
+) -> SourcingOutcome:
+    fulfilment = _reassignable(session, request.fulfilment_id)
+    if fulfilment.status is not status:
+        raise ConcurrencyConflict("fulfilment", detail="its status changed while reassigning")
+    order = fulfilment.order
+    if not reduce_fulfilment(session, fulfilment, snapshot.moving):
+        final = _F.CANCELLED if fulfilment.status is _F.ESCALATED else _F.REJECTED
+        change_status(session, fulfilment, final, reason=request.reason or "units reassigned")
+    ids = _store(session, order, plan, snapshot, reassigned_from=fulfilment)
     session.flush()
-    fulfilment.order.status = derive_order_status(fulfilment.order)
+    refresh_order_status(session, order)
     return SourcingOutcome(plan, ids, snapshot.profile_version, snapshot.order_type)
-
-
-def _shrink(session: Session, fulfilment: Fulfilment, snapshot: _Snapshot) -> int:
-    """Take the moving units off the fulfilment and its reservations; return the units left."""
-    left = 0
-    keep: list[ReservationRequest] = []
-    for line in list(fulfilment.lines):
-        ref = line.order_line.ref
-        stays = line.quantity - snapshot.moving.get(ref, 0)
-        if stays <= 0:
-            fulfilment.lines.remove(line)
-            session.delete(line)
-        else:
-            line.quantity = stays
-            left += stays
-            key = (line.order_line.product_id, fulfilment.location_id)
-            if fulfilment.status is not _F.ESCALATED and key in snapshot.positions:
-                keep.append(ReservationRequest(fulfilment.id, snapshot.positions[key], stays))
-    if fulfilment.status is not _F.ESCALATED:
-        release(session, fulfilment.id)
-        session.flush()
-        if keep:
-            reserve_many(session, keep)
-    return left
-
-
-def derive_order_status(order: Order) -> OrderStatus:
-    """An order's status from its fulfilments' statuses."""
-    statuses = [f.status for f in order.fulfilments if f.lines]
-    if any(s is _F.ESCALATED for s in statuses):
-        return OrderStatus.ESCALATED
-    working = [s for s in statuses if s not in (_F.REJECTED, _F.CANCELLED)]
-    if not working:
-        return OrderStatus.CANCELLED if statuses else order.status
-    if all(s is _F.COMPLETE for s in working):
-        return OrderStatus.COMPLETE
-    if any(s not in (_F.CREATED, _F.ACKNOWLEDGED) for s in working):
-        return OrderStatus.IN_PROGRESS
-    return OrderStatus.BOOKED

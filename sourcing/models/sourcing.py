@@ -40,7 +40,9 @@ from sourcing.models.enums import (
     OrderType,
 )
 from sourcing.models.errors import AlreadyExists, ConcurrencyConflict, InsufficientStock, NotFound
+from sourcing.models.events import emit
 from sourcing.models.inventory import ReservationRequest, reserve_many
+from sourcing.models.lifecycle import announce_created, announce_stock
 from sourcing.models.messaging import IdempotencyKey
 from sourcing.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
 from sourcing.models.stock import InventoryPosition
@@ -315,6 +317,7 @@ def _write(
         )
     )
     session.flush()
+    emit(session, "ORDER_STATUS_CHANGED", "order", row.ref, row.status.value, {})
     return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
 
 
@@ -380,6 +383,8 @@ def store_fulfilments(
     reserve_many(
         session, [ReservationRequest(f.id, position, qty) for f, position, qty in requests]
     )
+    announce_created(session, created.values())
+    announce_stock(session, {position for _, position, _ in requests}, "RESERVED")
     return {ref: f.id for ref, f in created.items()}
 
 
