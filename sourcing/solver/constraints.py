@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import OrderType, SourcingProblem
+from sourcing.solver.table import BoolArray, FloatArray, IntArray, LocationTable
 from sourcing.solver.weights import Weights
 
 FAMILIES = (
@@ -36,10 +36,6 @@ FAMILIES = (
 
 # Stock older than this counts as fully "old" for the oldest-stock preference.
 STOCK_AGE_HORIZON_DAYS = 365.0
-
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +63,23 @@ class Positions:
             np.zeros(shape, dtype=np.int64) for _ in range(5)
         )
         markdown, sell_through, stock_age_days = (np.zeros(shape) for _ in range(3))
+        table = LocationTable.of(problem.locations)
         need_by = problem.order.need_by
-        for i, location in enumerate(problem.locations):
-            stock = location.stock
-            for j, product in enumerate(products):
-                position = stock.get(product)
-                if position is None:
-                    continue
-                on_hand[i, j] = position.on_hand
-                reserved[i, j] = position.reserved
-                buffer_qty[i, j] = position.buffer_qty
-                ideal_qty[i, j] = position.ideal_qty
-                if position.in_transit:
-                    arriving[i, j] = position.arriving_by(need_by)
-                markdown[i, j] = position.markdown
-                sell_through[i, j] = position.sell_through
-                stock_age_days[i, j] = position.stock_age_days
+        for j, product in enumerate(products):
+            column = table.products.get(product)
+            if column is None:
+                continue
+            at = column.index
+            on_hand[at, j] = column.on_hand
+            reserved[at, j] = column.reserved
+            buffer_qty[at, j] = column.buffer_qty
+            ideal_qty[at, j] = column.ideal_qty
+            markdown[at, j] = column.markdown
+            sell_through[at, j] = column.sell_through
+            stock_age_days[at, j] = column.stock_age_days
+            if need_by is not None:
+                for i, transit in column.in_transit:
+                    arriving[i, j] = sum(t.quantity for t in transit if t.arrives_at < need_by)
         return cls(
             products,
             on_hand,
@@ -118,22 +115,22 @@ def store_capacity(problem: SourcingProblem) -> LocationRule:
     A location whose open orders reached the profile's ``hd_open_order_limit``
     takes only CC orders, so it is out of capacity for HD orders.
     """
-    order_type = problem.order.type
+    table = LocationTable.of(problem.locations)
+    hd = problem.order.type is OrderType.HD
+    per_type = table.capacity_hd if hd else table.capacity_cc
+    # Capacities are non-negative when set (-1: unlimited), so "none left" is 0.
+    allowed = (table.capacity_total != 0) & (per_type != 0)
     limit = problem.profile.rules.hd_open_order_limit
-    allowed = np.ones(len(problem.locations), dtype=bool)
-    for i, location in enumerate(problem.locations):
-        remaining = location.capacity.remaining_for(order_type)
-        no_capacity = remaining is not None and remaining <= 0
-        busy = order_type is OrderType.HD and limit is not None and location.open_orders >= limit
-        allowed[i] = not (no_capacity or busy)
+    if hd and limit is not None:
+        allowed &= table.open_orders < limit
     return LocationRule(allowed, CandidateReason.OUT_OF_CAPACITY)
 
 
 def fulfilment_type_switch(problem: SourcingProblem) -> LocationRule:
     """Keep out locations whose HD or CC switch is off for this order's type."""
-    order_type = problem.order.type
-    allowed = np.array([loc.enabled_for(order_type) for loc in problem.locations], dtype=bool)
-    return LocationRule(allowed.reshape(-1), CandidateReason.SWITCHED_OFF)
+    table = LocationTable.of(problem.locations)
+    allowed = table.hd_enabled if problem.order.type is OrderType.HD else table.cc_enabled
+    return LocationRule(allowed, CandidateReason.SWITCHED_OFF)
 
 
 def network(problem: SourcingProblem) -> LocationRule:
@@ -142,16 +139,16 @@ def network(problem: SourcingProblem) -> LocationRule:
     if wanted is None:
         allowed = np.ones(len(problem.locations), dtype=bool)
     else:
-        allowed = np.array([wanted in loc.networks for loc in problem.locations], dtype=bool)
-    return LocationRule(allowed.reshape(-1), CandidateReason.OUTSIDE_NETWORK)
+        allowed = LocationTable.of(problem.locations).in_network(wanted)
+    return LocationRule(allowed, CandidateReason.OUTSIDE_NETWORK)
 
 
 def exclusions(problem: SourcingProblem) -> tuple[LocationRule, LineRule]:
     """Keep out excluded locations, and excluded products and categories."""
     rules = problem.profile.rules
-    allowed = np.array(
-        [loc.ref not in rules.excluded_locations for loc in problem.locations], dtype=bool
-    ).reshape(-1)
+    excluded = rules.excluded_locations
+    refs = LocationTable.of(problem.locations).refs
+    allowed = np.array([ref not in excluded for ref in refs] if excluded else [True] * len(refs))
     why = tuple(
         "product excluded"
         if line.product_ref in rules.excluded_products
@@ -189,7 +186,7 @@ def vip_rules(problem: SourcingProblem, weights: Weights) -> tuple[LineRule, Int
     reserve = np.array(
         [0 if vip else rules.vip_reserve_qty.get(p, 0) for p in products], dtype=np.int64
     )
-    lacking = np.array([not loc.vip_service for loc in problem.locations], dtype=float)
+    lacking = (~LocationTable.of(problem.locations).vip_service).astype(float)
     penalty = weights.vip_service * lacking if vip else np.zeros(len(problem.locations))
     return lines, reserve, penalty.reshape(-1)
 
@@ -208,7 +205,7 @@ def stock(problem: SourcingProblem, positions: Positions, vip_reserve: IntArray)
     transit that arrives before the need-by date counts too.
     """
     extra = problem.profile.rules.flagship_extra_buffer
-    flagship = np.array([loc.flagship for loc in problem.locations], dtype=np.int64)
+    flagship = LocationTable.of(problem.locations).flagship.astype(np.int64)
     buffer = positions.buffer_qty + (extra * flagship)[:, None]
     buffer = np.maximum(buffer, vip_reserve[None, :])
     usable: IntArray = np.maximum(

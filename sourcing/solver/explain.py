@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sourcing.solver.constraints import IntArray
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import CandidateExplanation, CandidateReason
+from sourcing.solver.table import IntArray
 
 
 def explain(arrays: SourcingArrays, allocation: IntArray) -> tuple[CandidateExplanation, ...]:
@@ -28,8 +28,7 @@ def explain(arrays: SourcingArrays, allocation: IntArray) -> tuple[CandidateExpl
             out.append(
                 CandidateExplanation(location.ref, True, (CandidateReason.USED,), detail, distance)
             )
-        elif arrays.kept_out[i]:
-            reasons = arrays.kept_out[i]
+        elif reasons := arrays.kept_out(i):
             detail = "kept out by: " + ", ".join(r.value.lower().replace("_", " ") for r in reasons)
             out.append(CandidateExplanation(location.ref, False, reasons, detail, distance))
         elif could[i] == 0:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sourcing.solver.constraints import IntArray
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.table import IntArray
 
 
 def greedy_allocation(arrays: SourcingArrays) -> IntArray:

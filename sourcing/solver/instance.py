@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcing.solver import constraints as cf
-from sourcing.solver.constraints import BoolArray, FloatArray, IntArray
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.table import BoolArray, FloatArray, IntArray, LocationTable
 from sourcing.solver.weights import Weights
 
 # Terms priced per unit (on x) and per fulfilment (on y); the rest
@@ -47,7 +47,7 @@ class SourcingArrays:
     unit_cost: FloatArray  # (L, K)
     fulfilment_cost: FloatArray  # (L,)
     eligible: BoolArray  # (L,) not kept out by any location rule
-    kept_out: tuple[tuple[CandidateReason, ...], ...]  # (L,) the rules that kept it out
+    location_rules: tuple[cf.LocationRule, ...]  # each location-level family's verdict
     line_why: tuple[str, ...]  # (K,) why a line may not be sourced, "" if it may
     split_limit: int
     rejection_penalty: float
@@ -65,10 +65,9 @@ class SourcingArrays:
         )
         quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
 
-        lat = np.array([loc.point.latitude for loc in locations], dtype=float)
-        lon = np.array([loc.point.longitude for loc in locations], dtype=float)
+        table = LocationTable.of(locations)
         point = order.delivery_point
-        distance = haversine_km(lat, lon, point.latitude, point.longitude)
+        distance = haversine_km(table.latitude, table.longitude, point.latitude, point.longitude)
 
         location_rules = [
             cf.store_capacity(problem),
@@ -81,10 +80,6 @@ class SourcingArrays:
         eligible = np.ones(len(locations), dtype=bool)
         for rule in location_rules:
             eligible &= rule.allowed
-        kept_out = tuple(
-            tuple(rule.reason for rule in location_rules if not rule.allowed[i])
-            for i in range(len(locations))
-        )
         line_allowed = excluded_lines.allowed & vip_lines.allowed
         line_why = tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True))
 
@@ -93,8 +88,8 @@ class SourcingArrays:
         cap = np.minimum(stock[:, line_product], quantity[None, :]) * line_allowed[None, :]
         surplus = cf.ideal_stock(positions)
 
-        shipping_per_unit = np.array([loc.shipping_cost_per_km for loc in locations]) * distance
-        handling = np.array([loc.handling_cost for loc in locations])
+        shipping_per_unit = table.shipping_cost_per_km * distance
+        handling = table.handling_cost
         unit_parts = {
             "handling": np.repeat((weights.handling * handling)[:, None], len(quantity), axis=1),
             "shipping": np.repeat(
@@ -104,9 +99,9 @@ class SourcingArrays:
         for term, per_product in cf.preferences(positions, surplus, weights).items():
             unit_parts[term] = per_product[:, line_product]
         fulfilment_parts = {
-            "fixed": weights.fixed * np.array([loc.fixed_cost for loc in locations]),
+            "fixed": weights.fixed * table.fixed_cost,
             "distance": weights.distance * distance,
-            "speed": weights.speed * np.array([loc.pick_pack_hours for loc in locations]),
+            "speed": weights.speed * table.pick_pack_hours,
             "vip_service": vip_penalty,
         }
         unit_cost = sum(unit_parts.values(), np.zeros(cap.shape))
@@ -126,13 +121,17 @@ class SourcingArrays:
             unit_cost=unit_cost,
             fulfilment_cost=fulfilment_cost,
             eligible=eligible,
-            kept_out=kept_out,
+            location_rules=tuple(location_rules),
             line_why=line_why,
             split_limit=problem.profile.split_limit,
             rejection_penalty=0.0,
         )
         object.__setattr__(arrays, "rejection_penalty", _dominating_rejection_penalty(arrays))
         return arrays
+
+    def kept_out(self, index: int) -> tuple[CandidateReason, ...]:
+        """The rules that keep candidate ``index`` out, in family order."""
+        return tuple(rule.reason for rule in self.location_rules if not rule.allowed[index])
 
     @property
     def location_refs(self) -> tuple[str, ...]:

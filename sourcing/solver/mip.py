@@ -26,8 +26,8 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from sourcing.solver.constraints import FloatArray, IntArray
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.table import FloatArray, IntArray
 
 BACKENDS = ("scip", "highs", "sat")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sourcing.solver.constraints import IntArray
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import ObjectiveBreakdown
+from sourcing.solver.table import IntArray
 from sourcing.solver.weights import Weights
 
 TERMS = Weights.names()

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.constraints import BoolArray, FloatArray, IntArray
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.table import BoolArray, FloatArray, IntArray
 
 # Largest candidate set priced by enumeration (2**12 subsets).
 MAX_ENUMERATED = 12

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sourcing.solver.constraints import IntArray
 from sourcing.solver.explain import explain as explain_candidates
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
@@ -24,6 +23,7 @@ from sourcing.solver.plan import (
 )
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.reduction import MAX_ENUMERATED, enumerate_plans, reduce_candidates
+from sourcing.solver.table import IntArray
 
 POLICIES = ("mip", "greedy")
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -141,8 +141,8 @@ def _to_plan(
                 for k in np.flatnonzero(allocation[i])
             ),
         )
-        for i, location in enumerate(problem.locations)
-        if allocation[i].any()
+        for i in np.flatnonzero(allocation.any(axis=1))
+        for location in (problem.locations[i],)
     )
     short = arrays.quantity - allocation.sum(axis=0)
     rejected = None
