@@ -32,6 +32,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from sourcing.models.db import make_engine, session_factory
+    from sourcing.models.sla import sweep
+
+    engine = make_engine(args.db)
+    try:
+        report = sweep(session_factory(engine))
+    finally:
+        engine.dispose()
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="sourcing", description="Order sourcing engine.")
@@ -51,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--grace", type=float, default=10.0, help="seconds to drain calls on SIGTERM"
     )
     serve.set_defaults(run=_serve)
+    sweep = commands.add_parser(
+        "sweep", help="escalate or reassign overdue fulfilments once, and say what was done"
+    )
+    sweep.add_argument(
+        "--db",
+        default="sqlite:///sourcing.db",
+        help="SQLAlchemy URL of the server's database (default ./sourcing.db)",
+    )
+    sweep.set_defaults(run=_sweep)
     return parser
 
 
