@@ -36,7 +36,16 @@ from sourcing.solver import Plan, SolveStatus, SourcingProblem, solve
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
 
-POLICIES = ("greedy", "mip")
+# "mip" is the default solver (candidates reduced by a proved bound);
+# "mip-full" solves the full, unreduced model: the reference optimum and the
+# "before" of issue 6.
+POLICIES = ("greedy", "mip", "mip-full")
+# Issue 6's targets at 1,000 candidate locations.
+TARGET_P50_MS = 5.0
+TARGET_P99_MS = 25.0
+TARGET_EXACT_SHARE = 0.99
+TARGET_WORST_GAP = 0.001
+TARGET_RATIO = 5.0
 DEFAULT_SIZES = (50, 200, 1000)
 DEFAULT_ORDERS = 200
 QUICK_ORDERS = {50: 10, 200: 10, 1000: 5}
@@ -80,20 +89,33 @@ class SizeResult:
     runs: dict[str, PolicyRuns]
     mip_above_greedy: int
     invalid: list[str]
+    family: str = "uniform"
+    gaps_to_full: list[float] = field(default_factory=list)  # (mip - full) / |full| per order
+
+    @property
+    def exact_share(self) -> float:
+        """Share of orders whose MIP objective equals the full model's optimum."""
+        return float(np.mean([abs(g) <= TOLERANCE for g in self.gaps_to_full]))
 
 
 def _timed_solve(
     problem: SourcingProblem, policy: str, args: argparse.Namespace
 ) -> tuple[Plan, float]:
     started = time.perf_counter()
-    plan = solve(problem, policy=policy, time_limit_s=args.time_limit, backend=args.backend)
+    plan = solve(
+        problem,
+        policy="greedy" if policy == "greedy" else "mip",
+        time_limit_s=args.time_limit,
+        backend=args.backend,
+        reduce=policy != "mip-full",
+    )
     return plan, time.perf_counter() - started
 
 
-def run_size(size: int, n_orders: int, args: argparse.Namespace) -> SizeResult:
-    """Solve ``n_orders`` orders over a network of ``size`` locations with both policies."""
+def run_size(size: int, n_orders: int, args: argparse.Namespace, family: str) -> SizeResult:
+    """Solve ``n_orders`` orders over a network of ``size`` locations with every policy."""
     config = InstanceConfig(
-        family=args.family,
+        family=family,
         n_locations=size,
         lines_per_order=LINES_PER_ORDER,
         in_stock_share=args.in_stock_share,
@@ -110,6 +132,7 @@ def run_size(size: int, n_orders: int, args: argparse.Namespace) -> SizeResult:
     runs = {policy: PolicyRuns() for policy in POLICIES}
     mip_above_greedy = 0
     invalid: list[str] = []
+    gaps: list[float] = []
     for problem in problems:
         plans = {}
         for policy in POLICIES:
@@ -118,12 +141,14 @@ def run_size(size: int, n_orders: int, args: argparse.Namespace) -> SizeResult:
             plans[policy] = plan
         if plans["mip"].objective.total > plans["greedy"].objective.total + TOLERANCE:
             mip_above_greedy += 1
+        full = plans["mip-full"].objective.total
+        gaps.append((plans["mip"].objective.total - full) / max(1.0, abs(full)))
         arrays = SourcingArrays.build(problem)
         for plan in plans.values():
             invalid.extend(
                 f"{plan.order_ref} {plan.policy}: {e}" for e in plan_errors(plan, arrays)
             )
-    return SizeResult(size, n_orders, network_s, runs, mip_above_greedy, invalid)
+    return SizeResult(size, n_orders, network_s, runs, mip_above_greedy, invalid, family, gaps)
 
 
 def plan_errors(plan: Plan, arrays: SourcingArrays) -> list[str]:
@@ -157,10 +182,10 @@ def environment() -> str:
 def report(results: Sequence[SizeResult], args: argparse.Namespace) -> Table:
     """The results as one table, a row per size and policy."""
     table = Table(
-        title=f"Per-order solve, {args.family} family, {LINES_PER_ORDER}-line orders, "
-        f"seed {args.seed}, backend {args.backend} (wall time, ms)"
+        title=f"Per-order solve, {LINES_PER_ORDER}-line orders, seed {args.seed}, "
+        f"backend {args.backend} (wall time, ms)"
     )
-    for name in ("locations", "policy", "orders", "p50", "p95", "p99", "solver p50"):
+    for name in ("family", "locations", "policy", "orders", "p50", "p95", "p99", "solver p50"):
         table.add_column(name, justify="right")
     for name in ("mean obj", "splits", "rejected", "optimal", "p50/greedy", "MIP>greedy"):
         table.add_column(name, justify="right")
@@ -168,8 +193,9 @@ def report(results: Sequence[SizeResult], args: argparse.Namespace) -> Table:
         greedy_p50 = result.runs["greedy"].wall_ms(50)
         for policy in POLICIES:
             runs = result.runs[policy]
-            is_mip = policy == "mip"
+            is_mip = policy != "greedy"
             table.add_row(
+                result.family,
                 str(result.size),
                 policy,
                 str(result.orders),
@@ -188,6 +214,51 @@ def report(results: Sequence[SizeResult], args: argparse.Namespace) -> Table:
     return table
 
 
+def targets(results: Sequence[SizeResult]) -> Table:
+    """Issue 6's targets against what the largest size measured, per family."""
+    table = Table(title="Targets at the largest size (before = full model, after = reduced)")
+    for name in ("family", "locations", "measure", "target", "before", "after", "met"):
+        table.add_column(name, justify="right")
+    largest = max(r.size for r in results)
+    for result in (r for r in results if r.size == largest):
+        mip, full, greedy = (result.runs[p] for p in ("mip", "mip-full", "greedy"))
+        worst = max(result.gaps_to_full)
+        rows = (
+            ("p50 ms", f"<= {TARGET_P50_MS}", full.wall_ms(50), mip.wall_ms(50), TARGET_P50_MS),
+            ("p99 ms", f"<= {TARGET_P99_MS}", full.wall_ms(99), mip.wall_ms(99), TARGET_P99_MS),
+            (
+                "p50 / greedy p50",
+                f"<= {TARGET_RATIO}x",
+                full.wall_ms(50) / greedy.wall_ms(50),
+                mip.wall_ms(50) / greedy.wall_ms(50),
+                TARGET_RATIO,
+            ),
+            ("worst gap to full optimum", "<= 0.1%", 0.0, worst, TARGET_WORST_GAP),
+        )
+        for measure, target, before, after, limit in rows:
+            table.add_row(
+                result.family,
+                str(result.size),
+                measure,
+                target,
+                f"{before:.4g}",
+                f"{after:.4g}",
+                "yes" if after <= limit else "NO",
+            )
+        share = result.exact_share
+        table.add_row(
+            result.family,
+            str(result.size),
+            "orders at the full optimum",
+            ">= 99%",
+            "100%",
+            f"{share:.1%}",
+            "yes" if share >= TARGET_EXACT_SHARE else "NO",
+        )
+        table.add_section()
+    return table
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -202,7 +273,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_SIZES,
         help="candidate locations per network, comma separated (default 50,200,1000)",
     )
-    parser.add_argument("--family", choices=FAMILIES, default="uniform")
+    parser.add_argument(
+        "--families",
+        type=lambda s: tuple(s.split(",")),
+        default=("uniform",),
+        help=f"instance families, comma separated, of {', '.join(FAMILIES)} (default uniform)",
+    )
     parser.add_argument(
         "--in-stock-share", type=float, default=0.3, help="share of positions in stock"
     )
@@ -210,11 +286,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--binding-capacity", action="store_true", help="stores with 0-3 orders of capacity left"
     )
     parser.add_argument("--split-limit", type=int, default=1000, help="most fulfilments per order")
-    parser.add_argument("--backend", choices=("scip", "highs"), default="scip")
+    parser.add_argument("--backend", choices=("scip", "highs", "sat"), default="scip")
     parser.add_argument("--time-limit", type=float, default=10.0, help="MIP time limit, s")
     args = parser.parse_args(argv)
     if args.orders is not None and args.orders < 1:
         parser.error(f"expected --orders to be at least 1, got {args.orders}")
+    if unknown := set(args.families) - set(FAMILIES):
+        parser.error(f"expected families among {', '.join(FAMILIES)}, got {sorted(unknown)}")
     if any(size < 1 for size in args.sizes):
         parser.error(f"expected every size to be at least 1, got {args.sizes}")
     return args
@@ -236,16 +314,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(width=None if sys.stdout.isatty() else 150)
     console.print(environment())
     results = []
-    for size in args.sizes:
-        n_orders = orders_for(size, args)
-        with console.status(f"{size} locations, {n_orders} orders ..."):
-            result = run_size(size, n_orders, args)
-        console.print(
-            f"{size} locations: network generated in {result.network_s * 1000:.0f} ms, "
-            f"{n_orders} orders solved."
-        )
-        results.append(result)
+    for family in args.families:
+        for size in args.sizes:
+            n_orders = orders_for(size, args)
+            with console.status(f"{family}, {size} locations, {n_orders} orders ..."):
+                result = run_size(size, n_orders, args, family)
+            console.print(
+                f"{family}, {size} locations: network generated in "
+                f"{result.network_s * 1000:.0f} ms, {n_orders} orders solved."
+            )
+            results.append(result)
     console.print(report(results, args))
+    console.print(targets(results))
     above = sum(r.mip_above_greedy for r in results)
     invalid = [error for r in results for error in r.invalid]
     console.print(f"Orders where the MIP's objective is above the greedy's: {above}")
