@@ -28,7 +28,8 @@ def _serve(args: argparse.Namespace) -> int:
     from sourcing.server.app import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    serve(args.db, f"{args.host}:{args.port}", grace_s=args.grace)
+    interval = args.housekeeping_interval or None  # 0 turns housekeeping off
+    serve(args.db, f"{args.host}:{args.port}", grace_s=args.grace, housekeeping_interval_s=interval)
     return 0
 
 
@@ -63,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=50051, help="port (0 picks a free one)")
     serve.add_argument(
         "--grace", type=float, default=10.0, help="seconds to drain calls on SIGTERM"
+    )
+    serve.add_argument(
+        "--housekeeping-interval",
+        type=float,
+        default=5.0,
+        help="seconds between SLA sweeps and webhook deliveries in the background (0: off)",
     )
     serve.set_defaults(run=_serve)
     sweep = commands.add_parser(

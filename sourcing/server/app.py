@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.db import make_engine, session_factory, upgrade
+from sourcing.models.webhooks import DeliveryPolicy
+from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.interceptors import LoggingInterceptor
 from sourcing.v1 import (
     config_pb2,
@@ -43,17 +45,20 @@ SERVICE_NAMES = (
 
 @dataclass
 class RunningServer:
-    """A started server, the port it listens on, and its health service."""
+    """A started server, the port it listens on, its health service and housekeeping."""
 
     server: grpc.Server
     port: int
     health: health.HealthServicer
     engine: Engine
+    housekeeping: Housekeeping | None = None
 
     def stop(self, grace_s: float = SHUTDOWN_GRACE_S) -> None:
-        """Report NOT_SERVING, then stop taking calls and drain the ones in flight."""
+        """Report NOT_SERVING, stop taking calls, drain the ones in flight, stop housekeeping."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace_s).wait()
+        if self.housekeeping is not None:
+            self.housekeeping.stop()
         self.engine.dispose()
 
 
@@ -64,11 +69,15 @@ def create_server(
     max_workers: int = 16,
     max_concurrent_rpcs: int | None = 64,
     migrate: bool = True,
+    housekeeping_interval_s: float | None = None,
+    delivery_policy: DeliveryPolicy | None = None,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
     Calls beyond ``max_concurrent_rpcs`` are refused with RESOURCE_EXHAUSTED
-    rather than queued without bound.
+    rather than queued without bound. With ``housekeeping_interval_s``, a
+    background thread sweeps overdue fulfilments and delivers webhooks
+    (under ``delivery_policy``) that often; off by default.
     """
     engine = make_engine(db_url)
     if migrate:
@@ -100,8 +109,12 @@ def create_server(
     server.start()
     for name in ("", *SERVICE_NAMES):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    housekeeping = None
+    if housekeeping_interval_s is not None:
+        housekeeping = Housekeeping(sessions, housekeeping_interval_s, delivery_policy)
+        housekeeping.start()
     log.info("listening on port %d", port)
-    return RunningServer(server, port, health_servicer, engine)
+    return RunningServer(server, port, health_servicer, engine, housekeeping)
 
 
 def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
@@ -117,9 +130,21 @@ def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None
     config_pb2_grpc.add_ConfigServiceServicer_to_server(ConfigServicer(sessions), server)
 
 
-def serve(db_url: str, address: str, *, grace_s: float = SHUTDOWN_GRACE_S) -> None:
-    """Run a server until SIGTERM or SIGINT, then shut down gracefully."""
-    running = create_server(db_url, address=address)
+def serve(
+    db_url: str,
+    address: str,
+    *,
+    grace_s: float = SHUTDOWN_GRACE_S,
+    housekeeping_interval_s: float | None = DEFAULT_INTERVAL_S,
+) -> None:
+    """Run a server until SIGTERM or SIGINT, then shut down gracefully.
+
+    Housekeeping (the SLA sweep and webhook delivery) runs every
+    ``housekeeping_interval_s`` seconds; ``None`` turns it off.
+    """
+    running = create_server(
+        db_url, address=address, housekeeping_interval_s=housekeeping_interval_s
+    )
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
