@@ -23,7 +23,13 @@ Families
 
 The ``olist`` family reads the Olist Brazilian E-Commerce Public Dataset
 (sample), CC BY-NC-SA 4.0, from ``../shared/data/olist/`` (or the folder in
-the ``SOURCING_OLIST_DIR`` environment variable).
+the ``SOURCING_OLIST_DIR`` environment variable); see ``olist.py``.
+
+Every order also has an arrival time (``arrival_times``): uniform over the
+configured days for the synthetic families, a window of consecutive real
+purchase times for ``olist``. Stress settings (sparse stock, binding store
+capacity, large baskets with tight split limits) are parameters of any
+family; ``sourcing.bench.families`` names the combinations the benchmark runs.
 
 Costs are in minor currency units. Warehouses have a lower fixed cost per
 fulfilment, handling and shipping cost than stores, slower pick-and-pack,
@@ -33,19 +39,15 @@ they hold, so sourcing from them costs the ideal-stock penalty.
 
 from __future__ import annotations
 
-import csv
 import math
-import os
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sourcing.bench.olist import BRAZIL_BOX, Box, OlistData, load_olist
 from sourcing.solver import (
     DEFAULT_SPLIT_LIMIT,
     Capacity,
@@ -60,7 +62,24 @@ from sourcing.solver import (
     SourcingProblem,
     SourcingProfile,
     StockPosition,
+    Weights,
 )
+
+__all__ = [
+    "BRAZIL_BOX",
+    "FAMILIES",
+    "SOUTH_EAST_BOX",
+    "Box",
+    "InstanceConfig",
+    "Network",
+    "OlistData",
+    "arrival_times",
+    "load_olist",
+    "make_network",
+    "make_problem",
+    "make_problems",
+    "order_stream",
+]
 
 FAMILIES = ("uniform", "clustered", "olist")
 
@@ -70,37 +89,9 @@ BoolArray = NDArray[np.bool_]
 PointSampler = Callable[[np.random.Generator, int], FloatArray]
 
 
-@dataclass(frozen=True, slots=True)
-class Box:
-    """A latitude/longitude box in decimal degrees."""
-
-    lat_min: float
-    lat_max: float
-    lon_min: float
-    lon_max: float
-
-    def contains(self, lat: float, lon: float) -> bool:
-        """Whether the point lies inside the box (edges included)."""
-        return self.lat_min <= lat <= self.lat_max and self.lon_min <= lon <= self.lon_max
-
-    def clip(self, points: FloatArray) -> FloatArray:
-        """``points`` (N, 2) as (lat, lon), each moved to the nearest point of the box."""
-        lat = np.clip(points[:, 0], self.lat_min, self.lat_max)
-        lon = np.clip(points[:, 1], self.lon_min, self.lon_max)
-        return np.column_stack([lat, lon])
-
-    def uniform(self, rng: np.random.Generator, n: int) -> FloatArray:
-        """``n`` points (N, 2) uniform over the box."""
-        lat = rng.uniform(self.lat_min, self.lat_max, n)
-        lon = rng.uniform(self.lon_min, self.lon_max, n)
-        return np.column_stack([lat, lon])
-
-
 SOUTH_EAST_BOX = Box(-25.0, -19.0, -50.0, -40.0)
-BRAZIL_BOX = Box(-33.75, 5.27, -73.99, -34.79)
-
-# Next to the repository checkout (the package sits at <repo>/sourcing/bench).
-DEFAULT_OLIST_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "olist"
+# Synthetic arrivals start on a Monday at midnight.
+ARRIVALS_START = datetime(2024, 3, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +118,17 @@ class InstanceConfig:
         quarter of them are out of capacity; otherwise 20 to 60.
     split_limit
         Most locations one order may be split over.
+    max_lines_per_order
+        When set, each order draws its line count uniformly from
+        ``lines_per_order`` to this number (large baskets).
+    split_limits
+        When not empty, each order draws its split limit from these values
+        instead of using ``split_limit``.
+    days
+        Days the synthetic families' arrivals spread over; each location's
+        capacity is per day.
+    weights
+        Objective weights of the sourcing profile.
     warehouse_share
         Share of locations that are warehouses (at least one).
     vip_share
@@ -145,6 +147,10 @@ class InstanceConfig:
     warehouse_share: float = 0.1
     vip_share: float = 0.05
     seed: int = 0
+    max_lines_per_order: int | None = None
+    split_limits: tuple[int, ...] = ()
+    days: int = 1
+    weights: Weights = field(default_factory=Weights)
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -161,7 +167,23 @@ class InstanceConfig:
                 )
         else:
             _check_int("lines_per_order", self.lines_per_order, 1)
-        most_lines = self.lines_per_order or max(load_olist().lines_per_order)
+        _check_int("days", self.days, 1)
+        object.__setattr__(self, "split_limits", tuple(self.split_limits))
+        for value in self.split_limits:
+            _check_int("split_limits", value, 1)
+        if self.max_lines_per_order is not None:
+            low = self.lines_per_order
+            if low is None or not isinstance(self.max_lines_per_order, int):
+                raise ValueError(
+                    "Expected max_lines_per_order only with an integer lines_per_order, "
+                    f"got {self.max_lines_per_order!r} with {low!r}."
+                )
+            _check_int("max_lines_per_order", self.max_lines_per_order, low)
+        most_lines = (
+            self.max_lines_per_order
+            or self.lines_per_order
+            or int(max(load_olist().lines_per_order))
+        )
         if most_lines > self.n_products:
             raise ValueError(
                 f"Expected n_products >= {most_lines} lines per order, got {self.n_products}."
@@ -186,87 +208,6 @@ class Network:
     products: tuple[str, ...]
     profile: SourcingProfile
     draw_delivery_points: PointSampler
-
-
-# Olist data -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OlistData:
-    """What the benchmarks take from the Olist sample, parsed once.
-
-    ``seller_points`` and ``customer_points`` are (N, 2) arrays of (lat, lon),
-    one row per seller or customer whose zip prefix the geolocation table
-    places inside Brazil. ``lines_per_order`` holds the distinct products of
-    each order, ``line_quantities`` the units of each (order, product) pair,
-    ``purchase_times`` the orders' purchase timestamps in time order.
-    """
-
-    seller_points: FloatArray
-    customer_points: FloatArray
-    lines_per_order: IntArray
-    line_quantities: IntArray
-    purchase_times: tuple[datetime, ...]
-
-
-def _read_rows(path: Path) -> Iterator[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        yield from csv.DictReader(fh)
-
-
-def _zip_centroids(path: Path) -> dict[str, tuple[float, float]]:
-    """Mean (lat, lon) of each zip prefix, ignoring the table's points outside Brazil."""
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for row in _read_rows(path):
-        lat, lon = float(row["geolocation_lat"]), float(row["geolocation_lng"])
-        if BRAZIL_BOX.contains(lat, lon):
-            acc = sums[row["geolocation_zip_code_prefix"]]
-            acc[0] += lat
-            acc[1] += lon
-            acc[2] += 1.0
-    return {zip_prefix: (s[0] / s[2], s[1] / s[2]) for zip_prefix, s in sums.items()}
-
-
-def _points(zips: list[str], centroids: dict[str, tuple[float, float]]) -> FloatArray:
-    return np.array([centroids[z] for z in zips if z in centroids], dtype=float).reshape(-1, 2)
-
-
-def _default_olist_dir() -> Path:
-    """``../shared/data/olist`` beside the checkout, else beside the working directory.
-
-    An installed package is not inside the checkout, so ``sourcing bench`` run
-    from the repository finds the sample relative to where it runs.
-    """
-    beside_cwd = Path.cwd().resolve().parent / "shared" / "data" / "olist"
-    if not DEFAULT_OLIST_DIR.is_dir() and beside_cwd.is_dir():
-        return beside_cwd
-    return DEFAULT_OLIST_DIR
-
-
-@lru_cache(maxsize=4)
-def load_olist(data_dir: str | None = None) -> OlistData:
-    """Parse the Olist sample in ``data_dir`` (default ``../shared/data/olist``); cached."""
-    folder = Path(data_dir or os.environ.get("SOURCING_OLIST_DIR") or _default_olist_dir())
-    if not (folder / "geolocation.csv").is_file():
-        raise FileNotFoundError(f"Expected the Olist sample in {folder}, found no geolocation.csv.")
-    centroids = _zip_centroids(folder / "geolocation.csv")
-    sellers = [row["seller_zip_code_prefix"] for row in _read_rows(folder / "sellers.csv")]
-    customers = [row["customer_zip_code_prefix"] for row in _read_rows(folder / "customers.csv")]
-    units: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in _read_rows(folder / "order_items.csv"):
-        units[row["order_id"]][row["product_id"]] += 1  # one row per unit
-    purchases = sorted(
-        datetime.fromisoformat(row["order_purchase_timestamp"])
-        for row in _read_rows(folder / "orders.csv")
-        if row["order_purchase_timestamp"]
-    )
-    return OlistData(
-        seller_points=_points(sellers, centroids),
-        customer_points=_points(customers, centroids),
-        lines_per_order=np.array([len(c) for c in units.values()], dtype=np.int64),
-        line_quantities=np.array([q for c in units.values() for q in c.values()], dtype=np.int64),
-        purchase_times=tuple(purchases),
-    )
 
 
 # Geography per family -------------------------------------------------------
@@ -368,7 +309,7 @@ def make_network(config: InstanceConfig) -> Network:
         )
         for i in range(n)
     )
-    profile = SourcingProfile(split_limit=config.split_limit)
+    profile = SourcingProfile(weights=config.weights, split_limit=config.split_limit)
     return Network(config, locations, products, profile, customers)
 
 
@@ -416,14 +357,20 @@ def order_stream(
     """
     _check_int("n_orders", n_orders, 0)
     config = network.config
-    if seed is None:
-        _, order_seed = np.random.SeedSequence(config.seed).spawn(2)
-        rng = np.random.default_rng(order_seed)
-    else:
-        rng = np.random.default_rng([seed, config.seed])
+    rng = _stream_rng(config, seed, 0)
     points = network.draw_delivery_points(rng, n_orders)
     line_counts, quantity_pool = _order_sizes(config, rng, n_orders)
     vip = rng.random(n_orders) < config.vip_share
+    # Basket sizes and split limits come from a stream of their own, so
+    # configurations without them draw exactly the orders they always did.
+    extra = _stream_rng(config, seed, 1)
+    if config.max_lines_per_order is not None:
+        low = config.lines_per_order or 1
+        line_counts = extra.integers(low, config.max_lines_per_order + 1, n_orders)
+    profiles = {limit: replace(network.profile, split_limit=limit) for limit in config.split_limits}
+    split_limits = (
+        extra.choice(np.array(config.split_limits), n_orders) if config.split_limits else None
+    )
     prefix = f"{config.family[:3].upper()}-{config.seed}"
     for o in range(n_orders):
         k = int(line_counts[o])
@@ -444,7 +391,39 @@ def order_stream(
             delivery_point=GeoPoint(float(points[o, 0]), float(points[o, 1])),
             customer=customer,
         )
-        yield SourcingProblem(order, network.locations, network.profile)
+        profile = network.profile if split_limits is None else profiles[int(split_limits[o])]
+        yield SourcingProblem(order, network.locations, profile)
+
+
+def arrival_times(
+    network: Network, n_orders: int, *, seed: int | None = None
+) -> tuple[datetime, ...]:
+    """When each of the first ``n_orders`` orders of the stream arrives, in time order.
+
+    Synthetic families spread arrivals uniformly over ``config.days`` days
+    from a fixed Monday; ``olist`` takes a seeded window of consecutive real
+    purchase times (drawn with replacement when the sample has too few).
+    """
+    _check_int("n_orders", n_orders, 0)
+    config = network.config
+    rng = _stream_rng(config, seed, 2)
+    if config.family == "olist":
+        real = load_olist().purchase_times
+        if n_orders <= len(real):
+            start = int(rng.integers(0, len(real) - n_orders + 1))
+            return real[start : start + n_orders]
+        return tuple(sorted(real[i] for i in rng.integers(0, len(real), n_orders)))
+    seconds = np.sort(rng.uniform(0.0, config.days * 86_400.0, n_orders))
+    return tuple(ARRIVALS_START + timedelta(seconds=float(t)) for t in seconds)
+
+
+def _stream_rng(config: InstanceConfig, seed: int | None, stream: int) -> np.random.Generator:
+    """The generator of one of the order stream's independent draws (0: the orders)."""
+    if seed is None:
+        # Child 0 of the config's seed generates the network, child 1 the orders.
+        return np.random.default_rng(np.random.SeedSequence(config.seed).spawn(stream + 2)[-1])
+    key = [seed, config.seed] if stream == 0 else [seed, config.seed, stream]
+    return np.random.default_rng(key)
 
 
 def _order_sizes(
