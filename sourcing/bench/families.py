@@ -1,0 +1,125 @@
+"""The instance families the benchmark runs, and the grids of its quick and full runs.
+
+A family fixes everything about an instance except its size (candidate
+locations), its number of orders and its seed. Three families are ordinary
+networks with half of the (location, product) positions in stock; three are
+stress families:
+
+``stockout``
+    80% of positions out of stock and few warehouses, so orders are split
+    and, as stock runs down, rejected.
+``capacity``
+    Binding store capacity: every store takes only 0 to 3 orders a day, and
+    few warehouses carry the rest.
+``baskets``
+    Large baskets of 5 to 10 lines, each order with a split limit of 1, 2
+    or 3 shipments.
+
+Every family prices with the same weights: the solver's defaults plus a
+penalty per shipment beyond the first (``BENCH_WEIGHTS``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sourcing.bench.instances import InstanceConfig
+from sourcing.solver import Weights
+
+# A retailer's profile: the defaults, plus a cost per extra parcel for the
+# customer's trouble and the carrier's minimum charge.
+BENCH_WEIGHTS = Weights(split=150.0)
+
+# Orders arriving per simulated day in the synthetic families; a location's
+# capacity is per day.
+ORDERS_PER_DAY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A named instance family: the generator settings all its instances share."""
+
+    name: str
+    description: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def config(self, n_locations: int, n_orders: int, seed: int) -> InstanceConfig:
+        """The instance configuration of this family at one size."""
+        days = max(1, math.ceil(n_orders / ORDERS_PER_DAY))
+        return InstanceConfig(
+            n_locations=n_locations, seed=seed, days=days, weights=BENCH_WEIGHTS, **self.settings
+        )
+
+
+FAMILIES: dict[str, Family] = {
+    family.name: family
+    for family in (
+        Family(
+            "uniform",
+            "locations and customers uniform over south-east Brazil; 50% of positions in stock",
+            {"family": "uniform", "in_stock_share": 0.5},
+        ),
+        Family(
+            "clustered",
+            "metropolitan clusters of stores, warehouses on the outskirts; 50% in stock",
+            {"family": "clustered", "in_stock_share": 0.5},
+        ),
+        Family(
+            "olist",
+            "Olist sellers as locations, customers, line counts, quantities and purchase "
+            "times from the Olist sample; 50% in stock",
+            {"family": "olist", "lines_per_order": None, "in_stock_share": 0.5},
+        ),
+        Family(
+            "stockout",
+            "clustered, 80% of positions out of stock, 5% warehouses",
+            {"family": "clustered", "in_stock_share": 0.2, "warehouse_share": 0.05},
+        ),
+        Family(
+            "capacity",
+            "clustered, stores take 0-3 orders a day, 5% warehouses",
+            {
+                "family": "clustered",
+                "in_stock_share": 0.5,
+                "binding_capacity": True,
+                "warehouse_share": 0.05,
+            },
+        ),
+        Family(
+            "baskets",
+            "uniform, 5-10 lines per order, split limit 1, 2 or 3 per order",
+            {
+                "family": "uniform",
+                "in_stock_share": 0.5,
+                "lines_per_order": 5,
+                "max_lines_per_order": 10,
+                "split_limits": (1, 2, 3),
+            },
+        ),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Which families, sizes and how many orders per size a run covers."""
+
+    families: tuple[str, ...]
+    sizes: tuple[int, ...]
+    orders: dict[int, int]  # size -> orders; sizes not listed use ``default_orders``
+    default_orders: int
+
+    def orders_at(self, size: int) -> int:
+        """Orders simulated on a network of ``size`` locations."""
+        return self.orders.get(size, self.default_orders)
+
+
+FULL = Grid(
+    families=tuple(FAMILIES),
+    sizes=(20, 100, 300, 1000, 3000),
+    orders={1000: 200, 3000: 100},
+    default_orders=400,
+)
+QUICK = Grid(families=tuple(FAMILIES), sizes=(20, 100), orders={}, default_orders=30)
