@@ -47,6 +47,12 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from sourcing.bench.runner import main
+
+    return main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="sourcing", description="Order sourcing engine.")
@@ -72,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between SLA sweeps and webhook deliveries in the background (0: off)",
     )
     serve.set_defaults(run=_serve)
+    from sourcing.bench.options import add_arguments as add_bench_arguments
+
+    bench = commands.add_parser("bench", help="compare sourcing policies against a lower bound")
+    add_bench_arguments(bench)
+    bench.set_defaults(run=_bench)
     sweep = commands.add_parser(
         "sweep", help="escalate or reassign overdue fulfilments once, and say what was done"
     )

@@ -1,0 +1,209 @@
+"""The benchmark's report: Markdown tables, a summary CSV and the plots, in one folder."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import platform
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES
+from sourcing.bench.metrics import COST_PARTS, Summary, summarise
+from sourcing.bench.plots import write_plots
+from sourcing.bench.results import Results
+
+REPORT_MD, SUMMARY_CSV = "report.md", "summary.csv"
+OLIST_CITATION = "Olist Brazilian E-Commerce Public Dataset (sample), CC BY-NC-SA 4.0"
+
+Column = tuple[str, Callable[[Summary], str]]
+
+
+def environment() -> str:
+    """One line saying what the benchmark ran on."""
+    return (
+        f"python {platform.python_version()}, ortools {version('ortools')}, "
+        f"scipy {version('scipy')} (HiGHS), numpy {version('numpy')}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}"
+    )
+
+
+def _money(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:,.0f}"
+
+
+def _percent(value: float, digits: int = 1) -> str:
+    return "-" if math.isnan(value) else f"{value * 100:.{digits}f}%"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def _label(summary: Summary) -> list[str]:
+    return [
+        v
+        for v in (summary.family, None if summary.size is None else str(summary.size))
+        if v is not None
+    ]
+
+
+MAIN_COLUMNS: list[Column] = [
+    ("orders", lambda s: f"{s.orders:,}"),
+    ("total cost", lambda s: _money(s.cost)),
+    ("gap to bound", lambda s: _percent(s.gap, 2)),
+    ("cost without rejections", lambda s: _money(s.service_cost)),
+    ("rejected units", lambda s: f"{s.rejected_units:,}"),
+    ("shipments / order", lambda s: f"{s.shipments_per_order:.2f}"),
+    ("orders split", lambda s: _percent(s.split_share)),
+    ("capacity used", lambda s: _percent(s.capacity_used)),
+    ("p50 ms", lambda s: _ms(s.latency_ms[0])),
+    ("p99 ms", lambda s: _ms(s.latency_ms[2])),
+]
+SIZE_COLUMNS: list[Column] = [
+    ("orders", lambda s: f"{s.orders:,}"),
+    ("gap to bound", lambda s: _percent(s.gap, 2)),
+    ("shipments / order", lambda s: f"{s.shipments_per_order:.2f}"),
+    ("rejected units", lambda s: f"{s.rejected_units:,}"),
+    ("p50 ms", lambda s: _ms(s.latency_ms[0])),
+    ("p95 ms", lambda s: _ms(s.latency_ms[1])),
+    ("p99 ms", lambda s: _ms(s.latency_ms[2])),
+    ("peak MB", lambda s: f"{s.peak_rss_mb:,.0f}"),
+]
+
+
+def _part(part: str) -> Column:
+    return part.replace("_", " "), lambda s: _money(s.parts.get(part, 0.0))
+
+
+PART_COLUMNS: list[Column] = [
+    *(_part(part) for part in (*COST_PARTS, "other")),
+    ("total", lambda s: _money(s.cost)),
+]
+
+
+def table(summaries: Sequence[Summary], keys: Sequence[str], columns: Sequence[Column]) -> str:
+    """A Markdown table: the grouping columns, the policy, then ``columns``."""
+    header = [*keys, "policy", *(name for name, _ in columns)]
+    align = ["---"] * (len(keys) + 1) + ["---:"] * len(columns)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    previous: list[str] = []
+    for summary in summaries:
+        label = _label(summary)
+        shown = ["" if previous[: i + 1] == label[: i + 1] else v for i, v in enumerate(label)]
+        previous = label
+        cells = [*shown, f"`{summary.policy}`", *(cell(summary) for _, cell in columns)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def bounds_table(results: Results) -> str:
+    """One row per instance: the bound and the size of its LP."""
+    lines = [
+        "| instance | orders | bound | LP rejected units | LP variables | LP rows "
+        "| build s | solve s | peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for b in results.bounds:
+        value = _money(b.value) if math.isfinite(b.value) else f"none ({b.error or b.status})"
+        lines.append(
+            f"| {b.instance.name} | {b.instance.orders:,} | {value} | {b.rejected_units:,.1f} | "
+            f"{b.variables:,} | "
+            f"{b.constraints:,} | {b.build_s:.1f} | {b.solve_s:.1f} | {b.peak_rss_mb:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def write_summary_csv(path: Path, summaries: Sequence[Summary]) -> None:
+    """Every instance and policy's figures, one row each."""
+    header = [
+        "family", "size", "policy", "orders", "cost", "bound", "gap", "service_cost",
+        *(f"cost_{p}" for p in (*COST_PARTS, "other")),
+        "shipments_per_order", "split_share", "rejected_units", "units", "capacity_used",
+        "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "peak_rss_mb", "invalid",
+    ]  # fmt: skip
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for s in summaries:
+            writer.writerow(
+                [
+                    s.family, s.size, s.policy, s.orders, f"{s.cost:.2f}", f"{s.bound:.2f}",
+                    f"{s.gap:.6f}", f"{s.service_cost:.2f}",
+                    *(f"{s.parts.get(p, 0.0):.2f}" for p in (*COST_PARTS, "other")),
+                    f"{s.shipments_per_order:.4f}", f"{s.split_share:.4f}", s.rejected_units,
+                    s.units, f"{s.capacity_used:.4f}", *(f"{v:.3f}" for v in s.latency_ms),
+                    f"{s.peak_rss_mb:.1f}", s.invalid,
+                ]
+            )  # fmt: skip
+
+
+def write_report(
+    folder: Path, results: Results, *, command: str, runtime_s: float, env: str
+) -> Path:
+    """Write ``report.md``, ``summary.csv`` and the plots into ``folder``; returns the report."""
+    folder.mkdir(parents=True, exist_ok=True)
+    detail = summarise(results, ("family", "size", "policy"))
+    write_summary_csv(folder / SUMMARY_CSV, detail)
+    figures = write_plots(folder, results)
+    by_family = summarise(results, ("family", "policy"))
+    by_size = summarise(results, ("size", "policy"))
+    families = sorted({r.instance.family for r in results.runs}, key=list(FAMILIES).index)
+    sizes = sorted({r.instance.size for r in results.runs})
+    seeds = sorted({r.instance.seed for r in results.runs})
+    parts = [
+        "# Sourcing policies compared against a lower bound",
+        "",
+        f"`{command}`: {len(families)} families x {len(sizes)} sizes "
+        f"({', '.join(map(str, sizes))} locations), seed {', '.join(map(str, seeds))}, "
+        f"{runtime_s / 60:.1f} min on {env}; {datetime.now():%Y-%m-%d}.",
+        "",
+        "Every policy sources the same orders in the same arrival sequence, each decision "
+        "taking the stock and the day's capacity later orders would have used. Costs are "
+        "the solver's objective (minor currency units) priced order by order on the state "
+        "the plan was applied to; a rejected unit costs "
+        f"{BENCH_WEIGHTS.rejection:,.0f}. The bound is the LP relaxation of sourcing all "
+        "orders together with every order known in advance: no policy can cost less. "
+        "Gap = cost / bound - 1, over the instances of the row. Latency is the time to "
+        "decide one order, building its model included.",
+        "",
+        "## By family and policy (all sizes)",
+        "",
+        table(by_family, ["family"], MAIN_COLUMNS),
+        "",
+        "## By size and policy (all families)",
+        "",
+        table(by_size, ["locations"], SIZE_COLUMNS),
+        "",
+        "Peak MB is the peak resident memory of the process that ran the policy over one "
+        "instance, interpreter and libraries included.",
+        "",
+        "## Cost by part, by family and policy",
+        "",
+        table(by_family, ["family"], PART_COLUMNS),
+        "",
+        "## Figures",
+        "",
+        *(f"![{title}]({name})\n" for name, title in figures),
+        "## Every instance",
+        "",
+        table(detail, ["family", "locations"], MAIN_COLUMNS),
+        "",
+        "## Bounds",
+        "",
+        bounds_table(results),
+        "",
+        "## Families",
+        "",
+        *(f"- `{FAMILIES[f].name}`: {FAMILIES[f].description}." for f in families),
+        "",
+        f"The `olist` family uses the {OLIST_CITATION}: sellers' and customers' zip "
+        "code prefixes, order sizes and purchase times; stock is generated.",
+        "",
+    ]
+    path = folder / REPORT_MD
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path

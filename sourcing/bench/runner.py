@@ -1,0 +1,309 @@
+"""``sourcing bench``: every policy and the bound on every instance, then the report.
+
+Each job (one policy over one instance, or one instance's bound) runs in its
+own process, forked from a server that has the libraries loaded, so a job's
+peak memory is its own and a crash loses one job, not the run. The instance
+is generated inside the job from its family, size and seed, identically
+every time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import queue
+import resource
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sourcing.bench.bound import lp_bound
+from sourcing.bench.families import FAMILIES, FULL, QUICK, Grid
+from sourcing.bench.instances import arrival_times, make_network, order_stream
+from sourcing.bench.metrics import problems
+from sourcing.bench.policies import DEFAULT_POLICIES, POLICIES, PolicyOptions, make_policy
+from sourcing.bench.report import environment, write_report
+from sourcing.bench.results import BoundInfo, InstanceKey, OrderRow, Results, RunInfo
+from sourcing.bench.simulation import Instance, simulate
+
+BOUND = "bound"
+Report = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One policy (or the bound) over one instance."""
+
+    instance: InstanceKey
+    task: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the run covers and how: the grid, the policies, the solvers' limits."""
+
+    grid: Grid
+    seed: int
+    policies: tuple[str, ...]
+    options: PolicyOptions
+    bound_time_limit_s: float
+    jobs: int
+
+    def instances(self) -> list[InstanceKey]:
+        """Every instance of the grid, family by family, smallest first."""
+        return [
+            InstanceKey(family, size, self.seed, self.grid.orders_at(size))
+            for family in self.grid.families
+            for size in self.grid.sizes
+        ]
+
+
+JobResult = tuple[RunInfo | BoundInfo, list[OrderRow]]
+
+
+def build_instance(key: InstanceKey) -> Instance:
+    """Generate the instance ``key`` names: its network, orders and arrival days."""
+    network = make_network(FAMILIES[key.family].config(key.size, key.orders, key.seed))
+    problems = tuple(order_stream(network, key.orders))
+    times = arrival_times(network, key.orders)
+    days = tuple((t.date() - times[0].date()).days for t in times)
+    return Instance(key.name, problems, days)
+
+
+def run_job(job: Job, settings: Settings, report: Report | None = None) -> JobResult:
+    """Run one job in this process; ``report(n)`` as orders are done."""
+    started = time.perf_counter()
+    instance = build_instance(job.instance)
+    if job.task == BOUND:
+        bound = lp_bound(
+            instance.problems,
+            instance.days,
+            time_limit_s=settings.bound_time_limit_s,
+            progress=report,
+        )
+        bound_info = BoundInfo(
+            job.instance,
+            bound.value,
+            bound.lp_value,
+            bound.rejected_units,
+            bound.status,
+            bound.variables,
+            bound.constraints,
+            bound.build_s,
+            bound.solve_s,
+            _peak_rss_mb(),
+            "" if math.isfinite(bound.value) else f"LP not solved: {bound.status}",
+        )
+        return bound_info, []
+    run = simulate(make_policy(job.task, settings.options), instance, report)
+    rows = [OrderRow(job.instance, job.task, record) for record in run.records]
+    info = RunInfo(
+        job.instance,
+        job.task,
+        run.capacity_used,
+        run.capacity_offered,
+        run.max_rejection_penalty,
+        time.perf_counter() - started,
+        _peak_rss_mb(),
+    )
+    return info, rows
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _failed(job: Job, error: str) -> JobResult:
+    if job.task == BOUND:
+        nan = math.nan
+        return BoundInfo(
+            job.instance, -math.inf, nan, nan, "failed", 0, 0, nan, nan, nan, error
+        ), []
+    return RunInfo(job.instance, job.task, 0, 0, math.nan, math.nan, math.nan, error), []
+
+
+def _child(index: int, job: Job, settings: Settings, messages: Any) -> None:
+    """A job's process: report progress, then the result (or why it failed)."""
+    try:
+        result = run_job(job, settings, lambda n: messages.put(("progress", index, n)))
+    except BaseException as exc:
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        result = _failed(job, last)
+    messages.put(("done", index, result))
+
+
+def run_jobs(
+    jobs: Sequence[Job], settings: Settings, advance: Callable[[Job, int], None]
+) -> list[JobResult]:
+    """Run ``jobs`` (``settings.jobs`` at a time, or in this process when 0), in order."""
+    if settings.jobs == 0:
+        return [_run_here(job, settings, advance) for job in jobs]
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    messages = context.Queue()
+    done: dict[int, JobResult] = {}
+    pending = list(range(len(jobs)))
+    active: dict[int, Any] = {}
+    dead_since: dict[int, float] = {}
+    while pending or active:
+        while pending and len(active) < settings.jobs:
+            index = pending.pop(0)
+            process = context.Process(
+                target=_child, args=(index, jobs[index], settings, messages), daemon=True
+            )
+            process.start()
+            active[index] = process
+        try:
+            kind, index, payload = messages.get(timeout=0.5)
+        except queue.Empty:
+            for index, process in list(active.items()):
+                # A process that died without a word (killed, out of memory) fails its job.
+                if not process.is_alive():
+                    first = dead_since.setdefault(index, time.monotonic())
+                    if time.monotonic() - first > 5.0:
+                        done[index] = _failed(jobs[index], f"exit code {process.exitcode}")
+                        del active[index]
+            continue
+        if kind == "progress":
+            advance(jobs[index], payload)
+        else:
+            done[index] = payload
+            active.pop(index).join()
+    return [done[i] for i in range(len(jobs))]
+
+
+def _run_here(job: Job, settings: Settings, advance: Callable[[Job, int], None]) -> JobResult:
+    def report(n: int) -> None:
+        advance(job, n)
+
+    try:
+        return run_job(job, settings, report)
+    except Exception as exc:  # one failed job must not lose the run
+        return _failed(job, f"{type(exc).__name__}: {exc}")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The run's settings from the command line; raises ValueError on a bad choice."""
+    base = QUICK if args.quick else FULL
+    families = tuple(args.families or base.families)
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown:
+        raise ValueError(
+            f"Expected families among {', '.join(FAMILIES)}, got {', '.join(unknown)}."
+        )
+    policies = tuple(args.policies or DEFAULT_POLICIES)
+    unknown = [p for p in policies if p not in POLICIES]
+    if unknown:
+        raise ValueError(
+            f"Expected policies among {', '.join(POLICIES)}, got {', '.join(unknown)}."
+        )
+    if args.jobs < 0:
+        raise ValueError(f"Expected --jobs to be 0 or more, got {args.jobs}.")
+    orders = {} if args.orders else base.orders
+    grid = Grid(
+        families, tuple(args.sizes or base.sizes), orders, args.orders or base.default_orders
+    )
+    return Settings(
+        grid=grid,
+        seed=args.seed,
+        policies=policies,
+        options=PolicyOptions(mip_time_limit_s=args.mip_time_limit),
+        bound_time_limit_s=args.bound_time_limit,
+        jobs=args.jobs,
+    )
+
+
+def _check_names(option: str, names: Sequence[str], known: Sequence[str]) -> None:
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"Expected --{option} among {', '.join(known)}, got {', '.join(unknown)}.")
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The ``sourcing bench`` command that reproduces this run."""
+    words = ["sourcing bench"]
+    if args.quick:
+        words.append("--quick")
+    for option in ("families", "sizes", "policies"):
+        value = getattr(args, option)
+        if value:
+            words.append(f"--{option} {','.join(map(str, value))}")
+    for option, default in (("seed", 0), ("orders", None), ("jobs", 1)):
+        value = getattr(args, option)
+        if value != default:
+            words.append(f"--{option} {value}")
+    return " ".join(words)
+
+
+def run(settings: Settings, console: Console | None = None) -> Results:
+    """Run every job of ``settings`` with a progress bar; returns the raw results."""
+    console = console or Console(stderr=True)
+    jobs = [
+        Job(instance, task)
+        for instance in settings.instances()
+        for task in (*settings.policies, BOUND)
+    ]
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("orders"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        bar = progress.add_task("benchmark", total=sum(j.instance.orders for j in jobs))
+
+        def advance(job: Job, n: int) -> None:
+            progress.update(bar, advance=n, description=f"{job.instance.name} {job.task}")
+
+        outcomes = run_jobs(jobs, settings, advance)
+    results = Results([], [], [])
+    for info, rows in outcomes:
+        if isinstance(info, BoundInfo):
+            results.bounds.append(info)
+        else:
+            results.runs.append(info)
+        results.orders.extend(rows)
+    return results
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the benchmark (or rebuild a report) as ``sourcing bench`` was asked to; exit status."""
+    console = Console(stderr=True)
+    out = Path(args.out)
+    started = time.perf_counter()
+    if args.report_from:
+        results = Results.read(Path(args.report_from))
+        command = f"sourcing bench --report-from {args.report_from}"
+    else:
+        try:
+            settings = settings_from(args)
+        except ValueError as exc:
+            console.print(f"sourcing bench: {exc}", markup=False)
+            return 2
+        results = run(settings, console)
+        results.write(out)
+        command = command_line(args)
+    elapsed = time.perf_counter() - started
+    report = write_report(out, results, command=command, runtime_s=elapsed, env=environment())
+    found = problems(results)
+    console.print(f"Report: {report} ({elapsed:.0f} s)")
+    for problem in found[:20]:
+        console.print(f"  {problem}", markup=False)
+    return 1 if found else 0
