@@ -162,6 +162,7 @@ def to_solver_locations(
                     cc=_remaining(loc.capacity_cc, cc_today),
                 ),
                 open_orders=open_orders.get(loc.id, 0),
+                hd_open_order_limit=loc.open_order_limit,
                 hd_enabled=loc.hd_enabled,
                 cc_enabled=loc.cc_enabled,
                 flagship=loc.flagship,

@@ -53,6 +53,9 @@ class Location(Base):
     capacity_total: Mapped[int | None]
     capacity_hd: Mapped[int | None]
     capacity_cc: Mapped[int | None]
+    # Open (not yet picked) fulfilments above which the location takes only
+    # CC orders; None: the profile's hd_open_order_limit applies.
+    open_order_limit: Mapped[int | None]
     hd_enabled: Mapped[bool] = mapped_column(default=True)
     cc_enabled: Mapped[bool] = mapped_column(default=True)
     flagship: Mapped[bool] = mapped_column(default=False)

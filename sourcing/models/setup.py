@@ -103,6 +103,7 @@ class LocationSpec:
     capacity_total: int | None = None
     capacity_hd: int | None = None
     capacity_cc: int | None = None
+    open_order_limit: int | None = None
     hd_enabled: bool = True
     cc_enabled: bool = True
     flagship: bool = False

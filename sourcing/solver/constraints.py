@@ -112,17 +112,20 @@ class LineRule:
 def store_capacity(problem: SourcingProblem) -> LocationRule:
     """Keep out locations with no capacity left today for this order type.
 
-    A location whose open orders reached the profile's ``hd_open_order_limit``
-    takes only CC orders, so it is out of capacity for HD orders.
+    A location whose open orders reached its own ``hd_open_order_limit`` (or,
+    without one, the profile's) takes only CC orders, so it is out of
+    capacity for HD orders.
     """
     table = LocationTable.of(problem.locations)
     hd = problem.order.type is OrderType.HD
     per_type = table.capacity_hd if hd else table.capacity_cc
     # Capacities are non-negative when set (-1: unlimited), so "none left" is 0.
     allowed = (table.capacity_total != 0) & (per_type != 0)
-    limit = problem.profile.rules.hd_open_order_limit
-    if hd and limit is not None:
-        allowed &= table.open_orders < limit
+    if hd:
+        profile_limit = problem.profile.rules.hd_open_order_limit
+        own = table.hd_open_order_limit
+        limit = np.where(own >= 0, own, -1 if profile_limit is None else profile_limit)
+        allowed &= (limit < 0) | (table.open_orders < limit)
     return LocationRule(allowed, CandidateReason.OUT_OF_CAPACITY)
 
 

@@ -255,6 +255,7 @@ class Location:
     pick_pack_hours: float = 0.0
     capacity: Capacity = Capacity()
     open_orders: int = 0
+    hd_open_order_limit: int | None = None
     hd_enabled: bool = True
     cc_enabled: bool = True
     flagship: bool = False
@@ -272,6 +273,10 @@ class Location:
         for name in ("fixed_cost", "handling_cost", "shipping_cost_per_km", "pick_pack_hours"):
             _check_finite(f"location {self.ref}: {name}", getattr(self, name), 0.0)
         _check_non_negative_int(f"location {self.ref}: open_orders", self.open_orders)
+        if self.hd_open_order_limit is not None:
+            _check_non_negative_int(
+                f"location {self.ref}: hd_open_order_limit", self.hd_open_order_limit
+            )
 
     def enabled_for(self, order_type: OrderType) -> bool:
         """Whether the location's switch for this order type is on."""

@@ -56,6 +56,7 @@ class LocationTable:
     capacity_hd: IntArray
     capacity_cc: IntArray
     open_orders: IntArray
+    hd_open_order_limit: IntArray  # -1: the profile's limit applies
     hd_enabled: BoolArray
     cc_enabled: BoolArray
     flagship: BoolArray
@@ -116,6 +117,7 @@ class LocationTable:
             open_orders=np.array([loc.open_orders for loc in locations], dtype=np.int64).reshape(
                 -1
             ),
+            hd_open_order_limit=capacity_like(locations, "hd_open_order_limit"),
             hd_enabled=flags("hd_enabled"),
             cc_enabled=flags("cc_enabled"),
             flagship=flags("flagship"),
@@ -124,6 +126,12 @@ class LocationTable:
             networks=tuple(loc.networks for loc in locations),
             products=_product_columns(locations),
         )
+
+
+def capacity_like(locations: tuple[Location, ...], name: str) -> IntArray:
+    """An optional non-negative integer attribute as an array, -1 where it is unset."""
+    values = [getattr(loc, name) for loc in locations]
+    return np.array([_UNLIMITED if v is None else v for v in values], dtype=np.int64).reshape(-1)
 
 
 def _product_columns(locations: tuple[Location, ...]) -> dict[str, ProductColumn]:

@@ -17,7 +17,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from sourcing.v1 import common_pb2, config_pb2, domain_pb2, inventory_pb2
+from sourcing.v1 import common_pb2, config_pb2, domain_pb2, inventory_pb2, plan_pb2, sourcing_pb2
 from tests.server.conftest import Clients
 
 HD, CC = common_pb2.ORDER_TYPE_HD, common_pb2.ORDER_TYPE_CC
@@ -483,3 +483,33 @@ def test_pages_and_webhooks(clients: Clients) -> None:
         [config_pb2.WEBHOOK_EVENT_TYPE_FULFILMENT_CREATED],
         "",
     )
+
+
+def test_location_open_order_limit_is_stored_and_sourcing_honours_it(clients: Clients) -> None:
+    """A store's own open-order limit round-trips and keeps HD orders away once reached."""
+    created = clients.config.CreateLocation(
+        config_pb2.CreateLocationRequest(location=location("BUSY", open_order_limit=0)), timeout=10
+    ).location
+    assert created.HasField("open_order_limit")
+    assert created.open_order_limit == 0
+    clients.config.CreateLocation(
+        config_pb2.CreateLocationRequest(location=location("FREE", latitude=51.6)), timeout=10
+    )
+    clients.config.CreateProduct(
+        config_pb2.CreateProductRequest(product=product("SKU")), timeout=10
+    )
+    clients.inventory.SetStock(
+        inventory_pb2.SetStockRequest(positions=[stock("BUSY", "SKU", 5), stock("FREE", "SKU", 5)]),
+        timeout=10,
+    )
+    order = domain_pb2.Order(
+        ref="O-LIMIT",
+        type=common_pb2.ORDER_TYPE_HD,
+        lines=[domain_pb2.OrderLine(ref="1", product_ref="SKU", quantity=1)],
+        delivery_point=common_pb2.GeoPoint(latitude=51.5, longitude=-0.1),
+    )
+    request = sourcing_pb2.SourceRequest(order=order, dry_run=True, explain=True)
+    plan = clients.sourcing.Source(request, timeout=30).plan
+    assert [f.location_ref for f in plan.fulfilments] == ["FREE"]
+    reasons = {c.location_ref: list(c.reasons) for c in plan.candidates}
+    assert reasons["BUSY"] == [plan_pb2.CANDIDATE_REASON_OUT_OF_CAPACITY]

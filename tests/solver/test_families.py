@@ -411,3 +411,15 @@ def test_every_rule_keeping_a_candidate_out_is_explained() -> None:
         CandidateReason.EXCLUDED,
     }
     assert plan.rejected_units == 1
+
+
+def test_a_location_own_open_order_limit_overrides_the_profile() -> None:
+    """A store's own limit applies before the profile's, which applies to the rest."""
+    strict = loc("STRICT", 1, {"p1": 5}, open_orders=2, hd_open_order_limit=2)
+    lenient = loc("LENIENT", 2, {"p1": 5}, open_orders=6, hd_open_order_limit=10)
+    default = loc("DEFAULT", 3, {"p1": 5}, open_orders=6)
+    rules = Rules(hd_open_order_limit=5)
+    plan = solve(problem(order({"p1": 1}), [strict, lenient, default], rules=rules), explain=True)
+    assert reasons(plan, "STRICT") == (CandidateReason.OUT_OF_CAPACITY,)
+    assert reasons(plan, "DEFAULT") == (CandidateReason.OUT_OF_CAPACITY,)
+    assert served(plan) == {"LENIENT": {"L1": 1}}

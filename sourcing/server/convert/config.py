@@ -45,12 +45,6 @@ from sourcing.v1 import common_pb2, config_pb2, domain_pb2
 
 def location_from_proto(location: config_pb2.Location, field: str) -> LocationSpec:
     """A location to store; output-only fields are ignored."""
-    if location.HasField("open_order_limit"):
-        raise FieldError(
-            f"{field}.open_order_limit",
-            "Per-location open order limits are not stored yet; leave it unset and use "
-            "the profile's rules.hd_open_order_limit.",
-        )
     fixed_cost, _ = money_from_proto(
         location.fixed_cost, f"{field}.fixed_cost", currency_required=False
     )
@@ -61,7 +55,7 @@ def location_from_proto(location: config_pb2.Location, field: str) -> LocationSp
         name: check_count(getattr(location, name), f"{field}.{name}")
         if location.HasField(name)
         else None
-        for name in ("daily_capacity", "daily_capacity_hd", "daily_capacity_cc")
+        for name in ("daily_capacity", "daily_capacity_hd", "daily_capacity_cc", "open_order_limit")
     }
     return LocationSpec(
         ref=require_ref(location.ref, f"{field}.ref"),
@@ -79,6 +73,7 @@ def location_from_proto(location: config_pb2.Location, field: str) -> LocationSp
         capacity_total=capacities["daily_capacity"],
         capacity_hd=capacities["daily_capacity_hd"],
         capacity_cc=capacities["daily_capacity_cc"],
+        open_order_limit=capacities["open_order_limit"],
         hd_enabled=location.hd_enabled if location.HasField("hd_enabled") else True,
         cc_enabled=location.cc_enabled if location.HasField("cc_enabled") else True,
         flagship=location.flagship,
@@ -111,6 +106,7 @@ def location_to_proto(row: Location) -> config_pb2.Location:
         ("daily_capacity", row.capacity_total),
         ("daily_capacity_hd", row.capacity_hd),
         ("daily_capacity_cc", row.capacity_cc),
+        ("open_order_limit", row.open_order_limit),
     ):
         if value is not None:
             setattr(message, name, value)
