@@ -22,6 +22,13 @@ def _example(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from sourcing.demo import run
+
+    run()
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import logging
 
@@ -60,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     example = commands.add_parser("example", help="solve a built-in order with greedy and MIP")
     example.add_argument("--time-limit", type=float, default=10.0, help="seconds for the MIP")
     example.set_defaults(run=_example)
+    demo = commands.add_parser(
+        "demo",
+        help="start a server on a temporary database, set it up over gRPC, source two orders",
+    )
+    demo.set_defaults(run=_demo)
     serve = commands.add_parser("serve", help="run the gRPC server")
     serve.add_argument(
         "--db",

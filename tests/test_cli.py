@@ -23,3 +23,15 @@ def test_unknown_command_exits_with_usage() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["nonsense"])
     assert exit_info.value.code == 2
+
+
+def test_demo_sets_up_over_grpc_and_sources_both_orders(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sourcing demo` runs a real server and prints an HD and a CC plan with their reasons."""
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Home delivery: order SO-1001" in out
+    assert "Click and collect: order SO-1002" in out
+    assert "OPTIMAL" in out
+    assert "MORE_EXPENSIVE" in out
+    # The CC order is served at its collection store, which holds everything.
+    assert "│ ST_PINHEIROS │ CREATED" in out
