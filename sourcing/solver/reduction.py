@@ -27,6 +27,7 @@ by enumeration when small, else by the MIP on the reduced candidate set.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +35,10 @@ import numpy as np
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.table import BoolArray, FloatArray, IntArray
 
-# Largest candidate set priced by enumeration (2**12 subsets).
+# Largest candidate set priced by enumeration (2**12 subsets), and the most
+# subsets priced when plans are known to use few locations.
 MAX_ENUMERATED = 12
+MAX_SUBSETS = 6000
 # Subgradient steps spent on the prices: before the first enumeration, and after.
 LAGRANGIAN_STEPS = 40
 # Further steps once enumeration found a better plan to aim at.
@@ -100,13 +103,17 @@ class Lagrangian:
             self.step *= STEP_DECAY
 
 
-def enumerate_plans(arrays: SourcingArrays, candidates: IntArray) -> tuple[IntArray, float]:
+def enumerate_plans(
+    arrays: SourcingArrays, candidates: IntArray, max_size: int | None = None
+) -> tuple[IntArray, float]:
     """The cheapest allocation using only ``candidates``, by pricing every subset of them.
 
-    Returns the (L, K) allocation and its cost; exact for these candidates.
+    ``max_size`` limits the subsets priced to that many locations (see
+    ``most_locations_worth_using``). Returns the (L, K) allocation and its
+    cost; exact for these candidates.
     """
     n = len(candidates)
-    limit = min(arrays.split_limit, n)
+    limit = min(arrays.split_limit, n, n if max_size is None else max_size)
     subsets = [c for size in range(limit + 1) for c in itertools.combinations(range(n), size)]
     member = np.zeros((len(subsets), n), dtype=bool)
     for row, subset in enumerate(subsets):
@@ -175,6 +182,35 @@ def _spread(
                 allocation[i, k] += step
                 left[int(k)] -= step
                 units -= step
+
+
+def most_locations_worth_using(
+    arrays: SourcingArrays, candidates: IntArray, upper_bound: float
+) -> int:
+    """The most locations an optimal plan over ``candidates`` can use.
+
+    A plan with m locations pays at least the m smallest per-fulfilment
+    costs, m - 1 split penalties, and for every unit at least the cheapest
+    unit cost (or the rejection penalty) any candidate offers. The first m
+    for which that already reaches ``upper_bound`` cannot be optimal, and
+    neither can any larger m.
+    """
+    if len(candidates) == 0:
+        return 0
+    cap = arrays.cap[candidates]
+    cheapest = np.where(cap > 0, arrays.unit_cost[candidates], np.inf).min(axis=0)
+    units = float((arrays.quantity * np.minimum(cheapest, arrays.rejection_penalty)).sum())
+    fixed = np.sort(arrays.fulfilment_cost[candidates])
+    for m in range(1, len(candidates) + 1):
+        floor = units + float(fixed[:m].sum()) + arrays.weights.split * (m - 1)
+        if floor >= upper_bound + 1e-9 * max(1.0, abs(upper_bound)):
+            return m - 1
+    return len(candidates)
+
+
+def subsets_to_price(n: int, max_size: int) -> int:
+    """How many subsets of at most ``max_size`` of ``n`` candidates there are."""
+    return sum(math.comb(n, size) for size in range(max_size + 1))
 
 
 def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntArray:

@@ -22,7 +22,14 @@ from sourcing.solver.plan import (
     SolveStatus,
 )
 from sourcing.solver.problem import SourcingProblem
-from sourcing.solver.reduction import MAX_ENUMERATED, enumerate_plans, reduce_candidates
+from sourcing.solver.reduction import (
+    MAX_ENUMERATED,
+    MAX_SUBSETS,
+    enumerate_plans,
+    most_locations_worth_using,
+    reduce_candidates,
+    subsets_to_price,
+)
 from sourcing.solver.table import IntArray
 
 POLICIES = ("mip", "greedy")
@@ -84,8 +91,12 @@ def solve(
             reduction = reduce_candidates(arrays, objective.total, allocation)
             allocation = reduction.incumbent
             objective = evaluate(arrays, allocation)
-            if len(reduction.keep) <= MAX_ENUMERATED:
-                allocation, _ = enumerate_plans(arrays, reduction.keep)
+            keep = reduction.keep
+            most = min(
+                arrays.split_limit, most_locations_worth_using(arrays, keep, objective.total)
+            )
+            if len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS:
+                allocation, _ = enumerate_plans(arrays, keep, max_size=most)
                 objective = evaluate(arrays, allocation)
                 return _to_plan(
                     arrays,
