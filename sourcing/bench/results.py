@@ -160,9 +160,9 @@ def _order_cells(row: OrderRow) -> list[object]:
         key.orders,
         row.policy,
         *(getattr(record, name) for name in _RECORD_COLUMNS),
-        f"{record.latency_s * 1000.0:.4f}",
-        f"{record.cost:.4f}",
-        *(f"{record.terms.get(t, 0.0):.4f}" for t in TERMS),
+        record.latency_s * 1000.0,
+        record.cost,
+        *(record.terms.get(t, 0.0) for t in TERMS),
     ]
 
 

@@ -201,23 +201,14 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """The run's settings from the command line; raises ValueError on a bad choice."""
     base = QUICK if args.quick else FULL
     families = tuple(args.families or base.families)
-    unknown = [f for f in families if f not in FAMILIES]
-    if unknown:
-        raise ValueError(
-            f"Expected families among {', '.join(FAMILIES)}, got {', '.join(unknown)}."
-        )
+    _check_names("families", families, tuple(FAMILIES))
     policies = tuple(args.policies or DEFAULT_POLICIES)
-    unknown = [p for p in policies if p not in POLICIES]
-    if unknown:
-        raise ValueError(
-            f"Expected policies among {', '.join(POLICIES)}, got {', '.join(unknown)}."
-        )
+    _check_names("policies", policies, tuple(POLICIES))
     if args.jobs < 0:
         raise ValueError(f"Expected --jobs to be 0 or more, got {args.jobs}.")
     orders = {} if args.orders else base.orders
-    grid = Grid(
-        families, tuple(args.sizes or base.sizes), orders, args.orders or base.default_orders
-    )
+    sizes = tuple(args.sizes or base.sizes)
+    grid = Grid(families, sizes, orders, args.orders or base.default_orders)
     return Settings(
         grid=grid,
         seed=args.seed,

@@ -10,6 +10,7 @@ from sourcing.bench.instances import (
     FAMILIES,
     SOUTH_EAST_BOX,
     InstanceConfig,
+    arrival_times,
     load_olist,
     make_network,
     make_problem,
@@ -156,3 +157,58 @@ def test_mip_never_above_greedy_on_generated_instances(family: str) -> None:
         mip = solve(problem, policy="mip")
         assert mip.objective.total <= greedy.objective.total + 1e-6
         assert mip.split_count <= 2
+
+
+def test_large_baskets_and_split_limits_are_drawn_per_order() -> None:
+    """Line counts fall in the asked range and each order's split limit comes from the set."""
+    config = InstanceConfig(
+        n_locations=30,
+        n_products=60,
+        lines_per_order=5,
+        max_lines_per_order=10,
+        split_limits=(1, 2, 3),
+        seed=8,
+    )
+    problems = make_problems(config, 60)
+    assert {len(p.order.lines) for p in problems} <= set(range(5, 11))
+    assert len({len(p.order.lines) for p in problems}) > 3
+    assert {p.profile.split_limit for p in problems} == {1, 2, 3}
+
+
+def test_new_options_leave_existing_streams_unchanged() -> None:
+    """Split limits draw from a stream of their own: the orders themselves stay the same."""
+    plain = make_problems(InstanceConfig(n_locations=20, n_products=40, seed=6), 5)
+    limited = make_problems(
+        InstanceConfig(n_locations=20, n_products=40, seed=6, split_limits=(2,)), 5
+    )
+    assert [p.order for p in plain] == [p.order for p in limited]
+    assert {p.profile.split_limit for p in limited} == {2}
+
+
+@pytest.mark.parametrize("days", [1, 3])
+def test_synthetic_arrivals_spread_over_the_days_in_time_order(days: int) -> None:
+    """Arrival times are sorted and fall within the configured days."""
+    network = make_network(InstanceConfig(n_locations=10, n_products=20, days=days, seed=2))
+    times = arrival_times(network, 200)
+    assert list(times) == sorted(times)
+    spread = {(t.date() - times[0].date()).days for t in times}
+    assert spread == set(range(days))
+
+
+def test_olist_arrivals_are_consecutive_real_purchase_times() -> None:
+    """The Olist family's arrivals are a window of the sample's own purchase times."""
+    network = make_network(InstanceConfig(family="olist", n_locations=10, seed=5))
+    times = arrival_times(network, 50)
+    real = load_olist().purchase_times
+    start = real.index(times[0])
+    assert times == real[start : start + 50]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("max_lines_per_order", 3), ("split_limits", (2, 0)), ("days", 0)],
+)
+def test_bad_new_options_name_the_field(field: str, value: object) -> None:
+    """Fewer max lines than lines, a split limit below 1 or no days raise naming the field."""
+    with pytest.raises(ValueError, match=field):
+        InstanceConfig(**{field: value})  # type: ignore[arg-type]

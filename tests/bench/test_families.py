@@ -1,0 +1,41 @@
+"""The benchmark's named families: the stress settings the issue asks for, at any size."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK
+from sourcing.bench.instances import make_network
+
+
+def test_families_cover_the_ordinary_and_stress_settings() -> None:
+    """Three ordinary families and three stress families, with stable names."""
+    assert list(FAMILIES) == ["uniform", "clustered", "olist", "stockout", "capacity", "baskets"]
+    stockout = FAMILIES["stockout"].config(100, 10, 0)
+    assert 0.2 <= stockout.in_stock_share <= 0.5  # 50-80% of positions out of stock
+    assert FAMILIES["capacity"].config(100, 10, 0).binding_capacity
+    baskets = FAMILIES["baskets"].config(100, 10, 0)
+    assert (baskets.lines_per_order, baskets.max_lines_per_order) == (5, 10)
+    assert baskets.split_limits == (1, 2, 3)
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_every_family_prices_with_the_bench_weights(family: str) -> None:
+    """All families share one profile's weights, so costs compare across them."""
+    network = make_network(FAMILIES[family].config(20, 10, 1))
+    assert network.profile.weights == BENCH_WEIGHTS
+    assert len(network.locations) == 20
+
+
+def test_grids_span_20_to_3000_locations() -> None:
+    """The full run covers 20 to 3,000 locations; the quick run every family at small sizes."""
+    assert (min(FULL.sizes), max(FULL.sizes)) == (20, 3000)
+    assert FULL.orders_at(3000) < FULL.orders_at(20)
+    assert QUICK.families == FULL.families
+    assert max(QUICK.sizes) <= 100
+
+
+def test_days_follow_the_orders() -> None:
+    """More orders than a day's arrivals spread over more days."""
+    assert FAMILIES["uniform"].config(20, 100, 0).days == 1
+    assert FAMILIES["uniform"].config(20, 1200, 0).days == 3

@@ -1,0 +1,83 @@
+"""``sourcing bench`` end to end: one command writes the report, its CSV files and its plots."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from sourcing.bench.options import add_arguments
+from sourcing.bench.results import InstanceKey
+from sourcing.bench.runner import build_instance, command_line, settings_from
+from sourcing.cli import main
+
+FILES = (
+    "report.md",
+    "summary.csv",
+    "orders.csv",
+    "runs.csv",
+    "bounds.csv",
+    "cost_vs_bound.png",
+    "latency.png",
+    "splits.png",
+    "cost_parts.png",
+)
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    """The bench options as the CLI parses them."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_bench_writes_the_report_and_rebuilds_it_from_its_csv(tmp_path: Path) -> None:
+    """A tiny run in worker processes writes every file; --report-from rebuilds the same tables."""
+    out = tmp_path / "run"
+    argv = ["bench", "--quick", "--families", "uniform,capacity", "--sizes", "20"]
+    assert main([*argv, "--orders", "4", "--out", str(out)]) == 0
+    for name in FILES:
+        assert (out / name).stat().st_size > 0, name
+    report = (out / "report.md").read_text()
+    assert "## By family and policy (all sizes)" in report
+    for policy in ("greedy", "priority", "fewest_splits", "mip"):
+        assert f"`{policy}`" in report
+    assert "Olist Brazilian E-Commerce Public Dataset" in report
+    again = tmp_path / "again"
+    assert main(["bench", "--report-from", str(out), "--out", str(again)]) == 0
+    assert (again / "summary.csv").read_text() == (out / "summary.csv").read_text()
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (("--families", "grid"), "--families among"),
+        (("--policies", "cheapest"), "--policies among"),
+        (("--jobs", "-1"), "--jobs"),
+    ],
+)
+def test_bad_choices_name_the_option(argv: tuple[str, ...], match: str) -> None:
+    """An unknown family or policy, or a negative job count, is refused naming the option."""
+    with pytest.raises(ValueError, match=match):
+        settings_from(parse(*argv))
+
+
+def test_quick_settings_cover_every_family_and_the_orders_option_wins() -> None:
+    """--quick spans all families at small sizes; --orders sets the orders at every size."""
+    settings = settings_from(parse("--quick", "--orders", "7"))
+    instances = settings.instances()
+    assert {i.family for i in instances} == {
+        "uniform", "clustered", "olist", "stockout", "capacity", "baskets"
+    }  # fmt: skip
+    assert {i.orders for i in instances} == {7}
+    assert command_line(parse("--quick", "--orders", "7")) == "sourcing bench --quick --orders 7"
+
+
+def test_instances_are_rebuilt_identically() -> None:
+    """A job generates its instance from the key, so every policy sees the same orders."""
+    key = InstanceKey("olist", 20, 3, 5)
+    first, second = build_instance(key), build_instance(key)
+    assert first == second
+    assert len(first.problems) == 5
+    assert list(first.days) == sorted(first.days)
