@@ -39,6 +39,8 @@ from sourcing.solver.table import BoolArray, FloatArray, IntArray
 # subsets priced when plans are known to use few locations.
 MAX_ENUMERATED = 12
 MAX_SUBSETS = 6000
+# Best-priced survivors whose pairs are priced when the bound leaves many.
+PAIR_POOL = 40
 # Subgradient steps spent on the prices: before the first enumeration, and after.
 LAGRANGIAN_STEPS = 40
 # Further steps once enumeration found a better plan to aim at.
@@ -246,7 +248,22 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
     if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):
         prices.step = 1.0
         prices.ascend(upper_bound, REFINE_STEPS)
-    slack = 1e-9 * max(1.0, abs(upper_bound))
-    keep = usable[prices.best + np.maximum(0.0, prices.best_g[usable]) < upper_bound - slack]
+    keep = _survivors(prices, usable, upper_bound)
+    if len(keep) > MAX_ENUMERATED:
+        # The bound left many: look for a better plan among pairs of the
+        # best-priced survivors, then prune again against it.
+        ranked = keep[np.argsort(prices.best_g[keep], kind="stable")][:PAIR_POOL]
+        trial, trial_cost = enumerate_plans(arrays, np.sort(ranked), max_size=2)
+        if trial_cost < upper_bound:
+            incumbent, upper_bound = trial, trial_cost
+            prices.step = 1.0
+            prices.ascend(upper_bound, REFINE_STEPS)
+            keep = _survivors(prices, usable, upper_bound)
     used = np.flatnonzero(incumbent.sum(axis=1) > 0)
     return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound)
+
+
+def _survivors(prices: Lagrangian, usable: IntArray, upper_bound: float) -> IntArray:
+    """The usable candidates whose bound stays below ``upper_bound``."""
+    slack = 1e-9 * max(1.0, abs(upper_bound))
+    return usable[prices.best + np.maximum(0.0, prices.best_g[usable]) < upper_bound - slack]
