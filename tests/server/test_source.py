@@ -178,6 +178,15 @@ def negative_quantity() -> domain_pb2.Order:
     return order
 
 
+def unknown_collection_store() -> domain_pb2.Order:
+    """A CC order to be collected at a store that does not exist."""
+    order = hd_order()
+    order.type = common_pb2.ORDER_TYPE_CC
+    order.ClearField("delivery_point")
+    order.collection_location_ref = "NOWHERE"
+    return order
+
+
 def no_delivery_point() -> domain_pb2.Order:
     """An HD order with nowhere to deliver."""
     order = hd_order()
@@ -215,6 +224,11 @@ def no_delivery_point() -> domain_pb2.Order:
             lambda: sourcing_pb2.SourceRequest(order=hd_order(product="NOPE")),
             grpc.StatusCode.NOT_FOUND,
             "order.lines[0].product_ref",
+        ),
+        (
+            lambda: sourcing_pb2.SourceRequest(order=unknown_collection_store()),
+            grpc.StatusCode.NOT_FOUND,
+            "order.collection_location_ref",
         ),
         (
             lambda: sourcing_pb2.SourceRequest(order=many_lines(10_000)),
@@ -276,3 +290,20 @@ def test_concurrent_orders_never_oversell(server: RunningServer, clients: Client
     assert active_reserved(server) == 5
     with session_factory(server.engine)() as session:
         assert ledger_check(session) == []
+
+
+def test_cc_order_is_sourced_at_its_collection_store(
+    server: RunningServer, clients: Clients
+) -> None:
+    """With distance weighed in (a per-request override), the collection store itself serves."""
+    stock_network(server)
+    order = unknown_collection_store()
+    order.collection_location_ref = "FAR"
+    request = sourcing_pb2.SourceRequest(order=order, weight_overrides={"distance": 1.0})
+    plan = clients.sourcing.Source(request, timeout=30).plan
+    assert [(f.location_ref, f.type) for f in plan.fulfilments] == [
+        ("FAR", common_pb2.ORDER_TYPE_CC)
+    ]
+    without = sourcing_pb2.SourceRequest(order=bad(order, ref="O2"), dry_run=True, explain=True)
+    terms = clients.sourcing.Source(without, timeout=30).plan.objective.terms
+    assert terms["distance"] == 0.0
