@@ -4,6 +4,7 @@ Nothing here imports grpc, protobuf or SQLAlchemy.
 """
 
 from sourcing.solver.constraints import FAMILIES
+from sourcing.solver.overrides import CandidateState
 from sourcing.solver.plan import (
     CandidateExplanation,
     CandidateReason,
@@ -34,6 +35,7 @@ from sourcing.solver.problem import (
     StockPosition,
 )
 from sourcing.solver.solve import POLICIES, solve
+from sourcing.solver.table import ProductColumn
 from sourcing.solver.weights import Weights
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "POLICIES",
     "CandidateExplanation",
     "CandidateReason",
+    "CandidateState",
     "Capacity",
     "Customer",
     "CustomerTier",
@@ -58,6 +61,7 @@ __all__ = [
     "OrderLine",
     "OrderType",
     "Plan",
+    "ProductColumn",
     "RejectedFulfilment",
     "Rules",
     "SolveStatus",

@@ -63,7 +63,7 @@ class Positions:
             np.zeros(shape, dtype=np.int64) for _ in range(5)
         )
         markdown, sell_through, stock_age_days = (np.zeros(shape) for _ in range(3))
-        table = LocationTable.of(problem.locations)
+        table = LocationTable.of_problem(problem)
         need_by = problem.order.need_by
         for j, product in enumerate(products):
             column = table.products.get(product)
@@ -116,7 +116,7 @@ def store_capacity(problem: SourcingProblem) -> LocationRule:
     without one, the profile's) takes only CC orders, so it is out of
     capacity for HD orders.
     """
-    table = LocationTable.of(problem.locations)
+    table = LocationTable.of_problem(problem)
     hd = problem.order.type is OrderType.HD
     per_type = table.capacity_hd if hd else table.capacity_cc
     # Capacities are non-negative when set (-1: unlimited), so "none left" is 0.
@@ -131,7 +131,7 @@ def store_capacity(problem: SourcingProblem) -> LocationRule:
 
 def fulfilment_type_switch(problem: SourcingProblem) -> LocationRule:
     """Keep out locations whose HD or CC switch is off for this order's type."""
-    table = LocationTable.of(problem.locations)
+    table = LocationTable.of_problem(problem)
     allowed = table.hd_enabled if problem.order.type is OrderType.HD else table.cc_enabled
     return LocationRule(allowed, CandidateReason.SWITCHED_OFF)
 
@@ -142,7 +142,7 @@ def network(problem: SourcingProblem) -> LocationRule:
     if wanted is None:
         allowed = np.ones(len(problem.locations), dtype=bool)
     else:
-        allowed = LocationTable.of(problem.locations).in_network(wanted)
+        allowed = LocationTable.of_problem(problem).in_network(wanted)
     return LocationRule(allowed, CandidateReason.OUTSIDE_NETWORK)
 
 
@@ -150,7 +150,7 @@ def exclusions(problem: SourcingProblem) -> tuple[LocationRule, LineRule]:
     """Keep out excluded locations, and excluded products and categories."""
     rules = problem.profile.rules
     excluded = rules.excluded_locations
-    refs = LocationTable.of(problem.locations).refs
+    refs = LocationTable.of_problem(problem).refs
     allowed = np.array([ref not in excluded for ref in refs] if excluded else [True] * len(refs))
     why = tuple(
         "product excluded"
@@ -189,7 +189,7 @@ def vip_rules(problem: SourcingProblem, weights: Weights) -> tuple[LineRule, Int
     reserve = np.array(
         [0 if vip else rules.vip_reserve_qty.get(p, 0) for p in products], dtype=np.int64
     )
-    lacking = (~LocationTable.of(problem.locations).vip_service).astype(float)
+    lacking = (~LocationTable.of_problem(problem).vip_service).astype(float)
     penalty = weights.vip_service * lacking if vip else np.zeros(len(problem.locations))
     return lines, reserve, penalty.reshape(-1)
 
@@ -208,7 +208,7 @@ def stock(problem: SourcingProblem, positions: Positions, vip_reserve: IntArray)
     transit that arrives before the need-by date counts too.
     """
     extra = problem.profile.rules.flagship_extra_buffer
-    flagship = LocationTable.of(problem.locations).flagship.astype(np.int64)
+    flagship = LocationTable.of_problem(problem).flagship.astype(np.int64)
     buffer = positions.buffer_qty + (extra * flagship)[:, None]
     buffer = np.maximum(buffer, vip_reserve[None, :])
     usable: IntArray = np.maximum(

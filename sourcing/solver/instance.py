@@ -65,7 +65,7 @@ class SourcingArrays:
         )
         quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
 
-        table = LocationTable.of(locations)
+        table = LocationTable.of_problem(problem)
         point = order.delivery_point
         distance = haversine_km(table.latitude, table.longitude, point.latitude, point.longitude)
 

@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sourcing.solver.weights import Weights
+
+if TYPE_CHECKING:
+    from sourcing.solver.overrides import CandidateState
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -352,14 +355,26 @@ class SourcingProfile:
 
 @dataclass(frozen=True, slots=True)
 class SourcingProblem:
-    """One order, the locations that could serve it, and the profile."""
+    """One order, the locations that could serve it, and the profile.
+
+    ``state``, when given, holds the candidates' stock, capacity left and
+    open orders for this order, replacing their own: a caller sourcing many
+    orders over one network keeps one ``locations`` tuple and passes only
+    what moved (see ``sourcing.solver.overrides``).
+    """
 
     order: Order
     locations: tuple[Location, ...]
     profile: SourcingProfile = SourcingProfile()
+    state: CandidateState | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "locations", tuple(self.locations))
+        if self.state is not None and self.state.size != len(self.locations):
+            raise ValueError(
+                f"Expected a state of {len(self.locations)} candidates, "
+                f"got one of {self.state.size}."
+            )
         seen: set[str] = set()
         for location in self.locations:
             if location.ref in seen:

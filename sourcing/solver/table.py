@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sourcing.solver.problem import InTransit, Location
+from sourcing.solver.problem import InTransit, Location, SourcingProblem
+
+if TYPE_CHECKING:
+    from sourcing.solver.overrides import CandidateState
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -24,6 +28,8 @@ BoolArray = NDArray[np.bool_]
 
 # How many candidate tuples keep their table.
 CACHE_SIZE = 4
+# How many per-order states keep their merged table (one per order in flight).
+STATE_CACHE_SIZE = 64
 _UNLIMITED = -1
 
 
@@ -89,6 +95,37 @@ class LocationTable:
             while len(_CACHE) > CACHE_SIZE:
                 _CACHE.popitem(last=False)
         return table
+
+    @classmethod
+    def of_problem(cls, problem: SourcingProblem) -> LocationTable:
+        """The table of a problem's candidates, with its per-order ``state`` applied if any.
+
+        The state's stock, capacity left and open orders replace the
+        candidates' own (see ``sourcing.solver.overrides``); everything
+        else comes from the cached table of the candidate tuple.
+        """
+        table = cls.of(problem.locations)
+        state = problem.state
+        if state is None:
+            return table
+        key = id(state)
+        with _LOCK:
+            hit = _STATE_CACHE.get(key)
+            if hit is not None and hit[0] is state and hit[1] is table:
+                return hit[2]
+        merged = replace(
+            table,
+            products=dict(state.stock),
+            capacity_total=state.capacity_total,
+            capacity_hd=state.capacity_hd,
+            capacity_cc=state.capacity_cc,
+            open_orders=state.open_orders,
+        )
+        with _LOCK:
+            _STATE_CACHE[key] = (state, table, merged)
+            while len(_STATE_CACHE) > STATE_CACHE_SIZE:
+                _STATE_CACHE.popitem(last=False)
+        return merged
 
     @classmethod
     def _build(cls, locations: tuple[Location, ...]) -> LocationTable:
@@ -167,3 +204,4 @@ def _product_columns(locations: tuple[Location, ...]) -> dict[str, ProductColumn
 
 _LOCK = threading.Lock()
 _CACHE: OrderedDict[int, tuple[tuple[Location, ...], LocationTable]] = OrderedDict()
+_STATE_CACHE: OrderedDict[int, tuple[CandidateState, LocationTable, LocationTable]] = OrderedDict()

@@ -1,0 +1,105 @@
+"""What changes from order to order over one candidate tuple: stock, capacity left, open orders.
+
+An order host sources order after order against the same network. The
+locations, their costs, switches and networks stay put; the stock of the
+order's products, the capacity left today and the open orders move with
+every order. A caller can therefore keep one tuple of ``Location`` (and with
+it the solver's cached ``LocationTable``) and hand the moving part over as
+arrays, in candidate order::
+
+    problem = SourcingProblem(order, locations, profile, state=CandidateState(...))
+
+When a problem has a state, the solver takes stock, remaining capacity and
+open orders from it alone: the candidates' own ``stock``, ``capacity`` and
+``open_orders`` are not read. A product the state does not list is stocked
+nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from sourcing.solver.problem import Location
+from sourcing.solver.table import IntArray, LocationTable, ProductColumn
+
+_UNLIMITED = -1
+_COUNTS = ("on_hand", "reserved", "buffer_qty", "ideal_qty")
+_FRACTIONS = ("markdown", "sell_through")
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateState:
+    """Per-order stock, capacity left today and open orders of the candidates.
+
+    ``stock`` maps a product ref to where it is stocked (candidate indices,
+    ascending) and each position's numbers. ``capacity_*`` hold the orders
+    each candidate can still take today, ``-1`` meaning unlimited;
+    ``open_orders`` its fulfilments not yet picked. Every array has one entry
+    per candidate.
+    """
+
+    stock: Mapping[str, ProductColumn]
+    capacity_total: IntArray
+    capacity_hd: IntArray
+    capacity_cc: IntArray
+    open_orders: IntArray
+
+    def __post_init__(self) -> None:
+        n = len(self.capacity_total)
+        for name in ("capacity_total", "capacity_hd", "capacity_cc", "open_orders"):
+            values = np.asarray(getattr(self, name))
+            if values.ndim != 1 or len(values) != n:
+                raise ValueError(
+                    f"Expected state.{name} to hold one entry per candidate ({n}), "
+                    f"got shape {values.shape}."
+                )
+            low = 0 if name == "open_orders" else _UNLIMITED
+            if n and int(values.min()) < low:
+                raise ValueError(f"Expected state.{name} to be >= {low}, got {int(values.min())}.")
+        for product, column in self.stock.items():
+            _check_column(product, column, n)
+
+    @property
+    def size(self) -> int:
+        """Candidates the state describes."""
+        return len(self.capacity_total)
+
+    @classmethod
+    def of(cls, locations: tuple[Location, ...]) -> CandidateState:
+        """The state the candidates carry themselves: their stock, capacity and open orders."""
+        table = LocationTable.of(locations)
+        return cls(
+            stock=table.products,
+            capacity_total=table.capacity_total,
+            capacity_hd=table.capacity_hd,
+            capacity_cc=table.capacity_cc,
+            open_orders=table.open_orders,
+        )
+
+
+def _check_column(product: str, column: ProductColumn, n: int) -> None:
+    index = np.asarray(column.index)
+    at = f"state.stock[{product!r}]"
+    if index.ndim != 1:
+        raise ValueError(f"Expected {at}.index to be one-dimensional, got shape {index.shape}.")
+    if len(index) and (int(index[0]) < 0 or int(index[-1]) >= n or (np.diff(index) <= 0).any()):
+        raise ValueError(
+            f"Expected {at}.index to be ascending candidate indices in [0, {n}), got {index}."
+        )
+    for name in (*_COUNTS, *_FRACTIONS, "stock_age_days"):
+        values = np.asarray(getattr(column, name))
+        if values.shape != index.shape:
+            raise ValueError(
+                f"Expected {at}.{name} to hold one entry per index ({len(index)}), "
+                f"got shape {values.shape}."
+            )
+        if len(values) and (np.isnan(values).any() or float(values.min()) < 0):
+            raise ValueError(f"Expected {at}.{name} to be non-negative numbers, got {values}.")
+        if name in _FRACTIONS and len(values) and float(values.max()) > 1:
+            raise ValueError(f"Expected {at}.{name} to be fractions in [0, 1], got {values}.")
+    for i, _ in column.in_transit:
+        if not 0 <= i < n:
+            raise ValueError(f"Expected {at}.in_transit at candidate indices, got {i}.")
