@@ -185,7 +185,7 @@ def _replay(session: Session, order: OrderInput, digest: str) -> SourcingOutcome
         raise AlreadyExists("order", ref, detail="a different order was sourced under this ref")
     stored = json.loads(key.response or b"{}")
     return SourcingOutcome(
-        _plan_from_json(stored["plan"]),
+        plan_from_json(stored["plan"]),
         stored["fulfilment_ids"],
         stored["profile_version"],
         order.type,
@@ -448,7 +448,9 @@ def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
     }
 
 
-def _plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
+def plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
+    """A plan from its stored form (:func:`plan_to_json`)."""
+
     def lines(raw: list[list[Any]]) -> tuple[solver.FulfilmentLine, ...]:
         return tuple(solver.FulfilmentLine(str(a), str(b), int(c)) for a, b, c in raw)
 
