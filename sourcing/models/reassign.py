@@ -249,19 +249,11 @@ def _read(
             to_solver_locations(session, locations, list(products.values())),
             replace(profile, split_limit=allowance, rules=rules_now),
         )
-    positions = session.execute(
-        select(
-            InventoryPosition.product_id, InventoryPosition.location_id, InventoryPosition.id
-        ).where(
-            InventoryPosition.product_id.in_(list(product_ids)),
-            InventoryPosition.location_id.in_([loc.id for loc in locations]),
-        )
-    )
     return _Snapshot(
         problem=problem,
         moving=dict(moving),
         location_ids={loc.ref: loc.id for loc in locations},
-        positions={(p, loc): pos for p, loc, pos in positions.tuples()},
+        positions=_positions(session, product_ids, locations),
         pick_pack_hours={loc.ref: loc.pick_pack_hours for loc in locations},
         profile_version=row.version if row else 0,
         sla_slack_minutes=int(rules.get("sla_slack_minutes", 0)),
@@ -270,6 +262,21 @@ def _read(
         order_type=order.type,
         product_refs={ref: products[lines[ref].product_id].ref for ref in moving},
     )
+
+
+def _positions(
+    session: Session, product_ids: Collection[int], locations: Collection[Location]
+) -> dict[tuple[int, int], int]:
+    """Position ids by (product id, location id) of the products at the candidates."""
+    rows = session.execute(
+        select(
+            InventoryPosition.product_id, InventoryPosition.location_id, InventoryPosition.id
+        ).where(
+            InventoryPosition.product_id.in_(list(product_ids)),
+            InventoryPosition.location_id.in_([loc.id for loc in locations]),
+        )
+    )
+    return {(p, loc): pos for p, loc, pos in rows.tuples()}
 
 
 def _order_for(session: Session, order: Order, lines: tuple[solver.OrderLine, ...]) -> solver.Order:
