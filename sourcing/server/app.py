@@ -120,12 +120,11 @@ def create_server(
 def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
     from sourcing.server.config_service import ConfigServicer
     from sourcing.server.inventory_service import InventoryServicer
+    from sourcing.server.order_service import OrderServicer
     from sourcing.server.sourcing_service import SourcingServicer
 
     sourcing_pb2_grpc.add_SourcingServiceServicer_to_server(SourcingServicer(sessions), server)
-    orders_pb2_grpc.add_OrderServiceServicer_to_server(
-        orders_pb2_grpc.OrderServiceServicer(), server
-    )
+    orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(sessions), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(sessions), server)
     config_pb2_grpc.add_ConfigServiceServicer_to_server(ConfigServicer(sessions), server)
 

@@ -37,8 +37,8 @@ def test_reflection_lists_every_service(channel: grpc.Channel) -> None:
     assert "grpc.health.v1.Health" in names
 
 
-def test_later_rpcs_answer_unimplemented(clients: Clients) -> None:
-    """The order lifecycle belongs to a later issue and says so."""
+def test_order_service_is_served(clients: Clients) -> None:
+    """OrderService answers: an unknown order is NOT_FOUND, not UNIMPLEMENTED."""
     with pytest.raises(grpc.RpcError) as info:
         clients.orders.GetOrder(orders_pb2.GetOrderRequest(order_ref="X"), timeout=5)
-    assert info.value.code() is grpc.StatusCode.UNIMPLEMENTED
+    assert info.value.code() is grpc.StatusCode.NOT_FOUND
