@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from sourcing.models.config import Location, Product
 from sourcing.models.enums import FulfilmentStatus, OrderStatus, check_transition
 from sourcing.models.errors import NotFound
-from sourcing.models.events import emit
+from sourcing.models.events import emit, subscribers
 from sourcing.models.inventory import available_by_position, release, shrink_reservations
 from sourcing.models.orders import Fulfilment, FulfilmentLine, Order
 from sourcing.models.stock import InventoryPosition
@@ -210,8 +210,8 @@ def announce_stock(
     the payload.
     """
     ids = set(position_ids)
-    if not ids:
-        return
+    if not ids or not subscribers(session, "INVENTORY_CHANGED"):
+        return  # nobody listens: spare the queries
     rows = (
         session.execute(
             select(InventoryPosition.id, Product.id, Product.ref, Location.id, Location.ref)
@@ -249,6 +249,8 @@ def announce_created(session: Session, fulfilments: Iterable[Fulfilment]) -> Non
     The payload says what to pick (lines with product refs and quantities),
     for which order and by when, so a warehouse system needs no call back.
     """
+    if not subscribers(session, "FULFILMENT_CREATED"):
+        return  # nobody listens: spare building the payloads
     for fulfilment in fulfilments:
         location = session.get(Location, fulfilment.location_id)
         assert location is not None  # the foreign key guarantees it

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import grpc
 import pytest
 
@@ -170,3 +173,38 @@ def test_only_the_fulfilments_location_may_reject(server: RunningServer, clients
     assert "location_ref" in field_violations(info.value)
     assert get_order(clients).fulfilments[0].status == F.FULFILMENT_STATUS_CREATED
     assert_stock(server, {("NEAR", "SKU_1"): Stock(3, reserved=2), ("FAR", "SKU_1"): Stock(5)})
+
+
+def test_racing_pick_and_cancel_one_wins(server: RunningServer, clients: Clients) -> None:
+    """A pick and a cancellation of one order at once: one applies, the other is refused."""
+    network(server, {"NEAR": {"SKU_1": 3}})
+    near = source(clients, order())["NEAR"]
+    clients.orders.AcknowledgeFulfilment(
+        orders_pb2.AcknowledgeFulfilmentRequest(fulfilment_id=near), timeout=30
+    )
+    calls: list[Callable[[], object]] = [
+        lambda: clients.orders.ConfirmPick(
+            orders_pb2.ConfirmPickRequest(fulfilment_id=near), timeout=30
+        ),
+        lambda: clients.orders.CancelOrder(
+            orders_pb2.CancelOrderRequest(order_ref="O1"), timeout=30
+        ),
+    ] * 2
+    with ThreadPoolExecutor(len(calls)) as pool:
+        outcomes = list(pool.map(_code, calls))
+    assert outcomes.count(grpc.StatusCode.OK) == 1
+    assert set(outcomes) <= {grpc.StatusCode.OK, grpc.StatusCode.FAILED_PRECONDITION}
+    status = get_order(clients).status
+    if status == common_pb2.ORDER_STATUS_CANCELLED:
+        assert_stock(server, {("NEAR", "SKU_1"): Stock(3)})
+    else:
+        assert_stock(server, {("NEAR", "SKU_1"): Stock(1, sold=2)})
+
+
+def _code(call: Callable[[], object]) -> grpc.StatusCode:
+    try:
+        call()
+    except grpc.RpcError as error:
+        code: grpc.StatusCode = error.code()
+        return code
+    return grpc.StatusCode.OK
