@@ -13,6 +13,7 @@ from sourcing.models.config import (
     VirtualCatalogue,
     network_locations,
 )
+from sourcing.models.config_version import ConfigVersion
 from sourcing.models.enums import (
     FULFILMENT_TRANSITIONS,
     ConsignmentStatus,
@@ -56,6 +57,7 @@ __all__ = [
     "ArticleLine",
     "Base",
     "ConcurrencyConflict",
+    "ConfigVersion",
     "Consignment",
     "ConsignmentStatus",
     "Customer",

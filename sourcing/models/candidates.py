@@ -23,9 +23,13 @@ from sourcing.models.inventory import available_by_position
 from sourcing.models.orders import Fulfilment
 from sourcing.models.stock import InventoryPosition
 
-# Fulfilments that no longer take a location's capacity or count as open.
-_CLOSED = (FulfilmentStatus.REJECTED, FulfilmentStatus.CANCELLED, FulfilmentStatus.ESCALATED)
-_OPEN = (FulfilmentStatus.CREATED, FulfilmentStatus.ACKNOWLEDGED)
+# Fulfilments that no longer take a location's capacity, and those that count as open.
+CLOSED_STATUSES = (
+    FulfilmentStatus.REJECTED,
+    FulfilmentStatus.CANCELLED,
+    FulfilmentStatus.ESCALATED,
+)
+OPEN_STATUSES = (FulfilmentStatus.CREATED, FulfilmentStatus.ACKNOWLEDGED)
 
 
 def active_profile(session: Session, order_type: OrderType) -> SourcingProfile | None:
@@ -81,16 +85,21 @@ def candidate_locations(
     return list(session.scalars(query).unique())
 
 
+def start_of_today() -> datetime:
+    """Midnight UTC today: a location's daily capacity counts fulfilments created since."""
+    return datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+
+
 def _fulfilments_today(
     session: Session, location_ids: list[int]
 ) -> dict[tuple[int, OrderType], int]:
-    midnight = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+    midnight = start_of_today()
     rows = session.execute(
         select(Fulfilment.location_id, Fulfilment.type, func.count())
         .where(
             Fulfilment.location_id.in_(location_ids),
             Fulfilment.created_at >= midnight,
-            Fulfilment.status.not_in(_CLOSED),
+            Fulfilment.status.not_in(CLOSED_STATUSES),
         )
         .group_by(Fulfilment.location_id, Fulfilment.type)
     )
@@ -100,7 +109,7 @@ def _fulfilments_today(
 def _open_orders(session: Session, location_ids: list[int]) -> dict[int, int]:
     rows = session.execute(
         select(Fulfilment.location_id, func.count())
-        .where(Fulfilment.location_id.in_(location_ids), Fulfilment.status.in_(_OPEN))
+        .where(Fulfilment.location_id.in_(location_ids), Fulfilment.status.in_(OPEN_STATUSES))
         .group_by(Fulfilment.location_id)
     )
     return dict(rows.tuples().all())
@@ -145,29 +154,49 @@ def to_solver_locations(
     for loc in locations:
         hd_today = today.get((loc.id, OrderType.HD), 0)
         cc_today = today.get((loc.id, OrderType.CC), 0)
+        capacity = solver.Capacity(
+            total=_remaining(loc.capacity_total, hd_today + cc_today),
+            hd=_remaining(loc.capacity_hd, hd_today),
+            cc=_remaining(loc.capacity_cc, cc_today),
+        )
         result.append(
-            solver.Location(
-                ref=loc.ref,
-                type=solver.LocationType(loc.type.value),
-                point=solver.GeoPoint(loc.latitude, loc.longitude),
+            solver_location(
+                loc,
                 stock=stock.get(loc.id, {}),
-                networks=frozenset(n.ref for n in loc.networks),
-                fixed_cost=float(loc.fixed_cost_minor),
-                handling_cost=float(loc.handling_cost_minor),
-                shipping_cost_per_km=loc.shipping_cost_per_unit_km,
-                pick_pack_hours=loc.pick_pack_hours,
-                capacity=solver.Capacity(
-                    total=_remaining(loc.capacity_total, hd_today + cc_today),
-                    hd=_remaining(loc.capacity_hd, hd_today),
-                    cc=_remaining(loc.capacity_cc, cc_today),
-                ),
+                capacity=capacity,
                 open_orders=open_orders.get(loc.id, 0),
-                hd_open_order_limit=loc.open_order_limit,
-                hd_enabled=loc.hd_enabled,
-                cc_enabled=loc.cc_enabled,
-                flagship=loc.flagship,
-                vip_service=loc.vip_service,
-                expedited_shipping=loc.expedited_shipping,
             )
         )
     return tuple(result)
+
+
+def solver_location(
+    loc: Location,
+    *,
+    stock: Mapping[str, solver.StockPosition],
+    capacity: solver.Capacity,
+    open_orders: int,
+) -> solver.Location:
+    """A stored location as the solver sees it, given what moves: stock, capacity left, open orders.
+
+    ``loc.networks`` must be loaded (``candidate_locations`` loads them).
+    """
+    return solver.Location(
+        ref=loc.ref,
+        type=solver.LocationType(loc.type.value),
+        point=solver.GeoPoint(loc.latitude, loc.longitude),
+        stock=stock,
+        networks=frozenset(n.ref for n in loc.networks),
+        fixed_cost=float(loc.fixed_cost_minor),
+        handling_cost=float(loc.handling_cost_minor),
+        shipping_cost_per_km=loc.shipping_cost_per_unit_km,
+        pick_pack_hours=loc.pick_pack_hours,
+        capacity=capacity,
+        open_orders=open_orders,
+        hd_open_order_limit=loc.open_order_limit,
+        hd_enabled=loc.hd_enabled,
+        cc_enabled=loc.cc_enabled,
+        flagship=loc.flagship,
+        vip_service=loc.vip_service,
+        expedited_shipping=loc.expedited_shipping,
+    )

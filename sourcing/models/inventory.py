@@ -102,7 +102,8 @@ class LedgerDiscrepancy:
     problems: tuple[str, ...]
 
 
-def _reserved_subquery() -> Select[tuple[int]]:
+def reserved_subquery() -> Select[tuple[int]]:
+    """Units actively reserved at the ``InventoryPosition`` of the enclosing query."""
     return (
         select(func.coalesce(func.sum(InventoryQuantity.quantity), 0))
         .where(InventoryQuantity.position_id == InventoryPosition.id, *_ACTIVE_RESERVED)
@@ -127,7 +128,7 @@ def available_by_position(
         InventoryPosition.product_id,
         InventoryPosition.location_id,
         InventoryPosition.on_hand,
-        _reserved_subquery().scalar_subquery(),
+        reserved_subquery().scalar_subquery(),
         InventoryPosition.buffer_qty,
     ).where(InventoryPosition.product_id.in_(list(product_ids)))
     if location_ids is not None:

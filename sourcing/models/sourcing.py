@@ -24,12 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
 from sourcing.models.base import utcnow
-from sourcing.models.candidates import (
-    active_profile,
-    candidate_locations,
-    solver_profile,
-    to_solver_locations,
-)
+from sourcing.models.candidate_cache import read_candidates
+from sourcing.models.candidates import active_profile, solver_profile
 from sourcing.models.config import Customer, Location, Product
 from sourcing.models.db import run_in_transaction
 from sourcing.models.enums import (
@@ -45,7 +41,6 @@ from sourcing.models.inventory import ReservationRequest, reserve_many
 from sourcing.models.lifecycle import announce_created, announce_stock
 from sourcing.models.messaging import IdempotencyKey
 from sourcing.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
-from sourcing.models.stock import InventoryPosition
 
 SOURCE_OPERATION = "Source"
 # Times an order is solved again when the stock it chose was taken meanwhile.
@@ -217,8 +212,13 @@ def _read(session: Session, order: OrderInput, options: SourceOptions) -> _Snaps
     if options.split_limit is not None:
         profile = replace(profile, split_limit=options.split_limit)
     rules: Mapping[str, Any] = (row.rules if row else None) or {}
-    locations = candidate_locations(session, order.type, rules.get("network"))
-    candidates = to_solver_locations(session, locations, list(products.values()))
+    candidates = read_candidates(
+        session,
+        order.type,
+        rules.get("network"),
+        {p.id: p.ref for p in products.values()},
+        profile_open_order_limit=profile.rules.hd_open_order_limit,
+    )
     problem = solver.SourcingProblem(
         solver.Order(
             ref=order.ref,
@@ -239,24 +239,16 @@ def _read(session: Session, order: OrderInput, options: SourceOptions) -> _Snaps
             need_by=order.need_by,
             collection_location_ref=order.collection_location_ref,
         ),
-        candidates,
+        candidates.candidates.locations,
         profile,
-    )
-    location_ids = {loc.ref: loc.id for loc in locations}
-    position_rows = session.execute(
-        select(
-            InventoryPosition.product_id, InventoryPosition.location_id, InventoryPosition.id
-        ).where(
-            InventoryPosition.product_id.in_([p.id for p in products.values()]),
-            InventoryPosition.location_id.in_(list(location_ids.values())),
-        )
+        candidates.state,
     )
     return _Snapshot(
         problem=problem,
         product_ids={ref: p.id for ref, p in products.items()},
-        location_ids=location_ids,
-        pick_pack_hours={loc.ref: loc.pick_pack_hours for loc in locations},
-        positions={(p, loc): pos for p, loc, pos in position_rows.tuples()},
+        location_ids=candidates.candidates.location_ids,
+        pick_pack_hours=candidates.candidates.pick_pack_hours,
+        positions=candidates.positions,
         profile_id=row.id if row else None,
         profile_version=row.version if row else 0,
         sla_slack_minutes=int(rules.get("sla_slack_minutes", 0)),
