@@ -29,6 +29,7 @@ Run it from the repository root: it starts the servers with
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -282,6 +283,16 @@ def ms(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000.0
 
 
+def quiet_collector() -> None:
+    """Keep the client's own garbage collection out of the timings.
+
+    The generated network is a few hundred thousand objects; a full pass of
+    the cyclic collector over them would land in whichever call it hits.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def call(stub: sourcing_pb2_grpc.SourcingServiceStub, request: sourcing_pb2.SourceRequest) -> int:
     """Send one Source; return the units the plan rejected."""
     reply = stub.Source(request, timeout=CALL_TIMEOUT_S)
@@ -306,6 +317,7 @@ def sqlite_latency(network: Network, counts: Counts, seed: int, label: str, work
             stub = sourcing_pb2_grpc.SourcingServiceStub(channel)
             for request in calls[: counts.warmup]:
                 call(stub, request)
+            quiet_collector()
             times, rejected = [], 0
             for request in calls[counts.warmup :]:
                 started = time.perf_counter()
@@ -347,6 +359,7 @@ def postgres_throughput(
                 stubs = [sourcing_pb2_grpc.SourcingServiceStub(c) for c in channels]
                 for i, request in enumerate(warmup):
                     call(stubs[i % 2], request)
+                quiet_collector()
                 times: list[float] = []
                 lock = threading.Lock()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -144,6 +145,11 @@ def serve(
     running = create_server(
         db_url, address=address, housekeeping_interval_s=housekeeping_interval_s
     )
+    # What is alive now (modules, table metadata, stubs) lives as long as the
+    # process: keep it out of the cyclic collector, whose full passes over
+    # those ~100,000 objects took 50-100 ms and landed in calls' p99.
+    gc.collect()
+    gc.freeze()
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
