@@ -28,6 +28,7 @@ import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import Engine, func, select
@@ -197,24 +198,24 @@ def _stock(
     ).where(position.product_id.in_(list(products)))
     # On the connection, not the session: plain rows, without the ORM's result handling.
     rows = session.connection().execute(query).all()
-    table = np.array([tuple(row) for row in rows], dtype=float).reshape(len(rows), 10)
-    ids = table[:, 0].astype(np.int64)
+    table = np.fromiter(chain.from_iterable(rows), dtype=float, count=10 * len(rows))
+    table = table.reshape(len(rows), 10)
     product_ids = table[:, 1].astype(np.int64)
     location_ids = table[:, 2].astype(np.int64)
     index = cached.indices(location_ids)
-    keep = index >= 0
-    order = np.lexsort((index, product_ids))
-    order = order[keep[order]]
-    counts = np.maximum(table[order][:, 3:7], 0).astype(np.int64)
-    fractions = np.clip(table[order][:, 7:9], 0.0, 1.0)
-    age = np.maximum(table[order][:, 9], 0.0)
+    # Candidates, grouped by product and in candidate order within each.
+    key = product_ids * len(cached.index_of) + index
+    order = np.argsort(key, kind="stable")
+    order = order[index[order] >= 0]
+    table, product_ids, index = table[order], product_ids[order], index[order]
+    counts = np.maximum(table[:, 3:7], 0).astype(np.int64)
+    fractions = np.clip(table[:, 7:9], 0.0, 1.0)
+    age = np.maximum(table[:, 9], 0.0)
     columns: dict[str, solver.ProductColumn] = {}
-    sorted_products = product_ids[order]
-    candidate = index[order]
     for product_id, ref in products.items():
-        lo, hi = np.searchsorted(sorted_products, [product_id, product_id + 1])
+        lo, hi = np.searchsorted(product_ids, [product_id, product_id + 1])
         columns[ref] = solver.ProductColumn(
-            index=candidate[lo:hi],
+            index=index[lo:hi],
             on_hand=counts[lo:hi, 0],
             reserved=counts[lo:hi, 1],
             buffer_qty=counts[lo:hi, 2],
@@ -224,13 +225,8 @@ def _stock(
             stock_age_days=age[lo:hi],
             in_transit=(),
         )
-    positions = dict(
-        zip(
-            zip(product_ids[order].tolist(), location_ids[order].tolist(), strict=True),
-            ids[order].tolist(),
-            strict=True,
-        )
-    )
+    pairs = zip(product_ids.tolist(), table[:, 2].astype(np.int64).tolist(), strict=True)
+    positions = dict(zip(pairs, table[:, 0].astype(np.int64).tolist(), strict=True))
     return columns, positions
 
 
