@@ -13,7 +13,7 @@ ORDER_STATUS_CHANGED      ``order``         the order ref
 FULFILMENT_CREATED        ``fulfilment``    the fulfilment id
 FULFILMENT_STATUS_CHANGED ``fulfilment``    the fulfilment id
 CONSIGNMENT_CREATED       ``consignment``   the consignment id
-RETURN_STATUS_CHANGED     ``return``        the return order id
+RETURN_STATUS_CHANGED     ``return``        the return order ref
 INVENTORY_CHANGED         ``inventory``     ``<product ref>@<location ref>``
 ========================  ================  ==================================
 """
