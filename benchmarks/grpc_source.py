@@ -283,6 +283,17 @@ def ms(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user and system, all threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load() -> str:
+    """The machine's 1-minute load average, for reading the wall times in context."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
 def quiet_collector() -> None:
     """Keep the client's own garbage collection out of the timings.
 
@@ -319,10 +330,13 @@ def sqlite_latency(network: Network, counts: Counts, seed: int, label: str, work
                 call(stub, request)
             quiet_collector()
             times, rejected = [], 0
+            cpu = cpu_seconds(server.popen.pid)
             for request in calls[counts.warmup :]:
                 started = time.perf_counter()
                 rejected += call(stub, request)
                 times.append(time.perf_counter() - started)
+            cpu = cpu_seconds(server.popen.pid) - cpu
+            machine = load()
         problems = stock_problems(engine)
     finally:
         engine.dispose()
@@ -331,6 +345,7 @@ def sqlite_latency(network: Network, counts: Counts, seed: int, label: str, work
         f"{label}SQLite Source, {counts.locations} locations, {len(times)} orders, 1 client: "
         f"p50 {p50:.1f} ms (target <= {TARGET_P50_MS:.0f}), p95 {p95:.1f} ms, "
         f"p99 {p99:.1f} ms (target <= {TARGET_P99_MS:.0f}); "
+        f"server CPU {1000 * cpu / len(times):.1f} ms/order; {machine}; "
         f"{rejected} units rejected; stock problems: {len(problems)}",
         flush=True,
     )
@@ -370,10 +385,14 @@ def postgres_throughput(
                         times.append(time.perf_counter() - started)
                     return rejected
 
+                pids = [s.popen.pid for s in servers]
+                cpu = sum(cpu_seconds(pid) for pid in pids)
                 started = time.perf_counter()
                 with ThreadPoolExecutor(max_workers=counts.threads) as pool:
                     rejected = sum(pool.map(place, range(len(timed))))
                 elapsed = time.perf_counter() - started
+                cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
+                machine = load()
             problems = stock_problems(engine)
         finally:
             engine.dispose()
@@ -382,6 +401,7 @@ def postgres_throughput(
         f"{label}PostgreSQL Source, 2 servers, {counts.threads} clients, {len(timed)} orders: "
         f"{rate:.0f} orders/s (target >= {TARGET_ORDERS_PER_S:.0f}); "
         f"latency p50 {ms(times, 50):.1f} ms, p99 {ms(times, 99):.1f} ms; "
+        f"servers' CPU {1000 * cpu / len(timed):.1f} ms/order; {machine}; "
         f"{rejected} units rejected; oversold or unbalanced positions: {len(problems)}",
         flush=True,
     )
