@@ -16,6 +16,7 @@ import queue
 import resource
 import time
 import traceback
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,8 +261,16 @@ def run(settings: Settings, console: Console | None = None) -> Results:
     with Progress(*columns, console=console) as progress:
         bar = progress.add_task("benchmark", total=sum(j.instance.orders for j in jobs))
 
+        counts: dict[Job, int] = defaultdict(int)
+        started = time.perf_counter()
+
         def advance(job: Job, n: int) -> None:
             progress.update(bar, advance=n, description=f"{job.instance.name} {job.task}")
+            counts[job] += n
+            # Without a terminal (CI, a log file) the bar only shows at the end: say more.
+            if not console.is_terminal and counts[job] == job.instance.orders:
+                elapsed = time.perf_counter() - started
+                console.print(f"[{elapsed:6.0f} s] {job.instance.name} {job.task} done")
 
         outcomes = run_jobs(jobs, settings, advance)
     results = Results([], [], [])
