@@ -51,7 +51,6 @@ from sourcing.models.stock import InventoryPosition
 from sourcing.solver.table import IntArray
 
 _UNLIMITED = -1
-_NO_CAPACITY = solver.Capacity()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +88,7 @@ class CandidateSet:
     ) -> CandidateSet:
         """Build the set from the stored locations (``version`` is what was read just before)."""
         rows = candidate_locations(session, order_type, network_ref)
-        locations = tuple(
-            solver_location(row, stock={}, capacity=_NO_CAPACITY, open_orders=0) for row in rows
-        )
+        locations = tuple(solver_location(row) for row in rows)
         ids = np.array([row.id for row in rows], dtype=np.int64)
         index_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
         index_of[ids] = np.arange(len(ids))

@@ -1,27 +1,22 @@
 """From the database to the solver: the active profile and the candidate locations.
 
-Available stock is on hand - active reservations - buffer, read in one query
-per table; remaining capacity is each location's daily capacity less the
-fulfilments it got today (UTC); open orders are its fulfilments not yet
-picked.
+What moves from order to order (stock, capacity left today, open orders) is
+read per order by ``sourcing.models.candidate_cache``; the statuses and the
+day boundary it counts by are here.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sourcing import solver
-from sourcing.models.config import Location, Network, Product, SourcingProfile, network_locations
+from sourcing.models.config import Location, Network, SourcingProfile, network_locations
 from sourcing.models.enums import FulfilmentStatus, LocationType, OrderType
-from sourcing.models.inventory import available_by_position
-from sourcing.models.orders import Fulfilment
-from sourcing.models.stock import InventoryPosition
 
 # Fulfilments that no longer take a location's capacity, and those that count as open.
 CLOSED_STATUSES = (
@@ -90,109 +85,23 @@ def start_of_today() -> datetime:
     return datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
 
 
-def _fulfilments_today(
-    session: Session, location_ids: list[int]
-) -> dict[tuple[int, OrderType], int]:
-    midnight = start_of_today()
-    rows = session.execute(
-        select(Fulfilment.location_id, Fulfilment.type, func.count())
-        .where(
-            Fulfilment.location_id.in_(location_ids),
-            Fulfilment.created_at >= midnight,
-            Fulfilment.status.not_in(CLOSED_STATUSES),
-        )
-        .group_by(Fulfilment.location_id, Fulfilment.type)
-    )
-    return {(loc, kind): count for loc, kind, count in rows.tuples()}
+def solver_location(loc: Location) -> solver.Location:
+    """A stored location as the solver sees it, without what moves from order to order.
 
-
-def _open_orders(session: Session, location_ids: list[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(Fulfilment.location_id, func.count())
-        .where(Fulfilment.location_id.in_(location_ids), Fulfilment.status.in_(OPEN_STATUSES))
-        .group_by(Fulfilment.location_id)
-    )
-    return dict(rows.tuples().all())
-
-
-def _remaining(capacity: int | None, used: int) -> int | None:
-    return None if capacity is None else max(0, capacity - used)
-
-
-def to_solver_locations(
-    session: Session, locations: list[Location], products: Collection[Product]
-) -> tuple[solver.Location, ...]:
-    """Candidates as the solver sees them: stock of ``products``, capacity left, open orders."""
-    ids = [loc.id for loc in locations]
-    product_ids = [p.id for p in products]
-    refs = {p.id: p.ref for p in products}
-    availability = available_by_position(session, product_ids, ids) if ids and product_ids else {}
-    positions = {
-        pos.id: pos
-        for pos in session.scalars(
-            select(InventoryPosition).where(
-                InventoryPosition.location_id.in_(ids),
-                InventoryPosition.product_id.in_(product_ids),
-            )
-        )
-    }
-    stock: dict[int, dict[str, solver.StockPosition]] = defaultdict(dict)
-    for (product_id, location_id), numbers in availability.items():
-        position = positions[numbers.position_id]
-        stock[location_id][refs[product_id]] = solver.StockPosition(
-            on_hand=max(0, numbers.on_hand),
-            reserved=max(0, numbers.reserved),
-            buffer_qty=max(0, numbers.buffer_qty),
-            ideal_qty=position.ideal_qty,
-            markdown=position.markdown,
-            sell_through=position.sell_through,
-            stock_age_days=position.stock_age_days,
-        )
-    today = _fulfilments_today(session, ids)
-    open_orders = _open_orders(session, ids)
-    result = []
-    for loc in locations:
-        hd_today = today.get((loc.id, OrderType.HD), 0)
-        cc_today = today.get((loc.id, OrderType.CC), 0)
-        capacity = solver.Capacity(
-            total=_remaining(loc.capacity_total, hd_today + cc_today),
-            hd=_remaining(loc.capacity_hd, hd_today),
-            cc=_remaining(loc.capacity_cc, cc_today),
-        )
-        result.append(
-            solver_location(
-                loc,
-                stock=stock.get(loc.id, {}),
-                capacity=capacity,
-                open_orders=open_orders.get(loc.id, 0),
-            )
-        )
-    return tuple(result)
-
-
-def solver_location(
-    loc: Location,
-    *,
-    stock: Mapping[str, solver.StockPosition],
-    capacity: solver.Capacity,
-    open_orders: int,
-) -> solver.Location:
-    """A stored location as the solver sees it, given what moves: stock, capacity left, open orders.
-
+    Stock, capacity left today and open orders stay empty: an order's
+    ``solver.CandidateState`` carries them (see ``candidate_cache``).
     ``loc.networks`` must be loaded (``candidate_locations`` loads them).
     """
     return solver.Location(
         ref=loc.ref,
         type=solver.LocationType(loc.type.value),
         point=solver.GeoPoint(loc.latitude, loc.longitude),
-        stock=stock,
+        stock={},
         networks=frozenset(n.ref for n in loc.networks),
         fixed_cost=float(loc.fixed_cost_minor),
         handling_cost=float(loc.handling_cost_minor),
         shipping_cost_per_km=loc.shipping_cost_per_unit_km,
         pick_pack_hours=loc.pick_pack_hours,
-        capacity=capacity,
-        open_orders=open_orders,
         hd_open_order_limit=loc.open_order_limit,
         hd_enabled=loc.hd_enabled,
         cc_enabled=loc.cc_enabled,

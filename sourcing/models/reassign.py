@@ -25,12 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.candidates import (
-    active_profile,
-    candidate_locations,
-    solver_profile,
-    to_solver_locations,
-)
+from sourcing.models.candidate_cache import read_candidates
+from sourcing.models.candidates import active_profile, solver_profile
 from sourcing.models.config import Location, Product
 from sourcing.models.db import run_in_transaction
 from sourcing.models.enums import FulfilmentStatus, OrderType
@@ -49,7 +45,6 @@ from sourcing.models.lifecycle import (
 )
 from sourcing.models.orders import Fulfilment, Order
 from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, SourcingOutcome, store_fulfilments
-from sourcing.models.stock import InventoryPosition
 
 __all__ = [
     "REASSIGNABLE",
@@ -223,13 +218,20 @@ def _read(
     allowance = profile.split_limit - len(live)
     rejected_at = {f.location_id for f in order.fulfilments if f.status is _F.REJECTED}
     excluded_ids = rejected_at | set(excluded_location_ids)
-    locations = candidate_locations(session, order.type, rules.get("network"))
-    excluded_refs = frozenset(loc.ref for loc in locations if loc.id in excluded_ids)
     lines = {line.ref: line for line in order.lines}
     product_ids = {lines[ref].product_id for ref in moving}
     products = {
         p.id: p for p in session.scalars(select(Product).where(Product.id.in_(product_ids)))
     }
+    candidates = read_candidates(
+        session,
+        order.type,
+        rules.get("network"),
+        {p.id: p.ref for p in products.values()},
+        profile_open_order_limit=profile.rules.hd_open_order_limit,
+    )
+    location_ids = candidates.candidates.location_ids
+    excluded_refs = frozenset(ref for ref, i in location_ids.items() if i in excluded_ids)
     problem = None
     if allowance >= 1:
         rules_now = replace(
@@ -246,15 +248,16 @@ def _read(
         )
         problem = solver.SourcingProblem(
             _order_for(session, order, solver_lines),
-            to_solver_locations(session, locations, list(products.values())),
+            candidates.candidates.locations,
             replace(profile, split_limit=allowance, rules=rules_now),
+            candidates.state,
         )
     return _Snapshot(
         problem=problem,
         moving=dict(moving),
-        location_ids={loc.ref: loc.id for loc in locations},
-        positions=_positions(session, product_ids, locations),
-        pick_pack_hours={loc.ref: loc.pick_pack_hours for loc in locations},
+        location_ids=location_ids,
+        positions=candidates.positions,
+        pick_pack_hours=candidates.candidates.pick_pack_hours,
         profile_version=row.version if row else 0,
         sla_slack_minutes=int(rules.get("sla_slack_minutes", 0)),
         rejection_ref=profile.rejection_location_ref,
@@ -262,21 +265,6 @@ def _read(
         order_type=order.type,
         product_refs={ref: products[lines[ref].product_id].ref for ref in moving},
     )
-
-
-def _positions(
-    session: Session, product_ids: Collection[int], locations: Collection[Location]
-) -> dict[tuple[int, int], int]:
-    """Position ids by (product id, location id) of the products at the candidates."""
-    rows = session.execute(
-        select(
-            InventoryPosition.product_id, InventoryPosition.location_id, InventoryPosition.id
-        ).where(
-            InventoryPosition.product_id.in_(list(product_ids)),
-            InventoryPosition.location_id.in_([loc.id for loc in locations]),
-        )
-    )
-    return {(p, loc): pos for p, loc, pos in rows.tuples()}
 
 
 def _order_for(session: Session, order: Order, lines: tuple[solver.OrderLine, ...]) -> solver.Order:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from sourcing import solver
 from sourcing.models import InventoryPosition, Location, Network, OrderType, Product
 from sourcing.models.candidate_cache import candidate_set, read_candidates
-from sourcing.models.candidates import candidate_locations, to_solver_locations
 from sourcing.models.config_version import bump_config_version, config_version
 from sourcing.models.db import make_engine, session_factory
 from sourcing.models.inventory import reserve
@@ -134,8 +132,10 @@ def test_writes_beside_the_orm_are_seen_once_they_bump_the_version(
         assert candidate_set(session, OrderType.HD, None).locations[1].fixed_cost == 700.0
 
 
-def test_state_gives_the_numbers_of_a_full_read(sessions: sessionmaker[Session]) -> None:
-    """Stock net of reservations, buffers, capacity used today and open orders all match."""
+def test_state_holds_what_moves_net_of_reservations_capacity_and_open_orders(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Stock net of reservations and buffers, capacity used today and open orders, per candidate."""
     network_of_two(sessions)
     with sessions.begin() as session:
         product = session.query(Product).filter_by(ref="SKU_1").one()
@@ -148,8 +148,13 @@ def test_state_gives_the_numbers_of_a_full_read(sessions: sessionmaker[Session])
     with sessions.begin() as session:
         products = {p.id: p.ref for p in session.query(Product)}
         fast = read_candidates(session, OrderType.HD, None, products, profile_open_order_limit=1)
-        rows = candidate_locations(session, OrderType.HD, None)
-        full = to_solver_locations(session, rows, list(session.query(Product)))
+    state = fast.state
+    assert state.stock["SKU_1"].index.tolist() == [0, 1]
+    assert state.stock["SKU_1"].reserved.tolist() == [0, 2]
+    assert state.stock["SKU_2"].index.tolist() == [1]
+    assert state.stock["SKU_2"].buffer_qty.tolist() == [4]
+    assert state.capacity_total.tolist() == [1, -1]  # NEAR: 2 a day, 1 used today
+    assert state.open_orders.tolist() == [1, 0]
     order = solver.Order(
         "O1",
         solver.OrderType.HD,
@@ -157,13 +162,9 @@ def test_state_gives_the_numbers_of_a_full_read(sessions: sessionmaker[Session])
         solver.GeoPoint(0.0, 0.0),
     )
     profile = solver.SourcingProfile(rules=solver.Rules(hd_open_order_limit=1))
-    a = SourcingArrays.build(solver.SourcingProblem(order, full, profile))
-    b = SourcingArrays.build(
-        solver.SourcingProblem(order, fast.candidates.locations, profile, fast.state)
+    arrays = SourcingArrays.build(
+        solver.SourcingProblem(order, fast.candidates.locations, profile, state)
     )
-    assert b.stock.tolist() == [[0, 0], [3, 0]]  # NEAR: open-order limit reached
-    np.testing.assert_array_equal(a.stock, b.stock)
-    np.testing.assert_array_equal(a.eligible, b.eligible)
-    np.testing.assert_array_equal(a.surplus, b.surplus)
-    assert fast.state.capacity_total.tolist() == [1, -1]
-    assert fast.state.open_orders.tolist() == [1, 0]
+    assert arrays.eligible.tolist() == [False, True]  # NEAR reached its open-order limit
+    assert arrays.stock.tolist() == [[0, 0], [3, 0]]
+    assert arrays.surplus.tolist() == [[3, 0], [3, 4]]
