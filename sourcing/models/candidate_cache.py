@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sourcing import solver
@@ -130,6 +130,35 @@ class Candidates:
     positions: Mapping[tuple[int, int], int]
 
 
+# The per-order statements, built once: SQLAlchemy then reuses their cache keys.
+_STOCK = select(
+    InventoryPosition.id,
+    InventoryPosition.product_id,
+    InventoryPosition.location_id,
+    InventoryPosition.on_hand,
+    reserved_subquery().scalar_subquery(),
+    InventoryPosition.buffer_qty,
+    InventoryPosition.ideal_qty,
+    InventoryPosition.markdown,
+    InventoryPosition.sell_through,
+    InventoryPosition.stock_age_days,
+).where(InventoryPosition.product_id.in_(bindparam("products", expanding=True)))
+_USED_TODAY = (
+    select(Fulfilment.location_id, Fulfilment.type, func.count())
+    .where(
+        # Through the (location, created) index, one candidate location after another.
+        Fulfilment.location_id.in_(select(Location.id)),
+        Fulfilment.created_at >= bindparam("midnight"),
+        Fulfilment.status.not_in(CLOSED_STATUSES),
+    )
+    .group_by(Fulfilment.location_id, Fulfilment.type)
+)
+_OPEN = (
+    select(Fulfilment.location_id, func.count())
+    .where(Fulfilment.status.in_(OPEN_STATUSES))
+    .group_by(Fulfilment.location_id)
+)
+
 _LOCK = threading.Lock()
 _SETS: weakref.WeakKeyDictionary[Engine, dict[tuple[OrderType, str | None], CandidateSet]] = (
     weakref.WeakKeyDictionary()
@@ -180,21 +209,8 @@ def _stock(
     """Each product's positions at the candidates, and their ids by (product, location)."""
     if not products:
         return {}, {}
-    position = InventoryPosition
-    query = select(
-        position.id,
-        position.product_id,
-        position.location_id,
-        position.on_hand,
-        reserved_subquery().scalar_subquery(),
-        position.buffer_qty,
-        position.ideal_qty,
-        position.markdown,
-        position.sell_through,
-        position.stock_age_days,
-    ).where(position.product_id.in_(list(products)))
     # On the connection, not the session: plain rows, without the ORM's result handling.
-    rows = session.connection().execute(query).all()
+    rows = session.connection().execute(_STOCK, {"products": list(products)}).all()
     table = np.fromiter(chain.from_iterable(rows), dtype=float, count=10 * len(rows))
     table = table.reshape(len(rows), 10)
     product_ids = table[:, 1].astype(np.int64)
@@ -231,17 +247,7 @@ def _capacity_left(session: Session, cached: CandidateSet) -> tuple[IntArray, In
     """Orders each candidate can still take today in total, HD and CC; -1 when unlimited."""
     if not cached.has_capacity:
         return cached.capacity_total, cached.capacity_hd, cached.capacity_cc
-    query = (
-        select(Fulfilment.location_id, Fulfilment.type, func.count())
-        .where(
-            # Through the (location, created) index, one candidate location after another.
-            Fulfilment.location_id.in_(select(Location.id)),
-            Fulfilment.created_at >= start_of_today(),
-            Fulfilment.status.not_in(CLOSED_STATUSES),
-        )
-        .group_by(Fulfilment.location_id, Fulfilment.type)
-    )
-    rows = session.connection().execute(query).all()
+    rows = session.connection().execute(_USED_TODAY, {"midnight": start_of_today()}).all()
     used = {kind: np.zeros(len(cached.locations), dtype=np.int64) for kind in OrderType}
     if rows:
         location_ids = np.array([row[0] for row in rows], dtype=np.int64)
@@ -264,12 +270,7 @@ def _capacity_left(session: Session, cached: CandidateSet) -> tuple[IntArray, In
 
 def _open_orders(session: Session, cached: CandidateSet) -> IntArray:
     """Fulfilments not yet picked, per candidate."""
-    query = (
-        select(Fulfilment.location_id, func.count())
-        .where(Fulfilment.status.in_(OPEN_STATUSES))
-        .group_by(Fulfilment.location_id)
-    )
-    rows = session.connection().execute(query).all()
+    rows = session.connection().execute(_OPEN).all()
     counts = np.zeros(len(cached.locations), dtype=np.int64)
     if rows:
         index = cached.indices(np.array([row[0] for row in rows], dtype=np.int64))

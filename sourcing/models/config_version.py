@@ -38,9 +38,13 @@ class ConfigVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+_CURRENT = select(ConfigVersion.version).where(ConfigVersion.id == 1)
+
+
 def config_version(session: Session) -> int | None:
     """The current version; ``None`` when the row is missing (nothing may then be cached)."""
-    return session.scalar(select(ConfigVersion.version).where(ConfigVersion.id == 1))
+    version: int | None = session.connection().execute(_CURRENT).scalar()
+    return version
 
 
 def bump_config_version(session: Session) -> None:
