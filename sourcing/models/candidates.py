@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from sourcing import solver
@@ -27,13 +27,14 @@ CLOSED_STATUSES = (
 OPEN_STATUSES = (FulfilmentStatus.CREATED, FulfilmentStatus.ACKNOWLEDGED)
 
 
+_ACTIVE_PROFILE = select(SourcingProfile).where(
+    SourcingProfile.order_type == bindparam("order_type"), SourcingProfile.active.is_(True)
+)
+
+
 def active_profile(session: Session, order_type: OrderType) -> SourcingProfile | None:
     """The active sourcing profile row for an order type, if one was set."""
-    return session.scalars(
-        select(SourcingProfile).where(
-            SourcingProfile.order_type == order_type, SourcingProfile.active.is_(True)
-        )
-    ).one_or_none()
+    return session.scalars(_ACTIVE_PROFILE, {"order_type": order_type}).one_or_none()
 
 
 def solver_profile(row: SourcingProfile | None) -> solver.SourcingProfile:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,6 +45,13 @@ from sourcing.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
 SOURCE_OPERATION = "Source"
 # Times an order is solved again when the stock it chose was taken meanwhile.
 MAX_SOLVE_ATTEMPTS = 8
+
+# Statements every Source runs, built once so SQLAlchemy reuses their cache keys.
+_IDEMPOTENCY_KEY = select(IdempotencyKey).where(
+    IdempotencyKey.operation == SOURCE_OPERATION, IdempotencyKey.key == bindparam("ref")
+)
+_ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
+_PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +174,9 @@ def source_order(
 
 def _replay(session: Session, order: OrderInput, digest: str) -> SourcingOutcome | None:
     ref = order.ref
-    key = session.scalars(
-        select(IdempotencyKey).where(
-            IdempotencyKey.operation == SOURCE_OPERATION, IdempotencyKey.key == ref
-        )
-    ).one_or_none()
+    key = session.scalars(_IDEMPOTENCY_KEY, {"ref": ref}).one_or_none()
     if key is None:
-        if session.scalars(select(Order.id).where(Order.ref == ref)).first() is not None:
+        if session.scalars(_ORDER_ID, {"ref": ref}).first() is not None:
             raise AlreadyExists("order", ref, detail="it was created by another call")
         return None
     if key.request_hash != digest:
@@ -190,7 +193,7 @@ def _replay(session: Session, order: OrderInput, digest: str) -> SourcingOutcome
 
 def _read(session: Session, order: OrderInput, options: SourceOptions) -> _Snapshot:
     refs = [line.product_ref for line in order.lines]
-    products = {p.ref: p for p in session.scalars(select(Product).where(Product.ref.in_(refs)))}
+    products = {p.ref: p for p in session.scalars(_PRODUCTS, {"refs": refs})}
     for i, line in enumerate(order.lines):
         if line.product_ref not in products:
             raise NotFound("product", line.product_ref, field=f"order.lines[{i}].product_ref")
