@@ -81,6 +81,33 @@ def solve(
     if weight_overrides:
         weights = weights.override(weight_overrides)
     arrays = SourcingArrays.build(problem, weights)
+    return solve_arrays(
+        arrays,
+        policy=policy,
+        time_limit_s=time_limit_s,
+        explain=explain,
+        backend=backend,
+        reduce=reduce,
+        started=started,
+    )
+
+
+def solve_arrays(
+    arrays: SourcingArrays,
+    *,
+    policy: str = "mip",
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    explain: bool = False,
+    backend: str = "scip",
+    reduce: bool = True,
+    started: float | None = None,
+) -> Plan:
+    """``solve`` on arrays already built, e.g. with costs a caller adjusted.
+
+    The plan's objective is ``objective.evaluate`` on ``arrays``; its gap is
+    to the best bound proved on them.
+    """
+    started = time.perf_counter() if started is None else started
     allocation = greedy_allocation(arrays)
     objective = evaluate(arrays, allocation)
     # The greedy proves nothing about its plan, so its gap is unknown.
@@ -96,8 +123,12 @@ def solve(
                 arrays.split_limit, most_locations_worth_using(arrays, keep, objective.total)
             )
             if len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS:
-                allocation, _ = enumerate_plans(arrays, keep, max_size=most)
-                objective = evaluate(arrays, allocation)
+                # Plans larger than ``most`` cannot beat the incumbent, which
+                # may be one of them: keep it unless enumeration finds better.
+                enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
+                priced = evaluate(arrays, enumerated)
+                if priced.total <= objective.total:
+                    allocation, objective = enumerated, priced
                 return _to_plan(
                     arrays,
                     allocation,
@@ -124,6 +155,26 @@ def solve(
         elif gap <= 1e-9:  # the bound proves the incumbent optimal after all
             status, gap = SolveStatus.OPTIMAL, 0.0
     return _to_plan(arrays, allocation, objective, policy, status, gap, started, explain)
+
+
+def plan_from_allocation(
+    arrays: SourcingArrays,
+    allocation: IntArray,
+    *,
+    policy: str,
+    status: SolveStatus = SolveStatus.FEASIBLE,
+    gap: float = math.inf,
+    explain: bool = False,
+) -> Plan:
+    """The ``Plan`` of an allocation another policy chose, priced with ``objective.evaluate``.
+
+    ``allocation[l, k]`` is the units of line k from candidate l of
+    ``arrays``; units not allocated are rejected.
+    """
+    objective = evaluate(arrays, allocation)
+    return _to_plan(
+        arrays, allocation, objective, policy, status, gap, time.perf_counter(), explain
+    )
 
 
 def _relative_gap(objective: float, bound: float) -> float:
