@@ -48,7 +48,6 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
 def violations(arrays: SourcingArrays, allocation: IntArray) -> list[str]:
     """Every hard rule the allocation breaks, in words; empty when it is valid."""
     allocation = np.asarray(allocation, dtype=np.int64)
-    refs = arrays.location_refs
     problems: list[str] = []
     if (allocation < 0).any():
         problems.append("negative allocation")
@@ -56,6 +55,8 @@ def violations(arrays: SourcingArrays, allocation: IntArray) -> list[str]:
     for k in np.flatnonzero(over_line > 0):
         problems.append(f"line {k} allocated {over_line[k]} units more than ordered")
     over_stock = units_by_product(arrays, allocation) - arrays.stock
+    # The refs only when a problem names one: building them costs more than the checks.
+    refs = arrays.location_refs if (over_stock > 0).any() or (allocation > arrays.cap).any() else ()
     for i, j in zip(*np.nonzero(over_stock > 0), strict=True):
         problems.append(
             f"{refs[i]} gives {over_stock[i, j]} units of {arrays.products[j]} beyond its stock"

@@ -8,6 +8,8 @@ that reaches the model is always well formed.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -375,14 +377,37 @@ class SourcingProblem:
                 f"Expected a state of {len(self.locations)} candidates, "
                 f"got one of {self.state.size}."
             )
-        seen: set[str] = set()
-        for location in self.locations:
-            if location.ref in seen:
-                raise ValueError(
-                    f"Expected location refs to be unique, got {location.ref!r} twice."
-                )
-            if location.ref == self.profile.rejection_location_ref:
-                raise ValueError(
-                    f"Expected candidates to exclude the rejection location, got {location.ref!r}."
-                )
-            seen.add(location.ref)
+        rejection = self.profile.rejection_location_ref
+        if rejection in _unique_refs(self.locations):
+            raise ValueError(
+                f"Expected candidates to exclude the rejection location, got {rejection!r}."
+            )
+
+
+def _unique_refs(locations: tuple[Location, ...]) -> frozenset[str]:
+    """The candidates' refs, checked unique once per candidate tuple.
+
+    Callers source many orders over one tuple (see ``SourcingProblem.state``),
+    so the check of a thousand refs is not repeated for every order.
+    """
+    key = id(locations)
+    with _REFS_LOCK:
+        hit = _REFS_CACHE.get(key)
+        if hit is not None and hit[0] is locations:
+            return hit[1]
+    seen: set[str] = set()
+    for location in locations:
+        if location.ref in seen:
+            raise ValueError(f"Expected location refs to be unique, got {location.ref!r} twice.")
+        seen.add(location.ref)
+    refs = frozenset(seen)
+    with _REFS_LOCK:
+        _REFS_CACHE[key] = (locations, refs)
+        while len(_REFS_CACHE) > _REFS_CACHE_SIZE:
+            _REFS_CACHE.popitem(last=False)
+    return refs
+
+
+_REFS_CACHE_SIZE = 4
+_REFS_LOCK = threading.Lock()
+_REFS_CACHE: OrderedDict[int, tuple[tuple[Location, ...], frozenset[str]]] = OrderedDict()
