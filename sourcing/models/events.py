@@ -35,16 +35,20 @@ from sourcing.models.setup import WebhookEventType
 __all__ = ["WebhookEventType", "emit", "subscribers"]
 
 
+# Built once: every change that emits runs it, and SQLAlchemy then reuses its cache key.
+_ACTIVE_SUBSCRIPTIONS = (
+    select(WebhookSubscription)
+    .where(WebhookSubscription.active.is_(True))
+    .order_by(WebhookSubscription.id)
+)
+
+
 def subscribers(session: Session, event_type: str) -> list[WebhookSubscription]:
     """The active subscriptions that want ``event_type``, oldest first.
 
     A subscription with no event types wants every event.
     """
-    rows = session.scalars(
-        select(WebhookSubscription)
-        .where(WebhookSubscription.active.is_(True))
-        .order_by(WebhookSubscription.id)
-    )
+    rows = session.scalars(_ACTIVE_SUBSCRIPTIONS)
     return [row for row in rows if not row.event_types or event_type in row.event_types]
 
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,21 @@ from sourcing.models.stock import InventoryPosition, InventoryQuantity
 _ACTIVE_RESERVED = (
     InventoryQuantity.type == QuantityType.RESERVED,
     InventoryQuantity.status == QuantityStatus.ACTIVE,
+)
+
+
+# Statements every reservation runs, built once so SQLAlchemy reuses their cache keys.
+_LOCK_POSITIONS = (
+    select(InventoryPosition)
+    .where(InventoryPosition.id.in_(bindparam("ids", expanding=True)))
+    .order_by(InventoryPosition.id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_RESERVED_AT = (
+    select(InventoryQuantity.position_id, func.sum(InventoryQuantity.quantity))
+    .where(InventoryQuantity.position_id.in_(bindparam("ids", expanding=True)), *_ACTIVE_RESERVED)
+    .group_by(InventoryQuantity.position_id)
 )
 
 
@@ -182,13 +197,7 @@ def lock_positions(session: Session, position_ids: Iterable[int]) -> list[Invent
         For the first id that names no position.
     """
     ids = sorted(set(position_ids))
-    positions = session.scalars(
-        select(InventoryPosition)
-        .where(InventoryPosition.id.in_(ids))
-        .order_by(InventoryPosition.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    positions = session.scalars(_LOCK_POSITIONS, {"ids": ids}).all()
     if len(positions) != len(ids):
         found = {p.id for p in positions}
         raise NotFound("inventory position", next(i for i in ids if i not in found))
@@ -245,15 +254,7 @@ def reserve_many(
     for request in requests:
         wanted[request.position_id] += request.quantity
     positions = lock_positions(session, wanted)
-    reserved = dict(
-        session.execute(
-            select(InventoryQuantity.position_id, func.sum(InventoryQuantity.quantity))
-            .where(InventoryQuantity.position_id.in_(list(wanted)), *_ACTIVE_RESERVED)
-            .group_by(InventoryQuantity.position_id)
-        )
-        .tuples()
-        .all()
-    )
+    reserved = dict(session.execute(_RESERVED_AT, {"ids": list(wanted)}).tuples().all())
     for position in positions:
         available = max(0, position.on_hand - reserved.get(position.id, 0) - position.buffer_qty)
         if wanted[position.id] > available:

@@ -52,6 +52,7 @@ _IDEMPOTENCY_KEY = select(IdempotencyKey).where(
 )
 _ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
 _PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
+_CUSTOMER = select(Customer).where(Customer.ref == bindparam("ref"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,9 +412,7 @@ def _location_id(session: Session, ref: str | None) -> int | None:
 def _customer(session: Session, order: OrderInput) -> Customer | None:
     if not order.customer_ref:
         return None
-    customer = session.scalars(
-        select(Customer).where(Customer.ref == order.customer_ref)
-    ).one_or_none()
+    customer = session.scalars(_CUSTOMER, {"ref": order.customer_ref}).one_or_none()
     if customer is None:
         customer = Customer(ref=order.customer_ref, tier=order.customer_tier)
         session.add(customer)
