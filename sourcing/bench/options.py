@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--policies",
         type=_names,
         default=None,
-        help="comma-separated policies (default greedy,priority,fewest_splits,mip)",
+        help="comma-separated policies (default greedy,priority,fewest_splits,mip,batch)",
     )
     parser.add_argument(
         "--jobs",

@@ -19,8 +19,10 @@
     possible (the reference greedy).
 ``mip``
     The per-order solver (``solve(policy="mip")``): the cheapest plan.
-``batch``
-    Wave sourcing, several orders solved together; filled by issue 7.
+``batch``, ``batch_10``, ``batch_50``, ``batch_200``
+    Wave sourcing (``solve_batch``): the orders of a wave solved together
+    against shared stock and capacity, a whole day's orders at once or waves
+    of 10, 50 or 200 orders; the MIP's time limit is the wave's.
 
 A policy decides a wave of problems (one problem for the per-order
 policies) and returns, per problem, an (L, K) allocation of units of line k
@@ -39,6 +41,7 @@ import numpy as np
 
 from sourcing.bench.instances import FloatArray, IntArray
 from sourcing.solver import LocationType, Plan, SourcingProblem, solve
+from sourcing.solver.batch import BatchProblem, solve_batch
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 
@@ -138,16 +141,19 @@ class FewestSplitsPolicy(OrderPolicy):
 
 
 class BatchPolicy(Policy):
-    """Wave sourcing: every order of a wave solved together (issue 7)."""
+    """Wave sourcing: every order of a wave solved together."""
 
-    name = "batch"
-
-    def __init__(self, wave_size: int | None = None) -> None:
+    def __init__(self, wave_size: int | None, options: PolicyOptions) -> None:
         self.wave_size = wave_size
+        self.name = "batch" if wave_size is None else f"batch_{wave_size}"
+        self.options = options
 
     def decide(self, problems: Sequence[SourcingProblem]) -> list[IntArray]:
-        """Not built yet."""
-        raise NotImplementedError("wave sourcing: issue 7")
+        """Solve the wave jointly and read each order's allocation off its plan."""
+        wave = solve_batch(
+            BatchProblem.from_problems(problems), time_limit_s=self.options.mip_time_limit_s
+        )
+        return [allocation_of(p, q) for p, q in zip(wave.plans, problems, strict=True)]
 
 
 POLICIES: dict[str, Callable[[PolicyOptions], Policy]] = {
@@ -155,9 +161,12 @@ POLICIES: dict[str, Callable[[PolicyOptions], Policy]] = {
     "priority": lambda options: PriorityPolicy(),
     "fewest_splits": lambda options: FewestSplitsPolicy(),
     "mip": lambda options: SolverPolicy("mip", options),
-    "batch": lambda options: BatchPolicy(),
+    "batch": lambda options: BatchPolicy(None, options),
+    "batch_10": lambda options: BatchPolicy(10, options),
+    "batch_50": lambda options: BatchPolicy(50, options),
+    "batch_200": lambda options: BatchPolicy(200, options),
 }
-DEFAULT_POLICIES = ("greedy", "priority", "fewest_splits", "mip")
+DEFAULT_POLICIES = ("greedy", "priority", "fewest_splits", "mip", "batch")
 
 
 def make_policy(name: str, options: PolicyOptions | None = None) -> Policy:

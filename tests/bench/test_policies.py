@@ -100,12 +100,26 @@ def test_fewest_splits_serves_what_it_can_beyond_the_split_limit() -> None:
     assert allocate("fewest_splits", the_problem) == {"S2": {1: 2}}
 
 
-def test_batch_is_reserved_for_wave_sourcing() -> None:
-    """The batch slot exists and says which issue fills it."""
-    the_problem = problem(order({"P1": 1}), [loc("S1", 1.0, {"P1": 1})])
-    with pytest.raises(NotImplementedError, match="issue 7"):
-        make_policy("batch").decide([the_problem])
-    assert "batch" in POLICIES
+@pytest.mark.parametrize(
+    ("policy", "wave_size"),
+    [("batch", None), ("batch_10", 10), ("batch_50", 50), ("batch_200", 200)],
+)
+def test_batch_policies_decide_a_wave_jointly(policy: str, wave_size: int | None) -> None:
+    """A wave's allocations respect the stock the orders share, one allocation per order."""
+    network = make_network(FAMILIES["stockout"].config(30, 8, seed=2))
+    problems = list(order_stream(network, 8))
+    batch = make_policy(policy)
+    assert batch.wave_size == wave_size and policy in POLICIES
+    allocations = batch.decide(problems)
+    assert len(allocations) == len(problems)
+    shared: dict[tuple[int, str], int] = {}
+    for the_problem, allocation in zip(problems, allocations, strict=True):
+        assert violations(SourcingArrays.build(the_problem), allocation) == []
+        for i, k in zip(*np.nonzero(allocation), strict=True):
+            key = (int(i), the_problem.order.lines[int(k)].product_ref)
+            shared[key] = shared.get(key, 0) + int(allocation[i, k])
+    for (i, product), units in shared.items():
+        assert units <= network.locations[i].stock[product].available
 
 
 def test_unknown_policy_names_the_choices() -> None:
