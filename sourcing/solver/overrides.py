@@ -89,17 +89,25 @@ def _check_column(product: str, column: ProductColumn, n: int) -> None:
         raise ValueError(
             f"Expected {at}.index to be ascending candidate indices in [0, {n}), got {index}."
         )
-    for name in (*_COUNTS, *_FRACTIONS, "stock_age_days"):
-        values = np.asarray(getattr(column, name))
-        if values.shape != index.shape:
+    names = (*_COUNTS, *_FRACTIONS, "stock_age_days")
+    values = [np.asarray(getattr(column, name)) for name in names]
+    for name, value in zip(names, values, strict=True):
+        if value.shape != index.shape:
             raise ValueError(
                 f"Expected {at}.{name} to hold one entry per index ({len(index)}), "
-                f"got shape {values.shape}."
+                f"got shape {value.shape}."
             )
-        if len(values) and (np.isnan(values).any() or float(values.min()) < 0):
-            raise ValueError(f"Expected {at}.{name} to be non-negative numbers, got {values}.")
-        if name in _FRACTIONS and len(values) and float(values.max()) > 1:
-            raise ValueError(f"Expected {at}.{name} to be fractions in [0, 1], got {values}.")
+    if not len(index):
+        return
+    # One pass over all the numbers; the field is looked for only when one is wrong.
+    table = np.vstack(values).astype(float)
+    fractions = table[len(_COUNTS) : len(_COUNTS) + len(_FRACTIONS)]
+    if np.isnan(table).any() or table.min() < 0 or fractions.max() > 1:
+        for name, value in zip(names, table, strict=True):
+            if np.isnan(value).any() or value.min() < 0:
+                raise ValueError(f"Expected {at}.{name} to be non-negative numbers, got {value}.")
+            if name in _FRACTIONS and value.max() > 1:
+                raise ValueError(f"Expected {at}.{name} to be fractions in [0, 1], got {value}.")
     for i, _ in column.in_transit:
         if not 0 <= i < n:
             raise ValueError(f"Expected {at}.in_transit at candidate indices, got {i}.")
