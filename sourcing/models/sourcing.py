@@ -287,8 +287,7 @@ def _write(
             for line in order.lines
         ],
     )
-    session.add(row)
-    session.flush()
+    session.add(row)  # flushed with its fulfilments
     ids = store_fulfilments(
         session,
         row,
@@ -312,7 +311,6 @@ def _write(
             ).encode(),
         )
     )
-    session.flush()
     emit(session, "ORDER_STATUS_CHANGED", "order", row.ref, row.status.value, {})
     return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
 
