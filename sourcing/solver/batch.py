@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -51,10 +52,17 @@ from sourcing.solver.batch_prices import Dual
 from sourcing.solver.batch_problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.batch_refine import refine
 from sourcing.solver.batch_repair import Assignment, repair
-from sourcing.solver.batch_sequence import Decide, NetworkState, apply, greedy, with_gap
+from sourcing.solver.batch_sequence import (
+    Decide,
+    NetworkState,
+    allocation_of,
+    apply,
+    greedy,
+    with_gap,
+)
 from sourcing.solver.batch_wave import Wave
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import SolveStatus
+from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.table import FloatArray, IntArray, LocationTable
 
@@ -66,6 +74,8 @@ __all__ = [
     "BatchProblem",
     "BatchStats",
     "default_priorities",
+    "price_batch",
+    "sequential_greedy",
     "solve_batch",
 ]
 
@@ -111,6 +121,56 @@ def solve_batch(
         raise ValueError(f"Expected gap_target to be a number >= 0, got {gap_target!r}.")
     started = time.perf_counter()
     return _WaveSolver(problem, started, started + time_limit_s).run(gap_target, explain)
+
+
+def sequential_greedy(problem: BatchProblem, *, explain: bool = False) -> BatchPlan:
+    """The reference greedy, order after order in the wave's order, each taking what it uses."""
+    return price_batch(problem, None, policy="greedy", explain=explain)
+
+
+def price_batch(
+    problem: BatchProblem,
+    plans: Sequence[Plan] | None,
+    *,
+    policy: str = "given",
+    explain: bool = False,
+) -> BatchPlan:
+    """Apply given plans (the greedy's when None) order after order, checked and priced.
+
+    Each order's plan is checked against the network as the orders before it
+    left it and priced by ``objective.evaluate`` there, so its objective adds
+    up with the others' as a wave plan's does. A plan that breaks a rule
+    there places nothing. Nothing is proved: the bound is ``-inf``.
+    """
+    started = time.perf_counter()
+    n = len(problem.orders)
+    profiles = [problem.profile_of(o) for o in range(n)]
+    decide = _greedy if plans is None else _given(plans)
+    state = NetworkState(problem.locations, problem.state)
+    applied = apply(state, problem.orders, profiles, range(n), decide, policy, explain=explain)
+    applied = with_gap(applied, SolveStatus.FEASIBLE, math.inf)
+    total = sum(p.objective.total for p in applied.values())
+    stats = BatchStats(0, 0, 0, 0, 0, math.nan, 0, 0, {"apply": time.perf_counter() - started})
+    return BatchPlan(
+        plans=tuple(applied[o] for o in range(n)),
+        objective=total,
+        bound=-math.inf,
+        gap=math.inf,
+        status=SolveStatus.FEASIBLE,
+        solve_time_s=time.perf_counter() - started,
+        sequence=tuple(range(n)),
+        policy=policy,
+        stats=stats,
+    )
+
+
+def _given(plans: Sequence[Plan]) -> Decide:
+    """Each order's allocation read off its plan, over its arrays' candidates and lines."""
+
+    def decide(o: int, arrays: SourcingArrays) -> IntArray:
+        return allocation_of(plans[o], arrays)
+
+    return decide
 
 
 class _WaveSolver:

@@ -105,7 +105,7 @@ def apply(
             plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
             exact = solve(problem, time_limit_s=FALLBACK_TIME_LIMIT_S, explain=explain)
             if exact.objective.total < plan.objective.total:
-                allocation = _allocation_of(exact, arrays)
+                allocation = allocation_of(exact, arrays)
                 plan = replace(exact, policy=policy)
         if plan is None:
             plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
@@ -124,7 +124,8 @@ def with_gap(plans: dict[int, Plan], status: SolveStatus, gap: float) -> dict[in
     return {o: replace(p, status=status, gap=gap) for o, p in plans.items()}
 
 
-def _allocation_of(plan: Plan, arrays: SourcingArrays) -> IntArray:
+def allocation_of(plan: Plan, arrays: SourcingArrays) -> IntArray:
+    """A plan's units as an (L, K) allocation over ``arrays``' candidates and lines."""
     refs = {ref: i for i, ref in enumerate(LocationTable.of(arrays.problem.locations).refs)}
     lines = {line.ref: k for k, line in enumerate(arrays.problem.order.lines)}
     allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
