@@ -1,12 +1,21 @@
-"""SourcingService: a thin adapter from the wire to ``sourcing.models.sourcing``."""
+"""SourcingService: a thin adapter from the wire to ``sourcing.models``."""
 
 from __future__ import annotations
 
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
+from sourcing.models.batch import source_batch
 from sourcing.models.reassign import reassign
-from sourcing.models.sourcing import source_order
+from sourcing.models.rebalance import rebalance
+from sourcing.models.sourcing import OrderInput, source_order
+from sourcing.server.convert.batch import (
+    batch_orders,
+    batch_to_proto,
+    rebalance_from_proto,
+    rebalance_to_proto,
+    time_limit,
+)
 from sourcing.server.convert.orders import (
     deadline_seconds,
     order_from_proto,
@@ -18,10 +27,12 @@ from sourcing.server.errors import FieldError, rpc
 from sourcing.v1 import sourcing_pb2, sourcing_pb2_grpc
 
 DEFAULT_TIME_LIMIT_S = 10.0
+# Share of a wave's time budget its solve may take; storing takes the rest.
+BATCH_SOLVE_SHARE = 0.6
 
 
 class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: ignore[misc]
-    """Source and Reassign; SourceBatch and Rebalance come with wave sourcing."""
+    """Source, Reassign, SourceBatch (a wave of orders together) and Rebalance."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -64,3 +75,28 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
             explain=request.explain,
         )
         return sourcing_pb2.ReassignResponse(plan=plan)
+
+    @rpc
+    def SourceBatch(  # noqa: N802 - the generated interface's name
+        self, request: sourcing_pb2.SourceBatchRequest, context: grpc.ServicerContext
+    ) -> sourcing_pb2.SourceBatchResponse:
+        """Source a wave of orders together; each order's plan or error, in request order."""
+        parsed = batch_orders(request)
+        budget = deadline_seconds(context.time_remaining(), DEFAULT_TIME_LIMIT_S)
+        # Storing the plans, order by order, takes part of the call's time too.
+        options = source_options(
+            request, time_limit(request.time_limit, budget * BATCH_SOLVE_SHARE)
+        )
+        orders = [item for item in parsed if isinstance(item, OrderInput)]
+        outcome = source_batch(self.sessions, orders, options)
+        return batch_to_proto(request, parsed, outcome)
+
+    @rpc
+    def Rebalance(  # noqa: N802 - the generated interface's name
+        self, request: sourcing_pb2.RebalanceRequest, context: grpc.ServicerContext
+    ) -> sourcing_pb2.RebalanceResponse:
+        """Re-optimise the open orders' unpicked fulfilments together; report the saving."""
+        budget = deadline_seconds(context.time_remaining(), DEFAULT_TIME_LIMIT_S)
+        limit = time_limit(request.time_limit, budget * BATCH_SOLVE_SHARE)
+        outcome = rebalance(self.sessions, rebalance_from_proto(request, limit))
+        return rebalance_to_proto(outcome)

@@ -117,8 +117,10 @@ def _point(msg: common_pb2.GeoPoint, field: str) -> solver.GeoPoint:
     return solver.GeoPoint(msg.latitude, msg.longitude)
 
 
-def source_options(request: sourcing_pb2.SourceRequest, time_limit_s: float) -> SourceOptions:
-    """The options of a Source call, checked."""
+def source_options(
+    request: sourcing_pb2.SourceRequest | sourcing_pb2.SourceBatchRequest, time_limit_s: float
+) -> SourceOptions:
+    """The options of a Source (or SourceBatch) call, checked."""
     if request.policy not in _POLICIES:
         raise FieldError("policy", f"unknown policy {request.policy}")
     overrides = dict(request.weight_overrides)
