@@ -9,7 +9,6 @@ import pytest
 from google.protobuf import duration_pb2
 from sqlalchemy import func, select
 
-import sourcing.models.batch as batch_module
 from sourcing.models import Fulfilment
 from sourcing.models.config import Location, Product
 from sourcing.models.db import session_factory
@@ -17,6 +16,7 @@ from sourcing.models.enums import FulfilmentStatus
 from sourcing.models.inventory import ledger_check
 from sourcing.models.positions import StockAdjustment, adjust_stock
 from sourcing.server.app import RunningServer
+from sourcing.solver.batch import solve_batch
 from sourcing.v1 import plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
 from tests.server.conftest import Clients
@@ -150,17 +150,16 @@ def test_stock_taken_meanwhile_is_sourced_again_alone(
 ) -> None:
     """When another call takes an order's stock after the solve, that order alone is redone."""
     stock_network(server, near=2, far=5)
-    solve = batch_module.solve_batch
 
     def solve_then_lose_near(*args: Any, **kwargs: Any) -> Any:
-        wave = solve(*args, **kwargs)
+        wave = solve_batch(*args, **kwargs)
         with session_factory(server.engine).begin() as session:
             near = session.scalars(select(Location).where(Location.ref == "NEAR")).one()
             sku = session.scalars(select(Product).where(Product.ref == "SKU_1")).one()
             adjust_stock(session, StockAdjustment(near.ref, sku.ref, -2, reason="shrinkage"))
         return wave
 
-    monkeypatch.setattr(batch_module, "solve_batch", solve_then_lose_near)
+    monkeypatch.setattr("sourcing.models.batch.solve_batch", solve_then_lose_near)
     request = sourcing_pb2.SourceBatchRequest(orders=[hd_order("A", qty=1), hd_order("B", qty=1)])
     reply = clients.sourcing.SourceBatch(request, timeout=60)
     assert [r.WhichOneof("outcome") for r in reply.results] == ["plan", "plan"]
