@@ -45,7 +45,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sourcing.solver.batch_data import fit
+from sourcing.solver.batch_data import MAX_CANDIDATES, fit
 from sourcing.solver.batch_layout import layout
 from sourcing.solver.batch_mip import MAX_ENTRIES, solve_wave_mip
 from sourcing.solver.batch_prices import Dual
@@ -89,7 +89,12 @@ DEFAULT_GAP_TARGET = 1e-3
 REPAIR_EVERY = 10
 REFIT_EVERY = 30
 # Share of the time left a wave small enough for the joint MIP keeps for it.
-MIP_SHARE = 0.3
+MIP_SHARE = 0.6
+# Times an order's candidates may be refitted.
+MAX_REFITS = 2
+# A wave of at most this many orders x locations keeps more candidates per order.
+SMALL_WAVE_CELLS = 20_000
+SMALL_WAVE_CANDIDATES = 20
 
 
 def solve_batch(
@@ -187,6 +192,10 @@ class _WaveSolver:
         self.rank, self.penalty_raise = _priority(problem)
         self.capacity = _capacity(problem)
         self.products: dict[str, int] = {}
+        cells = len(problem.orders) * len(problem.locations)
+        self.candidates = SMALL_WAVE_CANDIDATES if cells <= SMALL_WAVE_CELLS else MAX_CANDIDATES
+        self.refitted = np.zeros(len(problem.orders), dtype=np.int64)
+        self.mip_bound = -math.inf
 
     def _arrays(self, o: int) -> SourcingArrays:
         p = self.problem
@@ -222,7 +231,9 @@ class _WaveSolver:
     def _start(self) -> None:
         """The orders' models, the greedy's plans, the first bound and the first repair."""
         mark = time.perf_counter()
-        self.models = fit(self._arrays, range(len(self.orders)), self.products)
+        self.models = fit(
+            self._arrays, range(len(self.orders)), self.products, candidates=self.candidates
+        )
         self.wave = Wave.of(self.models)
         self.groups = layout(self.wave)
         mark = self._timed("fit", mark)
@@ -278,7 +289,8 @@ class _WaveSolver:
 
     def _refit(self, reserve: float) -> bool:
         """Solve exactly, and give new candidates to, the orders bounded from outside them."""
-        limited = np.flatnonzero(self.dual.outside_limited()).tolist()
+        again = self.dual.outside_limited() & (self.refitted < MAX_REFITS)
+        limited = np.flatnonzero(again).tolist()
         if not limited or time.perf_counter() + reserve >= self.deadline:
             return False
         refined = refine(
@@ -289,7 +301,9 @@ class _WaveSolver:
             self.best.locations_of(len(self.orders)),
             {o: self.models[o].line_price for o in limited},
             self.deadline - reserve,
+            self.candidates,
         )
+        self.refitted[refined.orders] += 1
         self.dual.lift(np.array(refined.orders, dtype=np.int64), refined.bounds)
         for o, model in zip(refined.orders, refined.models, strict=True):
             self.models[o] = model
@@ -308,9 +322,15 @@ class _WaveSolver:
         joint = solve_wave_mip(
             self.wave, self.capacity, self.penalty, self.rank, self.best, left, gap_target
         )
-        if joint is not None and joint.estimate < self.best.estimate:
-            self.best = joint
-            self.upper = min(self.upper, joint.estimate)
+        if joint.assignment is not None and joint.assignment.estimate < self.best.estimate:
+            self.best = joint.assignment
+            self.upper = min(self.upper, self.best.estimate)
+        wave = self.wave
+        if (wave.outside_location < 0).all() and np.isinf(wave.outside_floor).all():
+            # Every allowed location is a candidate: the MIP's bound holds for the wave, once
+            # the priorities' raise of the rejection penalty is taken back out.
+            raise_most = float((self.penalty / wave.penalty).max())
+            self.mip_bound = joint.bound / raise_most
         self._timed("mip", mark)
         self._note()
 
@@ -325,7 +345,7 @@ class _WaveSolver:
             best.sequence.tolist(),
             _decide(best),
             "batch",
-            rescue=set(np.flatnonzero(best.fallback).tolist()),
+            rescue=set(np.flatnonzero(best.rescue).tolist()),
             explain=explain,
         )
         self._timed("apply", mark)
@@ -344,7 +364,7 @@ class _WaveSolver:
                     "greedy",
                     explain=True,
                 )
-        bound = self.dual.best
+        bound = max(self.dual.best, self.mip_bound)
         gap = _gap(total, bound)
         status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         plans = with_gap(plans, status, gap)

@@ -77,10 +77,12 @@ def fit(
     surcharge: Surcharge | None = None,
     keep: Mapping[int, IntArray] | None = None,
     certify: Mapping[int, FloatArray] | None = None,
+    candidates: int = MAX_CANDIDATES,
 ) -> list[OrderModel]:
     """The models of ``orders``, whose arrays ``arrays_of(o)`` builds.
 
-    ``product_ids`` numbers the products wave-wide (extended as needed);
+    Each keeps up to ``candidates`` locations. ``product_ids`` numbers the
+    products wave-wide (extended as needed);
     ``surcharge`` adds the wave's prices to the costs the candidates are
     chosen by; ``keep[o]`` lists locations order o's candidates must keep;
     ``certify[o]`` are the line prices to prove order o's outside bound
@@ -98,7 +100,7 @@ def fit(
             )
             for o in orders[start : start + CHUNK]
         ]
-        models.extend(_fit_chunk(rows))
+        models.extend(_fit_chunk(rows, candidates))
     return models
 
 
@@ -233,14 +235,14 @@ def _fill(forced: Sequence[int], ranked: IntArray, width: int) -> list[int]:
     return chosen
 
 
-def _fit_chunk(rows: list[_OrderRows]) -> list[OrderModel]:
+def _fit_chunk(rows: list[_OrderRows], candidates: int) -> list[OrderModel]:
     """Fit line prices on the chunk, then choose each order's candidates and outside bound."""
     block = _line_block(rows, [r.pre for r in rows], fitted=True)
     prices = initial_prices(block)
-    picks = _top(reduced_fixed(block, prices), MAX_CANDIDATES)
+    picks = _top(reduced_fixed(block, prices), candidates)
     target, used = _best_plan(block, picks)
     _, prices = ascend(block, prices, target, FIRST_STEPS)
-    ranked = _top(reduced_fixed(block, prices), MAX_CANDIDATES)
+    ranked = _top(reduced_fixed(block, prices), candidates)
     # Rows the first plan used stay: that plan must stay reachable.
     picks = np.array(
         [_fill(picks[i][used[i]].tolist(), ranked[i], picks.shape[1]) for i in range(len(rows))],
@@ -254,18 +256,18 @@ def _fit_chunk(rows: list[_OrderRows]) -> list[OrderModel]:
     models = []
     for i, r in enumerate(rows):
         plan = r.pre[picks[i][used[i]]] if len(r.pre) else np.zeros(0, dtype=np.int64)
-        models.append(_model(r, prices[i, : len(r.arrays.quantity)], plan))
+        models.append(_model(r, prices[i, : len(r.arrays.quantity)], plan, candidates))
     return models
 
 
-def _model(rows: _OrderRows, prices: FloatArray, plan: IntArray) -> OrderModel:
+def _model(rows: _OrderRows, prices: FloatArray, plan: IntArray, candidates: int) -> OrderModel:
     """Choose the order's candidates by their g over every usable location; bound the rest."""
     arrays = rows.arrays
     split = arrays.weights.split
     fitted = _g(rows.fit_fixed, rows.fit_unit, rows.cap, prices, split)
-    ranked = _smallest(fitted, MAX_CANDIDATES + len(rows.keep) + len(plan))
+    ranked = _smallest(fitted, candidates + len(rows.keep) + len(plan))
     forced = [*rows.keep.tolist(), *plan.tolist()]
-    chosen = np.array(_fill(forced, ranked, MAX_CANDIDATES), dtype=np.int64)
+    chosen = np.array(_fill(forced, ranked, candidates), dtype=np.int64)
     # The prices the candidates were ranked by may include the wave's; the
     # outside bound must hold at any wave prices, so it uses the order's own costs.
     if rows.certify is not None:

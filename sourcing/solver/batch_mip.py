@@ -16,10 +16,13 @@ line), j line, key a position (location, product), l location::
 
 The Lagrangian (``batch_prices``) relaxes (3), (5) and (7); here they are
 kept, so the solver's plan needs no repair. Its bound is over the
-candidates only, so the wave's proved bound stays the Lagrangian one.
+candidates only: it bounds the wave only when every order's candidates are
+all the locations its rules allow.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,6 +35,14 @@ from sourcing.solver.table import FloatArray, IntArray
 
 # Waves with more entries than this are not handed to the MIP.
 MAX_ENTRIES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class WaveMip:
+    """The MIP's plan (None when it found none) and its proved bound over the candidates."""
+
+    assignment: Assignment | None
+    bound: float
 
 
 class _Rows:
@@ -75,7 +86,7 @@ def solve_wave_mip(
     hint: Assignment,
     time_limit_s: float,
     gap_target: float,
-) -> Assignment | None:
+) -> WaveMip:
     """The best plan the MIP finds over the candidates within the time (or ``gap_target``)."""
     n_e, n_i, n_j, n_o = (
         len(wave.entry_cand),
@@ -124,8 +135,11 @@ def solve_wave_mip(
     rows.at_most(wave.cand_order, y, wave.split_limit.astype(float), n_cands > wave.split_limit)
     costs = [wave.entry_unit, wave.cand_fixed, penalty[line_order]]
     uppers = [wave.entry_cap.astype(float), np.ones(n_i), wave.quantity.astype(float)]
-    weight = np.zeros(len(wave.key_stock))
-    np.maximum.at(weight, key, wave.ideal_weight[entry_order])
+    # The least ideal-stock weight of a position's orders, so the model's cost
+    # never exceeds what the orders' own objectives charge.
+    weight = np.full(len(wave.key_stock), np.inf)
+    np.minimum.at(weight, key, wave.ideal_weight[entry_order])
+    weight[~np.isfinite(weight)] = 0.0
     short = np.flatnonzero((potential > wave.key_surplus) & (weight > 0))
     z = n_e + n_i + n_j + np.arange(len(short))
     if len(short):
@@ -194,23 +208,33 @@ def solve_wave_mip(
         f"limits/gap = {gap_target}\nrandomization/randomseedshift = 0"
     )
     solver.solve(model)
+    bound = _bound(solver)
     if solver.status() not in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE):
-        return None
+        return WaveMip(None, bound)
     if not solver.has_solution():
-        return None
+        return WaveMip(None, bound)
     values = np.rint(np.asarray(solver.variable_values())[:n_e]).astype(np.int64)
     given = np.flatnonzero(values)
     owner = entry_order[given]
     no_fallback = np.zeros(n_o, dtype=bool)
-    return Assignment(
+    assignment = Assignment(
         order=owner,
         location=wave.cand_location[wave.entry_cand[given]],
         line=wave.entry_line[given] - wave.line_start[owner],
         units=values[given],
         sequence=np.argsort(rank, kind="stable"),
         fallback=no_fallback,
+        rescue=no_fallback,
         estimate=estimate(wave, values, no_fallback),
     )
+    return WaveMip(assignment, bound)
+
+
+def _bound(solver: mbh.ModelSolverHelper) -> float:
+    try:
+        return float(solver.best_objective_bound())
+    except Exception:  # no bound was computed
+        return float("-inf")
 
 
 def _hint_take(wave: Wave, hint: Assignment) -> IntArray:

@@ -77,6 +77,7 @@ def refine(
     keep: dict[int, IntArray],
     certify: dict[int, FloatArray],
     deadline: float,
+    candidates: int,
 ) -> Refined:
     """Solve ``orders`` exactly at the prices, then refit them, until ``deadline``."""
     done: list[int] = []
@@ -94,6 +95,8 @@ def refine(
             bound, used = priced_bound(arrays, extra_unit, extra_fixed)
             bounds.append(bound)
             keep[o] = np.union1d(keep.get(o, np.zeros(0, dtype=np.int64)), used)
-        models.extend(fit(built.__getitem__, chunk, product_ids, surcharge, keep, certify))
+        models.extend(
+            fit(built.__getitem__, chunk, product_ids, surcharge, keep, certify, candidates)
+        )
         done.extend(chunk)
     return Refined(done, np.array(bounds), models)

@@ -29,7 +29,8 @@ class Assignment:
 
     ``sequence`` lists the orders in the order they took stock (the order
     to store them in); ``fallback`` marks orders left to the per-order
-    solver; ``estimate`` is the plan's cost as the wave model prices it.
+    solver, ``rescue`` those it should solve again (the fallback ones
+    included); ``estimate`` is the plan's cost as the wave model prices it.
     """
 
     order: IntArray
@@ -38,6 +39,7 @@ class Assignment:
     units: IntArray
     sequence: IntArray
     fallback: BoolArray
+    rescue: BoolArray
     estimate: float
 
     def locations_of(self, n_orders: int) -> dict[int, IntArray]:
@@ -75,9 +77,11 @@ def repair(
 
     ``rank[o]`` is order o's place in priority (0 first); ``prices`` steer
     the proposals when given. An order whose candidates no longer hold
-    what it would serve alone is left to the per-order solver, which looks
-    at every location (``fallback``); the estimate counts it as if it
-    rejected every unit, so it never promises less than the plan will cost.
+    what it would serve alone keeps what they hold but goes last, to be
+    solved again over every location by the per-order solver (``rescue``);
+    an order whose proposal cannot fit even alone is left to that solver
+    entirely and estimated as if it rejected every unit, so the estimate
+    never promises less than the plan will cost.
     """
     left = _Left(wave, capacity)
     columns = capacity_columns(wave)
@@ -85,19 +89,15 @@ def repair(
     take = np.zeros(len(wave.entry_cand), dtype=np.int64)
     pending = np.ones(wave.n_orders, dtype=bool)
     fallback = np.zeros(wave.n_orders, dtype=bool)
+    short = np.zeros(wave.n_orders, dtype=bool)
     sequence: list[IntArray] = []
     while pending.any():
         costs = _costs_left(wave, left, columns, penalty, prices)
         choice = choose(wave, groups, costs, pending)
         proposal = np.where(pending[wave.entry_order], choice.take, 0)
         served = np.bincount(wave.entry_order, proposal, minlength=wave.n_orders)
-        short = pending & (_ordered(wave) - served > baseline.rejected)
-        fallback |= short
-        pending &= ~short
-        proposal[short[wave.entry_order]] = 0
+        short |= pending & (_ordered(wave) - served > baseline.rejected)
         used = choice.used & pending[wave.cand_order]
-        if not pending.any():
-            break
         accepted = _accept(wave, left, columns, entry_start, proposal, used, pending, rank)
         if not accepted.any():
             # The first in line cannot fit even alone: leave it to the per-order solver.
@@ -110,8 +110,10 @@ def repair(
         take[mine] = proposal[mine]
         pending &= ~accepted
     done = np.concatenate(sequence) if sequence else np.zeros(0, dtype=np.int64)
-    tail = np.flatnonzero(fallback)
-    order = np.concatenate([done, tail[np.argsort(rank[tail], kind="stable")]])
+    short &= ~fallback
+    last = np.flatnonzero(short | fallback)
+    # Orders to solve again go last: what they hold stays theirs, the rest is what others left.
+    order = np.concatenate([done[~short[done]], last[np.argsort(rank[last], kind="stable")]])
     given = np.flatnonzero(take)
     owner = wave.entry_order[given]
     # The per-order solver does no worse than rejecting every unit.
@@ -123,6 +125,7 @@ def repair(
         units=take[given],
         sequence=order,
         fallback=fallback,
+        rescue=short | fallback,
         estimate=estimate(wave, take, fallback) + float(rejecting[fallback].sum()),
     )
 
