@@ -1,0 +1,162 @@
+"""Wave sourcing at scale: one wave of 10,000 orders over 1,000 locations, 5 lines each.
+
+One network and one day's orders are generated from a family of the
+benchmark (``sourcing.bench.families``) and a seed, and sourced as a single
+wave by ``solve_batch`` within the time limit. Printed: wall time, peak
+memory (the process's maximum resident set, and with ``--tracemalloc`` the
+peak of Python allocations), the plan's objective, the proved lower bound
+and the gap, shipments and rejected units, each next to the sequential
+greedy's on the same orders (the wave's first plan), and the anytime curve
+(seconds, best plan as the wave model prices it, bound). With ``--lp`` the
+whole-horizon LP bound of ``sourcing bench`` is computed too (only for small
+waves: HiGHS takes about a minute for 200 orders x 1,000 locations) and the
+gap is taken to the better of the two bounds.
+
+The run fails (exit status 1) if it takes longer than the time limit (plus
+a small margin), uses more than 4 GB, ends with a gap above 1%, or if the
+plans together take more stock or capacity than the network has.
+
+    python benchmarks/batch_scale.py [--quick] [--orders N] [--locations N]
+        [--family uniform] [--time-limit 115] [--seed 0] [--lp] [--tracemalloc]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import sys
+import time
+import tracemalloc
+from collections import defaultdict
+from dataclasses import replace
+
+from rich.console import Console
+from rich.table import Table
+
+from sourcing.bench.bound import lp_bound
+from sourcing.bench.families import FAMILIES
+from sourcing.bench.instances import make_network, order_stream
+from sourcing.solver.batch import BatchPlan, BatchProblem, solve_batch
+
+TARGET_GAP = 0.01
+TARGET_PEAK_MB = 4096.0
+# Applying the plan and building the report may run past the solver's limit by this much.
+TIME_MARGIN_S = 5.0
+FULL = {"orders": 10_000, "locations": 1_000, "time_limit": 115.0}
+QUICK = {"orders": 200, "locations": 100, "time_limit": 15.0}
+
+
+def overdrawn(problem: BatchProblem, wave: BatchPlan) -> list[str]:
+    """Stock or capacity the plans take beyond what the network has, in words."""
+    taken: dict[tuple[str, str], int] = defaultdict(int)
+    fulfilments: dict[str, int] = defaultdict(int)
+    for plan in wave.plans:
+        for part in plan.fulfilments:
+            fulfilments[part.location_ref] += 1
+            for line in part.lines:
+                taken[(part.location_ref, line.product_ref)] += line.quantity
+    locations = {location.ref: location for location in problem.locations}
+    found = [
+        f"{ref}: {units} units of {product}, {locations[ref].stock[product].available} available"
+        for (ref, product), units in taken.items()
+        if units > locations[ref].stock[product].available
+    ]
+    for ref, count in fulfilments.items():
+        limit = locations[ref].capacity.total
+        if limit is not None and count > limit:
+            found.append(f"{ref}: {count} fulfilments, capacity {limit}")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small wave, for CI (< 30 s)")
+    parser.add_argument("--orders", type=int)
+    parser.add_argument("--locations", type=int)
+    parser.add_argument("--family", default="uniform", choices=sorted(FAMILIES))
+    parser.add_argument("--time-limit", type=float)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lp", action="store_true", help="also compute the LP bound")
+    parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    n_orders = args.orders or int(sizes["orders"])
+    n_locations = args.locations or int(sizes["locations"])
+    limit = args.time_limit or float(sizes["time_limit"])
+    console = Console()
+
+    # Every order in one day: the wave shares the day's capacity.
+    config = replace(FAMILIES[args.family].config(n_locations, n_orders, args.seed), days=1)
+    network = make_network(config)
+    problems = list(order_stream(network, n_orders))
+    problem = BatchProblem.from_problems(problems)
+    if args.tracemalloc:
+        tracemalloc.start()
+    started = time.perf_counter()
+    wave = solve_batch(problem, time_limit_s=limit, gap_target=1e-3)
+    wall = time.perf_counter() - started
+    traced = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else math.nan
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    bound, lp = wave.bound, math.nan
+    if args.lp:
+        lp = lp_bound(problems, [0] * n_orders).value
+        bound = max(bound, lp)
+    gap = max(0.0, (wave.objective - bound) / abs(wave.objective)) if wave.objective else 0.0
+    stats = wave.stats
+
+    table = Table(title=f"{args.family}: {n_orders:,} orders x {n_locations:,} locations")
+    table.add_column("")
+    table.add_column("batch", justify="right")
+    table.add_column("sequential greedy", justify="right")
+    table.add_row("objective", f"{wave.objective:,.0f}", f"{stats.greedy_objective:,.0f}")
+    table.add_row("shipments", f"{wave.shipments:,}", f"{stats.greedy_shipments:,}")
+    table.add_row("rejected units", f"{wave.rejected_units:,}", f"{stats.greedy_rejected_units:,}")
+    table.add_row("gap to the bound", f"{gap:.3%}", f"{_gap(stats.greedy_objective, bound):.1%}")
+    console.print(table)
+    console.print(
+        f"wall {wall:.1f} s (limit {limit:.0f} s), peak RSS {peak:,.0f} MB"
+        + (f", peak traced {traced:,.0f} MB" if args.tracemalloc else "")
+    )
+    console.print(
+        f"bound {bound:,.0f} (Lagrangian {wave.bound:,.0f}"
+        + (f", LP {lp:,.0f}" if args.lp else "")
+        + f"), plan from {wave.policy}, {stats.candidates:,} candidates, "
+        f"{stats.lagrangian_steps} price steps, {stats.repairs} repairs, {stats.refits} refits"
+    )
+    console.print(
+        "seconds per phase: " + ", ".join(f"{k} {v:.1f}" for k, v in stats.seconds.items())
+    )
+    console.print(
+        "anytime (s, plan, bound): "
+        + ", ".join(f"({t:.1f}, {plan:,.0f}, {low:,.0f})" for t, plan, low in _thin(stats.trace))
+    )
+
+    failures = overdrawn(problem, wave)
+    if wall > limit + TIME_MARGIN_S:
+        failures.append(f"took {wall:.1f} s, over the {limit:.0f} s limit")
+    if peak > TARGET_PEAK_MB:
+        failures.append(f"peak memory {peak:,.0f} MB over {TARGET_PEAK_MB:,.0f} MB")
+    if gap > TARGET_GAP:
+        failures.append(f"gap {gap:.2%} over {TARGET_GAP:.0%}")
+    for failure in failures[:20]:
+        console.print(f"FAIL {failure}", markup=False)
+    return 1 if failures else 0
+
+
+def _gap(objective: float, bound: float) -> float:
+    return max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
+
+
+def _thin(
+    trace: tuple[tuple[float, float, float], ...], keep: int = 8
+) -> list[tuple[float, float, float]]:
+    """At most ``keep`` points of the anytime curve, the first and last included."""
+    if len(trace) <= keep:
+        return list(trace)
+    step = (len(trace) - 1) / (keep - 1)
+    return [trace[round(i * step)] for i in range(keep)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
