@@ -72,6 +72,12 @@ from tests.server.processes import serve
 TARGET_P50_MS = 15.0
 TARGET_P99_MS = 60.0
 TARGET_ORDERS_PER_S = 150.0
+# Issue 6's "before": this benchmark's --quick run on the code as it was at
+# bc44f91 (a full read of the network per order), on this machine at load 4-6.
+BEFORE = (
+    "before (bc44f91, --quick): SQLite p50 233.8 ms, p95 295.8 ms, p99 361.1 ms, "
+    "server CPU 138.2 ms/order; PostgreSQL 6 orders/s, servers' CPU 183.1 ms/order"
+)
 LINES_PER_ORDER = 5
 CALL_TIMEOUT_S = 30.0
 NETWORK_REF = "HD_ALL"
@@ -442,6 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
         )
     )
+    print(BEFORE, flush=True)
     ok = True
     with tempfile.TemporaryDirectory(prefix="grpc_source_") as tmp:
         ok &= sqlite_latency(network, counts, args.seed, label, Path(tmp))
