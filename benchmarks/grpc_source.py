@@ -46,7 +46,6 @@ import grpc
 import numpy as np
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from sourcing import solver
@@ -64,7 +63,7 @@ from sourcing.models import (
 from sourcing.models.base import Base, utcnow
 from sourcing.models.config import Network as NetworkRow
 from sourcing.models.config import network_locations
-from sourcing.models.db import make_engine, session_factory, upgrade
+from sourcing.models.db import find_postgres, make_engine, session_factory, upgrade
 from sourcing.models.inventory import ledger_check
 from sourcing.v1 import common_pb2, domain_pb2, sourcing_pb2, sourcing_pb2_grpc
 from tests.server.processes import serve
@@ -83,10 +82,6 @@ CALL_TIMEOUT_S = 30.0
 NETWORK_REF = "HD_ALL"
 # Core tables, for bulk inserts that set every column (the version counter too).
 TABLES = Base.metadata.tables
-PG_CANDIDATES = (
-    "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    "postgresql+psycopg://root@127.0.0.1:5432/test",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,21 +231,6 @@ def fresh_schema(admin_url: str) -> Iterator[str]:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
-
-
-def find_postgres(configured: str | None) -> str | None:
-    """The first PostgreSQL URL that answers, of ``configured`` or the machine's defaults."""
-    for url in (configured,) if configured else PG_CANDIDATES:
-        engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return url
-        except OperationalError:
-            continue
-        finally:
-            engine.dispose()
-    return None
 
 
 # Checks -------------------------------------------------------------------------

@@ -21,33 +21,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from sourcing.models.db import make_engine, session_factory, upgrade
+from sourcing.models.db import find_postgres, make_engine, session_factory, upgrade
 
-# Trust auth on the development and CI machines; the user differs between them.
-_PG_CANDIDATES = (
-    "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    "postgresql+psycopg://root@127.0.0.1:5432/test",
-)
 BACKENDS = ("sqlite", "postgresql")
 
 
 def _find_postgres() -> str | None:
-    configured = os.environ.get("SOURCING_TEST_PG_URL")
-    for url in (configured,) if configured else _PG_CANDIDATES:
-        engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return url
-        except OperationalError:
-            continue
-        finally:
-            engine.dispose()
-    return None
+    return find_postgres(os.environ.get("SOURCING_TEST_PG_URL"))
 
 
 @pytest.fixture(scope="session")

@@ -33,11 +33,12 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import NullPool
 
 from sourcing.models.errors import ConcurrencyConflict
 
@@ -212,3 +213,25 @@ def run_in_transaction(
             # Exponential backoff with full jitter, so the losers do not collide again.
             time.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+# Trust auth on the development and CI machines; the user differs between them.
+LOCAL_POSTGRES_URLS = (
+    "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "postgresql+psycopg://root@127.0.0.1:5432/test",
+)
+
+
+def find_postgres(configured: str | None = None) -> str | None:
+    """The first PostgreSQL URL that answers: ``configured``, else this machine's usual ones."""
+    for url in (configured,) if configured else LOCAL_POSTGRES_URLS:
+        engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return url
+        except OperationalError:
+            continue
+        finally:
+            engine.dispose()
+    return None
