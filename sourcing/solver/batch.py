@@ -196,6 +196,8 @@ class _WaveSolver:
         self.candidates = SMALL_WAVE_CANDIDATES if cells <= SMALL_WAVE_CELLS else MAX_CANDIDATES
         self.refitted = np.zeros(len(problem.orders), dtype=np.int64)
         self.mip_bound = -math.inf
+        self.others: list[Assignment] = []  # plans applied besides the best, to compare
+        self.ordered = np.array([o.total_units for o in problem.orders], dtype=np.int64)
 
     def _arrays(self, o: int) -> SourcingArrays:
         p = self.problem
@@ -313,6 +315,20 @@ class _WaveSolver:
         self.refits += 1
         return True
 
+    def _rescue(self, assignment: Assignment) -> tuple[list[int], set[int]]:
+        """The order to apply an assignment in, and the orders to solve again over every location.
+
+        An order that leaves more units unserved than it would alone goes
+        last, where the per-order solver may serve them from what the
+        others left.
+        """
+        served = np.bincount(assignment.order, assignment.units, minlength=len(self.orders))
+        short = assignment.rescue | (self.ordered - served > self.baseline.rejected)
+        sequence = assignment.sequence
+        first = sequence[~short[sequence]]
+        last = sequence[short[sequence]]
+        return [*first.tolist(), *last.tolist()], set(np.flatnonzero(short).tolist())
+
     def _joint(self, gap_target: float, reserve: float) -> None:
         """Solve the wave over the candidates as one MIP, when the gap is still open."""
         if _gap(self.best.estimate, self.dual.best) <= gap_target:
@@ -322,8 +338,14 @@ class _WaveSolver:
         joint = solve_wave_mip(
             self.wave, self.capacity, self.penalty, self.rank, self.best, left, gap_target
         )
-        if joint.assignment is not None and joint.assignment.estimate < self.best.estimate:
-            self.best = joint.assignment
+        if joint.assignment is not None:
+            # Estimates count a unit a plan leaves unserved at the full penalty, though the
+            # per-order solver may serve it when the plan is applied: both plans are applied.
+            self.others.append(self.best)
+            if joint.assignment.estimate < self.best.estimate:
+                self.best = joint.assignment
+            else:
+                self.others[-1] = joint.assignment
             self.upper = min(self.upper, self.best.estimate)
         wave = self.wave
         if (wave.outside_location < 0).all() and np.isinf(wave.outside_floor).all():
@@ -335,22 +357,28 @@ class _WaveSolver:
         self._note()
 
     def _finish(self, explain: bool) -> BatchPlan:
-        """Apply the best plan order by order; keep the greedy's if it is cheaper."""
+        """Apply the best plans order by order; keep the cheapest, the greedy's included."""
         mark = time.perf_counter()
-        best, n = self.best, len(self.orders)
-        plans = apply(
-            self._state(),
-            self.orders,
-            self.profiles,
-            best.sequence.tolist(),
-            _decide(best),
-            "batch",
-            rescue=set(np.flatnonzero(best.rescue).tolist()),
-            explain=explain,
-        )
+        n = len(self.orders)
+        best, total, plans = self.best, math.inf, {}
+        for assignment in (self.best, *self.others):
+            sequence, rescue = self._rescue(assignment)
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                _decide(assignment),
+                "batch",
+                rescue=rescue,
+                explain=explain,
+                deadline=self.deadline,
+            )
+            applied_total = sum(p.objective.total for p in applied.values())
+            if applied_total < total:
+                best, total, plans, order = assignment, applied_total, applied, sequence
         self._timed("apply", mark)
-        total = sum(p.objective.total for p in plans.values())
-        policy, sequence = "batch", best.sequence.tolist()
+        policy, sequence = "batch", order
         if self.greedy_total < total:
             policy, sequence, total = "greedy", list(range(n)), self.greedy_total
             plans = self.greedy_plans

@@ -39,6 +39,8 @@ from sourcing.solver.table import FloatArray, IntArray
 # while they are being chosen.
 MAX_CANDIDATES = 10
 FIT_SUBSET_SIZE = 2
+# Locations per order kept because they serve the most units.
+COVERING = 3
 # Locations per order the line prices are first fitted on, and their steps.
 PREFILTER = 32
 FIRST_STEPS = 40
@@ -147,8 +149,40 @@ def _order_rows(
         best = np.argpartition(g, PREFILTER)[:PREFILTER]
         # Keep, per line, the two locations that serve it cheapest that way.
         per_line = np.argpartition(offered, 1, axis=0)[:2].ravel()
-        rows.pre = np.union1d(np.union1d(best, per_line), rows.keep)
+        rows.pre = np.union1d(np.union1d(best, per_line), np.union1d(rows.keep, _covering(rows)))
     return rows
+
+
+def _covering(rows: _OrderRows) -> IntArray:
+    """The locations that can serve the most units of the order, cheapest first among equals.
+
+    A rejected unit costs more than anything else, so with a tight split
+    limit these are the locations a plan is made of, whatever their price.
+    """
+    units = rows.cap.sum(axis=1)
+    ranked: IntArray = np.lexsort((rows.fixed, -units))[:COVERING]
+    return ranked
+
+
+def _cover_lines(rows: _OrderRows, chosen: list[int], g: FloatArray) -> IntArray:
+    """``chosen`` completed, so that together they may give every unit any location may give.
+
+    For each line they cannot fully serve, the location (by smallest g)
+    that gives the most of what is missing joins them.
+    """
+    cap = rows.cap
+    for k in range(cap.shape[1]):
+        missing = int(min(cap[:, k].sum(), rows.arrays.quantity[k]) - cap[chosen, k].sum())
+        while missing > 0:
+            others = np.ones(len(cap), dtype=bool)
+            others[chosen] = False
+            able = np.flatnonzero(others & (cap[:, k] > 0))
+            if not len(able):
+                break
+            best = able[np.lexsort((g[able], -np.minimum(cap[able, k], missing)))[0]]
+            chosen.append(int(best))
+            missing -= int(cap[best, k])
+    return np.array(chosen, dtype=np.int64)
 
 
 def _g(
@@ -266,8 +300,8 @@ def _model(rows: _OrderRows, prices: FloatArray, plan: IntArray, candidates: int
     split = arrays.weights.split
     fitted = _g(rows.fit_fixed, rows.fit_unit, rows.cap, prices, split)
     ranked = _smallest(fitted, candidates + len(rows.keep) + len(plan))
-    forced = [*rows.keep.tolist(), *plan.tolist()]
-    chosen = np.array(_fill(forced, ranked, candidates), dtype=np.int64)
+    forced = [*rows.keep.tolist(), *plan.tolist(), *_covering(rows).tolist()]
+    chosen = _cover_lines(rows, _fill(forced, ranked, candidates), fitted)
     # The prices the candidates were ranked by may include the wave's; the
     # outside bound must hold at any wave prices, so it uses the order's own costs.
     if rows.certify is not None:

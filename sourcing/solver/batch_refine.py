@@ -42,7 +42,7 @@ class Refined:
 
 
 def priced_bound(
-    arrays: SourcingArrays, extra_unit: FloatArray, extra_fixed: FloatArray
+    arrays: SourcingArrays, extra_unit: FloatArray, extra_fixed: FloatArray, time_limit_s: float
 ) -> tuple[float, IntArray]:
     """A bound on the order's problem with the wave's prices, and the locations of its best plan.
 
@@ -61,7 +61,7 @@ def priced_bound(
         surplus=unbounded,
         rejection_penalty=arrays.weights.rejection,
     )
-    plan = solve_arrays(priced, time_limit_s=EXACT_TIME_LIMIT_S)
+    plan = solve_arrays(priced, time_limit_s=max(time_limit_s, 1e-3))
     total = plan.objective.total
     bound = total - plan.gap * abs(total) if math.isfinite(plan.gap) else -math.inf
     refs = {f.location_ref for f in plan.fulfilments}
@@ -84,19 +84,24 @@ def refine(
     bounds: list[float] = []
     models: list[OrderModel] = []
     for start in range(0, len(orders), CHUNK):
-        if time.perf_counter() >= deadline:
-            break
-        chunk = list(orders[start : start + CHUNK])
-        built = {o: arrays_of(o) for o in chunk}
-        for o in chunk:
-            arrays = built[o]
+        built: dict[int, SourcingArrays] = {}
+        for o in orders[start : start + CHUNK]:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                break
+            arrays = built[o] = arrays_of(o)
             ids = np.array([product_ids.setdefault(p, len(product_ids)) for p in arrays.products])
             extra_unit, extra_fixed = surcharge(arrays, ids[arrays.line_product])
-            bound, used = priced_bound(arrays, extra_unit, extra_fixed)
+            bound, used = priced_bound(
+                arrays, extra_unit, extra_fixed, min(left, EXACT_TIME_LIMIT_S)
+            )
             bounds.append(bound)
             keep[o] = np.union1d(keep.get(o, np.zeros(0, dtype=np.int64)), used)
+        chunk = list(built)
         models.extend(
             fit(built.__getitem__, chunk, product_ids, surcharge, keep, certify, candidates)
         )
         done.extend(chunk)
+        if len(chunk) < min(CHUNK, len(orders) - start):
+            break
     return Refined(done, np.array(bounds), models)

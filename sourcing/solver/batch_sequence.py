@@ -11,6 +11,8 @@ order, and their objectives add up to the wave's.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Container, Sequence
 from dataclasses import replace
 
@@ -27,7 +29,7 @@ from sourcing.solver.table import IntArray, LocationTable, ProductColumn
 
 Decide = Callable[[int, SourcingArrays], IntArray]
 # Time the exact per-order solver may take for an order the wave could not place.
-FALLBACK_TIME_LIMIT_S = 2.0
+FALLBACK_TIME_LIMIT_S = 0.5
 
 
 class NetworkState:
@@ -85,12 +87,14 @@ def apply(
     *,
     rescue: Container[int] = (),
     explain: bool = False,
+    deadline: float = math.inf,
 ) -> dict[int, Plan]:
     """Apply ``decide``'s allocation of each order of ``sequence`` in turn; the plans by order.
 
     The orders in ``rescue``, and any whose allocation breaks a rule on the
     network as it then is, get the exact per-order solver's plan instead
-    when that one is cheaper.
+    when that one is cheaper; past ``deadline`` (a ``time.perf_counter``
+    reading) only the broken ones do.
     """
     plans: dict[int, Plan] = {}
     for o in sequence:
@@ -101,7 +105,7 @@ def apply(
         broken = bool(violations(arrays, allocation))
         if broken:
             allocation = np.zeros_like(allocation)
-        if broken or o in rescue:
+        if broken or (o in rescue and time.perf_counter() < deadline):
             plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
             exact = solve(problem, time_limit_s=FALLBACK_TIME_LIMIT_S, explain=explain)
             if exact.objective.total < plan.objective.total:
