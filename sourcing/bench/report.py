@@ -7,14 +7,13 @@ import math
 import os
 import platform
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
 from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES
 from sourcing.bench.metrics import COST_PARTS, Summary, summarise
 from sourcing.bench.plots import write_plots
-from sourcing.bench.results import Results
+from sourcing.bench.results import Results, RunMeta
 
 REPORT_MD, SUMMARY_CSV = "report.md", "summary.csv"
 OLIST_CITATION = "Olist Brazilian E-Commerce Public Dataset (sample), CC BY-NC-SA 4.0"
@@ -36,7 +35,10 @@ def _money(value: float) -> str:
 
 
 def _percent(value: float, digits: int = 1) -> str:
-    return "-" if math.isnan(value) else f"{value * 100:.{digits}f}%"
+    if math.isnan(value):
+        return "-"
+    # A gap a hair below zero is the LP solver's round-off (see metrics.BOUND_TOLERANCE).
+    return f"{(0.0 if -1e-6 < value < 0 else value) * 100:.{digits}f}%"
 
 
 def _ms(value: float) -> str:
@@ -141,11 +143,11 @@ def write_summary_csv(path: Path, summaries: Sequence[Summary]) -> None:
             )  # fmt: skip
 
 
-def write_report(
-    folder: Path, results: Results, *, command: str, runtime_s: float, env: str
-) -> Path:
+def write_report(folder: Path, results: Results) -> Path:
     """Write ``report.md``, ``summary.csv`` and the plots into ``folder``; returns the report."""
     folder.mkdir(parents=True, exist_ok=True)
+    meta = results.meta or RunMeta("sourcing bench", math.nan, environment(), "")
+    took = "" if math.isnan(meta.runtime_s) else f"{meta.runtime_s / 60:.1f} min "
     detail = summarise(results, ("family", "size", "policy"))
     write_summary_csv(folder / SUMMARY_CSV, detail)
     figures = write_plots(folder, results)
@@ -157,9 +159,9 @@ def write_report(
     parts = [
         "# Sourcing policies compared against a lower bound",
         "",
-        f"`{command}`: {len(families)} families x {len(sizes)} sizes "
+        f"`{meta.command}`: {len(families)} families x {len(sizes)} sizes "
         f"({', '.join(map(str, sizes))} locations), seed {', '.join(map(str, seeds))}, "
-        f"{runtime_s / 60:.1f} min on {env}; {datetime.now():%Y-%m-%d}.",
+        f"{took}on {meta.environment}; {meta.date}.",
         "",
         "Every policy sources the same orders in the same arrival sequence, each decision "
         "taking the stock and the day's capacity later orders would have used. Costs are "

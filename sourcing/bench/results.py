@@ -9,6 +9,7 @@ the report from these, so a report can be rebuilt from a run's folder.
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -18,7 +19,7 @@ from sourcing.bench.simulation import OrderRecord
 from sourcing.solver import Weights
 
 TERMS = Weights.names()
-ORDERS_CSV, RUNS_CSV, BOUNDS_CSV = "orders.csv", "runs.csv", "bounds.csv"
+ORDERS_CSV, RUNS_CSV, BOUNDS_CSV, RUN_JSON = "orders.csv", "runs.csv", "bounds.csv", "run.json"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -80,6 +81,16 @@ class BoundInfo:
     error: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class RunMeta:
+    """How a run was made: the command, how long it took, on what, and when (ISO date)."""
+
+    command: str
+    runtime_s: float
+    environment: str
+    date: str
+
+
 @dataclass
 class Results:
     """Everything a run measured."""
@@ -87,10 +98,14 @@ class Results:
     orders: list[OrderRow]
     runs: list[RunInfo]
     bounds: list[BoundInfo]
+    meta: RunMeta | None = None
 
     def write(self, folder: Path) -> None:
-        """Write the three CSV files into ``folder``."""
+        """Write the CSV files, and ``run.json`` when the run is described, into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
+        if self.meta is not None:
+            text = json.dumps({f.name: getattr(self.meta, f.name) for f in fields(RunMeta)})
+            (folder / RUN_JSON).write_text(text + "\n", encoding="utf-8")
         _write(folder / ORDERS_CSV, _ORDER_COLUMNS, (_order_cells(row) for row in self.orders))
         _write(folder / RUNS_CSV, _RUN_COLUMNS, (_flat(run) for run in self.runs))
         _write(folder / BOUNDS_CSV, _BOUND_COLUMNS, (_flat(b) for b in self.bounds))
@@ -128,7 +143,11 @@ class Results:
             )
             for c in _read(folder / BOUNDS_CSV)
         ]
-        return cls(orders, runs, bounds)
+        meta_path = folder / RUN_JSON
+        meta = None
+        if meta_path.is_file():
+            meta = RunMeta(**json.loads(meta_path.read_text(encoding="utf-8")))
+        return cls(orders, runs, bounds, meta)
 
 
 _KEY_COLUMNS = [f.name for f in fields(InstanceKey)]

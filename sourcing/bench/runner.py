@@ -19,6 +19,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from sourcing.bench.instances import arrival_times, make_network, order_stream
 from sourcing.bench.metrics import problems
 from sourcing.bench.policies import DEFAULT_POLICIES, POLICIES, PolicyOptions, make_policy
 from sourcing.bench.report import environment, write_report
-from sourcing.bench.results import BoundInfo, InstanceKey, OrderRow, Results, RunInfo
+from sourcing.bench.results import BoundInfo, InstanceKey, OrderRow, Results, RunInfo, RunMeta
 from sourcing.bench.simulation import Instance, simulate
 
 BOUND = "bound"
@@ -290,7 +291,9 @@ def main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.report_from:
         results = Results.read(Path(args.report_from))
-        command = f"sourcing bench --report-from {args.report_from}"
+        if results.meta is None:
+            command = f"sourcing bench --report-from {args.report_from}"
+            results.meta = RunMeta(command, math.nan, environment(), date.today().isoformat())
     else:
         try:
             settings = settings_from(args)
@@ -298,12 +301,12 @@ def main(args: argparse.Namespace) -> int:
             console.print(f"sourcing bench: {exc}", markup=False)
             return 2
         results = run(settings, console)
+        elapsed = time.perf_counter() - started
+        results.meta = RunMeta(command_line(args), elapsed, environment(), date.today().isoformat())
         results.write(out)
-        command = command_line(args)
-    elapsed = time.perf_counter() - started
-    report = write_report(out, results, command=command, runtime_s=elapsed, env=environment())
+    report = write_report(out, results)
     found = problems(results)
-    console.print(f"Report: {report} ({elapsed:.0f} s)")
+    console.print(f"Report: {report} ({time.perf_counter() - started:.0f} s)")
     for problem in found[:20]:
         console.print(f"  {problem}", markup=False)
     return 1 if found else 0
