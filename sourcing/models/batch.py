@@ -29,13 +29,13 @@ from sourcing.models.db import run_in_transaction
 from sourcing.models.errors import InsufficientStock, SourcingError
 from sourcing.models.sourcing import (
     OrderInput,
+    Snapshot,
     SourceOptions,
     SourcingOutcome,
-    _read,
-    _replay,
-    _Snapshot,
-    _write,
+    read_snapshot,
+    replay_of,
     source_order,
+    write_order,
 )
 from sourcing.solver.batch import BatchPlan, BatchProblem, sequential_greedy, solve_batch
 
@@ -76,15 +76,15 @@ def source_batch(
     """
     started = time.perf_counter()
     results: dict[str, BatchOrderOutcome] = {}
-    snapshots: dict[str, _Snapshot] = {}
+    snapshots: dict[str, Snapshot] = {}
     with sessions() as session, session.begin():
         for order in orders:
             try:
-                replay = None if options.dry_run else _replay(session, order, order.digest())
+                replay = None if options.dry_run else replay_of(session, order, order.digest())
                 if replay is not None:
                     results[order.ref] = BatchOrderOutcome(order.ref, replay)
                 else:
-                    snapshots[order.ref] = _read(session, order, options)
+                    snapshots[order.ref] = read_snapshot(session, order, options)
             except SourcingError as exc:
                 results[order.ref] = BatchOrderOutcome(order.ref, error=exc)
     waves = _solve(snapshots, options)
@@ -109,9 +109,9 @@ def source_batch(
     )
 
 
-def _solve(snapshots: dict[str, _Snapshot], options: SourceOptions) -> list[BatchPlan]:
+def _solve(snapshots: dict[str, Snapshot], options: SourceOptions) -> list[BatchPlan]:
     """One wave per order type (the orders of a type share candidates and profile)."""
-    groups: dict[solver.OrderType, list[_Snapshot]] = defaultdict(list)
+    groups: dict[solver.OrderType, list[Snapshot]] = defaultdict(list)
     for snapshot in snapshots.values():
         groups[snapshot.problem.order.type].append(snapshot)
     waves = []
@@ -126,7 +126,7 @@ def _solve(snapshots: dict[str, _Snapshot], options: SourceOptions) -> list[Batc
     return waves
 
 
-def _wave(members: list[_Snapshot], options: SourceOptions) -> BatchProblem:
+def _wave(members: list[Snapshot], options: SourceOptions) -> BatchProblem:
     """The wave of one order type: its orders over the shared candidates and their stock."""
     first = members[0].problem
     stock: dict[str, solver.ProductColumn] = {}
@@ -153,7 +153,7 @@ def _store(
     sessions: sessionmaker[Session],
     order: OrderInput,
     plan: solver.Plan,
-    snapshot: _Snapshot,
+    snapshot: Snapshot,
     options: SourceOptions,
 ) -> BatchOrderOutcome:
     """Write one order's plan in its own transaction; source it alone if its stock moved."""
@@ -161,7 +161,7 @@ def _store(
         outcome = SourcingOutcome(plan, {}, snapshot.profile_version, order.type)
         return BatchOrderOutcome(order.ref, outcome)
     write = functools.partial(
-        _write, order=order, digest=order.digest(), plan=plan, snapshot=snapshot
+        write_order, order=order, digest=order.digest(), plan=plan, snapshot=snapshot
     )
     try:
         try:

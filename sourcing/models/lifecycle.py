@@ -61,7 +61,7 @@ def derive_order_status(order: Order) -> OrderStatus:
     return OrderStatus.BOOKED
 
 
-def _order_query() -> Any:
+def order_query() -> Any:
     return select(Order).options(
         selectinload(Order.lines),
         selectinload(Order.fulfilments).selectinload(Fulfilment.lines),
@@ -78,7 +78,7 @@ def lock_order(session: Session, ref: str, *, field: str = "order_ref") -> Order
         Naming ``field`` when there is no such order.
     """
     order: Order | None = session.scalars(
-        _order_query()
+        order_query()
         .where(Order.ref == ref)
         .with_for_update(of=Order)
         .execution_options(populate_existing=True)

@@ -77,7 +77,7 @@ class ReassignInput:
 
 
 @dataclass(frozen=True, slots=True)
-class _Snapshot:
+class ReassignSnapshot:
     problem: solver.SourcingProblem | None  # None when no split is left: reject all
     moving: Mapping[str, int]  # line ref -> units to source
     location_ids: Mapping[str, int]
@@ -206,7 +206,7 @@ def _read(
     *,
     excluded_location_ids: Collection[int],
     freed_fulfilment_id: int | None,
-) -> _Snapshot:
+) -> ReassignSnapshot:
     row = active_profile(session, order.type)
     profile = solver_profile(row)
     rules = (row.rules if row else None) or {}
@@ -247,12 +247,12 @@ def _read(
             for ref, qty in moving.items()
         )
         problem = solver.SourcingProblem(
-            _order_for(session, order, solver_lines),
+            solver_order(session, order, solver_lines),
             candidates.candidates.locations,
             replace(profile, split_limit=allowance, rules=rules_now),
             candidates.state,
         )
-    return _Snapshot(
+    return ReassignSnapshot(
         problem=problem,
         moving=dict(moving),
         location_ids=location_ids,
@@ -267,7 +267,9 @@ def _read(
     )
 
 
-def _order_for(session: Session, order: Order, lines: tuple[solver.OrderLine, ...]) -> solver.Order:
+def solver_order(
+    session: Session, order: Order, lines: tuple[solver.OrderLine, ...]
+) -> solver.Order:
     """The solver's view of the units to source: the order's destination and customer."""
     if order.type is OrderType.CC:
         store = session.get(Location, order.collection_location_id)
@@ -293,13 +295,13 @@ def _order_for(session: Session, order: Order, lines: tuple[solver.OrderLine, ..
     )
 
 
-def _solve(snapshot: _Snapshot, time_limit_s: float, explain: bool) -> solver.Plan:
+def _solve(snapshot: ReassignSnapshot, time_limit_s: float, explain: bool) -> solver.Plan:
     if snapshot.problem is not None:
         return solver.solve(snapshot.problem, time_limit_s=time_limit_s, explain=explain)
     return _reject_all(snapshot)
 
 
-def _reject_all(snapshot: _Snapshot) -> solver.Plan:
+def _reject_all(snapshot: ReassignSnapshot) -> solver.Plan:
     """The plan when the order has no split left: every moving unit is rejected."""
     return solver.Plan(
         order_ref=snapshot.order_ref,
@@ -321,7 +323,7 @@ def _store(
     session: Session,
     order: Order,
     plan: solver.Plan,
-    snapshot: _Snapshot,
+    snapshot: ReassignSnapshot,
     reassigned_from: Fulfilment | None,
 ) -> dict[str, int]:
     return store_fulfilments(
@@ -339,7 +341,7 @@ def _store(
 def _write(
     session: Session,
     request: ReassignInput,
-    snapshot: _Snapshot,
+    snapshot: ReassignSnapshot,
     plan: solver.Plan,
     status: FulfilmentStatus,
 ) -> SourcingOutcome:

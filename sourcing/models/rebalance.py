@@ -39,14 +39,14 @@ from sourcing.models.enums import (
 )
 from sourcing.models.errors import ConcurrencyConflict, InsufficientStock, NotFound
 from sourcing.models.lifecycle import (
-    _order_query,
     change_status,
     lock_order,
+    order_query,
     reduce_fulfilment,
     refresh_order_status,
 )
 from sourcing.models.orders import Fulfilment, Order
-from sourcing.models.reassign import _order_for
+from sourcing.models.reassign import solver_order
 from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, SourcingOutcome, store_fulfilments
 from sourcing.models.stock import InventoryQuantity
 from sourcing.solver.batch import BatchPlan, BatchProblem, price_batch, solve_batch
@@ -141,13 +141,13 @@ def _orders(session: Session, refs: Sequence[str]) -> list[Order]:
     if refs:
         found = []
         for i, ref in enumerate(refs):
-            order = session.scalars(_order_query().where(Order.ref == ref)).one_or_none()
+            order = session.scalars(order_query().where(Order.ref == ref)).one_or_none()
             if order is None:
                 raise NotFound("order", ref, field=f"order_refs[{i}]")
             found.append(order)
         return found
     open_orders = select(Fulfilment.order_id).where(Fulfilment.status.in_(MOVABLE)).distinct()
-    return list(session.scalars(_order_query().where(Order.id.in_(open_orders)).order_by(Order.id)))
+    return list(session.scalars(order_query().where(Order.id.in_(open_orders)).order_by(Order.id)))
 
 
 def _read(session: Session, refs: Sequence[str]) -> list[_Group]:
@@ -225,7 +225,7 @@ def _add(
     rules = replace(
         profile.rules, excluded_locations=profile.rules.excluded_locations | frozenset(rejected_at)
     )
-    group.orders.append(_order_for(session, order, solver_lines))
+    group.orders.append(solver_order(session, order, solver_lines))
     group.profiles.append(replace(profile, split_limit=allowance, rules=rules))
     group.current.append(
         solver.Plan(

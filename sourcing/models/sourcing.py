@@ -116,7 +116,7 @@ class SourcingOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class _Snapshot:
+class Snapshot:
     """What the write needs from the read: ids by ref and the profile used."""
 
     problem: solver.SourcingProblem
@@ -150,10 +150,10 @@ def source_order(
     for _ in range(MAX_SOLVE_ATTEMPTS):
         with sessions() as session, session.begin():
             if not options.dry_run:
-                replay = _replay(session, order, digest)
+                replay = replay_of(session, order, digest)
                 if replay is not None:
                     return replay
-            snapshot = _read(session, order, options)
+            snapshot = read_snapshot(session, order, options)
         plan = solver.solve(
             snapshot.problem,
             policy=options.policy,
@@ -165,7 +165,7 @@ def source_order(
             return SourcingOutcome(plan, {}, snapshot.profile_version, order.type)
         try:
             write = functools.partial(
-                _write, order=order, digest=digest, plan=plan, snapshot=snapshot
+                write_order, order=order, digest=digest, plan=plan, snapshot=snapshot
             )
             return run_in_transaction(sessions, write, entity="inventory")
         except (InsufficientStock, IntegrityError):
@@ -173,7 +173,7 @@ def source_order(
     raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
 
 
-def _replay(session: Session, order: OrderInput, digest: str) -> SourcingOutcome | None:
+def replay_of(session: Session, order: OrderInput, digest: str) -> SourcingOutcome | None:
     ref = order.ref
     key = session.scalars(_IDEMPOTENCY_KEY, {"ref": ref}).one_or_none()
     if key is None:
@@ -192,7 +192,7 @@ def _replay(session: Session, order: OrderInput, digest: str) -> SourcingOutcome
     )
 
 
-def _read(session: Session, order: OrderInput, options: SourceOptions) -> _Snapshot:
+def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -> Snapshot:
     refs = [line.product_ref for line in order.lines]
     products = {p.ref: p for p in session.scalars(_PRODUCTS, {"refs": refs})}
     for i, line in enumerate(order.lines):
@@ -247,7 +247,7 @@ def _read(session: Session, order: OrderInput, options: SourceOptions) -> _Snaps
         profile,
         candidates.state,
     )
-    return _Snapshot(
+    return Snapshot(
         problem=problem,
         product_ids={ref: p.id for ref, p in products.items()},
         location_ids=candidates.candidates.location_ids,
@@ -259,8 +259,8 @@ def _read(session: Session, order: OrderInput, options: SourceOptions) -> _Snaps
     )
 
 
-def _write(
-    session: Session, order: OrderInput, digest: str, plan: solver.Plan, snapshot: _Snapshot
+def write_order(
+    session: Session, order: OrderInput, digest: str, plan: solver.Plan, snapshot: Snapshot
 ) -> SourcingOutcome:
     customer = _customer(session, order)
     row = Order(
