@@ -9,6 +9,17 @@ transaction, in the order the wave's plans take stock, so one order's
 failure loses no other order's plan. An order whose stock was taken
 meanwhile is sourced again on its own (``source_order``); whatever still
 fails is that order's error, reported with the others' plans.
+
+The waves share the network, so they are solved one after the other, HD's
+first, each on what the waves before it left (:func:`_left_after`): their
+units reserved and, per fulfilment, one order less of the location's total
+daily capacity (the per-type capacities are each one wave's own). HD goes
+first because only HD orders are bound by the open-order limit, which CC
+fulfilments count too: with HD first no wave has to carry open orders over.
+When a location's last slot is wanted by both, the HD order therefore gets
+it, whatever the orders' tiers; within a wave VIP and older orders still go
+first. The CC wave's bound holds given the HD wave's plans, so the gap is
+measured against that sequence, not against a joint model of both types.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,8 +50,12 @@ from sourcing.models.sourcing import (
     write_order,
 )
 from sourcing.solver.batch import BatchPlan, BatchProblem, sequential_greedy, solve_batch
+from sourcing.solver.table import IntArray
 
 log = logging.getLogger(__name__)
+
+# The order the waves are solved in; each takes what the ones before it left.
+WAVE_ORDER = (solver.OrderType.HD, solver.OrderType.CC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,24 +126,35 @@ def source_batch(
 
 
 def _solve(snapshots: dict[str, Snapshot], options: SourceOptions) -> list[BatchPlan]:
-    """One wave per order type (the orders of a type share candidates and profile)."""
+    """One wave per order type, in ``WAVE_ORDER``, each on what the waves before it left."""
     groups: dict[solver.OrderType, list[Snapshot]] = defaultdict(list)
     for snapshot in snapshots.values():
         groups[snapshot.problem.order.type].append(snapshot)
     waves = []
+    earlier: list[solver.Plan] = []
     total = max(len(snapshots), 1)
-    for members in groups.values():
-        problem = _wave(members, options)
+    for order_type in WAVE_ORDER:
+        members = groups.get(order_type)
+        if not members:
+            continue
+        problem = _wave(members, options, earlier)
         if options.policy == "greedy":
-            waves.append(sequential_greedy(problem, explain=options.explain))
+            wave = sequential_greedy(problem, explain=options.explain)
         else:
             share = options.time_limit_s * len(members) / total
-            waves.append(solve_batch(problem, time_limit_s=share, explain=options.explain))
+            wave = solve_batch(problem, time_limit_s=share, explain=options.explain)
+        waves.append(wave)
+        earlier.extend(wave.plans)
     return waves
 
 
-def _wave(members: list[Snapshot], options: SourceOptions) -> BatchProblem:
-    """The wave of one order type: its orders over the shared candidates and their stock."""
+def _wave(
+    members: list[Snapshot], options: SourceOptions, earlier: Sequence[solver.Plan]
+) -> BatchProblem:
+    """The wave of one order type: its orders over the shared candidates and their stock.
+
+    ``earlier`` are the plans of the waves solved before this one.
+    """
     first = members[0].problem
     stock: dict[str, solver.ProductColumn] = {}
     for member in members:
@@ -145,7 +172,46 @@ def _wave(members: list[Snapshot], options: SourceOptions) -> BatchProblem:
         orders=tuple(member.problem.order for member in members),
         locations=first.locations,
         profile=profile,
-        state=merged,
+        state=_left_after(merged, first.locations, earlier),
+    )
+
+
+def _left_after(
+    state: solver.CandidateState,
+    locations: tuple[solver.Location, ...],
+    plans: Sequence[solver.Plan],
+) -> solver.CandidateState:
+    """``state`` as ``plans`` (another wave's, maybe over other candidates) leave it.
+
+    Each of their fulfilments at one of ``locations`` (matched by ref)
+    reserves its units there and takes one order of the location's total
+    capacity, as ``candidate_cache`` counts today's fulfilments; the
+    per-type capacities and the open orders are left as they are.
+    """
+    if not plans:
+        return state
+    index = {location.ref: i for i, location in enumerate(locations)}
+    orders = np.zeros(len(locations), dtype=np.int64)
+    units: dict[str, IntArray] = {}
+    for plan in plans:
+        for part in plan.fulfilments:
+            i = index.get(part.location_ref)
+            if i is None:
+                continue  # not a candidate of this wave
+            orders[i] += 1
+            for line in part.lines:
+                taken = units.setdefault(line.product_ref, np.zeros(len(locations), np.int64))
+                taken[i] += line.quantity
+    stock = {
+        product: replace(column, reserved=column.reserved + units[product][column.index])
+        if product in units
+        else column
+        for product, column in state.stock.items()
+    }
+    capacity = state.capacity_total
+    total = np.where(capacity < 0, capacity, np.maximum(capacity - orders, 0))
+    return solver.CandidateState(
+        stock, total, state.capacity_hd, state.capacity_cc, state.open_orders
     )
 
 
