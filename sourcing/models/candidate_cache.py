@@ -12,8 +12,8 @@ Each order then reads, in its own transaction:
 
 1. ``config_version``, one row: a set built at another version is rebuilt,
    so a location created or changed by any replica is seen by the next order;
-2. the positions of the order's products with their active reservations (one
-   query on the (product, location) index);
+2. the positions of the order's products with their reserved counters (one
+   scan of the covering (product, location, ...) index);
 3. when a candidate has a daily capacity: today's fulfilments per location and
    order type (capacity left);
 4. for an HD order when an open-order limit applies: open fulfilments per location.
@@ -45,7 +45,6 @@ from sourcing.models.candidates import (
 from sourcing.models.config import Location
 from sourcing.models.config_version import config_version
 from sourcing.models.enums import OrderType
-from sourcing.models.inventory import reserved_subquery
 from sourcing.models.orders import Fulfilment
 from sourcing.models.stock import InventoryPosition
 from sourcing.solver.table import IntArray
@@ -136,7 +135,7 @@ _STOCK = select(
     InventoryPosition.product_id,
     InventoryPosition.location_id,
     InventoryPosition.on_hand,
-    reserved_subquery().scalar_subquery(),
+    InventoryPosition.reserved,
     InventoryPosition.buffer_qty,
     InventoryPosition.ideal_qty,
     InventoryPosition.markdown,

@@ -3,6 +3,9 @@
 The ledger rules are in ``sourcing.models.stock``. In short, per position:
 
 * available = on_hand - sum(ACTIVE RESERVED) - buffer_qty, never below zero;
+* the position's ``reserved`` counter equals sum(ACTIVE RESERVED): every
+  function here that writes or deactivates a reservation moves it in the
+  same transaction, so readers get availability from the position alone;
 * ``on_hand`` moves only with an ACTIVE SALE (minus) or CORRECTION (signed)
   written in the same transaction, so
   ``on_hand == sum(ACTIVE CORRECTION) - sum(ACTIVE SALE)``;
@@ -22,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,11 +48,6 @@ _LOCK_POSITIONS = (
     .order_by(InventoryPosition.id)
     .with_for_update()
     .execution_options(populate_existing=True)
-)
-_RESERVED_AT = (
-    select(InventoryQuantity.position_id, func.sum(InventoryQuantity.quantity))
-    .where(InventoryQuantity.position_id.in_(bindparam("ids", expanding=True)), *_ACTIVE_RESERVED)
-    .group_by(InventoryQuantity.position_id)
 )
 
 
@@ -101,6 +99,9 @@ class LedgerDiscrepancy:
       hand. :func:`reserve` never causes this; a correction that takes
       on_hand below what was promised does, and the promised fulfilments
       must then be sourced again.
+    * ``"reserved_counter"``: the position's ``reserved`` counter differs
+      from sum(ACTIVE RESERVED), i.e. a reservation was written or released
+      outside this module.
 
     The buffer is deliberately not part of the check: it is a sales policy
     that may be raised, or eaten into by a correction, without anyone having
@@ -115,15 +116,6 @@ class LedgerDiscrepancy:
     sold: int
     corrected: int
     problems: tuple[str, ...]
-
-
-def reserved_subquery() -> Select[tuple[int]]:
-    """Units actively reserved at the ``InventoryPosition`` of the enclosing query."""
-    return (
-        select(func.coalesce(func.sum(InventoryQuantity.quantity), 0))
-        .where(InventoryQuantity.position_id == InventoryPosition.id, *_ACTIVE_RESERVED)
-        .correlate(InventoryPosition)
-    )
 
 
 def available_by_position(
@@ -143,7 +135,7 @@ def available_by_position(
         InventoryPosition.product_id,
         InventoryPosition.location_id,
         InventoryPosition.on_hand,
-        reserved_subquery().scalar_subquery(),
+        InventoryPosition.reserved,
         InventoryPosition.buffer_qty,
     ).where(InventoryPosition.product_id.in_(list(product_ids)))
     if location_ids is not None:
@@ -254,9 +246,8 @@ def reserve_many(
     for request in requests:
         wanted[request.position_id] += request.quantity
     positions = lock_positions(session, wanted)
-    reserved = dict(session.execute(_RESERVED_AT, {"ids": list(wanted)}).tuples().all())
     for position in positions:
-        available = max(0, position.on_hand - reserved.get(position.id, 0) - position.buffer_qty)
+        available = max(0, position.on_hand - position.reserved - position.buffer_qty)
         if wanted[position.id] > available:
             raise InsufficientStock(
                 product_ref=position.product.ref,
@@ -264,6 +255,8 @@ def reserve_many(
                 requested=wanted[position.id],
                 available=available,
             )
+    for position in positions:
+        position.reserved += wanted[position.id]
     records = [
         InventoryQuantity(
             position_id=request.position_id,
@@ -291,12 +284,19 @@ def release(
         update(InventoryQuantity)
         .where(InventoryQuantity.fulfilment_id == fulfilment_id, *_ACTIVE_RESERVED)
         .values(status=QuantityStatus.INACTIVE, updated_at=utcnow())
-        .returning(InventoryQuantity.quantity)
+        .returning(InventoryQuantity.position_id, InventoryQuantity.quantity)
         .execution_options(synchronize_session="fetch")
     )
     if position_ids is not None:
         stmt = stmt.where(InventoryQuantity.position_id.in_(list(position_ids)))
-    return sum(session.scalars(stmt).all())
+    freed: dict[int, int] = defaultdict(int)
+    for position_id, quantity in session.execute(stmt).tuples():
+        freed[position_id] += quantity
+    if freed:
+        for position in lock_positions(session, freed):
+            position.reserved -= freed[position.id]
+        session.flush()
+    return sum(freed.values())
 
 
 def shrink_reservations(session: Session, fulfilment_id: int, keep: Mapping[int, int]) -> int:
@@ -340,6 +340,8 @@ def shrink_reservations(session: Session, fulfilment_id: int, keep: Mapping[int,
         if quantity > 0
     ]
     session.add_all(records)
+    for position in lock_positions(session, keep):
+        position.reserved += keep[position.id]
     session.flush()
     return freed - sum(record.quantity for record in records)
 
@@ -472,6 +474,8 @@ def ledger_check(
             problems.append("movements")
         if reserved > position.on_hand:
             problems.append("over_reserved")
+        if position.reserved != reserved:
+            problems.append("reserved_counter")
         if problems:
             found.append(
                 LedgerDiscrepancy(

@@ -15,10 +15,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,17 +30,15 @@ from sourcing.models.config import Customer, Location, Product
 from sourcing.models.db import run_in_transaction
 from sourcing.models.enums import (
     CustomerTier,
-    FulfilmentStatus,
-    LocationType,
     OrderStatus,
     OrderType,
 )
 from sourcing.models.errors import AlreadyExists, ConcurrencyConflict, InsufficientStock, NotFound
 from sourcing.models.events import emit
-from sourcing.models.inventory import ReservationRequest, reserve_many
-from sourcing.models.lifecycle import announce_created, announce_stock
 from sourcing.models.messaging import IdempotencyKey
-from sourcing.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
+from sourcing.models.orders import Order, OrderLine
+from sourcing.models.plan_store import OrderKeys
+from sourcing.models.plan_store import store_fulfilments as store_fulfilments  # reassign, rebalance
 
 SOURCE_OPERATION = "Source"
 # Times an order is solved again when the stock it chose was taken meanwhile.
@@ -52,7 +50,12 @@ _IDEMPOTENCY_KEY = select(IdempotencyKey).where(
 )
 _ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
 _PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
-_CUSTOMER = select(Customer).where(Customer.ref == bindparam("ref"))
+_CUSTOMER = select(Customer.id, Customer.tier).where(Customer.ref == bindparam("ref"))
+_LOCATION_ID = select(Location.id).where(Location.ref == bindparam("ref"))
+_INSERT_ORDER = insert(Order).returning(Order.id)
+_INSERT_LINES = insert(OrderLine).returning(OrderLine.id, sort_by_parameter_order=True)
+_INSERT_CUSTOMER = insert(Customer).returning(Customer.id)
+_INSERT_KEY = insert(IdempotencyKey)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,161 +265,104 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
 def write_order(
     session: Session, order: OrderInput, digest: str, plan: solver.Plan, snapshot: Snapshot
 ) -> SourcingOutcome:
-    customer = _customer(session, order)
-    row = Order(
-        ref=order.ref,
-        type=order.type,
-        status=OrderStatus.ESCALATED if plan.rejected else OrderStatus.BOOKED,
-        customer=customer,
-        delivery_latitude=order.delivery_point.latitude if order.delivery_point else None,
-        delivery_longitude=order.delivery_point.longitude if order.delivery_point else None,
-        collection_location_id=snapshot.location_ids.get(order.collection_location_ref or "")
-        or _location_id(session, order.collection_location_ref),
-        need_by=order.need_by,
-        request_hash=digest,
-        sourcing_profile_id=snapshot.profile_id,
-        lines=[
-            OrderLine(
-                ref=line.ref,
-                product_id=snapshot.product_ids[line.product_ref],
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-                currency=line.currency,
-                category=line.category,
-            )
+    """Store the order, its lines, its plan's fulfilments and reservations, and its replay key.
+
+    Multi-row INSERTs throughout (see ``sourcing.models.plan_store``): this
+    runs once per order in the checkout path.
+    """
+    status = OrderStatus.ESCALATED if plan.rejected else OrderStatus.BOOKED
+    now = utcnow()
+    collection_id = None
+    if order.collection_location_ref:
+        collection_id = snapshot.location_ids.get(order.collection_location_ref)
+        if collection_id is None:
+            collection_id = session.scalars(
+                _LOCATION_ID, {"ref": order.collection_location_ref}
+            ).one()
+    order_id = session.scalars(
+        _INSERT_ORDER,
+        {
+            "ref": order.ref,
+            "type": order.type,
+            "status": status,
+            "customer_id": _customer_id(session, order),
+            "delivery_latitude": order.delivery_point.latitude if order.delivery_point else None,
+            "delivery_longitude": order.delivery_point.longitude if order.delivery_point else None,
+            "collection_location_id": collection_id,
+            "need_by": order.need_by,
+            "request_hash": digest,
+            "sourcing_profile_id": snapshot.profile_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).one()
+    line_ids = session.scalars(
+        _INSERT_LINES,
+        [
+            {
+                "order_id": order_id,
+                "ref": line.ref,
+                "product_id": snapshot.product_ids[line.product_ref],
+                "quantity": line.quantity,
+                "unit_price_minor": line.unit_price_minor,
+                "currency": line.currency,
+                "category": line.category,
+                "cancelled_qty": 0,
+            }
             for line in order.lines
         ],
+    ).all()
+    keys = OrderKeys(
+        order_id,
+        order.type,
+        {
+            line.ref: (line_id, snapshot.product_ids[line.product_ref])
+            for line, line_id in zip(order.lines, line_ids, strict=True)
+        },
     )
-    session.add(row)  # flushed with its fulfilments
     ids = store_fulfilments(
         session,
-        row,
+        keys,
         plan,
         snapshot.location_ids,
         snapshot.positions,
         snapshot.pick_pack_hours,
         snapshot.sla_slack_minutes,
     )
-    session.add(
-        IdempotencyKey(
-            operation=SOURCE_OPERATION,
-            key=order.ref,
-            request_hash=digest,
-            response=json.dumps(
-                {
-                    "plan": plan_to_json(plan),
-                    "fulfilment_ids": ids,
-                    "profile_version": snapshot.profile_version,
-                }
-            ).encode(),
-        )
+    response = {
+        "plan": plan_to_json(plan),
+        "fulfilment_ids": ids,
+        "profile_version": snapshot.profile_version,
+    }
+    session.execute(
+        _INSERT_KEY,
+        {
+            "operation": SOURCE_OPERATION,
+            "key": order.ref,
+            "request_hash": digest,
+            "response": json.dumps(response).encode(),
+            "created_at": now,
+        },
     )
-    emit(session, "ORDER_STATUS_CHANGED", "order", row.ref, row.status.value, {})
+    emit(session, "ORDER_STATUS_CHANGED", "order", order.ref, status.value, {})
     return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
 
 
-def store_fulfilments(
-    session: Session,
-    order: Order,
-    plan: solver.Plan,
-    location_ids: Mapping[str, int],
-    positions: Mapping[tuple[int, int], int],
-    pick_pack_hours: Mapping[str, float],
-    sla_slack_minutes: int,
-    *,
-    reassigned_from: Fulfilment | None = None,
-) -> dict[str, int]:
-    """Store a plan's fulfilments for ``order`` and reserve their stock, all or nothing.
-
-    Returns the new fulfilments' ids by location ref (the rejection
-    location's included). Raises ``InsufficientStock`` before writing any
-    reservation if the stock is no longer there.
-    """
-    lines = {line.ref: line for line in order.lines}
-    now = utcnow()
-    attempt = reassigned_from.attempt + 1 if reassigned_from else 1
-    created: dict[str, Fulfilment] = {}
-    requests: list[tuple[Fulfilment, int, int]] = []
-    for part in plan.fulfilments:
-        hours = pick_pack_hours.get(part.location_ref, 0.0)
-        fulfilment = Fulfilment(
-            order=order,
-            location_id=location_ids[part.location_ref],
-            status=FulfilmentStatus.CREATED,
-            type=order.type,
-            due_at=now + timedelta(hours=hours, minutes=sla_slack_minutes),
-            attempt=attempt,
-            reassigned_from=reassigned_from,
-            lines=[
-                FulfilmentLine(order_line=lines[ln.line_ref], quantity=ln.quantity)
-                for ln in part.lines
-            ],
-        )
-        session.add(fulfilment)
-        created[part.location_ref] = fulfilment
-        for ln in part.lines:
-            key = (lines[ln.line_ref].product_id, location_ids[part.location_ref])
-            requests.append((fulfilment, positions[key], ln.quantity))
-    if plan.rejected:
-        rejection = Fulfilment(
-            order=order,
-            location_id=rejection_location_id(session, plan.rejected.location_ref),
-            status=FulfilmentStatus.ESCALATED,
-            type=order.type,
-            attempt=attempt,
-            reassigned_from=reassigned_from,
-            status_reason="no location can serve these units under the profile's rules",
-            lines=[
-                FulfilmentLine(order_line=lines[ln.line_ref], quantity=ln.quantity)
-                for ln in plan.rejected.lines
-            ],
-        )
-        session.add(rejection)
-        created[plan.rejected.location_ref] = rejection
-    session.flush()
-    reserve_many(
-        session, [ReservationRequest(f.id, position, qty) for f, position, qty in requests]
-    )
-    announce_created(session, created.values())
-    announce_stock(session, {position for _, position, _ in requests}, "RESERVED")
-    return {ref: f.id for ref, f in created.items()}
-
-
-def rejection_location_id(session: Session, ref: str) -> int:
-    """The id of the system rejection location, created on first use."""
-    existing = _location_id(session, ref)
-    if existing is not None:
-        return existing
-    location = Location(
-        ref=ref,
-        name="Rejected fulfilments",
-        type=LocationType.REJECTION,
-        latitude=0.0,
-        longitude=0.0,
-        hd_enabled=False,
-        cc_enabled=False,
-    )
-    session.add(location)
-    session.flush()
-    return location.id
-
-
-def _location_id(session: Session, ref: str | None) -> int | None:
-    if not ref:
-        return None
-    return session.scalars(select(Location.id).where(Location.ref == ref)).first()
-
-
-def _customer(session: Session, order: OrderInput) -> Customer | None:
+def _customer_id(session: Session, order: OrderInput) -> int | None:
+    """The order's customer, created on first sight; its tier is the latest order's."""
     if not order.customer_ref:
         return None
-    customer = session.scalars(_CUSTOMER, {"ref": order.customer_ref}).one_or_none()
-    if customer is None:
-        customer = Customer(ref=order.customer_ref, tier=order.customer_tier)
-        session.add(customer)
-    else:
-        customer.tier = order.customer_tier
-    return customer
+    found = session.execute(_CUSTOMER, {"ref": order.customer_ref}).first()
+    if found is None:
+        return session.scalars(
+            _INSERT_CUSTOMER, {"ref": order.customer_ref, "tier": order.customer_tier}
+        ).one()
+    customer_id, tier = found
+    if tier is not order.customer_tier:
+        session.execute(
+            update(Customer).where(Customer.id == customer_id).values(tier=order.customer_tier)
+        )
+    return int(customer_id)
 
 
 def plan_to_json(plan: solver.Plan) -> dict[str, Any]:

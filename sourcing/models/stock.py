@@ -32,6 +32,7 @@ SOURCING_COLUMNS = (
     "location_id",
     "id",
     "on_hand",
+    "reserved",
     "buffer_qty",
     "ideal_qty",
     "markdown",
@@ -45,7 +46,11 @@ class InventoryPosition(Base):
 
     ``ideal_qty`` is the level the location would like to keep;
     ``markdown`` and ``sell_through`` are fractions in [0, 1];
-    ``stock_age_days`` is the age of the oldest units. ``version`` is
+    ``stock_age_days`` is the age of the oldest units. ``reserved`` is the
+    sum of the position's ACTIVE RESERVED records, kept in step by
+    ``sourcing.models.inventory`` (the only writer of either) so sourcing
+    reads availability without summing the ledger; ``ledger_check`` verifies
+    it. ``version`` is
     SQLAlchemy's version counter: every UPDATE of the row checks and bumps it,
     so an update based on a stale read fails with ``StaleDataError`` instead
     of overwriting someone else's change.
@@ -56,6 +61,7 @@ class InventoryPosition(Base):
         UniqueConstraint("product_id", "location_id"),
         CheckConstraint("on_hand >= 0", name="on_hand_non_negative"),
         CheckConstraint("buffer_qty >= 0", name="buffer_qty_non_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_non_negative"),
         # Sourcing reads every position of an order's products: this index
         # answers it alone, without visiting the table row by row.
         Index("ix_inventory_positions_product_stock", *SOURCING_COLUMNS),
@@ -65,6 +71,7 @@ class InventoryPosition(Base):
     product_id: Mapped[int] = mapped_column(IdType, ForeignKey("products.id"))
     location_id: Mapped[int] = mapped_column(IdType, ForeignKey("locations.id"), index=True)
     on_hand: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0, server_default="0")
     buffer_qty: Mapped[int] = mapped_column(default=0)
     ideal_qty: Mapped[int] = mapped_column(default=0)
     markdown: Mapped[float] = mapped_column(default=0.0)

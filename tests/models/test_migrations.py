@@ -7,8 +7,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from sourcing.models import Base
-from sourcing.models.db import alembic_config, downgrade, make_engine, upgrade
+from sourcing.models import Base, InventoryPosition
+from sourcing.models.db import alembic_config, downgrade, make_engine, session_factory, upgrade
+from sourcing.models.inventory import ledger_check, reserve
+from tests.models.builders import add_fulfilment, add_location, add_position, add_product
 
 
 def test_upgrade_creates_every_table(engine: Engine) -> None:
@@ -61,3 +63,22 @@ def test_postgres_migration_stays_in_the_test_schema(pg_schema_url: str) -> None
             assert "orders" in inspect(connection).get_table_names(schema=schema)
     finally:
         engine.dispose()
+
+
+def test_reserved_counter_is_filled_from_the_ledger(engine: Engine) -> None:
+    """Migration 0005 sets each position's reserved counter to its active reservations."""
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        location, product = add_location(session), add_product(session)
+        position = add_position(session, product, location, on_hand=9)
+        fulfilment = add_fulfilment(session, location, product, 4)
+        reserve(session, fulfilment.id, position.id, 4)
+        position_id = position.id
+    downgrade(engine, "0004")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("inventory_positions")}
+        assert "reserved" not in columns
+    upgrade(engine)
+    with sessions() as session:
+        assert session.get_one(InventoryPosition, position_id).reserved == 4
+        assert ledger_check(session) == []
