@@ -1,12 +1,14 @@
 """Sequential simulation: the same orders, in arrival order, each consuming what it takes.
 
 Every policy sees the same orders in the same sequence. Before each decision
-the order's problem is rebuilt from the network's current state, so a unit
-or a day's capacity that an earlier order took is gone for the later ones:
-taking stock adds to the position's ``reserved`` units (as sourcing does in
-the engine), and each location an order uses takes one order off its
-remaining capacity for that day. Capacity comes back at the start of each
-day; stock does not.
+the order's problem is given the network's current state, so a unit or a
+day's capacity that an earlier order took is gone for the later ones: taking
+stock adds to the position's ``reserved`` units (as sourcing does in the
+engine), and each location an order uses takes one order off its remaining
+capacity for that day. Capacity comes back at the start of each day; stock
+does not. The locations themselves are one tuple for the whole run and the
+state goes to the solver as a ``CandidateState``, as in the service, so the
+solver's table of the locations is built once, not once per order.
 
 Each decision is checked against the state it is applied to
 (``objective.violations``) and priced there with ``objective.evaluate``, so
@@ -23,7 +25,8 @@ import numpy as np
 
 from sourcing.bench.instances import IntArray
 from sourcing.bench.policies import Policy
-from sourcing.solver import Capacity, Location, OrderType, SourcingProblem, StockPosition
+from sourcing.solver import CandidateState, Location, SourcingProblem
+from sourcing.solver.batch_sequence import NetworkState as SolverNetworkState
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
 
@@ -91,75 +94,50 @@ class PolicyRun:
     max_rejection_penalty: float
 
 
-class NetworkState:
-    """Stock and daily capacity the orders so far have left at each location."""
+class NetworkState(SolverNetworkState):
+    """The network as the orders so far left it: one candidate tuple, and the rest as a state.
+
+    The locations keep their initial stock and capacity and are one tuple for
+    the whole run, so the solver builds its ``LocationTable`` of them once;
+    what the orders took is handed to it per order as a ``CandidateState``,
+    as the service does. Taking units and capacity is the wave solver's own
+    ``NetworkState``; this adds daily capacity coming back and the count of
+    capacity offered and used.
+    """
 
     def __init__(self, locations: Sequence[Location]) -> None:
-        self._initial = tuple(locations)
-        self._current = list(locations)
-        self._stock: dict[int, dict[str, StockPosition]] = {}  # copied when first taken from
-        self._index = {loc.ref: i for i, loc in enumerate(locations)}
-        self._tuple: tuple[Location, ...] | None = self._initial
+        locations = tuple(locations)
+        super().__init__(locations, CandidateState.of(locations))
+        self._limited = self.base.capacity_total >= 0
         self._day: int | None = None
         self.capacity_used = 0
         self.capacity_offered = 0
-
-    @property
-    def locations(self) -> tuple[Location, ...]:
-        """The locations as the next order sees them."""
-        if self._tuple is None:
-            self._tuple = tuple(self._current)
-        return self._tuple
 
     def start_day(self, day: int) -> None:
         """Give every location its daily capacity back when ``day`` is a new day."""
         if day == self._day:
             return
         self._day = day
-        for i, initial in enumerate(self._initial):
-            if self._current[i].capacity != initial.capacity:
-                self._current[i] = replace(self._current[i], capacity=initial.capacity)
-                self._tuple = None
-            self.capacity_offered += initial.capacity.total or 0
+        self.total = self.base.capacity_total.copy()
+        self.hd = self.base.capacity_hd.copy()
+        self.cc = self.base.capacity_cc.copy()
+        self.capacity_offered += int(self.base.capacity_total[self._limited].sum())
 
-    def problem(self, problem: SourcingProblem) -> SourcingProblem:
-        """``problem`` over the locations as they are now."""
-        return replace(problem, locations=self.locations)
+    def wave(self, problems: Sequence[SourcingProblem]) -> list[SourcingProblem]:
+        """``problems`` over the network as it is now, sharing one state (as a wave needs)."""
+        alone = [self.problem(p.order, p.profile) for p in problems]
+        if len(alone) == 1:
+            return alone
+        # solve_batch wants one state for the wave: every order's products, one capacity.
+        stock = {ref: column for p in alone if p.state for ref, column in p.state.stock.items()}
+        state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
+        return [replace(p, state=state) for p in alone]
 
-    def take(self, problem: SourcingProblem, allocation: IntArray) -> None:
-        """Reserve the units of ``allocation`` (L, K) over ``problem``'s candidates."""
-        lines = problem.order.lines
-        for i in np.flatnonzero(allocation.sum(axis=1)):
-            g = self._index[problem.locations[int(i)].ref]
-            stock = self._stock.get(g)
-            if stock is None:
-                stock = self._stock[g] = dict(self._current[g].stock)
-            for k in np.flatnonzero(allocation[i]):
-                product = lines[int(k)].product_ref
-                position = stock[product]
-                stock[product] = replace(
-                    position, reserved=position.reserved + int(allocation[i, k])
-                )
-            location = self._current[g]
-            if location.capacity.total is not None:
-                self.capacity_used += 1
-            self._current[g] = replace(
-                location,
-                stock=stock.copy(),
-                capacity=_one_order_less(location.capacity, problem.order.type),
-            )
-        self._tuple = None
-
-
-def _one_order_less(capacity: Capacity, order_type: OrderType) -> Capacity:
-    def less(value: int | None) -> int | None:
-        return None if value is None else value - 1
-
-    return Capacity(
-        total=less(capacity.total),
-        hd=less(capacity.hd) if order_type is OrderType.HD else capacity.hd,
-        cc=less(capacity.cc) if order_type is OrderType.CC else capacity.cc,
-    )
+    def take(self, arrays: SourcingArrays, allocation: IntArray) -> None:
+        """Reserve ``allocation``'s units and one order's capacity at each location it uses."""
+        used = allocation.sum(axis=1) > 0
+        self.capacity_used += int((used & self._limited).sum())
+        super().take(arrays, allocation)
 
 
 def waves(instance: Instance, wave_size: int | None) -> list[range]:
@@ -184,19 +162,19 @@ def simulate(policy: Policy, instance: Instance, progress: Progress | None = Non
     max_penalty = 0.0
     for wave in waves(instance, policy.wave_size):
         state.start_day(instance.days[wave.start])
-        problems = [state.problem(instance.problems[i]) for i in wave]
+        problems = state.wave([instance.problems[i] for i in wave])
         started = time.perf_counter()
         allocations = policy.decide(problems)
         latency = (time.perf_counter() - started) / len(wave)
         for i, allocation in zip(wave, allocations, strict=True):
             # A wave's later orders are checked and priced after the earlier ones took theirs.
-            problem = state.problem(instance.problems[i])
-            arrays = SourcingArrays.build(problem)
+            given = instance.problems[i]
+            arrays = SourcingArrays.build(state.problem(given.order, given.profile))
             max_penalty = max(max_penalty, arrays.rejection_penalty)
             errors = violations(arrays, allocation)
             if errors:
                 allocation = np.zeros_like(allocation)
-            state.take(problem, allocation)
+            state.take(arrays, allocation)
             records.append(_record(i, instance, arrays, allocation, latency, "; ".join(errors)))
         if progress is not None:
             progress(len(wave))

@@ -12,6 +12,7 @@ from sourcing.bench.instances import IntArray
 from sourcing.bench.policies import DEFAULT_POLICIES, Policy, make_policy
 from sourcing.bench.simulation import Instance, NetworkState, simulate, waves
 from sourcing.solver import Capacity, SourcingProblem
+from sourcing.solver.instance import SourcingArrays
 from tests.solver.builders import loc, order, problem
 
 
@@ -44,17 +45,28 @@ def test_daily_capacity_is_consumed_and_comes_back_the_next_day(
     assert run.capacity_used == 2 - sum(rejected)
 
 
-def test_taking_reserves_units_and_leaves_other_locations_alone() -> None:
-    """take() adds to the position's reserved units and rebuilds only the locations it used."""
+def test_taking_reserves_units_and_leaves_the_locations_alone() -> None:
+    """take() adds to the reserved units the next order sees; the locations never change."""
     used, untouched = loc("S1", 1.0, {"P1": 3, "P2": 2}), loc("S2", 2.0, {"P1": 4})
     state = NetworkState([used, untouched])
     the_problem = problem(order({"P1": 2, "P2": 1}), [used, untouched])
-    state.take(the_problem, np.array([[2, 1], [0, 0]], dtype=np.int64))
-    now = state.locations
-    assert now[0].stock["P1"].available == 1
-    assert now[0].stock["P2"].available == 1
-    assert now[1] is untouched
-    assert used.stock["P1"].available == 3  # the instance's own locations are never changed
+    first = state.problem(the_problem.order, the_problem.profile)
+    state.take(SourcingArrays.build(first), np.array([[2, 1], [0, 0]], dtype=np.int64))
+    after = state.problem(the_problem.order, the_problem.profile)
+    assert SourcingArrays.build(after).stock.tolist() == [[1, 1], [4, 0]]
+    assert SourcingArrays.build(first).stock.tolist() == [[3, 2], [4, 0]]  # handed out, kept
+    assert after.locations is first.locations == (used, untouched)
+    assert used.stock["P1"].available == 3
+
+
+def test_a_wave_shares_one_state_with_every_order_s_products() -> None:
+    """The problems of a wave carry one state listing the products of all its orders."""
+    store = loc("S1", 1.0, {"P1": 3, "P2": 2, "P3": 1})
+    state = NetworkState([store])
+    wave = state.wave([problem(order({"P1": 1}), [store]), problem(order({"P2": 1}), [store])])
+    shared = wave[0].state
+    assert shared is not None and wave[1].state is shared
+    assert sorted(shared.stock) == ["P1", "P2"]
 
 
 class _Overeager(Policy):
