@@ -5,20 +5,51 @@ A call that carries a request id stores a small JSON answer under
 sent again finds it and answers from it without changing anything; a
 different call under the same key is refused. Callers lock the entity the
 call changes before :func:`recall`, so two copies of a call arriving
-together queue and the second one finds the first one's answer.
+together queue and the second one finds the first one's answer. Where no
+one entity can be locked (a SourceBatch, a Rebalance that moves nothing),
+the key's uniqueness refuses the second copy's :func:`remember` instead,
+and that copy answers from the first one's row.
+
+The answers hold stored plans (:func:`outcome_to_json`) and, where a call
+reports errors one by one (SourceBatch), the errors themselves
+(:func:`error_to_json`), so a replay answers exactly what the first call did.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sourcing.models.errors import AlreadyExists
+from sourcing.models.enums import OrderType
+from sourcing.models.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    InsufficientStock,
+    InvalidField,
+    InvalidState,
+    NotFound,
+    SourcingError,
+)
 from sourcing.models.messaging import IdempotencyKey
+from sourcing.models.sourcing import SourcingOutcome, plan_from_json, plan_to_json
+
+# The domain errors an answer may report, by name, so a replay reports the same kind.
+_ERRORS: dict[str, type[SourcingError]] = {
+    kind.__name__: kind
+    for kind in (
+        NotFound,
+        AlreadyExists,
+        InvalidState,
+        InsufficientStock,
+        ConcurrencyConflict,
+        InvalidField,
+    )
+}
 
 
 def request_digest(request: Any) -> str:
@@ -62,3 +93,60 @@ def remember(
             response=json.dumps(answer).encode(),
         )
     )
+
+
+def outcome_to_json(outcome: SourcingOutcome) -> dict[str, Any]:
+    """A stored form of a stored plan: the plan, its fulfilments' ids, the profile and type."""
+    return {
+        "plan": plan_to_json(outcome.plan),
+        "fulfilment_ids": dict(outcome.fulfilment_ids),
+        "profile_version": outcome.profile_version,
+        "order_type": outcome.order_type.value,
+    }
+
+
+def outcome_from_json(
+    data: Mapping[str, Any], order_type: OrderType | None = None
+) -> SourcingOutcome:
+    """The plan of :func:`outcome_to_json`, marked replayed.
+
+    ``order_type`` is for answers stored before the type was (ReviseOrder's).
+    """
+    stored_type = OrderType(data["order_type"]) if "order_type" in data else order_type
+    if stored_type is None:
+        raise ValueError("Expected a stored order_type or one given, got neither.")
+    return SourcingOutcome(
+        plan_from_json(data["plan"]),
+        {ref: int(fid) for ref, fid in data["fulfilment_ids"].items()},
+        int(data["profile_version"]),
+        stored_type,
+        replayed=True,
+    )
+
+
+def error_to_json(error: Exception) -> dict[str, Any]:
+    """A stored form of an error an answer reports: its kind, message and attributes.
+
+    Anything but a domain error is a bug of ours: only its class name is
+    kept, as the caller is told no more than INTERNAL about it anyway.
+    """
+    kind = type(error).__name__
+    if _ERRORS.get(kind) is not type(error):
+        return {"kind": None, "message": kind, "attributes": {}}
+    attributes = {name: v for name, v in vars(error).items() if not name.startswith("_")}
+    return {"kind": kind, "message": str(error), "attributes": attributes}
+
+
+def error_from_json(data: Mapping[str, Any]) -> Exception:
+    """The error of :func:`error_to_json` again, of the same class, message and attributes.
+
+    The domain errors' constructors build their message from their
+    attributes; here both are restored as stored instead.
+    """
+    kind = _ERRORS.get(data["kind"] or "")
+    if kind is None:
+        return RuntimeError(data["message"])
+    error = kind.__new__(kind)
+    Exception.__init__(error, data["message"])
+    vars(error).update(data["attributes"])
+    return error

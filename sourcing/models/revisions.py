@@ -26,11 +26,17 @@ from sourcing.models.cancellation import cancel_units, order_rules, still_wanted
 from sourcing.models.config import Product
 from sourcing.models.enums import FulfilmentStatus, OrderStatus
 from sourcing.models.errors import InvalidField, InvalidState, NotFound
-from sourcing.models.idempotency import recall, remember, request_digest
+from sourcing.models.idempotency import (
+    outcome_from_json,
+    outcome_to_json,
+    recall,
+    remember,
+    request_digest,
+)
 from sourcing.models.lifecycle import lock_order, refresh_order_status
 from sourcing.models.orders import Order, OrderLine
 from sourcing.models.reassign import source_units
-from sourcing.models.sourcing import LineInput, SourcingOutcome, plan_from_json, plan_to_json
+from sourcing.models.sourcing import LineInput, SourcingOutcome
 
 _F = FulfilmentStatus
 REVISE_OPERATION = "ReviseOrder"
@@ -233,25 +239,13 @@ def revise_order(session: Session, request: ReviseInput) -> ReviseOutcome:
 def _answer(price_change: int, currency: str, sourced: SourcingOutcome | None) -> dict[str, object]:
     answer: dict[str, object] = {"price_change_minor": price_change, "currency": currency}
     if sourced is not None:
-        answer["sourced"] = {
-            "plan": plan_to_json(sourced.plan),
-            "fulfilment_ids": dict(sourced.fulfilment_ids),
-            "profile_version": sourced.profile_version,
-        }
+        answer["sourced"] = outcome_to_json(sourced)
     return answer
 
 
 def _replayed(order: Order, answer: dict[str, object]) -> ReviseOutcome:
     stored = answer.get("sourced")
-    sourced = None
-    if isinstance(stored, dict):
-        sourced = SourcingOutcome(
-            plan_from_json(stored["plan"]),
-            stored["fulfilment_ids"],
-            stored["profile_version"],
-            order.type,
-            replayed=True,
-        )
+    sourced = outcome_from_json(stored, order.type) if isinstance(stored, dict) else None
     price = answer["price_change_minor"]
     assert isinstance(price, int)
     return ReviseOutcome(order, sourced, price, str(answer["currency"]), replayed=True)
