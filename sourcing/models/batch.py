@@ -20,6 +20,20 @@ When a location's last slot is wanted by both, the HD order therefore gets
 it, whatever the orders' tiers; within a wave VIP and older orders still go
 first. The CC wave's bound holds given the HD wave's plans, so the gap is
 measured against that sequence, not against a joint model of both types.
+
+A call with a ``request_id`` stores its answer (each order's plan and
+fulfilment ids, or its error, and the wave's figures) under that id once
+every order is stored, each order having been stored in its own
+transaction; the same call sent again gets that answer, every plan in it
+marked replayed, and nothing is sourced or reserved again. A different
+call under a used id is refused (``AlreadyExists``) before anything is
+read. A retry after the first call stopped part way (a crash, a lost
+connection) finds no answer stored, so it runs again: the orders stored
+the first time are replayed by their refs (``replay_of``), nothing is
+reserved twice, and the rest are sourced now; its answer is the one
+stored. Two different calls sent at the same time under one id may both
+source their orders; the later one to finish is then refused. To try
+again the orders a batch could not place, send them under a new id.
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +54,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sourcing import solver
 from sourcing.models.db import run_in_transaction
 from sourcing.models.errors import InsufficientStock, SourcingError
+from sourcing.models.idempotency import (
+    error_from_json,
+    error_to_json,
+    outcome_from_json,
+    outcome_to_json,
+    recall,
+    remember,
+    request_digest,
+)
 from sourcing.models.sourcing import (
     OrderInput,
     Snapshot,
@@ -56,6 +80,8 @@ log = logging.getLogger(__name__)
 
 # The order the waves are solved in; each takes what the ones before it left.
 WAVE_ORDER = (solver.OrderType.HD, solver.OrderType.CC)
+# The idempotency keys' namespace for SourceBatch's request ids.
+SOURCE_BATCH_OPERATION = "SourceBatch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +98,8 @@ class BatchOutcome:
     """Every order's outcome, in the order given, and how good the joint plan is.
 
     ``objective`` adds up the plans made by this call (replays excluded);
-    ``gap`` is its distance to the waves' proved bounds.
+    ``gap`` is its distance to the waves' proved bounds. ``replayed`` is
+    True when this is the stored answer of an earlier call.
     """
 
     results: tuple[BatchOrderOutcome, ...]
@@ -80,16 +107,55 @@ class BatchOutcome:
     status: solver.SolveStatus
     gap: float
     solve_time_s: float
+    replayed: bool = False
 
 
 def source_batch(
-    sessions: sessionmaker[Session], orders: Sequence[OrderInput], options: SourceOptions
+    sessions: sessionmaker[Session],
+    orders: Sequence[OrderInput],
+    options: SourceOptions,
+    *,
+    request_id: str | None = None,
+    refused: Sequence[str] = (),
 ) -> BatchOutcome:
     """Source ``orders`` (refs unique) together and store each order's plan on its own.
 
     ``options.policy`` is ``"mip"`` for the joint model or ``"greedy"`` for
     the reference greedy order after order; its time limit is the wave's.
+    ``request_id``, unless the call is a dry run, makes the call happen at
+    most once (see the module docstring). ``refused`` describes the orders
+    of the request the caller refused before sourcing (each its ref and
+    why): a retry must send them too, so they belong to what is compared.
+    The time limit and ``explain`` do not: a replayed plan has no
+    explanation.
+
+    Raises
+    ------
+    AlreadyExists
+        When ``request_id`` was used by a different SourceBatch call.
     """
+    if options.dry_run or not request_id:
+        return _source(sessions, orders, options)
+    digest = request_digest(
+        {
+            "orders": [order.digest() for order in orders],
+            "refused": list(refused),
+            "policy": options.policy,
+            "weight_overrides": dict(options.weight_overrides),
+            "split_limit": options.split_limit,
+        }
+    )
+    with sessions() as session:
+        answer = recall(session, SOURCE_BATCH_OPERATION, request_id, digest)
+    if answer is not None:
+        return _replayed(answer)
+    return _remember(sessions, request_id, digest, _source(sessions, orders, options))
+
+
+def _source(
+    sessions: sessionmaker[Session], orders: Sequence[OrderInput], options: SourceOptions
+) -> BatchOutcome:
+    """Read, solve and store the wave: :func:`source_batch` without its request id."""
     started = time.perf_counter()
     results: dict[str, BatchOrderOutcome] = {}
     snapshots: dict[str, Snapshot] = {}
@@ -241,3 +307,52 @@ def _store(
         log.exception("storing order %s of a batch failed", order.ref)
         return BatchOrderOutcome(order.ref, error=exc)
     return BatchOrderOutcome(order.ref, outcome)
+
+
+def _remember(
+    sessions: sessionmaker[Session], request_id: str, digest: str, outcome: BatchOutcome
+) -> BatchOutcome:
+    """Store the answer under ``request_id``; if a copy of this call stored one first, that one."""
+    answer = {
+        "results": [_result_to_json(result) for result in outcome.results],
+        "objective": outcome.objective,
+        "status": outcome.status.value,
+        "gap": outcome.gap if math.isfinite(outcome.gap) else None,
+        "solve_time_s": outcome.solve_time_s,
+    }
+    store = functools.partial(
+        remember, operation=SOURCE_BATCH_OPERATION, key=request_id, digest=digest, answer=answer
+    )
+    try:
+        run_in_transaction(sessions, store, entity="request")
+    except IntegrityError:
+        with sessions() as session:
+            stored = recall(session, SOURCE_BATCH_OPERATION, request_id, digest)
+        assert stored is not None  # the row that was in the way
+        return _replayed(stored)
+    return outcome
+
+
+def _result_to_json(result: BatchOrderOutcome) -> dict[str, Any]:
+    if result.outcome is not None:
+        return {"order_ref": result.order_ref, "outcome": outcome_to_json(result.outcome)}
+    assert result.error is not None  # an order has a plan or an error
+    return {"order_ref": result.order_ref, "error": error_to_json(result.error)}
+
+
+def _replayed(answer: dict[str, Any]) -> BatchOutcome:
+    """The answer :func:`_remember` stored, every plan in it marked replayed."""
+    results = tuple(
+        BatchOrderOutcome(item["order_ref"], outcome_from_json(item["outcome"]))
+        if "outcome" in item
+        else BatchOrderOutcome(item["order_ref"], error=error_from_json(item["error"]))
+        for item in answer["results"]
+    )
+    return BatchOutcome(
+        results=results,
+        objective=answer["objective"],
+        status=solver.SolveStatus(answer["status"]),
+        gap=math.inf if answer["gap"] is None else answer["gap"],
+        solve_time_s=answer["solve_time_s"],
+        replayed=True,
+    )

@@ -13,6 +13,13 @@ solves outside any transaction and writes in a short one, retrying when the
 stock moved meanwhile. :func:`source_units` runs inside the caller's
 transaction, so a short pick, a location's rejection or a revision and the
 re-sourcing it causes commit or roll back together.
+
+A Reassign call with a ``request_id`` stores its answer (the plan and the
+new fulfilments' ids) under that id in the transaction that moves the
+units; the same call sent again returns it, marked replayed, and moves
+nothing. A different call under a used id is refused (``AlreadyExists``).
+The write locks the order before it looks for the answer, so two copies
+of one call queue and the second one finds the first one's answer.
 """
 
 from __future__ import annotations
@@ -36,6 +43,13 @@ from sourcing.models.errors import (
     InvalidField,
     InvalidState,
 )
+from sourcing.models.idempotency import (
+    outcome_from_json,
+    outcome_to_json,
+    recall,
+    remember,
+    request_digest,
+)
 from sourcing.models.lifecycle import (
     change_status,
     derive_order_status,
@@ -48,6 +62,7 @@ from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, SourcingOutcome, store_
 
 __all__ = [
     "REASSIGNABLE",
+    "REASSIGN_OPERATION",
     "ReassignInput",
     "derive_order_status",
     "reassign",
@@ -57,6 +72,8 @@ __all__ = [
 _F = FulfilmentStatus
 # Fulfilments whose units may be moved by Reassign.
 REASSIGNABLE = (_F.CREATED, _F.ACKNOWLEDGED, _F.ESCALATED)
+# The idempotency keys' namespace for Reassign's request ids.
+REASSIGN_OPERATION = "Reassign"
 # Fulfilments that no longer hold a place in the order's split allowance.
 _NOT_LIVE = (_F.REJECTED, _F.CANCELLED, _F.ESCALATED)
 
@@ -66,7 +83,7 @@ class ReassignInput:
     """Which units of which fulfilment to source again.
 
     ``lines`` maps order line refs to units; empty means every unit of the
-    fulfilment.
+    fulfilment. ``request_id``, when given, makes the move happen at most once.
     """
 
     fulfilment_id: int
@@ -74,6 +91,15 @@ class ReassignInput:
     reason: str | None = None
     explain: bool = False
     time_limit_s: float = 10.0
+    request_id: str | None = None
+
+    def digest(self) -> str:
+        """A hash of what moves and why, to tell a retry from another call under its id.
+
+        ``explain`` and the time limit are left out: they change how the
+        answer is told and found, not what the call does.
+        """
+        return request_digest([self.fulfilment_id, dict(self.lines), self.reason])
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +128,15 @@ def reassign(sessions: sessionmaker[Session], request: ReassignInput) -> Sourcin
         When the fulfilment's status does not allow moving units.
     InvalidField
         For a line the fulfilment does not hold, or more units than it holds.
+    AlreadyExists
+        When ``request_id`` was used by a different Reassign call.
     """
     for _ in range(MAX_SOLVE_ATTEMPTS):
         with sessions() as session, session.begin():
-            fulfilment = _reassignable(session, request.fulfilment_id)
+            replay = _replay(session, request)
+            if replay is not None:
+                return replay
+            fulfilment = _reassignable(lock_fulfilment(session, request.fulfilment_id))
             moving = _moving_units(fulfilment, request.lines)
             snapshot = _read(
                 session,
@@ -168,17 +199,24 @@ def source_units(
     raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
 
 
-def _reassignable(session: Session, fulfilment_id: int) -> Fulfilment:
-    fulfilment = lock_fulfilment(session, fulfilment_id)
+def _reassignable(fulfilment: Fulfilment) -> Fulfilment:
     if fulfilment.status not in REASSIGNABLE:
         raise InvalidState(
             "fulfilment",
             fulfilment.status.value,
             "reassigned",
-            ref=fulfilment_id,
+            ref=fulfilment.id,
             allowed=tuple(s.value for s in REASSIGNABLE),
         )
     return fulfilment
+
+
+def _replay(session: Session, request: ReassignInput) -> SourcingOutcome | None:
+    """The stored answer of an earlier call under ``request.request_id``, if any."""
+    if not request.request_id:
+        return None
+    answer = recall(session, REASSIGN_OPERATION, request.request_id, request.digest())
+    return None if answer is None else outcome_from_json(answer)
 
 
 def _moving_units(fulfilment: Fulfilment, wanted: Mapping[str, int]) -> dict[str, int]:
@@ -345,7 +383,11 @@ def _write(
     plan: solver.Plan,
     status: FulfilmentStatus,
 ) -> SourcingOutcome:
-    fulfilment = _reassignable(session, request.fulfilment_id)
+    fulfilment = lock_fulfilment(session, request.fulfilment_id)
+    replay = _replay(session, request)  # a copy of this call that wrote since the read
+    if replay is not None:
+        return replay
+    _reassignable(fulfilment)
     if fulfilment.status is not status:
         raise ConcurrencyConflict("fulfilment", detail="its status changed while reassigning")
     order = fulfilment.order
@@ -355,4 +397,8 @@ def _write(
     ids = _store(session, order, plan, snapshot, reassigned_from=fulfilment)
     session.flush()
     refresh_order_status(session, order)
-    return SourcingOutcome(plan, ids, snapshot.profile_version, snapshot.order_type)
+    outcome = SourcingOutcome(plan, ids, snapshot.profile_version, snapshot.order_type)
+    if request.request_id:
+        answer = outcome_to_json(outcome)
+        remember(session, REASSIGN_OPERATION, request.request_id, request.digest(), answer)
+    return outcome

@@ -12,11 +12,17 @@ new wave is cheaper are the orders whose plans changed rewritten, all in one
 transaction: their movable fulfilments are released and CANCELLED
 ("rebalanced"), the new ones created and reserved. If the stock moved
 meanwhile, everything is read and solved again.
+
+With a ``request_id`` the report is stored under that id in the same
+transaction (also when nothing was worth moving, so a retry cannot move
+what the first call left); the same call sent again returns it and moves
+nothing. A dry run changes nothing, so it neither looks for nor stores one.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -24,6 +30,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
@@ -38,6 +45,13 @@ from sourcing.models.enums import (
     QuantityType,
 )
 from sourcing.models.errors import ConcurrencyConflict, InsufficientStock, NotFound
+from sourcing.models.idempotency import (
+    outcome_from_json,
+    outcome_to_json,
+    recall,
+    remember,
+    request_digest,
+)
 from sourcing.models.lifecycle import (
     change_status,
     lock_order,
@@ -57,20 +71,41 @@ MOVABLE = (_F.CREATED, _F.ACKNOWLEDGED)
 _NOT_LIVE = (_F.REJECTED, _F.CANCELLED, _F.ESCALATED)
 # A new wave must save at least this much to be worth moving reservations for.
 MIN_SAVING = 1e-6
+# The idempotency keys' namespace for Rebalance's request ids.
+REBALANCE_OPERATION = "Rebalance"
+# The numbers of a report stored as they are.
+_FIGURES = (
+    "objective_before",
+    "objective_after",
+    "fulfilments_before",
+    "fulfilments_after",
+    "solve_time_s",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class RebalanceInput:
-    """Which orders to rebalance (every open order when empty), and how."""
+    """Which orders to rebalance (every open order when empty), and how.
+
+    ``request_id``, when given, makes the rebalancing happen at most once.
+    """
 
     order_refs: tuple[str, ...] = ()
     dry_run: bool = False
     time_limit_s: float = 10.0
+    request_id: str | None = None
+
+    def digest(self) -> str:
+        """A hash of the orders asked for, to tell a retry from another call under its id."""
+        return request_digest(list(self.order_refs))
 
 
 @dataclass(frozen=True, slots=True)
 class RebalanceOutcome:
-    """The new plans of the orders that moved, and the saving over every order considered."""
+    """The new plans of the orders that moved, and the saving over every order considered.
+
+    ``replayed`` is True when this is the stored report of an earlier call.
+    """
 
     plans: tuple[SourcingOutcome, ...]
     objective_before: float
@@ -80,6 +115,7 @@ class RebalanceOutcome:
     status: solver.SolveStatus
     gap: float
     solve_time_s: float
+    replayed: bool = False
 
 
 @dataclass
@@ -116,10 +152,15 @@ def rebalance(sessions: sessionmaker[Session], request: RebalanceInput) -> Rebal
         For an order ref that does not exist (``field`` is ``order_refs[i]``).
     ConcurrencyConflict
         When the stock or the fulfilments kept moving for every attempt.
+    AlreadyExists
+        When ``request_id`` was used by a Rebalance call for other orders.
     """
     started = time.perf_counter()
     for _ in range(MAX_SOLVE_ATTEMPTS):
         with sessions() as session, session.begin():
+            replay = _replay(session, request)
+            if replay is not None:
+                return replay
             groups = _read(session, request.order_refs)
             states = [_freed_state(session, group) for group in groups]
         solved = [
@@ -127,13 +168,17 @@ def rebalance(sessions: sessionmaker[Session], request: RebalanceInput) -> Rebal
             for group, state in zip(groups, states, strict=True)
         ]
         outcome = _outcome(groups, solved, started)
-        if request.dry_run or not outcome.plans:
+        if request.dry_run or not (outcome.plans or request.request_id):
             return outcome
-        write = functools.partial(_write, groups=groups, solved=solved, outcome=outcome)
+        write = functools.partial(
+            _write, request=request, groups=groups, solved=solved, outcome=outcome
+        )
         try:
             return run_in_transaction(sessions, write, entity="inventory")
-        except (InsufficientStock, ConcurrencyConflict):
-            continue  # the stock or a fulfilment moved after the read: read again
+        except (InsufficientStock, ConcurrencyConflict, IntegrityError):
+            # The stock or a fulfilment moved after the read, or a copy of this
+            # call stored its answer first: read again (and find that answer).
+            continue
     raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
 
 
@@ -339,13 +384,49 @@ def _outcome(
     )
 
 
+def _replay(session: Session, request: RebalanceInput) -> RebalanceOutcome | None:
+    """The stored report of an earlier call under ``request.request_id``, if any."""
+    if request.dry_run or not request.request_id:
+        return None
+    answer = recall(session, REBALANCE_OPERATION, request.request_id, request.digest())
+    if answer is None:
+        return None
+    return RebalanceOutcome(
+        plans=tuple(outcome_from_json(plan) for plan in answer["plans"]),
+        status=solver.SolveStatus(answer["status"]),
+        gap=math.inf if answer["gap"] is None else answer["gap"],
+        replayed=True,
+        **answer["figures"],
+    )
+
+
+def _remember(session: Session, request: RebalanceInput, outcome: RebalanceOutcome) -> None:
+    """Store the report under ``request.request_id`` for :func:`_replay`."""
+    assert request.request_id is not None
+    answer = {
+        "plans": [outcome_to_json(plan) for plan in outcome.plans],
+        "status": outcome.status.value,
+        "gap": outcome.gap if math.isfinite(outcome.gap) else None,
+        "figures": {name: getattr(outcome, name) for name in _FIGURES},
+    }
+    remember(session, REBALANCE_OPERATION, request.request_id, request.digest(), answer)
+
+
 def _write(
     session: Session,
+    request: RebalanceInput,
     groups: list[_Group],
     solved: list[tuple[BatchPlan, BatchPlan]],
     outcome: RebalanceOutcome,
 ) -> RebalanceOutcome:
-    """Release the moving fulfilments of every order that moves, then reserve its new plan."""
+    """Release the moving fulfilments of every order that moves, then reserve its new plan.
+
+    With a request id the report is stored too, unless a copy of this call
+    stored one since the read: that one is the answer, and nothing moves.
+    """
+    replay = _replay(session, request)
+    if replay is not None:
+        return replay
     moving = {item.plan.order_ref for item in outcome.plans}
     todo: list[tuple[_Group, Order, solver.Plan]] = []
     for group, (_, after) in zip(groups, solved, strict=True):
@@ -371,7 +452,10 @@ def _write(
         session.flush()
         refresh_order_status(session, order)
         stored.append(SourcingOutcome(plan, ids, group.profile_version, group.order_type))
-    return replace(outcome, plans=tuple(stored))
+    outcome = replace(outcome, plans=tuple(stored))
+    if request.request_id:
+        _remember(session, request, outcome)
+    return outcome
 
 
 def _release(session: Session, order: Order, movable: Mapping[int, Mapping[str, int]]) -> None:

@@ -14,8 +14,10 @@ from sourcing.server.convert.batch import (
     batch_to_proto,
     rebalance_from_proto,
     rebalance_to_proto,
+    refused_orders,
     time_limit,
 )
+from sourcing.server.convert.fields import optional_ref
 from sourcing.server.convert.orders import (
     deadline_seconds,
     order_from_proto,
@@ -74,7 +76,7 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
             profile_version=outcome.profile_version,
             explain=request.explain,
         )
-        return sourcing_pb2.ReassignResponse(plan=plan)
+        return sourcing_pb2.ReassignResponse(plan=plan, replayed=outcome.replayed)
 
     @rpc
     def SourceBatch(  # noqa: N802 - the generated interface's name
@@ -87,8 +89,15 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         options = source_options(
             request, time_limit(request.time_limit, budget * BATCH_SOLVE_SHARE)
         )
+        request_id = optional_ref(request.request_id, "request_id")
         orders = [item for item in parsed if isinstance(item, OrderInput)]
-        outcome = source_batch(self.sessions, orders, options)
+        outcome = source_batch(
+            self.sessions,
+            orders,
+            options,
+            request_id=request_id,
+            refused=refused_orders(request, parsed),
+        )
         return batch_to_proto(request, parsed, outcome)
 
     @rpc

@@ -17,6 +17,7 @@ from google.protobuf import duration_pb2
 from sourcing.models.batch import BatchOrderOutcome, BatchOutcome
 from sourcing.models.rebalance import RebalanceInput, RebalanceOutcome
 from sourcing.models.sourcing import OrderInput
+from sourcing.server.convert.fields import optional_ref
 from sourcing.server.convert.orders import _SOLVE_STATUS, order_from_proto, plan_to_proto
 from sourcing.server.errors import FieldError, field_of, status_code_for
 from sourcing.v1 import common_pb2, plan_pb2, sourcing_pb2
@@ -47,6 +48,17 @@ def batch_orders(request: sourcing_pb2.SourceBatchRequest) -> list[OrderInput | 
         seen.add(order.ref)
         parsed.append(order)
     return parsed
+
+
+def refused_orders(
+    request: sourcing_pb2.SourceBatchRequest, parsed: Sequence[OrderInput | FieldError]
+) -> tuple[str, ...]:
+    """Each order refused before sourcing as its ref and why, for telling retries apart."""
+    return tuple(
+        f"{msg.ref}: {item}"
+        for msg, item in zip(request.orders, parsed, strict=True)
+        if isinstance(item, FieldError)
+    )
 
 
 def time_limit(requested: duration_pb2.Duration, budget: float) -> float:
@@ -129,7 +141,12 @@ def rebalance_from_proto(
         if ref in refs:
             raise FieldError(f"order_refs[{i}]", f"{ref!r} is listed twice")
         refs.append(ref)
-    return RebalanceInput(tuple(refs), request.dry_run, time_limit_s)
+    return RebalanceInput(
+        tuple(refs),
+        request.dry_run,
+        time_limit_s,
+        request_id=optional_ref(request.request_id, "request_id"),
+    )
 
 
 def rebalance_to_proto(outcome: RebalanceOutcome) -> sourcing_pb2.RebalanceResponse:

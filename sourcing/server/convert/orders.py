@@ -15,6 +15,7 @@ from sourcing import solver
 from sourcing.models.enums import CustomerTier, OrderType
 from sourcing.models.reassign import ReassignInput
 from sourcing.models.sourcing import LineInput, OrderInput, SourceOptions
+from sourcing.server.convert.fields import optional_ref
 from sourcing.server.errors import FieldError
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
 
@@ -168,6 +169,7 @@ def reassign_from_proto(
         reason=request.reason or None,
         explain=request.explain,
         time_limit_s=time_limit_s,
+        request_id=optional_ref(request.request_id, "request_id"),
     )
 
 
