@@ -12,7 +12,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, String
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, MetaData, String, Table
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -91,3 +91,8 @@ class Base(DeclarativeBase):
             enum.Enum, native_enum=False, create_constraint=True, length=32, validate_strings=True
         ),
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for bulk statements that skip the ORM's bookkeeping."""
+    return Base.metadata.tables[model.__tablename__]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 
@@ -204,7 +204,7 @@ def read_candidates(
 
 def _stock(
     session: Session, cached: CandidateSet, products: Mapping[int, str]
-) -> tuple[dict[str, solver.ProductColumn], dict[tuple[int, int], int]]:
+) -> tuple[dict[str, solver.ProductColumn], Mapping[tuple[int, int], int]]:
     """Each product's positions at the candidates, and their ids by (product, location)."""
     if not products:
         return {}, {}
@@ -237,9 +237,47 @@ def _stock(
             stock_age_days=age[lo:hi],
             in_transit=(),
         )
-    pairs = zip(product_ids.tolist(), table[:, 2].astype(np.int64).tolist(), strict=True)
-    positions = dict(zip(pairs, table[:, 0].astype(np.int64).tolist(), strict=True))
+    positions = PositionIds(
+        product_ids, index, table[:, 2].astype(np.int64), table[:, 0].astype(np.int64), cached
+    )
     return columns, positions
+
+
+class PositionIds(Mapping[tuple[int, int], int]):
+    """Position ids by (product id, location id), looked up only for the plan's few lines.
+
+    Built from the arrays the read already has (rows grouped by product and
+    in candidate order within each), instead of a dict of every position.
+    """
+
+    def __init__(
+        self,
+        product_ids: IntArray,
+        index: IntArray,
+        location_ids: IntArray,
+        position_ids: IntArray,
+        cached: CandidateSet,
+    ) -> None:
+        self._product_ids = product_ids
+        self._index = index
+        self._location_ids = location_ids
+        self._position_ids = position_ids
+        self._cached = cached
+
+    def __getitem__(self, key: tuple[int, int]) -> int:
+        product_id, location_id = key
+        (candidate,) = self._cached.indices(np.array([location_id], dtype=np.int64))
+        lo, hi = np.searchsorted(self._product_ids, [product_id, product_id + 1])
+        at = lo + int(np.searchsorted(self._index[lo:hi], candidate))
+        if candidate < 0 or at >= hi or self._index[at] != candidate:
+            raise KeyError(key)
+        return int(self._position_ids[at])
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self._product_ids.tolist(), self._location_ids.tolist(), strict=True)
+
+    def __len__(self) -> int:
+        return len(self._position_ids)
 
 
 def _capacity_left(session: Session, cached: CandidateSet) -> tuple[IntArray, IntArray, IntArray]:

@@ -25,11 +25,12 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from sourcing.models.base import utcnow
+from sourcing.models.base import table_of, utcnow
 from sourcing.models.config import Product, VirtualCatalogue, network_locations
 from sourcing.models.enums import QuantityStatus, QuantityType
 from sourcing.models.errors import InsufficientStock, InvalidState, NotFound
@@ -49,6 +50,27 @@ _LOCK_POSITIONS = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+
+
+# The reservation path's Core statements (see reserve_many).
+_POSITIONS = table_of(InventoryPosition)
+_QUANTITIES = table_of(InventoryQuantity)
+_LOCK_NUMBERS = (
+    select(_POSITIONS.c.id, _POSITIONS.c.on_hand, _POSITIONS.c.reserved, _POSITIONS.c.buffer_qty)
+    .where(_POSITIONS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_POSITIONS.c.id)
+    .with_for_update()
+)
+_ADD_RESERVED = (
+    update(_POSITIONS)
+    .where(_POSITIONS.c.id == bindparam("pid"))
+    .values(
+        reserved=_POSITIONS.c.reserved + bindparam("qty"),
+        version=_POSITIONS.c.version + 1,
+        updated_at=bindparam("now"),
+    )
+)
+_INSERT_RESERVATIONS = insert(_QUANTITIES).returning(_QUANTITIES.c.id, sort_by_parameter_order=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,17 +243,19 @@ def get_or_create_position(
 
 def reserve(session: Session, fulfilment_id: int, position_id: int, qty: int) -> InventoryQuantity:
     """Reserve ``qty`` units at a position for a fulfilment; see :func:`reserve_many`."""
-    return reserve_many(session, [ReservationRequest(fulfilment_id, position_id, qty)])[0]
+    (record_id,) = reserve_many(session, [ReservationRequest(fulfilment_id, position_id, qty)])
+    return session.get_one(InventoryQuantity, record_id)
 
 
-def reserve_many(
-    session: Session, requests: Sequence[ReservationRequest]
-) -> list[InventoryQuantity]:
-    """Reserve units at several positions at once, all or nothing.
+def reserve_many(session: Session, requests: Sequence[ReservationRequest]) -> list[int]:
+    """Reserve units at several positions at once, all or nothing; return the records' ids.
 
     Locks every position involved (in id order), re-reads availability and
-    writes one ACTIVE RESERVED record per request, in request order. Reserve
-    a whole plan in one call so its positions are locked in a stable order.
+    writes one ACTIVE RESERVED record per request, in request order, moving
+    each position's ``reserved`` counter with it. Reserve a whole plan in
+    one call so its positions are locked in a stable order. It runs in the
+    checkout path, so it uses Core statements: positions the session had
+    loaded are expired rather than kept in step.
 
     Raises
     ------
@@ -245,31 +269,45 @@ def reserve_many(
     wanted: dict[int, int] = defaultdict(int)
     for request in requests:
         wanted[request.position_id] += request.quantity
-    positions = lock_positions(session, wanted)
-    for position in positions:
-        available = max(0, position.on_hand - position.reserved - position.buffer_qty)
-        if wanted[position.id] > available:
+    ids = sorted(wanted)
+    rows = session.execute(_LOCK_NUMBERS, {"ids": ids}).tuples().all()
+    if len(rows) != len(ids):
+        found = {row[0] for row in rows}
+        raise NotFound("inventory position", next(i for i in ids if i not in found))
+    for position_id, on_hand, reserved, buffer_qty in rows:
+        available = max(0, on_hand - reserved - buffer_qty)
+        if wanted[position_id] > available:
+            position = session.get_one(InventoryPosition, position_id)
             raise InsufficientStock(
                 product_ref=position.product.ref,
                 location_ref=position.location.ref,
-                requested=wanted[position.id],
+                requested=wanted[position_id],
                 available=available,
             )
-    for position in positions:
-        position.reserved += wanted[position.id]
-    records = [
-        InventoryQuantity(
-            position_id=request.position_id,
-            type=QuantityType.RESERVED,
-            status=QuantityStatus.ACTIVE,
-            quantity=request.quantity,
-            fulfilment_id=request.fulfilment_id,
+    now = utcnow()
+    session.execute(_ADD_RESERVED, [{"pid": i, "qty": wanted[i], "now": now} for i in ids])
+    for position_id in ids:
+        loaded = session.identity_map.get(identity_key(InventoryPosition, position_id))
+        if loaded is not None:
+            session.expire(loaded)
+    return list(
+        session.scalars(
+            _INSERT_RESERVATIONS,
+            [
+                {
+                    "position_id": request.position_id,
+                    "type": QuantityType.RESERVED,
+                    "status": QuantityStatus.ACTIVE,
+                    "quantity": request.quantity,
+                    "fulfilment_id": request.fulfilment_id,
+                    "reason": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for request in requests
+            ],
         )
-        for request in requests
-    ]
-    session.add_all(records)
-    session.flush()
-    return records
+    )
 
 
 def release(

@@ -1,8 +1,8 @@
 """Storing a plan: its fulfilments, their lines and their reservations, in bulk.
 
 Source, Reassign, the lifecycle's re-sourcing and Rebalance all store plans
-here. The rows are written with one multi-row INSERT per table (SQLAlchemy's
-ORM bulk INSERT with RETURNING) instead of one ORM object per row: a plan is
+here. The rows are written with one multi-row Core INSERT per table (with
+RETURNING for the ids) instead of one ORM object per row: a plan is
 about twenty rows, and building, tracking and flushing twenty ORM objects
 cost more than solving the order. Nothing is kept in the session's identity
 map except what ``reserve_many`` locks, so a caller holding the order as an
@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from sourcing import solver
-from sourcing.models.base import utcnow
+from sourcing.models.base import table_of, utcnow
 from sourcing.models.config import Location
 from sourcing.models.enums import FulfilmentStatus, LocationType, OrderType
 from sourcing.models.inventory import ReservationRequest, reserve_many
@@ -28,8 +28,11 @@ from sourcing.models.orders import Fulfilment, FulfilmentLine, Order
 
 REJECTION_REASON = "no location can serve these units under the profile's rules"
 
-_INSERT_FULFILMENTS = insert(Fulfilment).returning(Fulfilment.id, sort_by_parameter_order=True)
-_INSERT_LINES = insert(FulfilmentLine)
+_FULFILMENTS = table_of(Fulfilment)
+_INSERT_FULFILMENTS = insert(_FULFILMENTS).returning(
+    _FULFILMENTS.c.id, sort_by_parameter_order=True
+)
+_INSERT_LINES = insert(table_of(FulfilmentLine))
 _LOCATION_ID = select(Location.id)
 
 

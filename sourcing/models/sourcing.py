@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.base import utcnow
+from sourcing.models.base import table_of, utcnow
 from sourcing.models.candidate_cache import read_candidates
 from sourcing.models.candidates import active_profile, solver_profile
 from sourcing.models.config import Customer, Location, Product
@@ -52,10 +52,13 @@ _ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
 _PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
 _CUSTOMER = select(Customer.id, Customer.tier).where(Customer.ref == bindparam("ref"))
 _LOCATION_ID = select(Location.id).where(Location.ref == bindparam("ref"))
-_INSERT_ORDER = insert(Order).returning(Order.id)
-_INSERT_LINES = insert(OrderLine).returning(OrderLine.id, sort_by_parameter_order=True)
-_INSERT_CUSTOMER = insert(Customer).returning(Customer.id)
-_INSERT_KEY = insert(IdempotencyKey)
+# Core tables rather than ORM entities: plain multi-row INSERTs, no unit of work.
+_ORDERS, _ORDER_LINES = table_of(Order), table_of(OrderLine)
+_CUSTOMERS = table_of(Customer)
+_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
+_INSERT_LINES = insert(_ORDER_LINES).returning(_ORDER_LINES.c.id, sort_by_parameter_order=True)
+_INSERT_CUSTOMER = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id)
+_INSERT_KEY = insert(table_of(IdempotencyKey))
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,9 +357,8 @@ def _customer_id(session: Session, order: OrderInput) -> int | None:
         return None
     found = session.execute(_CUSTOMER, {"ref": order.customer_ref}).first()
     if found is None:
-        return session.scalars(
-            _INSERT_CUSTOMER, {"ref": order.customer_ref, "tier": order.customer_tier}
-        ).one()
+        values = {"ref": order.customer_ref, "tier": order.customer_tier}
+        return int(session.scalars(_INSERT_CUSTOMER, values).one())
     customer_id, tier = found
     if tier is not order.customer_tier:
         session.execute(
