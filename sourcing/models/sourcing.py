@@ -41,12 +41,14 @@ from sourcing.models.plan_store import OrderKeys
 from sourcing.models.plan_store import store_fulfilments as store_fulfilments  # reassign, rebalance
 
 SOURCE_OPERATION = "Source"
+# Keys a Source call's answer under its request_id as well as under the order ref.
+SOURCE_REQUEST_OPERATION = "Source/request_id"
 # Times an order is solved again when the stock it chose was taken meanwhile.
 MAX_SOLVE_ATTEMPTS = 8
 
 # Statements every Source runs, built once so SQLAlchemy reuses their cache keys.
 _IDEMPOTENCY_KEY = select(IdempotencyKey).where(
-    IdempotencyKey.operation == SOURCE_OPERATION, IdempotencyKey.key == bindparam("ref")
+    IdempotencyKey.operation == bindparam("operation"), IdempotencyKey.key == bindparam("ref")
 )
 _ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
 _PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
@@ -96,7 +98,12 @@ class OrderInput:
 
 @dataclass(frozen=True, slots=True)
 class SourceOptions:
-    """How to source: policy, per-call weights and split limit, time, dry run, explain."""
+    """How to source: policy, per-call weights and split limit, time, dry run, explain.
+
+    ``request_id`` is the caller's idempotency key for this Source call: a
+    retry under it gets the first answer, and a different order under it is
+    refused. Without it the order ref is the key (it always is as well).
+    """
 
     policy: str = "mip"
     weight_overrides: Mapping[str, float] = field(default_factory=dict)
@@ -104,6 +111,7 @@ class SourceOptions:
     time_limit_s: float = 10.0
     dry_run: bool = False
     explain: bool = False
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +164,7 @@ def source_order(
     for _ in range(MAX_SOLVE_ATTEMPTS):
         with sessions() as session, session.begin():
             if not options.dry_run:
-                replay = replay_of(session, order, digest)
+                replay = replay_of(session, order, digest, options.request_id)
                 if replay is not None:
                     return replay
             snapshot = read_snapshot(session, order, options)
@@ -171,7 +179,12 @@ def source_order(
             return SourcingOutcome(plan, {}, snapshot.profile_version, order.type)
         try:
             write = functools.partial(
-                write_order, order=order, digest=digest, plan=plan, snapshot=snapshot
+                write_order,
+                order=order,
+                digest=digest,
+                plan=plan,
+                snapshot=snapshot,
+                request_id=options.request_id,
             )
             return run_in_transaction(sessions, write, entity="inventory")
         except (InsufficientStock, IntegrityError):
@@ -179,9 +192,29 @@ def source_order(
     raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
 
 
-def replay_of(session: Session, order: OrderInput, digest: str) -> SourcingOutcome | None:
+def replay_of(
+    session: Session, order: OrderInput, digest: str, request_id: str | None = None
+) -> SourcingOutcome | None:
+    """The stored answer when this order was sourced before, else ``None``.
+
+    Raises
+    ------
+    AlreadyExists
+        When the order ref, or ``request_id``, was used for a different order.
+    """
     ref = order.ref
-    key = session.scalars(_IDEMPOTENCY_KEY, {"ref": ref}).one_or_none()
+    if request_id is not None:
+        key = session.scalars(
+            _IDEMPOTENCY_KEY, {"operation": SOURCE_REQUEST_OPERATION, "ref": request_id}
+        ).one_or_none()
+        if key is not None and key.request_hash != digest:
+            raise AlreadyExists(
+                "request",
+                request_id,
+                detail="a different order was sourced under this request_id",
+            )
+    by_ref = {"operation": SOURCE_OPERATION, "ref": ref}
+    key = session.scalars(_IDEMPOTENCY_KEY, by_ref).one_or_none()
     if key is None:
         if session.scalars(_ORDER_ID, {"ref": ref}).first() is not None:
             raise AlreadyExists("order", ref, detail="it was created by another call")
@@ -266,7 +299,12 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
 
 
 def write_order(
-    session: Session, order: OrderInput, digest: str, plan: solver.Plan, snapshot: Snapshot
+    session: Session,
+    order: OrderInput,
+    digest: str,
+    plan: solver.Plan,
+    snapshot: Snapshot,
+    request_id: str | None = None,
 ) -> SourcingOutcome:
     """Store the order, its lines, its plan's fulfilments and reservations, and its replay key.
 
@@ -337,15 +375,22 @@ def write_order(
         "fulfilment_ids": ids,
         "profile_version": snapshot.profile_version,
     }
+    replay_keys = [(SOURCE_OPERATION, order.ref)]
+    if request_id is not None:
+        replay_keys.append((SOURCE_REQUEST_OPERATION, request_id))
+    stored = json.dumps(response).encode()
     session.execute(
         _INSERT_KEY,
-        {
-            "operation": SOURCE_OPERATION,
-            "key": order.ref,
-            "request_hash": digest,
-            "response": json.dumps(response).encode(),
-            "created_at": now,
-        },
+        [
+            {
+                "operation": operation,
+                "key": key,
+                "request_hash": digest,
+                "response": stored,
+                "created_at": now,
+            }
+            for operation, key in replay_keys
+        ],
     )
     emit(session, "ORDER_STATUS_CHANGED", "order", order.ref, status.value, {})
     return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)

@@ -307,3 +307,40 @@ def test_cc_order_is_sourced_at_its_collection_store(
     without = sourcing_pb2.SourceRequest(order=bad(order, ref="O2"), dry_run=True, explain=True)
     terms = clients.sourcing.Source(without, timeout=30).plan.objective.terms
     assert terms["distance"] == 0.0
+
+
+def test_request_id_replays_and_refuses_another_order(
+    server: RunningServer, clients: Clients
+) -> None:
+    """A retry under the same request_id replays; another order under it is refused."""
+    stock_network(server)
+    request = sourcing_pb2.SourceRequest(order=hd_order("O1"), request_id="req-1")
+    first = clients.sourcing.Source(request, timeout=30)
+    again = clients.sourcing.Source(request, timeout=30)
+    assert (first.replayed, again.replayed) == (False, True)
+    assert [f.id for f in again.plan.fulfilments] == [f.id for f in first.plan.fulfilments]
+    with pytest.raises(grpc.RpcError) as info:
+        clients.sourcing.Source(
+            sourcing_pb2.SourceRequest(order=hd_order("O2"), request_id="req-1"), timeout=30
+        )
+    assert info.value.code() is grpc.StatusCode.ALREADY_EXISTS
+    # The same order without the request id is still a replay through its ref.
+    by_ref = clients.sourcing.Source(sourcing_pb2.SourceRequest(order=hd_order("O1")), timeout=30)
+    assert by_ref.replayed
+    assert (active_reserved(server), orders_stored(server)) == (2, 1)
+
+
+def test_request_id_too_long_is_invalid(server: RunningServer, clients: Clients) -> None:
+    """A request_id over 64 characters is INVALID_ARGUMENT naming the field; nothing is stored."""
+    stock_network(server)
+    with pytest.raises(grpc.RpcError) as info:
+        clients.sourcing.Source(
+            sourcing_pb2.SourceRequest(order=hd_order(), request_id="r" * 65), timeout=30
+        )
+    assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    status = rpc_status.from_call(info.value)
+    assert status is not None
+    detail = error_details_pb2.BadRequest()
+    status.details[0].Unpack(detail)
+    assert [v.field for v in detail.field_violations] == ["request_id"]
+    assert orders_stored(server) == 0

@@ -139,6 +139,10 @@ def source_options(
         time_limit_s=time_limit_s,
         dry_run=request.dry_run,
         explain=request.explain,
+        # A batch's request_id keys the whole call, not each order (see SourceBatch).
+        request_id=optional_ref(request.request_id, "request_id")
+        if isinstance(request, sourcing_pb2.SourceRequest)
+        else None,
     )
 
 
