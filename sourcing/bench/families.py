@@ -16,13 +16,15 @@ stress families:
     or 3 shipments.
 
 Every family prices with the same weights: the solver's defaults plus a
-penalty per shipment beyond the first (``BENCH_WEIGHTS``).
+penalty per shipment beyond the first (``BENCH_WEIGHTS``), unless a run asks
+for others (``sourcing bench --weights``, read by ``weights_from``).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sourcing.bench.instances import InstanceConfig
@@ -45,12 +47,44 @@ class Family:
     description: str
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def config(self, n_locations: int, n_orders: int, seed: int) -> InstanceConfig:
-        """The instance configuration of this family at one size."""
+    def config(
+        self, n_locations: int, n_orders: int, seed: int, weights: Weights = BENCH_WEIGHTS
+    ) -> InstanceConfig:
+        """The instance configuration of this family at one size, priced with ``weights``."""
         days = max(1, math.ceil(n_orders / ORDERS_PER_DAY))
         return InstanceConfig(
-            n_locations=n_locations, seed=seed, days=days, weights=BENCH_WEIGHTS, **self.settings
+            n_locations=n_locations, seed=seed, days=days, weights=weights, **self.settings
         )
+
+
+def weights_from(text: str | None) -> Weights:
+    """The weights a run prices with, from ``--weights``.
+
+    ``text`` is either a TOML file, read as the solver reads any
+    (``Weights.from_toml``: terms it leaves out take the solver's defaults),
+    or comma-separated ``name=value`` pairs replacing terms of
+    ``BENCH_WEIGHTS``, e.g. ``split=2500``. None gives ``BENCH_WEIGHTS``.
+    """
+    if text is None:
+        return BENCH_WEIGHTS
+    if Path(text).is_file():
+        return Weights.from_toml(text)
+    values: dict[str, float] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = pair.partition("=")
+        try:
+            values[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(
+                f"Expected --weights to be a TOML file or name=value pairs, got {pair!r} "
+                f"in {text!r} (no such file, and not name=number)."
+            ) from None
+    if not values:
+        raise ValueError(f"Expected --weights to be a TOML file or name=value pairs, got {text!r}.")
+    try:
+        return BENCH_WEIGHTS.override(values)
+    except ValueError as exc:
+        raise ValueError(f"--weights {text}: {exc}") from None
 
 
 FAMILIES: dict[str, Family] = {

@@ -67,6 +67,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--bound-time-limit", type=float, default=1800.0, help="seconds per instance for the LP"
     )
     parser.add_argument(
+        "--weights",
+        default=None,
+        metavar="TOML|NAME=VALUE,...",
+        help="objective weights: a TOML file (as Weights.from_toml reads it) or overrides of "
+        "the bench's weights, e.g. split=2500 (default: the solver's, split 150)",
+    )
+    parser.add_argument(
         "--report-from",
         default=None,
         metavar="DIR",

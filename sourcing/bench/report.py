@@ -14,6 +14,7 @@ from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES
 from sourcing.bench.metrics import COST_PARTS, Summary, summarise
 from sourcing.bench.plots import write_plots
 from sourcing.bench.results import Results, RunMeta
+from sourcing.solver import Weights
 
 REPORT_MD, SUMMARY_CSV = "report.md", "summary.csv"
 OLIST_CITATION = "Olist Brazilian E-Commerce Public Dataset (sample), CC BY-NC-SA 4.0"
@@ -143,10 +144,22 @@ def write_summary_csv(path: Path, summaries: Sequence[Summary]) -> None:
             )  # fmt: skip
 
 
+def describe_weights(weights: Weights) -> str:
+    """The weights as the terms that differ from the solver's defaults, e.g. ``split 150``."""
+    defaults = Weights()
+    changed = [
+        f"{name} {value:,g}"
+        for name, value in weights.as_dict().items()
+        if name != "rejection" and value != getattr(defaults, name)
+    ]
+    return "the solver's defaults" + (f" but {', '.join(changed)}" if changed else "")
+
+
 def write_report(folder: Path, results: Results) -> Path:
     """Write ``report.md``, ``summary.csv`` and the plots into ``folder``; returns the report."""
     folder.mkdir(parents=True, exist_ok=True)
     meta = results.meta or RunMeta("sourcing bench", math.nan, environment(), "")
+    weights = Weights.from_mapping(meta.weights) if meta.weights else BENCH_WEIGHTS
     took = "" if math.isnan(meta.runtime_s) else f"{meta.runtime_s / 60:.1f} min "
     detail = summarise(results, ("family", "size", "policy"))
     write_summary_csv(folder / SUMMARY_CSV, detail)
@@ -166,8 +179,8 @@ def write_report(folder: Path, results: Results) -> Path:
         "Every policy sources the same orders in the same arrival sequence, each decision "
         "taking the stock and the day's capacity later orders would have used. Costs are "
         "the solver's objective (minor currency units) priced order by order on the state "
-        "the plan was applied to; a rejected unit costs "
-        f"{BENCH_WEIGHTS.rejection:,.0f}. The bound is the LP relaxation of sourcing all "
+        f"the plan was applied to, with weights {describe_weights(weights)}; a rejected "
+        f"unit costs {weights.rejection:,.0f}. The bound is the LP relaxation of sourcing all "
         "orders together with every order known in advance: no policy can cost less. "
         "Gap = cost / bound - 1, over the instances of the row. Latency is the time to "
         "decide one order, building its model included.",

@@ -12,7 +12,7 @@ import csv
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from sourcing.bench.simulation import OrderRecord
@@ -83,12 +83,17 @@ class BoundInfo:
 
 @dataclass(frozen=True, slots=True)
 class RunMeta:
-    """How a run was made: the command, how long it took, on what, and when (ISO date)."""
+    """How a run was made: the command, how long it took, on what, when (ISO date), what weights.
+
+    ``weights`` is empty for runs recorded before the bench took ``--weights``
+    (they priced with ``BENCH_WEIGHTS``).
+    """
 
     command: str
     runtime_s: float
     environment: str
     date: str
+    weights: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

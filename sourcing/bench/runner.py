@@ -34,13 +34,14 @@ from rich.progress import (
 )
 
 from sourcing.bench.bound import lp_bound
-from sourcing.bench.families import FAMILIES, FULL, QUICK, Grid
+from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK, Grid, weights_from
 from sourcing.bench.instances import arrival_times, make_network, order_stream
 from sourcing.bench.metrics import problems
 from sourcing.bench.policies import DEFAULT_POLICIES, POLICIES, PolicyOptions, make_policy
 from sourcing.bench.report import environment, write_report
 from sourcing.bench.results import BoundInfo, InstanceKey, OrderRow, Results, RunInfo, RunMeta
 from sourcing.bench.simulation import Instance, simulate
+from sourcing.solver import Weights
 
 BOUND = "bound"
 Report = Callable[[int], None]
@@ -56,7 +57,7 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What the run covers and how: the grid, the policies, the solvers' limits."""
+    """What the run covers and how: the grid, the policies, the solvers' limits, the weights."""
 
     grid: Grid
     seed: int
@@ -64,6 +65,7 @@ class Settings:
     options: PolicyOptions
     bound_time_limit_s: float
     jobs: int
+    weights: Weights = BENCH_WEIGHTS
 
     def instances(self) -> list[InstanceKey]:
         """Every instance of the grid, family by family, smallest first."""
@@ -77,9 +79,9 @@ class Settings:
 JobResult = tuple[RunInfo | BoundInfo, list[OrderRow]]
 
 
-def build_instance(key: InstanceKey) -> Instance:
-    """Generate the instance ``key`` names: its network, orders and arrival days."""
-    network = make_network(FAMILIES[key.family].config(key.size, key.orders, key.seed))
+def build_instance(key: InstanceKey, weights: Weights = BENCH_WEIGHTS) -> Instance:
+    """The instance ``key`` names (its network, orders and days), priced with ``weights``."""
+    network = make_network(FAMILIES[key.family].config(key.size, key.orders, key.seed, weights))
     problems = tuple(order_stream(network, key.orders))
     times = arrival_times(network, key.orders)
     days = tuple((t.date() - times[0].date()).days for t in times)
@@ -89,7 +91,7 @@ def build_instance(key: InstanceKey) -> Instance:
 def run_job(job: Job, settings: Settings, report: Report | None = None) -> JobResult:
     """Run one job in this process; ``report(n)`` as orders are done."""
     started = time.perf_counter()
-    instance = build_instance(job.instance)
+    instance = build_instance(job.instance, settings.weights)
     if job.task == BOUND:
         bound = lp_bound(
             instance.problems,
@@ -218,6 +220,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         options=PolicyOptions(mip_time_limit_s=args.mip_time_limit),
         bound_time_limit_s=args.bound_time_limit,
         jobs=args.jobs,
+        weights=weights_from(args.weights),
     )
 
 
@@ -236,7 +239,7 @@ def command_line(args: argparse.Namespace) -> str:
         value = getattr(args, option)
         if value:
             words.append(f"--{option} {','.join(map(str, value))}")
-    for option, default in (("seed", 0), ("orders", None), ("jobs", 1)):
+    for option, default in (("seed", 0), ("orders", None), ("jobs", 1), ("weights", None)):
         value = getattr(args, option)
         if value != default:
             words.append(f"--{option} {value}")
@@ -302,7 +305,13 @@ def main(args: argparse.Namespace) -> int:
             return 2
         results = run(settings, console)
         elapsed = time.perf_counter() - started
-        results.meta = RunMeta(command_line(args), elapsed, environment(), date.today().isoformat())
+        results.meta = RunMeta(
+            command_line(args),
+            elapsed,
+            environment(),
+            date.today().isoformat(),
+            settings.weights.as_dict(),
+        )
         results.write(out)
     report = write_report(out, results)
     found = problems(results)
