@@ -39,7 +39,7 @@ from sourcing.models.errors import (
     SourcingError,
 )
 from sourcing.models.messaging import IdempotencyKey, OutboxEvent, WebhookSubscription
-from sourcing.models.orders import Fulfilment, FulfilmentLine, Order, OrderLine
+from sourcing.models.orders import Fulfilment, FulfilmentLine, LocationDayLoad, Order, OrderLine
 from sourcing.models.shipments import (
     Article,
     ArticleLine,
@@ -73,6 +73,7 @@ __all__ = [
     "InventoryPosition",
     "InventoryQuantity",
     "Location",
+    "LocationDayLoad",
     "LocationType",
     "Network",
     "NotFound",

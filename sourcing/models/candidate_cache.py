@@ -14,8 +14,8 @@ Each order then reads, in its own transaction:
    so a location created or changed by any replica is seen by the next order;
 2. the positions of the order's products with their reserved counters (one
    scan of the covering (product, location, ...) index);
-3. when a candidate has a daily capacity: today's fulfilments per location and
-   order type (capacity left);
+3. when a candidate has a daily capacity: today's counters of fulfilments per
+   location and order type (``sourcing.models.day_load``), for capacity left;
 4. for an HD order when an open-order limit applies: open fulfilments per location.
 
 These go to the solver as a ``solver.CandidateState``. Nothing read here is
@@ -37,14 +37,13 @@ from sqlalchemy.orm import Session
 
 from sourcing import solver
 from sourcing.models.candidates import (
-    CLOSED_STATUSES,
     OPEN_STATUSES,
     candidate_locations,
     solver_location,
     start_of_today,
 )
-from sourcing.models.config import Location
 from sourcing.models.config_version import config_version
+from sourcing.models.day_load import day_of, used_on
 from sourcing.models.enums import OrderType
 from sourcing.models.orders import Fulfilment
 from sourcing.models.stock import InventoryPosition
@@ -143,16 +142,6 @@ _STOCK = select(
     InventoryPosition.sell_through,
     InventoryPosition.stock_age_days,
 ).where(InventoryPosition.product_id.in_(bindparam("products", expanding=True)))
-_USED_TODAY = (
-    select(Fulfilment.location_id, Fulfilment.type, func.count())
-    .where(
-        # Through the (location, created) index, one candidate location after another.
-        Fulfilment.location_id.in_(select(Location.id)),
-        Fulfilment.created_at >= bindparam("midnight"),
-        Fulfilment.status.not_in(CLOSED_STATUSES),
-    )
-    .group_by(Fulfilment.location_id, Fulfilment.type)
-)
 _OPEN = (
     select(Fulfilment.location_id, func.count())
     .where(Fulfilment.status.in_(OPEN_STATUSES))
@@ -297,7 +286,7 @@ def _capacity_left(session: Session, cached: CandidateSet) -> tuple[IntArray, In
     """Orders each candidate can still take today in total, HD and CC; -1 when unlimited."""
     if not cached.has_capacity:
         return cached.capacity_total, cached.capacity_hd, cached.capacity_cc
-    rows = session.connection().execute(_USED_TODAY, {"midnight": start_of_today()}).all()
+    rows = used_on(session, day_of(start_of_today()))
     used = {kind: np.zeros(len(cached.locations), dtype=np.int64) for kind in OrderType}
     if rows:
         location_ids = np.array([row[0] for row in rows], dtype=np.int64)

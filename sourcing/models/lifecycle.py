@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sourcing.models.config import Location, Product
+from sourcing.models.day_load import count_status_change
 from sourcing.models.enums import FulfilmentStatus, OrderStatus, check_transition
 from sourcing.models.errors import NotFound
 from sourcing.models.events import emit, subscribers
@@ -122,6 +123,7 @@ def change_status(
     previous = fulfilment.status
     check_transition(previous, new, ref=str(fulfilment.id))
     fulfilment.status = new
+    count_status_change(session, fulfilment, previous, new)
     payload: dict[str, Any] = {
         "order_ref": fulfilment.order.ref,
         "location_ref": fulfilment.location.ref,

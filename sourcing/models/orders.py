@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -156,3 +156,24 @@ class FulfilmentLine(Base):
 
     fulfilment: Mapped[Fulfilment] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()
+
+
+class LocationDayLoad(Base):
+    """Fulfilments a location took on one (UTC) day for one order type, not since closed.
+
+    It is what daily capacity counts, kept as a counter so sourcing reads
+    one row per busy location instead of counting the day's fulfilments for
+    every order. ``sourcing.models.day_load`` keeps it in step: one more
+    when a plan stores a fulfilment, one less when a fulfilment closes
+    (REJECTED, CANCELLED, ESCALATED) under ``change_status``.
+    """
+
+    __tablename__ = "location_day_loads"
+    __table_args__ = (CheckConstraint("fulfilments >= 0", name="fulfilments_non_negative"),)
+
+    location_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    type: Mapped[OrderType] = mapped_column(primary_key=True)
+    fulfilments: Mapped[int] = mapped_column(default=0)

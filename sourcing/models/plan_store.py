@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sourcing import solver
 from sourcing.models.base import table_of, utcnow
 from sourcing.models.config import Location
+from sourcing.models.day_load import count_new
 from sourcing.models.enums import FulfilmentStatus, LocationType, OrderType
 from sourcing.models.inventory import ReservationRequest, reserve_many
 from sourcing.models.lifecycle import announce_created, announce_stock
@@ -151,6 +152,7 @@ def store_fulfilments(
     ]
     if requests:
         reserve_many(session, requests)
+    count_new(session, ((location_ids[ref], now, keys.order_type) for ref, _ in parts[:served]))
     if isinstance(order, Order):
         session.expire(order, ["fulfilments"])
     announce_created(session, _loaded(session, ids))

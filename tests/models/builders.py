@@ -15,6 +15,7 @@ from sourcing.models import (
     OrderType,
     Product,
 )
+from sourcing.models.day_load import count_new
 from sourcing.models.inventory import set_stock
 
 
@@ -78,4 +79,6 @@ def add_fulfilment(
     )
     session.add(fulfilment)
     session.flush()
+    # As plan_store does for every fulfilment it stores: daily capacity counts it.
+    count_new(session, [(fulfilment.location_id, fulfilment.created_at, fulfilment.type)])
     return fulfilment

@@ -7,7 +7,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from sourcing.models import Base, InventoryPosition
+from sourcing.models import Base, FulfilmentStatus, InventoryPosition, LocationDayLoad
+from sourcing.models.day_load import load_check
 from sourcing.models.db import alembic_config, downgrade, make_engine, session_factory, upgrade
 from sourcing.models.inventory import ledger_check, reserve
 from tests.models.builders import add_fulfilment, add_location, add_position, add_product
@@ -82,3 +83,20 @@ def test_reserved_counter_is_filled_from_the_ledger(engine: Engine) -> None:
     with sessions() as session:
         assert session.get_one(InventoryPosition, position_id).reserved == 4
         assert ledger_check(session) == []
+
+
+def test_day_loads_are_filled_from_the_open_fulfilments(engine: Engine) -> None:
+    """Migration 0006 counts each location's open fulfilments by day and order type."""
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        location, product = add_location(session), add_product(session)
+        add_fulfilment(session, location, product, 1, ref="O_1")
+        closed = add_fulfilment(session, location, product, 1, ref="O_2")
+        closed.status = FulfilmentStatus.CANCELLED
+    downgrade(engine, "0005")
+    upgrade(engine)
+    with sessions() as session:
+        assert [(row.location_id, row.fulfilments) for row in session.query(LocationDayLoad)] == [
+            (location.id, 1)
+        ]
+        assert load_check(session) == []

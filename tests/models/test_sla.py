@@ -20,6 +20,7 @@ from sourcing.models import (
     Product,
     SourcingProfile,
 )
+from sourcing.models.day_load import load_check
 from sourcing.models.inventory import available_by_position, ledger_check, reserve
 from sourcing.models.setup import WebhookSpec, create_webhook_subscription
 from sourcing.models.sla import sweep
@@ -86,6 +87,7 @@ def test_overdue_fulfilment_is_escalated(
         assert fulfilment.order.status is OrderStatus.ESCALATED
         assert available_at(session, "WH_1") == 5  # the reservation was released
         assert ledger_check(session) == []
+        assert load_check(session) == []
         events = session.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
     assert [(e.event_type, e.entity_id, e.status) for e in events] == [
         ("FULFILMENT_STATUS_CHANGED", str(fid), "ESCALATED"),
@@ -143,6 +145,7 @@ def test_overdue_fulfilment_is_reassigned_when_the_profile_says(
         order = session.scalars(select(Order)).one()
         assert order.status is OrderStatus.BOOKED
         assert ledger_check(session) == []
+        assert load_check(session) == []
 
 
 def test_sweep_command_prints_what_it_did(

@@ -27,6 +27,7 @@ from sourcing.models import (
     SourcingProfile,
     WebhookSubscription,
 )
+from sourcing.models.day_load import load_check
 from sourcing.models.db import session_factory
 from sourcing.models.inventory import ledger_check
 from sourcing.server.app import RunningServer
@@ -190,10 +191,11 @@ def assert_stock(server: RunningServer, expected: dict[tuple[str, str], Stock]) 
     """The ledger adds up and every position holds exactly the numbers expected.
 
     Keys are (location ref, product ref); every position in the database
-    must be listed.
+    must be listed. The daily capacity counters must match the fulfilments too.
     """
     with session_factory(server.engine)() as session:
         assert ledger_check(session) == []
+        assert load_check(session) == []
         totals: dict[tuple[int, QuantityType], int] = defaultdict(int)
         for position_id, kind, quantity in session.execute(
             select(

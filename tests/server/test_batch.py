@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from sourcing.models import Fulfilment
 from sourcing.models.config import Location, Product
+from sourcing.models.day_load import load_check
 from sourcing.models.db import session_factory
 from sourcing.models.enums import FulfilmentStatus
 from sourcing.models.inventory import ledger_check
@@ -40,6 +41,7 @@ def costed_network(server: RunningServer, near: int, far: int) -> None:
 def ledger_is_sound(server: RunningServer) -> None:
     with session_factory(server.engine)() as session:
         assert ledger_check(session) == []
+        assert load_check(session) == []
 
 
 def test_one_bad_order_loses_no_other_plan(server: RunningServer, clients: Clients) -> None:

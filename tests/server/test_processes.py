@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models import InventoryQuantity, Location, Order, QuantityStatus, QuantityType
+from sourcing.models.day_load import load_check
 from sourcing.models.db import make_engine, session_factory, upgrade
 from sourcing.models.inventory import ledger_check
 from sourcing.models.stock import InventoryPosition
@@ -127,6 +128,7 @@ def test_two_server_processes_on_one_postgresql_never_oversell(
         with sessions() as session:
             assert session.scalar(select(func.count()).select_from(Order)) == orders
             assert ledger_check(session) == []
+            assert load_check(session) == []
     finally:
         engine.dispose()
 
@@ -259,6 +261,7 @@ def test_sigterm_reports_not_serving_then_drains_in_flight_calls(
     assert reserved_by_location(sessions) == {"S1": in_flight}
     with sessions() as session:
         assert ledger_check(session) == []
+        assert load_check(session) == []
 
 
 def test_serve_without_db_uses_sourcing_db_in_the_working_folder(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from sourcing.models import (
     OrderType,
     SourcingProfile,
 )
+from sourcing.models.day_load import load_check
 from sourcing.models.db import session_factory
 from sourcing.models.inventory import available_by_position, ledger_check, set_stock
 from sourcing.server.app import RunningServer
@@ -113,6 +114,7 @@ def test_all_units_move_to_the_next_location(server: RunningServer, clients: Cli
     assert available(server) == {"NEAR": 3, "FAR": 1}
     with session_factory(server.engine)() as session:
         assert ledger_check(session) == []
+        assert load_check(session) == []
 
 
 def test_some_units_move_and_the_rest_stay(server: RunningServer, clients: Clients) -> None:
@@ -169,6 +171,7 @@ def test_escalated_units_are_served_once_stock_arrives(
     with session_factory(server.engine)() as session:
         assert session.scalars(select(Order)).one().status is OrderStatus.BOOKED
         assert ledger_check(session) == []
+        assert load_check(session) == []
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from grpc_status import rpc_status
 from sqlalchemy import func, select
 
 from sourcing.models import InventoryQuantity, Order, QuantityStatus, QuantityType
+from sourcing.models.day_load import load_check
 from sourcing.models.db import session_factory
 from sourcing.models.inventory import ledger_check
 from sourcing.server.app import RunningServer
@@ -290,6 +291,7 @@ def test_concurrent_orders_never_oversell(server: RunningServer, clients: Client
     assert active_reserved(server) == 5
     with session_factory(server.engine)() as session:
         assert ledger_check(session) == []
+        assert load_check(session) == []
 
 
 def test_cc_order_is_sourced_at_its_collection_store(
