@@ -106,6 +106,52 @@ def price_block(block: Block, max_size: int, min_size: int = 0) -> Priced:
 def _price_rows(block: Block, members: IntArray, rows: slice) -> Priced:
     cap = block.cap[rows]
     b, n, k = cap.shape
+    unit = block.unit[rows]
+    # A unit is served only where that is cheaper than rejecting it: the wave's
+    # prices can make a unit dearer than the rejection penalty.
+    optimised = _priced(block, members, rows, unit < block.penalty[rows, None, None])
+    if np.array_equal(
+        unit < block.penalty[rows, None, None], unit < block.true_penalty[rows, None, None]
+    ):
+        true = optimised
+    else:
+        true = _priced(block, members, rows, unit < block.true_penalty[rows, None, None])
+    cost = np.where(
+        optimised.allowed, optimised.base + block.penalty[rows, None] * optimised.rejected, np.inf
+    )
+    true_cost = np.where(
+        true.allowed, true.base + block.true_penalty[rows, None] * true.rejected, np.inf
+    )
+    best = np.argmin(cost, axis=1)
+    order = np.arange(b)
+    chosen = members[best]  # (b, m)
+    take_best = optimised.take[order, best]  # (b, m, K)
+    take_full = np.zeros((b, n + 1, k), dtype=np.int64)
+    np.add.at(take_full, (order[:, None], chosen), take_best)
+    used = np.zeros((b, n + 1), dtype=bool)
+    used[order[:, None], chosen] = True
+    return Priced(
+        cost[order, best],
+        true_cost.min(axis=1),
+        take_full[:, :n],
+        used[:, :n] & (take_full[:, :n].sum(axis=2) > 0),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Subsets:
+    """Every subset's units taken, cost before rejections, units rejected, and whether allowed."""
+
+    take: IntArray  # (b, S, m, K)
+    base: FloatArray  # (b, S)
+    rejected: FloatArray  # (b, S)
+    allowed: np.ndarray  # (b, S) bool
+
+
+def _priced(block: Block, members: IntArray, rows: slice, worth: np.ndarray) -> _Subsets:
+    """Each subset serving its lines from its cheapest members, where ``worth`` allows."""
+    cap = np.where(worth, block.cap[rows], 0)
+    b, n, k = cap.shape
     # The dummy candidate n gives nothing, costs nothing and ranks last.
     cap_pad = np.concatenate([cap, np.zeros((b, 1, k), dtype=cap.dtype)], axis=1)
     unit_pad = np.concatenate([block.unit[rows], np.zeros((b, 1, k))], axis=1)
@@ -125,21 +171,7 @@ def _price_rows(block: Block, members: IntArray, rows: slice) -> Priced:
     sizes = (members < n).sum(axis=1)
     fixed = fixed_pad[:, members].sum(axis=2)
     split = block.split_weight[rows, None] * np.maximum(sizes - 1, 0)[None, :]
-    base = fixed + split + unit_cost
     allowed = sizes[None, :] <= block.split_limit[rows, None]
-    cost = np.where(allowed, base + block.penalty[rows, None] * rejected, np.inf)
-    true_cost = np.where(allowed, base + block.true_penalty[rows, None] * rejected, np.inf)
-    best = np.argmin(cost, axis=1)
-    order = np.arange(b)
-    chosen = members[best]  # (b, m)
-    take_best = take[order, best]  # (b, m, K)
-    take_full = np.zeros((b, n + 1, k), dtype=np.int64)
-    np.add.at(take_full, (order[:, None], chosen), take_best)
-    used = np.zeros((b, n + 1), dtype=bool)
-    used[order[:, None], chosen] = True
-    return Priced(
-        cost[order, best],
-        true_cost.min(axis=1),
-        take_full[:, :n],
-        used[:, :n] & (take_full[:, :n].sum(axis=2) > 0),
+    return _Subsets(
+        take, fixed + split + unit_cost, rejected, np.broadcast_to(allowed, fixed.shape)
     )

@@ -283,6 +283,28 @@ def test_batch_matches_brute_force_on_tiny_waves(problem: BatchProblem) -> None:
     assert wave.gap >= 0.0
 
 
+def test_bound_holds_when_prices_make_serving_dearer_than_rejecting() -> None:
+    """A subset's price serves a unit only where that beats rejecting it, so the bound holds.
+
+    S0 holds one p1 and one p2. O0 (older, 2 km away) wants both, O1 (at
+    S0) wants p1, and each order may use one location. Cheapest: O1 takes
+    p1, O0 takes p2 and rejects p1 (1,000,002); the older order's priority
+    gives O0 both instead (1,000,004). A bound that priced O0's subset {S0}
+    as serving p1 whatever p1's price claimed 1,000,004 was proved optimal.
+    """
+    both = {"p1": StockPosition(on_hand=1), "p2": StockPosition(on_hand=1)}
+    locations = (loc("S0", 0, both, shipping_cost_per_km=1.0), loc("S1", 0, {}))
+    orders = (order("O0", 2.0, {"p1": 1, "p2": 1}), order("O1", 0.0, {"p1": 1}))
+    weights = Weights(fixed=1.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    problem = BatchProblem(orders, locations, SourcingProfile(weights, split_limit=1))
+    best, rejected = _brute_force(problem)
+    assert (round(best), rejected) == (1_000_002, 1)
+    wave = solve_batch(problem, gap_target=0.0, time_limit_s=20.0)
+    assert wave.bound <= best + 1e-6
+    assert round(wave.objective) == 1_000_004
+    assert wave.status is SolveStatus.FEASIBLE and wave.gap > 0.0
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_waves())
 def test_never_worse_than_sequential_greedy(problem: BatchProblem) -> None:
