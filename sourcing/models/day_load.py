@@ -17,12 +17,13 @@ writers add up and never wait on each other in a cycle among themselves.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Executable, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -125,18 +126,25 @@ def _add(session: Session, deltas: Counter[Key]) -> None:
             values = {"b_location": loc, "b_day": day, "b_type": kind, "b_delta": n}
             session.execute(_SUBTRACT, values)
     increments = [
-        {"location_id": loc, "day": day, "type": kind, "fulfilments": n}
+        {"b_location": loc, "b_day": day, "b_type": kind, "b_delta": n}
         for (loc, day, kind), n in ordered
         if n > 0
     ]
-    if not increments:
-        return
-    dialect = session.get_bind().dialect.name
+    if increments:
+        session.execute(_upsert(session.get_bind().dialect.name), increments)
+
+
+@functools.cache
+def _upsert(dialect: str) -> Executable:
+    """The dialect's INSERT ... ON CONFLICT DO UPDATE adding to a counter, built once."""
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    statement = insert(_LOADS).values(increments)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["location_id", "day", "type"],
-            set_={"fulfilments": _LOADS.c.fulfilments + statement.excluded.fulfilments},
-        )
+    statement = insert(_LOADS).values(
+        location_id=bindparam("b_location"),
+        day=bindparam("b_day"),
+        type=bindparam("b_type"),
+        fulfilments=bindparam("b_delta"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["location_id", "day", "type"],
+        set_={"fulfilments": _LOADS.c.fulfilments + statement.excluded.fulfilments},
     )
