@@ -28,15 +28,22 @@ consignment_articles = Table(
 
 
 class Article(Base):
-    """A parcel packed from one fulfilment, identified by its ``label``."""
+    """A parcel packed from one fulfilment, identified by its ``label``.
+
+    ``weight_grams`` is the gross weight the packer reported, ``None`` when unknown.
+    """
 
     __tablename__ = "articles"
+    __table_args__ = (
+        CheckConstraint("weight_grams IS NULL OR weight_grams > 0", name="weight_grams_positive"),
+    )
 
     id: Mapped[Id]
     fulfilment_id: Mapped[int] = mapped_column(
         IdType, ForeignKey("fulfilments.id", ondelete="CASCADE"), index=True
     )
     label: Mapped[Ref]
+    weight_grams: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     fulfilment: Mapped[Fulfilment] = relationship()

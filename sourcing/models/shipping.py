@@ -45,9 +45,13 @@ CONSIGNMENT_OPERATION = "CreateConsignment"
 
 @dataclass(frozen=True, slots=True)
 class ParcelInput:
-    """One parcel: units per order line ref, in the order the caller listed them."""
+    """One parcel: units per order line ref, in the order the caller listed them.
+
+    ``weight_grams`` is its gross weight, ``None`` when unknown.
+    """
 
     lines: tuple[tuple[str, int], ...]
+    weight_grams: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,7 @@ def pack(session: Session, fulfilment_id: int, parcels: Sequence[ParcelInput]) -
             Article(
                 fulfilment_id=fulfilment.id,
                 label=f"{fulfilment.id}-{i + 1}",
+                weight_grams=parcel.weight_grams,
                 lines=[
                     ArticleLine(fulfilment_line=by_ref[ref], quantity=quantity)
                     for ref, quantity in parcel.lines

@@ -159,9 +159,13 @@ def pick(
 
 
 def pack(
-    clients: Clients, fid: str, parcels: list[dict[str, int]]
+    clients: Clients,
+    fid: str,
+    parcels: list[dict[str, int]],
+    weights_grams: list[int] | None = None,
 ) -> orders_pb2.PackFulfilmentResponse:
-    """Pack a picked fulfilment into parcels (per line ref)."""
+    """Pack a picked fulfilment into parcels (per line ref), with their weights if given."""
+    weights = weights_grams or [0] * len(parcels)
     response: orders_pb2.PackFulfilmentResponse = clients.orders.PackFulfilment(
         orders_pb2.PackFulfilmentRequest(
             fulfilment_id=fid,
@@ -170,9 +174,10 @@ def pack(
                     lines=[
                         common_pb2.LineQuantity(line_ref=ref, quantity=q)
                         for ref, q in parcel.items()
-                    ]
+                    ],
+                    weight_grams=weight,
                 )
-                for parcel in parcels
+                for parcel, weight in zip(parcels, weights, strict=True)
             ],
         ),
         timeout=30,

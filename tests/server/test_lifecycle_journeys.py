@@ -226,3 +226,26 @@ def test_list_orders_filters_and_pages(server: RunningServer, clients: Clients) 
     assert_stock(
         server, {("NEAR", "SKU_1"): Stock(1, sold=2), ("FAR", "SKU_1"): Stock(9, reserved=5)}
     )
+
+
+def test_article_weights_are_stored_and_read_back(server: RunningServer, clients: Clients) -> None:
+    """Each parcel's reported weight comes back on the order; an unknown weight reads 0."""
+    network(server, {"SHOP": {"SKU_1": 3}})
+    fid = source(clients, order())["SHOP"]
+    pick(clients, fid)
+    packed = pack(clients, fid, [{"1": 1}, {"1": 1}], weights_grams=[1250, 0])
+    assert [a.weight_grams for a in packed.articles] == [1250, 0]
+    stored = get_order(clients).fulfilments[0].articles
+    assert sorted(a.weight_grams for a in stored) == [0, 1250]
+
+
+def test_negative_article_weight_is_invalid(server: RunningServer, clients: Clients) -> None:
+    """A negative weight is INVALID_ARGUMENT naming the article's field; nothing is packed."""
+    network(server, {"SHOP": {"SKU_1": 3}})
+    fid = source(clients, order())["SHOP"]
+    pick(clients, fid)
+    with pytest.raises(grpc.RpcError) as info:
+        pack(clients, fid, [{"1": 2}], weights_grams=[-5])
+    assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "articles[0].weight_grams" in field_violations(info.value)
+    assert get_order(clients).fulfilments[0].status == F.FULFILMENT_STATUS_PICKED

@@ -62,7 +62,8 @@ def parcels_from_proto(request: orders_pb2.PackFulfilmentRequest) -> list[Parcel
         if not article.lines:
             raise FieldError(field, "Expected at least one line in the parcel.")
         units = line_quantities(article.lines, field, minimum=1)
-        parcels.append(ParcelInput(tuple(units.items())))
+        weight = check_count(article.weight_grams, f"articles[{i}].weight_grams")
+        parcels.append(ParcelInput(tuple(units.items()), weight or None))
     return parcels
 
 

@@ -106,6 +106,7 @@ def article_to_proto(article: Article) -> domain_pb2.Article:
             )
             for line in article.lines
         ],
+        weight_grams=article.weight_grams or 0,
         consignment_id=str(article.consignments[0].id) if article.consignments else "",
     )
 
