@@ -1,4 +1,4 @@
-"""Availability, reservations and stock movements: the only writers of the ledger.
+"""Reservations and stock movements: the only writers of the ledger.
 
 The ledger rules are in ``sourcing.models.stock``. In short, per position:
 
@@ -17,21 +17,23 @@ PostgreSQL (so two transactions never wait on each other in a cycle); on
 SQLite the clause is dropped and ``BEGIN IMMEDIATE`` (see
 ``sourcing.models.db``) already runs writers one at a time. A check is
 therefore always made on numbers no one else can change before commit.
+
+Reading availability is in ``sourcing.models.availability``, and checking that
+the ledger adds up is in ``sourcing.models.ledger``; both only read.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from sourcing.models.base import table_of, utcnow
-from sourcing.models.config import Product, VirtualCatalogue, network_locations
 from sourcing.models.enums import QuantityStatus, QuantityType
 from sourcing.models.errors import InsufficientStock, InvalidState, NotFound
 from sourcing.models.stock import InventoryPosition, InventoryQuantity
@@ -74,27 +76,6 @@ _INSERT_RESERVATIONS = insert(_QUANTITIES).returning(_QUANTITIES.c.id, sort_by_p
 
 
 @dataclass(frozen=True, slots=True)
-class PositionAvailability:
-    """The numbers behind one position's availability at one moment.
-
-    ``buffer_qty`` is the buffer that applies to this view: the position's
-    own, plus a virtual catalogue's extra buffers when read through one.
-    """
-
-    position_id: int
-    product_id: int
-    location_id: int
-    on_hand: int
-    reserved: int
-    buffer_qty: int
-
-    @property
-    def available(self) -> int:
-        """Units that may be promised now: on hand - reserved - buffer, never below zero."""
-        return max(0, self.on_hand - self.reserved - self.buffer_qty)
-
-
-@dataclass(frozen=True, slots=True)
 class ReservationRequest:
     """Reserve ``quantity`` units at a position for a fulfilment."""
 
@@ -107,96 +88,6 @@ class ReservationRequest:
             raise ValueError(
                 f"Expected reservation quantity to be a positive integer, got {self.quantity!r}."
             )
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerDiscrepancy:
-    """A position whose numbers do not add up, and how.
-
-    ``problems`` holds one or both of:
-
-    * ``"movements"``: on_hand differs from sum(ACTIVE CORRECTION) -
-      sum(ACTIVE SALE), i.e. stock changed without a ledger record;
-    * ``"over_reserved"``: more units are actively reserved than are on
-      hand. :func:`reserve` never causes this; a correction that takes
-      on_hand below what was promised does, and the promised fulfilments
-      must then be sourced again.
-    * ``"reserved_counter"``: the position's ``reserved`` counter differs
-      from sum(ACTIVE RESERVED), i.e. a reservation was written or released
-      outside this module.
-
-    The buffer is deliberately not part of the check: it is a sales policy
-    that may be raised, or eaten into by a correction, without anyone having
-    promised units that are not there.
-    """
-
-    position_id: int
-    product_id: int
-    location_id: int
-    on_hand: int
-    reserved: int
-    sold: int
-    corrected: int
-    problems: tuple[str, ...]
-
-
-def available_by_position(
-    session: Session,
-    product_ids: Collection[int],
-    location_ids: Collection[int] | None = None,
-) -> dict[tuple[int, int], PositionAvailability]:
-    """Availability of products at locations, keyed by ``(product_id, location_id)``.
-
-    ``location_ids=None`` means every location. A product with no position
-    at a location is absent from the result (nothing available there).
-    """
-    if not product_ids or (location_ids is not None and not location_ids):
-        return {}
-    stmt = select(
-        InventoryPosition.id,
-        InventoryPosition.product_id,
-        InventoryPosition.location_id,
-        InventoryPosition.on_hand,
-        InventoryPosition.reserved,
-        InventoryPosition.buffer_qty,
-    ).where(InventoryPosition.product_id.in_(list(product_ids)))
-    if location_ids is not None:
-        stmt = stmt.where(InventoryPosition.location_id.in_(list(location_ids)))
-    return {(row[1], row[2]): PositionAvailability(*row) for row in session.execute(stmt).tuples()}
-
-
-def available_in_catalogue(
-    session: Session, catalogue_id: int, product_ids: Collection[int]
-) -> dict[tuple[int, int], PositionAvailability]:
-    """Availability through a virtual catalogue: its network's locations, its extra buffers.
-
-    Keyed by ``(product_id, location_id)`` like :func:`available_by_position`.
-    """
-    catalogue = session.get(VirtualCatalogue, catalogue_id)
-    if catalogue is None:
-        raise NotFound("virtual catalogue", catalogue_id)
-    location_ids = session.scalars(
-        select(network_locations.c.location_id).where(
-            network_locations.c.network_id == catalogue.network_id
-        )
-    ).all()
-    base = available_by_position(session, product_ids, location_ids)
-    categories = dict(
-        session.execute(
-            select(Product.id, Product.category).where(Product.id.in_(list(product_ids)))
-        )
-        .tuples()
-        .all()
-    )
-    return {
-        key: replace(
-            position,
-            buffer_qty=position.buffer_qty
-            + catalogue.extra_buffer_qty
-            + int(catalogue.category_buffers.get(categories.get(position.product_id) or "", 0)),
-        )
-        for key, position in base.items()
-    }
 
 
 def lock_positions(session: Session, position_ids: Iterable[int]) -> list[InventoryPosition]:
@@ -455,8 +346,9 @@ def set_stock(
     """Set on_hand to a counted level, writing a CORRECTION of the difference.
 
     Returns the record, or ``None`` when the level was already right. The
-    count may fall below what is reserved; :func:`ledger_check` then reports
-    the position as over-reserved until the lifecycle re-sources.
+    count may fall below what is reserved; ``ledger_check`` (in
+    ``sourcing.models.ledger``) then reports the position as over-reserved
+    until the lifecycle re-sources.
     """
     if isinstance(on_hand, bool) or on_hand < 0:
         raise ValueError(f"Expected on_hand to be a non-negative integer, got {on_hand!r}.")
@@ -479,52 +371,3 @@ def record_sale(
     return _move(
         session, position_id, QuantityType.SALE, -qty, fulfilment_id=fulfilment_id, reason=None
     )
-
-
-def ledger_check(
-    session: Session, position_ids: Collection[int] | None = None
-) -> list[LedgerDiscrepancy]:
-    """Positions whose numbers do not add up (see :class:`LedgerDiscrepancy`), by id.
-
-    An empty list means the ledger is consistent. ``position_ids`` limits the
-    check to those positions.
-    """
-    totals: dict[int, dict[QuantityType, int]] = defaultdict(lambda: defaultdict(int))
-    sums = select(
-        InventoryQuantity.position_id, InventoryQuantity.type, func.sum(InventoryQuantity.quantity)
-    ).where(InventoryQuantity.status == QuantityStatus.ACTIVE)
-    positions = select(InventoryPosition).order_by(InventoryPosition.id)
-    if position_ids is not None:
-        sums = sums.where(InventoryQuantity.position_id.in_(list(position_ids)))
-        positions = positions.where(InventoryPosition.id.in_(list(position_ids)))
-    for position_id, kind, total in session.execute(
-        sums.group_by(InventoryQuantity.position_id, InventoryQuantity.type)
-    ).tuples():
-        totals[position_id][kind] = int(total)
-    found = []
-    for position in session.scalars(positions):
-        by_type = totals[position.id]
-        reserved = by_type[QuantityType.RESERVED]
-        sold = by_type[QuantityType.SALE]
-        corrected = by_type[QuantityType.CORRECTION]
-        problems = []
-        if position.on_hand != corrected - sold:
-            problems.append("movements")
-        if reserved > position.on_hand:
-            problems.append("over_reserved")
-        if position.reserved != reserved:
-            problems.append("reserved_counter")
-        if problems:
-            found.append(
-                LedgerDiscrepancy(
-                    position.id,
-                    position.product_id,
-                    position.location_id,
-                    position.on_hand,
-                    reserved,
-                    sold,
-                    corrected,
-                    tuple(problems),
-                )
-            )
-    return found

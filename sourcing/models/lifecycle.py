@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from sourcing.models.availability import available_by_position
 from sourcing.models.config import Location, Product
 from sourcing.models.day_load import count_status_change
 from sourcing.models.enums import FulfilmentStatus, OrderStatus, check_transition
 from sourcing.models.errors import NotFound
 from sourcing.models.events import emit, subscribers
-from sourcing.models.inventory import available_by_position, release, shrink_reservations
+from sourcing.models.inventory import release, shrink_reservations
 from sourcing.models.orders import Fulfilment, FulfilmentLine, Order
 from sourcing.models.stock import InventoryPosition
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sourcing.models import inventory
+from sourcing.models.availability import available_by_position
 from sourcing.models.config import Location, Product
 from sourcing.models.errors import AlreadyExists, NotFound
 from sourcing.models.messaging import IdempotencyKey
@@ -90,7 +91,7 @@ def view_positions(session: Session, positions: Sequence[InventoryPosition]) -> 
     """The current numbers of these positions, in the order given."""
     if not positions:
         return []
-    availability = inventory.available_by_position(
+    availability = available_by_position(
         session, {p.product_id for p in positions}, {p.location_id for p in positions}
     )
     in_transit = _in_transit_totals(session, [p.id for p in positions])

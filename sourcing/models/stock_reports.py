@@ -1,7 +1,7 @@
 """Reading stock by ref: availability per location, network and virtual
 catalogue, and the records of the quantity ledger.
 
-Availability is derived, never stored: ``sourcing.models.inventory``
+Availability is derived, never stored: ``sourcing.models.availability``
 computes it from on hand, active reservations and buffers, and this module
 only adds it up. A ``NotFound`` names the request field that held the
 unknown ref, as in ``sourcing.models.setup``.
@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from sourcing.models import inventory
+from sourcing.models.availability import available_by_position, available_in_catalogue
 from sourcing.models.config import Location, Network, Product, VirtualCatalogue
 from sourcing.models.enums import QuantityStatus, QuantityType
 from sourcing.models.errors import NotFound
@@ -75,7 +75,7 @@ def availability_in_network(
     session: Session, products: Sequence[Product], network: Network
 ) -> list[NetworkStock]:
     """Per product, units available summed over the network's locations."""
-    by_position = inventory.available_by_position(
+    by_position = available_by_position(
         session, [p.id for p in products], [loc.id for loc in network.locations]
     )
     rows = []
@@ -91,7 +91,7 @@ def availability_in_catalogue(
     session: Session, products: Sequence[Product], catalogue: VirtualCatalogue
 ) -> list[CatalogueStock]:
     """Per product, units available to sell through the catalogue."""
-    by_position = inventory.available_in_catalogue(session, catalogue.id, [p.id for p in products])
+    by_position = available_in_catalogue(session, catalogue.id, [p.id for p in products])
     return [
         CatalogueStock(
             catalogue.ref,

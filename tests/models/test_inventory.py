@@ -23,14 +23,12 @@ from sourcing.models import (
     QuantityType,
     VirtualCatalogue,
 )
+from sourcing.models.availability import available_by_position, available_in_catalogue
 from sourcing.models.db import make_engine, session_factory, upgrade
 from sourcing.models.inventory import (
     ReservationRequest,
     adjust_stock,
-    available_by_position,
-    available_in_catalogue,
     get_or_create_position,
-    ledger_check,
     record_sale,
     release,
     reserve,
@@ -38,6 +36,7 @@ from sourcing.models.inventory import (
     set_stock,
     shrink_reservations,
 )
+from sourcing.models.ledger import ledger_check
 from tests.models.builders import add_fulfilment, add_location, add_position, add_product
 
 

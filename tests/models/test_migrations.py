@@ -10,7 +10,8 @@ from sqlalchemy import Engine, inspect, text
 from sourcing.models import Base, FulfilmentStatus, InventoryPosition, LocationDayLoad
 from sourcing.models.day_load import load_check
 from sourcing.models.db import alembic_config, downgrade, make_engine, session_factory, upgrade
-from sourcing.models.inventory import ledger_check, reserve
+from sourcing.models.inventory import reserve
+from sourcing.models.ledger import ledger_check
 from tests.models.builders import add_fulfilment, add_location, add_position, add_product
 
 

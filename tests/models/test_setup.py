@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models import FulfilmentStatus, LocationType, OrderType, SourcingProfile
 from sourcing.models.db import run_in_transaction
-from sourcing.models.inventory import ledger_check
+from sourcing.models.ledger import ledger_check
 from sourcing.models.positions import StockAdjustment, StockLevel, adjust_stock, set_stock_positions
 from sourcing.models.profiles import (
     OverdueAction,

@@ -20,8 +20,10 @@ from sourcing.models import (
     Product,
     SourcingProfile,
 )
+from sourcing.models.availability import available_by_position
 from sourcing.models.day_load import load_check
-from sourcing.models.inventory import available_by_position, ledger_check, reserve
+from sourcing.models.inventory import reserve
+from sourcing.models.ledger import ledger_check
 from sourcing.models.setup import WebhookSpec, create_webhook_subscription
 from sourcing.models.sla import sweep
 from tests.models.builders import add_fulfilment, add_location, add_position, add_product

@@ -29,7 +29,7 @@ from sourcing.models import (
 )
 from sourcing.models.day_load import load_check
 from sourcing.models.db import session_factory
-from sourcing.models.inventory import ledger_check
+from sourcing.models.ledger import ledger_check
 from sourcing.server.app import RunningServer
 from sourcing.v1 import common_pb2, domain_pb2, orders_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product

@@ -14,7 +14,7 @@ from sourcing.models.config import Location, Product
 from sourcing.models.day_load import load_check
 from sourcing.models.db import session_factory
 from sourcing.models.enums import FulfilmentStatus
-from sourcing.models.inventory import ledger_check
+from sourcing.models.ledger import ledger_check
 from sourcing.models.positions import StockAdjustment, adjust_stock
 from sourcing.server.app import RunningServer
 from sourcing.solver.batch import solve_batch

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sourcing.models import InventoryQuantity, Location, Order, QuantityStatus, QuantityType
 from sourcing.models.day_load import load_check
 from sourcing.models.db import make_engine, session_factory, upgrade
-from sourcing.models.inventory import ledger_check
+from sourcing.models.ledger import ledger_check
 from sourcing.models.stock import InventoryPosition
 from sourcing.server.app import SERVICE_NAMES
 from sourcing.v1 import common_pb2, plan_pb2, sourcing_pb2

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sourcing.models import InventoryQuantity, Order, QuantityStatus, QuantityType
 from sourcing.models.day_load import load_check
 from sourcing.models.db import session_factory
-from sourcing.models.inventory import ledger_check
+from sourcing.models.ledger import ledger_check
 from sourcing.server.app import RunningServer
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
