@@ -63,11 +63,9 @@ from sourcing.models.idempotency import (
     remember,
     request_digest,
 )
+from sourcing.models.source_call import OrderInput, SourceOptions, SourcingOutcome
 from sourcing.models.sourcing import (
-    OrderInput,
     Snapshot,
-    SourceOptions,
-    SourcingOutcome,
     read_snapshot,
     replay_of,
     source_order,

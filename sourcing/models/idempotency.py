@@ -13,6 +13,8 @@ and that copy answers from the first one's row.
 The answers hold stored plans (:func:`outcome_to_json`) and, where a call
 reports errors one by one (SourceBatch), the errors themselves
 (:func:`error_to_json`), so a replay answers exactly what the first call did.
+The stored form of a bare plan (:func:`plan_to_json`) is here too; Source's
+own replay keys, written in ``sourcing.models.sourcing``, use it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sourcing import solver
 from sourcing.models.enums import OrderType
 from sourcing.models.errors import (
     AlreadyExists,
@@ -36,7 +39,7 @@ from sourcing.models.errors import (
     SourcingError,
 )
 from sourcing.models.messaging import IdempotencyKey
-from sourcing.models.sourcing import SourcingOutcome, plan_from_json, plan_to_json
+from sourcing.models.source_call import SourcingOutcome
 
 # The domain errors an answer may report, by name, so a replay reports the same kind.
 _ERRORS: dict[str, type[SourcingError]] = {
@@ -92,6 +95,50 @@ def remember(
             request_hash=digest,
             response=json.dumps(answer).encode(),
         )
+    )
+
+
+def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
+    """A stored form of a plan (without its explanation), for replays."""
+
+    def part(f: solver.Fulfilment) -> dict[str, Any]:
+        return {
+            "location_ref": f.location_ref,
+            "lines": [[ln.line_ref, ln.product_ref, ln.quantity] for ln in f.lines],
+        }
+
+    return {
+        "order_ref": plan.order_ref,
+        "policy": plan.policy,
+        "fulfilments": [part(f) for f in plan.fulfilments],
+        "rejected": part(plan.rejected) if plan.rejected else None,
+        "terms": dict(plan.objective.terms),
+        "status": plan.status.value,
+        "gap": plan.gap if plan.gap != float("inf") else None,
+        "solve_time_s": plan.solve_time_s,
+    }
+
+
+def plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
+    """A plan from its stored form (:func:`plan_to_json`)."""
+
+    def lines(raw: list[list[Any]]) -> tuple[solver.FulfilmentLine, ...]:
+        return tuple(solver.FulfilmentLine(str(a), str(b), int(c)) for a, b, c in raw)
+
+    rejected = data["rejected"]
+    return solver.Plan(
+        order_ref=data["order_ref"],
+        policy=data["policy"],
+        fulfilments=tuple(
+            solver.Fulfilment(f["location_ref"], lines(f["lines"])) for f in data["fulfilments"]
+        ),
+        rejected=solver.RejectedFulfilment(rejected["location_ref"], lines(rejected["lines"]))
+        if rejected
+        else None,
+        objective=solver.ObjectiveBreakdown(data["terms"]),
+        status=solver.SolveStatus(data["status"]),
+        gap=float("inf") if data["gap"] is None else data["gap"],
+        solve_time_s=data["solve_time_s"],
     )
 
 

@@ -32,7 +32,7 @@ from sourcing.models.lifecycle import (
 )
 from sourcing.models.orders import Fulfilment
 from sourcing.models.reassign import source_units
-from sourcing.models.sourcing import SourcingOutcome
+from sourcing.models.source_call import SourcingOutcome
 from sourcing.models.stock import InventoryPosition
 
 _F = FulfilmentStatus

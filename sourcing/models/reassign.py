@@ -58,7 +58,8 @@ from sourcing.models.lifecycle import (
     refresh_order_status,
 )
 from sourcing.models.orders import Fulfilment, Order
-from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, SourcingOutcome, store_fulfilments
+from sourcing.models.source_call import SourcingOutcome
+from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, store_fulfilments
 
 __all__ = [
     "REASSIGNABLE",

@@ -61,7 +61,8 @@ from sourcing.models.lifecycle import (
 )
 from sourcing.models.orders import Fulfilment, Order
 from sourcing.models.reassign import solver_order
-from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, SourcingOutcome, store_fulfilments
+from sourcing.models.source_call import SourcingOutcome
+from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, store_fulfilments
 from sourcing.models.stock import InventoryQuantity
 from sourcing.solver.batch import BatchPlan, BatchProblem, price_batch, solve_batch
 

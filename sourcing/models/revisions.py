@@ -36,7 +36,7 @@ from sourcing.models.idempotency import (
 from sourcing.models.lifecycle import lock_order, refresh_order_status
 from sourcing.models.orders import Order, OrderLine
 from sourcing.models.reassign import source_units
-from sourcing.models.sourcing import LineInput, SourcingOutcome
+from sourcing.models.source_call import LineInput, SourcingOutcome
 
 _F = FulfilmentStatus
 REVISE_OPERATION = "ReviseOrder"

@@ -6,16 +6,18 @@ order, its fulfilments and their reservations are written in a second one.
 took the stock in between, nothing is written and the order is solved again
 on fresh numbers: no unit is ever promised twice, and no lock is held while
 the solver runs.
+
+What the call takes and gives back (``OrderInput``, ``SourceOptions``,
+``SourcingOutcome``) is in ``sourcing.models.source_call``; the stored form of
+a plan, for replays, is in ``sourcing.models.idempotency``.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -28,17 +30,15 @@ from sourcing.models.candidate_cache import read_candidates
 from sourcing.models.candidates import active_profile, solver_profile
 from sourcing.models.config import Customer, Location, Product
 from sourcing.models.db import run_in_transaction
-from sourcing.models.enums import (
-    CustomerTier,
-    OrderStatus,
-    OrderType,
-)
+from sourcing.models.enums import OrderStatus, OrderType
 from sourcing.models.errors import AlreadyExists, ConcurrencyConflict, InsufficientStock, NotFound
 from sourcing.models.events import emit
+from sourcing.models.idempotency import plan_from_json, plan_to_json
 from sourcing.models.messaging import IdempotencyKey
 from sourcing.models.orders import Order, OrderLine
 from sourcing.models.plan_store import OrderKeys
 from sourcing.models.plan_store import store_fulfilments as store_fulfilments  # reassign, rebalance
+from sourcing.models.source_call import OrderInput, SourceOptions, SourcingOutcome
 
 SOURCE_OPERATION = "Source"
 # Keys a Source call's answer under its request_id as well as under the order ref.
@@ -61,72 +61,6 @@ _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
 _INSERT_LINES = insert(_ORDER_LINES).returning(_ORDER_LINES.c.id, sort_by_parameter_order=True)
 _INSERT_CUSTOMER = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id)
 _INSERT_KEY = insert(table_of(IdempotencyKey))
-
-
-@dataclass(frozen=True, slots=True)
-class LineInput:
-    """One order line as the order host sends it."""
-
-    ref: str
-    product_ref: str
-    quantity: int
-    unit_price_minor: int = 0
-    currency: str = "BRL"
-    category: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderInput:
-    """An order as the order host sends it, already checked field by field."""
-
-    ref: str
-    type: OrderType
-    lines: tuple[LineInput, ...]
-    delivery_point: solver.GeoPoint | None = None
-    collection_location_ref: str | None = None
-    customer_ref: str | None = None
-    customer_tier: CustomerTier = CustomerTier.STANDARD
-    need_by: datetime | None = None
-
-    def digest(self) -> str:
-        """A hash of the order's content: the same order sent again has the same digest."""
-        content = asdict(self)
-        content["need_by"] = self.need_by.isoformat() if self.need_by else None
-        raw = json.dumps(content, sort_keys=True, default=str).encode()
-        return hashlib.sha256(raw).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class SourceOptions:
-    """How to source: policy, per-call weights and split limit, time, dry run, explain.
-
-    ``request_id`` is the caller's idempotency key for this Source call: a
-    retry under it gets the first answer, and a different order under it is
-    refused. Without it the order ref is the key (it always is as well).
-    """
-
-    policy: str = "mip"
-    weight_overrides: Mapping[str, float] = field(default_factory=dict)
-    split_limit: int | None = None
-    time_limit_s: float = 10.0
-    dry_run: bool = False
-    explain: bool = False
-    request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SourcingOutcome:
-    """A plan and where it was stored.
-
-    ``fulfilment_ids`` maps each fulfilment's location ref (the rejection
-    location's included) to the stored fulfilment's id; empty for a dry run.
-    """
-
-    plan: solver.Plan
-    fulfilment_ids: Mapping[str, int]
-    profile_version: int
-    order_type: OrderType
-    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,47 +344,3 @@ def _customer_id(session: Session, order: OrderInput) -> int | None:
             update(Customer).where(Customer.id == customer_id).values(tier=order.customer_tier)
         )
     return int(customer_id)
-
-
-def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
-    """A stored form of a plan (without its explanation), for replays."""
-
-    def part(f: solver.Fulfilment) -> dict[str, Any]:
-        return {
-            "location_ref": f.location_ref,
-            "lines": [[ln.line_ref, ln.product_ref, ln.quantity] for ln in f.lines],
-        }
-
-    return {
-        "order_ref": plan.order_ref,
-        "policy": plan.policy,
-        "fulfilments": [part(f) for f in plan.fulfilments],
-        "rejected": part(plan.rejected) if plan.rejected else None,
-        "terms": dict(plan.objective.terms),
-        "status": plan.status.value,
-        "gap": plan.gap if plan.gap != float("inf") else None,
-        "solve_time_s": plan.solve_time_s,
-    }
-
-
-def plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
-    """A plan from its stored form (:func:`plan_to_json`)."""
-
-    def lines(raw: list[list[Any]]) -> tuple[solver.FulfilmentLine, ...]:
-        return tuple(solver.FulfilmentLine(str(a), str(b), int(c)) for a, b, c in raw)
-
-    rejected = data["rejected"]
-    return solver.Plan(
-        order_ref=data["order_ref"],
-        policy=data["policy"],
-        fulfilments=tuple(
-            solver.Fulfilment(f["location_ref"], lines(f["lines"])) for f in data["fulfilments"]
-        ),
-        rejected=solver.RejectedFulfilment(rejected["location_ref"], lines(rejected["lines"]))
-        if rejected
-        else None,
-        objective=solver.ObjectiveBreakdown(data["terms"]),
-        status=solver.SolveStatus(data["status"]),
-        gap=float("inf") if data["gap"] is None else data["gap"],
-        solve_time_s=data["solve_time_s"],
-    )

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sourcing.models.batch import source_batch
 from sourcing.models.reassign import reassign
 from sourcing.models.rebalance import rebalance
-from sourcing.models.sourcing import OrderInput, source_order
+from sourcing.models.source_call import OrderInput
+from sourcing.models.sourcing import source_order
 from sourcing.server.convert.batch import (
     batch_orders,
     batch_to_proto,

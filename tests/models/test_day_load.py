@@ -12,7 +12,8 @@ from sourcing.models.base import utcnow
 from sourcing.models.day_load import LoadDiscrepancy, count_new, load_check, used_on
 from sourcing.models.lifecycle import change_status
 from sourcing.models.orders import Fulfilment
-from sourcing.models.sourcing import LineInput, OrderInput, SourceOptions, source_order
+from sourcing.models.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.models.sourcing import source_order
 from sourcing.solver import GeoPoint
 from tests.models.builders import add_location, add_position, add_product
 

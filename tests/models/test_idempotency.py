@@ -22,7 +22,7 @@ from sourcing.models.idempotency import (
     outcome_from_json,
     outcome_to_json,
 )
-from sourcing.models.sourcing import SourcingOutcome
+from sourcing.models.source_call import SourcingOutcome
 from sourcing.server.errors import field_of, status_code_for
 
 ERRORS = [

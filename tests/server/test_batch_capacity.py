@@ -10,7 +10,7 @@ from sourcing.models.batch import source_batch
 from sourcing.models.config import Location
 from sourcing.models.db import session_factory
 from sourcing.models.enums import FulfilmentStatus
-from sourcing.models.sourcing import LineInput, OrderInput, SourceOptions
+from sourcing.models.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.server.app import RunningServer
 from sourcing.solver import GeoPoint
 from sourcing.v1 import common_pb2, domain_pb2, sourcing_pb2

@@ -15,7 +15,7 @@ from sourcing.models.order_views import OrderFilter
 from sourcing.models.returns import ReceivedInput, ReturnInput, ReturnLineInput
 from sourcing.models.revisions import AddLine, RemoveLine, Revision, SetQuantity
 from sourcing.models.shipping import ConsignmentInput, ParcelInput
-from sourcing.models.sourcing import LineInput
+from sourcing.models.source_call import LineInput
 from sourcing.server.convert.fields import (
     URL_LENGTH,
     check_count,
