@@ -27,12 +27,12 @@ from sourcing.solver import (
     solve,
 )
 from sourcing.solver.batch import (
-    PRIORITY_WEIGHT,
     BatchPlan,
     BatchProblem,
     default_priorities,
     solve_batch,
 )
+from sourcing.solver.batch_steps import PRIORITY_WEIGHT
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
 from tests.solver.builders import loc
