@@ -275,6 +275,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every CPU of the machine has spent busy so far (all processes), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU time this process (the clients) has used so far."""
+    times = os.times()
+    return times.user + times.system
+
+
 def load() -> str:
     """The machine's 1-minute load average, for reading the wall times in context."""
     return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
@@ -373,11 +386,13 @@ def postgres_throughput(
 
                 pids = [s.popen.pid for s in servers]
                 cpu = sum(cpu_seconds(pid) for pid in pids)
+                busy, client = machine_busy_seconds(), own_cpu_seconds()
                 started = time.perf_counter()
                 with ThreadPoolExecutor(max_workers=counts.threads) as pool:
                     rejected = sum(pool.map(place, range(len(timed))))
                 elapsed = time.perf_counter() - started
                 cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
+                busy, client = machine_busy_seconds() - busy, own_cpu_seconds() - client
                 machine = load()
             problems = stock_problems(engine)
         finally:
@@ -389,6 +404,15 @@ def postgres_throughput(
         f"latency p50 {ms(times, 50):.1f} ms, p99 {ms(times, 99):.1f} ms; "
         f"servers' CPU {1000 * cpu / len(timed):.1f} ms/order; {machine}; "
         f"{rejected} units rejected; oversold or unbalanced positions: {len(problems)}",
+        flush=True,
+    )
+    rest = max(busy - cpu - client, 0.0)
+    print(
+        f"{label}  CPU per order on this machine: servers {1000 * cpu / len(timed):.1f} ms, "
+        f"clients {1000 * client / len(timed):.1f} ms, the rest (PostgreSQL, kernel) "
+        f"{1000 * rest / len(timed):.1f} ms; with servers that cost nothing, "
+        f"{os.cpu_count()} CPUs would allow at most "
+        f"{(os.cpu_count() or 1) * len(timed) / max(client + rest, 1e-9):.0f} orders/s",
         flush=True,
     )
     for problem in problems[:10]:
