@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Executable, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from sourcing.models.base import table_of
+from sourcing.models.base import dialect_insert, table_of
 from sourcing.models.candidates import CLOSED_STATUSES
 from sourcing.models.enums import FulfilmentStatus, OrderType
 from sourcing.models.orders import Fulfilment, LocationDayLoad
@@ -137,8 +136,7 @@ def _add(session: Session, deltas: Counter[Key]) -> None:
 @functools.cache
 def _upsert(dialect: str) -> Executable:
     """The dialect's INSERT ... ON CONFLICT DO UPDATE adding to a counter, built once."""
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    statement = insert(_LOADS).values(
+    statement = dialect_insert(dialect, _LOADS).values(
         location_id=bindparam("b_location"),
         day=bindparam("b_day"),
         type=bindparam("b_type"),

@@ -58,8 +58,9 @@ from sourcing.models.lifecycle import (
     refresh_order_status,
 )
 from sourcing.models.orders import Fulfilment, Order
+from sourcing.models.plan_store import store_fulfilments
 from sourcing.models.source_call import SourcingOutcome
-from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, store_fulfilments
+from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS
 
 __all__ = [
     "REASSIGNABLE",

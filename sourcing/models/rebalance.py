@@ -51,9 +51,10 @@ from sourcing.models.lifecycle import (
     refresh_order_status,
 )
 from sourcing.models.orders import Order
+from sourcing.models.plan_store import store_fulfilments
 from sourcing.models.rebalance_groups import MOVABLE, RebalanceGroup, freed_state, read_groups
 from sourcing.models.source_call import SourcingOutcome
-from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS, store_fulfilments
+from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS
 from sourcing.solver.batch import BatchPlan, price_batch, solve_batch
 
 _F = FulfilmentStatus

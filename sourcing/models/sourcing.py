@@ -18,14 +18,15 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Executable, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.base import table_of, utcnow
+from sourcing.models.base import dialect_insert, table_of, utcnow
 from sourcing.models.candidate_cache import read_candidates
 from sourcing.models.candidates import active_profile, solver_profile
 from sourcing.models.config import Customer, Location, Product
@@ -36,8 +37,7 @@ from sourcing.models.events import emit
 from sourcing.models.idempotency import plan_from_json, plan_to_json
 from sourcing.models.messaging import IdempotencyKey
 from sourcing.models.orders import Order, OrderLine
-from sourcing.models.plan_store import OrderKeys
-from sourcing.models.plan_store import store_fulfilments as store_fulfilments  # reassign, rebalance
+from sourcing.models.plan_store import OrderKeys, store_fulfilments
 from sourcing.models.source_call import OrderInput, SourceOptions, SourcingOutcome
 
 SOURCE_OPERATION = "Source"
@@ -52,14 +52,13 @@ _IDEMPOTENCY_KEY = select(IdempotencyKey).where(
 )
 _ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
 _PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
-_CUSTOMER = select(Customer.id, Customer.tier).where(Customer.ref == bindparam("ref"))
+_CUSTOMER_ID = select(Customer.id).where(Customer.ref == bindparam("ref"))
 _LOCATION_ID = select(Location.id).where(Location.ref == bindparam("ref"))
 # Core tables rather than ORM entities: plain multi-row INSERTs, no unit of work.
 _ORDERS, _ORDER_LINES = table_of(Order), table_of(OrderLine)
 _CUSTOMERS = table_of(Customer)
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
 _INSERT_LINES = insert(_ORDER_LINES).returning(_ORDER_LINES.c.id, sort_by_parameter_order=True)
-_INSERT_CUSTOMER = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id)
 _INSERT_KEY = insert(table_of(IdempotencyKey))
 
 
@@ -166,24 +165,19 @@ def replay_of(
 
 
 def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -> Snapshot:
+    """What solving and then storing the order needs: its problem, with ids for the write.
+
+    Raises
+    ------
+    NotFound
+        For an unknown product or collection location (``field`` names it).
+    """
     refs = [line.product_ref for line in order.lines]
     products = {p.ref: p for p in session.scalars(_PRODUCTS, {"refs": refs})}
     for i, line in enumerate(order.lines):
         if line.product_ref not in products:
             raise NotFound("product", line.product_ref, field=f"order.lines[{i}].product_ref")
-    point = order.delivery_point
-    if order.type is OrderType.CC:
-        store = session.scalars(
-            select(Location).where(Location.ref == order.collection_location_ref)
-        ).one_or_none()
-        if store is None:
-            raise NotFound(
-                "location",
-                order.collection_location_ref or "",
-                field="order.collection_location_ref",
-            )
-        point = solver.GeoPoint(store.latitude, store.longitude)
-    assert point is not None  # the converter requires a delivery point for HD
+    point = _destination(session, order)
     row = active_profile(session, order.type)
     profile = solver_profile(row)
     if options.split_limit is not None:
@@ -232,6 +226,20 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
     )
 
 
+def _destination(session: Session, order: OrderInput) -> solver.GeoPoint:
+    """Where the units go: the delivery point, or the collection store's location."""
+    if order.type is not OrderType.CC:
+        assert order.delivery_point is not None  # the converter requires one for HD
+        return order.delivery_point
+    store = session.scalars(
+        select(Location).where(Location.ref == order.collection_location_ref)
+    ).one_or_none()
+    if store is None:
+        field = "order.collection_location_ref"
+        raise NotFound("location", order.collection_location_ref or "", field=field)
+    return solver.GeoPoint(store.latitude, store.longitude)
+
+
 def write_order(
     session: Session,
     order: OrderInput,
@@ -247,54 +255,7 @@ def write_order(
     """
     status = OrderStatus.ESCALATED if plan.rejected else OrderStatus.BOOKED
     now = utcnow()
-    collection_id = None
-    if order.collection_location_ref:
-        collection_id = snapshot.location_ids.get(order.collection_location_ref)
-        if collection_id is None:
-            collection_id = session.scalars(
-                _LOCATION_ID, {"ref": order.collection_location_ref}
-            ).one()
-    order_id = session.scalars(
-        _INSERT_ORDER,
-        {
-            "ref": order.ref,
-            "type": order.type,
-            "status": status,
-            "customer_id": _customer_id(session, order),
-            "delivery_latitude": order.delivery_point.latitude if order.delivery_point else None,
-            "delivery_longitude": order.delivery_point.longitude if order.delivery_point else None,
-            "collection_location_id": collection_id,
-            "need_by": order.need_by,
-            "request_hash": digest,
-            "sourcing_profile_id": snapshot.profile_id,
-            "created_at": now,
-            "updated_at": now,
-        },
-    ).one()
-    line_ids = session.scalars(
-        _INSERT_LINES,
-        [
-            {
-                "order_id": order_id,
-                "ref": line.ref,
-                "product_id": snapshot.product_ids[line.product_ref],
-                "quantity": line.quantity,
-                "unit_price_minor": line.unit_price_minor,
-                "currency": line.currency,
-                "category": line.category,
-                "cancelled_qty": 0,
-            }
-            for line in order.lines
-        ],
-    ).all()
-    keys = OrderKeys(
-        order_id,
-        order.type,
-        {
-            line.ref: (line_id, snapshot.product_ids[line.product_ref])
-            for line, line_id in zip(order.lines, line_ids, strict=True)
-        },
-    )
+    keys = _insert_order(session, order, digest, status, snapshot, now)
     ids = store_fulfilments(
         session,
         keys,
@@ -330,17 +291,86 @@ def write_order(
     return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
 
 
-def _customer_id(session: Session, order: OrderInput) -> int | None:
-    """The order's customer, created on first sight; its tier is the latest order's."""
+def _insert_order(
+    session: Session,
+    order: OrderInput,
+    digest: str,
+    status: OrderStatus,
+    snapshot: Snapshot,
+    now: datetime,
+) -> OrderKeys:
+    """The order row and its lines; what storing its fulfilments needs of them."""
+    collection_id = None
+    if order.collection_location_ref:
+        collection_id = snapshot.location_ids.get(order.collection_location_ref)
+        if collection_id is None:
+            ref = order.collection_location_ref
+            collection_id = session.scalars(_LOCATION_ID, {"ref": ref}).one()
+    point = order.delivery_point
+    order_id = session.scalars(
+        _INSERT_ORDER,
+        {
+            "ref": order.ref,
+            "type": order.type,
+            "status": status,
+            "customer_id": _customer_id(session, order, now),
+            "delivery_latitude": point.latitude if point else None,
+            "delivery_longitude": point.longitude if point else None,
+            "collection_location_id": collection_id,
+            "need_by": order.need_by,
+            "request_hash": digest,
+            "sourcing_profile_id": snapshot.profile_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).one()
+    line_ids = session.scalars(
+        _INSERT_LINES,
+        [
+            {
+                "order_id": order_id,
+                "ref": line.ref,
+                "product_id": snapshot.product_ids[line.product_ref],
+                "quantity": line.quantity,
+                "unit_price_minor": line.unit_price_minor,
+                "currency": line.currency,
+                "category": line.category,
+                "cancelled_qty": 0,
+            }
+            for line in order.lines
+        ],
+    ).all()
+    lines = {
+        line.ref: (line_id, snapshot.product_ids[line.product_ref])
+        for line, line_id in zip(order.lines, line_ids, strict=True)
+    }
+    return OrderKeys(order_id, order.type, lines)
+
+
+def _customer_id(session: Session, order: OrderInput, now: datetime) -> int | None:
+    """The order's customer, created on first sight; its tier is the latest order's.
+
+    One upsert inserts a new customer or changes a known one's tier; only a
+    known customer whose tier stays (the upsert then returns no row) is looked up.
+    """
     if not order.customer_ref:
         return None
-    found = session.execute(_CUSTOMER, {"ref": order.customer_ref}).first()
+    values = {"b_ref": order.customer_ref, "b_tier": order.customer_tier, "b_now": now}
+    statement = _upsert_customer(session.get_bind().dialect.name)
+    found = session.scalars(statement, values).first()
     if found is None:
-        values = {"ref": order.customer_ref, "tier": order.customer_tier}
-        return int(session.scalars(_INSERT_CUSTOMER, values).one())
-    customer_id, tier = found
-    if tier is not order.customer_tier:
-        session.execute(
-            update(Customer).where(Customer.id == customer_id).values(tier=order.customer_tier)
-        )
-    return int(customer_id)
+        found = session.scalars(_CUSTOMER_ID, {"ref": order.customer_ref}).one()
+    return int(found)
+
+
+@functools.cache
+def _upsert_customer(dialect: str) -> Executable:
+    """INSERT a customer, or UPDATE its tier when it differs; RETURNING its id. Built once."""
+    statement = dialect_insert(dialect, _CUSTOMERS).values(
+        ref=bindparam("b_ref"), tier=bindparam("b_tier"), created_at=bindparam("b_now")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["ref"],
+        set_={"tier": statement.excluded.tier},
+        where=_CUSTOMERS.c.tier != statement.excluded.tier,
+    ).returning(_CUSTOMERS.c.id)
