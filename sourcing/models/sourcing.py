@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.base import dialect_insert, table_of, utcnow
+from sourcing.models.base import table_of, utcnow
 from sourcing.models.candidate_cache import read_candidates
 from sourcing.models.candidates import active_profile, solver_profile
 from sourcing.models.config import Customer, Location, Product
@@ -52,11 +52,15 @@ _IDEMPOTENCY_KEY = select(IdempotencyKey).where(
 )
 _ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
 _PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
-_CUSTOMER_ID = select(Customer.id).where(Customer.ref == bindparam("ref"))
+_CUSTOMER = select(Customer.id, Customer.tier).where(Customer.ref == bindparam("ref"))
 _LOCATION_ID = select(Location.id).where(Location.ref == bindparam("ref"))
 # Core tables rather than ORM entities: plain multi-row INSERTs, no unit of work.
 _ORDERS, _ORDER_LINES = table_of(Order), table_of(OrderLine)
 _CUSTOMERS = table_of(Customer)
+_INSERT_CUSTOMER = insert(_CUSTOMERS).returning(_CUSTOMERS.c.id)
+_UPDATE_TIER = (
+    update(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("b_id")).values(tier=bindparam("b_tier"))
+)
 _INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
 _INSERT_LINES = insert(_ORDER_LINES).returning(_ORDER_LINES.c.id, sort_by_parameter_order=True)
 _INSERT_KEY = insert(table_of(IdempotencyKey))
@@ -313,7 +317,7 @@ def _insert_order(
             "ref": order.ref,
             "type": order.type,
             "status": status,
-            "customer_id": _customer_id(session, order, now),
+            "customer_id": _customer_id(session, order),
             "delivery_latitude": point.latitude if point else None,
             "delivery_longitude": point.longitude if point else None,
             "collection_location_id": collection_id,
@@ -347,30 +351,19 @@ def _insert_order(
     return OrderKeys(order_id, order.type, lines)
 
 
-def _customer_id(session: Session, order: OrderInput, now: datetime) -> int | None:
+def _customer_id(session: Session, order: OrderInput) -> int | None:
     """The order's customer, created on first sight; its tier is the latest order's.
 
-    One upsert inserts a new customer or changes a known one's tier; only a
-    known customer whose tier stays (the upsert then returns no row) is looked up.
+    A lookup, then an INSERT or (when the tier changed) an UPDATE: measured
+    faster than one upsert on both databases, with most customers new.
     """
     if not order.customer_ref:
         return None
-    values = {"b_ref": order.customer_ref, "b_tier": order.customer_tier, "b_now": now}
-    statement = _upsert_customer(session.get_bind().dialect.name)
-    found = session.scalars(statement, values).first()
+    found = session.execute(_CUSTOMER, {"ref": order.customer_ref}).first()
     if found is None:
-        found = session.scalars(_CUSTOMER_ID, {"ref": order.customer_ref}).one()
-    return int(found)
-
-
-@functools.cache
-def _upsert_customer(dialect: str) -> Executable:
-    """INSERT a customer, or UPDATE its tier when it differs; RETURNING its id. Built once."""
-    statement = dialect_insert(dialect, _CUSTOMERS).values(
-        ref=bindparam("b_ref"), tier=bindparam("b_tier"), created_at=bindparam("b_now")
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["ref"],
-        set_={"tier": statement.excluded.tier},
-        where=_CUSTOMERS.c.tier != statement.excluded.tier,
-    ).returning(_CUSTOMERS.c.id)
+        values = {"ref": order.customer_ref, "tier": order.customer_tier}
+        return int(session.scalars(_INSERT_CUSTOMER, values).one())
+    customer_id, tier = found
+    if tier is not order.customer_tier:
+        session.execute(_UPDATE_TIER, {"b_id": customer_id, "b_tier": order.customer_tier})
+    return int(customer_id)
