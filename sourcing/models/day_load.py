@@ -8,6 +8,9 @@ day; ``LocationDayLoad`` keeps the count instead:
 * :func:`count_new` adds the fulfilments a plan stores (``plan_store``);
 * :func:`count_status_change` takes one off when a fulfilment closes
   (``lifecycle.change_status``, the only place a status changes);
+* :func:`check_capacity` re-checks, under a lock on the locations, that a
+  plan being stored keeps every location within its daily capacity: the
+  solver read the counters before other orders may have taken the capacity;
 * :func:`used_on` is what sourcing reads; :func:`load_check` compares the
   counters with the fulfilments themselves, as ``ledger_check`` does for stock.
 
@@ -23,12 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Executable, bindparam, select, update
+from sqlalchemy import Executable, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from sourcing.models.base import dialect_insert, table_of
 from sourcing.models.candidates import CLOSED_STATUSES
+from sourcing.models.config import Location
 from sourcing.models.enums import FulfilmentStatus, OrderType
+from sourcing.models.errors import CapacityTaken
 from sourcing.models.orders import Fulfilment, LocationDayLoad
 
 Key = tuple[int, date, OrderType]
@@ -42,6 +47,30 @@ _SUBTRACT = (
         _LOADS.c.type == bindparam("b_type"),
     )
     .values(fulfilments=_LOADS.c.fulfilments + bindparam("b_delta"))
+)
+_LOCK_LIMITED = (
+    select(
+        Location.id,
+        Location.ref,
+        Location.capacity_total,
+        Location.capacity_hd,
+        Location.capacity_cc,
+    )
+    .where(
+        Location.id.in_(bindparam("ids", expanding=True)),
+        or_(
+            Location.capacity_total.is_not(None),
+            Location.capacity_hd.is_not(None),
+            Location.capacity_cc.is_not(None),
+        ),
+    )
+    .order_by(Location.id)
+    # FOR NO KEY UPDATE: it serialises capacity checks at a location, yet does not
+    # wait on the key-share locks other orders' fulfilments take on it (a deadlock).
+    .with_for_update(key_share=True)
+)
+_TAKEN = select(_LOADS.c.location_id, _LOADS.c.type, _LOADS.c.fulfilments).where(
+    _LOADS.c.location_id.in_(bindparam("ids", expanding=True)), _LOADS.c.day == bindparam("day")
 )
 _USED_ON = select(_LOADS.c.location_id, _LOADS.c.type, _LOADS.c.fulfilments).where(
     _LOADS.c.day == bindparam("day"), _LOADS.c.fulfilments > 0
@@ -66,6 +95,46 @@ def count_status_change(
     if delta:
         key = (fulfilment.location_id, day_of(fulfilment.created_at), fulfilment.type)
         _add(session, Counter({key: delta}))
+
+
+def check_capacity(session: Session, new: Iterable[tuple[int, OrderType]], day: date) -> None:
+    """Lock the capacity-limited locations among ``new`` and check they can take these.
+
+    ``new`` lists the fulfilments about to be stored, as (location id, order
+    type). Each location's total and per-type capacity must hold with them
+    added to what it took on ``day``. Locations are locked in id order
+    (``FOR NO KEY UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
+    serialises writers), so two orders never both take a location's last slot.
+
+    Raises
+    ------
+    CapacityTaken
+        For the first location, in id order, that the new fulfilments would
+        take beyond a capacity; nothing has been counted yet.
+    """
+    adding = Counter(new)
+    ids = sorted({location_id for location_id, _ in adding})
+    if not ids:
+        return
+    limited = session.execute(_LOCK_LIMITED, {"ids": ids}).tuples().all()
+    if not limited:
+        return
+    taken: Counter[tuple[int, OrderType]] = Counter()
+    for location_id, kind, n in session.execute(
+        _TAKEN, {"ids": [row[0] for row in limited], "day": day}
+    ).tuples():
+        taken[(location_id, OrderType(kind))] += n
+    for location_id, ref, total, hd, cc in limited:
+        new_of = {kind: adding[(location_id, kind)] for kind in OrderType}
+        had = {kind: taken[(location_id, kind)] for kind in OrderType}
+        limits = [
+            ("total", total, sum(had.values()), sum(new_of.values())),
+            ("HD", hd, had[OrderType.HD], new_of[OrderType.HD]),
+            ("CC", cc, had[OrderType.CC], new_of[OrderType.CC]),
+        ]
+        for label, capacity, before, added in limits:
+            if capacity is not None and added and before + added > capacity:
+                raise CapacityTaken(ref, label, capacity, before)
 
 
 def used_on(session: Session, day: date) -> list[tuple[int, OrderType, int]]:

@@ -83,6 +83,26 @@ class InsufficientStock(SourcingError):  # noqa: N818 - named as the domain says
         )
 
 
+class CapacityTaken(InsufficientStock):
+    """A plan would give a location more fulfilments today than its daily capacity.
+
+    Other orders took the capacity after the plan was solved. Like running
+    out of stock it is raised before the transaction commits, and the order
+    is solved again on fresh numbers.
+    """
+
+    def __init__(self, location_ref: str, kind: str, capacity: int, taken: int) -> None:
+        self.location_ref = location_ref
+        self.kind = kind
+        self.capacity = capacity
+        self.taken = taken
+        SourcingError.__init__(
+            self,
+            f"Location {location_ref!r}: {taken} {kind} fulfilment(s) today against a daily "
+            f"capacity of {capacity}.",
+        )
+
+
 class ConcurrencyConflict(SourcingError):  # noqa: N818 - named as the domain says
     """A concurrent transaction won the race and the retries ran out.
 

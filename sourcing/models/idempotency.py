@@ -31,6 +31,7 @@ from sourcing import solver
 from sourcing.models.enums import OrderType
 from sourcing.models.errors import (
     AlreadyExists,
+    CapacityTaken,
     ConcurrencyConflict,
     InsufficientStock,
     InvalidField,
@@ -49,6 +50,7 @@ _ERRORS: dict[str, type[SourcingError]] = {
         AlreadyExists,
         InvalidState,
         InsufficientStock,
+        CapacityTaken,
         ConcurrencyConflict,
         InvalidField,
     )

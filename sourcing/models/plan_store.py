@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sourcing import solver
 from sourcing.models.base import table_of, utcnow
 from sourcing.models.config import Location
-from sourcing.models.day_load import count_new
+from sourcing.models.day_load import check_capacity, count_new, day_of
 from sourcing.models.enums import FulfilmentStatus, LocationType, OrderType
 from sourcing.models.inventory import ReservationRequest, reserve_many
 from sourcing.models.lifecycle import announce_created, announce_stock
@@ -82,7 +82,8 @@ def store_fulfilments(
     Returns the new fulfilments' ids by location ref (the rejection
     location's included). ``positions`` maps (product id, location id) to the
     position id. Raises ``InsufficientStock`` if the stock is no longer
-    there; the caller's transaction must then be rolled back.
+    there, or its subclass ``CapacityTaken`` if a location's daily capacity
+    is; the caller's transaction must then be rolled back.
     """
     keys = OrderKeys.of(order) if isinstance(order, Order) else order
     origin = (
@@ -152,7 +153,9 @@ def store_fulfilments(
     ]
     if requests:
         reserve_many(session, requests)
-    count_new(session, ((location_ids[ref], now, keys.order_type) for ref, _ in parts[:served]))
+    opened = [location_ids[ref] for ref, _ in parts[:served]]
+    check_capacity(session, [(location, keys.order_type) for location in opened], day_of(now))
+    count_new(session, ((location, now, keys.order_type) for location in opened))
     if isinstance(order, Order):
         session.expire(order, ["fulfilments"])
     announce_created(session, _loaded(session, ids))

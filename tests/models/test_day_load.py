@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models import FulfilmentStatus, Location, LocationDayLoad, OrderType
 from sourcing.models.base import utcnow
-from sourcing.models.day_load import LoadDiscrepancy, count_new, load_check, used_on
+from sourcing.models.day_load import (
+    LoadDiscrepancy,
+    check_capacity,
+    count_new,
+    load_check,
+    used_on,
+)
+from sourcing.models.errors import CapacityTaken
 from sourcing.models.lifecycle import change_status
 from sourcing.models.orders import Fulfilment
 from sourcing.models.source_call import LineInput, OrderInput, SourceOptions
@@ -117,3 +127,46 @@ def test_load_check_reports_a_fulfilment_the_counters_missed(
                 fulfilment.location_id, fulfilment.created_at.date(), OrderType.HD, 2, 1
             )
         ]
+
+
+def test_orders_racing_for_the_last_slot_never_exceed_capacity(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Six orders solved at once all want NEAR's one slot: one gets it, the rest go FAR."""
+    with sessions.begin() as session:
+        product = add_product(session, "SKU_1")
+        near = add_location(session, "NEAR", longitude=0.1, capacity_total=1)
+        far = add_location(session, "FAR", longitude=0.5)
+        add_position(session, product, near, 10)
+        add_position(session, product, far, 10)
+    start = threading.Barrier(6)
+
+    def place(i: int) -> list[str]:
+        start.wait()
+        return list(source(sessions, f"O{i}"))
+
+    with ThreadPoolExecutor(6) as pool:
+        placed = list(pool.map(place, range(6)))
+    assert sorted(placed) == [["FAR"]] * 5 + [["NEAR"]]
+    with sessions() as session:
+        assert loads(session) == {"NEAR": 1, "FAR": 5}
+        assert load_check(session) == []
+
+
+def test_check_capacity_names_the_limit_a_plan_would_break(
+    sessions: sessionmaker[Session],
+) -> None:
+    """HD capacity 1 taken: one more HD is refused, a CC is not; nothing unlimited is checked."""
+    with sessions.begin() as session:
+        shop = add_location(session, "SHOP", capacity_hd=1)
+        free = add_location(session, "FREE")
+        ids = (shop.id, free.id)
+    source_at = utcnow()
+    with sessions.begin() as session:
+        count_new(session, [(ids[0], source_at, OrderType.HD)])
+    with sessions.begin() as session:
+        check_capacity(session, [(ids[0], OrderType.CC), (ids[1], OrderType.HD)], source_at.date())
+        with pytest.raises(CapacityTaken) as caught:
+            check_capacity(session, [(ids[0], OrderType.HD)], source_at.date())
+    assert (caught.value.location_ref, caught.value.kind) == ("SHOP", "HD")
+    assert (caught.value.capacity, caught.value.taken) == (1, 1)
