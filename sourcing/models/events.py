@@ -6,16 +6,17 @@ delivery worker (``sourcing.models.webhooks``) sends the rows after the
 commit; this module only writes them. Entities are named the way the gRPC
 API names them, so a receiver can look one up:
 
-========================  ================  ==================================
-event type                entity_type       entity_id
-========================  ================  ==================================
-ORDER_STATUS_CHANGED      ``order``         the order ref
-FULFILMENT_CREATED        ``fulfilment``    the fulfilment id
-FULFILMENT_STATUS_CHANGED ``fulfilment``    the fulfilment id
-CONSIGNMENT_CREATED       ``consignment``   the consignment id
-RETURN_STATUS_CHANGED     ``return``        the return order ref
-INVENTORY_CHANGED         ``inventory``     ``<product ref>@<location ref>``
-========================  ================  ==================================
+==========================  ===============  ================================
+event type                  entity_type      entity_id
+==========================  ===============  ================================
+ORDER_STATUS_CHANGED        ``order``        the order ref
+FULFILMENT_CREATED          ``fulfilment``   the fulfilment id
+FULFILMENT_STATUS_CHANGED   ``fulfilment``   the fulfilment id
+CONSIGNMENT_CREATED         ``consignment``  the consignment id
+CONSIGNMENT_STATUS_CHANGED  ``consignment``  the consignment id
+RETURN_STATUS_CHANGED       ``return``       the return order ref
+INVENTORY_CHANGED           ``inventory``    ``<product ref>@<location ref>``
+==========================  ===============  ================================
 """
 
 from __future__ import annotations

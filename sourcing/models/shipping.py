@@ -193,7 +193,57 @@ def _dispatch_consignments(session: Session, fulfilment: Fulfilment) -> None:
         if consignment.status is ConsignmentStatus.CREATED and all(
             article.fulfilment.status in DELIVERED for article in consignment.articles
         ):
-            consignment.status = ConsignmentStatus.DISPATCHED
+            _change_status(session, consignment, ConsignmentStatus.DISPATCHED)
+
+
+def mark_consignment_delivered(session: Session, consignment_id: int) -> Consignment:
+    """The carrier delivered a dispatched consignment: it is DELIVERED.
+
+    Reporting a delivered consignment again changes nothing and returns it,
+    so a carrier's retried report is harmless.
+
+    Raises
+    ------
+    NotFound
+        For an unknown consignment (``consignment_id``).
+    InvalidState
+        Unless the consignment is DISPATCHED (or already DELIVERED).
+    """
+    consignment = session.get(Consignment, consignment_id, with_for_update=True)
+    if consignment is None:
+        raise NotFound("consignment", consignment_id, field="consignment_id")
+    if consignment.status is ConsignmentStatus.DELIVERED:
+        return consignment
+    if consignment.status is not ConsignmentStatus.DISPATCHED:
+        raise InvalidState(
+            "consignment",
+            consignment.status.value,
+            ConsignmentStatus.DELIVERED.value,
+            ref=str(consignment_id),
+            allowed=(ConsignmentStatus.DISPATCHED.value,),
+        )
+    _change_status(session, consignment, ConsignmentStatus.DELIVERED)
+    session.flush()
+    return consignment
+
+
+def _change_status(session: Session, consignment: Consignment, new: ConsignmentStatus) -> None:
+    """Move a consignment to ``new`` and write CONSIGNMENT_STATUS_CHANGED."""
+    previous = consignment.status
+    consignment.status = new
+    emit(
+        session,
+        "CONSIGNMENT_STATUS_CHANGED",
+        "consignment",
+        str(consignment.id),
+        new.value,
+        {
+            "previous_status": previous.value,
+            "order_ref": consignment.articles[0].fulfilment.order.ref,
+            "carrier": consignment.carrier,
+            "tracking_ref": consignment.tracking_ref,
+        },
+    )
 
 
 def create_consignment(session: Session, request: ConsignmentInput) -> ConsignmentOutcome:

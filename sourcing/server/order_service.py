@@ -200,6 +200,21 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         return orders_pb2.MarkDispatchedResponse(fulfilment=fulfilment, order_status=status)
 
     @rpc
+    def MarkConsignmentDelivered(  # noqa: N802 - the generated interface's name
+        self, request: orders_pb2.MarkConsignmentDeliveredRequest, context: grpc.ServicerContext
+    ) -> orders_pb2.MarkConsignmentDeliveredResponse:
+        """The carrier delivered a dispatched consignment."""
+        consignment_id = convert.entity_id(request.consignment_id, "consignment_id")
+
+        def work(session: Session) -> orders_pb2.MarkConsignmentDeliveredResponse:
+            consignment = shipping.mark_consignment_delivered(session, consignment_id)
+            return orders_pb2.MarkConsignmentDeliveredResponse(
+                consignment=consignment_to_proto(consignment)
+            )
+
+        return self._run(work)
+
+    @rpc
     def RejectFulfilment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.RejectFulfilmentRequest, context: grpc.ServicerContext
     ) -> orders_pb2.RejectFulfilmentResponse:

@@ -38,6 +38,7 @@ class WebhookEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     WEBHOOK_EVENT_TYPE_CONSIGNMENT_CREATED: _ClassVar[WebhookEventType]
     WEBHOOK_EVENT_TYPE_RETURN_STATUS_CHANGED: _ClassVar[WebhookEventType]
     WEBHOOK_EVENT_TYPE_INVENTORY_CHANGED: _ClassVar[WebhookEventType]
+    WEBHOOK_EVENT_TYPE_CONSIGNMENT_STATUS_CHANGED: _ClassVar[WebhookEventType]
 LOCATION_TYPE_UNSPECIFIED: LocationType
 LOCATION_TYPE_WAREHOUSE: LocationType
 LOCATION_TYPE_STORE: LocationType
@@ -55,6 +56,7 @@ WEBHOOK_EVENT_TYPE_FULFILMENT_STATUS_CHANGED: WebhookEventType
 WEBHOOK_EVENT_TYPE_CONSIGNMENT_CREATED: WebhookEventType
 WEBHOOK_EVENT_TYPE_RETURN_STATUS_CHANGED: WebhookEventType
 WEBHOOK_EVENT_TYPE_INVENTORY_CHANGED: WebhookEventType
+WEBHOOK_EVENT_TYPE_CONSIGNMENT_STATUS_CHANGED: WebhookEventType
 
 class Location(_message.Message):
     __slots__ = ("ref", "name", "type", "latitude", "longitude", "network_refs", "fixed_cost", "handling_cost", "shipping_cost_per_unit_km", "pick_pack_hours", "daily_capacity", "daily_capacity_hd", "daily_capacity_cc", "hd_enabled", "cc_enabled", "flagship", "vip_service", "expedited_shipping", "open_order_limit", "create_time", "update_time")

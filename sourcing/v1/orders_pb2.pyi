@@ -159,6 +159,18 @@ class MarkDispatchedResponse(_message.Message):
     order_status: _common_pb2.OrderStatus
     def __init__(self, fulfilment: _Optional[_Union[_domain_pb2.Fulfilment, _Mapping]] = ..., order_status: _Optional[_Union[_common_pb2.OrderStatus, str]] = ...) -> None: ...
 
+class MarkConsignmentDeliveredRequest(_message.Message):
+    __slots__ = ("consignment_id",)
+    CONSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    consignment_id: str
+    def __init__(self, consignment_id: _Optional[str] = ...) -> None: ...
+
+class MarkConsignmentDeliveredResponse(_message.Message):
+    __slots__ = ("consignment",)
+    CONSIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    consignment: _domain_pb2.Consignment
+    def __init__(self, consignment: _Optional[_Union[_domain_pb2.Consignment, _Mapping]] = ...) -> None: ...
+
 class RejectFulfilmentRequest(_message.Message):
     __slots__ = ("fulfilment_id", "location_ref", "reason")
     FULFILMENT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -82,6 +82,11 @@ class OrderServiceStub:
                 request_serializer=sourcing_dot_v1_dot_orders__pb2.MarkDispatchedRequest.SerializeToString,
                 response_deserializer=sourcing_dot_v1_dot_orders__pb2.MarkDispatchedResponse.FromString,
                 _registered_method=True)
+        self.MarkConsignmentDelivered = channel.unary_unary(
+                '/sourcing.v1.OrderService/MarkConsignmentDelivered',
+                request_serializer=sourcing_dot_v1_dot_orders__pb2.MarkConsignmentDeliveredRequest.SerializeToString,
+                response_deserializer=sourcing_dot_v1_dot_orders__pb2.MarkConsignmentDeliveredResponse.FromString,
+                _registered_method=True)
         self.RejectFulfilment = channel.unary_unary(
                 '/sourcing.v1.OrderService/RejectFulfilment',
                 request_serializer=sourcing_dot_v1_dot_orders__pb2.RejectFulfilmentRequest.SerializeToString,
@@ -181,6 +186,14 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MarkConsignmentDelivered(self, request, context):
+        """The carrier reports a dispatched consignment delivered; it moves to
+        DELIVERED. Reporting it again changes nothing and returns it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RejectFulfilment(self, request, context):
         """The location refuses a fulfilment: its reservations are released and
         all its units are sourced again, excluding that location.
@@ -267,6 +280,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.MarkDispatched,
                     request_deserializer=sourcing_dot_v1_dot_orders__pb2.MarkDispatchedRequest.FromString,
                     response_serializer=sourcing_dot_v1_dot_orders__pb2.MarkDispatchedResponse.SerializeToString,
+            ),
+            'MarkConsignmentDelivered': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkConsignmentDelivered,
+                    request_deserializer=sourcing_dot_v1_dot_orders__pb2.MarkConsignmentDeliveredRequest.FromString,
+                    response_serializer=sourcing_dot_v1_dot_orders__pb2.MarkConsignmentDeliveredResponse.SerializeToString,
             ),
             'RejectFulfilment': grpc.unary_unary_rpc_method_handler(
                     servicer.RejectFulfilment,
@@ -540,6 +558,33 @@ class OrderService:
             '/sourcing.v1.OrderService/MarkDispatched',
             sourcing_dot_v1_dot_orders__pb2.MarkDispatchedRequest.SerializeToString,
             sourcing_dot_v1_dot_orders__pb2.MarkDispatchedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkConsignmentDelivered(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sourcing.v1.OrderService/MarkConsignmentDelivered',
+            sourcing_dot_v1_dot_orders__pb2.MarkConsignmentDeliveredRequest.SerializeToString,
+            sourcing_dot_v1_dot_orders__pb2.MarkConsignmentDeliveredResponse.FromString,
             options,
             channel_credentials,
             insecure,

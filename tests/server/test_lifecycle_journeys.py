@@ -120,7 +120,48 @@ def test_home_delivery_from_a_store(server: RunningServer, clients: Clients) -> 
         ("CONSIGNMENT_CREATED", consignment.id, "CREATED")
     ]
     assert statuses(server, fid)[-3:] == ["AWAITING_COURIER", "DISPATCHED", "COMPLETE"]
+    deliver = orders_pb2.MarkConsignmentDeliveredRequest(consignment_id=consignment.id)
+    delivered = clients.orders.MarkConsignmentDelivered(deliver, timeout=30)
+    assert delivered.consignment.status == domain_pb2.CONSIGNMENT_STATUS_DELIVERED
+    again_delivered = clients.orders.MarkConsignmentDelivered(deliver, timeout=30)
+    assert again_delivered.consignment.status == domain_pb2.CONSIGNMENT_STATUS_DELIVERED
+    assert get_order(clients).consignments[0].status == domain_pb2.CONSIGNMENT_STATUS_DELIVERED
+    assert events(server, "CONSIGNMENT_STATUS_CHANGED") == [
+        ("CONSIGNMENT_STATUS_CHANGED", consignment.id, "DISPATCHED"),
+        ("CONSIGNMENT_STATUS_CHANGED", consignment.id, "DELIVERED"),
+    ]
     assert_stock(server, {("SHOP", "SKU_1"): Stock(1, sold=2)})
+
+
+def test_delivery_needs_a_dispatched_consignment(server: RunningServer, clients: Clients) -> None:
+    """A booked, undispatched consignment cannot be delivered; an unknown one is NOT_FOUND."""
+    network(server, {"SHOP": {"SKU_1": 3}})
+    fid = source(clients, order())["SHOP"]
+    pick(clients, fid)
+    articles = pack(clients, fid, [{"1": 2}]).articles
+    booked = clients.orders.CreateConsignment(
+        orders_pb2.CreateConsignmentRequest(
+            carrier="DHL", tracking_ref="TRK-2", article_ids=[a.id for a in articles]
+        ),
+        timeout=30,
+    )
+    with pytest.raises(grpc.RpcError) as info:
+        clients.orders.MarkConsignmentDelivered(
+            orders_pb2.MarkConsignmentDeliveredRequest(consignment_id=booked.consignment.id)
+        )
+    assert info.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert get_order(clients).consignments[0].status == domain_pb2.CONSIGNMENT_STATUS_CREATED
+    with pytest.raises(grpc.RpcError) as info:
+        clients.orders.MarkConsignmentDelivered(
+            orders_pb2.MarkConsignmentDeliveredRequest(consignment_id="999999")
+        )
+    assert info.value.code() is grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as info:
+        clients.orders.MarkConsignmentDelivered(
+            orders_pb2.MarkConsignmentDeliveredRequest(consignment_id="")
+        )
+    assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "consignment_id" in field_violations(info.value)
 
 
 def test_home_delivery_from_a_warehouse(server: RunningServer, clients: Clients) -> None:
