@@ -50,7 +50,7 @@ from pathlib import Path
 from rich.console import Console
 
 # The bench's own parsers of these options, so they accept exactly what ``sourcing bench`` does.
-from sourcing.bench.options import _names, _positive_int, _sizes
+from sourcing.bench.options import add_instance_arguments
 from sourcing.bench.policies import make_policy
 from sourcing.bench.results import InstanceKey
 from sourcing.bench.runner import Settings, build_instance, settings_from
@@ -149,22 +149,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options: the instance options of ``sourcing bench``, and the CSV to read."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="the bench's quick instances")
-    parser.add_argument("--seed", type=int, default=0, help="seed of networks and orders")
-    parser.add_argument(
-        "--families", type=_names, default=None, help="comma-separated families (default all)"
-    )
-    parser.add_argument(
-        "--sizes", type=_sizes, default=None, help="comma-separated numbers of locations"
-    )
-    parser.add_argument(
-        "--orders", type=_positive_int, default=None, help="orders per instance (all sizes)"
-    )
-    parser.add_argument(
-        "--weights",
-        default=None,
-        metavar="TOML|NAME=VALUE,...",
-        help="the bench run's weights, as sourcing bench takes them (the floors do not use them)",
-    )
+    add_instance_arguments(parser)  # --weights: the bench run's; the floors do not use them
     parser.add_argument(
         "--orders-csv",
         type=Path,

@@ -30,14 +30,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the benchmark's options to ``parser``."""
-    parser.add_argument(
-        "--quick", action="store_true", help="small instances, about a minute (for CI)"
-    )
-    parser.add_argument(
-        "--out", default=DEFAULT_OUT, help=f"folder for the report (default {DEFAULT_OUT}/)"
-    )
+def add_instance_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options that choose the instances and their weights (not ``--quick``).
+
+    ``sourcing bench`` and scripts that rebuild its instances (such as
+    ``benchmarks/shipment_floor.py``) take them alike.
+    """
     parser.add_argument("--seed", type=int, default=0, help="seed of networks and orders")
     parser.add_argument(
         "--families", type=_names, default=None, help="comma-separated families (default all)"
@@ -48,6 +46,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--orders", type=_positive_int, default=None, help="orders per instance (all sizes)"
     )
+    parser.add_argument(
+        "--weights",
+        default=None,
+        metavar="TOML|NAME=VALUE,...",
+        help="objective weights: a TOML file (as Weights.from_toml reads it) or overrides of "
+        "the bench's weights, e.g. split=2500 (default: the solver's, split 150)",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the benchmark's options to ``parser``."""
+    parser.add_argument(
+        "--quick", action="store_true", help="small instances, about a minute (for CI)"
+    )
+    parser.add_argument(
+        "--out", default=DEFAULT_OUT, help=f"folder for the report (default {DEFAULT_OUT}/)"
+    )
+    add_instance_arguments(parser)
     parser.add_argument(
         "--policies",
         type=_names,
@@ -65,13 +81,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--bound-time-limit", type=float, default=1800.0, help="seconds per instance for the LP"
-    )
-    parser.add_argument(
-        "--weights",
-        default=None,
-        metavar="TOML|NAME=VALUE,...",
-        help="objective weights: a TOML file (as Weights.from_toml reads it) or overrides of "
-        "the bench's weights, e.g. split=2500 (default: the solver's, split 150)",
     )
     parser.add_argument(
         "--report-from",
