@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import math
 import os
 import platform
@@ -12,9 +13,10 @@ from pathlib import Path
 
 from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES
 from sourcing.bench.metrics import COST_PARTS, Summary, summarise
-from sourcing.bench.plots import write_plots
 from sourcing.bench.results import Results, RunMeta
 from sourcing.solver import Weights
+
+log = logging.getLogger(__name__)
 
 REPORT_MD, SUMMARY_CSV = "report.md", "summary.csv"
 OLIST_CITATION = "Olist Brazilian E-Commerce Public Dataset (sample), CC BY-NC-SA 4.0"
@@ -155,6 +157,24 @@ def describe_weights(weights: Weights) -> str:
     return "the solver's defaults" + (f" but {', '.join(changed)}" if changed else "")
 
 
+def _plots(folder: Path, results: Results) -> list[tuple[str, str]]:
+    """The report's figures, or none when matplotlib (the ``bench`` extra) is not installed.
+
+    The service installs without report-only libraries; the tables and CSV files need none.
+    """
+    try:
+        from sourcing.bench.plots import write_plots
+    except ModuleNotFoundError as exc:
+        if exc.name != "matplotlib":
+            raise
+        log.warning(
+            "matplotlib is not installed: the report has no figures "
+            "(pip install 'sourcing-engine[bench]')"
+        )
+        return []
+    return write_plots(folder, results)
+
+
 def write_report(folder: Path, results: Results) -> Path:
     """Write ``report.md``, ``summary.csv`` and the plots into ``folder``; returns the report."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -163,7 +183,7 @@ def write_report(folder: Path, results: Results) -> Path:
     took = "" if math.isnan(meta.runtime_s) else f"{meta.runtime_s / 60:.1f} min "
     detail = summarise(results, ("family", "size", "policy"))
     write_summary_csv(folder / SUMMARY_CSV, detail)
-    figures = write_plots(folder, results)
+    figures = _plots(folder, results)
     by_family = summarise(results, ("family", "policy"))
     by_size = summarise(results, ("size", "policy"))
     families = sorted({r.instance.family for r in results.runs}, key=list(FAMILIES).index)

@@ -81,3 +81,23 @@ def test_instances_are_rebuilt_identically() -> None:
     assert first == second
     assert len(first.problems) == 5
     assert list(first.days) == sorted(first.days)
+
+
+def test_report_without_matplotlib_has_its_tables_and_no_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """matplotlib is the optional ``bench`` extra: without it the report keeps every table."""
+    import sys
+
+    for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, "sourcing.bench.plots", raising=False)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import now raises ModuleNotFoundError
+    out = tmp_path / "run"
+    argv = ["bench", "--quick", "--families", "uniform", "--sizes", "20", "--orders", "3"]
+    assert main([*argv, "--jobs", "1", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert "## By family and policy (all sizes)" in report
+    assert (out / "summary.csv").stat().st_size > 0
+    assert not list(out.glob("*.png"))
+    assert "![" not in report
