@@ -22,8 +22,8 @@ Families
     quantities per line from the order items; stock is generated.
 
 The ``olist`` family reads the Olist Brazilian E-Commerce Public Dataset
-(sample), CC BY-NC-SA 4.0, from ``../shared/data/olist/`` (or the folder in
-the ``SOURCING_OLIST_DIR`` environment variable); see ``olist.py``.
+(sample), CC BY-NC-SA 4.0, as a derived sample shipped in the package (or the
+folder in the ``SOURCING_OLIST_DIR`` environment variable); see ``olist.py``.
 
 Every order also has an arrival time (``arrival_times``): uniform over the
 configured days for the synthetic families, a window of consecutive real

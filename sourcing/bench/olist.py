@@ -1,15 +1,18 @@
 """The Olist sample: real geography, order sizes and purchase times.
 
-Reads the Olist Brazilian E-Commerce Public Dataset (sample), CC BY-NC-SA
-4.0, from ``../shared/data/olist/`` beside the repository or the working
-directory, or from the folder in the ``SOURCING_OLIST_DIR`` environment
-variable. Only geography, line counts, quantities and purchase times are
-taken from it; stock is always generated.
+Olist Brazilian E-Commerce Public Dataset (sample), CC BY-NC-SA 4.0. Only
+geography, line counts, quantities and purchase times are taken from it;
+stock is always generated. The package ships what the benchmarks use, derived
+from the sample by ``scripts/derive_olist_sample.py`` into ``data/olist/``
+beside this module (see its README for the licence), so a clone needs nothing
+outside itself. ``SOURCING_OLIST_DIR`` points at another folder, holding
+either such a derived sample or the raw Olist CSV files.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -52,8 +55,9 @@ class Box:
 
 
 BRAZIL_BOX = Box(-33.75, 5.27, -73.99, -34.79)
-# Next to the repository checkout (the package sits at <repo>/sourcing/bench).
-DEFAULT_OLIST_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "olist"
+# The derived sample shipped inside the package.
+DEFAULT_OLIST_DIR = Path(__file__).resolve().parent / "data" / "olist"
+SAMPLE_FILES = ("sellers.csv", "customers.csv", "orders.csv", "purchases.csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,24 +100,22 @@ def _points(zips: list[str], centroids: dict[str, tuple[float, float]]) -> Float
     return np.array([centroids[z] for z in zips if z in centroids], dtype=float).reshape(-1, 2)
 
 
-def _default_olist_dir() -> Path:
-    """``../shared/data/olist`` beside the checkout, else beside the working directory.
-
-    An installed package is not inside the checkout, so ``sourcing bench`` run
-    from the repository finds the sample relative to where it runs.
-    """
-    beside_cwd = Path.cwd().resolve().parent / "shared" / "data" / "olist"
-    if not DEFAULT_OLIST_DIR.is_dir() and beside_cwd.is_dir():
-        return beside_cwd
-    return DEFAULT_OLIST_DIR
-
-
 @lru_cache(maxsize=4)
 def load_olist(data_dir: str | None = None) -> OlistData:
-    """Parse the Olist sample in ``data_dir`` (default ``../shared/data/olist``); cached."""
-    folder = Path(data_dir or os.environ.get("SOURCING_OLIST_DIR") or _default_olist_dir())
-    if not (folder / "geolocation.csv").is_file():
-        raise FileNotFoundError(f"Expected the Olist sample in {folder}, found no geolocation.csv.")
+    """The Olist data in ``data_dir`` (default: the shipped sample), derived or raw; cached."""
+    folder = Path(data_dir or os.environ.get("SOURCING_OLIST_DIR") or DEFAULT_OLIST_DIR)
+    if (folder / "geolocation.csv").is_file():
+        return parse_raw_olist(folder)
+    if all((folder / name).is_file() for name in SAMPLE_FILES):
+        return read_sample(folder)
+    raise FileNotFoundError(
+        f"Expected the Olist data in {folder}: either the raw sample (geolocation.csv, ...) "
+        f"or a derived one ({', '.join(SAMPLE_FILES)})."
+    )
+
+
+def parse_raw_olist(folder: Path) -> OlistData:
+    """Parse the raw Olist CSV files (geolocation, sellers, customers, items, orders)."""
     centroids = _zip_centroids(folder / "geolocation.csv")
     sellers = [row["seller_zip_code_prefix"] for row in _read_rows(folder / "sellers.csv")]
     customers = [row["customer_zip_code_prefix"] for row in _read_rows(folder / "customers.csv")]
@@ -131,4 +133,49 @@ def load_olist(data_dir: str | None = None) -> OlistData:
         lines_per_order=np.array([len(c) for c in units.values()], dtype=np.int64),
         line_quantities=np.array([q for c in units.values() for q in c.values()], dtype=np.int64),
         purchase_times=tuple(purchases),
+    )
+
+
+def write_sample(data: OlistData, folder: Path) -> None:
+    """Write ``data`` as the derived sample: exact floats, one row per seller, customer, order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, points in (
+        ("sellers.csv", data.seller_points),
+        ("customers.csv", data.customer_points),
+    ):
+        with (folder / name).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(["lat", "lon"])
+            writer.writerows([repr(float(lat)), repr(float(lon))] for lat, lon in points)
+    with (folder / "orders.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["line_quantities"])
+        offsets = np.concatenate([[0], np.cumsum(data.lines_per_order)])
+        for start, stop in itertools.pairwise(offsets):
+            writer.writerow([" ".join(str(int(q)) for q in data.line_quantities[start:stop])])
+    with (folder / "purchases.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["purchase_time"])
+        writer.writerows([t.isoformat()] for t in data.purchase_times)
+
+
+def read_sample(folder: Path) -> OlistData:
+    """Read a sample written by :func:`write_sample`."""
+
+    def points(name: str) -> FloatArray:
+        rows = [(float(r["lat"]), float(r["lon"])) for r in _read_rows(folder / name)]
+        return np.array(rows, dtype=float).reshape(-1, 2)
+
+    orders = [
+        [int(q) for q in row["line_quantities"].split()]
+        for row in _read_rows(folder / "orders.csv")
+    ]
+    return OlistData(
+        seller_points=points("sellers.csv"),
+        customer_points=points("customers.csv"),
+        lines_per_order=np.array([len(o) for o in orders], dtype=np.int64),
+        line_quantities=np.array([q for o in orders for q in o], dtype=np.int64),
+        purchase_times=tuple(
+            datetime.fromisoformat(r["purchase_time"]) for r in _read_rows(folder / "purchases.csv")
+        ),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,7 @@ from sourcing.bench.instances import (
     make_problems,
     order_stream,
 )
+from sourcing.bench.olist import read_sample, write_sample
 from sourcing.solver import LocationType, SourcingProblem, solve
 
 
@@ -212,3 +215,22 @@ def test_bad_new_options_name_the_field(field: str, value: object) -> None:
     """Fewer max lines than lines, a split limit below 1 or no days raise naming the field."""
     with pytest.raises(ValueError, match=field):
         InstanceConfig(**{field: value})  # type: ignore[arg-type]
+
+
+def test_the_shipped_sample_round_trips_exactly(tmp_path: Path) -> None:
+    """Writing the loaded sample and reading it back gives the same arrays, floats included."""
+    data = load_olist()
+    write_sample(data, tmp_path)
+    again = read_sample(tmp_path)
+    assert np.array_equal(again.seller_points, data.seller_points)
+    assert np.array_equal(again.customer_points, data.customer_points)
+    assert np.array_equal(again.lines_per_order, data.lines_per_order)
+    assert np.array_equal(again.line_quantities, data.line_quantities)
+    assert again.purchase_times == data.purchase_times
+    assert int(data.lines_per_order.sum()) == len(data.line_quantities)
+
+
+def test_a_folder_without_olist_data_is_named_in_the_error(tmp_path: Path) -> None:
+    """An empty SOURCING_OLIST_DIR-style folder is refused naming the folder and the files."""
+    with pytest.raises(FileNotFoundError, match=r"purchases\.csv"):
+        load_olist(str(tmp_path))
