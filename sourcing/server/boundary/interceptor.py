@@ -1,0 +1,83 @@
+"""The boundary interceptor: undecodable bytes and out-of-limit fields never reach a servicer.
+
+gRPC's own deserialization failure is INTERNAL with a traceback in the log;
+a caller can cause it, so it must be INVALID_ARGUMENT and one log line. The
+limits check runs here, before any servicer, so every RPC applies the same
+table the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from google.protobuf.message import DecodeError, Message
+
+from sourcing.server.boundary.check import check_request
+from sourcing.server.errors import abort_for
+
+log = logging.getLogger(__name__)
+
+CHECKED_PREFIX = "/sourcing.v1."
+
+
+class Undecodable(ValueError):  # noqa: N818 - named as the caller sees it
+    """The request's bytes are not a message of the method's request type."""
+
+
+class _Garbled:
+    """What the safe deserializer hands on when the bytes do not decode."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _safe(deserialize: Callable[[bytes], Any] | None, method: str) -> Callable[[bytes], Any]:
+    def deserializer(data: bytes) -> Any:
+        if deserialize is None:
+            return data
+        try:
+            return deserialize(data)
+        except (DecodeError, ValueError, RuntimeError) as exc:
+            log.warning("%s: undecodable request of %d bytes: %.100s", method, len(data), exc)
+            return _Garbled(type(exc).__name__)
+
+    return deserializer
+
+
+class BoundaryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Decode requests safely and check them against the limits table."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = handler_call_details.method
+        inner = handler.unary_unary
+        checked = method.startswith(CHECKED_PREFIX)
+
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+            if isinstance(request, _Garbled):
+                abort_for(
+                    Undecodable(f"The request's bytes do not decode ({request.reason})."), context
+                )
+            if checked and isinstance(request, Message):
+                try:
+                    check_request(request)
+                except ValueError as exc:
+                    abort_for(exc, context)
+            return inner(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            guarded,
+            request_deserializer=_safe(handler.request_deserializer, method),
+            response_serializer=handler.response_serializer,
+        )
