@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from sourcing.server.boundary.kinds import (
@@ -34,7 +34,7 @@ _MAX_NANOS = 999_999_999
 _FIELD_NAME = Text(64)
 
 
-def limit_of(message: Descriptor, field: FieldDescriptor) -> Limit | None:
+def limit_of(message: Any, field: FieldDescriptor) -> Limit | None:
     """The table's limit for one field, or None where the table has none."""
     name = message.full_name.removeprefix(PACKAGE)
     return LIMITS.get(f"{name}.{field.name}")
