@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.db import make_engine, session_factory, upgrade
 from sourcing.models.webhooks import DeliveryPolicy
+from sourcing.server import reflection_v1
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.boundary.interceptor import BoundaryInterceptor
 from sourcing.server.interceptors import LoggingInterceptor
@@ -97,14 +98,14 @@ def create_server(
     _add_servicers(server, sessions)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        (
-            *SERVICE_NAMES,
-            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-            reflection.SERVICE_NAME,
-        ),
-        server,
+    reflected = (
+        *SERVICE_NAMES,
+        health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+        reflection.SERVICE_NAME,
+        reflection_v1.SERVICE_NAME,
     )
+    reflection.enable_server_reflection(reflected, server)
+    reflection_v1.enable(reflected, server)
     port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"could not listen on {address}")
