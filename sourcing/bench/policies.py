@@ -41,9 +41,9 @@ import numpy as np
 
 from sourcing.bench.instances import FloatArray, IntArray
 from sourcing.solver import LocationType, Plan, SourcingProblem, solve
-from sourcing.solver.batch import BatchProblem, solve_batch
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.wave import BatchProblem, solve_batch
 
 # fewest_splits: most shipments searched by combination, and how many
 # locations (nearest overall, plus nearest per product) those searches use.

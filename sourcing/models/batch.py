@@ -4,7 +4,7 @@ The orders are read in one short transaction, as ``source_order`` reads one
 (replays, unknown products and collection stores are found here, per
 order), then solved together outside any transaction: one wave per order
 type, over that type's candidates and the stock of every product the wave
-orders (``solver.batch``). Each order's plan is then written in its own
+orders (``solver.wave``). Each order's plan is then written in its own
 transaction, in the order the wave's plans take stock, so one order's
 failure loses no other order's plan. An order whose stock was taken
 meanwhile is sourced again on its own (``source_order``); whatever still
@@ -71,8 +71,8 @@ from sourcing.models.sourcing import (
     source_order,
     write_order,
 )
-from sourcing.solver.batch import BatchPlan, BatchProblem, sequential_greedy, solve_batch
 from sourcing.solver.table import IntArray
+from sourcing.solver.wave import BatchPlan, BatchProblem, sequential_greedy, solve_batch
 
 log = logging.getLogger(__name__)
 

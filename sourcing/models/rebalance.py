@@ -2,7 +2,7 @@
 
 The units of every CREATED or ACKNOWLEDGED fulfilment of the orders (all
 open orders when none are named) are sourced again as one wave per order
-type (``solver.batch``), on the stock they would have if their own
+type (``solver.wave``), on the stock they would have if their own
 reservations were released and the capacity their fulfilments take today
 were free. Each order keeps its rules: the split limit less the locations
 already past picking, and never a location that rejected part of it.
@@ -55,7 +55,7 @@ from sourcing.models.plan_store import store_fulfilments
 from sourcing.models.rebalance_groups import MOVABLE, RebalanceGroup, freed_state, read_groups
 from sourcing.models.source_call import SourcingOutcome
 from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS
-from sourcing.solver.batch import BatchPlan, price_batch, solve_batch
+from sourcing.solver.wave import BatchPlan, price_batch, solve_batch
 
 _F = FulfilmentStatus
 # A new wave must save at least this much to be worth moving reservations for.

@@ -34,7 +34,7 @@ from sourcing.models.lifecycle import order_query
 from sourcing.models.orders import Fulfilment, Order
 from sourcing.models.reassign import solver_order
 from sourcing.models.stock import InventoryQuantity
-from sourcing.solver.batch import BatchProblem
+from sourcing.solver.wave import BatchProblem
 
 _F = FulfilmentStatus
 MOVABLE = (_F.CREATED, _F.ACKNOWLEDGED)

@@ -17,7 +17,7 @@ from sourcing.models.enums import FulfilmentStatus
 from sourcing.models.ledger import ledger_check
 from sourcing.models.positions import StockAdjustment, adjust_stock
 from sourcing.server.app import RunningServer
-from sourcing.solver.batch import solve_batch
+from sourcing.solver.wave import solve_batch
 from sourcing.v1 import plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
 from tests.server.conftest import Clients

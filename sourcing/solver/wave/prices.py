@@ -19,7 +19,7 @@ f + nu_l. For any prices
 is a lower bound on every wave plan, as long as LB_o bounds order o's
 priced problem from below: here the cheapest priced subset of its
 candidates, or the line-price bounds on larger subsets and on plans using
-other locations (``batch_layout.choose``). Subgradient steps (Polyak's
+other locations (``layout.choose``). Subgradient steps (Polyak's
 rule towards the best plan found) raise Phi; only rows that can bind
 (potential demand above supply) get a price. The step aims at a target
 level just above the best bound found, not at the best plan's cost, which
@@ -33,12 +33,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.batch_data import Surcharge
-from sourcing.solver.batch_layout import Baseline, Choice, Costs, Group, choose
-from sourcing.solver.batch_wave import Wave
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.problem import OrderType
 from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.wave.data import Surcharge
+from sourcing.solver.wave.layout import Baseline, Choice, Costs, Group, choose
+from sourcing.solver.wave.model import Wave
 
 # The step aims at the best bound plus a margin: at first this share of the
 # bound, halved after PATIENCE steps without a better bound, down to SMALLEST.

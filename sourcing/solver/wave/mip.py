@@ -14,7 +14,7 @@ line), j line, key a position (location, product), l location::
          (8) split penalty   sum_{i of o} y_i - s_o <= 1                   all o
          x, r integer >= 0; y binary; z, s >= 0
 
-The Lagrangian (``batch_prices``) relaxes (3), (5) and (7); here they are
+The Lagrangian (``wave.prices``) relaxes (3), (5) and (7); here they are
 kept, so the solver's plan needs no repair. Its bound is over the
 candidates only: it bounds the wave only when every order's candidates are
 all the locations its rules allow.
@@ -28,10 +28,10 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from sourcing.solver.batch_prices import capacity_columns
-from sourcing.solver.batch_repair import Assignment, estimate
-from sourcing.solver.batch_wave import Wave
 from sourcing.solver.table import FloatArray, IntArray
+from sourcing.solver.wave.model import Wave
+from sourcing.solver.wave.prices import capacity_columns
+from sourcing.solver.wave.repair import Assignment, estimate
 
 # Waves with more entries than this are not handed to the MIP.
 MAX_ENTRIES = 20_000

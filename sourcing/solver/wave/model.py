@@ -3,7 +3,7 @@
 An order in the wave is a dozen candidate locations with their fulfilment
 costs, an entry per (candidate, line) it may give with its cap, unit cost,
 stock level and surplus, and the numbers that bound its plans through
-other locations (see ``batch_data``, which builds the models). ``Wave``
+other locations (see ``wave.data``, which builds the models). ``Wave``
 concatenates the models into flat arrays indexed by order, line, candidate,
 entry and position (location, product), which the rest works on.
 """

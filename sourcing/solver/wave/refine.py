@@ -9,7 +9,7 @@ MIP) solves it over every location. That gives
 * a proved bound on the order's priced problem at these prices, which
   lifts the wave's bound (``Dual.lift``);
 * the locations of its best priced plan, which its candidates then keep
-  (``batch_data.fit`` with the prices as surcharge).
+  (``data.fit`` with the prices as surcharge).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sourcing.solver.batch_data import Surcharge, fit
-from sourcing.solver.batch_wave import OrderModel
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.solve import solve_arrays
 from sourcing.solver.table import FloatArray, IntArray
+from sourcing.solver.wave.data import Surcharge, fit
+from sourcing.solver.wave.model import OrderModel
 
 # Time the single-order solver may take per order.
 EXACT_TIME_LIMIT_S = 1.0

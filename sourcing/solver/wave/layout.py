@@ -3,7 +3,7 @@
 A group holds the orders with the same number of candidates and lines, and
 maps their dense (order, candidate, line) cells to the wave's flat
 candidates, entries and lines. Any costs and caps the caller has per entry
-and per candidate are gathered into a ``batch_subsets.Block``; the chosen
+and per candidate are gathered into a ``subsets.Block``; the chosen
 subsets' units are scattered back to the entries.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.batch_lines import LineBlock, reduced_fixed
-from sourcing.solver.batch_subsets import Block, price_block
-from sourcing.solver.batch_wave import MAX_SUBSET_SIZE, Wave
 from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.wave.lines import LineBlock, reduced_fixed
+from sourcing.solver.wave.model import MAX_SUBSET_SIZE, Wave
+from sourcing.solver.wave.subsets import Block, price_block
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.batch_layout import Baseline, Costs, Group, choose
-from sourcing.solver.batch_prices import Multipliers, capacity_columns, priced_costs
-from sourcing.solver.batch_wave import Wave
 from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.wave.layout import Baseline, Costs, Group, choose
+from sourcing.solver.wave.model import Wave
+from sourcing.solver.wave.prices import Multipliers, capacity_columns, priced_costs
 
 
 @dataclass(frozen=True, slots=True)

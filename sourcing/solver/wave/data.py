@@ -4,7 +4,7 @@ Every order's ``SourcingArrays`` is built (so every rule applies as it does
 to a single order) and boiled down to an ``OrderModel``:
 
 * a dozen candidate locations, chosen by prices on the order's lines
-  (``batch_lines``) among every location the rules allow, with their
+  (``wave.lines``) among every location the rules allow, with their
   per-fulfilment cost;
 * an entry per (candidate, line) the candidate may give: its cap, unit
   cost, the order's own stock level of the product there and the surplus
@@ -28,12 +28,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.batch_lines import LineBlock, ascend, initial_prices, reduced_fixed
-from sourcing.solver.batch_subsets import Block, price_block
-from sourcing.solver.batch_wave import OUTSIDE_KEPT, OrderModel
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.problem import OrderType
 from sourcing.solver.table import FloatArray, IntArray
+from sourcing.solver.wave.lines import LineBlock, ascend, initial_prices, reduced_fixed
+from sourcing.solver.wave.model import OUTSIDE_KEPT, OrderModel
+from sourcing.solver.wave.subsets import Block, price_block
 
 # Candidates per order in the wave model, and the largest subsets priced
 # while they are being chosen.
@@ -188,7 +188,7 @@ def _cover_lines(rows: _OrderRows, chosen: list[int], g: FloatArray) -> IntArray
 def _g(
     fixed: FloatArray, unit: FloatArray, cap: IntArray, prices: FloatArray, split: float
 ) -> FloatArray:
-    """g_l of one order's locations at line prices ``prices`` (see ``batch_lines``)."""
+    """g_l of one order's locations at line prices ``prices`` (see ``wave.lines``)."""
     result: FloatArray = fixed + split + (np.minimum(unit - prices, 0.0) * cap).sum(axis=1)
     return result
 

@@ -4,26 +4,26 @@ The model is the single-order one (every order's ``SourcingArrays``, so
 every rule applies as it does to one order) for each order of the wave,
 plus what the orders share: each position's stock and surplus above ideal
 stock, and each location's capacity left today, in total and per order
-type (see ``batch_prices`` for the model written out).
+type (see ``wave.prices`` for the model written out).
 
 How it is solved, anytime:
 
-1. ``batch_data``: each order keeps a dozen candidate locations, chosen by
+1. ``wave.data``: each order keeps a dozen candidate locations, chosen by
    prices on its lines, with a bound on every plan using other locations.
 2. The sequential greedy (the reference of rule-based systems, order after
    order) is the first plan.
-3. ``batch_prices``: prices on shared stock and capacity split the wave
+3. ``wave.prices``: prices on shared stock and capacity split the wave
    into per-order problems, each solved by pricing the subsets of its
-   candidates (``batch_subsets``); their sum, less the prices' worth, is a
+   candidates (``wave.subsets``); their sum, less the prices' worth, is a
    proved lower bound, raised by subgradient steps.
-4. ``batch_repair``: now and then the prices are turned into a feasible
+4. ``wave.repair``: now and then the prices are turned into a feasible
    plan, orders taking what is left by priority.
-5. ``batch_refine``: orders whose best priced plan may lie outside their
+5. ``wave.refine``: orders whose best priced plan may lie outside their
    candidates are solved exactly by the single-order solver at the prices
    (lifting the bound) and get new candidates.
-6. ``batch_mip``: a wave small enough is solved over the candidates as one
+6. ``wave.mip``: a wave small enough is solved over the candidates as one
    MIP, the best repaired plan as its hint.
-7. ``batch_sequence``: the best plan is applied order by order on the
+7. ``wave.sequence``: the best plan is applied order by order on the
    network as the orders before left it, checked and priced by the
    single-order objective; an order it cannot place is solved exactly.
 
@@ -36,7 +36,7 @@ by a small share (``PRIORITY_WEIGHT``) of its priority, so the model gives
 the last unit to the order that ranks higher, and the repair accepts
 proposals in that rank.
 
-The steps are run by ``batch_steps.WaveSolver``, which also holds their
+The steps are run by ``steps.WaveSolver``, which also holds their
 tuning (``PRIORITY_WEIGHT`` among it); this module holds the entry points.
 """
 
@@ -46,12 +46,12 @@ import math
 import time
 from collections.abc import Sequence
 
-from sourcing.solver.batch_problem import BatchPlan, BatchProblem, BatchStats, default_priorities
-from sourcing.solver.batch_sequence import Decide, NetworkState, allocation_of, apply, with_gap
-from sourcing.solver.batch_steps import WaveSolver, decide_greedy
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.table import IntArray
+from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
+from sourcing.solver.wave.sequence import Decide, NetworkState, allocation_of, apply, with_gap
+from sourcing.solver.wave.steps import WaveSolver, decide_greedy
 
 __all__ = [
     "DEFAULT_GAP_TARGET",

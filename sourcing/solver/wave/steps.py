@@ -1,6 +1,6 @@
 """The steps of ``solve_batch``, run by ``WaveSolver``, and the tuning they share.
 
-``sourcing.solver.batch`` holds the public entry points and the overview of
+``sourcing.solver.wave`` holds the public entry points and the overview of
 the method; this module holds the anytime loop itself: fit the orders'
 models and apply the greedy, raise the bound with prices and repair now and
 then, refit the orders bounded from outside their candidates, solve a
@@ -15,19 +15,19 @@ import time
 
 import numpy as np
 
-from sourcing.solver.batch_data import MAX_CANDIDATES, fit
-from sourcing.solver.batch_layout import layout
-from sourcing.solver.batch_mip import MAX_ENTRIES, solve_wave_mip
-from sourcing.solver.batch_prices import Dual
-from sourcing.solver.batch_problem import BatchPlan, BatchProblem, BatchStats, default_priorities
-from sourcing.solver.batch_refine import refine
-from sourcing.solver.batch_repair import Assignment, repair
-from sourcing.solver.batch_sequence import Decide, NetworkState, apply, greedy, with_gap
-from sourcing.solver.batch_wave import Wave
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import SolveStatus
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.table import FloatArray, IntArray, LocationTable
+from sourcing.solver.wave.data import MAX_CANDIDATES, fit
+from sourcing.solver.wave.layout import layout
+from sourcing.solver.wave.mip import MAX_ENTRIES, solve_wave_mip
+from sourcing.solver.wave.model import Wave
+from sourcing.solver.wave.prices import Dual
+from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
+from sourcing.solver.wave.refine import refine
+from sourcing.solver.wave.repair import Assignment, repair
+from sourcing.solver.wave.sequence import Decide, NetworkState, apply, greedy, with_gap
 
 # Share of the rejection penalty a priority of 1 adds: enough to decide who
 # gets the last unit, far too little to make anyone reject a servable unit.

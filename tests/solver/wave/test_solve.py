@@ -26,15 +26,15 @@ from sourcing.solver import (
     Weights,
     solve,
 )
-from sourcing.solver.batch import (
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.objective import evaluate
+from sourcing.solver.wave import (
     BatchPlan,
     BatchProblem,
     default_priorities,
     solve_batch,
 )
-from sourcing.solver.batch_steps import PRIORITY_WEIGHT
-from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.objective import evaluate
+from sourcing.solver.wave.steps import PRIORITY_WEIGHT
 from tests.solver.builders import loc
 
 # Costs are 1 per km of shipping a unit and 10 per fulfilment, nothing else.

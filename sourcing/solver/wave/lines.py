@@ -17,7 +17,7 @@ The wave's prices (on shared stock and capacity) only make units and
 fulfilments dearer, so g_l computed without them bounds the priced g_l from
 below: a location whose g_l is high now stays unattractive at any price.
 That is what lets the wave keep a dozen candidates per order out of a
-thousand and still prove its bound (see ``batch_data``).
+thousand and still prove its bound (see ``wave.data``).
 
 Everything here works on dense blocks of orders: (b, W) candidates and
 (b, W, K) lines, padded rows invalid, padded lines with no units.
