@@ -45,7 +45,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sourcing.bench.olist import BRAZIL_BOX, Box, OlistData, load_olist
 from sourcing.solver import (
@@ -64,6 +63,7 @@ from sourcing.solver import (
     StockPosition,
     Weights,
 )
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 __all__ = [
     "BRAZIL_BOX",
@@ -83,9 +83,6 @@ __all__ = [
 
 FAMILIES = ("uniform", "clustered", "olist")
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 PointSampler = Callable[[np.random.Generator, int], FloatArray]
 
 

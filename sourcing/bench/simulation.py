@@ -23,11 +23,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sourcing.bench.instances import IntArray
 from sourcing.bench.policies import Policy
 from sourcing.solver import CandidateState, Location, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
+from sourcing.solver.types import IntArray
 from sourcing.solver.wave.sequence import NetworkState as SolverNetworkState
 
 Progress = Callable[[int], None]

@@ -71,7 +71,7 @@ from sourcing.models.sourcing import (
     source_order,
     write_order,
 )
-from sourcing.solver.table import IntArray
+from sourcing.solver.types import IntArray
 from sourcing.solver.wave import BatchPlan, BatchProblem, sequential_greedy, solve_batch
 
 log = logging.getLogger(__name__)

@@ -47,7 +47,7 @@ from sourcing.models.day_load import day_of, used_on
 from sourcing.models.enums import OrderType
 from sourcing.models.orders import Fulfilment
 from sourcing.models.stock import InventoryPosition
-from sourcing.solver.table import IntArray
+from sourcing.solver.types import IntArray
 
 _UNLIMITED = -1
 

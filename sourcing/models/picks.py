@@ -34,6 +34,7 @@ from sourcing.models.orders import Fulfilment
 from sourcing.models.reassign import source_units
 from sourcing.models.source_call import SourcingOutcome
 from sourcing.models.stock import InventoryPosition
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 
 _F = FulfilmentStatus
 
@@ -52,7 +53,7 @@ def confirm_pick(
     fulfilment_id: int,
     picked: Mapping[str, int],
     *,
-    time_limit_s: float = 10.0,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> FulfilmentOutcome:
     """Record what was picked (per order line ref; lines not named were picked in full).
 
@@ -153,7 +154,7 @@ def reject_fulfilment(
     location_ref: str,
     reason: str | None = None,
     *,
-    time_limit_s: float = 10.0,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> FulfilmentOutcome:
     """The location refuses its fulfilment: every unit is sourced again elsewhere.
 

@@ -61,6 +61,7 @@ from sourcing.models.orders import Fulfilment, Order
 from sourcing.models.plan_store import store_fulfilments
 from sourcing.models.source_call import SourcingOutcome
 from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 
 __all__ = [
     "REASSIGNABLE",
@@ -92,7 +93,7 @@ class ReassignInput:
     lines: Mapping[str, int] = field(default_factory=dict)
     reason: str | None = None
     explain: bool = False
-    time_limit_s: float = 10.0
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
     request_id: str | None = None
 
     def digest(self) -> str:
@@ -167,7 +168,7 @@ def source_units(
     excluded_location_ids: Collection[int] = (),
     freed_fulfilment_id: int | None = None,
     reassigned_from: Fulfilment | None = None,
-    time_limit_s: float = 10.0,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> SourcingOutcome:
     """Source ``units`` (per order line ref) of ``order`` in the caller's transaction.
 

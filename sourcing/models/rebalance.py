@@ -55,6 +55,7 @@ from sourcing.models.plan_store import store_fulfilments
 from sourcing.models.rebalance_groups import MOVABLE, RebalanceGroup, freed_state, read_groups
 from sourcing.models.source_call import SourcingOutcome
 from sourcing.models.sourcing import MAX_SOLVE_ATTEMPTS
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 from sourcing.solver.wave import BatchPlan, price_batch, solve_batch
 
 _F = FulfilmentStatus
@@ -81,7 +82,7 @@ class RebalanceInput:
 
     order_refs: tuple[str, ...] = ()
     dry_run: bool = False
-    time_limit_s: float = 10.0
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
     request_id: str | None = None
 
     def digest(self) -> str:

@@ -37,6 +37,7 @@ from sourcing.models.lifecycle import lock_order, refresh_order_status
 from sourcing.models.orders import Order, OrderLine
 from sourcing.models.reassign import source_units
 from sourcing.models.source_call import LineInput, SourcingOutcome
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 
 _F = FulfilmentStatus
 REVISE_OPERATION = "ReviseOrder"
@@ -74,7 +75,7 @@ class ReviseInput:
     order_ref: str
     revisions: tuple[Revision, ...]
     request_id: str | None = None
-    time_limit_s: float = 10.0
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sourcing import solver
 from sourcing.models.enums import CustomerTier, OrderType
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class SourceOptions:
     policy: str = "mip"
     weight_overrides: Mapping[str, float] = field(default_factory=dict)
     split_limit: int | None = None
-    time_limit_s: float = 10.0
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
     dry_run: bool = False
     explain: bool = False
     request_id: str | None = None

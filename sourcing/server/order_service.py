@@ -29,10 +29,10 @@ from sourcing.server.convert.order_views import (
 )
 from sourcing.server.convert.orders import deadline_seconds, plan_to_proto
 from sourcing.server.errors import rpc
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 from sourcing.v1 import common_pb2, domain_pb2, orders_pb2, orders_pb2_grpc, plan_pb2
 
 T = TypeVar("T")
-DEFAULT_TIME_LIMIT_S = 10.0
 
 
 def _fulfilment(session: Session, fulfilment: Fulfilment) -> domain_pb2.Fulfilment:

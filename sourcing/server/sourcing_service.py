@@ -27,9 +27,9 @@ from sourcing.server.convert.orders import (
     source_options,
 )
 from sourcing.server.errors import FieldError, rpc
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 from sourcing.v1 import sourcing_pb2, sourcing_pb2_grpc
 
-DEFAULT_TIME_LIMIT_S = 10.0
 # Share of a wave's time budget its solve may take; storing takes the rest.
 BATCH_SOLVE_SHARE = 0.6
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import OrderType, SourcingProblem
-from sourcing.solver.table import BoolArray, FloatArray, IntArray, LocationTable
+from sourcing.solver.table import LocationTable
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
 FAMILIES = (

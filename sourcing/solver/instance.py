@@ -14,7 +14,8 @@ from sourcing.solver import constraints as cf
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
-from sourcing.solver.table import BoolArray, FloatArray, IntArray, LocationTable
+from sourcing.solver.table import LocationTable
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
 # Terms priced per unit (on x) and per fulfilment (on y); the rest

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcing.solver.problem import Location
-from sourcing.solver.table import IntArray, LocationTable, ProductColumn
+from sourcing.solver.table import LocationTable, ProductColumn
+from sourcing.solver.types import IntArray
 
 _UNLIMITED = -1
 _COUNTS = ("on_hand", "reserved", "buffer_qty", "ideal_qty")

@@ -15,16 +15,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sourcing.solver.problem import InTransit, Location, SourcingProblem
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
     from sourcing.solver.overrides import CandidateState
-
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 # How many candidate tuples keep their table.
 CACHE_SIZE = 4

@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 
 from sourcing.bench.families import FAMILIES
-from sourcing.bench.instances import IntArray, arrival_times, make_network, order_stream
+from sourcing.bench.instances import arrival_times, make_network, order_stream
 from sourcing.bench.policies import Policy, PolicyOptions, make_policy
 from sourcing.bench.simulation import Instance, simulate, waves
 from sourcing.solver import Capacity, Location, OrderType, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.table import LocationTable
+from sourcing.solver.types import IntArray
 
 POLICIES = ("greedy", "priority", "fewest_splits", "mip", "batch", "batch_10")
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.problem import OrderType
-from sourcing.solver.table import FloatArray, IntArray
+from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.lines import LineBlock, ascend, initial_prices, reduced_fixed
 from sourcing.solver.wave.model import OUTSIDE_KEPT, OrderModel
 from sourcing.solver.wave.subsets import Block, price_block

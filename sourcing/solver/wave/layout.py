@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.wave.lines import LineBlock, reduced_fixed
 from sourcing.solver.wave.model import MAX_SUBSET_SIZE, Wave
 from sourcing.solver.wave.subsets import Block, price_block

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.table import BoolArray, FloatArray
+from sourcing.solver.types import BoolArray, FloatArray
 
 STEP_DECAY = 0.93
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from sourcing.solver.table import FloatArray, IntArray
+from sourcing.solver.sparse import SparseRows, best_bound, build_model, finished
+from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.prices import capacity_columns
 from sourcing.solver.wave.repair import Assignment, estimate
@@ -43,39 +43,6 @@ class WaveMip:
 
     assignment: Assignment | None
     bound: float
-
-
-class _Rows:
-    """Constraint rows as coordinate triplets with their bounds."""
-
-    def __init__(self) -> None:
-        self.parts: list[tuple[IntArray, IntArray, FloatArray]] = []
-        self.lower: list[FloatArray] = []
-        self.upper: list[FloatArray] = []
-        self.count = 0
-
-    def add(
-        self, rows: IntArray, cols: IntArray, vals: FloatArray, lower: FloatArray, upper: FloatArray
-    ) -> None:
-        """Add ``len(lower)`` rows; ``rows`` index them from 0."""
-        self.parts.append((rows + self.count, cols, np.asarray(vals, dtype=float)))
-        self.lower.append(np.asarray(lower, dtype=float))
-        self.upper.append(np.asarray(upper, dtype=float))
-        self.count += len(lower)
-
-    def at_most(self, group: IntArray, cols: IntArray, limit: FloatArray, keep: np.ndarray) -> None:
-        """One row per kept group: the sum of its columns is at most ``limit[group]``."""
-        kept = np.flatnonzero(keep)
-        row_of = np.full(len(keep), -1, dtype=np.int64)
-        row_of[kept] = np.arange(len(kept))
-        mine = row_of[group] >= 0
-        self.add(
-            row_of[group[mine]],
-            cols[mine],
-            np.ones(int(mine.sum())),
-            np.full(len(kept), -np.inf),
-            limit[kept],
-        )
 
 
 def solve_wave_mip(
@@ -97,7 +64,7 @@ def solve_wave_mip(
     entry_order = wave.entry_order
     line_order = np.repeat(np.arange(n_o), np.diff(wave.line_start))
     x, y, r = np.arange(n_e), n_e + np.arange(n_i), n_e + n_i + np.arange(n_j)
-    rows = _Rows()
+    rows = SparseRows()
     # Constraint (1): every unit ordered is served or rejected.
     rows.add(
         np.concatenate([wave.entry_line, np.arange(n_j)]),
@@ -173,26 +140,7 @@ def solve_wave_mip(
         uppers.append(np.full(len(split), np.inf))
     cost, upper = np.concatenate(costs), np.concatenate(uppers)
     n_vars = len(cost)
-    matrix = sp.csr_matrix(
-        (
-            np.concatenate([p[2] for p in rows.parts]),
-            (
-                np.concatenate([p[0] for p in rows.parts]),
-                np.concatenate([p[1] for p in rows.parts]),
-            ),
-        ),
-        shape=(rows.count, n_vars),
-    )
-    model = mbh.ModelBuilderHelper()
-    lower: FloatArray = np.zeros(n_vars)
-    model.fill_model_from_sparse_data(  # the stubs mistype the numpy arrays
-        lower,  # type: ignore[arg-type]
-        upper,  # type: ignore[arg-type]
-        cost,
-        np.concatenate(rows.lower),  # type: ignore[arg-type]
-        np.concatenate(rows.upper),  # type: ignore[arg-type]
-        matrix,
-    )
+    model = build_model(np.zeros(n_vars), upper, cost, rows)
     for j in range(n_e + n_i + n_j):
         model.set_var_integrality(j, True)
     take = _hint_take(wave, hint)
@@ -208,10 +156,8 @@ def solve_wave_mip(
         f"limits/gap = {gap_target}\nrandomization/randomseedshift = 0"
     )
     solver.solve(model)
-    bound = _bound(solver)
-    if solver.status() not in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE):
-        return WaveMip(None, bound)
-    if not solver.has_solution():
+    bound = best_bound(solver)
+    if not finished(solver, "wave", time_limit_s):
         return WaveMip(None, bound)
     values = np.rint(np.asarray(solver.variable_values())[:n_e]).astype(np.int64)
     given = np.flatnonzero(values)
@@ -228,13 +174,6 @@ def solve_wave_mip(
         estimate=estimate(wave, values, no_fallback),
     )
     return WaveMip(assignment, bound)
-
-
-def _bound(solver: mbh.ModelSolverHelper) -> float:
-    try:
-        return float(solver.best_objective_bound())
-    except Exception:  # no bound was computed
-        return float("-inf")
 
 
 def _hint_take(wave: Wave, hint: Assignment) -> IntArray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Subsets of the candidates priced exactly; outside locations whose g is kept,
 # so the outside bound can follow capacity prices.

@@ -35,7 +35,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.problem import OrderType
-from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.wave.data import Surcharge
 from sourcing.solver.wave.layout import Baseline, Choice, Costs, Group, choose
 from sourcing.solver.wave.model import Wave

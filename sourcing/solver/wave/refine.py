@@ -23,7 +23,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.solve import solve_arrays
-from sourcing.solver.table import FloatArray, IntArray
+from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import Surcharge, fit
 from sourcing.solver.wave.model import OrderModel
 

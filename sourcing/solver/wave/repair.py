@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.wave.layout import Baseline, Costs, Group, choose
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.prices import Multipliers, capacity_columns, priced_costs

@@ -25,7 +25,8 @@ from sourcing.solver.overrides import CandidateState
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, OrderType, SourcingProblem, SourcingProfile
 from sourcing.solver.solve import plan_from_allocation, solve
-from sourcing.solver.table import IntArray, LocationTable, ProductColumn
+from sourcing.solver.table import LocationTable, ProductColumn
+from sourcing.solver.types import IntArray
 
 Decide = Callable[[int, SourcingArrays], IntArray]
 # Time the exact per-order solver may take for an order the wave could not place.

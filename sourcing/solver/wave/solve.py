@@ -47,8 +47,9 @@ import time
 from collections.abc import Sequence
 
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.options import DEFAULT_WAVE_TIME_LIMIT_S
 from sourcing.solver.plan import Plan, SolveStatus
-from sourcing.solver.table import IntArray
+from sourcing.solver.types import IntArray
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.sequence import Decide, NetworkState, allocation_of, apply, with_gap
 from sourcing.solver.wave.steps import WaveSolver, decide_greedy
@@ -65,7 +66,7 @@ __all__ = [
     "solve_batch",
 ]
 
-DEFAULT_TIME_LIMIT_S = 60.0
+DEFAULT_TIME_LIMIT_S = DEFAULT_WAVE_TIME_LIMIT_S
 DEFAULT_GAP_TARGET = 1e-3
 
 

@@ -18,7 +18,8 @@ import numpy as np
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import SolveStatus
 from sourcing.solver.problem import SourcingProblem
-from sourcing.solver.table import FloatArray, IntArray, LocationTable
+from sourcing.solver.table import LocationTable
+from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
 from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES, solve_wave_mip

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.table import FloatArray, IntArray
+from sourcing.solver.types import FloatArray, IntArray
 
 # Orders priced together, so that the (orders, subsets, size, size, lines)
 # temporaries stay around ten million numbers.
