@@ -12,7 +12,7 @@ from sourcing.solver.options import (
     Policy,
     SolveOptions,
 )
-from sourcing.solver.overrides import CandidateState
+from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import (
     CandidateExplanation,
     CandidateReason,
@@ -43,7 +43,6 @@ from sourcing.solver.problem import (
     StockPosition,
 )
 from sourcing.solver.solve import solve
-from sourcing.solver.table import ProductColumn
 from sourcing.solver.weights import Weights
 
 __all__ = [

@@ -22,13 +22,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.problem import Location
-from sourcing.solver.table import LocationTable, ProductColumn
-from sourcing.solver.types import IntArray
+from sourcing.solver.inputs import InTransit
+from sourcing.solver.types import FloatArray, IntArray
 
 _UNLIMITED = -1
 _COUNTS = ("on_hand", "reserved", "buffer_qty", "ideal_qty")
 _FRACTIONS = ("markdown", "sell_through")
+
+
+@dataclass(frozen=True, slots=True)
+class ProductColumn:
+    """Where one product is stocked: candidate indices and each position's numbers."""
+
+    index: IntArray
+    on_hand: IntArray
+    reserved: IntArray
+    buffer_qty: IntArray
+    ideal_qty: IntArray
+    markdown: FloatArray
+    sell_through: FloatArray
+    stock_age_days: FloatArray
+    in_transit: tuple[tuple[int, tuple[InTransit, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,18 +81,6 @@ class CandidateState:
     def size(self) -> int:
         """Candidates the state describes."""
         return len(self.capacity_total)
-
-    @classmethod
-    def of(cls, locations: tuple[Location, ...]) -> CandidateState:
-        """The state the candidates carry themselves: their stock, capacity and open orders."""
-        table = LocationTable.of(locations)
-        return cls(
-            stock=table.products,
-            capacity_total=table.capacity_total,
-            capacity_hd=table.capacity_hd,
-            capacity_cc=table.capacity_cc,
-            open_orders=table.open_orders,
-        )
 
 
 def _check_column(product: str, column: ProductColumn, n: int) -> None:

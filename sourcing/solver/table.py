@@ -12,36 +12,19 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sourcing.solver.problem import InTransit, Location, SourcingProblem
+from sourcing.solver.inputs import Location
+from sourcing.solver.overrides import CandidateState, ProductColumn
+from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
-
-if TYPE_CHECKING:
-    from sourcing.solver.overrides import CandidateState
 
 # How many candidate tuples keep their table.
 CACHE_SIZE = 4
 # How many per-order states keep their merged table (one per order in flight).
 STATE_CACHE_SIZE = 64
 _UNLIMITED = -1
-
-
-@dataclass(frozen=True, slots=True)
-class ProductColumn:
-    """Where one product is stocked: candidate indices and each position's numbers."""
-
-    index: IntArray
-    on_hand: IntArray
-    reserved: IntArray
-    buffer_qty: IntArray
-    ideal_qty: IntArray
-    markdown: FloatArray
-    sell_through: FloatArray
-    stock_age_days: FloatArray
-    in_transit: tuple[tuple[int, tuple[InTransit, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +184,15 @@ def _product_columns(locations: tuple[Location, ...]) -> dict[str, ProductColumn
 _LOCK = threading.Lock()
 _CACHE: OrderedDict[int, tuple[tuple[Location, ...], LocationTable]] = OrderedDict()
 _STATE_CACHE: OrderedDict[int, tuple[CandidateState, LocationTable, LocationTable]] = OrderedDict()
+
+
+def candidate_state(locations: tuple[Location, ...]) -> CandidateState:
+    """The state the candidates carry themselves: their stock, capacity and open orders."""
+    table = LocationTable.of(locations)
+    return CandidateState(
+        stock=table.products,
+        capacity_total=table.capacity_total,
+        capacity_hd=table.capacity_hd,
+        capacity_cc=table.capacity_cc,
+        open_orders=table.open_orders,
+    )

@@ -21,11 +21,11 @@ import numpy as np
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import violations
-from sourcing.solver.overrides import CandidateState
+from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, OrderType, SourcingProblem, SourcingProfile
 from sourcing.solver.solve import plan_from_allocation, solve
-from sourcing.solver.table import LocationTable, ProductColumn
+from sourcing.solver.table import LocationTable, candidate_state
 from sourcing.solver.types import IntArray
 
 Decide = Callable[[int, SourcingArrays], IntArray]
@@ -38,7 +38,7 @@ class NetworkState:
 
     def __init__(self, locations: tuple[Location, ...], base: CandidateState | None) -> None:
         self.locations = locations
-        self.base = base or CandidateState.of(locations)
+        self.base = base or candidate_state(locations)
         self.taken: dict[str, IntArray] = {}
         self.total = self.base.capacity_total.copy()
         self.hd = self.base.capacity_hd.copy()
