@@ -124,10 +124,11 @@ class SourcingArrays:
             eligible=eligible,
             location_rules=tuple(location_rules),
             line_why=line_why,
-            split_limit=problem.profile.split_limit,
+            split_limit=cf.split_limit(problem),
             rejection_penalty=0.0,
         )
-        object.__setattr__(arrays, "rejection_penalty", _dominating_rejection_penalty(arrays))
+        penalty = cf.coverage_with_rejection(quantity, cap, fulfilment_cost, unit_cost, weights)
+        object.__setattr__(arrays, "rejection_penalty", penalty)
         return arrays
 
     def kept_out(self, index: int) -> tuple[CandidateReason, ...]:
@@ -138,22 +139,3 @@ class SourcingArrays:
     def location_refs(self) -> tuple[str, ...]:
         """Refs of the candidates, in array order."""
         return tuple(loc.ref for loc in self.problem.locations)
-
-
-def _dominating_rejection_penalty(arrays: SourcingArrays) -> float:
-    """The per-unit rejection penalty, raised until it dominates every other term.
-
-    A plan never has more fulfilments than units, so no plan serving the
-    order's Q units costs more than Q times the dearest fulfilment, split,
-    unit and ideal-stock costs. A penalty above that bound makes serving one
-    more unit always cheaper than rejecting it.
-    """
-    w = arrays.weights
-    units = float(arrays.quantity.sum())
-    usable = arrays.cap.sum(axis=1) > 0
-    if not usable.any():
-        return w.rejection
-    worst_fulfilment = float(arrays.fulfilment_cost[usable].max()) + w.split
-    worst_unit = float(arrays.unit_cost[usable].max()) + w.ideal_stock
-    bound = units * (worst_fulfilment + worst_unit)
-    return max(w.rejection, float(np.ceil(bound + 1.0)))
