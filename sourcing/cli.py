@@ -43,8 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sourcing.models.db import make_engine, session_factory
-    from sourcing.models.sla import sweep
+    from sourcing.models.db.engine import make_engine, session_factory
+    from sourcing.models.orders.sla import sweep
 
     engine = make_engine(args.db)
     try:

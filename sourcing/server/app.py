@@ -16,8 +16,8 @@ from grpc_reflection.v1alpha import reflection
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.db import make_engine, session_factory, upgrade
-from sourcing.models.webhooks import DeliveryPolicy
+from sourcing.models.db.engine import make_engine, session_factory, upgrade
+from sourcing.models.events.webhooks import DeliveryPolicy
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.interceptors import LoggingInterceptor
 from sourcing.v1 import (

@@ -2,7 +2,7 @@
 
 Each RPC checks and converts its request first (``convert.config``), then
 runs one transaction (``run_in_transaction``) that writes through
-``sourcing.models.setup`` and ``sourcing.models.profiles`` and builds the
+``sourcing.models.config.setup`` and ``sourcing.models.config.profiles`` and builds the
 response while the rows are still attached to their session.
 """
 
@@ -12,9 +12,9 @@ import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models import profiles, setup
-from sourcing.models.db import run_in_transaction
-from sourcing.models.enums import LocationType, OrderType
+from sourcing.models.config import profiles, setup
+from sourcing.models.db.engine import run_in_transaction
+from sourcing.models.db.enums import LocationType, OrderType
 from sourcing.server.convert import config as convert
 from sourcing.server.convert.fields import (
     Page,

@@ -19,7 +19,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from sourcing.models.errors import (
+from sourcing.models.db.errors import (
     AlreadyExists,
     ConcurrencyConflict,
     InsufficientStock,

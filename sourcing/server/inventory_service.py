@@ -1,8 +1,8 @@
 """InventoryService: stock positions, in transit, availability and the ledger.
 
-A thin adapter over ``sourcing.models.positions`` (writes, always through
-the ledger functions of ``sourcing.models.inventory``) and
-``sourcing.models.stock_reports`` (reads). Each RPC checks its whole
+A thin adapter over ``sourcing.models.inventory.positions`` (writes, always through
+the ledger functions of ``sourcing.models.inventory.inventory``) and
+``sourcing.models.inventory.stock_reports`` (reads). Each RPC checks its whole
 request first, then runs one transaction: a call that fails writes nothing.
 
 AdjustStock that would take on hand below zero fails with
@@ -15,8 +15,8 @@ from __future__ import annotations
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models import positions, stock_reports
-from sourcing.models.db import run_in_transaction
+from sourcing.models.db.engine import run_in_transaction
+from sourcing.models.inventory import positions, stock_reports
 from sourcing.server.convert import inventory as convert
 from sourcing.server.convert.fields import Page, require_ref
 from sourcing.server.errors import rpc

@@ -13,10 +13,10 @@ from typing import TypeVar
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models import cancellation, order_views, picks, returns, revisions, shipping
-from sourcing.models.db import run_in_transaction
-from sourcing.models.orders import Fulfilment, Order
-from sourcing.models.source_call import SourcingOutcome
+from sourcing.models.db.engine import run_in_transaction
+from sourcing.models.orders import cancellation, order_views, picks, returns, revisions, shipping
+from sourcing.models.orders.source_call import SourcingOutcome
+from sourcing.models.orders.tables import Fulfilment, Order
 from sourcing.server.convert import lifecycle as convert
 from sourcing.server.convert.fields import Page, check_name, optional_ref, require_ref
 from sourcing.server.convert.order_views import (

@@ -5,11 +5,11 @@ from __future__ import annotations
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.batch import source_batch
-from sourcing.models.reassign import reassign
-from sourcing.models.rebalance import rebalance
-from sourcing.models.source_call import OrderInput
-from sourcing.models.sourcing import source_order
+from sourcing.models.orders.reassign import reassign
+from sourcing.models.orders.source import source_order
+from sourcing.models.orders.source_call import OrderInput
+from sourcing.models.waves.batch import source_batch
+from sourcing.models.waves.rebalance import rebalance
 from sourcing.server.convert.batch import (
     batch_orders,
     batch_to_proto,

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sourcing import solver
-from sourcing.models.enums import CustomerTier, OrderType
-from sourcing.models.reassign import ReassignInput
-from sourcing.models.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.models.db.enums import CustomerTier, OrderType
+from sourcing.models.orders.reassign import ReassignInput
+from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.server.convert.fields import optional_ref
 from sourcing.server.errors import FieldError
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
