@@ -26,7 +26,7 @@ from sourcing.server.convert.orders import (
     reassign_from_proto,
     source_options,
 )
-from sourcing.server.errors import FieldError, rpc
+from sourcing.server.errors import FieldError
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 from sourcing.v1 import sourcing_pb2, sourcing_pb2_grpc
 
@@ -40,7 +40,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    @rpc
     def Source(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.SourceRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.SourceResponse:
@@ -61,7 +60,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         )
         return sourcing_pb2.SourceResponse(plan=plan, replayed=outcome.replayed)
 
-    @rpc
     def Reassign(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.ReassignRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.ReassignResponse:
@@ -79,7 +77,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         )
         return sourcing_pb2.ReassignResponse(plan=plan, replayed=outcome.replayed)
 
-    @rpc
     def SourceBatch(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.SourceBatchRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.SourceBatchResponse:
@@ -101,7 +98,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         )
         return batch_to_proto(request, parsed, outcome)
 
-    @rpc
     def Rebalance(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.RebalanceRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.RebalanceResponse:

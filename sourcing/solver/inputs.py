@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.weights import Weights
 
 E = TypeVar("E", bound=StrEnum)
@@ -48,7 +49,7 @@ class LocationType(StrEnum):
 
 def _check_finite(name: str, value: float, low: float = -math.inf, high: float = math.inf) -> None:
     if not isinstance(value, int | float) or math.isnan(value) or not low <= value <= high:
-        raise ValueError(f"Expected {name} to be a number in [{low}, {high}], got {value!r}.")
+        raise InvalidProblem(f"Expected {name} to be a number in [{low}, {high}], got {value!r}.")
 
 
 def _check_coordinates(name: str, latitude: float, longitude: float) -> None:
@@ -58,7 +59,7 @@ def _check_coordinates(name: str, latitude: float, longitude: float) -> None:
 
 def _check_non_negative_int(name: str, value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"Expected {name} to be a non-negative integer, got {value!r}.")
+        raise InvalidProblem(f"Expected {name} to be a non-negative integer, got {value!r}.")
 
 
 def _check_enum(name: str, value: object, enum: type[E]) -> E:
@@ -66,7 +67,7 @@ def _check_enum(name: str, value: object, enum: type[E]) -> E:
         return enum(str(value)) if isinstance(value, str) else enum(value)  # type: ignore[arg-type]
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise ValueError(f"Expected {name} to be one of {allowed}, got {value!r}.") from None
+        raise InvalidProblem(f"Expected {name} to be one of {allowed}, got {value!r}.") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +108,12 @@ class OrderLine:
 
     def __post_init__(self) -> None:
         if not self.ref:
-            raise ValueError("Expected line.ref to be a non-empty string, got ''.")
+            raise InvalidProblem("Expected line.ref to be a non-empty string, got ''.")
         if not self.product_ref:
-            raise ValueError(f"Expected line {self.ref}: product_ref to be non-empty.")
+            raise InvalidProblem(f"Expected line {self.ref}: product_ref to be non-empty.")
         q = self.quantity
         if not isinstance(q, int) or isinstance(q, bool) or q <= 0:
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected line {self.ref}: quantity to be a positive integer, got {q!r}."
             )
 
@@ -136,22 +137,24 @@ class Order:
 
     def __post_init__(self) -> None:
         if not self.ref:
-            raise ValueError("Expected order.ref to be a non-empty string, got ''.")
+            raise InvalidProblem("Expected order.ref to be a non-empty string, got ''.")
         object.__setattr__(self, "type", _check_enum("order.type", self.type, OrderType))
         object.__setattr__(self, "lines", tuple(self.lines))
         if not self.lines:
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected order {self.ref}: lines to hold at least one line, got none."
             )
         seen: set[str] = set()
         for line in self.lines:
             if line.ref in seen:
-                raise ValueError(
+                raise InvalidProblem(
                     f"Expected order {self.ref}: line refs to be unique, got {line.ref!r} twice."
                 )
             seen.add(line.ref)
         if self.type is OrderType.CC and not self.collection_location_ref:
-            raise ValueError(f"Expected order {self.ref}: collection_location_ref for a CC order.")
+            raise InvalidProblem(
+                f"Expected order {self.ref}: collection_location_ref for a CC order."
+            )
 
     @property
     def total_units(self) -> int:
@@ -264,7 +267,7 @@ class Location:
 
     def __post_init__(self) -> None:
         if not self.ref:
-            raise ValueError("Expected location.ref to be a non-empty string, got ''.")
+            raise InvalidProblem("Expected location.ref to be a non-empty string, got ''.")
         object.__setattr__(
             self, "type", _check_enum(f"location {self.ref}: type", self.type, LocationType)
         )
@@ -345,6 +348,6 @@ class SourcingProfile:
     def __post_init__(self) -> None:
         s = self.split_limit
         if not isinstance(s, int) or isinstance(s, bool) or s < 1:
-            raise ValueError(f"Expected split_limit to be an integer of at least 1, got {s!r}.")
+            raise InvalidProblem(f"Expected split_limit to be an integer of at least 1, got {s!r}.")
         if not self.rejection_location_ref:
-            raise ValueError("Expected rejection_location_ref to be non-empty, got ''.")
+            raise InvalidProblem("Expected rejection_location_ref to be non-empty, got ''.")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from sourcing.solver.errors import InvalidProblem
+
 # Wall-clock budget of one order's MIP when the caller gives none.
 DEFAULT_TIME_LIMIT_S = 10.0
 # Wall-clock budget of a wave (many orders solved together).
@@ -38,11 +40,11 @@ E = TypeVar("E", bound=StrEnum)
 def _choice(kind: type[E], field: str, value: object) -> E:
     try:
         if not isinstance(value, str):
-            raise ValueError(value)
+            raise InvalidProblem(value)
         return kind(value)
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
-        raise ValueError(f"Expected {field} to be one of {allowed}, got {value!r}.") from None
+        raise InvalidProblem(f"Expected {field} to be one of {allowed}, got {value!r}.") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class SolveOptions:
             or math.isnan(time_limit_s)
             or time_limit_s <= 0
         ):
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected time_limit_s to be a positive number, got {time_limit_s!r}."
             )
         return cls(

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.inputs import (
     DEFAULT_REJECTION_LOCATION_REF,
     DEFAULT_SPLIT_LIMIT,
@@ -69,13 +70,13 @@ class SourcingProblem:
     def __post_init__(self) -> None:
         object.__setattr__(self, "locations", tuple(self.locations))
         if self.state is not None and self.state.size != len(self.locations):
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected a state of {len(self.locations)} candidates, "
                 f"got one of {self.state.size}."
             )
         rejection = self.profile.rejection_location_ref
         if rejection in _unique_refs(self.locations):
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected candidates to exclude the rejection location, got {rejection!r}."
             )
 
@@ -94,7 +95,9 @@ def _unique_refs(locations: tuple[Location, ...]) -> frozenset[str]:
     seen: set[str] = set()
     for location in locations:
         if location.ref in seen:
-            raise ValueError(f"Expected location refs to be unique, got {location.ref!r} twice.")
+            raise InvalidProblem(
+                f"Expected location refs to be unique, got {location.ref!r} twice."
+            )
         seen.add(location.ref)
     refs = frozenset(seen)
     with _REFS_LOCK:

@@ -24,9 +24,7 @@ first-class. What makes them safe under concurrency differs:
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,12 +33,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
-
-from sourcing.models.db.errors import ConcurrencyConflict
 
 T = TypeVar("T")
 
@@ -48,13 +43,6 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 # PostgreSQL SQLSTATEs that mean "a concurrent transaction won; try again".
-_RETRYABLE_SQLSTATES = frozenset(
-    {
-        "40001",  # serialization_failure
-        "40P01",  # deadlock_detected
-        "55P03",  # lock_not_available
-    }
-)
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -164,55 +152,6 @@ def downgrade(engine_or_url: Engine | str | URL, revision: str = "base") -> None
     """Migrate the database down to ``revision`` (``base`` removes every table)."""
     with _migration_connection(engine_or_url) as connection:
         command.downgrade(alembic_config(connection), revision)
-
-
-def is_retryable(error: BaseException) -> bool:
-    """Whether ``error`` means a concurrent transaction won and a retry may succeed."""
-    if isinstance(error, StaleDataError):
-        return True
-    if isinstance(error, DBAPIError):
-        sqlstate = getattr(error.orig, "sqlstate", None)
-        if sqlstate in _RETRYABLE_SQLSTATES:
-            return True
-        message = str(error.orig).lower()
-        return "database is locked" in message or "database is busy" in message
-    return False
-
-
-def run_in_transaction(
-    sessions: sessionmaker[Session],
-    work: Callable[[Session], T],
-    *,
-    attempts: int = 3,
-    entity: str = "database",
-) -> T:
-    """Run ``work(session)`` in one transaction and commit; retry it if it loses a race.
-
-    ``work`` must be safe to run again from the start (it gets a fresh
-    session each time). Domain errors propagate unchanged after rollback.
-
-    Raises
-    ------
-    ConcurrencyConflict
-        When every attempt lost to a concurrent transaction (a deadlock, a
-        serialization failure, a stale version, SQLite staying locked).
-    """
-    if attempts < 1:
-        raise ValueError(f"Expected attempts >= 1, got {attempts}.")
-    for attempt in range(1, attempts + 1):
-        try:
-            with sessions.begin() as session:
-                return work(session)
-        except Exception as error:
-            if not is_retryable(error):
-                raise
-            if attempt == attempts:
-                raise ConcurrencyConflict(
-                    entity, attempts=attempts, detail=type(error).__name__
-                ) from error
-            # Exponential backoff with full jitter, so the losers do not collide again.
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))
-    raise AssertionError("unreachable")
 
 
 # Trust auth on the development and CI machines; the user differs between them.

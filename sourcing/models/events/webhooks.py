@@ -50,8 +50,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.db.base import utcnow
-from sourcing.models.db.engine import run_in_transaction
 from sourcing.models.db.enums import OutboxState
+from sourcing.models.db.retry import run_in_transaction
 from sourcing.models.events.tables import OutboxEvent, WebhookSubscription
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from sqlalchemy.orm.util import identity_key
 
 from sourcing.models.db.base import table_of, utcnow
 from sourcing.models.db.enums import QuantityStatus, QuantityType
-from sourcing.models.db.errors import InsufficientStock, InvalidState, NotFound
+from sourcing.models.db.errors import InsufficientStock, InvalidField, InvalidState, NotFound
 from sourcing.models.inventory.tables import InventoryPosition, InventoryQuantity
 
 _ACTIVE_RESERVED = (
@@ -85,9 +85,7 @@ class ReservationRequest:
 
     def __post_init__(self) -> None:
         if isinstance(self.quantity, bool) or self.quantity <= 0:
-            raise ValueError(
-                f"Expected reservation quantity to be a positive integer, got {self.quantity!r}."
-            )
+            raise InvalidField("quantity", f"must be a positive integer, got {self.quantity!r}")
 
 
 def lock_positions(session: Session, position_ids: Iterable[int]) -> list[InventoryPosition]:
@@ -329,7 +327,7 @@ def adjust_stock(
         When on_hand would go below zero.
     """
     if isinstance(delta, bool) or delta == 0:
-        raise ValueError(f"Expected a non-zero stock adjustment, got {delta!r}.")
+        raise InvalidField("delta", f"must be a non-zero integer, got {delta!r}")
     return _move(
         session,
         position_id,
@@ -351,7 +349,7 @@ def set_stock(
     until the lifecycle re-sources.
     """
     if isinstance(on_hand, bool) or on_hand < 0:
-        raise ValueError(f"Expected on_hand to be a non-negative integer, got {on_hand!r}.")
+        raise InvalidField("on_hand", f"must be a non-negative integer, got {on_hand!r}")
     (position,) = lock_positions(session, [position_id])
     if on_hand == position.on_hand:
         return None
@@ -367,7 +365,7 @@ def record_sale(
     transaction (:func:`release`); a full pick is release then sale.
     """
     if isinstance(qty, bool) or qty <= 0:
-        raise ValueError(f"Expected a positive quantity sold, got {qty!r}.")
+        raise InvalidField("quantity", f"must be a positive integer, got {qty!r}")
     return _move(
         session, position_id, QuantityType.SALE, -qty, fulfilment_id=fulfilment_id, reason=None
     )

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from sourcing.models.config.setup import find_by_ref
 from sourcing.models.config.tables import Location, Product
-from sourcing.models.db.errors import AlreadyExists, NotFound
+from sourcing.models.db.errors import AlreadyExists, InvalidField, NotFound
 from sourcing.models.events.tables import IdempotencyKey
 from sourcing.models.inventory import inventory
 from sourcing.models.inventory.availability import available_by_position
@@ -234,9 +234,9 @@ def adjust_stock(session: Session, adjustment: StockAdjustment) -> PositionView:
     if adjustment.request_id is None or _first_use_of(session, adjustment):
         (row,) = inventory.lock_positions(session, [row.id])
         if row.on_hand + adjustment.delta > MAX_QUANTITY:
-            raise ValueError(
-                f"Expected on hand to stay at most {MAX_QUANTITY}, "
-                f"got {row.on_hand} + {adjustment.delta}."
+            raise InvalidField(
+                "delta",
+                f"would take on hand above {MAX_QUANTITY}: {row.on_hand} + {adjustment.delta}",
             )
         inventory.adjust_stock(session, row.id, adjustment.delta, reason=adjustment.reason)
     return view_positions(session, [row])[0]

@@ -35,14 +35,13 @@ from sourcing import solver
 from sourcing.models.config.candidate_cache import read_candidates
 from sourcing.models.config.candidates import active_profile, solver_profile
 from sourcing.models.config.tables import Location, Product
-from sourcing.models.db.engine import run_in_transaction
 from sourcing.models.db.enums import FulfilmentStatus, OrderType
 from sourcing.models.db.errors import (
     ConcurrencyConflict,
-    InsufficientStock,
     InvalidField,
     InvalidState,
 )
+from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.orders.idempotency import (
     outcome_from_json,
     outcome_to_json,
@@ -58,7 +57,6 @@ from sourcing.models.orders.lifecycle import (
     refresh_order_status,
 )
 from sourcing.models.orders.plan_store import store_fulfilments
-from sourcing.models.orders.source import MAX_SOLVE_ATTEMPTS
 from sourcing.models.orders.source_call import SourcingOutcome
 from sourcing.models.orders.tables import Fulfilment, Order
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
@@ -134,7 +132,8 @@ def reassign(sessions: sessionmaker[Session], request: ReassignInput) -> Sourcin
     AlreadyExists
         When ``request_id`` was used by a different Reassign call.
     """
-    for _ in range(MAX_SOLVE_ATTEMPTS):
+
+    def attempt() -> SourcingOutcome:
         with sessions() as session, session.begin():
             replay = _replay(session, request)
             if replay is not None:
@@ -153,11 +152,9 @@ def reassign(sessions: sessionmaker[Session], request: ReassignInput) -> Sourcin
         write = functools.partial(
             _write, request=request, snapshot=snapshot, plan=plan, status=status
         )
-        try:
-            return run_in_transaction(sessions, write, entity="inventory")
-        except InsufficientStock:
-            continue
-    raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
+        return run_in_transaction(sessions, write, entity="inventory")
+
+    return until_it_holds(attempt)
 
 
 def source_units(
@@ -184,7 +181,8 @@ def source_units(
     ConcurrencyConflict
         When other transactions kept taking the stock the plan chose.
     """
-    for _ in range(MAX_SOLVE_ATTEMPTS):
+
+    def attempt() -> SourcingOutcome:
         snapshot = _read(
             session,
             order,
@@ -193,13 +191,11 @@ def source_units(
             freed_fulfilment_id=freed_fulfilment_id,
         )
         plan = _solve(snapshot, time_limit_s, explain=False)
-        try:
-            with session.begin_nested():
-                ids = _store(session, order, plan, snapshot, reassigned_from)
-        except InsufficientStock:
-            continue  # another transaction took the stock after we read it
+        with session.begin_nested():  # a lost race rolls back to here only
+            ids = _store(session, order, plan, snapshot, reassigned_from)
         return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
-    raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
+
+    return until_it_holds(attempt)
 
 
 def _reassignable(fulfilment: Fulfilment) -> Fulfilment:

@@ -35,9 +35,9 @@ from sourcing.models.config.candidates import active_profile
 from sourcing.models.config.profiles import OverdueAction, ProfileRules
 from sourcing.models.config.tables import SourcingProfile
 from sourcing.models.db.base import utcnow
-from sourcing.models.db.engine import run_in_transaction
 from sourcing.models.db.enums import FulfilmentStatus, OrderType
 from sourcing.models.db.errors import SourcingError
+from sourcing.models.db.retry import run_in_transaction
 from sourcing.models.inventory.inventory import release
 from sourcing.models.orders.lifecycle import (
     announce_stock,

@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
@@ -30,14 +29,12 @@ from sourcing.models.config.candidate_cache import read_candidates
 from sourcing.models.config.candidates import active_profile, solver_profile
 from sourcing.models.config.tables import Customer, Location, Product
 from sourcing.models.db.base import table_of, utcnow
-from sourcing.models.db.engine import run_in_transaction
 from sourcing.models.db.enums import OrderStatus, OrderType
 from sourcing.models.db.errors import (
     AlreadyExists,
-    ConcurrencyConflict,
-    InsufficientStock,
     NotFound,
 )
+from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.events.outbox import emit
 from sourcing.models.events.tables import IdempotencyKey
 from sourcing.models.orders.idempotency import plan_from_json, plan_to_json
@@ -48,8 +45,6 @@ from sourcing.models.orders.tables import Order, OrderLine
 SOURCE_OPERATION = "Source"
 # Keys a Source call's answer under its request_id as well as under the order ref.
 SOURCE_REQUEST_OPERATION = "Source/request_id"
-# Times an order is solved again when the stock it chose was taken meanwhile.
-MAX_SOLVE_ATTEMPTS = 8
 
 # Statements every Source runs, built once so SQLAlchemy reuses their cache keys.
 _IDEMPOTENCY_KEY = select(IdempotencyKey).where(
@@ -103,7 +98,8 @@ def source_order(
         When the stock kept being taken by other orders for every attempt.
     """
     digest = order.digest()
-    for _ in range(MAX_SOLVE_ATTEMPTS):
+
+    def attempt() -> SourcingOutcome:
         with sessions() as session, session.begin():
             if not options.dry_run:
                 replay = replay_of(session, order, digest, options.request_id)
@@ -119,19 +115,17 @@ def source_order(
         )
         if options.dry_run:
             return SourcingOutcome(plan, {}, snapshot.profile_version, order.type)
-        try:
-            write = functools.partial(
-                write_order,
-                order=order,
-                digest=digest,
-                plan=plan,
-                snapshot=snapshot,
-                request_id=options.request_id,
-            )
-            return run_in_transaction(sessions, write, entity="inventory")
-        except (InsufficientStock, IntegrityError):
-            continue  # the stock or the ref was taken meanwhile: read again
-    raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
+        write = functools.partial(
+            write_order,
+            order=order,
+            digest=digest,
+            plan=plan,
+            snapshot=snapshot,
+            request_id=options.request_id,
+        )
+        return run_in_transaction(sessions, write, entity="inventory")
+
+    return until_it_holds(attempt)
 
 
 def replay_of(

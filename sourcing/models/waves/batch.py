@@ -52,8 +52,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.db.engine import run_in_transaction
-from sourcing.models.db.errors import InsufficientStock, SourcingError
+from sourcing.models.db.errors import SourcingError
+from sourcing.models.db.retry import LOST_RACE, run_in_transaction
 from sourcing.models.orders.idempotency import (
     error_from_json,
     error_to_json,
@@ -296,7 +296,7 @@ def _store(
     try:
         try:
             outcome = run_in_transaction(sessions, write, entity="inventory")
-        except (InsufficientStock, IntegrityError):
+        except LOST_RACE:
             # The stock (or the ref) was taken after the read: this order alone, afresh.
             outcome = source_order(sessions, order, options)
     except SourcingError as exc:

@@ -30,13 +30,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.db.engine import run_in_transaction
 from sourcing.models.db.enums import FulfilmentStatus
-from sourcing.models.db.errors import ConcurrencyConflict, InsufficientStock
+from sourcing.models.db.errors import ConcurrencyConflict
+from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.orders.idempotency import (
     outcome_from_json,
     outcome_to_json,
@@ -51,7 +50,6 @@ from sourcing.models.orders.lifecycle import (
     refresh_order_status,
 )
 from sourcing.models.orders.plan_store import store_fulfilments
-from sourcing.models.orders.source import MAX_SOLVE_ATTEMPTS
 from sourcing.models.orders.source_call import SourcingOutcome
 from sourcing.models.orders.tables import Order
 from sourcing.models.waves.rebalance_groups import MOVABLE, RebalanceGroup, freed_state, read_groups
@@ -121,7 +119,8 @@ def rebalance(sessions: sessionmaker[Session], request: RebalanceInput) -> Rebal
         When ``request_id`` was used by a Rebalance call for other orders.
     """
     started = time.perf_counter()
-    for _ in range(MAX_SOLVE_ATTEMPTS):
+
+    def attempt() -> RebalanceOutcome:
         with sessions() as session, session.begin():
             replay = _replay(session, request)
             if replay is not None:
@@ -138,13 +137,9 @@ def rebalance(sessions: sessionmaker[Session], request: RebalanceInput) -> Rebal
         write = functools.partial(
             _write, request=request, groups=groups, solved=solved, outcome=outcome
         )
-        try:
-            return run_in_transaction(sessions, write, entity="inventory")
-        except (InsufficientStock, ConcurrencyConflict, IntegrityError):
-            # The stock or a fulfilment moved after the read, or a copy of this
-            # call stored its answer first: read again (and find that answer).
-            continue
-    raise ConcurrencyConflict("inventory", attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")
+        return run_in_transaction(sessions, write, entity="inventory")
+
+    return until_it_holds(attempt)
 
 
 def _solve(

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.overrides import CandidateState
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, SourcingProblem, SourcingProfile
@@ -36,21 +37,23 @@ class BatchProblem:
         refs = [order.ref for order in self.orders]
         if len(set(refs)) != len(refs):
             twice = sorted({r for r in refs if refs.count(r) > 1})
-            raise ValueError(f"Expected order refs unique within the wave, got {twice} twice.")
+            raise InvalidProblem(f"Expected order refs unique within the wave, got {twice} twice.")
         for name in ("priorities", "order_profiles"):
             count = len(getattr(self, name))
             if count not in (0, len(self.orders)):
-                raise ValueError(
+                raise InvalidProblem(
                     f"Expected {name} to be empty or one per order ({len(self.orders)}), "
                     f"got {count}."
                 )
         for i, value in enumerate(self.priorities):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"Expected priorities[{i}] to be a number, got {value!r}.")
+                raise InvalidProblem(f"Expected priorities[{i}] to be a number, got {value!r}.")
             if not math.isfinite(value) or value < 0:
-                raise ValueError(f"Expected priorities[{i}] to be finite and >= 0, got {value!r}.")
+                raise InvalidProblem(
+                    f"Expected priorities[{i}] to be finite and >= 0, got {value!r}."
+                )
         if self.state is not None and self.state.size != len(self.locations):
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected a state of {len(self.locations)} candidates, got {self.state.size}."
             )
         if self.orders:  # the single-order checks of the candidates, once
@@ -62,13 +65,15 @@ class BatchProblem:
     ) -> BatchProblem:
         """The wave of single-order problems over one candidate tuple and state."""
         if not problems:
-            raise ValueError("Expected at least one problem, got none.")
+            raise InvalidProblem("Expected at least one problem, got none.")
         first = problems[0]
         for i, p in enumerate(problems):
             if p.locations is not first.locations and p.locations != first.locations:
-                raise ValueError(f"Expected every problem over one network, problem {i} differs.")
+                raise InvalidProblem(
+                    f"Expected every problem over one network, problem {i} differs."
+                )
             if p.state is not first.state:
-                raise ValueError(f"Expected every problem with one state, problem {i} differs.")
+                raise InvalidProblem(f"Expected every problem with one state, problem {i} differs.")
         return cls(
             orders=tuple(p.order for p in problems),
             locations=first.locations,

@@ -46,6 +46,7 @@ import math
 import time
 from collections.abc import Sequence
 
+from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import DEFAULT_WAVE_TIME_LIMIT_S
 from sourcing.solver.plan import Plan, SolveStatus
@@ -94,9 +95,11 @@ def solve_batch(
         Attach to every plan why each candidate was or was not used.
     """
     if not isinstance(time_limit_s, int | float) or not time_limit_s > 0:
-        raise ValueError(f"Expected time_limit_s to be a positive number, got {time_limit_s!r}.")
+        raise InvalidProblem(
+            f"Expected time_limit_s to be a positive number, got {time_limit_s!r}."
+        )
     if not isinstance(gap_target, int | float) or not gap_target >= 0:
-        raise ValueError(f"Expected gap_target to be a number >= 0, got {gap_target!r}.")
+        raise InvalidProblem(f"Expected gap_target to be a number >= 0, got {gap_target!r}.")
     started = time.perf_counter()
     return WaveSolver(problem, started, started + time_limit_s).run(gap_target, explain)
 

@@ -17,7 +17,7 @@ from sourcing.models.config.profiles import (
     set_sourcing_profile,
 )
 from sourcing.models.config.setup import LocationSpec, ProductSpec, create_location, create_product
-from sourcing.models.db.engine import run_in_transaction
+from sourcing.models.db.retry import run_in_transaction
 from sourcing.models.inventory.ledger import ledger_check
 from sourcing.models.inventory.positions import (
     StockAdjustment,

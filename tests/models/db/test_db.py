@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from sourcing.models import ConcurrencyConflict, Location, LocationType, NotFound
-from sourcing.models.db.engine import make_engine, run_in_transaction
+from sourcing.models.db.engine import make_engine
+from sourcing.models.db.retry import run_in_transaction
 
 
 def add_location(session: Session, ref: str = "WH_1") -> Location:
