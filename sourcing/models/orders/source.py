@@ -149,10 +149,14 @@ def replay_of(
                 request_id,
                 detail="a different order was sourced under this request_id",
             )
+    # The order first, its key second: both commit together, so once the order
+    # is visible its key is too (READ COMMITTED reads each statement afresh),
+    # and a copy of this call that just committed is a replay, not a conflict.
+    stored_order = session.scalars(_ORDER_ID, {"ref": ref}).first() is not None
     by_ref = {"operation": SOURCE_OPERATION, "ref": ref}
     key = session.scalars(_IDEMPOTENCY_KEY, by_ref).one_or_none()
     if key is None:
-        if session.scalars(_ORDER_ID, {"ref": ref}).first() is not None:
+        if stored_order:
             raise AlreadyExists("order", ref, detail="it was created by another call")
         return None
     if key.request_hash != digest:
