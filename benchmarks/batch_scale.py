@@ -37,7 +37,7 @@ from rich.table import Table
 from sourcing.bench.bound import lp_bound
 from sourcing.bench.families import FAMILIES
 from sourcing.bench.instances import make_network, order_stream
-from sourcing.solver.batch import BatchPlan, BatchProblem, solve_batch
+from sourcing.solver.wave import BatchPlan, BatchProblem, solve_batch
 
 TARGET_GAP = 0.01
 TARGET_PEAK_MB = 4096.0

@@ -16,11 +16,12 @@ from grpc_reflection.v1alpha import reflection
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.db import make_engine, session_factory, upgrade
-from sourcing.models.webhooks import DeliveryPolicy
+from sourcing.models.db.engine import make_engine, session_factory, upgrade
+from sourcing.models.events.webhooks import DeliveryPolicy
 from sourcing.server import reflection_v1
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.boundary.interceptor import BoundaryInterceptor
+from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.interceptors import LoggingInterceptor
 from sourcing.v1 import (
     config_pb2,
@@ -88,7 +89,7 @@ def create_server(
     sessions = session_factory(engine)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[LoggingInterceptor(), BoundaryInterceptor()],
+        interceptors=[LoggingInterceptor(), ErrorInterceptor(), BoundaryInterceptor()],
         maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),

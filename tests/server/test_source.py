@@ -11,9 +11,9 @@ from grpc_status import rpc_status
 from sqlalchemy import func, select
 
 from sourcing.models import InventoryQuantity, Order, QuantityStatus, QuantityType
-from sourcing.models.day_load import load_check
-from sourcing.models.db import session_factory
-from sourcing.models.ledger import ledger_check
+from sourcing.models.db.engine import session_factory
+from sourcing.models.inventory.day_load import load_check
+from sourcing.models.inventory.ledger import ledger_check
 from sourcing.server.app import RunningServer
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
@@ -88,6 +88,25 @@ def test_same_order_twice_replays_and_reserves_nothing_more(
     assert again.replayed
     assert [f.id for f in again.plan.fulfilments] == [f.id for f in first.plan.fulfilments]
     assert active_reserved(server) == 2
+
+
+@pytest.mark.parametrize(("first_explain", "retry_explain"), [(True, False), (False, True)])
+def test_a_replay_is_the_first_answer_byte_for_byte_whatever_the_retry_asks(
+    server: RunningServer, clients: Clients, first_explain: bool, retry_explain: bool
+) -> None:
+    """explain on the first call or on the retry: the retry gets the first plan, to the byte."""
+    stock_network(server)
+    first = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=hd_order(), explain=first_explain), timeout=30
+    )
+    again = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=hd_order(), explain=retry_explain), timeout=30
+    )
+    assert again.replayed
+    assert again.plan.SerializeToString(deterministic=True) == first.plan.SerializeToString(
+        deterministic=True
+    )
+    assert bool(first.plan.candidates) is first_explain
 
 
 def test_different_order_under_used_ref_is_already_exists(

@@ -3,7 +3,7 @@
 gRPC's own deserialization failure is INTERNAL with a traceback in the log;
 a caller can cause it, so it must be INVALID_ARGUMENT and one log line. The
 limits check runs here, before any servicer, so every RPC applies the same
-table the same way.
+table the same way. Errors leave through the ErrorInterceptor outside this one.
 """
 
 from __future__ import annotations
@@ -16,15 +16,23 @@ import grpc
 from google.protobuf.message import DecodeError, Message
 
 from sourcing.server.boundary.check import check_request
-from sourcing.server.errors import abort_for
+from sourcing.server.errors import FieldError
 
 log = logging.getLogger(__name__)
 
 CHECKED_PREFIX = "/sourcing.v1."
 
 
-class Undecodable(ValueError):  # noqa: N818 - named as the caller sees it
-    """The request's bytes are not a message of the method's request type."""
+class Undecodable(FieldError):  # noqa: N818 - named as the caller sees it
+    """The request's bytes are not a message of the method's request type.
+
+    No single field is to blame, so the status carries no field violations.
+    """
+
+    def __init__(self, description: str) -> None:
+        self.field = ""
+        self.description = description
+        Exception.__init__(self, description)
 
 
 class _Garbled:
@@ -66,14 +74,9 @@ class BoundaryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
 
         def guarded(request: Any, context: grpc.ServicerContext) -> Any:
             if isinstance(request, _Garbled):
-                abort_for(
-                    Undecodable(f"The request's bytes do not decode ({request.reason})."), context
-                )
+                raise Undecodable(f"The request's bytes do not decode ({request.reason}).")
             if checked and isinstance(request, Message):
-                try:
-                    check_request(request)
-                except ValueError as exc:
-                    abort_for(exc, context)
+                check_request(request)
             return inner(request, context)
 
         return grpc.unary_unary_rpc_method_handler(

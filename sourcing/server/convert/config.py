@@ -11,12 +11,8 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from urllib.parse import urlsplit
 
-from sourcing.models.config import Customer, Location, Network, Product, VirtualCatalogue
-from sourcing.models.config import SourcingProfile as ProfileRow
-from sourcing.models.enums import CustomerTier, FulfilmentStatus, LocationType, OrderType
-from sourcing.models.messaging import WebhookSubscription
-from sourcing.models.profiles import BEFORE_PICKING, OverdueAction, ProfileRules, ProfileSpec
-from sourcing.models.setup import (
+from sourcing.models.config.profiles import BEFORE_PICKING, OverdueAction, ProfileRules, ProfileSpec
+from sourcing.models.config.setup import (
     CustomerSpec,
     LocationSpec,
     NetworkSpec,
@@ -25,6 +21,10 @@ from sourcing.models.setup import (
     WebhookEventType,
     WebhookSpec,
 )
+from sourcing.models.config.tables import Customer, Location, Network, Product, VirtualCatalogue
+from sourcing.models.config.tables import SourcingProfile as ProfileRow
+from sourcing.models.db.enums import CustomerTier, FulfilmentStatus, LocationType, OrderType
+from sourcing.models.events.tables import WebhookSubscription
 from sourcing.server.convert.fields import (
     URL_LENGTH,
     check_count,
@@ -352,7 +352,8 @@ def profile_to_proto(row: ProfileRow) -> config_pb2.SourcingProfile:
         weights=weights_to_proto(Weights.from_mapping(row.weights)),
         split_limit=row.split_limit,
         rules=rules_to_proto(ProfileRules.from_json(row.rules)),
-        create_time=timestamp(row.created_at),
+        # Version 0 is the solver's defaults, never stored, so never created.
+        create_time=timestamp(row.created_at) if row.version else None,
     )
 
 
