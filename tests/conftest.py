@@ -87,3 +87,13 @@ def engine(db_url: str) -> Iterator[Engine]:
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """The session factory for ``engine``; use ``with sessions.begin() as session:``."""
     return session_factory(engine)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--fuzz-long``: run the fuzz campaign's long profile (tests/server/fuzz)."""
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        default=False,
+        help="run the long fuzz campaign instead of the short profile",
+    )

@@ -1,0 +1,56 @@
+"""A server on a SQLite file, seeded once per module, for the fuzz campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from sqlalchemy import Engine, MetaData, select
+
+from sourcing.models.db.engine import session_factory
+from sourcing.server.app import RunningServer, create_server
+from tests.models.builders import add_location, add_position, add_product
+
+
+@pytest.fixture(scope="module")
+def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A server with two stores stocking SKU_1 and SKU_2, so valid requests do real work."""
+    path: Path = tmp_path_factory.mktemp("fuzz") / "sourcing.db"
+    running = create_server(f"sqlite:///{path}", address="127.0.0.1:0")
+    with session_factory(running.engine).begin() as session:
+        products = [add_product(session, sku) for sku in ("SKU_1", "SKU_2")]
+        for ref, longitude in (("NEAR", 0.1), ("FAR", 0.5)):
+            store = add_location(session, ref, latitude=0.0, longitude=longitude)
+            for product in products:
+                add_position(session, product, store, 50)
+    try:
+        yield running
+    finally:
+        running.stop(grace_s=1.0)
+
+
+@pytest.fixture(scope="module")
+def fuzz_channel(fuzz_server: RunningServer) -> Iterator[grpc.Channel]:
+    """A channel to the fuzz server."""
+    with grpc.insecure_channel(f"127.0.0.1:{fuzz_server.port}") as channel:
+        grpc.channel_ready_future(channel).result(timeout=10)
+        yield channel
+
+
+@pytest.fixture(scope="module")
+def tables(fuzz_server: RunningServer) -> MetaData:
+    """The fuzz database's tables, reflected once."""
+    metadata = MetaData()
+    metadata.reflect(fuzz_server.engine)
+    return metadata
+
+
+def snapshot(engine: Engine, metadata: MetaData) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, sorted, to tell whether a call changed anything."""
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    with engine.connect() as connection:
+        for name, table in metadata.tables.items():
+            rows[name] = sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
+    return rows
