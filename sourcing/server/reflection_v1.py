@@ -46,10 +46,10 @@ def _v1_file() -> Any:
     return pool.Add(proto)
 
 
-_FILE = _v1_file()
-V1Request = message_factory.GetMessageClass(_FILE.message_types_by_name["ServerReflectionRequest"])
+FILE = _v1_file()
+V1Request = message_factory.GetMessageClass(FILE.message_types_by_name["ServerReflectionRequest"])
 V1Response = message_factory.GetMessageClass(
-    _FILE.message_types_by_name["ServerReflectionResponse"]
+    FILE.message_types_by_name["ServerReflectionResponse"]
 )
 
 
