@@ -48,9 +48,7 @@ def _v1_file() -> Any:
 
 FILE = _v1_file()
 V1Request = message_factory.GetMessageClass(FILE.message_types_by_name["ServerReflectionRequest"])
-V1Response = message_factory.GetMessageClass(
-    FILE.message_types_by_name["ServerReflectionResponse"]
-)
+V1Response = message_factory.GetMessageClass(FILE.message_types_by_name["ServerReflectionResponse"])
 
 
 def enable(service_names: Iterable[str], server: grpc.Server) -> None:
