@@ -9,8 +9,10 @@ with it (a fulfilment's articles, the whole order), read in the same
 transaction.
 
 Source and Reassign read, solve and write in transactions of their own
-(see :mod:`sourcing.models.orders.source`); they return plain outcomes and
-are named here so that every use case is called from one place.
+(see :mod:`sourcing.models.orders.source`), and the SLA sweep runs one per
+overdue fulfilment (see :mod:`sourcing.models.orders.sla`); they return
+plain outcomes and are named here so that every use case is called from
+one place.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sourcing.models.orders import (
 from sourcing.models.orders.order_views import OrderView
 from sourcing.models.orders.reassign import reassign
 from sourcing.models.orders.shipments import Article, Consignment, ReturnOrder
+from sourcing.models.orders.sla import sweep
 from sourcing.models.orders.source import source_order
 from sourcing.models.orders.source_call import SourcingOutcome
 from sourcing.models.orders.tables import Fulfilment, Order
@@ -60,6 +63,7 @@ __all__ = [
     "reject_fulfilment",
     "revise_order",
     "source_order",
+    "sweep",
 ]
 
 R = TypeVar("R")
