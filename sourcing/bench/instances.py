@@ -63,6 +63,7 @@ from sourcing.solver import (
     StockPosition,
     Weights,
 )
+from sourcing.solver.table import LocationTable
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 __all__ = [
@@ -369,6 +370,7 @@ def order_stream(
         extra.choice(np.array(config.split_limits), n_orders) if config.split_limits else None
     )
     prefix = f"{config.family[:3].upper()}-{config.seed}"
+    table = LocationTable.of(network.locations)  # built once, shared by every order
     for o in range(n_orders):
         k = int(line_counts[o])
         products = rng.choice(config.n_products, size=k, replace=False)
@@ -389,7 +391,7 @@ def order_stream(
             customer=customer,
         )
         profile = network.profile if split_limits is None else profiles[int(split_limits[o])]
-        yield SourcingProblem(order, network.locations, profile)
+        yield SourcingProblem(order, network.locations, profile, table=table)
 
 
 def arrival_times(

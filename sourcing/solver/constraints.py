@@ -61,14 +61,15 @@ class Positions:
     arriving: IntArray  # in transit and arriving before the order's need-by
 
     @classmethod
-    def of(cls, problem: SourcingProblem, products: tuple[str, ...]) -> Positions:
+    def of(
+        cls, problem: SourcingProblem, table: LocationTable, products: tuple[str, ...]
+    ) -> Positions:
         """Gather the positions of ``products`` at every candidate of ``problem``."""
         shape = (len(problem.locations), len(products))
         on_hand, reserved, buffer_qty, ideal_qty, arriving = (
             np.zeros(shape, dtype=np.int64) for _ in range(5)
         )
         markdown, sell_through, stock_age_days = (np.zeros(shape) for _ in range(3))
-        table = LocationTable.of_problem(problem)
         need_by = problem.order.need_by
         for j, product in enumerate(products):
             column = table.products.get(product)
@@ -141,7 +142,9 @@ def coverage_with_rejection(
 
 
 @family
-def stock(problem: SourcingProblem, positions: Positions, vip_reserve: IntArray) -> IntArray:
+def stock(
+    problem: SourcingProblem, table: LocationTable, positions: Positions, vip_reserve: IntArray
+) -> IntArray:
     """Units each location may give of each product for this order.
 
     Available = on hand - active reservations - buffer, where flagship
@@ -150,7 +153,7 @@ def stock(problem: SourcingProblem, positions: Positions, vip_reserve: IntArray)
     transit that arrives before the need-by date counts too.
     """
     extra = problem.profile.rules.flagship_extra_buffer
-    flagship = LocationTable.of_problem(problem).flagship.astype(np.int64)
+    flagship = table.flagship.astype(np.int64)
     buffer = positions.buffer_qty + (extra * flagship)[:, None]
     buffer = np.maximum(buffer, vip_reserve[None, :])
     usable: IntArray = np.maximum(
@@ -166,14 +169,13 @@ def split_limit(problem: SourcingProblem) -> int:
 
 
 @family
-def store_capacity(problem: SourcingProblem) -> LocationRule:
+def store_capacity(problem: SourcingProblem, table: LocationTable) -> LocationRule:
     """Keep out locations with no capacity left today for this order type.
 
     A location whose open orders reached its own ``hd_open_order_limit`` (or,
     without one, the profile's) takes only CC orders, so it is out of
     capacity for HD orders.
     """
-    table = LocationTable.of_problem(problem)
     hd = problem.order.type is OrderType.HD
     per_type = table.capacity_hd if hd else table.capacity_cc
     # Capacities are non-negative when set (-1: unlimited), so "none left" is 0.
@@ -187,21 +189,20 @@ def store_capacity(problem: SourcingProblem) -> LocationRule:
 
 
 @family
-def fulfilment_type_switch(problem: SourcingProblem) -> LocationRule:
+def fulfilment_type_switch(problem: SourcingProblem, table: LocationTable) -> LocationRule:
     """Keep out locations whose HD or CC switch is off for this order's type."""
-    table = LocationTable.of_problem(problem)
     allowed = table.hd_enabled if problem.order.type is OrderType.HD else table.cc_enabled
     return LocationRule(allowed, CandidateReason.SWITCHED_OFF)
 
 
 @family
-def network(problem: SourcingProblem) -> LocationRule:
+def network(problem: SourcingProblem, table: LocationTable) -> LocationRule:
     """Keep out locations outside the network this order's type sources from."""
     wanted = problem.profile.rules.network_for(problem.order.type)
     if wanted is None:
         allowed = np.ones(len(problem.locations), dtype=bool)
     else:
-        allowed = LocationTable.of_problem(problem).in_network(wanted)
+        allowed = table.in_network(wanted)
     return LocationRule(allowed, CandidateReason.OUTSIDE_NETWORK)
 
 
@@ -243,7 +244,9 @@ def preferences(positions: Positions, surplus: IntArray, weights: Weights) -> di
 
 
 @family
-def vip_rules(problem: SourcingProblem, weights: Weights) -> tuple[LineRule, IntArray, FloatArray]:
+def vip_rules(
+    problem: SourcingProblem, table: LocationTable, weights: Weights
+) -> tuple[LineRule, IntArray, FloatArray]:
     """VIP rules: who may take what, and where VIPs are best served.
 
     Returns the lines the customer may order (VIP-only products for VIPs
@@ -268,17 +271,17 @@ def vip_rules(problem: SourcingProblem, weights: Weights) -> tuple[LineRule, Int
     reserve = np.array(
         [0 if vip else rules.vip_reserve_qty.get(p, 0) for p in products], dtype=np.int64
     )
-    lacking = (~LocationTable.of_problem(problem).vip_service).astype(float)
+    lacking = (~table.vip_service).astype(float)
     penalty = weights.vip_service * lacking if vip else np.zeros(len(problem.locations))
     return lines, reserve, penalty.reshape(-1)
 
 
 @family
-def exclusions(problem: SourcingProblem) -> tuple[LocationRule, LineRule]:
+def exclusions(problem: SourcingProblem, table: LocationTable) -> tuple[LocationRule, LineRule]:
     """Keep out excluded locations, and excluded products and categories."""
     rules = problem.profile.rules
     excluded = rules.excluded_locations
-    refs = LocationTable.of_problem(problem).refs
+    refs = table.refs
     allowed = np.array([ref not in excluded for ref in refs] if excluded else [True] * len(refs))
     why = tuple(
         "product excluded"

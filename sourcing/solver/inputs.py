@@ -211,12 +211,6 @@ class StockPosition:
         """Units physically held and not yet promised: on hand - reserved."""
         return max(0, self.on_hand - self.reserved)
 
-    def arriving_by(self, moment: datetime | None) -> int:
-        """Units in transit that arrive strictly before ``moment`` (none without a date)."""
-        if moment is None:
-            return 0
-        return sum(t.quantity for t in self.in_transit if t.arrives_at < moment)
-
 
 @dataclass(frozen=True, slots=True)
 class Capacity:
@@ -231,12 +225,6 @@ class Capacity:
             value = getattr(self, name)
             if value is not None:
                 _check_non_negative_int(f"capacity.{name}", value)
-
-    def remaining_for(self, order_type: OrderType) -> int | None:
-        """Orders of this type the location can still take today."""
-        per_type = self.hd if order_type is OrderType.HD else self.cc
-        limits = [v for v in (self.total, per_type) if v is not None]
-        return min(limits) if limits else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,10 +268,6 @@ class Location:
             _check_non_negative_int(
                 f"location {self.ref}: hd_open_order_limit", self.hd_open_order_limit
             )
-
-    def enabled_for(self, order_type: OrderType) -> bool:
-        """Whether the location's switch for this order type is on."""
-        return self.hd_enabled if order_type is OrderType.HD else self.cc_enabled
 
 
 @dataclass(frozen=True, slots=True)

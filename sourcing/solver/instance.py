@@ -14,7 +14,6 @@ from sourcing.solver import constraints as cf
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
-from sourcing.solver.table import LocationTable
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
@@ -66,26 +65,26 @@ class SourcingArrays:
         )
         quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
 
-        table = LocationTable.of_problem(problem)
+        table = problem.candidate_table()
         point = order.delivery_point
         distance = haversine_km(table.latitude, table.longitude, point.latitude, point.longitude)
 
         location_rules = [
-            cf.store_capacity(problem),
-            cf.fulfilment_type_switch(problem),
-            cf.network(problem),
+            cf.store_capacity(problem, table),
+            cf.fulfilment_type_switch(problem, table),
+            cf.network(problem, table),
         ]
-        excluded_locations, excluded_lines = cf.exclusions(problem)
+        excluded_locations, excluded_lines = cf.exclusions(problem, table)
         location_rules.append(excluded_locations)
-        vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, weights)
+        vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, table, weights)
         eligible = np.ones(len(locations), dtype=bool)
         for rule in location_rules:
             eligible &= rule.allowed
         line_allowed = excluded_lines.allowed & vip_lines.allowed
         line_why = tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True))
 
-        positions = cf.Positions.of(problem, products)
-        stock = cf.stock(problem, positions, vip_reserve) * eligible[:, None]
+        positions = cf.Positions.of(problem, table, products)
+        stock = cf.stock(problem, table, positions, vip_reserve) * eligible[:, None]
         cap = np.minimum(stock[:, line_product], quantity[None, :]) * line_allowed[None, :]
         surplus = cf.ideal_stock(positions)
 

@@ -8,9 +8,7 @@ always well formed.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.inputs import (
@@ -31,6 +29,7 @@ from sourcing.solver.inputs import (
     StockPosition,
 )
 from sourcing.solver.overrides import CandidateState
+from sourcing.solver.table import LocationTable
 
 __all__ = [
     "DEFAULT_REJECTION_LOCATION_REF",
@@ -66,6 +65,9 @@ class SourcingProblem:
     locations: tuple[Location, ...]
     profile: SourcingProfile = SourcingProfile()  # noqa: RUF009 - frozen, so one is safe
     state: CandidateState | None = None
+    # The candidates' arrays, built once by a caller sourcing many orders over one
+    # tuple (``LocationTable.of(locations)``); not part of the problem's identity.
+    table: LocationTable | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "locations", tuple(self.locations))
@@ -74,39 +76,23 @@ class SourcingProblem:
                 f"Expected a state of {len(self.locations)} candidates, "
                 f"got one of {self.state.size}."
             )
+        if self.table is None:
+            refs = frozenset(loc.ref for loc in self.locations)
+            if len(refs) != len(self.locations):
+                LocationTable.of(self.locations)  # names the ref given twice
+        else:
+            source = self.table.source
+            # The same tuple (the common case, free to check) or equal locations.
+            if source is not self.locations and source != self.locations:
+                raise InvalidProblem("Expected table to be the table of these locations.")
+            refs = frozenset(self.table.refs)
         rejection = self.profile.rejection_location_ref
-        if rejection in _unique_refs(self.locations):
+        if rejection in refs:
             raise InvalidProblem(
                 f"Expected candidates to exclude the rejection location, got {rejection!r}."
             )
 
-
-def _unique_refs(locations: tuple[Location, ...]) -> frozenset[str]:
-    """The candidates' refs, checked unique once per candidate tuple.
-
-    Callers source many orders over one tuple (see ``SourcingProblem.state``),
-    so the check of a thousand refs is not repeated for every order.
-    """
-    key = id(locations)
-    with _REFS_LOCK:
-        hit = _REFS_CACHE.get(key)
-        if hit is not None and hit[0] is locations:
-            return hit[1]
-    seen: set[str] = set()
-    for location in locations:
-        if location.ref in seen:
-            raise InvalidProblem(
-                f"Expected location refs to be unique, got {location.ref!r} twice."
-            )
-        seen.add(location.ref)
-    refs = frozenset(seen)
-    with _REFS_LOCK:
-        _REFS_CACHE[key] = (locations, refs)
-        while len(_REFS_CACHE) > _REFS_CACHE_SIZE:
-            _REFS_CACHE.popitem(last=False)
-    return refs
-
-
-_REFS_CACHE_SIZE = 4
-_REFS_LOCK = threading.Lock()
-_REFS_CACHE: OrderedDict[int, tuple[tuple[Location, ...], frozenset[str]]] = OrderedDict()
+    def candidate_table(self) -> LocationTable:
+        """The candidates' arrays with this order's state applied (built when not given)."""
+        table = self.table if self.table is not None else LocationTable.of(self.locations)
+        return table.with_state(self.state)

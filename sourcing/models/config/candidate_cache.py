@@ -47,6 +47,7 @@ from sourcing.models.db.enums import OrderType
 from sourcing.models.inventory.day_load import day_of, used_on
 from sourcing.models.inventory.tables import InventoryPosition
 from sourcing.models.orders.tables import Fulfilment
+from sourcing.solver.table import LocationTable
 from sourcing.solver.types import IntArray
 
 _UNLIMITED = -1
@@ -64,6 +65,7 @@ class CandidateSet:
 
     version: int | None
     locations: tuple[solver.Location, ...]
+    table: LocationTable  # the solver's arrays of ``locations``, built once per set
     location_ids: Mapping[str, int]
     pick_pack_hours: Mapping[str, float]
     index_of: IntArray
@@ -99,6 +101,7 @@ class CandidateSet:
         return cls(
             version=version,
             locations=locations,
+            table=LocationTable.of(locations),
             location_ids={row.ref: row.id for row in rows},
             pick_pack_hours={row.ref: row.pick_pack_hours for row in rows},
             index_of=index_of,

@@ -288,6 +288,7 @@ def _read(
             candidates.candidates.locations,
             replace(profile, split_limit=allowance, rules=rules_now),
             candidates.state,
+            table=candidates.candidates.table,
         )
     return ReassignSnapshot(
         problem=problem,

@@ -216,6 +216,7 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
         candidates.candidates.locations,
         profile,
         candidates.state,
+        table=candidates.candidates.table,
     )
     return Snapshot(
         problem=problem,

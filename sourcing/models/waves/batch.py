@@ -237,6 +237,7 @@ def _wave(
         locations=first.locations,
         profile=profile,
         state=_left_after(merged, first.locations, earlier),
+        table=first.table,
     )
 
 

@@ -64,6 +64,7 @@ class RebalanceGroup:
             profile=self.profiles[0],
             order_profiles=tuple(self.profiles),
             state=state,
+            table=self.candidates.candidates.table,
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sourcing import solver
 from sourcing.models.db.enums import CustomerTier, OrderType
@@ -242,8 +242,3 @@ def deadline_seconds(remaining: float | None, default: float, reserve: float = 0
     if budget <= 0:
         raise TimeoutError("the call's deadline leaves no time to source the order")
     return budget
-
-
-def utc(moment: datetime) -> datetime:
-    """A datetime as timezone-aware UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,6 +10,7 @@ from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.overrides import CandidateState
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, SourcingProblem, SourcingProfile
+from sourcing.solver.table import LocationTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class BatchProblem:
     priorities: tuple[float, ...] = ()
     order_profiles: tuple[SourcingProfile, ...] = ()
     state: CandidateState | None = None
+    # The candidates' arrays, built once here unless the caller holds them.
+    table: LocationTable | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("orders", "locations", "priorities", "order_profiles"):
@@ -56,8 +59,10 @@ class BatchProblem:
             raise InvalidProblem(
                 f"Expected a state of {len(self.locations)} candidates, got {self.state.size}."
             )
+        if self.table is None:
+            object.__setattr__(self, "table", LocationTable.of(self.locations))
         if self.orders:  # the single-order checks of the candidates, once
-            SourcingProblem(self.orders[0], self.locations, self.profile_of(0), self.state)
+            self.problem_of(0)
 
     @classmethod
     def from_problems(
@@ -78,6 +83,7 @@ class BatchProblem:
             orders=tuple(p.order for p in problems),
             locations=first.locations,
             profile=first.profile,
+            table=first.table,
             priorities=tuple(priorities),
             order_profiles=tuple(p.profile for p in problems),
             state=first.state,
@@ -86,6 +92,16 @@ class BatchProblem:
     def profile_of(self, index: int) -> SourcingProfile:
         """The profile order ``index`` is sourced under."""
         return self.order_profiles[index] if self.order_profiles else self.profile
+
+    def problem_of(self, index: int, state: CandidateState | None = None) -> SourcingProblem:
+        """Order ``index`` alone over the wave's candidates (``state`` replaces the wave's)."""
+        return SourcingProblem(
+            self.orders[index],
+            self.locations,
+            self.profile_of(index),
+            state if state is not None else self.state,
+            table=self.table,
+        )
 
 
 def default_priorities(orders: Sequence[Order]) -> tuple[float, ...]:

@@ -25,7 +25,7 @@ from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, OrderType, SourcingProblem, SourcingProfile
 from sourcing.solver.solve import plan_from_allocation, solve
-from sourcing.solver.table import LocationTable, candidate_state
+from sourcing.solver.table import LocationTable
 from sourcing.solver.types import IntArray
 
 Decide = Callable[[int, SourcingArrays], IntArray]
@@ -36,9 +36,15 @@ FALLBACK_TIME_LIMIT_S = 0.5
 class NetworkState:
     """The network as the orders applied so far left it."""
 
-    def __init__(self, locations: tuple[Location, ...], base: CandidateState | None) -> None:
+    def __init__(
+        self,
+        locations: tuple[Location, ...],
+        base: CandidateState | None,
+        table: LocationTable | None = None,
+    ) -> None:
         self.locations = locations
-        self.base = base or candidate_state(locations)
+        self.table = table if table is not None else LocationTable.of(locations)
+        self.base = base or self.table.state()
         self.taken: dict[str, IntArray] = {}
         self.total = self.base.capacity_total.copy()
         self.hd = self.base.capacity_hd.copy()
@@ -56,7 +62,7 @@ class NetworkState:
                 column = replace(column, reserved=column.reserved + taken[column.index])
             stock[line.product_ref] = column
         state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
-        return SourcingProblem(order, self.locations, profile, state)
+        return SourcingProblem(order, self.locations, profile, state, table=self.table)
 
     def take(self, arrays: SourcingArrays, allocation: IntArray) -> None:
         """Reserve ``allocation``'s units and one order's capacity at each location it uses."""
@@ -131,7 +137,7 @@ def with_gap(plans: dict[int, Plan], status: SolveStatus, gap: float) -> dict[in
 
 def allocation_of(plan: Plan, arrays: SourcingArrays) -> IntArray:
     """A plan's units as an (L, K) allocation over ``arrays``' candidates and lines."""
-    refs = {ref: i for i, ref in enumerate(LocationTable.of(arrays.problem.locations).refs)}
+    refs = {loc.ref: i for i, loc in enumerate(arrays.problem.locations)}
     lines = {line.ref: k for k, line in enumerate(arrays.problem.order.lines)}
     allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
     for fulfilment in plan.fulfilments:

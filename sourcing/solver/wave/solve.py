@@ -127,7 +127,7 @@ def price_batch(
     n = len(problem.orders)
     profiles = [problem.profile_of(o) for o in range(n)]
     decide = decide_greedy if plans is None else _given(plans)
-    state = NetworkState(problem.locations, problem.state)
+    state = NetworkState(problem.locations, problem.state, problem.table)
     applied = apply(state, problem.orders, profiles, range(n), decide, policy, explain=explain)
     applied = with_gap(applied, SolveStatus.FEASIBLE, math.inf)
     total = sum(p.objective.total for p in applied.values())

@@ -17,8 +17,6 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import SolveStatus
-from sourcing.solver.problem import SourcingProblem
-from sourcing.solver.table import LocationTable
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
 from sourcing.solver.wave.layout import layout
@@ -69,9 +67,7 @@ class WaveSolver:
 
     def _arrays(self, o: int) -> SourcingArrays:
         p = self.problem
-        return SourcingArrays.build(
-            SourcingProblem(self.orders[o], p.locations, self.profiles[o], p.state)
-        )
+        return SourcingArrays.build(p.problem_of(o))
 
     def _timed(self, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -79,7 +75,7 @@ class WaveSolver:
         return now
 
     def _state(self) -> NetworkState:
-        return NetworkState(self.problem.locations, self.problem.state)
+        return NetworkState(self.problem.locations, self.problem.state, self.problem.table)
 
     def run(self, gap_target: float, explain: bool) -> BatchPlan:
         """Every step in turn; the cheaper of the wave's plan and the greedy's."""
@@ -325,7 +321,8 @@ def _priority(problem: BatchProblem) -> tuple[IntArray, FloatArray]:
 
 def _capacity(problem: BatchProblem) -> IntArray:
     """Orders each location can still take today: (L, 3) total, HD, CC; -1 unlimited."""
-    source = problem.state or LocationTable.of(problem.locations)
+    source = problem.state or problem.table
+    assert source is not None  # BatchProblem builds its table
     return np.stack([source.capacity_total, source.capacity_hd, source.capacity_cc], axis=1).astype(
         np.int64
     )
