@@ -71,9 +71,9 @@ class RunningServer:
         if drain_s > 0:
             time.sleep(drain_s)
         self.health.enter_graceful_shutdown()
+        self.server.stop(grace_s).wait()
         if self.housekeeping is not None:
             self.housekeeping.stop()
-        self.server.stop(grace_s).wait()
         self.gate.close()
         self.engine.dispose()
 
