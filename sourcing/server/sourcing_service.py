@@ -1,15 +1,17 @@
-"""SourcingService: a thin adapter from the wire to ``sourcing.models``."""
+"""SourcingService: a thin adapter from the wire to the sourcing use cases.
+
+Source and Reassign are in ``sourcing.models.orders.calls``, SourceBatch and
+Rebalance in ``sourcing.models.waves.calls``; each owns its transactions.
+"""
 
 from __future__ import annotations
 
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.orders.reassign import reassign
-from sourcing.models.orders.source import source_order
+from sourcing.models.orders.calls import reassign, source_order
 from sourcing.models.orders.source_call import OrderInput, SourcingOutcome
-from sourcing.models.waves.batch import source_batch
-from sourcing.models.waves.rebalance import rebalance
+from sourcing.models.waves.calls import rebalance, source_batch
 from sourcing.server.convert.batch import (
     batch_orders,
     batch_to_proto,

@@ -365,3 +365,18 @@ def test_request_id_too_long_is_invalid(server: RunningServer, clients: Clients)
     status.details[0].Unpack(detail)
     assert [v.field for v in detail.field_violations] == ["request_id"]
     assert orders_stored(server) == 0
+
+
+def test_an_hd_order_naming_an_unknown_store_is_not_found_and_stores_nothing(
+    server: RunningServer, clients: Clients
+) -> None:
+    """An HD order's collection_location_ref must exist too: NOT_FOUND naming it, not INTERNAL."""
+    stock_network(server)
+    order = hd_order()
+    order.collection_location_ref = "NO_SUCH_STORE"
+    with pytest.raises(grpc.RpcError) as info:
+        clients.sourcing.Source(sourcing_pb2.SourceRequest(order=order), timeout=30)
+    assert info.value.code() is grpc.StatusCode.NOT_FOUND
+    assert "order.collection_location_ref" in field_violations(info.value)
+    assert orders_stored(server) == 0
+    assert active_reserved(server) == 0

@@ -236,15 +236,19 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
 
 def _destination(session: Session, order: OrderInput) -> solver.GeoPoint:
     """Where the units go: the delivery point, or the collection store's location."""
+    store = None
+    if order.collection_location_ref or order.type is OrderType.CC:
+        # An HD order may name a store too (it is stored with the order): it must exist.
+        store = session.scalars(
+            select(Location).where(Location.ref == order.collection_location_ref)
+        ).one_or_none()
+        if store is None:
+            field = "order.collection_location_ref"
+            raise NotFound("location", order.collection_location_ref or "", field=field)
     if order.type is not OrderType.CC:
         assert order.delivery_point is not None  # the converter requires one for HD
         return order.delivery_point
-    store = session.scalars(
-        select(Location).where(Location.ref == order.collection_location_ref)
-    ).one_or_none()
-    if store is None:
-        field = "order.collection_location_ref"
-        raise NotFound("location", order.collection_location_ref or "", field=field)
+    assert store is not None
     return solver.GeoPoint(store.latitude, store.longitude)
 
 

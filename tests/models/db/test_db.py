@@ -122,3 +122,20 @@ def test_run_in_transaction_passes_domain_errors_through(
     )
     with sessions() as session:
         assert session.scalars(select(Location).where(Location.ref != "RJT_1")).all() == []
+
+
+def test_postgresql_connections_bound_statements_and_lock_waits(pg_schema_url: str) -> None:
+    """A statement cannot keep a backend busy past the timeout: the engine sets both bounds."""
+    from sourcing.models.db.engine import PG_LOCK_TIMEOUT_MS, PG_STATEMENT_TIMEOUT_MS
+
+    engine = make_engine(pg_schema_url)
+    try:
+        with engine.connect() as connection:
+            setting = "SELECT setting::int FROM pg_settings WHERE name = %s"
+            statement = connection.exec_driver_sql(setting, ("statement_timeout",)).scalar()
+            lock = connection.exec_driver_sql(setting, ("lock_timeout",)).scalar()
+            assert (statement, lock) == (PG_STATEMENT_TIMEOUT_MS, PG_LOCK_TIMEOUT_MS)
+            # The search_path the URL chose is kept.
+            assert "sourcing_test_" in str(connection.exec_driver_sql("SHOW search_path").scalar())
+    finally:
+        engine.dispose()
