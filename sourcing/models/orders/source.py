@@ -317,9 +317,7 @@ def _insert_order(
         collection_id = snapshot.location_ids.get(order.collection_location_ref)
         if collection_id is None:
             ref = order.collection_location_ref
-            collection_id = session.scalars(_LOCATION_ID, {"ref": ref}).one_or_none()
-            if collection_id is None:  # an HD order may name one; it must still exist
-                raise NotFound("location", ref, field="order.collection_location_ref")
+            collection_id = session.scalars(_LOCATION_ID, {"ref": ref}).one()
     point = order.delivery_point
     order_id = session.scalars(
         _INSERT_ORDER,
