@@ -21,6 +21,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import MetaData
 
 from sourcing.server.app import RunningServer
@@ -113,9 +114,14 @@ def _report_codes() -> Iterator[None]:
 
 def _settings(request: pytest.FixtureRequest) -> settings:
     if request.config.getoption("--fuzz-long"):
-        # The default example database keeps failing inputs and replays them first.
+        # Fresh draws each run (not the suite's repeatable profile); the example
+        # database keeps the inputs that failed and replays them first next time.
         return settings(
-            max_examples=LONG_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck)
+            max_examples=LONG_EXAMPLES,
+            deadline=None,
+            derandomize=False,
+            database=DirectoryBasedExampleDatabase(".hypothesis/fuzz"),
+            suppress_health_check=list(HealthCheck),
         )
     return settings(
         max_examples=SHORT_EXAMPLES,
