@@ -23,6 +23,7 @@ from sourcing.solver.batch_problem import BatchPlan, BatchProblem, BatchStats, d
 from sourcing.solver.batch_refine import refine
 from sourcing.solver.batch_repair import Assignment, repair
 from sourcing.solver.batch_sequence import Decide, NetworkState, apply, greedy, with_gap
+from sourcing.solver.batch_served import ServedCollector, plan_key
 from sourcing.solver.batch_wave import Wave
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import SolveStatus
@@ -65,12 +66,16 @@ class WaveSolver:
         self.mip_bound = -math.inf
         self.others: list[Assignment] = []  # plans applied besides the best, to compare
         self.ordered = np.array([o.total_units for o in problem.orders], dtype=np.int64)
+        self.collector: ServedCollector | None = ServedCollector(len(problem.locations))
 
     def _arrays(self, o: int) -> SourcingArrays:
         p = self.problem
-        return SourcingArrays.build(
+        arrays = SourcingArrays.build(
             SourcingProblem(self.orders[o], p.locations, self.profiles[o], p.state)
         )
+        if self.collector is not None:  # the first fit: every order in the starting state
+            self.collector.add(o, arrays)
+        return arrays
 
     def _timed(self, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -106,6 +111,10 @@ class WaveSolver:
         self.wave = Wave.of(self.models)
         self.groups = layout(self.wave)
         mark = self._timed("fit", mark)
+        assert self.collector is not None
+        self.served = self.collector.served(self.capacity)
+        self.collector = None
+        mark = self._timed("served", mark)
         self.greedy_plans = apply(
             self._state(),
             self.orders,
@@ -159,7 +168,9 @@ class WaveSolver:
         self._timed("lagrangian", mark)
 
     def _gap(self) -> float:
-        return _gap(self.upper, self.dual.best)
+        """The gap the loop stops on: on what the plan controls, above the rejection floor."""
+        floor = self.served.floor
+        return _gap(self.upper - floor, max(self.dual.best, floor) - floor)
 
     def _refit(self, reserve: float) -> bool:
         """Solve exactly, and give new candidates to, the orders bounded from outside them."""
@@ -203,7 +214,8 @@ class WaveSolver:
 
     def _joint(self, gap_target: float, reserve: float) -> None:
         """Solve the wave over the candidates as one MIP, when the gap is still open."""
-        if _gap(self.best.estimate, self.dual.best) <= gap_target:
+        floor = self.served.floor
+        if _gap(self.best.estimate - floor, max(self.dual.best, floor) - floor) <= gap_target:
             return
         mark = time.perf_counter()
         left = self.deadline - reserve - mark
@@ -232,7 +244,7 @@ class WaveSolver:
         """Apply the best plans order by order; keep the cheapest, the greedy's included."""
         mark = time.perf_counter()
         n = len(self.orders)
-        best, total, plans = self.best, math.inf, {}
+        best, total, plans, rejected = self.best, math.inf, {}, math.inf
         for assignment in (self.best, *self.others):
             sequence, rescue = self._rescue(assignment)
             applied = apply(
@@ -246,12 +258,13 @@ class WaveSolver:
                 explain=explain,
                 deadline=self.deadline,
             )
-            applied_total = sum(p.objective.total for p in applied.values())
-            if applied_total < total:
-                best, total, plans, order = assignment, applied_total, applied, sequence
+            key = plan_key(applied.values())
+            if key < (rejected, total):
+                best, plans, order = assignment, applied, sequence
+                rejected, total = key
         self._timed("apply", mark)
         policy, sequence = "batch", order
-        if self.greedy_total < total:
+        if plan_key(self.greedy_plans.values()) < (rejected, total):
             policy, sequence, total = "greedy", list(range(n)), self.greedy_total
             plans = self.greedy_plans
             if explain:
@@ -264,7 +277,7 @@ class WaveSolver:
                     "greedy",
                     explain=True,
                 )
-        bound = max(self.dual.best, self.mip_bound)
+        bound = max(self.dual.best, self.mip_bound, self.served.floor)
         gap = _gap(total, bound)
         status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         plans = with_gap(plans, status, gap)
@@ -280,6 +293,8 @@ class WaveSolver:
             greedy_rejected_units=sum(p.rejected_units for p in greedy),
             seconds=dict(self.seconds),
             trace=tuple(self.trace),
+            max_served=self.served.max_served,
+            rejection_floor=self.served.floor,
         )
         return BatchPlan(
             plans=tuple(plans[o] for o in range(n)),
