@@ -34,6 +34,20 @@ This module computes, before anything is optimised:
   floor. Taking the smallest penalties of the competing units, not the
   penalty of the units the flow left out, is what keeps it valid: which
   units a plan leaves out is the plan's choice.
+
+* ``transport_bound``: a lower bound on every wave plan's cost that knows
+  which units compete for scarce stock: the min-cost flow on the same
+  graph, each unit of line k taken at l costing its unit cost plus the
+  order's fulfilment cost at l shared over the most units it could take
+  there (a plan taking t <= u units at l pays the fulfilment once, which
+  is at least t / u of it), each unit rejected its order's least penalty.
+  Split, ideal-stock and the rest of the fulfilment costs are >= 0 and
+  left out, so every plan's cost is at least the flow's.
+
+A line keeps its ``ARCS_PER_LINE`` cheapest arcs; when it has more, one
+arc more goes straight to the sink, unlimited, at the cost of the cheapest
+arc left out: a relaxation of the arcs it replaces (no stock limit, no
+dearer than any of them), so both bounds stay valid and the graph small.
 """
 
 from __future__ import annotations
@@ -42,6 +56,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.graph.python import min_cost_flow
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
@@ -52,6 +67,9 @@ from sourcing.solver.table import FloatArray, IntArray
 
 # An arc no constraint limits (int32, as scipy's max flow wants).
 UNLIMITED = 2**30
+# Arcs kept per line (the cheapest), and the scale costs are floored to integers at.
+ARCS_PER_LINE = 40
+COST_SCALE = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +84,7 @@ class Served:
     max_served: int
     floor: float
     line_served: IntArray
+    transport_bound: float = 0.0
 
     @property
     def unservable(self) -> int:
@@ -90,6 +109,8 @@ class ServedCollector:
     arc_code: list[IntArray] = field(default_factory=list)
     arc_cap: list[IntArray] = field(default_factory=list)
     arc_stock: list[IntArray] = field(default_factory=list)
+    arc_cost: list[FloatArray] = field(default_factory=list)
+    overflow_cost: list[FloatArray] = field(default_factory=list)  # inf: no overflow arc
     take_location: list[IntArray] = field(default_factory=list)
     take_units: list[IntArray] = field(default_factory=list)
     take_cc: list[bool] = field(default_factory=list)
@@ -107,7 +128,9 @@ class ServedCollector:
         k_lines = len(arrays.quantity)
         self.quantity.append(arrays.quantity.astype(np.int64))
         self.penalty.append(np.full(k_lines, float(arrays.weights.rejection)))
-        at_location, at_line = np.nonzero(arrays.cap)
+        at_location, at_line, cost, overflow = _cheapest_arcs(arrays)
+        self.arc_cost.append(cost)
+        self.overflow_cost.append(overflow)
         self.arc_line.append(at_line.astype(np.int64) + self.lines)
         self.arc_code.append(
             (at_location.astype(np.int64) << 32) | ids[arrays.line_product[at_line]]
@@ -143,6 +166,11 @@ class ServedCollector:
         tails.append(first_loc + np.arange(self.n_locations))
         heads.append(np.ones(self.n_locations, np.int64))
         caps.append(through)
+        overflow_cost = _cat(self.overflow_cost, float)
+        spill = np.flatnonzero(np.isfinite(overflow_cost))
+        tails.append(2 + spill)
+        heads.append(np.ones(len(spill), np.int64))
+        caps.append(quantity[spill])
         graph = coo_matrix(
             (
                 np.minimum(np.concatenate(caps), UNLIMITED).astype(np.int32),
@@ -155,7 +183,12 @@ class ServedCollector:
         component = _components(n_nodes, tails[1:3], heads[1:3])[2 : 2 + n_lines]
         floor = rejection_floor(quantity, line_served, penalty, component)
         demanded = int(quantity.sum())
-        return Served(demanded, int(line_served.sum()), floor, line_served)
+        arc_costs = [np.zeros(n_lines), _cat(self.arc_cost, float), np.zeros(n_pos)]
+        arc_costs += [np.zeros(self.n_locations), overflow_cost[spill]]
+        transport = _min_cost(
+            n_nodes, tails, heads, caps, arc_costs, quantity, penalty, int(quantity.sum())
+        )
+        return Served(demanded, int(line_served.sum()), floor, line_served, transport)
 
     def _through(self, capacity: IntArray) -> IntArray:
         """Per location, the units its capacity in orders lets through at most."""
@@ -168,6 +201,62 @@ class ServedCollector:
         cc = _top_sum(location[is_cc], units[is_cc], capacity[:, 2], self.n_locations)
         result: IntArray = np.minimum(total, hd + cc)
         return result
+
+
+def _cheapest_arcs(arrays: SourcingArrays) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """The order's arcs (location, line, cost per unit) kept, and each line's overflow cost.
+
+    A unit's cost is its unit cost plus the fulfilment cost shared over the
+    most units the order could take at the location (see the module).
+    """
+    cap = arrays.cap
+    most = np.minimum(cap.sum(axis=1), int(arrays.quantity.sum()))
+    share = arrays.fulfilment_cost / np.maximum(most, 1)
+    cost = np.where(cap > 0, arrays.unit_cost + share[:, None], np.inf)
+    n_lines = cap.shape[1]
+    overflow = np.full(n_lines, np.inf)
+    if cap.shape[0] > ARCS_PER_LINE:
+        ranked = np.argsort(cost, axis=0, kind="stable")
+        dropped = ranked[ARCS_PER_LINE]
+        overflow = cost[dropped, np.arange(n_lines)]
+        keep = np.zeros(cap.shape, dtype=bool)
+        np.put_along_axis(keep, ranked[:ARCS_PER_LINE], True, axis=0)
+        cost = np.where(keep, cost, np.inf)
+    at_location, at_line = np.nonzero(np.isfinite(cost))
+    return at_location, at_line, cost[at_location, at_line], overflow
+
+
+def _min_cost(
+    n_nodes: int,
+    tails: list[IntArray],
+    heads: list[IntArray],
+    caps: list[IntArray],
+    costs: list[FloatArray],
+    quantity: IntArray,
+    penalty: FloatArray,
+    demanded: int,
+) -> float:
+    """The min-cost flow's cost: every unit ordered served along the arcs or rejected.
+
+    Costs are floored to ``1 / COST_SCALE``, so the flow's cost stays below
+    every plan's.
+    """
+    if not demanded:
+        return 0.0
+    n_lines = len(quantity)
+    reject_tail = 2 + np.arange(n_lines)
+    tail = np.concatenate([*tails, reject_tail])
+    head = np.concatenate([*heads, np.ones(n_lines, np.int64)])
+    capacity = np.minimum(np.concatenate([*caps, quantity]), UNLIMITED)
+    cost = np.floor(np.concatenate([*costs, penalty]) * COST_SCALE).astype(np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tail, head, capacity, cost)
+    supplies = np.zeros(n_nodes, dtype=np.int64)
+    supplies[0], supplies[1] = demanded, -demanded
+    flow.set_nodes_supplies(np.arange(n_nodes), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return 0.0
+    return float(flow.optimal_cost()) / COST_SCALE
 
 
 def rejection_floor(

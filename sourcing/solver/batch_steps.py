@@ -170,7 +170,8 @@ class WaveSolver:
     def _gap(self) -> float:
         """The gap the loop stops on: on what the plan controls, above the rejection floor."""
         floor = self.served.floor
-        return _gap(self.upper - floor, max(self.dual.best, floor) - floor)
+        lower = max(self.dual.best, floor, self.served.transport_bound)
+        return _gap(self.upper - floor, lower - floor)
 
     def _refit(self, reserve: float) -> bool:
         """Solve exactly, and give new candidates to, the orders bounded from outside them."""
@@ -215,7 +216,8 @@ class WaveSolver:
     def _joint(self, gap_target: float, reserve: float) -> None:
         """Solve the wave over the candidates as one MIP, when the gap is still open."""
         floor = self.served.floor
-        if _gap(self.best.estimate - floor, max(self.dual.best, floor) - floor) <= gap_target:
+        lower = max(self.dual.best, floor, self.served.transport_bound)
+        if _gap(self.best.estimate - floor, lower - floor) <= gap_target:
             return
         mark = time.perf_counter()
         left = self.deadline - reserve - mark
@@ -277,7 +279,8 @@ class WaveSolver:
                     "greedy",
                     explain=True,
                 )
-        bound = max(self.dual.best, self.mip_bound, self.served.floor)
+        served = self.served
+        bound = max(self.dual.best, self.mip_bound, served.floor, served.transport_bound)
         gap = _gap(total, bound)
         status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         plans = with_gap(plans, status, gap)

@@ -50,8 +50,8 @@ def _max_served(problem: BatchProblem) -> int:
     return most
 
 
-def _served_of(problem: BatchProblem) -> tuple[int, int, float]:
-    """(demanded, max_served, floor) of the collector over the wave's starting state."""
+def _served_of(problem: BatchProblem) -> tuple[int, int, float, float]:
+    """(demanded, max_served, floor, transport bound) over the wave's starting state."""
     collector = ServedCollector(len(problem.locations))
     for o, the_order in enumerate(problem.orders):
         arrays = SourcingArrays.build(
@@ -66,7 +66,7 @@ def _served_of(problem: BatchProblem) -> tuple[int, int, float]:
         dtype=np.int64,
     )
     served = collector.served(capacity)
-    return served.demanded, served.max_served, served.floor
+    return served.demanded, served.max_served, served.floor, served.transport_bound
 
 
 @st.composite
@@ -103,11 +103,12 @@ def scarce_waves(draw: st.DrawFn) -> BatchProblem:
 @given(st.one_of(scarce_waves(), tiny_waves()))
 def test_served_maximum_and_floor_bound_every_plan(problem: BatchProblem) -> None:
     """No plan serves more than max_served; the floor and the wave's bound are below the optimum."""
-    _, max_served, floor = _served_of(problem)
+    _, max_served, floor, transport = _served_of(problem)
     brute_served = _max_served(problem)
     assert max_served >= brute_served
     best, _ = _brute_force(problem)
     assert floor <= best + 1e-6 * max(1.0, best)
+    assert transport <= best + 1e-6 * max(1.0, best)
     wave = solve_batch(problem, gap_target=0.0, time_limit_s=20.0)
     assert wave.stats.max_served == max_served
     assert wave.bound <= best + 1e-6 * max(1.0, best)
@@ -131,8 +132,25 @@ def test_served_maximum_is_exact_without_split_limit_or_capacity(problem: BatchP
     free = tuple(loc(s.ref, 0.0, s.stock) for s in problem.locations)
     profile = SourcingProfile(problem.profile.weights, split_limit=1000)
     problem = BatchProblem(problem.orders, free, profile)
-    _, max_served, _ = _served_of(problem)
+    _, max_served, _, _ = _served_of(problem)
     assert max_served == _max_served(problem)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scarce_waves())
+def test_bounds_hold_with_one_arc_per_line(problem: BatchProblem) -> None:
+    """Lines cut down to their cheapest arc plus an unlimited overflow still bound every plan."""
+    import sourcing.solver.batch_served as served_module
+
+    kept = served_module.ARCS_PER_LINE
+    served_module.ARCS_PER_LINE = 1
+    try:
+        _, max_served, floor, transport = _served_of(problem)
+    finally:
+        served_module.ARCS_PER_LINE = kept
+    best, _ = _brute_force(problem)
+    assert max_served >= _max_served(problem)
+    assert max(floor, transport) <= best + 1e-6 * max(1.0, best)
 
 
 def test_floor_takes_the_cheapest_competing_units() -> None:
@@ -161,7 +179,9 @@ def test_unservable_units_raise_the_bound_to_the_floor() -> None:
     wave = solve_batch(problem)
     assert wave.stats.max_served == 1
     assert wave.stats.rejection_floor == 2 * weights.rejection
-    assert wave.bound >= 2 * weights.rejection
+    # The transport bound adds the served unit's shipping (1 km): the bound is the optimum.
+    assert wave.bound == pytest.approx(2 * weights.rejection + 1.0)
+    assert wave.objective == pytest.approx(wave.bound)
     assert wave.rejected_units == 2
 
 
