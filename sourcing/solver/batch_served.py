@@ -85,6 +85,8 @@ class Served:
     floor: float
     line_served: IntArray
     transport_bound: float = 0.0
+    # The min-cost flow's units per order, (location, line) -> units: a plan to try.
+    transport_plan: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
 
     @property
     def unservable(self) -> int:
@@ -114,6 +116,7 @@ class ServedCollector:
     take_location: list[IntArray] = field(default_factory=list)
     take_units: list[IntArray] = field(default_factory=list)
     take_cc: list[bool] = field(default_factory=list)
+    line_order: list[IntArray] = field(default_factory=list)
     lines: int = 0
 
     def add(self, order: int, arrays: SourcingArrays) -> None:
@@ -144,6 +147,7 @@ class ServedCollector:
         self.take_location.append(used.astype(np.int64))
         self.take_units.append(per_location[used].astype(np.int64))
         self.take_cc.append(arrays.problem.order.type is OrderType.CC)
+        self.line_order.append(np.full(k_lines, order, dtype=np.int64))
         self.lines += k_lines
 
     def served(self, capacity: IntArray) -> Served:
@@ -185,10 +189,27 @@ class ServedCollector:
         demanded = int(quantity.sum())
         arc_costs = [np.zeros(n_lines), _cat(self.arc_cost, float), np.zeros(n_pos)]
         arc_costs += [np.zeros(self.n_locations), overflow_cost[spill]]
-        transport = _min_cost(
+        transport, arc_flow = _min_cost(
             n_nodes, tails, heads, caps, arc_costs, quantity, penalty, int(quantity.sum())
         )
-        return Served(demanded, int(line_served.sum()), floor, line_served, transport)
+        plan = self._plan(line, location_of[position], arc_flow)
+        return Served(demanded, int(line_served.sum()), floor, line_served, transport, plan)
+
+    def _plan(
+        self, line: IntArray, location: IntArray, arc_flow: IntArray
+    ) -> dict[int, dict[tuple[int, int], int]]:
+        """The flow on the line -> position arcs as each order's (location, line) units."""
+        line_order = _cat(self.line_order, np.int64)
+        first = np.zeros(len(line_order), dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, line_order[1:] != line_order[:-1]])
+        first[starts] = starts
+        first = np.maximum.accumulate(first)
+        plan: dict[int, dict[tuple[int, int], int]] = {}
+        for a in np.flatnonzero(arc_flow > 0).tolist():
+            g = int(line[a])
+            cells = plan.setdefault(int(line_order[g]), {})
+            cells[(int(location[a]), g - int(first[g]))] = int(arc_flow[a])
+        return plan
 
     def _through(self, capacity: IntArray) -> IntArray:
         """Per location, the units its capacity in orders lets through at most."""
@@ -235,14 +256,17 @@ def _min_cost(
     quantity: IntArray,
     penalty: FloatArray,
     demanded: int,
-) -> float:
-    """The min-cost flow's cost: every unit ordered served along the arcs or rejected.
+) -> tuple[float, IntArray]:
+    """The min-cost flow's cost and its flow on the line -> position arcs (``tails[1]``).
+
+    Every unit ordered is served along the arcs or rejected.
 
     Costs are floored to ``1 / COST_SCALE``, so the flow's cost stays below
     every plan's.
     """
+    served_arcs = np.zeros(len(tails[1]), dtype=np.int64)
     if not demanded:
-        return 0.0
+        return 0.0, served_arcs
     n_lines = len(quantity)
     reject_tail = 2 + np.arange(n_lines)
     tail = np.concatenate([*tails, reject_tail])
@@ -255,8 +279,10 @@ def _min_cost(
     supplies[0], supplies[1] = demanded, -demanded
     flow.set_nodes_supplies(np.arange(n_nodes), supplies)
     if flow.solve() != flow.OPTIMAL:
-        return 0.0
-    return float(flow.optimal_cost()) / COST_SCALE
+        return 0.0, served_arcs
+    first = len(tails[0])
+    served_arcs = np.asarray(flow.flows(np.arange(first, first + len(tails[1]))), dtype=np.int64)
+    return float(flow.optimal_cost()) / COST_SCALE, served_arcs
 
 
 def rejection_floor(

@@ -22,11 +22,12 @@ from sourcing.solver.batch_prices import Dual
 from sourcing.solver.batch_problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.batch_refine import refine
 from sourcing.solver.batch_repair import Assignment, repair
+from sourcing.solver.batch_rescue import augment, decide_from
 from sourcing.solver.batch_sequence import Decide, NetworkState, apply, greedy, with_gap
 from sourcing.solver.batch_served import ServedCollector, plan_key
 from sourcing.solver.batch_wave import Wave
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import SolveStatus
+from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.table import FloatArray, IntArray, LocationTable
 
@@ -67,6 +68,7 @@ class WaveSolver:
         self.others: list[Assignment] = []  # plans applied besides the best, to compare
         self.ordered = np.array([o.total_units for o in problem.orders], dtype=np.int64)
         self.collector: ServedCollector | None = ServedCollector(len(problem.locations))
+        self.rescued: dict[str, int] = {}
 
     def _arrays(self, o: int) -> SourcingArrays:
         p = self.problem
@@ -246,7 +248,7 @@ class WaveSolver:
         """Apply the best plans order by order; keep the cheapest, the greedy's included."""
         mark = time.perf_counter()
         n = len(self.orders)
-        best, total, plans, rejected = self.best, math.inf, {}, math.inf
+        best, total, plans, rejected = self.best, math.inf, {}, 2**62
         for assignment in (self.best, *self.others):
             sequence, rescue = self._rescue(assignment)
             applied = apply(
@@ -264,7 +266,13 @@ class WaveSolver:
             if key < (rejected, total):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
+        if self.served.max_served < int(self.ordered.sum()):
+            # Under shortage, the transport flow's units are a plan to try as well.
+            key = (rejected, total)
+            plans, order, rejected, total = self._transport(plans, order, key, explain)
         self._timed("apply", mark)
+        if rejected > int(self.ordered.sum()) - self.served.max_served:
+            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
         policy, sequence = "batch", order
         if plan_key(self.greedy_plans.values()) < (rejected, total):
             policy, sequence, total = "greedy", list(range(n)), self.greedy_total
@@ -298,6 +306,7 @@ class WaveSolver:
             trace=tuple(self.trace),
             max_served=self.served.max_served,
             rejection_floor=self.served.floor,
+            rescued_units=dict(self.rescued),
         )
         return BatchPlan(
             plans=tuple(plans[o] for o in range(n)),
@@ -310,6 +319,63 @@ class WaveSolver:
             policy=policy,
             stats=stats,
         )
+
+    def _transport(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """The transport flow's units applied as a plan, kept when it rejects fewer units.
+
+        Orders the flow splits beyond their limit go last, where the exact
+        per-order solver places them on what the others left.
+        """
+        cells = self.served.transport_plan
+        limits = [p.split_limit for p in self.profiles]
+        over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
+        order = [o for o in range(len(self.orders)) if o not in over] + sorted(over)
+        applied = apply(
+            self._state(),
+            self.orders,
+            self.profiles,
+            order,
+            decide_from(cells),
+            "batch",
+            rescue=over,
+            explain=explain,
+            deadline=self.deadline,
+        )
+        after = plan_key(applied.values())
+        if after < key:
+            self.rescued["transport"] = key[0] - after[0]
+            return applied, order, after[0], after[1]
+        return plans, sequence, key[0], key[1]
+
+    def _augmented(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plans with rejected units served by augmenting paths, when that rejects fewer."""
+        mark = time.perf_counter()
+        p = self.problem
+        deadline = max(self.deadline, mark + 1.0)
+        allocation, moved = augment(
+            self.orders, p.locations, plans, self._arrays, self.capacity, deadline
+        )
+        if moved:
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                decide_from(allocation),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["augment"] = key[0] - after[0]
+                plans, key = applied, after
+        self._timed("augment", mark)
+        return plans, key[0], key[1]
 
 
 def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:
