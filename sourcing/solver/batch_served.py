@@ -117,10 +117,15 @@ class ServedCollector:
     take_units: list[IntArray] = field(default_factory=list)
     take_cc: list[bool] = field(default_factory=list)
     line_order: list[IntArray] = field(default_factory=list)
+    line_raise: list[FloatArray] = field(default_factory=list)
     lines: int = 0
 
-    def add(self, order: int, arrays: SourcingArrays) -> None:
-        """Record order ``order``'s lines and arcs (the first time it is seen only)."""
+    def add(self, order: int, arrays: SourcingArrays, priority_raise: float = 1.0) -> None:
+        """Record order ``order``'s lines and arcs (the first time it is seen only).
+
+        ``priority_raise`` multiplies its rejection penalty in the transport
+        plan (not in the bound), so the plan gives the last units by priority.
+        """
         if order in self.seen:
             return
         self.seen.add(order)
@@ -148,6 +153,7 @@ class ServedCollector:
         self.take_units.append(per_location[used].astype(np.int64))
         self.take_cc.append(arrays.problem.order.type is OrderType.CC)
         self.line_order.append(np.full(k_lines, order, dtype=np.int64))
+        self.line_raise.append(np.full(k_lines, priority_raise))
         self.lines += k_lines
 
     def served(self, capacity: IntArray) -> Served:
@@ -162,6 +168,7 @@ class ServedCollector:
         location_of = codes >> 32
         through = self._through(capacity)
         n_lines, n_pos = len(quantity), len(codes)
+        demanded = int(quantity.sum())
         first_pos, first_loc = 2 + n_lines, 2 + n_lines + n_pos
         n_nodes = first_loc + self.n_locations
         tails = [np.zeros(n_lines, np.int64), 2 + line, first_pos + np.arange(n_pos)]
@@ -186,12 +193,17 @@ class ServedCollector:
         line_served = np.asarray(flow[0, 2 : 2 + n_lines].toarray()).ravel().astype(np.int64)
         component = _components(n_nodes, tails[1:3], heads[1:3])[2 : 2 + n_lines]
         floor = rejection_floor(quantity, line_served, penalty, component)
-        demanded = int(quantity.sum())
         arc_costs = [np.zeros(n_lines), _cat(self.arc_cost, float), np.zeros(n_pos)]
         arc_costs += [np.zeros(self.n_locations), overflow_cost[spill]]
         transport, arc_flow = _min_cost(
             n_nodes, tails, heads, caps, arc_costs, quantity, penalty, int(quantity.sum())
         )
+        raised = penalty * _cat(self.line_raise, float)
+        if demanded > line_served.sum() and (raised != penalty).any():
+            # Who gets the last units follows priorities: the plan's flow prices them in.
+            _, arc_flow = _min_cost(
+                n_nodes, tails, heads, caps, arc_costs, quantity, raised, int(quantity.sum())
+            )
         plan = self._plan(line, location_of[position], arc_flow)
         return Served(demanded, int(line_served.sum()), floor, line_served, transport, plan)
 

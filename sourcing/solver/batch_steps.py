@@ -76,7 +76,7 @@ class WaveSolver:
             SourcingProblem(self.orders[o], p.locations, self.profiles[o], p.state)
         )
         if self.collector is not None:  # the first fit: every order in the starting state
-            self.collector.add(o, arrays)
+            self.collector.add(o, arrays, float(self.penalty_raise[o]))
         return arrays
 
     def _timed(self, name: str, since: float) -> float:
