@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f", LP {lp:,.0f}" if args.lp else "")
         + f"), plan from {wave.policy}, {stats.candidates:,} candidates, "
         f"{stats.lagrangian_steps} price steps, {stats.repairs} repairs, {stats.refits} refits"
+        + "".join(f", {n:,} units rescued by {step}" for step, n in stats.rescued_units.items())
     )
     console.print(
         "seconds per phase: " + ", ".join(f"{k} {v:.1f}" for k, v in stats.seconds.items())

@@ -40,6 +40,8 @@ REPAIR_EVERY = 10
 REFIT_EVERY = 30
 # Share of the time left a wave small enough for the joint MIP keeps for it.
 MIP_SHARE = 0.6
+# Share of the time left kept for applying plans when the wave is short of stock.
+SHORTAGE_RESERVE = 0.45
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
@@ -95,6 +97,11 @@ class WaveSolver:
         self._start()
         # Applying the plan costs about what the greedy's application did.
         reserve = 1.5 * self.seconds["greedy"] + 0.5
+        if self.served.max_served < int(self.ordered.sum()):
+            # Under shortage the bound stalls early and applying the plans (the transport
+            # plan and the rescues, solved exactly) takes many times the greedy's time.
+            left = self.deadline - time.perf_counter()
+            reserve = max(reserve, SHORTAGE_RESERVE * left)
         small = len(self.wave.entry_cand) <= MAX_ENTRIES
         if small:  # keep a share of the time for the joint MIP
             share = MIP_SHARE * max(self.deadline - reserve - time.perf_counter(), 0.0)
