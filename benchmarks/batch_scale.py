@@ -50,8 +50,8 @@ from rich.table import Table
 from sourcing.bench.bound import lp_bound
 from sourcing.bench.families import FAMILIES, SCARCE_COVER, scarcity
 from sourcing.bench.instances import make_network, order_stream
-from sourcing.solver.batch import BatchPlan, BatchProblem, solve_batch
-from sourcing.solver.batch_problem import controlled_gap
+from sourcing.solver.wave import BatchPlan, BatchProblem, solve_batch
+from sourcing.solver.wave.problem import controlled_gap
 
 TARGET_GAP = 0.01
 TARGET_PEAK_MB = 4096.0

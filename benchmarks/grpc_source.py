@@ -60,11 +60,11 @@ from sourcing.models import (
     QuantityStatus,
     QuantityType,
 )
-from sourcing.models.base import Base, utcnow
-from sourcing.models.config import Network as NetworkRow
-from sourcing.models.config import network_locations
-from sourcing.models.db import find_postgres, make_engine, session_factory, upgrade
-from sourcing.models.ledger import ledger_check
+from sourcing.models.config.tables import Network as NetworkRow
+from sourcing.models.config.tables import network_locations
+from sourcing.models.db.base import Base, utcnow
+from sourcing.models.db.engine import find_postgres, make_engine, session_factory, upgrade
+from sourcing.models.inventory.ledger import ledger_check
 from sourcing.v1 import common_pb2, domain_pb2, sourcing_pb2, sourcing_pb2_grpc
 from tests.server.processes import serve
 

@@ -56,6 +56,7 @@ from sourcing.bench.results import InstanceKey
 from sourcing.bench.runner import Settings, build_instance, settings_from
 from sourcing.bench.simulation import Instance, simulate
 from sourcing.solver import SolveStatus, Weights, solve
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 
 TARGET_REDUCTION = 0.15
 GREEDY = "greedy"
@@ -158,7 +159,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="read greedy's shipments from a sourcing bench orders.csv instead of running it",
     )
     parser.add_argument(
-        "--mip-time-limit", type=float, default=10.0, help="seconds per floor-B solve"
+        "--mip-time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT_S,
+        help="seconds per floor-B solve",
     )
     return parser.parse_args(argv)
 

@@ -35,6 +35,7 @@ from sourcing.bench.instances import FAMILIES, InstanceConfig, make_network, ord
 from sourcing.solver import Plan, SolveStatus, SourcingProblem, solve
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
+from sourcing.solver.options import BACKENDS, DEFAULT_TIME_LIMIT_S
 
 # "mip" is the default solver (candidates reduced by a proved bound);
 # "mip-full" solves the full, unreduced model: the reference optimum and the
@@ -286,8 +287,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--binding-capacity", action="store_true", help="stores with 0-3 orders of capacity left"
     )
     parser.add_argument("--split-limit", type=int, default=1000, help="most fulfilments per order")
-    parser.add_argument("--backend", choices=("scip", "highs", "sat"), default="scip")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="MIP time limit, s")
+    parser.add_argument("--backend", choices=BACKENDS, default="scip")
+    parser.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, help="MIP time limit, s"
+    )
     args = parser.parse_args(argv)
     if args.orders is not None and args.orders < 1:
         parser.error(f"expected --orders to be at least 1, got {args.orders}")

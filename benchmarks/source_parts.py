@@ -32,9 +32,10 @@ import numpy as np
 from benchmarks.grpc_source import fresh_schema, load, populate, requests
 from sourcing import solver
 from sourcing.bench.instances import InstanceConfig, make_network
-from sourcing.models import candidate_cache, plan_store
-from sourcing.models import sourcing as source_module
-from sourcing.models.db import find_postgres, make_engine, session_factory, upgrade
+from sourcing.models.config import candidate_cache
+from sourcing.models.db.engine import find_postgres, make_engine, session_factory, upgrade
+from sourcing.models.orders import plan_store
+from sourcing.models.orders import source as source_module
 from sourcing.server.sourcing_service import SourcingServicer
 
 # (module, function name, label): what is timed, outermost first within each part.

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
+
 
 def _example(args: argparse.Namespace) -> int:
     from sourcing.example import example_problem
@@ -41,8 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sourcing.models.db import make_engine, session_factory
-    from sourcing.models.sla import sweep
+    from sourcing.models.db.engine import make_engine, session_factory
+    from sourcing.models.orders.sla import sweep
 
     engine = make_engine(args.db)
     try:
@@ -65,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sourcing", description="Order sourcing engine.")
     commands = parser.add_subparsers(dest="command", required=True)
     example = commands.add_parser("example", help="solve a built-in order with greedy and MIP")
-    example.add_argument("--time-limit", type=float, default=10.0, help="seconds for the MIP")
+    example.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, help="seconds for the MIP"
+    )
     example.set_defaults(run=_example)
     demo = commands.add_parser(
         "demo",

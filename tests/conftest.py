@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from sourcing.models.db import find_postgres, make_engine, session_factory, upgrade
+from sourcing.models.db.engine import find_postgres, make_engine, session_factory, upgrade
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -44,9 +44,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from sourcing.bench.instances import BoolArray, FloatArray, IntArray
 from sourcing.solver import OrderType, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.sparse import SparseColumns, SparseRows
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 Progress = Callable[[int], None]
 _NO_INTS: IntArray = np.zeros(0, dtype=np.int64)
@@ -69,49 +70,6 @@ class BoundResult:
     constraints: int
     build_s: float
     solve_s: float
-
-
-class _Columns:
-    """The model's variables, block by block: costs, upper bounds and what each belongs to."""
-
-    def __init__(self) -> None:
-        self.cost: list[FloatArray] = []
-        self.upper: list[FloatArray] = []
-        self.count = 0
-
-    def add(self, cost: FloatArray, upper: FloatArray) -> IntArray:
-        """Add variables; returns their ids."""
-        self.cost.append(np.asarray(cost, dtype=float))
-        self.upper.append(np.asarray(upper, dtype=float))
-        ids = np.arange(self.count, self.count + len(cost), dtype=np.int64)
-        self.count += len(cost)
-        return ids
-
-
-class _Rows:
-    """Constraint rows as coordinate triplets with their right-hand sides."""
-
-    def __init__(self) -> None:
-        self.rows: list[IntArray] = []
-        self.cols: list[IntArray] = []
-        self.vals: list[FloatArray] = []
-        self.rhs: list[FloatArray] = []
-        self.count = 0
-
-    def add(self, rows: IntArray, cols: IntArray, vals: FloatArray, rhs: FloatArray) -> None:
-        """Add ``len(rhs)`` rows; ``rows`` index them from 0."""
-        self.rows.append(rows + self.count)
-        self.cols.append(cols)
-        self.vals.append(np.asarray(vals, dtype=float))
-        self.rhs.append(np.asarray(rhs, dtype=float))
-        self.count += len(rhs)
-
-    def matrix(self, n_vars: int) -> tuple[sp.csr_matrix, FloatArray]:
-        """The rows as a CSR matrix over ``n_vars`` columns, and their right-hand sides."""
-        if not self.count:
-            return sp.csr_matrix((0, n_vars)), np.zeros(0)
-        data = (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols)))
-        return sp.csr_matrix(data, shape=(self.count, n_vars)), np.concatenate(self.rhs)
 
 
 @dataclass
@@ -151,9 +109,9 @@ def lp_bound(
     gathered = _gather(problems, progress)
     columns, eq, ub = _model(gathered, problems, days)
     n = columns.count
-    cost, upper = np.concatenate(columns.cost), np.concatenate(columns.upper)
-    a_eq, b_eq = eq.matrix(n)
-    a_ub, b_ub = ub.matrix(n)
+    cost, upper = columns.arrays()
+    a_eq, b_eq = eq.matrix(n), eq.bounds()[1]
+    a_ub, b_ub = ub.matrix(n), ub.bounds()[1]
     built = time.perf_counter()
     options: dict[str, object] = {"presolve": True}
     if time_limit_s is not None:
@@ -285,9 +243,9 @@ def _gather(problems: Sequence[SourcingProblem], progress: Progress | None) -> _
 
 def _model(
     data: _Orders, problems: Sequence[SourcingProblem], days: Sequence[int]
-) -> tuple[_Columns, _Rows, _Rows]:
+) -> tuple[SparseColumns, SparseRows, SparseRows]:
     """The variables and the equality and inequality rows of the model."""
-    columns, eq, ub = _Columns(), _Rows(), _Rows()
+    columns, eq, ub = SparseColumns(), SparseRows(), SparseRows()
     n_x, n_y, n_lines = len(data.x_cap), len(data.y_order), len(data.line_quantity)
     x = columns.add(data.x_cost, data.x_cap.astype(float))
     y = columns.add(data.y_cost, np.ones(n_y))
@@ -300,12 +258,14 @@ def _model(
         np.concatenate([x, r]),
         np.ones(n_x + n_lines),
         data.line_quantity.astype(float),
+        data.line_quantity.astype(float),
     )
     # Constraint (2): a unit can only come from a location the order uses.
     ub.add(
         np.concatenate([np.arange(n_x), np.arange(n_x)]),
         np.concatenate([x, y[data.x_y]]),
         np.concatenate([np.ones(n_x), -data.x_cap.astype(float)]),
+        np.full(n_x, -np.inf),
         np.zeros(n_x),
     )
     keys, key_of_x = np.unique(data.x_key, return_inverse=True)
@@ -315,7 +275,7 @@ def _model(
     surplus = np.zeros(len(keys), dtype=np.int64)
     np.maximum.at(surplus, key_of_x, data.x_surplus)
     # Constraint (3): the orders share each location's stock of a product.
-    _add_grouped(ub, key_of_x, x, potential > stock, stock.astype(float))
+    ub.at_most(key_of_x, x, stock.astype(float), potential > stock)
     # Constraint (6): units beyond the surplus over ideal stock are counted in z.
     if data.ideal_weight > 0:
         short = np.flatnonzero(potential > surplus)
@@ -330,6 +290,7 @@ def _model(
             np.concatenate([row_of_key[key_of_x][in_row], np.arange(len(short))]),
             np.concatenate([x[in_row], z]),
             np.concatenate([np.ones(int(in_row.sum())), -np.ones(len(short))]),
+            np.full(len(short), -np.inf),
             surplus[short].astype(float),
         )
     _add_capacity(ub, data, y, days)
@@ -340,6 +301,7 @@ def _model(
         np.searchsorted(tight, data.y_order[in_tight]),
         y[in_tight],
         np.ones(int(in_tight.sum())),
+        np.full(len(tight), -np.inf),
         data.split_limit[tight].astype(float),
     )
     # Constraint (7): e_o counts the order's shipments beyond the first.
@@ -351,12 +313,13 @@ def _model(
             np.concatenate([np.searchsorted(split, data.y_order[in_split]), np.arange(len(split))]),
             np.concatenate([y[in_split], e]),
             np.concatenate([np.ones(int(in_split.sum())), -np.ones(len(split))]),
+            np.full(len(split), -np.inf),
             np.ones(len(split)),
         )
     return columns, eq, ub
 
 
-def _add_capacity(ub: _Rows, data: _Orders, y: IntArray, days: Sequence[int]) -> None:
+def _add_capacity(ub: SparseRows, data: _Orders, y: IntArray, days: Sequence[int]) -> None:
     """Constraint (4): the orders of a day share each location's capacity, in total and by type."""
     order_day = np.asarray(days, dtype=np.int64)[data.y_order]
     order_is_cc = data.order_is_cc[data.y_order]
@@ -375,22 +338,4 @@ def _add_capacity(ub: _Rows, data: _Orders, y: IntArray, days: Sequence[int]) ->
         group_of_y = group_of_y.ravel()
         group_limit = np.zeros(len(groups), dtype=np.int64)
         group_limit[group_of_y] = limit[mask]
-        _add_grouped(ub, group_of_y, y[mask], counts > group_limit, group_limit.astype(float))
-
-
-def _add_grouped(
-    rows: _Rows, group: IntArray, variables: IntArray, keep: np.ndarray, rhs: FloatArray
-) -> None:
-    """One row per kept group: the sum of its variables is at most ``rhs[group]``."""
-    kept = np.flatnonzero(keep)
-    if not len(kept):
-        return
-    row_of_group = np.full(len(keep), -1, dtype=np.int64)
-    row_of_group[kept] = np.arange(len(kept))
-    in_row = row_of_group[group] >= 0
-    rows.add(
-        row_of_group[group][in_row],
-        variables[in_row],
-        np.ones(int(in_row.sum())),
-        rhs[kept],
-    )
+        ub.at_most(group_of_y, y[mask], group_limit.astype(float), counts > group_limit)

@@ -45,7 +45,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sourcing.bench.olist import BRAZIL_BOX, Box, OlistData, load_olist
 from sourcing.solver import (
@@ -64,6 +63,8 @@ from sourcing.solver import (
     StockPosition,
     Weights,
 )
+from sourcing.solver.table import LocationTable
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 __all__ = [
     "BRAZIL_BOX",
@@ -83,9 +84,6 @@ __all__ = [
 
 FAMILIES = ("uniform", "clustered", "olist")
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 PointSampler = Callable[[np.random.Generator, int], FloatArray]
 
 
@@ -397,6 +395,7 @@ def order_stream(
         extra.choice(np.array(config.split_limits), n_orders) if config.split_limits else None
     )
     prefix = f"{config.family[:3].upper()}-{config.seed}"
+    table = LocationTable.of(network.locations)  # built once, shared by every order
     for o in range(n_orders):
         k = int(line_counts[o])
         products = rng.choice(config.n_products, size=k, replace=False)
@@ -417,7 +416,7 @@ def order_stream(
             customer=customer,
         )
         profile = network.profile if split_limits is None else profiles[int(split_limits[o])]
-        yield SourcingProblem(order, network.locations, profile)
+        yield SourcingProblem(order, network.locations, profile, table=table)
 
 
 def arrival_times(

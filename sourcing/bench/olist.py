@@ -22,10 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
+from sourcing.solver.types import FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
+
 DEFAULT_OUT = "bench-out"
 
 
@@ -77,7 +79,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="instances x policies run at once, each in its own process (0: all in this one)",
     )
     parser.add_argument(
-        "--mip-time-limit", type=float, default=10.0, help="seconds per order for the MIP"
+        "--mip-time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT_S,
+        help="seconds per order for the MIP",
     )
     parser.add_argument(
         "--bound-time-limit", type=float, default=1800.0, help="seconds per instance for the LP"

@@ -39,11 +39,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.bench.instances import FloatArray, IntArray
 from sourcing.solver import LocationType, Plan, SourcingProblem, solve
-from sourcing.solver.batch import BatchProblem, solve_batch
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
+from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave import BatchProblem, solve_batch
 
 # fewest_splits: most shipments searched by combination, and how many
 # locations (nearest overall, plus nearest per product) those searches use.
@@ -56,7 +57,7 @@ NEAREST_PER_PRODUCT = 2
 class PolicyOptions:
     """Settings the policies share: the MIP's time limit and backend."""
 
-    mip_time_limit_s: float = 10.0
+    mip_time_limit_s: float = DEFAULT_TIME_LIMIT_S
     mip_backend: str = "scip"
 
     def __post_init__(self) -> None:

@@ -23,12 +23,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sourcing.bench.instances import IntArray
 from sourcing.bench.policies import Policy
 from sourcing.solver import CandidateState, Location, SourcingProblem
-from sourcing.solver.batch_sequence import NetworkState as SolverNetworkState
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
+from sourcing.solver.table import candidate_state
+from sourcing.solver.types import IntArray
+from sourcing.solver.wave.sequence import NetworkState as SolverNetworkState
 
 Progress = Callable[[int], None]
 
@@ -107,7 +108,7 @@ class NetworkState(SolverNetworkState):
 
     def __init__(self, locations: Sequence[Location]) -> None:
         locations = tuple(locations)
-        super().__init__(locations, CandidateState.of(locations))
+        super().__init__(locations, candidate_state(locations))
         self._limited = self.base.capacity_total >= 0
         self._day: int | None = None
         self.capacity_used = 0

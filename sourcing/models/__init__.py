@@ -3,8 +3,8 @@
 Importing this package registers every table on ``Base.metadata``.
 """
 
-from sourcing.models.base import Base, UTCDateTime, utcnow
-from sourcing.models.config import (
+from sourcing.models.config.config_version import ConfigVersion
+from sourcing.models.config.tables import (
     Customer,
     Location,
     Network,
@@ -13,8 +13,8 @@ from sourcing.models.config import (
     VirtualCatalogue,
     network_locations,
 )
-from sourcing.models.config_version import ConfigVersion
-from sourcing.models.enums import (
+from sourcing.models.db.base import Base, UTCDateTime, utcnow
+from sourcing.models.db.enums import (
     FULFILMENT_TRANSITIONS,
     ConsignmentStatus,
     CustomerTier,
@@ -29,7 +29,7 @@ from sourcing.models.enums import (
     can_transition,
     check_transition,
 )
-from sourcing.models.errors import (
+from sourcing.models.db.errors import (
     AlreadyExists,
     ConcurrencyConflict,
     FailedPrecondition,
@@ -38,9 +38,9 @@ from sourcing.models.errors import (
     NotFound,
     SourcingError,
 )
-from sourcing.models.messaging import IdempotencyKey, OutboxEvent, WebhookSubscription
-from sourcing.models.orders import Fulfilment, FulfilmentLine, LocationDayLoad, Order, OrderLine
-from sourcing.models.shipments import (
+from sourcing.models.events.tables import IdempotencyKey, OutboxEvent, WebhookSubscription
+from sourcing.models.inventory.tables import InTransit, InventoryPosition, InventoryQuantity
+from sourcing.models.orders.shipments import (
     Article,
     ArticleLine,
     Consignment,
@@ -48,7 +48,13 @@ from sourcing.models.shipments import (
     ReturnOrder,
     consignment_articles,
 )
-from sourcing.models.stock import InTransit, InventoryPosition, InventoryQuantity
+from sourcing.models.orders.tables import (
+    Fulfilment,
+    FulfilmentLine,
+    LocationDayLoad,
+    Order,
+    OrderLine,
+)
 
 __all__ = [
     "FULFILMENT_TRANSITIONS",

@@ -16,9 +16,10 @@ from grpc_reflection.v1alpha import reflection
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.db import make_engine, session_factory, upgrade
-from sourcing.models.webhooks import DeliveryPolicy
+from sourcing.models.db.engine import make_engine, session_factory, upgrade
+from sourcing.models.events.webhooks import DeliveryPolicy
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
+from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.interceptors import LoggingInterceptor
 from sourcing.v1 import (
     config_pb2,
@@ -86,7 +87,7 @@ def create_server(
     sessions = session_factory(engine)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[LoggingInterceptor()],
+        interceptors=[LoggingInterceptor(), ErrorInterceptor()],
         maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),

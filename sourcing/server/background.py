@@ -1,7 +1,7 @@
 """Housekeeping inside ``serve``: the SLA sweep and webhook delivery, every few seconds.
 
-Both are safe to run on every replica at once (see ``sourcing.models.sla``
-and ``sourcing.models.webhooks``), so each server runs its own loop with no
+Both are safe to run on every replica at once (see ``sourcing.models.orders.sla``
+and ``sourcing.models.events.webhooks``), so each server runs its own loop with no
 leader election.
 """
 
@@ -12,8 +12,8 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.sla import sweep
-from sourcing.models.webhooks import DeliveryPolicy, DeliveryReport, deliver_due
+from sourcing.models.events.webhooks import DeliveryPolicy, DeliveryReport, deliver_due
+from sourcing.models.orders.sla import sweep
 
 log = logging.getLogger(__name__)
 

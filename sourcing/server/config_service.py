@@ -2,7 +2,7 @@
 
 Each RPC checks and converts its request first (``convert.config``), then
 runs one transaction (``run_in_transaction``) that writes through
-``sourcing.models.setup`` and ``sourcing.models.profiles`` and builds the
+``sourcing.models.config.setup`` and ``sourcing.models.config.profiles`` and builds the
 response while the rows are still attached to their session.
 """
 
@@ -12,9 +12,9 @@ import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models import profiles, setup
-from sourcing.models.db import run_in_transaction
-from sourcing.models.enums import LocationType, OrderType
+from sourcing.models.config import profiles, setup
+from sourcing.models.db.enums import LocationType, OrderType
+from sourcing.models.db.retry import run_in_transaction
 from sourcing.server.convert import config as convert
 from sourcing.server.convert.fields import (
     Page,
@@ -24,7 +24,6 @@ from sourcing.server.convert.fields import (
     refs,
     require_ref,
 )
-from sourcing.server.errors import rpc
 from sourcing.v1 import common_pb2, config_pb2, config_pb2_grpc
 
 
@@ -34,7 +33,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    @rpc
     def CreateLocation(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateLocationRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateLocationResponse:
@@ -47,7 +45,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="location")
 
-    @rpc
     def UpdateLocation(  # noqa: N802 - the RPC's name
         self, request: config_pb2.UpdateLocationRequest, context: grpc.ServicerContext
     ) -> config_pb2.UpdateLocationResponse:
@@ -66,7 +63,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="location")
 
-    @rpc
     def ListLocations(  # noqa: N802 - the RPC's name
         self, request: config_pb2.ListLocationsRequest, context: grpc.ServicerContext
     ) -> config_pb2.ListLocationsResponse:
@@ -96,7 +92,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work)
 
-    @rpc
     def CreateNetwork(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateNetworkRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateNetworkResponse:
@@ -109,7 +104,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="network")
 
-    @rpc
     def CreateVirtualCatalogue(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateVirtualCatalogueRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateVirtualCatalogueResponse:
@@ -124,7 +118,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="virtual catalogue")
 
-    @rpc
     def CreateProduct(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateProductRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateProductResponse:
@@ -137,7 +130,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="product")
 
-    @rpc
     def UpsertCustomer(  # noqa: N802 - the RPC's name
         self, request: config_pb2.UpsertCustomerRequest, context: grpc.ServicerContext
     ) -> config_pb2.UpsertCustomerResponse:
@@ -152,7 +144,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="customer")
 
-    @rpc
     def SetSourcingProfile(  # noqa: N802 - the RPC's name
         self, request: config_pb2.SetSourcingProfileRequest, context: grpc.ServicerContext
     ) -> config_pb2.SetSourcingProfileResponse:
@@ -165,7 +156,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="sourcing profile")
 
-    @rpc
     def GetSourcingProfile(  # noqa: N802 - the RPC's name
         self, request: config_pb2.GetSourcingProfileRequest, context: grpc.ServicerContext
     ) -> config_pb2.GetSourcingProfileResponse:
@@ -185,7 +175,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work)
 
-    @rpc
     def CreateWebhookSubscription(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateWebhookSubscriptionRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateWebhookSubscriptionResponse:
@@ -200,7 +189,6 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
 
         return run_in_transaction(self.sessions, work, entity="webhook subscription")
 
-    @rpc
     def ListWebhookSubscriptions(  # noqa: N802 - the RPC's name
         self, request: config_pb2.ListWebhookSubscriptionsRequest, context: grpc.ServicerContext
     ) -> config_pb2.ListWebhookSubscriptionsResponse:

@@ -9,17 +9,16 @@ and the traceback goes to the log, never to the caller.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from sourcing.models.errors import (
+from sourcing.models.db.errors import (
     AlreadyExists,
     ConcurrencyConflict,
     InsufficientStock,
@@ -27,11 +26,9 @@ from sourcing.models.errors import (
     InvalidState,
     NotFound,
 )
+from sourcing.solver.errors import InvalidProblem
 
 log = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 # A request field is missing or holds a value the engine cannot accept; the
 # models layer raises the same error for what only it can check.
@@ -53,7 +50,9 @@ STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (ConcurrencyConflict, grpc.StatusCode.ABORTED),
     (Overloaded, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (TimeoutError, grpc.StatusCode.DEADLINE_EXCEEDED),
-    (ValueError, grpc.StatusCode.INVALID_ARGUMENT),
+    # The solver's own validation error; a plain ValueError (numpy, int(), ...)
+    # is a bug of ours and stays INTERNAL.
+    (InvalidProblem, grpc.StatusCode.INVALID_ARGUMENT),
 )
 
 
@@ -102,19 +101,32 @@ def abort_for(exc: BaseException, context: grpc.ServicerContext) -> NoReturn:
     raise AssertionError("abort_with_status returned")  # pragma: no cover
 
 
-def rpc(method: F) -> F:
-    """Wrap a servicer method so every error leaves through ``abort_for``."""
+class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Every error a servicer raises leaves through :func:`abort_for`: the one error table."""
 
-    @functools.wraps(method)
-    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
-        try:
-            return method(self, request, context)
-        except Exception as exc:
-            if _is_abort(exc):
-                raise
-            abort_for(exc, context)
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
 
-    return wrapper  # type: ignore[return-value]
+        def mapped(request: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                return inner(request, context)
+            except Exception as exc:
+                if _is_abort(exc):
+                    raise
+                abort_for(exc, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            mapped,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
 
 
 def _is_abort(exc: Exception) -> bool:

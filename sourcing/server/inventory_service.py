@@ -1,8 +1,8 @@
 """InventoryService: stock positions, in transit, availability and the ledger.
 
-A thin adapter over ``sourcing.models.positions`` (writes, always through
-the ledger functions of ``sourcing.models.inventory``) and
-``sourcing.models.stock_reports`` (reads). Each RPC checks its whole
+A thin adapter over ``sourcing.models.inventory.positions`` (writes, always through
+the ledger functions of ``sourcing.models.inventory.inventory``) and
+``sourcing.models.inventory.stock_reports`` (reads). Each RPC checks its whole
 request first, then runs one transaction: a call that fails writes nothing.
 
 AdjustStock that would take on hand below zero fails with
@@ -15,11 +15,10 @@ from __future__ import annotations
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models import positions, stock_reports
-from sourcing.models.db import run_in_transaction
+from sourcing.models.db.retry import run_in_transaction
+from sourcing.models.inventory import positions, stock_reports
 from sourcing.server.convert import inventory as convert
 from sourcing.server.convert.fields import Page, require_ref
-from sourcing.server.errors import rpc
 from sourcing.v1 import inventory_pb2, inventory_pb2_grpc
 
 
@@ -29,7 +28,6 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    @rpc
     def SetStock(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.SetStockRequest, context: grpc.ServicerContext
     ) -> inventory_pb2.SetStockResponse:
@@ -44,7 +42,6 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
 
         return run_in_transaction(self.sessions, work, entity="inventory position")
 
-    @rpc
     def AdjustStock(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.AdjustStockRequest, context: grpc.ServicerContext
     ) -> inventory_pb2.AdjustStockResponse:
@@ -57,7 +54,6 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
 
         return run_in_transaction(self.sessions, work, entity="inventory position")
 
-    @rpc
     def SetInTransit(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.SetInTransitRequest, context: grpc.ServicerContext
     ) -> inventory_pb2.SetInTransitResponse:
@@ -74,7 +70,6 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
 
         return run_in_transaction(self.sessions, work, entity="inventory position")
 
-    @rpc
     def GetAvailability(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.GetAvailabilityRequest, context: grpc.ServicerContext
     ) -> inventory_pb2.GetAvailabilityResponse:
@@ -93,7 +88,6 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
 
         return run_in_transaction(self.sessions, work)
 
-    @rpc
     def ListReservations(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.ListReservationsRequest, context: grpc.ServicerContext
     ) -> inventory_pb2.ListReservationsResponse:

@@ -13,10 +13,10 @@ from typing import TypeVar
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models import cancellation, order_views, picks, returns, revisions, shipping
-from sourcing.models.db import run_in_transaction
-from sourcing.models.orders import Fulfilment, Order
-from sourcing.models.source_call import SourcingOutcome
+from sourcing.models.db.retry import run_in_transaction
+from sourcing.models.orders import cancellation, order_views, picks, returns, revisions, shipping
+from sourcing.models.orders.source_call import SourcingOutcome
+from sourcing.models.orders.tables import Fulfilment, Order
 from sourcing.server.convert import lifecycle as convert
 from sourcing.server.convert.fields import Page, check_name, optional_ref, require_ref
 from sourcing.server.convert.order_views import (
@@ -28,11 +28,10 @@ from sourcing.server.convert.order_views import (
     return_to_proto,
 )
 from sourcing.server.convert.orders import deadline_seconds, plan_to_proto
-from sourcing.server.errors import rpc
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 from sourcing.v1 import common_pb2, domain_pb2, orders_pb2, orders_pb2_grpc, plan_pb2
 
 T = TypeVar("T")
-DEFAULT_TIME_LIMIT_S = 10.0
 
 
 def _fulfilment(session: Session, fulfilment: Fulfilment) -> domain_pb2.Fulfilment:
@@ -83,7 +82,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def GetOrder(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.GetOrderRequest, context: grpc.ServicerContext
     ) -> orders_pb2.GetOrderResponse:
@@ -95,7 +93,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
             )
         )
 
-    @rpc
     def ListOrders(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.ListOrdersRequest, context: grpc.ServicerContext
     ) -> orders_pb2.ListOrdersResponse:
@@ -113,7 +110,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def AcknowledgeFulfilment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.AcknowledgeFulfilmentRequest, context: grpc.ServicerContext
     ) -> orders_pb2.AcknowledgeFulfilmentResponse:
@@ -121,7 +117,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         fulfilment, status = self._event(request.fulfilment_id, shipping.acknowledge)
         return orders_pb2.AcknowledgeFulfilmentResponse(fulfilment=fulfilment, order_status=status)
 
-    @rpc
     def ConfirmPick(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.ConfirmPickRequest, context: grpc.ServicerContext
     ) -> orders_pb2.ConfirmPickResponse:
@@ -140,7 +135,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def PackFulfilment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.PackFulfilmentRequest, context: grpc.ServicerContext
     ) -> orders_pb2.PackFulfilmentResponse:
@@ -159,7 +153,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def MarkReadyForCollection(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.MarkReadyForCollectionRequest, context: grpc.ServicerContext
     ) -> orders_pb2.MarkReadyForCollectionResponse:
@@ -167,7 +160,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         fulfilment, status = self._event(request.fulfilment_id, shipping.mark_ready_for_collection)
         return orders_pb2.MarkReadyForCollectionResponse(fulfilment=fulfilment, order_status=status)
 
-    @rpc
     def CreateConsignment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.CreateConsignmentRequest, context: grpc.ServicerContext
     ) -> orders_pb2.CreateConsignmentResponse:
@@ -183,7 +175,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def MarkCollected(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.MarkCollectedRequest, context: grpc.ServicerContext
     ) -> orders_pb2.MarkCollectedResponse:
@@ -191,7 +182,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         fulfilment, status = self._event(request.fulfilment_id, shipping.mark_collected)
         return orders_pb2.MarkCollectedResponse(fulfilment=fulfilment, order_status=status)
 
-    @rpc
     def MarkDispatched(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.MarkDispatchedRequest, context: grpc.ServicerContext
     ) -> orders_pb2.MarkDispatchedResponse:
@@ -199,7 +189,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         fulfilment, status = self._event(request.fulfilment_id, shipping.mark_dispatched)
         return orders_pb2.MarkDispatchedResponse(fulfilment=fulfilment, order_status=status)
 
-    @rpc
     def MarkConsignmentDelivered(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.MarkConsignmentDeliveredRequest, context: grpc.ServicerContext
     ) -> orders_pb2.MarkConsignmentDeliveredResponse:
@@ -214,7 +203,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def RejectFulfilment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.RejectFulfilmentRequest, context: grpc.ServicerContext
     ) -> orders_pb2.RejectFulfilmentResponse:
@@ -236,7 +224,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def CancelOrder(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.CancelOrderRequest, context: grpc.ServicerContext
     ) -> orders_pb2.CancelOrderResponse:
@@ -262,7 +249,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def ReviseOrder(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.ReviseOrderRequest, context: grpc.ServicerContext
     ) -> orders_pb2.ReviseOrderResponse:
@@ -285,7 +271,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def CreateReturn(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.CreateReturnRequest, context: grpc.ServicerContext
     ) -> orders_pb2.CreateReturnResponse:
@@ -300,7 +285,6 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
 
         return self._run(work)
 
-    @rpc
     def ReceiveReturn(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.ReceiveReturnRequest, context: grpc.ServicerContext
     ) -> orders_pb2.ReceiveReturnResponse:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.batch import source_batch
-from sourcing.models.reassign import reassign
-from sourcing.models.rebalance import rebalance
-from sourcing.models.source_call import OrderInput
-from sourcing.models.sourcing import source_order
+from sourcing.models.orders.reassign import reassign
+from sourcing.models.orders.source import source_order
+from sourcing.models.orders.source_call import OrderInput
+from sourcing.models.waves.batch import source_batch
+from sourcing.models.waves.rebalance import rebalance
 from sourcing.server.convert.batch import (
     batch_orders,
     batch_to_proto,
@@ -26,10 +26,10 @@ from sourcing.server.convert.orders import (
     reassign_from_proto,
     source_options,
 )
-from sourcing.server.errors import FieldError, rpc
+from sourcing.server.errors import FieldError
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 from sourcing.v1 import sourcing_pb2, sourcing_pb2_grpc
 
-DEFAULT_TIME_LIMIT_S = 10.0
 # Share of a wave's time budget its solve may take; storing takes the rest.
 BATCH_SOLVE_SHARE = 0.6
 
@@ -40,7 +40,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    @rpc
     def Source(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.SourceRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.SourceResponse:
@@ -61,7 +60,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         )
         return sourcing_pb2.SourceResponse(plan=plan, replayed=outcome.replayed)
 
-    @rpc
     def Reassign(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.ReassignRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.ReassignResponse:
@@ -79,7 +77,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         )
         return sourcing_pb2.ReassignResponse(plan=plan, replayed=outcome.replayed)
 
-    @rpc
     def SourceBatch(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.SourceBatchRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.SourceBatchResponse:
@@ -101,7 +98,6 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         )
         return batch_to_proto(request, parsed, outcome)
 
-    @rpc
     def Rebalance(  # noqa: N802 - the generated interface's name
         self, request: sourcing_pb2.RebalanceRequest, context: grpc.ServicerContext
     ) -> sourcing_pb2.RebalanceResponse:

@@ -4,7 +4,15 @@ Nothing here imports grpc, protobuf or SQLAlchemy.
 """
 
 from sourcing.solver.constraints import FAMILIES
-from sourcing.solver.overrides import CandidateState
+from sourcing.solver.options import (
+    BACKENDS,
+    DEFAULT_TIME_LIMIT_S,
+    POLICIES,
+    Backend,
+    Policy,
+    SolveOptions,
+)
+from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import (
     CandidateExplanation,
     CandidateReason,
@@ -34,15 +42,17 @@ from sourcing.solver.problem import (
     SourcingProfile,
     StockPosition,
 )
-from sourcing.solver.solve import POLICIES, solve
-from sourcing.solver.table import ProductColumn
+from sourcing.solver.solve import solve
 from sourcing.solver.weights import Weights
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_REJECTION_LOCATION_REF",
     "DEFAULT_SPLIT_LIMIT",
+    "DEFAULT_TIME_LIMIT_S",
     "FAMILIES",
     "POLICIES",
+    "Backend",
     "CandidateExplanation",
     "CandidateReason",
     "CandidateState",
@@ -61,9 +71,11 @@ __all__ = [
     "OrderLine",
     "OrderType",
     "Plan",
+    "Policy",
     "ProductColumn",
     "RejectedFulfilment",
     "Rules",
+    "SolveOptions",
     "SolveStatus",
     "SourcingProblem",
     "SourcingProfile",

@@ -1,38 +1,43 @@
 """The sourcing rules, one function per constraint family.
 
-Each family has a stable name (the function's name, listed in ``FAMILIES``)
-and works on whole arrays over the candidate locations (L) and the order's
-distinct products (P) or lines (K). A family either keeps locations out
-(a boolean mask over L, with the reason the explanation reports), limits the
-units a location can give, or prices units and fulfilments; the model in
+Each family is a function registered under its name with ``@family``; the
+registry (``REGISTRY``, names in ``FAMILIES``) is built from the functions
+themselves, so there is no list of names to keep in step. A family works on
+whole arrays over the candidate locations (L) and the order's distinct
+products (P) or lines (K). It either keeps locations out (a boolean mask over
+L, with the reason the explanation reports), limits the units a location can
+give, or prices units and fulfilments; the model in
 ``mip.py`` adds the rows for coverage, shared stock, split limit and ideal
-stock, and names them after the same families.
+stock from what ``coverage_with_rejection``, ``stock``, ``split_limit`` and
+``ideal_stock`` return.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import OrderType, SourcingProblem
-from sourcing.solver.table import BoolArray, FloatArray, IntArray, LocationTable
+from sourcing.solver.table import LocationTable
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
-FAMILIES = (
-    "coverage_with_rejection",
-    "stock",
-    "split_limit",
-    "store_capacity",
-    "fulfilment_type_switch",
-    "network",
-    "ideal_stock",
-    "in_transit",
-    "preferences",
-    "vip_rules",
-    "exclusions",
-)
+F = TypeVar("F", bound=Callable[..., Any])
+# Family name -> the function that applies it, in the order families are listed.
+REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+def family(function: F) -> F:
+    """Register ``function`` as the constraint family of the same name."""
+    if function.__name__ in REGISTRY:
+        raise ValueError(f"Constraint family {function.__name__!r} is registered twice.")
+    REGISTRY[function.__name__] = function
+    return function
+
 
 # Stock older than this counts as fully "old" for the oldest-stock preference.
 STOCK_AGE_HORIZON_DAYS = 365.0
@@ -56,14 +61,15 @@ class Positions:
     arriving: IntArray  # in transit and arriving before the order's need-by
 
     @classmethod
-    def of(cls, problem: SourcingProblem, products: tuple[str, ...]) -> Positions:
+    def of(
+        cls, problem: SourcingProblem, table: LocationTable, products: tuple[str, ...]
+    ) -> Positions:
         """Gather the positions of ``products`` at every candidate of ``problem``."""
         shape = (len(problem.locations), len(products))
         on_hand, reserved, buffer_qty, ideal_qty, arriving = (
             np.zeros(shape, dtype=np.int64) for _ in range(5)
         )
         markdown, sell_through, stock_age_days = (np.zeros(shape) for _ in range(3))
-        table = LocationTable.of_problem(problem)
         need_by = problem.order.need_by
         for j, product in enumerate(products):
             column = table.products.get(product)
@@ -109,14 +115,67 @@ class LineRule:
     why: tuple[str, ...]  # per line: why it may not be sourced, "" when it may
 
 
-def store_capacity(problem: SourcingProblem) -> LocationRule:
+@family
+def coverage_with_rejection(
+    quantity: IntArray,
+    cap: IntArray,
+    fulfilment_cost: FloatArray,
+    unit_cost: FloatArray,
+    weights: Weights,
+) -> float:
+    """Every unit ordered is served or rejected; the per-unit rejection penalty.
+
+    The penalty is the profile's, raised until it dominates every other term:
+    a plan never has more fulfilments than units, so no plan serving the
+    order's Q units costs more than Q times the dearest fulfilment, split,
+    unit and ideal-stock costs. A penalty above that bound makes serving one
+    more unit always cheaper than rejecting it.
+    """
+    units = float(quantity.sum())
+    usable = cap.sum(axis=1) > 0
+    if not usable.any():
+        return weights.rejection
+    worst_fulfilment = float(fulfilment_cost[usable].max()) + weights.split
+    worst_unit = float(unit_cost[usable].max()) + weights.ideal_stock
+    bound = units * (worst_fulfilment + worst_unit)
+    return max(weights.rejection, float(np.ceil(bound + 1.0)))
+
+
+@family
+def stock(
+    problem: SourcingProblem, table: LocationTable, positions: Positions, vip_reserve: IntArray
+) -> IntArray:
+    """Units each location may give of each product for this order.
+
+    Available = on hand - active reservations - buffer, where flagship
+    locations add the profile's extra buffer and, for a customer who is not
+    a VIP, the buffer is at least the product's VIP reserve level; stock in
+    transit that arrives before the need-by date counts too.
+    """
+    extra = problem.profile.rules.flagship_extra_buffer
+    flagship = table.flagship.astype(np.int64)
+    buffer = positions.buffer_qty + (extra * flagship)[:, None]
+    buffer = np.maximum(buffer, vip_reserve[None, :])
+    usable: IntArray = np.maximum(
+        positions.on_hand + in_transit(positions) - positions.reserved - buffer, 0
+    )
+    return usable
+
+
+@family
+def split_limit(problem: SourcingProblem) -> int:
+    """At most this many locations fulfil the order (the profile's limit)."""
+    return problem.profile.split_limit
+
+
+@family
+def store_capacity(problem: SourcingProblem, table: LocationTable) -> LocationRule:
     """Keep out locations with no capacity left today for this order type.
 
     A location whose open orders reached its own ``hd_open_order_limit`` (or,
     without one, the profile's) takes only CC orders, so it is out of
     capacity for HD orders.
     """
-    table = LocationTable.of_problem(problem)
     hd = problem.order.type is OrderType.HD
     per_type = table.capacity_hd if hd else table.capacity_cc
     # Capacities are non-negative when set (-1: unlimited), so "none left" is 0.
@@ -129,42 +188,65 @@ def store_capacity(problem: SourcingProblem) -> LocationRule:
     return LocationRule(allowed, CandidateReason.OUT_OF_CAPACITY)
 
 
-def fulfilment_type_switch(problem: SourcingProblem) -> LocationRule:
+@family
+def fulfilment_type_switch(problem: SourcingProblem, table: LocationTable) -> LocationRule:
     """Keep out locations whose HD or CC switch is off for this order's type."""
-    table = LocationTable.of_problem(problem)
     allowed = table.hd_enabled if problem.order.type is OrderType.HD else table.cc_enabled
     return LocationRule(allowed, CandidateReason.SWITCHED_OFF)
 
 
-def network(problem: SourcingProblem) -> LocationRule:
+@family
+def network(problem: SourcingProblem, table: LocationTable) -> LocationRule:
     """Keep out locations outside the network this order's type sources from."""
     wanted = problem.profile.rules.network_for(problem.order.type)
     if wanted is None:
         allowed = np.ones(len(problem.locations), dtype=bool)
     else:
-        allowed = LocationTable.of_problem(problem).in_network(wanted)
+        allowed = table.in_network(wanted)
     return LocationRule(allowed, CandidateReason.OUTSIDE_NETWORK)
 
 
-def exclusions(problem: SourcingProblem) -> tuple[LocationRule, LineRule]:
-    """Keep out excluded locations, and excluded products and categories."""
-    rules = problem.profile.rules
-    excluded = rules.excluded_locations
-    refs = LocationTable.of_problem(problem).refs
-    allowed = np.array([ref not in excluded for ref in refs] if excluded else [True] * len(refs))
-    why = tuple(
-        "product excluded"
-        if line.product_ref in rules.excluded_products
-        else "category excluded"
-        if line.category is not None and line.category in rules.excluded_categories
-        else ""
-        for line in problem.order.lines
-    )
-    lines = np.array([not w for w in why], dtype=bool).reshape(-1)
-    return LocationRule(allowed, CandidateReason.EXCLUDED), LineRule(lines, why)
+@family
+def ideal_stock(positions: Positions) -> IntArray:
+    """Units each location holds above its ideal level, per product.
+
+    Units taken beyond this surplus take the location below its ideal stock
+    and pay the ideal-stock penalty, so with other costs equal the location
+    with the largest surplus wins.
+    """
+    surplus: IntArray = np.maximum(positions.on_hand - positions.reserved - positions.ideal_qty, 0)
+    return surplus
 
 
-def vip_rules(problem: SourcingProblem, weights: Weights) -> tuple[LineRule, IntArray, FloatArray]:
+@family
+def in_transit(positions: Positions) -> IntArray:
+    """Units in transit that arrive before the need-by date, per position."""
+    return positions.arriving
+
+
+@family
+def preferences(positions: Positions, surplus: IntArray, weights: Weights) -> dict[str, FloatArray]:
+    """Per-unit preference costs per (location, product), weighted, by term.
+
+    Each preference costs its full weight per unit at the least preferred
+    extreme and nothing at the most preferred one: full markdown, a surplus
+    of at least the ideal level, stock a year old, and no sell-through cost
+    nothing.
+    """
+    overstock = np.minimum(surplus / np.maximum(positions.ideal_qty, 1), 1.0)
+    age = np.minimum(positions.stock_age_days / STOCK_AGE_HORIZON_DAYS, 1.0)
+    return {
+        "markdown": weights.markdown * (1.0 - positions.markdown),
+        "overstock": weights.overstock * (1.0 - overstock),
+        "stock_age": weights.stock_age * (1.0 - age),
+        "sell_through": weights.sell_through * positions.sell_through,
+    }
+
+
+@family
+def vip_rules(
+    problem: SourcingProblem, table: LocationTable, weights: Weights
+) -> tuple[LineRule, IntArray, FloatArray]:
     """VIP rules: who may take what, and where VIPs are best served.
 
     Returns the lines the customer may order (VIP-only products for VIPs
@@ -189,63 +271,34 @@ def vip_rules(problem: SourcingProblem, weights: Weights) -> tuple[LineRule, Int
     reserve = np.array(
         [0 if vip else rules.vip_reserve_qty.get(p, 0) for p in products], dtype=np.int64
     )
-    lacking = (~LocationTable.of_problem(problem).vip_service).astype(float)
+    lacking = (~table.vip_service).astype(float)
     penalty = weights.vip_service * lacking if vip else np.zeros(len(problem.locations))
     return lines, reserve, penalty.reshape(-1)
 
 
-def in_transit(positions: Positions) -> IntArray:
-    """Units in transit that arrive before the need-by date, per position."""
-    return positions.arriving
-
-
-def stock(problem: SourcingProblem, positions: Positions, vip_reserve: IntArray) -> IntArray:
-    """Units each location may give of each product for this order.
-
-    Available = on hand - active reservations - buffer, where flagship
-    locations add the profile's extra buffer and, for a customer who is not
-    a VIP, the buffer is at least the product's VIP reserve level; stock in
-    transit that arrives before the need-by date counts too.
-    """
-    extra = problem.profile.rules.flagship_extra_buffer
-    flagship = LocationTable.of_problem(problem).flagship.astype(np.int64)
-    buffer = positions.buffer_qty + (extra * flagship)[:, None]
-    buffer = np.maximum(buffer, vip_reserve[None, :])
-    usable: IntArray = np.maximum(
-        positions.on_hand + in_transit(positions) - positions.reserved - buffer, 0
+@family
+def exclusions(problem: SourcingProblem, table: LocationTable) -> tuple[LocationRule, LineRule]:
+    """Keep out excluded locations, and excluded products and categories."""
+    rules = problem.profile.rules
+    excluded = rules.excluded_locations
+    refs = table.refs
+    allowed = np.array([ref not in excluded for ref in refs] if excluded else [True] * len(refs))
+    why = tuple(
+        "product excluded"
+        if line.product_ref in rules.excluded_products
+        else "category excluded"
+        if line.category is not None and line.category in rules.excluded_categories
+        else ""
+        for line in problem.order.lines
     )
-    return usable
-
-
-def ideal_stock(positions: Positions) -> IntArray:
-    """Units each location holds above its ideal level, per product.
-
-    Units taken beyond this surplus take the location below its ideal stock
-    and pay the ideal-stock penalty, so with other costs equal the location
-    with the largest surplus wins.
-    """
-    surplus: IntArray = np.maximum(positions.on_hand - positions.reserved - positions.ideal_qty, 0)
-    return surplus
-
-
-def preferences(positions: Positions, surplus: IntArray, weights: Weights) -> dict[str, FloatArray]:
-    """Per-unit preference costs per (location, product), weighted, by term.
-
-    Each preference costs its full weight per unit at the least preferred
-    extreme and nothing at the most preferred one: full markdown, a surplus
-    of at least the ideal level, stock a year old, and no sell-through cost
-    nothing.
-    """
-    overstock = np.minimum(surplus / np.maximum(positions.ideal_qty, 1), 1.0)
-    age = np.minimum(positions.stock_age_days / STOCK_AGE_HORIZON_DAYS, 1.0)
-    return {
-        "markdown": weights.markdown * (1.0 - positions.markdown),
-        "overstock": weights.overstock * (1.0 - overstock),
-        "stock_age": weights.stock_age * (1.0 - age),
-        "sell_through": weights.sell_through * positions.sell_through,
-    }
+    lines = np.array([not w for w in why], dtype=bool).reshape(-1)
+    return LocationRule(allowed, CandidateReason.EXCLUDED), LineRule(lines, why)
 
 
 def distinct_products(problem: SourcingProblem) -> tuple[str, ...]:
     """The order's products, each once, in the order of the lines."""
     return tuple(dict.fromkeys(line.product_ref for line in problem.order.lines))
+
+
+# The family names, in registration order: part of the contract.
+FAMILIES: tuple[str, ...] = tuple(REGISTRY)

@@ -6,7 +6,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import CandidateExplanation, CandidateReason
-from sourcing.solver.table import IntArray
+from sourcing.solver.types import IntArray
 
 
 def explain(arrays: SourcingArrays, allocation: IntArray) -> tuple[CandidateExplanation, ...]:

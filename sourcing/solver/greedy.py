@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.table import IntArray
+from sourcing.solver.types import IntArray
 
 
 def greedy_allocation(arrays: SourcingArrays) -> IntArray:

@@ -14,7 +14,7 @@ from sourcing.solver import constraints as cf
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
-from sourcing.solver.table import BoolArray, FloatArray, IntArray, LocationTable
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
 # Terms priced per unit (on x) and per fulfilment (on y); the rest
@@ -65,26 +65,26 @@ class SourcingArrays:
         )
         quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
 
-        table = LocationTable.of_problem(problem)
+        table = problem.candidate_table()
         point = order.delivery_point
         distance = haversine_km(table.latitude, table.longitude, point.latitude, point.longitude)
 
         location_rules = [
-            cf.store_capacity(problem),
-            cf.fulfilment_type_switch(problem),
-            cf.network(problem),
+            cf.store_capacity(problem, table),
+            cf.fulfilment_type_switch(problem, table),
+            cf.network(problem, table),
         ]
-        excluded_locations, excluded_lines = cf.exclusions(problem)
+        excluded_locations, excluded_lines = cf.exclusions(problem, table)
         location_rules.append(excluded_locations)
-        vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, weights)
+        vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, table, weights)
         eligible = np.ones(len(locations), dtype=bool)
         for rule in location_rules:
             eligible &= rule.allowed
         line_allowed = excluded_lines.allowed & vip_lines.allowed
         line_why = tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True))
 
-        positions = cf.Positions.of(problem, products)
-        stock = cf.stock(problem, positions, vip_reserve) * eligible[:, None]
+        positions = cf.Positions.of(problem, table, products)
+        stock = cf.stock(problem, table, positions, vip_reserve) * eligible[:, None]
         cap = np.minimum(stock[:, line_product], quantity[None, :]) * line_allowed[None, :]
         surplus = cf.ideal_stock(positions)
 
@@ -123,10 +123,11 @@ class SourcingArrays:
             eligible=eligible,
             location_rules=tuple(location_rules),
             line_why=line_why,
-            split_limit=problem.profile.split_limit,
+            split_limit=cf.split_limit(problem),
             rejection_penalty=0.0,
         )
-        object.__setattr__(arrays, "rejection_penalty", _dominating_rejection_penalty(arrays))
+        penalty = cf.coverage_with_rejection(quantity, cap, fulfilment_cost, unit_cost, weights)
+        object.__setattr__(arrays, "rejection_penalty", penalty)
         return arrays
 
     def kept_out(self, index: int) -> tuple[CandidateReason, ...]:
@@ -137,22 +138,3 @@ class SourcingArrays:
     def location_refs(self) -> tuple[str, ...]:
         """Refs of the candidates, in array order."""
         return tuple(loc.ref for loc in self.problem.locations)
-
-
-def _dominating_rejection_penalty(arrays: SourcingArrays) -> float:
-    """The per-unit rejection penalty, raised until it dominates every other term.
-
-    A plan never has more fulfilments than units, so no plan serving the
-    order's Q units costs more than Q times the dearest fulfilment, split,
-    unit and ideal-stock costs. A penalty above that bound makes serving one
-    more unit always cheaper than rejecting it.
-    """
-    w = arrays.weights
-    units = float(arrays.quantity.sum())
-    usable = arrays.cap.sum(axis=1) > 0
-    if not usable.any():
-        return w.rejection
-    worst_fulfilment = float(arrays.fulfilment_cost[usable].max()) + w.split
-    worst_unit = float(arrays.unit_cost[usable].max()) + w.ideal_stock
-    bound = units * (worst_fulfilment + worst_unit)
-    return max(w.rejection, float(np.ceil(bound + 1.0)))

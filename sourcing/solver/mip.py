@@ -23,13 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.table import FloatArray, IntArray
-
-BACKENDS = ("scip", "highs", "sat")
+from sourcing.solver.options import Backend
+from sourcing.solver.sparse import SparseRows, best_bound, build_model, finished
+from sourcing.solver.types import IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,42 +40,12 @@ class MipResult:
     bound: float
 
 
-class _Rows:
-    """Accumulates sparse constraint rows as coordinate triplets."""
-
-    def __init__(self) -> None:
-        self.rows: list[IntArray] = []
-        self.cols: list[IntArray] = []
-        self.vals: list[FloatArray] = []
-        self.lower: list[FloatArray] = []
-        self.upper: list[FloatArray] = []
-        self.count = 0
-
-    def add(
-        self, rows: IntArray, cols: IntArray, vals: FloatArray, lower: FloatArray, upper: FloatArray
-    ) -> None:
-        """Add ``len(lower)`` rows; ``rows`` index them from 0."""
-        self.rows.append(rows + self.count)
-        self.cols.append(cols)
-        self.vals.append(vals)
-        self.lower.append(lower)
-        self.upper.append(upper)
-        self.count += len(lower)
-
-    def matrix(self, n_vars: int) -> sp.csr_matrix:
-        """The rows as a CSR matrix over ``n_vars`` columns."""
-        return sp.csr_matrix(
-            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-            shape=(self.count, n_vars),
-        )
-
-
 def solve_mip(
     arrays: SourcingArrays,
     *,
     time_limit_s: float,
     hint: IntArray | None = None,
-    backend: str = "scip",
+    backend: Backend = Backend.SCIP,
     candidates: IntArray | None = None,
 ) -> MipResult:
     """Solve the model for ``arrays`` within ``time_limit_s`` seconds.
@@ -85,8 +54,6 @@ def solve_mip(
     starting solution. ``candidates`` restricts the model to those candidate
     indices (the others get no variables).
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"Expected backend to be one of {', '.join(BACKENDS)}, got {backend!r}.")
     n_locations, n_lines = arrays.cap.shape
     pair_l, pair_k = np.nonzero(arrays.cap)  # (l, k) pairs that get an x variable
     if candidates is not None:
@@ -135,7 +102,7 @@ def solve_mip(
         ]
     )
 
-    rows = _Rows()
+    rows = SparseRows()
     x_ids = np.arange(n_x)
     # Constraint (1): every unit ordered is served or rejected.
     rows.add(
@@ -188,15 +155,7 @@ def solve_mip(
             np.array([1.0]),
         )
 
-    model = mbh.ModelBuilderHelper()
-    model.fill_model_from_sparse_data(  # the stubs mistype the numpy arrays
-        lower,
-        upper,  # type: ignore[arg-type]
-        cost,  # type: ignore[arg-type]
-        np.concatenate(rows.lower),  # type: ignore[arg-type]
-        np.concatenate(rows.upper),  # type: ignore[arg-type]
-        rows.matrix(n_vars),
-    )
+    model = build_model(lower, upper, cost, rows)
     for j in range(r0 + n_r):
         model.set_var_integrality(j, True)
     if hint is not None:
@@ -218,20 +177,17 @@ def solve_mip(
             "num_workers: 1, relative_gap_limit: 0, absolute_gap_limit: 1e-6"
         )
     solver.solve(model)
+    if not finished(solver, "single-order", time_limit_s):
+        return MipResult(None, False, best_bound(solver))
     status = solver.status()
-    if (
-        status not in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE)
-        or not solver.has_solution()
-    ):
-        return MipResult(None, False, _bound(solver))
     values = np.asarray(solver.variable_values())
     allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
     allocation[pair_l, pair_k] = np.rint(values[:n_x]).astype(np.int64)
-    return MipResult(allocation, status == mbh.SolveStatus.OPTIMAL, _bound(solver))
+    return MipResult(allocation, status == mbh.SolveStatus.OPTIMAL, best_bound(solver))
 
 
 def _add_grouped(
-    rows: _Rows,
+    rows: SparseRows,
     pair_l: IntArray,
     pair_p: IntArray,
     x_ids: IntArray,
@@ -276,10 +232,3 @@ def _add_hint(
     rejected = arrays.quantity - hint.sum(axis=0)
     for k, value in enumerate(rejected):
         model.add_hint(r0 + k, float(value))
-
-
-def _bound(solver: mbh.ModelSolverHelper) -> float:
-    try:
-        return float(solver.best_objective_bound())
-    except Exception:  # no bound was computed (e.g. no solve happened)
-        return float("-inf")

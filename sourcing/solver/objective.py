@@ -10,7 +10,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import ObjectiveBreakdown
-from sourcing.solver.table import IntArray
+from sourcing.solver.types import IntArray
 from sourcing.solver.weights import Weights
 
 TERMS = Weights.names()

@@ -22,12 +22,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcing.solver.problem import Location
-from sourcing.solver.table import IntArray, LocationTable, ProductColumn
+from sourcing.solver.errors import InvalidProblem
+from sourcing.solver.inputs import InTransit
+from sourcing.solver.types import FloatArray, IntArray
 
 _UNLIMITED = -1
 _COUNTS = ("on_hand", "reserved", "buffer_qty", "ideal_qty")
 _FRACTIONS = ("markdown", "sell_through")
+
+
+@dataclass(frozen=True, slots=True)
+class ProductColumn:
+    """Where one product is stocked: candidate indices and each position's numbers."""
+
+    index: IntArray
+    on_hand: IntArray
+    reserved: IntArray
+    buffer_qty: IntArray
+    ideal_qty: IntArray
+    markdown: FloatArray
+    sell_through: FloatArray
+    stock_age_days: FloatArray
+    in_transit: tuple[tuple[int, tuple[InTransit, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +68,15 @@ class CandidateState:
         for name in ("capacity_total", "capacity_hd", "capacity_cc", "open_orders"):
             values = np.asarray(getattr(self, name))
             if values.ndim != 1 or len(values) != n:
-                raise ValueError(
+                raise InvalidProblem(
                     f"Expected state.{name} to hold one entry per candidate ({n}), "
                     f"got shape {values.shape}."
                 )
             low = 0 if name == "open_orders" else _UNLIMITED
             if n and int(values.min()) < low:
-                raise ValueError(f"Expected state.{name} to be >= {low}, got {int(values.min())}.")
+                raise InvalidProblem(
+                    f"Expected state.{name} to be >= {low}, got {int(values.min())}."
+                )
         for product, column in self.stock.items():
             _check_column(product, column, n)
 
@@ -67,33 +85,21 @@ class CandidateState:
         """Candidates the state describes."""
         return len(self.capacity_total)
 
-    @classmethod
-    def of(cls, locations: tuple[Location, ...]) -> CandidateState:
-        """The state the candidates carry themselves: their stock, capacity and open orders."""
-        table = LocationTable.of(locations)
-        return cls(
-            stock=table.products,
-            capacity_total=table.capacity_total,
-            capacity_hd=table.capacity_hd,
-            capacity_cc=table.capacity_cc,
-            open_orders=table.open_orders,
-        )
-
 
 def _check_column(product: str, column: ProductColumn, n: int) -> None:
     index = np.asarray(column.index)
     at = f"state.stock[{product!r}]"
     if index.ndim != 1:
-        raise ValueError(f"Expected {at}.index to be one-dimensional, got shape {index.shape}.")
+        raise InvalidProblem(f"Expected {at}.index to be one-dimensional, got shape {index.shape}.")
     if len(index) and (int(index[0]) < 0 or int(index[-1]) >= n or (np.diff(index) <= 0).any()):
-        raise ValueError(
+        raise InvalidProblem(
             f"Expected {at}.index to be ascending candidate indices in [0, {n}), got {index}."
         )
     names = (*_COUNTS, *_FRACTIONS, "stock_age_days")
     values = [np.asarray(getattr(column, name)) for name in names]
     for name, value in zip(names, values, strict=True):
         if value.shape != index.shape:
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected {at}.{name} to hold one entry per index ({len(index)}), "
                 f"got shape {value.shape}."
             )
@@ -105,9 +111,13 @@ def _check_column(product: str, column: ProductColumn, n: int) -> None:
     if np.isnan(table).any() or table.min() < 0 or fractions.max() > 1:
         for name, value in zip(names, table, strict=True):
             if np.isnan(value).any() or value.min() < 0:
-                raise ValueError(f"Expected {at}.{name} to be non-negative numbers, got {value}.")
+                raise InvalidProblem(
+                    f"Expected {at}.{name} to be non-negative numbers, got {value}."
+                )
             if name in _FRACTIONS and value.max() > 1:
-                raise ValueError(f"Expected {at}.{name} to be fractions in [0, 1], got {value}.")
+                raise InvalidProblem(
+                    f"Expected {at}.{name} to be fractions in [0, 1], got {value}."
+                )
     for i, _ in column.in_transit:
         if not 0 <= i < n:
-            raise ValueError(f"Expected {at}.in_transit at candidate indices, got {i}.")
+            raise InvalidProblem(f"Expected {at}.in_transit at candidate indices, got {i}.")

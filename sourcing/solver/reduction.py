@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.table import BoolArray, FloatArray, IntArray
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Largest candidate set priced by enumeration (2**12 subsets), and the most
 # subsets priced when plans are known to use few locations.

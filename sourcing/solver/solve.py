@@ -11,8 +11,9 @@ import numpy as np
 from sourcing.solver.explain import explain as explain_candidates
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.mip import BACKENDS, solve_mip
+from sourcing.solver.mip import solve_mip
 from sourcing.solver.objective import evaluate
+from sourcing.solver.options import DEFAULT_TIME_LIMIT_S, Backend, Policy, SolveOptions
 from sourcing.solver.plan import (
     Fulfilment,
     FulfilmentLine,
@@ -30,20 +31,17 @@ from sourcing.solver.reduction import (
     reduce_candidates,
     subsets_to_price,
 )
-from sourcing.solver.table import IntArray
-
-POLICIES = ("mip", "greedy")
-DEFAULT_TIME_LIMIT_S = 10.0
+from sourcing.solver.types import IntArray
 
 
 def solve(
     problem: SourcingProblem,
     *,
-    policy: str = "mip",
+    policy: Policy | str = Policy.MIP,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     weight_overrides: Mapping[str, float] | None = None,
     explain: bool = False,
-    backend: str = "scip",
+    backend: Backend | str = Backend.SCIP,
     reduce: bool = True,
 ) -> Plan:
     """Source one order.
@@ -71,22 +69,17 @@ def solve(
         full model, as a reference.
     """
     started = time.perf_counter()
-    if policy not in POLICIES:
-        raise ValueError(f"Expected policy to be one of {', '.join(POLICIES)}, got {policy!r}.")
-    if backend not in BACKENDS:
-        raise ValueError(f"Expected backend to be one of {', '.join(BACKENDS)}, got {backend!r}.")
-    if not isinstance(time_limit_s, int | float) or math.isnan(time_limit_s) or time_limit_s <= 0:
-        raise ValueError(f"Expected time_limit_s to be a positive number, got {time_limit_s!r}.")
+    options = SolveOptions.of(policy=policy, backend=backend, time_limit_s=time_limit_s)
     weights = problem.profile.weights
     if weight_overrides:
         weights = weights.override(weight_overrides)
     arrays = SourcingArrays.build(problem, weights)
     return solve_arrays(
         arrays,
-        policy=policy,
-        time_limit_s=time_limit_s,
+        policy=options.policy,
+        time_limit_s=options.time_limit_s,
         explain=explain,
-        backend=backend,
+        backend=options.backend,
         reduce=reduce,
         started=started,
     )
@@ -95,10 +88,10 @@ def solve(
 def solve_arrays(
     arrays: SourcingArrays,
     *,
-    policy: str = "mip",
+    policy: Policy = Policy.MIP,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     explain: bool = False,
-    backend: str = "scip",
+    backend: Backend = Backend.SCIP,
     reduce: bool = True,
     started: float | None = None,
 ) -> Plan:

@@ -9,43 +9,16 @@ instead of a Python loop over every location and product.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
-from sourcing.solver.problem import InTransit, Location, SourcingProblem
+from sourcing.solver.errors import InvalidProblem
+from sourcing.solver.inputs import Location
+from sourcing.solver.overrides import CandidateState, ProductColumn
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
-if TYPE_CHECKING:
-    from sourcing.solver.overrides import CandidateState
-
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
-
-# How many candidate tuples keep their table.
-CACHE_SIZE = 4
-# How many per-order states keep their merged table (one per order in flight).
-STATE_CACHE_SIZE = 64
 _UNLIMITED = -1
-
-
-@dataclass(frozen=True, slots=True)
-class ProductColumn:
-    """Where one product is stocked: candidate indices and each position's numbers."""
-
-    index: IntArray
-    on_hand: IntArray
-    reserved: IntArray
-    buffer_qty: IntArray
-    ideal_qty: IntArray
-    markdown: FloatArray
-    sell_through: FloatArray
-    stock_age_days: FloatArray
-    in_transit: tuple[tuple[int, tuple[InTransit, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +43,8 @@ class LocationTable:
     refs: tuple[str, ...]
     networks: tuple[frozenset[str], ...]
     products: dict[str, ProductColumn]
+    # The tuple the table was built from: a problem checks its table is this one's.
+    source: tuple[Location, ...] = field(default=(), compare=False, repr=False)
     _members: dict[str, BoolArray] = field(default_factory=dict)
 
     def in_network(self, network: str) -> BoolArray:
@@ -82,50 +57,37 @@ class LocationTable:
 
     @classmethod
     def of(cls, locations: tuple[Location, ...]) -> LocationTable:
-        """The table of a candidate tuple, from the cache when this very tuple was seen."""
-        key = id(locations)
-        with _LOCK:
-            hit = _CACHE.get(key)
-            if hit is not None and hit[0] is locations:
-                _CACHE.move_to_end(key)
-                return hit[1]
-        table = cls._build(locations)
-        with _LOCK:
-            _CACHE[key] = (locations, table)
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        return table
+        """The candidates' numbers as arrays; raises when two candidates share a ref.
 
-    @classmethod
-    def of_problem(cls, problem: SourcingProblem) -> LocationTable:
-        """The table of a problem's candidates, with its per-order ``state`` applied if any.
-
-        The state's stock, capacity left and open orders replace the
-        candidates' own (see ``sourcing.solver.overrides``); everything
-        else comes from the cached table of the candidate tuple.
+        Building it reads every location, which for a large network costs far
+        more than a small order's solve. A caller sourcing many orders over one
+        candidate tuple builds it once and passes it as ``SourcingProblem.table``:
+        the solver keeps no cache of its own.
         """
-        table = cls.of(problem.locations)
-        state = problem.state
+        return cls._build(locations)
+
+    def state(self) -> CandidateState:
+        """The per-order state this table holds: stock, capacity left and open orders."""
+        return CandidateState(
+            stock=self.products,
+            capacity_total=self.capacity_total,
+            capacity_hd=self.capacity_hd,
+            capacity_cc=self.capacity_cc,
+            open_orders=self.open_orders,
+        )
+
+    def with_state(self, state: CandidateState | None) -> LocationTable:
+        """This table with a per-order state's stock, capacity left and open orders."""
         if state is None:
-            return table
-        key = id(state)
-        with _LOCK:
-            hit = _STATE_CACHE.get(key)
-            if hit is not None and hit[0] is state and hit[1] is table:
-                return hit[2]
-        merged = replace(
-            table,
+            return self
+        return replace(
+            self,
             products=dict(state.stock),
             capacity_total=state.capacity_total,
             capacity_hd=state.capacity_hd,
             capacity_cc=state.capacity_cc,
             open_orders=state.open_orders,
         )
-        with _LOCK:
-            _STATE_CACHE[key] = (state, table, merged)
-            while len(_STATE_CACHE) > STATE_CACHE_SIZE:
-                _STATE_CACHE.popitem(last=False)
-        return merged
 
     @classmethod
     def _build(cls, locations: tuple[Location, ...]) -> LocationTable:
@@ -159,10 +121,22 @@ class LocationTable:
             cc_enabled=flags("cc_enabled"),
             flagship=flags("flagship"),
             vip_service=flags("vip_service"),
-            refs=tuple(loc.ref for loc in locations),
+            refs=_unique_refs(locations),
+            source=locations,
             networks=tuple(loc.networks for loc in locations),
             products=_product_columns(locations),
         )
+
+
+def _unique_refs(locations: tuple[Location, ...]) -> tuple[str, ...]:
+    refs = tuple(loc.ref for loc in locations)
+    if len(set(refs)) != len(refs):
+        seen: set[str] = set()
+        for ref in refs:
+            if ref in seen:
+                raise InvalidProblem(f"Expected location refs to be unique, got {ref!r} twice.")
+            seen.add(ref)
+    return refs
 
 
 def capacity_like(locations: tuple[Location, ...], name: str) -> IntArray:
@@ -202,6 +176,6 @@ def _product_columns(locations: tuple[Location, ...]) -> dict[str, ProductColumn
     return columns
 
 
-_LOCK = threading.Lock()
-_CACHE: OrderedDict[int, tuple[tuple[Location, ...], LocationTable]] = OrderedDict()
-_STATE_CACHE: OrderedDict[int, tuple[CandidateState, LocationTable, LocationTable]] = OrderedDict()
+def candidate_state(locations: tuple[Location, ...]) -> CandidateState:
+    """The state the candidates carry themselves: their stock, capacity and open orders."""
+    return LocationTable.of(locations).state()

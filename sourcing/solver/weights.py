@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from sourcing.solver.errors import InvalidProblem
+
 # The default per-unit rejection penalty. The solver raises it further when
 # the order's other costs could exceed it, so rejecting a unit that can be
 # served never pays off, whatever the weights (see objective.rejection_penalty).
@@ -54,9 +56,9 @@ class Weights:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"Expected weights.{f.name} to be a number, got {value!r}.")
+                raise InvalidProblem(f"Expected weights.{f.name} to be a number, got {value!r}.")
             if math.isnan(value) or math.isinf(value) or value < 0:
-                raise ValueError(
+                raise InvalidProblem(
                     f"Expected weights.{f.name} to be a finite number >= 0, got {value!r}."
                 )
             object.__setattr__(self, f.name, float(value))
@@ -84,7 +86,7 @@ class Weights:
             data = tomllib.load(fh)
         table = data.get("weights", data)
         if not isinstance(table, Mapping):
-            raise ValueError(f"Expected [weights] in {path} to be a table, got {table!r}.")
+            raise InvalidProblem(f"Expected [weights] in {path} to be a table, got {table!r}.")
         return cls.from_mapping(table)
 
     def override(self, values: Mapping[str, float]) -> Weights:
@@ -92,7 +94,7 @@ class Weights:
         known = set(self.names())
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(
+            raise InvalidProblem(
                 f"Expected weight names among {', '.join(self.names())}, got {', '.join(unknown)}."
             )
         return replace(self, **dict(values))

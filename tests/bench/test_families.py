@@ -8,10 +8,10 @@ import pytest
 
 from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK
 from sourcing.bench.instances import make_network, order_stream
-from sourcing.solver.batch import BatchProblem
-from sourcing.solver.batch_served import ServedCollector
-from sourcing.solver.batch_steps import WaveSolver
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.wave import BatchProblem
+from sourcing.solver.wave.served import ServedCollector
+from sourcing.solver.wave.steps import WaveSolver
 
 
 def test_families_cover_the_ordinary_and_stress_settings() -> None:

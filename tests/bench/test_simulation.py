@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sourcing.bench.instances import IntArray
 from sourcing.bench.policies import DEFAULT_POLICIES, Policy, make_policy
 from sourcing.bench.simulation import Instance, NetworkState, simulate, waves
 from sourcing.solver import Capacity, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.types import IntArray
 from tests.solver.builders import loc, order, problem
 
 

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 
 from sourcing.bench.families import FAMILIES
-from sourcing.bench.instances import IntArray, arrival_times, make_network, order_stream
+from sourcing.bench.instances import arrival_times, make_network, order_stream
 from sourcing.bench.policies import Policy, PolicyOptions, make_policy
 from sourcing.bench.simulation import Instance, simulate, waves
 from sourcing.solver import Capacity, Location, OrderType, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
-from sourcing.solver.table import LocationTable
+from sourcing.solver.types import IntArray
 
 POLICIES = ("greedy", "priority", "fewest_splits", "mip", "batch", "batch_10")
 
@@ -42,7 +42,7 @@ class _RebuiltLocations:
             ]
 
     def problem(self, the_problem: SourcingProblem) -> SourcingProblem:
-        return replace(the_problem, locations=tuple(self.current))
+        return replace(the_problem, locations=tuple(self.current), table=None)
 
     def take(self, the_problem: SourcingProblem, allocation: IntArray) -> None:
         for i in np.flatnonzero(allocation.sum(axis=1)):
@@ -115,7 +115,7 @@ def _reference(policy: Policy, instance: Instance) -> list[tuple[int, int, dict[
 def _what_a_policy_reads(the_problem: SourcingProblem) -> list[object]:
     """The order's arrays and the capacity left, as the solver and the wave solver read them."""
     arrays = SourcingArrays.build(the_problem)
-    table = LocationTable.of_problem(the_problem)
+    table = the_problem.candidate_table()
     return [
         *(a.tolist() for a in (arrays.stock, arrays.cap, arrays.surplus, arrays.eligible)),
         *(a.tolist() for a in (arrays.unit_cost, arrays.fulfilment_cost)),

@@ -15,8 +15,8 @@ from sourcing.models import (
     OrderType,
     Product,
 )
-from sourcing.models.day_load import count_new
-from sourcing.models.inventory import set_stock
+from sourcing.models.inventory.day_load import count_new
+from sourcing.models.inventory.inventory import set_stock
 
 
 def add_location(session: Session, ref: str = "WH_1", **fields: object) -> Location:

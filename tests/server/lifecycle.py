@@ -27,9 +27,9 @@ from sourcing.models import (
     SourcingProfile,
     WebhookSubscription,
 )
-from sourcing.models.day_load import load_check
-from sourcing.models.db import session_factory
-from sourcing.models.ledger import ledger_check
+from sourcing.models.db.engine import session_factory
+from sourcing.models.inventory.day_load import load_check
+from sourcing.models.inventory.ledger import ledger_check
 from sourcing.server.app import RunningServer
 from sourcing.v1 import common_pb2, domain_pb2, orders_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product

@@ -10,14 +10,14 @@ from google.protobuf import duration_pb2
 from sqlalchemy import func, select
 
 from sourcing.models import Fulfilment
-from sourcing.models.config import Location, Product
-from sourcing.models.day_load import load_check
-from sourcing.models.db import session_factory
-from sourcing.models.enums import FulfilmentStatus
-from sourcing.models.ledger import ledger_check
-from sourcing.models.positions import StockAdjustment, adjust_stock
+from sourcing.models.config.tables import Location, Product
+from sourcing.models.db.engine import session_factory
+from sourcing.models.db.enums import FulfilmentStatus
+from sourcing.models.inventory.day_load import load_check
+from sourcing.models.inventory.ledger import ledger_check
+from sourcing.models.inventory.positions import StockAdjustment, adjust_stock
 from sourcing.server.app import RunningServer
-from sourcing.solver.batch import solve_batch
+from sourcing.solver.wave import solve_batch
 from sourcing.v1 import plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
 from tests.server.conftest import Clients
@@ -161,7 +161,7 @@ def test_stock_taken_meanwhile_is_sourced_again_alone(
             adjust_stock(session, StockAdjustment(near.ref, sku.ref, -2, reason="shrinkage"))
         return wave
 
-    monkeypatch.setattr("sourcing.models.batch.solve_batch", solve_then_lose_near)
+    monkeypatch.setattr("sourcing.models.waves.batch.solve_batch", solve_then_lose_near)
     request = sourcing_pb2.SourceBatchRequest(orders=[hd_order("A", qty=1), hd_order("B", qty=1)])
     reply = clients.sourcing.SourceBatch(request, timeout=60)
     assert [r.WhichOneof("outcome") for r in reply.results] == ["plan", "plan"]

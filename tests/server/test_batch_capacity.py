@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from sourcing.models import Fulfilment, OrderType
-from sourcing.models.batch import source_batch
-from sourcing.models.config import Location
-from sourcing.models.db import session_factory
-from sourcing.models.enums import FulfilmentStatus
-from sourcing.models.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.models.config.tables import Location
+from sourcing.models.db.engine import session_factory
+from sourcing.models.db.enums import FulfilmentStatus
+from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.models.waves.batch import source_batch
 from sourcing.server.app import RunningServer
 from sourcing.solver import GeoPoint
 from sourcing.v1 import common_pb2, domain_pb2, sourcing_pb2

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from sourcing.models import IdempotencyKey
-from sourcing.models.db import session_factory
-from sourcing.models.positions import StockAdjustment, adjust_stock
+from sourcing.models.db.engine import session_factory
+from sourcing.models.inventory.positions import StockAdjustment, adjust_stock
 from sourcing.server.app import RunningServer
 from sourcing.v1 import sourcing_pb2
 from tests.models.builders import add_product
@@ -119,7 +119,7 @@ def test_a_retry_after_a_crash_mid_batch_reserves_nothing_twice(
 ) -> None:
     """The first call dies after storing A: the retry replays A, sources B, stores its answer."""
     stock_network(server)
-    import sourcing.models.batch as batch_module
+    import sourcing.models.waves.batch as batch_module
 
     store = batch_module._store
     stored: list[str] = []

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import update
 
 from sourcing.models import Fulfilment, FulfilmentStatus
-from sourcing.models.db import session_factory
-from sourcing.models.webhooks import DeliveryPolicy
+from sourcing.models.db.engine import session_factory
+from sourcing.models.events.webhooks import DeliveryPolicy
 from sourcing.server.app import RunningServer, create_server
 from sourcing.v1 import config_pb2
 from tests.server.conftest import Clients

@@ -23,10 +23,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models import InventoryQuantity, Location, Order, QuantityStatus, QuantityType
-from sourcing.models.day_load import load_check
-from sourcing.models.db import make_engine, session_factory, upgrade
-from sourcing.models.ledger import ledger_check
-from sourcing.models.stock import InventoryPosition
+from sourcing.models.db.engine import make_engine, session_factory, upgrade
+from sourcing.models.inventory.day_load import load_check
+from sourcing.models.inventory.ledger import ledger_check
+from sourcing.models.inventory.tables import InventoryPosition
 from sourcing.server.app import SERVICE_NAMES
 from sourcing.v1 import common_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from sourcing.models import Fulfilment, FulfilmentStatus
-from sourcing.models.db import session_factory
-from sourcing.models.ledger import ledger_check
+from sourcing.models.db.engine import session_factory
+from sourcing.models.inventory.ledger import ledger_check
 from sourcing.server.app import RunningServer
 from sourcing.v1 import common_pb2, sourcing_pb2
 from tests.server.conftest import Clients

@@ -11,9 +11,9 @@ from grpc_status import rpc_status
 from sqlalchemy import func, select
 
 from sourcing.models import InventoryQuantity, Order, QuantityStatus, QuantityType
-from sourcing.models.day_load import load_check
-from sourcing.models.db import session_factory
-from sourcing.models.ledger import ledger_check
+from sourcing.models.db.engine import session_factory
+from sourcing.models.inventory.day_load import load_check
+from sourcing.models.inventory.ledger import ledger_check
 from sourcing.server.app import RunningServer
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product

@@ -22,9 +22,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models import OutboxEvent, OutboxState
-from sourcing.models.events import emit
-from sourcing.models.setup import WebhookSpec, create_webhook_subscription
-from sourcing.models.webhooks import (
+from sourcing.models.config.setup import WebhookSpec, create_webhook_subscription
+from sourcing.models.events.outbox import emit
+from sourcing.models.events.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

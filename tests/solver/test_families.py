@@ -20,6 +20,7 @@ from sourcing.solver import (
     StockPosition,
     solve,
 )
+from sourcing.solver import constraints as cf
 from tests.solver.builders import loc, order, problem
 
 
@@ -423,3 +424,36 @@ def test_a_location_own_open_order_limit_overrides_the_profile() -> None:
     assert reasons(plan, "STRICT") == (CandidateReason.OUT_OF_CAPACITY,)
     assert reasons(plan, "DEFAULT") == (CandidateReason.OUT_OF_CAPACITY,)
     assert served(plan) == {"LENIENT": {"L1": 1}}
+
+
+# Each family and the tests above that pin it on a hand-built instance.
+FAMILY_TESTS = {
+    "coverage_with_rejection": test_unservable_units_are_rejected_to_rjt1_as_escalated,
+    "stock": test_available_is_on_hand_less_reserved_less_buffer,
+    "split_limit": test_split_limit_reached_rejects_the_remainder,
+    "store_capacity": test_capacity_exhausted_sends_the_order_elsewhere,
+    "fulfilment_type_switch": test_location_switched_off_for_cc,
+    "network": test_orders_source_only_from_their_network,
+    "ideal_stock": test_ideal_stock_penalty_counts_units_below_ideal,
+    "in_transit": test_in_transit_counts_when_it_arrives_before_need_by,
+    "preferences": test_preferences_steer_between_equal_locations,
+    "vip_rules": test_vip_only_products,
+    "exclusions": test_excluded_location_is_never_used,
+}
+
+
+def test_every_registered_family_has_its_function_and_its_test() -> None:
+    """The registry is built from the functions: each name is a function, each has a test."""
+    assert set(cf.REGISTRY) == set(FAMILY_TESTS)
+    for name, function in cf.REGISTRY.items():
+        assert function.__name__ == name
+        assert callable(getattr(cf, name))
+
+
+def test_a_family_cannot_be_registered_twice() -> None:
+    """Two functions under one name would make the registry ambiguous."""
+
+    def stock() -> None: ...
+
+    with pytest.raises(ValueError, match="registered twice"):
+        cf.family(stock)

@@ -20,6 +20,7 @@ from sourcing.solver import (
     SourcingProblem,
     solve,
 )
+from sourcing.solver.table import candidate_state
 from tests.solver.builders import loc, order, problem
 from tests.solver.test_properties import problems
 
@@ -31,7 +32,7 @@ def static(locations: tuple[Location, ...]) -> tuple[Location, ...]:
 
 def with_state(source: SourcingProblem, bare: tuple[Location, ...]) -> SourcingProblem:
     """``source`` over the bare candidates, its stock, capacity and open orders as a state."""
-    state = CandidateState.of(source.locations)
+    state = candidate_state(source.locations)
     return SourcingProblem(source.order, bare, source.profile, state)
 
 

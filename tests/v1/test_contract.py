@@ -1,4 +1,4 @@
-"""The sourcing.v1 gRPC contract follows the house rules of DESIGN.md section 5.
+"""The sourcing.v1 gRPC contract follows its house rules (README, "The service").
 
 The proto files are compiled once with source info, so the checks see the
 comments as written, and the committed generated code is compared with them.

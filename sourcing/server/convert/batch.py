@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import grpc
 from google.protobuf import duration_pb2
 
-from sourcing.models.batch import BatchOrderOutcome, BatchOutcome
-from sourcing.models.rebalance import RebalanceInput, RebalanceOutcome
-from sourcing.models.source_call import OrderInput
+from sourcing.models.orders.source_call import OrderInput
+from sourcing.models.waves.batch import BatchOrderOutcome, BatchOutcome
+from sourcing.models.waves.rebalance import RebalanceInput, RebalanceOutcome
 from sourcing.server.convert.fields import optional_ref
 from sourcing.server.convert.orders import _SOLVE_STATUS, order_from_proto, plan_to_proto
 from sourcing.server.errors import FieldError, field_of, status_code_for

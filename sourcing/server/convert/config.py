@@ -11,12 +11,8 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from urllib.parse import urlsplit
 
-from sourcing.models.config import Customer, Location, Network, Product, VirtualCatalogue
-from sourcing.models.config import SourcingProfile as ProfileRow
-from sourcing.models.enums import CustomerTier, FulfilmentStatus, LocationType, OrderType
-from sourcing.models.messaging import WebhookSubscription
-from sourcing.models.profiles import BEFORE_PICKING, OverdueAction, ProfileRules, ProfileSpec
-from sourcing.models.setup import (
+from sourcing.models.config.profiles import BEFORE_PICKING, OverdueAction, ProfileRules, ProfileSpec
+from sourcing.models.config.setup import (
     CustomerSpec,
     LocationSpec,
     NetworkSpec,
@@ -25,6 +21,10 @@ from sourcing.models.setup import (
     WebhookEventType,
     WebhookSpec,
 )
+from sourcing.models.config.tables import Customer, Location, Network, Product, VirtualCatalogue
+from sourcing.models.config.tables import SourcingProfile as ProfileRow
+from sourcing.models.db.enums import CustomerTier, FulfilmentStatus, LocationType, OrderType
+from sourcing.models.events.tables import WebhookSubscription
 from sourcing.server.convert.fields import (
     URL_LENGTH,
     check_count,

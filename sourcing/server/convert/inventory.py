@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from sourcing.models.enums import QuantityStatus, QuantityType
-from sourcing.models.positions import Arrival, PositionView, StockAdjustment, StockLevel
-from sourcing.models.stock import InTransit
-from sourcing.models.stock_reports import (
+from sourcing.models.db.enums import QuantityStatus, QuantityType
+from sourcing.models.inventory.positions import Arrival, PositionView, StockAdjustment, StockLevel
+from sourcing.models.inventory.stock_reports import (
     AvailabilityQuery,
     CatalogueStock,
     LedgerFilter,
     LedgerRecord,
     NetworkStock,
 )
+from sourcing.models.inventory.tables import InTransit
 from sourcing.server.convert.fields import (
     MAX_INT32,
     check_count,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sourcing.models.enums import OrderStatus, OrderType
-from sourcing.models.order_views import OrderFilter
-from sourcing.models.returns import ReceivedInput, ReturnInput, ReturnLineInput
-from sourcing.models.revisions import AddLine, RemoveLine, Revision, SetQuantity
-from sourcing.models.shipping import ConsignmentInput, ParcelInput
-from sourcing.models.source_call import LineInput
+from sourcing.models.db.enums import OrderStatus, OrderType
+from sourcing.models.orders.order_views import OrderFilter
+from sourcing.models.orders.returns import ReceivedInput, ReturnInput, ReturnLineInput
+from sourcing.models.orders.revisions import AddLine, RemoveLine, Revision, SetQuantity
+from sourcing.models.orders.shipping import ConsignmentInput, ParcelInput
+from sourcing.models.orders.source_call import LineInput
 from sourcing.server.convert.fields import (
     URL_LENGTH,
     check_count,

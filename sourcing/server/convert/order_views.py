@@ -1,6 +1,6 @@
 """Stored orders, fulfilments, articles, consignments and returns on the wire.
 
-Everything here reads rows already loaded by ``sourcing.models.order_views``
+Everything here reads rows already loaded by ``sourcing.models.orders.order_views``
 inside the call's transaction; nothing queries.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sourcing.models.enums import OrderType
-from sourcing.models.order_views import OrderView
-from sourcing.models.orders import Fulfilment, Order, OrderLine
-from sourcing.models.returns import refund_of
-from sourcing.models.shipments import Article, Consignment, ReturnOrder
+from sourcing.models.db.enums import OrderType
+from sourcing.models.orders.order_views import OrderView
+from sourcing.models.orders.returns import refund_of
+from sourcing.models.orders.shipments import Article, Consignment, ReturnOrder
+from sourcing.models.orders.tables import Fulfilment, Order, OrderLine
 from sourcing.server.convert.config import customer_to_proto
 from sourcing.server.convert.fields import enum_to_proto, timestamp
 from sourcing.v1 import common_pb2, domain_pb2

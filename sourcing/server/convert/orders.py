@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sourcing import solver
-from sourcing.models.enums import CustomerTier, OrderType
-from sourcing.models.reassign import ReassignInput
-from sourcing.models.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.models.db.enums import CustomerTier, OrderType
+from sourcing.models.orders.reassign import ReassignInput
+from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.server.convert.fields import optional_ref
 from sourcing.server.errors import FieldError
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
@@ -242,8 +242,3 @@ def deadline_seconds(remaining: float | None, default: float, reserve: float = 0
     if budget <= 0:
         raise TimeoutError("the call's deadline leaves no time to source the order")
     return budget
-
-
-def utc(moment: datetime) -> datetime:
-    """A datetime as timezone-aware UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,63 @@
+"""A counter that moves whenever a location or a network changes.
+
+Each server process caches the candidate locations it builds for sourcing
+(see ``sourcing.models.config.candidate_cache``). Replicas share one database, so a
+process cannot know from its own calls alone that another replica changed a
+location; instead every ORM flush that inserts, updates or deletes a
+``Location`` or a ``Network`` (network membership included, since it dirties
+one of the two) adds one to ``config_version.version`` in the same
+transaction. A reader compares one integer with the version its cache was
+built at and rebuilds on any difference.
+
+Writes that bypass the ORM's unit of work (``session.execute(update(Location))``,
+Core inserts, SQL run by hand) must call :func:`bump_config_version` in
+their transaction, or restart the servers.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from sourcing.models.config.tables import Location, Network
+from sourcing.models.db.base import Base
+
+# Tables whose rows the candidate cache is built from.
+WATCHED = (Location, Network)
+
+
+class ConfigVersion(Base):
+    """The single row counting changes to locations and networks (``id`` is always 1)."""
+
+    __tablename__ = "config_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+_CURRENT = select(ConfigVersion.version).where(ConfigVersion.id == 1)
+
+
+def config_version(session: Session) -> int | None:
+    """The current version; ``None`` when the row is missing (nothing may then be cached)."""
+    version: int | None = session.connection().execute(_CURRENT).scalar()
+    return version
+
+
+def bump_config_version(session: Session) -> None:
+    """Move the version on, in the caller's transaction (held locked until it ends)."""
+    session.execute(
+        update(ConfigVersion)
+        .where(ConfigVersion.id == 1)
+        .values(version=ConfigVersion.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_when_watched_rows_change(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(row, WATCHED) for row in chain(session.new, session.dirty, session.deleted)):
+        bump_config_version(session)

@@ -1,1 +1,0 @@
-"""Alembic migrations of the sourcing database; run them with ``sourcing.models.db.upgrade``."""

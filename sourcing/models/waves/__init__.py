@@ -1,0 +1,1 @@
+"""Many orders at once: SourceBatch (a wave sourced together) and Rebalance."""

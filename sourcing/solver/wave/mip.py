@@ -1,0 +1,191 @@
+"""The wave model over the orders' candidates as one MIP, for waves small enough to solve whole.
+
+Indices: o order, i candidate (an order's location), e entry (a candidate's
+line), j line, key a position (location, product), l location::
+
+    min  sum_e c_e x_e + sum_i f_i y_i + sum_j P_o r_j + sum_key w z_key + sum_o w_split s_o
+    s.t. (1) coverage        sum_{e of j} x_e + r_j = q_j                  all j
+         (2) stock           x_e <= cap_e y_{i(e)}                         all e
+         (3) shared stock    sum_{e at key} x_e <= stock_key               all key
+         (4) own stock       sum_{e of o at key} x_e <= own level          o with 2+ lines at key
+         (5) capacity        sum_{i at l, of the row's type} y_i <= cap_l  all l, rows
+         (6) split limit     sum_{i of o} y_i <= S_o                       all o
+         (7) ideal stock     sum_{e at key} x_e - z_key <= surplus_key     all key
+         (8) split penalty   sum_{i of o} y_i - s_o <= 1                   all o
+         x, r integer >= 0; y binary; z, s >= 0
+
+The Lagrangian (``wave.prices``) relaxes (3), (5) and (7); here they are
+kept, so the solver's plan needs no repair. Its bound is over the
+candidates only: it bounds the wave only when every order's candidates are
+all the locations its rules allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from sourcing.solver.sparse import SparseRows, best_bound, build_model, finished
+from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.model import Wave
+from sourcing.solver.wave.prices import capacity_columns
+from sourcing.solver.wave.repair import Assignment, estimate
+
+# Waves with more entries than this are not handed to the MIP.
+MAX_ENTRIES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class WaveMip:
+    """The MIP's plan (None when it found none) and its proved bound over the candidates."""
+
+    assignment: Assignment | None
+    bound: float
+
+
+def solve_wave_mip(
+    wave: Wave,
+    capacity: IntArray,
+    penalty: FloatArray,
+    rank: IntArray,
+    hint: Assignment,
+    time_limit_s: float,
+    gap_target: float,
+) -> WaveMip:
+    """The best plan the MIP finds over the candidates within the time (or ``gap_target``)."""
+    n_e, n_i, n_j, n_o = (
+        len(wave.entry_cand),
+        len(wave.cand_order),
+        len(wave.quantity),
+        wave.n_orders,
+    )
+    entry_order = wave.entry_order
+    line_order = np.repeat(np.arange(n_o), np.diff(wave.line_start))
+    x, y, r = np.arange(n_e), n_e + np.arange(n_i), n_e + n_i + np.arange(n_j)
+    rows = SparseRows()
+    # Constraint (1): every unit ordered is served or rejected.
+    rows.add(
+        np.concatenate([wave.entry_line, np.arange(n_j)]),
+        np.concatenate([x, r]),
+        np.ones(n_e + n_j),
+        wave.quantity.astype(float),
+        wave.quantity.astype(float),
+    )
+    # Constraint (2): a unit can only come from a candidate that is used.
+    rows.add(
+        np.concatenate([np.arange(n_e)] * 2),
+        np.concatenate([x, y[wave.entry_cand]]),
+        np.concatenate([np.ones(n_e), -wave.entry_cap.astype(float)]),
+        np.full(n_e, -np.inf),
+        np.zeros(n_e),
+    )
+    key = wave.entry_key
+    potential = np.bincount(key, wave.entry_cap, minlength=len(wave.key_stock))
+    # Constraint (3): the orders share each position's stock.
+    rows.at_most(key, x, wave.key_stock.astype(float), potential > wave.key_stock)
+    # Constraint (4): two lines of one order at one position share the order's level.
+    pair = entry_order * len(wave.key_stock) + key
+    pairs, pair_of, counts = np.unique(pair, return_inverse=True, return_counts=True)
+    own = np.zeros(len(pairs))
+    own[pair_of] = wave.entry_stock
+    rows.at_most(pair_of.reshape(-1), x, own, counts > 1)
+    # Constraint (5): each location's capacity, in total and per order type.
+    columns = capacity_columns(wave)
+    flat = capacity.ravel().astype(float)
+    demand = np.bincount(columns.ravel(), minlength=len(flat))
+    for c in range(columns.shape[1]):
+        rows.at_most(columns[:, c], y, flat, (flat >= 0) & (demand > flat))
+    # Constraint (6): each order's split limit.
+    n_cands = np.diff(wave.cand_start)
+    rows.at_most(wave.cand_order, y, wave.split_limit.astype(float), n_cands > wave.split_limit)
+    costs = [wave.entry_unit, wave.cand_fixed, penalty[line_order]]
+    uppers = [wave.entry_cap.astype(float), np.ones(n_i), wave.quantity.astype(float)]
+    # The least ideal-stock weight of a position's orders, so the model's cost
+    # never exceeds what the orders' own objectives charge.
+    weight = np.full(len(wave.key_stock), np.inf)
+    np.minimum.at(weight, key, wave.ideal_weight[entry_order])
+    weight[~np.isfinite(weight)] = 0.0
+    short = np.flatnonzero((potential > wave.key_surplus) & (weight > 0))
+    z = n_e + n_i + n_j + np.arange(len(short))
+    if len(short):
+        # Constraint (7): units beyond the surplus above ideal stock are counted in z.
+        row_of = np.full(len(wave.key_stock), -1, dtype=np.int64)
+        row_of[short] = np.arange(len(short))
+        mine = row_of[key] >= 0
+        rows.add(
+            np.concatenate([row_of[key[mine]], np.arange(len(short))]),
+            np.concatenate([x[mine], z]),
+            np.concatenate([np.ones(int(mine.sum())), -np.ones(len(short))]),
+            np.full(len(short), -np.inf),
+            wave.key_surplus[short].astype(float),
+        )
+        costs.append(weight[short])
+        uppers.append(np.full(len(short), np.inf))
+    split = np.flatnonzero((wave.split_weight > 0) & (n_cands > 1))
+    s = z[-1] + 1 + np.arange(len(split)) if len(short) else n_e + n_i + n_j + np.arange(len(split))
+    if len(split):
+        # Constraint (8): s counts an order's fulfilments beyond the first.
+        mine = np.isin(wave.cand_order, split)
+        row = np.searchsorted(split, wave.cand_order[mine])
+        rows.add(
+            np.concatenate([row, np.arange(len(split))]),
+            np.concatenate([y[mine], s]),
+            np.concatenate([np.ones(int(mine.sum())), -np.ones(len(split))]),
+            np.full(len(split), -np.inf),
+            np.ones(len(split)),
+        )
+        costs.append(wave.split_weight[split])
+        uppers.append(np.full(len(split), np.inf))
+    cost, upper = np.concatenate(costs), np.concatenate(uppers)
+    n_vars = len(cost)
+    model = build_model(np.zeros(n_vars), upper, cost, rows)
+    for j in range(n_e + n_i + n_j):
+        model.set_var_integrality(j, True)
+    take = _hint_take(wave, hint)
+    for j, value in enumerate(take):
+        model.add_hint(j, float(value))
+    used = np.bincount(wave.entry_cand, take, minlength=n_i) > 0
+    for i, value in enumerate(used):
+        model.add_hint(n_e + i, float(value))
+    solver = mbh.ModelSolverHelper("scip")
+    solver.enable_output(False)
+    solver.set_time_limit_in_seconds(max(time_limit_s, 0.001))
+    solver.set_solver_specific_parameters(
+        f"limits/gap = {gap_target}\nrandomization/randomseedshift = 0"
+    )
+    solver.solve(model)
+    bound = best_bound(solver)
+    if not finished(solver, "wave", time_limit_s):
+        return WaveMip(None, bound)
+    values = np.rint(np.asarray(solver.variable_values())[:n_e]).astype(np.int64)
+    given = np.flatnonzero(values)
+    owner = entry_order[given]
+    no_fallback = np.zeros(n_o, dtype=bool)
+    assignment = Assignment(
+        order=owner,
+        location=wave.cand_location[wave.entry_cand[given]],
+        line=wave.entry_line[given] - wave.line_start[owner],
+        units=values[given],
+        sequence=np.argsort(rank, kind="stable"),
+        fallback=no_fallback,
+        rescue=no_fallback,
+        estimate=estimate(wave, values, no_fallback),
+    )
+    return WaveMip(assignment, bound)
+
+
+def _hint_take(wave: Wave, hint: Assignment) -> IntArray:
+    """The hint's units per entry of the wave (zero where the wave has no such entry)."""
+    entry_order = wave.entry_order
+    local_line = wave.entry_line - wave.line_start[entry_order]
+    codes = (entry_order * (1 << 20) + wave.cand_location[wave.entry_cand]) * (1 << 12) + local_line
+    wanted = (hint.order * (1 << 20) + hint.location) * (1 << 12) + hint.line
+    order = np.argsort(codes)
+    at = np.minimum(np.searchsorted(codes[order], wanted), max(len(codes) - 1, 0))
+    take = np.zeros(len(codes), dtype=np.int64)
+    if len(codes):
+        found = codes[order][at] == wanted
+        take[order[at[found]]] = hint.units[found]
+    return take

@@ -1,0 +1,425 @@
+"""The steps of ``solve_batch``, run by ``WaveSolver``, and the tuning they share.
+
+``sourcing.solver.wave`` holds the public entry points and the overview of
+the method; this module holds the anytime loop itself: fit the orders'
+models and apply the greedy, raise the bound with prices and repair now and
+then, refit the orders bounded from outside their candidates, solve a
+small wave as one MIP, and apply the best plans in sequence. It is
+separate so the entry points read without the loop's bookkeeping.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.plan import Plan, SolveStatus
+from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.data import MAX_CANDIDATES, fit
+from sourcing.solver.wave.layout import layout
+from sourcing.solver.wave.mip import MAX_ENTRIES, solve_wave_mip
+from sourcing.solver.wave.model import Wave
+from sourcing.solver.wave.prices import Dual
+from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
+from sourcing.solver.wave.refine import refine
+from sourcing.solver.wave.repair import Assignment, repair
+from sourcing.solver.wave.rescue import augment, decide_from
+from sourcing.solver.wave.sequence import Decide, NetworkState, apply, greedy, with_gap
+from sourcing.solver.wave.served import ServedCollector, plan_key
+
+# Share of the rejection penalty a priority of 1 adds: enough to decide who
+# gets the last unit, far too little to make anyone reject a servable unit.
+PRIORITY_WEIGHT = 0.004
+# Subgradient steps between two repairs, and between two refits of the
+# orders whose bound comes from locations outside their candidates.
+REPAIR_EVERY = 10
+REFIT_EVERY = 30
+# Share of the time left a wave small enough for the joint MIP keeps for it.
+MIP_SHARE = 0.6
+# Share of the time left kept for applying plans when the wave is short of stock.
+SHORTAGE_RESERVE = 0.45
+# Times an order's candidates may be refitted.
+MAX_REFITS = 2
+# A wave of at most this many orders x locations keeps more candidates per order.
+SMALL_WAVE_CELLS = 20_000
+SMALL_WAVE_CANDIDATES = 20
+
+
+class WaveSolver:
+    """The steps of ``solve_batch`` and what they share."""
+
+    def __init__(self, problem: BatchProblem, started: float, deadline: float) -> None:
+        self.problem = problem
+        self.started, self.deadline = started, deadline
+        self.orders = problem.orders
+        self.profiles = [problem.profile_of(o) for o in range(len(problem.orders))]
+        self.seconds: dict[str, float] = {}
+        self.trace: list[tuple[float, float, float]] = []
+        self.repairs = self.refits = 0
+        self.rank, self.penalty_raise = _priority(problem)
+        self.capacity = _capacity(problem)
+        self.products: dict[str, int] = {}
+        cells = len(problem.orders) * len(problem.locations)
+        self.candidates = SMALL_WAVE_CANDIDATES if cells <= SMALL_WAVE_CELLS else MAX_CANDIDATES
+        self.refitted = np.zeros(len(problem.orders), dtype=np.int64)
+        self.mip_bound = -math.inf
+        self.others: list[Assignment] = []  # plans applied besides the best, to compare
+        self.ordered = np.array([o.total_units for o in problem.orders], dtype=np.int64)
+        self.collector: ServedCollector | None = ServedCollector(len(problem.locations))
+        self.rescued: dict[str, int] = {}
+
+    def _arrays(self, o: int) -> SourcingArrays:
+        p = self.problem
+        arrays = SourcingArrays.build(p.problem_of(o))
+        if self.collector is not None:  # the first fit: every order in the starting state
+            self.collector.add(o, arrays, float(self.penalty_raise[o]))
+        return arrays
+
+    def _timed(self, name: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - since
+        return now
+
+    def _state(self) -> NetworkState:
+        return NetworkState(self.problem.locations, self.problem.state, self.problem.table)
+
+    def run(self, gap_target: float, explain: bool) -> BatchPlan:
+        """Every step in turn; the cheaper of the wave's plan and the greedy's."""
+        if not self.orders:
+            stats = BatchStats(0, 0, 0, 0, 0, 0.0, 0, 0, {}, ())
+            return BatchPlan((), 0.0, 0.0, 0.0, SolveStatus.OPTIMAL, 0.0, (), "batch", stats)
+        self._start()
+        # Applying the plan costs about what the greedy's application did.
+        reserve = 1.5 * self.seconds["greedy"] + 0.5
+        if self.served.max_served < int(self.ordered.sum()):
+            # Under shortage the bound stalls early and applying the plans (the transport
+            # plan and the rescues, solved exactly) takes many times the greedy's time.
+            left = self.deadline - time.perf_counter()
+            reserve = max(reserve, SHORTAGE_RESERVE * left)
+        small = len(self.wave.entry_cand) <= MAX_ENTRIES
+        if small:  # keep a share of the time for the joint MIP
+            share = MIP_SHARE * max(self.deadline - reserve - time.perf_counter(), 0.0)
+            self._improve(gap_target, reserve + share)
+            self._joint(gap_target, reserve)
+        else:
+            self._improve(gap_target, reserve)
+        return self._finish(explain)
+
+    def _start(self) -> None:
+        """The orders' models, the greedy's plans, the first bound and the first repair."""
+        mark = time.perf_counter()
+        self.models = fit(
+            self._arrays, range(len(self.orders)), self.products, candidates=self.candidates
+        )
+        self.wave = Wave.of(self.models)
+        self.groups = layout(self.wave)
+        mark = self._timed("fit", mark)
+        assert self.collector is not None
+        self.served = self.collector.served(self.capacity)
+        self.collector = None
+        mark = self._timed("served", mark)
+        self.greedy_plans = apply(
+            self._state(),
+            self.orders,
+            self.profiles,
+            range(len(self.orders)),
+            decide_greedy,
+            "greedy",
+        )
+        self.greedy_total = sum(p.objective.total for p in self.greedy_plans.values())
+        mark = self._timed("greedy", mark)
+        self.penalty = self.wave.plan_penalty * self.penalty_raise
+        self.dual = Dual(self.wave, self.groups, self.capacity, self.penalty)
+        self.baseline = self.dual.baseline()
+        self.best = repair(
+            self.wave, self.groups, self.capacity, self.penalty, self.rank, None, self.baseline
+        )
+        self.repairs = 1
+        self.upper = min(self.best.estimate, self.greedy_total)
+        self._timed("lagrangian", mark)
+        self._note()
+
+    def _note(self) -> None:
+        self.trace.append((time.perf_counter() - self.started, self.upper, self.dual.best))
+
+    def _improve(self, gap_target: float, reserve: float) -> None:
+        """Raise the bound and repair now and then, until the gap, the time or the steps end."""
+        mark = time.perf_counter()
+        dual, last_refit = self.dual, 0
+        while time.perf_counter() + reserve < self.deadline and self._gap() > gap_target:
+            if dual.converged or dual.steps - last_refit >= REFIT_EVERY:
+                if dual.steps > last_refit and self._refit(reserve):
+                    last_refit = dual.steps
+                elif dual.converged:
+                    break
+            dual.step(self.upper)
+            if dual.steps % REPAIR_EVERY == 0:
+                candidate = repair(
+                    self.wave,
+                    self.groups,
+                    self.capacity,
+                    self.penalty,
+                    self.rank,
+                    dual.prices,
+                    self.baseline,
+                )
+                self.repairs += 1
+                if candidate.estimate < self.best.estimate:
+                    self.best = candidate
+                self.upper = min(self.upper, self.best.estimate)
+                self._note()
+        self._timed("lagrangian", mark)
+
+    def _gap(self) -> float:
+        """The gap the loop stops on: on what the plan controls, above the rejection floor."""
+        floor = self.served.floor
+        lower = max(self.dual.best, floor, self.served.transport_bound)
+        return _gap(self.upper - floor, lower - floor)
+
+    def _refit(self, reserve: float) -> bool:
+        """Solve exactly, and give new candidates to, the orders bounded from outside them."""
+        again = self.dual.outside_limited() & (self.refitted < MAX_REFITS)
+        limited = np.flatnonzero(again).tolist()
+        if not limited or time.perf_counter() + reserve >= self.deadline:
+            return False
+        refined = refine(
+            self._arrays,
+            limited,
+            self.products,
+            self.dual.surcharge(),
+            self.best.locations_of(len(self.orders)),
+            {o: self.models[o].line_price for o in limited},
+            self.deadline - reserve,
+            self.candidates,
+        )
+        self.refitted[refined.orders] += 1
+        self.dual.lift(np.array(refined.orders, dtype=np.int64), refined.bounds)
+        for o, model in zip(refined.orders, refined.models, strict=True):
+            self.models[o] = model
+        self.wave = Wave.of(self.models)
+        self.groups = layout(self.wave)
+        self.dual.rebase(self.wave, self.groups)
+        self.refits += 1
+        return True
+
+    def _rescue(self, assignment: Assignment) -> tuple[list[int], set[int]]:
+        """The order to apply an assignment in, and the orders to solve again over every location.
+
+        An order that leaves more units unserved than it would alone goes
+        last, where the per-order solver may serve them from what the
+        others left.
+        """
+        served = np.bincount(assignment.order, assignment.units, minlength=len(self.orders))
+        short = assignment.rescue | (self.ordered - served > self.baseline.rejected)
+        sequence = assignment.sequence
+        first = sequence[~short[sequence]]
+        last = sequence[short[sequence]]
+        return [*first.tolist(), *last.tolist()], set(np.flatnonzero(short).tolist())
+
+    def _joint(self, gap_target: float, reserve: float) -> None:
+        """Solve the wave over the candidates as one MIP, when the gap is still open."""
+        floor = self.served.floor
+        lower = max(self.dual.best, floor, self.served.transport_bound)
+        if _gap(self.best.estimate - floor, lower - floor) <= gap_target:
+            return
+        mark = time.perf_counter()
+        left = self.deadline - reserve - mark
+        joint = solve_wave_mip(
+            self.wave, self.capacity, self.penalty, self.rank, self.best, left, gap_target
+        )
+        if joint.assignment is not None:
+            # Estimates count a unit a plan leaves unserved at the full penalty, though the
+            # per-order solver may serve it when the plan is applied: both plans are applied.
+            self.others.append(self.best)
+            if joint.assignment.estimate < self.best.estimate:
+                self.best = joint.assignment
+            else:
+                self.others[-1] = joint.assignment
+            self.upper = min(self.upper, self.best.estimate)
+        wave = self.wave
+        if (wave.outside_location < 0).all() and np.isinf(wave.outside_floor).all():
+            # Every allowed location is a candidate: the MIP's bound holds for the wave, once
+            # the priorities' raise of the rejection penalty is taken back out.
+            raise_most = float((self.penalty / wave.penalty).max())
+            self.mip_bound = joint.bound / raise_most
+        self._timed("mip", mark)
+        self._note()
+
+    def _finish(self, explain: bool) -> BatchPlan:
+        """Apply the best plans order by order; keep the cheapest, the greedy's included."""
+        mark = time.perf_counter()
+        n = len(self.orders)
+        best, total, plans, rejected = self.best, math.inf, {}, 2**62
+        for assignment in (self.best, *self.others):
+            sequence, rescue = self._rescue(assignment)
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                _decide(assignment),
+                "batch",
+                rescue=rescue,
+                explain=explain,
+                deadline=self.deadline,
+            )
+            key = plan_key(applied.values())
+            if key < (rejected, total):
+                best, plans, order = assignment, applied, sequence
+                rejected, total = key
+        if self.served.max_served < int(self.ordered.sum()):
+            # Under shortage, the transport flow's units are a plan to try as well.
+            key = (rejected, total)
+            plans, order, rejected, total = self._transport(plans, order, key, explain)
+        self._timed("apply", mark)
+        if rejected > int(self.ordered.sum()) - self.served.max_served:
+            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
+        policy, sequence = "batch", order
+        if plan_key(self.greedy_plans.values()) < (rejected, total):
+            policy, sequence, total = "greedy", list(range(n)), self.greedy_total
+            plans = self.greedy_plans
+            if explain:
+                plans = apply(
+                    self._state(),
+                    self.orders,
+                    self.profiles,
+                    sequence,
+                    decide_greedy,
+                    "greedy",
+                    explain=True,
+                )
+        served = self.served
+        bound = max(self.dual.best, self.mip_bound, served.floor, served.transport_bound)
+        gap = _gap(total, bound)
+        status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
+        plans = with_gap(plans, status, gap)
+        greedy = self.greedy_plans.values()
+        stats = BatchStats(
+            candidates=len(self.wave.cand_order),
+            lagrangian_steps=self.dual.steps,
+            repairs=self.repairs,
+            refits=self.refits,
+            fallback_orders=int(best.fallback.sum()),
+            greedy_objective=self.greedy_total,
+            greedy_shipments=sum(p.split_count for p in greedy),
+            greedy_rejected_units=sum(p.rejected_units for p in greedy),
+            seconds=dict(self.seconds),
+            trace=tuple(self.trace),
+            max_served=self.served.max_served,
+            rejection_floor=self.served.floor,
+            rescued_units=dict(self.rescued),
+        )
+        return BatchPlan(
+            plans=tuple(plans[o] for o in range(n)),
+            objective=total,
+            bound=bound,
+            gap=gap,
+            status=status,
+            solve_time_s=time.perf_counter() - self.started,
+            sequence=tuple(sequence),
+            policy=policy,
+            stats=stats,
+        )
+
+    def _transport(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """The transport flow's units applied as a plan, kept when it rejects fewer units.
+
+        Orders the flow splits beyond their limit go last, where the exact
+        per-order solver places them on what the others left.
+        """
+        cells = self.served.transport_plan
+        limits = [p.split_limit for p in self.profiles]
+        over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
+        order = [o for o in range(len(self.orders)) if o not in over] + sorted(over)
+        applied = apply(
+            self._state(),
+            self.orders,
+            self.profiles,
+            order,
+            decide_from(cells),
+            "batch",
+            rescue=over,
+            explain=explain,
+            deadline=self.deadline,
+        )
+        after = plan_key(applied.values())
+        if after < key:
+            self.rescued["transport"] = key[0] - after[0]
+            return applied, order, after[0], after[1]
+        return plans, sequence, key[0], key[1]
+
+    def _augmented(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plans with rejected units served by augmenting paths, when that rejects fewer."""
+        mark = time.perf_counter()
+        p = self.problem
+        deadline = max(self.deadline, mark + 1.0)
+        allocation, moved = augment(
+            self.orders, p.locations, plans, self._arrays, self.capacity, deadline
+        )
+        if moved:
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                decide_from(allocation),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["augment"] = key[0] - after[0]
+                plans, key = applied, after
+        self._timed("augment", mark)
+        return plans, key[0], key[1]
+
+
+def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:
+    """The reference greedy as a ``Decide``: each order's allocation by ``greedy``."""
+    return greedy(arrays)
+
+
+def _decide(assignment: Assignment) -> Decide:
+    """The allocation the assignment gives order o, over its arrays' candidates and lines."""
+    split = np.searchsorted(assignment.order, np.arange(len(assignment.fallback) + 1))
+
+    def decide(o: int, arrays: SourcingArrays) -> IntArray:
+        allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+        at = slice(split[o], split[o + 1])
+        np.add.at(allocation, (assignment.location[at], assignment.line[at]), assignment.units[at])
+        return allocation
+
+    return decide
+
+
+def _priority(problem: BatchProblem) -> tuple[IntArray, FloatArray]:
+    """Each order's place in priority (0 first) and the factor on its rejection penalty."""
+    values = np.array(problem.priorities or default_priorities(problem.orders), dtype=float)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.argsort(-values, kind="stable")] = np.arange(len(values))
+    top = float(values.max()) if len(values) else 0.0
+    share = values / top if top > 0 else np.zeros(len(values))
+    return rank, 1.0 + PRIORITY_WEIGHT * share
+
+
+def _capacity(problem: BatchProblem) -> IntArray:
+    """Orders each location can still take today: (L, 3) total, HD, CC; -1 unlimited."""
+    source = problem.state or problem.table
+    assert source is not None  # BatchProblem builds its table
+    return np.stack([source.capacity_total, source.capacity_hd, source.capacity_cc], axis=1).astype(
+        np.int64
+    )
+
+
+def _gap(objective: float, bound: float) -> float:
+    if not math.isfinite(bound):
+        return math.inf
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
