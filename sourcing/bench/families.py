@@ -2,7 +2,7 @@
 
 A family fixes everything about an instance except its size (candidate
 locations), its number of orders and its seed. Three families are ordinary
-networks with half of the (location, product) positions in stock; three are
+networks with half of the (location, product) positions in stock; five are
 stress families:
 
 ``stockout``
