@@ -40,7 +40,7 @@ REFIT_EVERY = 30
 # Share of the time left a wave small enough for the joint MIP keeps for it.
 MIP_SHARE = 0.6
 # Share of the time left kept for applying plans when the wave is short of stock.
-SHORTAGE_RESERVE = 0.45
+SHORTAGE_RESERVE = 0.6
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
