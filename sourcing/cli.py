@@ -38,7 +38,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     interval = args.housekeeping_interval or None  # 0 turns housekeeping off
-    serve(args.db, f"{args.host}:{args.port}", grace_s=args.grace, housekeeping_interval_s=interval)
+    serve(
+        args.db,
+        f"{args.host}:{args.port}",
+        grace_s=args.grace,
+        drain_s=args.drain,
+        housekeeping_interval_s=interval,
+    )
     return 0
 
 
@@ -85,7 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=50051, help="port (0 picks a free one)")
     serve.add_argument(
-        "--grace", type=float, default=10.0, help="seconds to drain calls on SIGTERM"
+        "--grace", type=float, default=10.0, help="seconds calls in flight get on SIGTERM"
+    )
+    serve.add_argument(
+        "--drain",
+        type=float,
+        default=0.0,
+        help="seconds of NOT_SERVING (still taking calls) before that, for load balancers",
     )
     serve.add_argument(
         "--housekeeping-interval",

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,13 @@ from sqlalchemy.pool import NullPool
 from sourcing.models.db.engine import find_postgres, make_engine, session_factory, upgrade
 
 BACKENDS = ("sqlite", "postgresql")
+
+# Property tests draw the same examples on every run ("repeatable", the
+# default), so the README's test command and CI give the same verdict twice;
+# HYPOTHESIS_PROFILE=explore draws new ones each run, to hunt for bugs.
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def _find_postgres() -> str | None:

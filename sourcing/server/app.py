@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import threading
+import time
 from concurrent import futures
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 
 import grpc
@@ -21,6 +23,7 @@ from sourcing.models.events.webhooks import DeliveryPolicy
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.interceptors import LoggingInterceptor
+from sourcing.server.shutdown import CommitGate
 from sourcing.v1 import (
     config_pb2,
     config_pb2_grpc,
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 # Messages above this size are refused by gRPC itself with RESOURCE_EXHAUSTED.
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 SHUTDOWN_GRACE_S = 10.0
+# Seconds of NOT_SERVING, still taking calls, before the server stops taking them.
+SHUTDOWN_DRAIN_S = 0.0
 SERVICE_NAMES = (
     sourcing_pb2.DESCRIPTOR.services_by_name["SourcingService"].full_name,
     orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
@@ -54,13 +59,22 @@ class RunningServer:
     health: health.HealthServicer
     engine: Engine
     housekeeping: Housekeeping | None = None
+    gate: CommitGate = field(default_factory=CommitGate)
 
-    def stop(self, grace_s: float = SHUTDOWN_GRACE_S) -> None:
-        """Report NOT_SERVING, stop taking calls, drain the ones in flight, stop housekeeping."""
+    def stop(self, grace_s: float = SHUTDOWN_GRACE_S, drain_s: float = SHUTDOWN_DRAIN_S) -> None:
+        """Drain, stop taking calls, give those in flight ``grace_s``, then refuse commits.
+
+        See ``sourcing.server.shutdown`` for why each step is there.
+        """
+        for name in ("", *SERVICE_NAMES):
+            self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        if drain_s > 0:
+            time.sleep(drain_s)
         self.health.enter_graceful_shutdown()
-        self.server.stop(grace_s).wait()
         if self.housekeeping is not None:
             self.housekeeping.stop()
+        self.server.stop(grace_s).wait()
+        self.gate.close()
         self.engine.dispose()
 
 
@@ -85,6 +99,8 @@ def create_server(
     if migrate:
         upgrade(engine)
     sessions = session_factory(engine)
+    gate = CommitGate()
+    gate.guard(sessions)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
         interceptors=[LoggingInterceptor(), ErrorInterceptor()],
@@ -116,7 +132,7 @@ def create_server(
         housekeeping = Housekeeping(sessions, housekeeping_interval_s, delivery_policy)
         housekeeping.start()
     log.info("listening on port %d", port)
-    return RunningServer(server, port, health_servicer, engine, housekeeping)
+    return RunningServer(server, port, health_servicer, engine, housekeeping, gate)
 
 
 def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
@@ -136,6 +152,7 @@ def serve(
     address: str,
     *,
     grace_s: float = SHUTDOWN_GRACE_S,
+    drain_s: float = SHUTDOWN_DRAIN_S,
     housekeeping_interval_s: float | None = DEFAULT_INTERVAL_S,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
@@ -161,5 +178,9 @@ def serve(
     signal.signal(signal.SIGINT, on_signal)
     print(f"sourcing server listening on port {running.port}", flush=True)
     stopping.wait()
-    running.stop(grace_s)
+    running.stop(grace_s, drain_s)
     print("sourcing server stopped", flush=True)
+    # Handlers still running past grace can no longer commit (the gate); do not
+    # wait for them at interpreter exit, which is what kept the process alive.
+    logging.shutdown()
+    os._exit(0)

@@ -12,8 +12,9 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.events.webhooks import DeliveryPolicy, DeliveryReport, deliver_due
-from sourcing.models.orders.sla import sweep
+from sourcing.models.events.calls import deliver_due
+from sourcing.models.events.webhooks import DeliveryPolicy, DeliveryReport
+from sourcing.models.orders.calls import sweep
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,8 @@
-"""ConfigService: the retailer's set-up, a thin adapter over ``sourcing.models``.
+"""ConfigService: the retailer's set-up, a thin adapter over ``sourcing.models.config.calls``.
 
 Each RPC checks and converts its request first (``convert.config``), then
-runs one transaction (``run_in_transaction``) that writes through
-``sourcing.models.config.setup`` and ``sourcing.models.config.profiles`` and builds the
-response while the rows are still attached to their session.
+makes one call; the call owns the transaction and hands each row it yields
+to the ``convert`` function given, before the commit.
 """
 
 from __future__ import annotations
@@ -12,9 +11,10 @@ import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.config import profiles, setup
+from sourcing.models.config import calls
+from sourcing.models.config.setup import LocationSpec
+from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import LocationType, OrderType
-from sourcing.models.db.retry import run_in_transaction
 from sourcing.server.convert import config as convert
 from sourcing.server.convert.fields import (
     Page,
@@ -38,12 +38,8 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
     ) -> config_pb2.CreateLocationResponse:
         """Create a location; ALREADY_EXISTS when the ref is taken."""
         spec = convert.location_from_proto(request.location, "location")
-
-        def work(session: Session) -> config_pb2.CreateLocationResponse:
-            row = setup.create_location(session, spec)
-            return config_pb2.CreateLocationResponse(location=convert.location_to_proto(row))
-
-        return run_in_transaction(self.sessions, work, entity="location")
+        location = calls.create_location(self.sessions, spec, convert.location_to_proto)
+        return config_pb2.CreateLocationResponse(location=location)
 
     def UpdateLocation(  # noqa: N802 - the RPC's name
         self, request: config_pb2.UpdateLocationRequest, context: grpc.ServicerContext
@@ -52,16 +48,15 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
         mask = FieldMask(paths=convert.location_update_paths(list(request.update_mask.paths)))
         ref = require_ref(request.location.ref, "location.ref")
 
-        def work(session: Session) -> config_pb2.UpdateLocationResponse:
-            merged = convert.location_to_proto(setup.get_location(session, ref))
+        def revise(stored: Location) -> LocationSpec:
+            merged = convert.location_to_proto(stored)
             mask.MergeMessage(
                 request.location, merged, replace_message_field=True, replace_repeated_field=True
             )
-            spec = convert.location_from_proto(merged, "location")
-            row = setup.update_location(session, spec)
-            return config_pb2.UpdateLocationResponse(location=convert.location_to_proto(row))
+            return convert.location_from_proto(merged, "location")
 
-        return run_in_transaction(self.sessions, work, entity="location")
+        location = calls.update_location(self.sessions, ref, revise, convert.location_to_proto)
+        return config_pb2.UpdateLocationResponse(location=location)
 
     def ListLocations(  # noqa: N802 - the RPC's name
         self, request: config_pb2.ListLocationsRequest, context: grpc.ServicerContext
@@ -75,86 +70,59 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
             if request.type
             else None
         )
-
-        def work(session: Session) -> config_pb2.ListLocationsResponse:
-            rows = setup.list_locations(
-                session,
-                refs=only,
-                network_ref=network_ref,
-                location_type=location_type,
-                offset=page.offset,
-                limit=page.limit + 1,
-            )
-            shown, token = page.cut(rows)
-            return config_pb2.ListLocationsResponse(
-                locations=[convert.location_to_proto(row) for row in shown], next_page_token=token
-            )
-
-        return run_in_transaction(self.sessions, work)
+        locations = calls.list_locations(
+            self.sessions,
+            convert.location_to_proto,
+            refs=only,
+            network_ref=network_ref,
+            location_type=location_type,
+            offset=page.offset,
+            limit=page.limit + 1,
+        )
+        shown, token = page.cut(locations)
+        return config_pb2.ListLocationsResponse(locations=shown, next_page_token=token)
 
     def CreateNetwork(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateNetworkRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateNetworkResponse:
         """Create a network of existing locations."""
         spec = convert.network_from_proto(request.network, "network")
-
-        def work(session: Session) -> config_pb2.CreateNetworkResponse:
-            row = setup.create_network(session, spec)
-            return config_pb2.CreateNetworkResponse(network=convert.network_to_proto(row))
-
-        return run_in_transaction(self.sessions, work, entity="network")
+        network = calls.create_network(self.sessions, spec, convert.network_to_proto)
+        return config_pb2.CreateNetworkResponse(network=network)
 
     def CreateVirtualCatalogue(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateVirtualCatalogueRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateVirtualCatalogueResponse:
         """Create a virtual catalogue over an existing network."""
         spec = convert.virtual_catalogue_from_proto(request.virtual_catalogue, "virtual_catalogue")
-
-        def work(session: Session) -> config_pb2.CreateVirtualCatalogueResponse:
-            row = setup.create_virtual_catalogue(session, spec)
-            return config_pb2.CreateVirtualCatalogueResponse(
-                virtual_catalogue=convert.virtual_catalogue_to_proto(row)
-            )
-
-        return run_in_transaction(self.sessions, work, entity="virtual catalogue")
+        catalogue = calls.create_virtual_catalogue(
+            self.sessions, spec, convert.virtual_catalogue_to_proto
+        )
+        return config_pb2.CreateVirtualCatalogueResponse(virtual_catalogue=catalogue)
 
     def CreateProduct(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateProductRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateProductResponse:
         """Create a product; ALREADY_EXISTS when the ref is taken."""
         spec = convert.product_from_proto(request.product, "product")
-
-        def work(session: Session) -> config_pb2.CreateProductResponse:
-            row = setup.create_product(session, spec)
-            return config_pb2.CreateProductResponse(product=convert.product_to_proto(row))
-
-        return run_in_transaction(self.sessions, work, entity="product")
+        product = calls.create_product(self.sessions, spec, convert.product_to_proto)
+        return config_pb2.CreateProductResponse(product=product)
 
     def UpsertCustomer(  # noqa: N802 - the RPC's name
         self, request: config_pb2.UpsertCustomerRequest, context: grpc.ServicerContext
     ) -> config_pb2.UpsertCustomerResponse:
         """Create a customer or replace the one with its ref."""
         spec = convert.customer_from_proto(request.customer, "customer")
-
-        def work(session: Session) -> config_pb2.UpsertCustomerResponse:
-            row, created = setup.upsert_customer(session, spec)
-            return config_pb2.UpsertCustomerResponse(
-                customer=convert.customer_to_proto(row), created=created
-            )
-
-        return run_in_transaction(self.sessions, work, entity="customer")
+        customer, created = calls.upsert_customer(self.sessions, spec, convert.customer_to_proto)
+        return config_pb2.UpsertCustomerResponse(customer=customer, created=created)
 
     def SetSourcingProfile(  # noqa: N802 - the RPC's name
         self, request: config_pb2.SetSourcingProfileRequest, context: grpc.ServicerContext
     ) -> config_pb2.SetSourcingProfileResponse:
         """Store a new profile version for its order type and make it the active one."""
         spec = convert.profile_from_proto(request.profile, "profile")
-
-        def work(session: Session) -> config_pb2.SetSourcingProfileResponse:
-            row = profiles.set_sourcing_profile(session, spec)
-            return config_pb2.SetSourcingProfileResponse(profile=convert.profile_to_proto(row))
-
-        return run_in_transaction(self.sessions, work, entity="sourcing profile")
+        profile = calls.set_sourcing_profile(self.sessions, spec, convert.profile_to_proto)
+        return config_pb2.SetSourcingProfileResponse(profile=profile)
 
     def GetSourcingProfile(  # noqa: N802 - the RPC's name
         self, request: config_pb2.GetSourcingProfileRequest, context: grpc.ServicerContext
@@ -168,36 +136,24 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
             if request.HasField("version")
             else None
         )
-
-        def work(session: Session) -> config_pb2.GetSourcingProfileResponse:
-            row = profiles.get_sourcing_profile(session, order_type, version)
-            return config_pb2.GetSourcingProfileResponse(profile=convert.profile_to_proto(row))
-
-        return run_in_transaction(self.sessions, work)
+        profile = calls.get_sourcing_profile(
+            self.sessions, order_type, version, convert.profile_to_proto
+        )
+        return config_pb2.GetSourcingProfileResponse(profile=profile)
 
     def CreateWebhookSubscription(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateWebhookSubscriptionRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateWebhookSubscriptionResponse:
         """Subscribe a URL to webhook events; the secret is never returned."""
         spec = convert.webhook_from_proto(request.subscription, "subscription")
-
-        def work(session: Session) -> config_pb2.CreateWebhookSubscriptionResponse:
-            row = setup.create_webhook_subscription(session, spec)
-            return config_pb2.CreateWebhookSubscriptionResponse(
-                subscription=convert.webhook_to_proto(row)
-            )
-
-        return run_in_transaction(self.sessions, work, entity="webhook subscription")
+        subscription = calls.create_webhook_subscription(
+            self.sessions, spec, convert.webhook_to_proto
+        )
+        return config_pb2.CreateWebhookSubscriptionResponse(subscription=subscription)
 
     def ListWebhookSubscriptions(  # noqa: N802 - the RPC's name
         self, request: config_pb2.ListWebhookSubscriptionsRequest, context: grpc.ServicerContext
     ) -> config_pb2.ListWebhookSubscriptionsResponse:
         """Every subscription, oldest first, without secrets."""
-
-        def work(session: Session) -> config_pb2.ListWebhookSubscriptionsResponse:
-            rows = setup.list_webhook_subscriptions(session)
-            return config_pb2.ListWebhookSubscriptionsResponse(
-                subscriptions=[convert.webhook_to_proto(row) for row in rows]
-            )
-
-        return run_in_transaction(self.sessions, work)
+        subscriptions = calls.list_webhook_subscriptions(self.sessions, convert.webhook_to_proto)
+        return config_pb2.ListWebhookSubscriptionsResponse(subscriptions=subscriptions)

@@ -26,6 +26,7 @@ from sourcing.models.db.errors import (
     InvalidState,
     NotFound,
 )
+from sourcing.server.shutdown import ShuttingDown
 from sourcing.solver.errors import InvalidProblem
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (InsufficientStock, grpc.StatusCode.ABORTED),
     (ConcurrencyConflict, grpc.StatusCode.ABORTED),
     (Overloaded, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (ShuttingDown, grpc.StatusCode.UNAVAILABLE),
     (TimeoutError, grpc.StatusCode.DEADLINE_EXCEEDED),
     # The solver's own validation error; a plain ValueError (numpy, int(), ...)
     # is a bug of ours and stays INTERNAL.

@@ -1,9 +1,8 @@
 """InventoryService: stock positions, in transit, availability and the ledger.
 
-A thin adapter over ``sourcing.models.inventory.positions`` (writes, always through
-the ledger functions of ``sourcing.models.inventory.inventory``) and
-``sourcing.models.inventory.stock_reports`` (reads). Each RPC checks its whole
-request first, then runs one transaction: a call that fails writes nothing.
+A thin adapter over ``sourcing.models.inventory.calls``. Each RPC checks its
+whole request first, then makes one call, which owns the transaction: a call
+that fails writes nothing.
 
 AdjustStock that would take on hand below zero fails with
 FAILED_PRECONDITION, not INVALID_ARGUMENT: the same delta is fine when
@@ -15,8 +14,8 @@ from __future__ import annotations
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.db.retry import run_in_transaction
-from sourcing.models.inventory import positions, stock_reports
+from sourcing.models.inventory import calls
+from sourcing.models.inventory.stock_reports import Availability
 from sourcing.server.convert import inventory as convert
 from sourcing.server.convert.fields import Page, require_ref
 from sourcing.v1 import inventory_pb2, inventory_pb2_grpc
@@ -33,26 +32,16 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
     ) -> inventory_pb2.SetStockResponse:
         """Create or replace positions, all or nothing."""
         levels = convert.stock_levels_from_proto(request)
-
-        def work(session: Session) -> inventory_pb2.SetStockResponse:
-            views = positions.set_stock_positions(session, levels)
-            return inventory_pb2.SetStockResponse(
-                positions=[convert.position_to_proto(view) for view in views]
-            )
-
-        return run_in_transaction(self.sessions, work, entity="inventory position")
+        views = calls.set_stock(self.sessions, levels, convert.position_to_proto)
+        return inventory_pb2.SetStockResponse(positions=views)
 
     def AdjustStock(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.AdjustStockRequest, context: grpc.ServicerContext
     ) -> inventory_pb2.AdjustStockResponse:
         """Change on hand by a signed delta; FAILED_PRECONDITION below zero."""
         adjustment = convert.adjustment_from_proto(request)
-
-        def work(session: Session) -> inventory_pb2.AdjustStockResponse:
-            view = positions.adjust_stock(session, adjustment)
-            return inventory_pb2.AdjustStockResponse(position=convert.position_to_proto(view))
-
-        return run_in_transaction(self.sessions, work, entity="inventory position")
+        view = calls.adjust_stock(self.sessions, adjustment, convert.position_to_proto)
+        return inventory_pb2.AdjustStockResponse(position=view)
 
     def SetInTransit(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.SetInTransitRequest, context: grpc.ServicerContext
@@ -61,14 +50,10 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
         location_ref = require_ref(request.location_ref, "location_ref")
         product_ref = require_ref(request.product_ref, "product_ref")
         arrivals = convert.arrivals_from_proto(request)
-
-        def work(session: Session) -> inventory_pb2.SetInTransitResponse:
-            rows = positions.set_in_transit(session, location_ref, product_ref, arrivals)
-            return inventory_pb2.SetInTransitResponse(
-                arrivals=[convert.arrival_to_proto(row) for row in rows]
-            )
-
-        return run_in_transaction(self.sessions, work, entity="inventory position")
+        stored = calls.set_in_transit(
+            self.sessions, location_ref, product_ref, arrivals, convert.arrival_to_proto
+        )
+        return inventory_pb2.SetInTransitResponse(arrivals=stored)
 
     def GetAvailability(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.GetAvailabilityRequest, context: grpc.ServicerContext
@@ -76,8 +61,7 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
         """Availability per location, per network and per virtual catalogue."""
         query = convert.availability_query_from_proto(request)
 
-        def work(session: Session) -> inventory_pb2.GetAvailabilityResponse:
-            found = stock_reports.get_availability(session, query)
+        def present(found: Availability) -> inventory_pb2.GetAvailabilityResponse:
             return inventory_pb2.GetAvailabilityResponse(
                 locations=[convert.location_availability_to_proto(v) for v in found.locations],
                 networks=[convert.network_availability_to_proto(n) for n in found.networks],
@@ -86,7 +70,7 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
                 ],
             )
 
-        return run_in_transaction(self.sessions, work)
+        return calls.get_availability(self.sessions, query, present)
 
     def ListReservations(  # noqa: N802 - the RPC's name
         self, request: inventory_pb2.ListReservationsRequest, context: grpc.ServicerContext
@@ -94,14 +78,12 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):  # type: i
         """One page of ledger records, oldest first, filtered."""
         page = Page.from_request(request.page_size, request.page_token)
         ledger_filter = convert.ledger_filter_from_proto(request)
-
-        def work(session: Session) -> inventory_pb2.ListReservationsResponse:
-            records = stock_reports.list_reservations(
-                session, ledger_filter, offset=page.offset, limit=page.limit + 1
-            )
-            shown, token = page.cut(records)
-            return inventory_pb2.ListReservationsResponse(
-                records=[convert.record_to_proto(r) for r in shown], next_page_token=token
-            )
-
-        return run_in_transaction(self.sessions, work)
+        records = calls.list_reservations(
+            self.sessions,
+            ledger_filter,
+            convert.record_to_proto,
+            offset=page.offset,
+            limit=page.limit + 1,
+        )
+        shown, token = page.cut(records)
+        return inventory_pb2.ListReservationsResponse(records=shown, next_page_token=token)

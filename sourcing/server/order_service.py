@@ -1,8 +1,9 @@
-"""OrderService: a thin adapter from the wire to the lifecycle in ``sourcing.models``.
+"""OrderService: a thin adapter from the wire to ``sourcing.models.orders.calls``.
 
-Each call checks its request, then runs one transaction that makes the
-change (with its webhook events) and builds the response from what is
-stored, retried from the start if it loses a race.
+Each RPC checks its request, then makes one call, which owns the
+transaction (the change with its webhook events, retried from the start if
+it loses a race) and hands what is stored to the ``present`` function given
+here, before the commit.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import TypeVar
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.db.retry import run_in_transaction
-from sourcing.models.orders import cancellation, order_views, picks, returns, revisions, shipping
+from sourcing.models.orders import calls
+from sourcing.models.orders.calls import ConsignmentBooked, FulfilmentAfter, OrderAfter
+from sourcing.models.orders.cancellation import CancelInput, CancelOutcome
+from sourcing.models.orders.returns import ReturnOutcome
+from sourcing.models.orders.revisions import ReviseInput, ReviseOutcome
 from sourcing.models.orders.source_call import SourcingOutcome
-from sourcing.models.orders.tables import Fulfilment, Order
 from sourcing.server.convert import lifecycle as convert
 from sourcing.server.convert.fields import Page, check_name, optional_ref, require_ref
 from sourcing.server.convert.order_views import (
@@ -33,14 +36,19 @@ from sourcing.v1 import common_pb2, domain_pb2, orders_pb2, orders_pb2_grpc, pla
 
 T = TypeVar("T")
 
+# A fulfilment event of ``calls``: (sessions, fulfilment id, present) -> present's result.
+FulfilmentEvent = Callable[
+    [sessionmaker[Session], int, Callable[[FulfilmentAfter], T]],
+    T,
+]
 
-def _fulfilment(session: Session, fulfilment: Fulfilment) -> domain_pb2.Fulfilment:
-    articles = order_views.articles_by_fulfilment(session, [fulfilment.id])
-    return fulfilment_to_proto(fulfilment, articles.get(fulfilment.id, ()))
+
+def _fulfilment(after: FulfilmentAfter) -> domain_pb2.Fulfilment:
+    return fulfilment_to_proto(after.fulfilment, after.articles)
 
 
-def _order(session: Session, order: Order) -> domain_pb2.Order:
-    return order_to_proto(order_views.order_views(session, [order])[0])
+def _fulfilment_and_status(after: FulfilmentAfter) -> tuple[domain_pb2.Fulfilment, str]:
+    return _fulfilment(after), order_status_to_proto(after.order)
 
 
 def _plan(outcome: SourcingOutcome | None) -> plan_pb2.Plan | None:
@@ -65,32 +73,22 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    def _run(self, work: Callable[[Session], T]) -> T:
-        return run_in_transaction(self.sessions, work, entity="order")
-
     def _event(
-        self, fulfilment_id: str, event: Callable[[Session, int], picks.FulfilmentOutcome]
+        self,
+        fulfilment_id: str,
+        event: FulfilmentEvent[tuple[domain_pb2.Fulfilment, str]],
     ) -> tuple[domain_pb2.Fulfilment, str]:
         """Run a fulfilment event; the fulfilment after it and the order's status."""
         fid = convert.entity_id(fulfilment_id, "fulfilment_id")
-
-        def work(session: Session) -> tuple[domain_pb2.Fulfilment, str]:
-            outcome = event(session, fid)
-            return _fulfilment(session, outcome.fulfilment), order_status_to_proto(
-                outcome.fulfilment.order
-            )
-
-        return self._run(work)
+        return event(self.sessions, fid, _fulfilment_and_status)
 
     def GetOrder(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.GetOrderRequest, context: grpc.ServicerContext
     ) -> orders_pb2.GetOrderResponse:
         """One order, whole."""
         ref = require_ref(request.order_ref, "order_ref")
-        return self._run(
-            lambda s: orders_pb2.GetOrderResponse(
-                order=order_to_proto(order_views.get_order(s, ref))
-            )
+        return orders_pb2.GetOrderResponse(
+            order=calls.get_order(self.sessions, ref, order_to_proto)
         )
 
     def ListOrders(  # noqa: N802 - the generated interface's name
@@ -99,22 +97,17 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         """A page of orders, newest first."""
         where = convert.order_filter_from_proto(request)
         page = Page.from_request(request.page_size, request.page_token)
-
-        def work(session: Session) -> orders_pb2.ListOrdersResponse:
-            rows = order_views.list_orders(session, where, page.offset, page.limit + 1)
-            shown, token = page.cut(rows)
-            views = order_views.order_views(session, list(shown))
-            return orders_pb2.ListOrdersResponse(
-                orders=[order_to_proto(v) for v in views], next_page_token=token
-            )
-
-        return self._run(work)
+        orders = calls.list_orders(
+            self.sessions, where, order_to_proto, offset=page.offset, limit=page.limit + 1
+        )
+        shown, token = page.cut(orders)
+        return orders_pb2.ListOrdersResponse(orders=shown, next_page_token=token)
 
     def AcknowledgeFulfilment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.AcknowledgeFulfilmentRequest, context: grpc.ServicerContext
     ) -> orders_pb2.AcknowledgeFulfilmentResponse:
         """CREATED -> ACKNOWLEDGED."""
-        fulfilment, status = self._event(request.fulfilment_id, shipping.acknowledge)
+        fulfilment, status = self._event(request.fulfilment_id, calls.acknowledge)
         return orders_pb2.AcknowledgeFulfilmentResponse(fulfilment=fulfilment, order_status=status)
 
     def ConfirmPick(  # noqa: N802 - the generated interface's name
@@ -123,17 +116,17 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         """Sales for what was picked; missing units written off and sourced again."""
         fid = convert.entity_id(request.fulfilment_id, "fulfilment_id")
         picked = convert.line_quantities(request.picked_lines, "picked_lines", minimum=0)
-        time_limit_s = _time_limit(context)
 
-        def work(session: Session) -> orders_pb2.ConfirmPickResponse:
-            outcome = picks.confirm_pick(session, fid, picked, time_limit_s=time_limit_s)
+        def present(after: FulfilmentAfter) -> orders_pb2.ConfirmPickResponse:
             return orders_pb2.ConfirmPickResponse(
-                fulfilment=_fulfilment(session, outcome.fulfilment),
-                reassignment=_plan(outcome.reassignment),
-                order_status=order_status_to_proto(outcome.fulfilment.order),
+                fulfilment=_fulfilment(after),
+                reassignment=_plan(after.reassignment),
+                order_status=order_status_to_proto(after.order),
             )
 
-        return self._run(work)
+        return calls.confirm_pick(
+            self.sessions, fid, picked, present, time_limit_s=_time_limit(context)
+        )
 
     def PackFulfilment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.PackFulfilmentRequest, context: grpc.ServicerContext
@@ -142,22 +135,21 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         fid = convert.entity_id(request.fulfilment_id, "fulfilment_id")
         parcels = convert.parcels_from_proto(request)
 
-        def work(session: Session) -> orders_pb2.PackFulfilmentResponse:
-            outcome = shipping.pack(session, fid, parcels)
-            fulfilment = _fulfilment(session, outcome.fulfilment)
+        def present(after: FulfilmentAfter) -> orders_pb2.PackFulfilmentResponse:
+            fulfilment = _fulfilment(after)
             return orders_pb2.PackFulfilmentResponse(
                 fulfilment=fulfilment,
                 articles=fulfilment.articles,
-                order_status=order_status_to_proto(outcome.fulfilment.order),
+                order_status=order_status_to_proto(after.order),
             )
 
-        return self._run(work)
+        return calls.pack(self.sessions, fid, parcels, present)
 
     def MarkReadyForCollection(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.MarkReadyForCollectionRequest, context: grpc.ServicerContext
     ) -> orders_pb2.MarkReadyForCollectionResponse:
         """Click and collect: PACKED -> READY_FOR_COLLECTION."""
-        fulfilment, status = self._event(request.fulfilment_id, shipping.mark_ready_for_collection)
+        fulfilment, status = self._event(request.fulfilment_id, calls.mark_ready_for_collection)
         return orders_pb2.MarkReadyForCollectionResponse(fulfilment=fulfilment, order_status=status)
 
     def CreateConsignment(  # noqa: N802 - the generated interface's name
@@ -166,27 +158,26 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         """Book a carrier over packed articles; their fulfilments await the courier."""
         booking = convert.consignment_from_proto(request)
 
-        def work(session: Session) -> orders_pb2.CreateConsignmentResponse:
-            outcome = shipping.create_consignment(session, booking)
+        def present(booked: ConsignmentBooked) -> orders_pb2.CreateConsignmentResponse:
             return orders_pb2.CreateConsignmentResponse(
-                consignment=consignment_to_proto(outcome.consignment),
-                fulfilments=[_fulfilment(session, f) for f in outcome.fulfilments],
+                consignment=consignment_to_proto(booked.consignment),
+                fulfilments=[_fulfilment(f) for f in booked.fulfilments],
             )
 
-        return self._run(work)
+        return calls.create_consignment(self.sessions, booking, present)
 
     def MarkCollected(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.MarkCollectedRequest, context: grpc.ServicerContext
     ) -> orders_pb2.MarkCollectedResponse:
         """Click and collect: the customer took the goods."""
-        fulfilment, status = self._event(request.fulfilment_id, shipping.mark_collected)
+        fulfilment, status = self._event(request.fulfilment_id, calls.mark_collected)
         return orders_pb2.MarkCollectedResponse(fulfilment=fulfilment, order_status=status)
 
     def MarkDispatched(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.MarkDispatchedRequest, context: grpc.ServicerContext
     ) -> orders_pb2.MarkDispatchedResponse:
         """Home delivery: the carrier took the goods."""
-        fulfilment, status = self._event(request.fulfilment_id, shipping.mark_dispatched)
+        fulfilment, status = self._event(request.fulfilment_id, calls.mark_dispatched)
         return orders_pb2.MarkDispatchedResponse(fulfilment=fulfilment, order_status=status)
 
     def MarkConsignmentDelivered(  # noqa: N802 - the generated interface's name
@@ -194,14 +185,10 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
     ) -> orders_pb2.MarkConsignmentDeliveredResponse:
         """The carrier delivered a dispatched consignment."""
         consignment_id = convert.entity_id(request.consignment_id, "consignment_id")
-
-        def work(session: Session) -> orders_pb2.MarkConsignmentDeliveredResponse:
-            consignment = shipping.mark_consignment_delivered(session, consignment_id)
-            return orders_pb2.MarkConsignmentDeliveredResponse(
-                consignment=consignment_to_proto(consignment)
-            )
-
-        return self._run(work)
+        consignment = calls.mark_consignment_delivered(
+            self.sessions, consignment_id, consignment_to_proto
+        )
+        return orders_pb2.MarkConsignmentDeliveredResponse(consignment=consignment)
 
     def RejectFulfilment(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.RejectFulfilmentRequest, context: grpc.ServicerContext
@@ -210,35 +197,33 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         fid = convert.entity_id(request.fulfilment_id, "fulfilment_id")
         location_ref = require_ref(request.location_ref, "location_ref")
         reason = check_name(request.reason, "reason") or None
-        time_limit_s = _time_limit(context)
 
-        def work(session: Session) -> orders_pb2.RejectFulfilmentResponse:
-            outcome = picks.reject_fulfilment(
-                session, fid, location_ref, reason, time_limit_s=time_limit_s
-            )
+        def present(after: FulfilmentAfter) -> orders_pb2.RejectFulfilmentResponse:
             return orders_pb2.RejectFulfilmentResponse(
-                fulfilment=_fulfilment(session, outcome.fulfilment),
-                reassignment=_plan(outcome.reassignment),
-                order_status=order_status_to_proto(outcome.fulfilment.order),
+                fulfilment=_fulfilment(after),
+                reassignment=_plan(after.reassignment),
+                order_status=order_status_to_proto(after.order),
             )
 
-        return self._run(work)
+        return calls.reject_fulfilment(
+            self.sessions, fid, location_ref, reason, present, time_limit_s=_time_limit(context)
+        )
 
     def CancelOrder(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.CancelOrderRequest, context: grpc.ServicerContext
     ) -> orders_pb2.CancelOrderResponse:
         """Cancel the whole order or some units; the refund comes back."""
-        cancel = cancellation.CancelInput(
+        cancel = CancelInput(
             order_ref=require_ref(request.order_ref, "order_ref"),
             lines=convert.line_quantities(request.lines, "lines", minimum=1),
             reason=check_name(request.reason, "reason") or None,
             request_id=optional_ref(request.request_id, "request_id"),
         )
 
-        def work(session: Session) -> orders_pb2.CancelOrderResponse:
-            outcome = cancellation.cancel_order(session, cancel)
+        def present(after: OrderAfter[CancelOutcome]) -> orders_pb2.CancelOrderResponse:
+            outcome = after.outcome
             return orders_pb2.CancelOrderResponse(
-                order=_order(session, outcome.order),
+                order=order_to_proto(after.order),
                 cancelled_lines=[
                     common_pb2.LineQuantity(line_ref=ref, quantity=qty)
                     for ref, qty in outcome.cancelled.items()
@@ -247,29 +232,29 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
                 replayed=outcome.replayed,
             )
 
-        return self._run(work)
+        return calls.cancel_order(self.sessions, cancel, present)
 
     def ReviseOrder(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.ReviseOrderRequest, context: grpc.ServicerContext
     ) -> orders_pb2.ReviseOrderResponse:
         """Add, remove or change lines; only the difference is sourced or released."""
-        revise = revisions.ReviseInput(
+        revise = ReviseInput(
             order_ref=require_ref(request.order_ref, "order_ref"),
             revisions=convert.revisions_from_proto(request),
             request_id=optional_ref(request.request_id, "request_id"),
             time_limit_s=_time_limit(context),
         )
 
-        def work(session: Session) -> orders_pb2.ReviseOrderResponse:
-            outcome = revisions.revise_order(session, revise)
+        def present(after: OrderAfter[ReviseOutcome]) -> orders_pb2.ReviseOrderResponse:
+            outcome = after.outcome
             return orders_pb2.ReviseOrderResponse(
-                order=_order(session, outcome.order),
+                order=order_to_proto(after.order),
                 plan=_plan(outcome.sourced),
                 price_change=money(outcome.price_change_minor, outcome.currency),
                 replayed=outcome.replayed,
             )
 
-        return self._run(work)
+        return calls.revise_order(self.sessions, revise, present)
 
     def CreateReturn(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.CreateReturnRequest, context: grpc.ServicerContext
@@ -277,13 +262,12 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         """Announce goods coming back for delivered lines."""
         announced = convert.return_from_proto(request)
 
-        def work(session: Session) -> orders_pb2.CreateReturnResponse:
-            outcome = returns.create_return(session, announced)
+        def present(outcome: ReturnOutcome) -> orders_pb2.CreateReturnResponse:
             return orders_pb2.CreateReturnResponse(
                 return_order=return_to_proto(outcome.return_order), replayed=outcome.replayed
             )
 
-        return self._run(work)
+        return calls.create_return(self.sessions, announced, present)
 
     def ReceiveReturn(  # noqa: N802 - the generated interface's name
         self, request: orders_pb2.ReceiveReturnRequest, context: grpc.ServicerContext
@@ -293,11 +277,10 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):  # type: ignore[misc]
         location_ref = require_ref(request.location_ref, "location_ref")
         received = convert.received_from_proto(request)
 
-        def work(session: Session) -> orders_pb2.ReceiveReturnResponse:
-            return_order = returns.receive_return(session, return_ref, location_ref, received)
+        def present(done: calls.ReturnReceived) -> orders_pb2.ReceiveReturnResponse:
             return orders_pb2.ReceiveReturnResponse(
-                return_order=return_to_proto(return_order),
-                refund=money(*returns.refund_of(return_order)),
+                return_order=return_to_proto(done.return_order),
+                refund=money(done.refund_minor, done.currency),
             )
 
-        return self._run(work)
+        return calls.receive_return(self.sessions, return_ref, location_ref, received, present)

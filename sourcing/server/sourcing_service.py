@@ -1,15 +1,17 @@
-"""SourcingService: a thin adapter from the wire to ``sourcing.models``."""
+"""SourcingService: a thin adapter from the wire to the sourcing use cases.
+
+Source and Reassign are in ``sourcing.models.orders.calls``, SourceBatch and
+Rebalance in ``sourcing.models.waves.calls``; each owns its transactions.
+"""
 
 from __future__ import annotations
 
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.orders.reassign import reassign
-from sourcing.models.orders.source import source_order
-from sourcing.models.orders.source_call import OrderInput
-from sourcing.models.waves.batch import source_batch
-from sourcing.models.waves.rebalance import rebalance
+from sourcing.models.orders.calls import reassign, source_order
+from sourcing.models.orders.source_call import OrderInput, SourcingOutcome
+from sourcing.models.waves.calls import rebalance, source_batch
 from sourcing.server.convert.batch import (
     batch_orders,
     batch_to_proto,
@@ -56,7 +58,7 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
             order_type=outcome.order_type,
             fulfilment_ids=outcome.fulfilment_ids,
             profile_version=outcome.profile_version,
-            explain=request.explain,
+            explain=_explained(outcome, request.explain),
         )
         return sourcing_pb2.SourceResponse(plan=plan, replayed=outcome.replayed)
 
@@ -73,7 +75,7 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
             order_type=outcome.order_type,
             fulfilment_ids=outcome.fulfilment_ids,
             profile_version=outcome.profile_version,
-            explain=request.explain,
+            explain=_explained(outcome, request.explain),
         )
         return sourcing_pb2.ReassignResponse(plan=plan, replayed=outcome.replayed)
 
@@ -106,3 +108,9 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         limit = time_limit(request.time_limit, budget * BATCH_SOLVE_SHARE)
         outcome = rebalance(self.sessions, rebalance_from_proto(request, limit))
         return rebalance_to_proto(outcome)
+
+
+def _explained(outcome: SourcingOutcome, asked: bool) -> bool:
+    """A replay answers as the first call did (with its explanation or without), whatever
+    the retry asks: the same call returns the same answer, byte for byte."""
+    return outcome.plan.explanation is not None if outcome.replayed else asked

@@ -14,6 +14,10 @@ from sourcing.solver.errors import InvalidProblem
 # the order's other costs could exceed it, so rejecting a unit that can be
 # served never pays off, whatever the weights (see objective.rejection_penalty).
 DEFAULT_REJECTION_WEIGHT = 1_000_000.0
+# The largest weight accepted. Costs are weight x quantity x distance and
+# summed over thousands of orders; above this they leave the range where a MIP
+# solver's tolerances mean anything (and, near 1e308, overflow to inf).
+MAX_WEIGHT = 1e9
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +61,10 @@ class Weights:
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise InvalidProblem(f"Expected weights.{f.name} to be a number, got {value!r}.")
-            if math.isnan(value) or math.isinf(value) or value < 0:
+            if math.isnan(value) or math.isinf(value) or not 0 <= value <= MAX_WEIGHT:
                 raise InvalidProblem(
-                    f"Expected weights.{f.name} to be a finite number >= 0, got {value!r}."
+                    f"Expected weights.{f.name} to be a number in [0, {MAX_WEIGHT:g}], "
+                    f"got {value!r}."
                 )
             object.__setattr__(self, f.name, float(value))
 

@@ -170,6 +170,10 @@ def test_adjust_stock_and_in_transit(clients: Clients) -> None:
     adjust.request_id = ""
     adjust.delta = -3
     assert fails(inventory.AdjustStock, adjust)[0] is CODE.FAILED_PRECONDITION
+    at_rejection = inventory_pb2.AdjustStockRequest(
+        location_ref="RJT_1", product_ref="SHOE", delta=1, reason="found"
+    )
+    assert fails(inventory.AdjustStock, at_rejection) == (CODE.INVALID_ARGUMENT, ["location_ref"])
 
     when = Timestamp(seconds=1_900_000_000)
     arrivals = inventory.SetInTransit(
@@ -272,12 +276,14 @@ def test_sourcing_profile_versions_round_trip(clients: Clients) -> None:
     assert old.rules.hd_open_order_limit == 30 and old.rules.HasField("hd_open_order_limit")
     assert list(old.rules.cancellable_statuses) == [common_pb2.FULFILMENT_STATUS_CREATED]
 
-    missing = [
-        config_pb2.GetSourcingProfileRequest(order_type=CC),
-        config_pb2.GetSourcingProfileRequest(order_type=HD, version=3),
-    ]
-    for request in missing:
-        assert fails(config.GetSourcingProfile, request)[0] is CODE.NOT_FOUND
+    missing = config_pb2.GetSourcingProfileRequest(order_type=HD, version=3)
+    assert fails(config.GetSourcingProfile, missing)[0] is CODE.NOT_FOUND
+    # A type with no stored profile answers the defaults it is sourced under, as version 0.
+    defaults = config.GetSourcingProfile(
+        config_pb2.GetSourcingProfileRequest(order_type=CC), timeout=10
+    ).profile
+    assert (defaults.version, defaults.active, defaults.split_limit) == (0, True, 1000)
+    assert defaults.weights.rejection > 0 and not defaults.HasField("create_time")
 
 
 def _location(ref: str = "X", **fields: Any) -> Any:
@@ -368,6 +374,8 @@ INVALID = [
     ("SetStock", _set_stock(SHOE, stock("WH_1", "HAT", -1)), "positions[1].on_hand"),
     ("SetStock", _set_stock(SHOE, stock("WH_1", "SHOE", 2)), "positions[1]"),
     ("SetStock", _set_stock(stock("WH_1", "SHOE", 2**40)), "positions[0].on_hand"),
+    # The rejection location holds no stock.
+    ("SetStock", _set_stock(SHOE, stock("RJT_1", "SHOE", 1)), "positions[1].location_ref"),
     ("AdjustStock", _adjust(delta=0, reason="x"), "delta"),
     ("AdjustStock", _adjust(delta=1), "reason"),
     ("SetInTransit", _in_transit("", "SHOE", LATE), "location_ref"),
@@ -401,18 +409,18 @@ def test_bad_input_gets_the_right_code_naming_the_field(clients: Clients) -> Non
                 failures.append(f"{name} {field}: expected {code.name}, got {got}")
     assert not failures, "\n".join(failures)
     locations = clients.config.ListLocations(config_pb2.ListLocationsRequest(), timeout=10)
-    assert [loc.ref for loc in locations.locations] == ["STORE_1", "STORE_2", "WH_1"]
-    assert locations.locations[2].latitude == 51.5
+    # RJT_1 is there from the start, before any rejection.
+    assert [loc.ref for loc in locations.locations] == ["RJT_1", "STORE_1", "STORE_2", "WH_1"]
+    assert locations.locations[0].type == config_pb2.LOCATION_TYPE_REJECTION
+    assert locations.locations[3].latitude == 51.5
     subscriptions = clients.config.ListWebhookSubscriptions(
         config_pb2.ListWebhookSubscriptionsRequest(), timeout=10
     )
     assert not subscriptions.subscriptions
-    assert (
-        fails(
-            clients.config.GetSourcingProfile, config_pb2.GetSourcingProfileRequest(order_type=HD)
-        )[0]
-        is CODE.NOT_FOUND
-    )
+    profile = clients.config.GetSourcingProfile(
+        config_pb2.GetSourcingProfileRequest(order_type=HD), timeout=10
+    ).profile
+    assert profile.version == 0
 
 
 def test_duplicates_get_already_exists(clients: Clients) -> None:
@@ -465,7 +473,7 @@ def test_pages_and_webhooks(clients: Clients) -> None:
         token = page.next_page_token
         if not token:
             break
-    assert refs == ["STORE_1", "STORE_2", "WH_1"]
+    assert refs == ["RJT_1", "STORE_1", "STORE_2", "WH_1"]
     subscription = config_pb2.WebhookSubscription(
         url="https://hooks.example.com/sourcing",
         secret="s3cret",

@@ -90,6 +90,25 @@ def test_same_order_twice_replays_and_reserves_nothing_more(
     assert active_reserved(server) == 2
 
 
+@pytest.mark.parametrize(("first_explain", "retry_explain"), [(True, False), (False, True)])
+def test_a_replay_is_the_first_answer_byte_for_byte_whatever_the_retry_asks(
+    server: RunningServer, clients: Clients, first_explain: bool, retry_explain: bool
+) -> None:
+    """explain on the first call or on the retry: the retry gets the first plan, to the byte."""
+    stock_network(server)
+    first = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=hd_order(), explain=first_explain), timeout=30
+    )
+    again = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=hd_order(), explain=retry_explain), timeout=30
+    )
+    assert again.replayed
+    assert again.plan.SerializeToString(deterministic=True) == first.plan.SerializeToString(
+        deterministic=True
+    )
+    assert bool(first.plan.candidates) is first_explain
+
+
 def test_different_order_under_used_ref_is_already_exists(
     server: RunningServer, clients: Clients
 ) -> None:
@@ -346,3 +365,18 @@ def test_request_id_too_long_is_invalid(server: RunningServer, clients: Clients)
     status.details[0].Unpack(detail)
     assert [v.field for v in detail.field_violations] == ["request_id"]
     assert orders_stored(server) == 0
+
+
+def test_an_hd_order_naming_an_unknown_store_is_not_found_and_stores_nothing(
+    server: RunningServer, clients: Clients
+) -> None:
+    """An HD order's collection_location_ref must exist too: NOT_FOUND naming it, not INTERNAL."""
+    stock_network(server)
+    order = hd_order()
+    order.collection_location_ref = "NO_SUCH_STORE"
+    with pytest.raises(grpc.RpcError) as info:
+        clients.sourcing.Source(sourcing_pb2.SourceRequest(order=order), timeout=30)
+    assert info.value.code() is grpc.StatusCode.NOT_FOUND
+    assert "order.collection_location_ref" in field_violations(info.value)
+    assert orders_stored(server) == 0
+    assert active_reserved(server) == 0

@@ -47,7 +47,7 @@ def make_order(**changes: Any) -> Order:
         (lambda: make_order(type="XX"), r"order.type to be one of HD, CC, got 'XX'"),
         (lambda: make_order(type=OrderType.CC), r"collection_location_ref"),
         (lambda: SourcingProfile(split_limit=0), r"split_limit .* at least 1, got 0"),
-        (lambda: Weights(shipping=-1.0), r"weights.shipping .* >= 0, got -1.0"),
+        (lambda: Weights(shipping=-1.0), r"weights.shipping .* in \[0, 1e\+09\], got -1.0"),
         (lambda: Weights(split=math.nan), r"weights.split .* got nan"),
         (lambda: Weights(fixed=math.inf), r"weights.fixed .* got inf"),
         (lambda: StockPosition(on_hand=-1), r"stock.on_hand .* non-negative integer, got -1"),
@@ -110,3 +110,13 @@ def test_weight_overrides_change_the_plan_for_one_call() -> None:
     assert set(solve(p).served()) == {"A", "B"}
     assert set(solve(p, weight_overrides={"split": 500.0}).served()) == {"C"}
     assert set(solve(p).served()) == {"A", "B"}
+
+
+@pytest.mark.parametrize("value", [1e308, 1e10, -1.0, float("inf")])
+def test_a_weight_out_of_range_is_refused_naming_it(value: float) -> None:
+    """A weight must lie in [0, MAX_WEIGHT]: 1e308 would overflow the wave's prices to inf."""
+    from sourcing.solver.weights import MAX_WEIGHT, Weights
+
+    with pytest.raises(ValueError, match=r"weights\.split"):
+        Weights(split=value)
+    assert Weights(split=MAX_WEIGHT).split == MAX_WEIGHT

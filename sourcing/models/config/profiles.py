@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sourcing import solver
 from sourcing.models.config.setup import find_by_ref
 from sourcing.models.config.tables import Network, SourcingProfile
 from sourcing.models.db.enums import FulfilmentStatus, OrderType
@@ -171,11 +172,15 @@ def get_sourcing_profile(
 ) -> SourcingProfile:
     """The active profile of an order type, or the given version of it.
 
+    A type with no stored profile is sourced under the solver's defaults, and
+    its plans say ``profile_version`` 0: asked for its active profile, it
+    answers those defaults as version 0 (an unsaved row), so a client can see
+    what it is being sourced under.
+
     Raises
     ------
     NotFound
-        Naming ``version`` when that version does not exist, or
-        ``order_type`` when the type has no active profile.
+        Naming ``version`` when that version does not exist.
     """
     stmt = select(SourcingProfile).where(SourcingProfile.order_type == order_type)
     if version is not None:
@@ -185,6 +190,26 @@ def get_sourcing_profile(
         stmt = stmt.where(SourcingProfile.active)
         label, field_name = f"{order_type.value} (active)", "order_type"
     row = session.scalars(stmt).one_or_none()
+    if row is None and version is None and not _has_versions(session, order_type):
+        return default_profile(order_type)
     if row is None:
         raise NotFound("sourcing profile", label, field=field_name)
     return row
+
+
+def default_profile(order_type: OrderType) -> SourcingProfile:
+    """The defaults a type without a stored profile is sourced under, as version 0 (not stored)."""
+    defaults = solver.SourcingProfile()
+    return SourcingProfile(
+        order_type=order_type,
+        version=0,
+        active=True,
+        weights={},
+        split_limit=defaults.split_limit,
+        rules={},
+    )
+
+
+def _has_versions(session: Session, order_type: OrderType) -> bool:
+    stmt = select(SourcingProfile.id).where(SourcingProfile.order_type == order_type).limit(1)
+    return session.scalars(stmt).first() is not None

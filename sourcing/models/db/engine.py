@@ -76,7 +76,9 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        _bound_statements(engine)
+        return engine
     raise ValueError(
         f"Expected an sqlite:// or postgresql+psycopg:// database URL, got {url.drivername!r}."
     )
@@ -102,6 +104,28 @@ def _use_begin_immediate(engine: Engine, *, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# No statement may keep a PostgreSQL backend busy longer than this, nor wait
+# longer for a lock: a call that would is cut and answered, not left running
+# after its caller has gone. Generous against the service's deadlines (10 s
+# per order by default, a minute per wave).
+PG_STATEMENT_TIMEOUT_MS = 60_000
+PG_LOCK_TIMEOUT_MS = 30_000
+
+
+def _bound_statements(engine: Engine) -> None:
+    """Set PostgreSQL's statement and lock timeouts on every new connection."""
+
+    @event.listens_for(engine, "connect")
+    def _on_pg_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"SET statement_timeout = {PG_STATEMENT_TIMEOUT_MS}")
+            cursor.execute(f"SET lock_timeout = {PG_LOCK_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+        dbapi_connection.commit()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -151,10 +151,10 @@ def check_transition(
     Raises
     ------
     InvalidState
-        Naming both statuses and the ones that are allowed from ``current``.
+        Naming both statuses and the ones ``new`` may be reached from.
     """
     if not can_transition(current, new):
-        allowed = sorted(s.value for s in FULFILMENT_TRANSITIONS[current])
+        allowed = sorted(s.value for s, targets in FULFILMENT_TRANSITIONS.items() if new in targets)
         raise InvalidState(
             entity="fulfilment",
             ref=ref,

@@ -8,6 +8,18 @@ They are named for what happened, as callers say it, without an Error suffix.
 
 from __future__ import annotations
 
+# Error messages quote a value at most this long, so a huge ref cannot blow
+# up the status message (gRPC caps metadata) or a log line.
+QUOTE_LIMIT = 64
+
+
+def shorten(value: object) -> str:
+    """``repr(value)``, cut to :data:`QUOTE_LIMIT` characters with its full length said."""
+    text = repr(value)
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    return f"{text[: QUOTE_LIMIT - 1]}… ({len(str(value))} characters)"
+
 
 class SourcingError(Exception):
     """Base of every domain error the persistence layer raises."""
@@ -23,7 +35,7 @@ class NotFound(SourcingError):  # noqa: N818 - named as the domain says
         self.entity = entity
         self.ref = ref
         self.field = field
-        super().__init__(f"No {entity} with ref {ref!r}.")
+        super().__init__(f"No {entity} with ref {shorten(ref)}.")
 
 
 class AlreadyExists(SourcingError):  # noqa: N818 - named as the domain says
@@ -34,11 +46,18 @@ class AlreadyExists(SourcingError):  # noqa: N818 - named as the domain says
         self.ref = ref
         self.detail = detail
         suffix = f": {detail}" if detail else "."
-        super().__init__(f"A {entity} with ref {ref!r} already exists{suffix}")
+        super().__init__(
+            f"{_article(entity)} {entity} with ref {shorten(ref)} already exists{suffix}"
+        )
 
 
 class InvalidState(SourcingError):  # noqa: N818 - named as the domain says
-    """The entity's current status does not allow what the call asks for."""
+    """The entity's current status does not allow what the call asks for.
+
+    ``allowed`` always lists what the entity must be for the call to succeed
+    (the statuses it may be in, or a condition), never where it may go next,
+    so every FAILED_PRECONDITION reads the same way.
+    """
 
     def __init__(
         self,
@@ -54,11 +73,21 @@ class InvalidState(SourcingError):  # noqa: N818 - named as the domain says
         self.current = current
         self.requested = requested
         self.allowed = allowed
-        named = f"{entity} {ref!r}" if ref is not None else entity
-        expected = ", ".join(allowed) if allowed else "nothing"
+        named = f"{entity} {shorten(ref)}" if ref is not None else entity
         super().__init__(
-            f"Cannot move {named} from {current} to {requested}; expected one of: {expected}."
+            f"Cannot move {named} from {current} to {requested}; it must be {_either(allowed)}."
         )
+
+
+def _either(options: tuple[str, ...]) -> str:
+    """``A``, ``A or B``, ``A, B or C``; "in another state" when nothing is known."""
+    if not options:
+        return "in another state"
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+
+
+def _article(noun: str) -> str:
+    return "An" if noun[:1].lower() in "aeiou" else "A"
 
 
 # The gRPC status this maps to; the same error under the name callers use.
@@ -78,7 +107,7 @@ class InsufficientStock(SourcingError):  # noqa: N818 - named as the domain says
         self.requested = requested
         self.available = available
         super().__init__(
-            f"Product {product_ref!r} at location {location_ref!r}: "
+            f"Product {shorten(product_ref)} at location {shorten(location_ref)}: "
             f"requested {requested}, available {available}."
         )
 
@@ -98,7 +127,7 @@ class CapacityTaken(InsufficientStock):
         self.taken = taken
         SourcingError.__init__(
             self,
-            f"Location {location_ref!r}: {taken} {kind} fulfilment(s) today against a daily "
+            f"Location {shorten(location_ref)}: {taken} {kind} fulfilment(s) today against a daily "
             f"capacity of {capacity}.",
         )
 

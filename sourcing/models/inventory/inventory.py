@@ -290,7 +290,7 @@ def _move(
             ref=position_id,
             current=f"on_hand={position.on_hand}",
             requested=f"on_hand={position.on_hand + delta}",
-            allowed=("on_hand >= 0",),
+            allowed=("left with on_hand >= 0",),
         )
     position.on_hand += delta
     record = InventoryQuantity(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from sourcing.models.config.setup import find_by_ref
 from sourcing.models.config.tables import Location, Product
+from sourcing.models.db.enums import LocationType
 from sourcing.models.db.errors import AlreadyExists, InvalidField, NotFound
 from sourcing.models.events.tables import IdempotencyKey
 from sourcing.models.inventory import inventory
@@ -113,9 +114,14 @@ def view_positions(session: Session, positions: Sequence[InventoryPosition]) -> 
     ]
 
 
+NO_STOCK_AT_REJECTION = "is the rejection location, which holds no stock"
+
+
 def _position_at(session: Session, location_ref: str, product_ref: str) -> InventoryPosition:
     """The position of a product at a location by refs, created empty if missing."""
     location = find_by_ref(session, Location, location_ref, entity="location", field="location_ref")
+    if location.type is LocationType.REJECTION:
+        raise InvalidField("location_ref", NO_STOCK_AT_REJECTION)
     product = find_by_ref(session, Product, product_ref, entity="product", field="product_ref")
     return inventory.get_or_create_position(session, product.id, location.id)
 
@@ -147,6 +153,16 @@ def set_stock_positions(
             raise NotFound("location", level.location_ref, field=f"positions[{i}].location_ref")
         if level.product_ref not in products:
             raise NotFound("product", level.product_ref, field=f"positions[{i}].product_ref")
+    rejection = set(
+        session.scalars(
+            select(Location.ref).where(
+                Location.ref.in_(locations), Location.type == LocationType.REJECTION
+            )
+        )
+    )
+    for i, level in enumerate(positions):
+        if level.location_ref in rejection:
+            raise InvalidField(f"positions[{i}].location_ref", NO_STOCK_AT_REJECTION)
     rows = [
         inventory.get_or_create_position(
             session, products[level.product_ref], locations[level.location_ref]

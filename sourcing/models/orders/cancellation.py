@@ -134,7 +134,11 @@ def _units_to_cancel(order: Order, asked: Mapping[str, int]) -> dict[str, int]:
         wanted = {ref: still_wanted(line) for ref, line in lines.items() if still_wanted(line)}
         if not wanted:
             raise InvalidState(
-                "order", order.status.value, "CANCELLED", ref=order.ref, allowed=("units wanted",)
+                "order",
+                order.status.value,
+                "CANCELLED",
+                ref=order.ref,
+                allowed=("holding units not yet cancelled",),
             )
         return wanted
     for i, (ref, quantity) in enumerate(asked.items()):
@@ -217,7 +221,7 @@ def cancel_units(
                 fulfilment.status.value,
                 "partly cancelled",
                 ref=str(fulfilment.id),
-                allowed=("every picked unit cancelled together",),
+                allowed=("cancelled whole once picked",),
             )
         _restock_picked(session, fulfilment)
     elif reduce_fulfilment(session, fulfilment, units):

@@ -101,7 +101,7 @@ def remember(
 
 
 def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
-    """A stored form of a plan (without its explanation), for replays."""
+    """A stored form of a plan, explanation included, so a replay is the first answer."""
 
     def part(f: solver.Fulfilment) -> dict[str, Any]:
         return {
@@ -118,6 +118,12 @@ def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
         "status": plan.status.value,
         "gap": plan.gap if plan.gap != float("inf") else None,
         "solve_time_s": plan.solve_time_s,
+        "explanation": None
+        if plan.explanation is None
+        else [
+            [e.location_ref, e.used, [r.value for r in e.reasons], e.detail, e.distance_km]
+            for e in plan.explanation
+        ],
     }
 
 
@@ -141,6 +147,14 @@ def plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
         status=solver.SolveStatus(data["status"]),
         gap=float("inf") if data["gap"] is None else data["gap"],
         solve_time_s=data["solve_time_s"],
+        explanation=None
+        if data.get("explanation") is None
+        else tuple(
+            solver.CandidateExplanation(
+                str(ref), bool(used), tuple(solver.CandidateReason(r) for r in reasons), detail, km
+            )
+            for ref, used, reasons, detail, km in data["explanation"]
+        ),
     )
 
 

@@ -135,10 +135,13 @@ def reassign(sessions: sessionmaker[Session], request: ReassignInput) -> Sourcin
 
     def attempt() -> SourcingOutcome:
         with sessions() as session, session.begin():
+            # Lock first, then look for a stored answer: a copy of this call that
+            # held the lock has committed by now, and its answer is visible.
+            locked = lock_fulfilment(session, request.fulfilment_id)
             replay = _replay(session, request)
             if replay is not None:
                 return replay
-            fulfilment = _reassignable(lock_fulfilment(session, request.fulfilment_id))
+            fulfilment = _reassignable(locked)
             moving = _moving_units(fulfilment, request.lines)
             snapshot = _read(
                 session,

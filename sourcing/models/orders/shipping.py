@@ -89,7 +89,7 @@ def _require_type(
             f"{fulfilment.status.value} ({fulfilment.type.value} order)",
             requested.value,
             ref=str(fulfilment.id),
-            allowed=(f"a {order_type.value} order's fulfilment",),
+            allowed=(f"the fulfilment of an {order_type.value} order",),
         )
 
 

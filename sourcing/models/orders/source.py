@@ -149,10 +149,14 @@ def replay_of(
                 request_id,
                 detail="a different order was sourced under this request_id",
             )
+    # The order first, its key second: both commit together, so once the order
+    # is visible its key is too (READ COMMITTED reads each statement afresh),
+    # and a copy of this call that just committed is a replay, not a conflict.
+    stored_order = session.scalars(_ORDER_ID, {"ref": ref}).first() is not None
     by_ref = {"operation": SOURCE_OPERATION, "ref": ref}
     key = session.scalars(_IDEMPOTENCY_KEY, by_ref).one_or_none()
     if key is None:
-        if session.scalars(_ORDER_ID, {"ref": ref}).first() is not None:
+        if stored_order:
             raise AlreadyExists("order", ref, detail="it was created by another call")
         return None
     if key.request_hash != digest:
@@ -232,15 +236,19 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
 
 def _destination(session: Session, order: OrderInput) -> solver.GeoPoint:
     """Where the units go: the delivery point, or the collection store's location."""
+    store = None
+    if order.collection_location_ref or order.type is OrderType.CC:
+        # An HD order may name a store too (it is stored with the order): it must exist.
+        store = session.scalars(
+            select(Location).where(Location.ref == order.collection_location_ref)
+        ).one_or_none()
+        if store is None:
+            field = "order.collection_location_ref"
+            raise NotFound("location", order.collection_location_ref or "", field=field)
     if order.type is not OrderType.CC:
         assert order.delivery_point is not None  # the converter requires one for HD
         return order.delivery_point
-    store = session.scalars(
-        select(Location).where(Location.ref == order.collection_location_ref)
-    ).one_or_none()
-    if store is None:
-        field = "order.collection_location_ref"
-        raise NotFound("location", order.collection_location_ref or "", field=field)
+    assert store is not None
     return solver.GeoPoint(store.latitude, store.longitude)
 
 

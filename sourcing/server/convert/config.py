@@ -352,7 +352,8 @@ def profile_to_proto(row: ProfileRow) -> config_pb2.SourcingProfile:
         weights=weights_to_proto(Weights.from_mapping(row.weights)),
         split_limit=row.split_limit,
         rules=rules_to_proto(ProfileRules.from_json(row.rules)),
-        create_time=timestamp(row.created_at),
+        # Version 0 is the solver's defaults, never stored, so never created.
+        create_time=timestamp(row.created_at) if row.version else None,
     )
 
 

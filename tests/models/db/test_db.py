@@ -66,7 +66,7 @@ def test_run_in_transaction_commits(sessions: sessionmaker[Session]) -> None:
     """The work's changes are committed and its result returned."""
     ref = run_in_transaction(sessions, lambda session: add_location(session, "WH_9").ref)
     with sessions() as session:
-        assert session.scalars(select(Location.ref)).all() == [ref]
+        assert session.scalars(select(Location.ref).where(Location.ref != "RJT_1")).all() == [ref]
 
 
 def test_run_in_transaction_retries_a_lost_race(sessions: sessionmaker[Session]) -> None:
@@ -81,7 +81,9 @@ def test_run_in_transaction_retries_a_lost_race(sessions: sessionmaker[Session])
 
     run_in_transaction(sessions, work)
     with sessions() as session:
-        assert session.scalars(select(Location.ref)).all() == ["WH_2"]
+        assert session.scalars(select(Location.ref).where(Location.ref != "RJT_1")).all() == [
+            "WH_2"
+        ]
 
 
 def test_run_in_transaction_gives_up_with_concurrency_conflict(
@@ -97,7 +99,7 @@ def test_run_in_transaction_gives_up_with_concurrency_conflict(
         run_in_transaction(sessions, work, attempts=2, entity="inventory position")
     assert (caught.value.entity, caught.value.attempts) == ("inventory position", 2)
     with sessions() as session:
-        assert session.scalars(select(Location)).all() == []
+        assert session.scalars(select(Location).where(Location.ref != "RJT_1")).all() == []
 
 
 def test_run_in_transaction_passes_domain_errors_through(
@@ -119,4 +121,21 @@ def test_run_in_transaction_passes_domain_errors_through(
         1,
     )
     with sessions() as session:
-        assert session.scalars(select(Location)).all() == []
+        assert session.scalars(select(Location).where(Location.ref != "RJT_1")).all() == []
+
+
+def test_postgresql_connections_bound_statements_and_lock_waits(pg_schema_url: str) -> None:
+    """A statement cannot keep a backend busy past the timeout: the engine sets both bounds."""
+    from sourcing.models.db.engine import PG_LOCK_TIMEOUT_MS, PG_STATEMENT_TIMEOUT_MS
+
+    engine = make_engine(pg_schema_url)
+    try:
+        with engine.connect() as connection:
+            setting = "SELECT setting::int FROM pg_settings WHERE name = %s"
+            statement = connection.exec_driver_sql(setting, ("statement_timeout",)).scalar()
+            lock = connection.exec_driver_sql(setting, ("lock_timeout",)).scalar()
+            assert (statement, lock) == (PG_STATEMENT_TIMEOUT_MS, PG_LOCK_TIMEOUT_MS)
+            # The search_path the URL chose is kept.
+            assert "sourcing_test_" in str(connection.exec_driver_sql("SHOW search_path").scalar())
+    finally:
+        engine.dispose()

@@ -92,4 +92,7 @@ def test_forbidden_steps_raise_invalid_state(
         current.value,
         new.value,
     )
-    assert error.allowed == tuple(sorted(s.value for s in FULFILMENT_TRANSITIONS[current]))
+    # What the fulfilment must be for the step: the statuses ``new`` is reached from.
+    sources = (s.value for s, targets in FULFILMENT_TRANSITIONS.items() if new in targets)
+    assert error.allowed == tuple(sorted(sources))
+    assert current.value not in error.allowed
