@@ -68,7 +68,7 @@ from sourcing.solver.types import FloatArray, IntArray
 # An arc no constraint limits (int32, as scipy's max flow wants).
 UNLIMITED = 2**30
 # Arcs kept per line (the cheapest), and the scale costs are floored to integers at.
-ARCS_PER_LINE = 40
+ARCS_PER_LINE = 200
 COST_SCALE = 100.0
 
 
