@@ -94,7 +94,9 @@ class WaveSolver:
         self._start()
         # Applying the plan costs about what the greedy's application did.
         reserve = 1.5 * self.seconds["greedy"] + 0.5
-        if self.served.max_served < int(self.ordered.sum()):
+        # Each further plan is applied only while the time left covers an application.
+        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
+        if self.served.max_served < int(self.ordered.sum()) and self._left() > room:
             # Under shortage the bound stalls early and applying the plans (the transport
             # plan and the rescues, solved exactly) takes many times the greedy's time.
             left = self.deadline - time.perf_counter()
@@ -270,12 +272,14 @@ class WaveSolver:
             if key < (rejected, total):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
-        if self.served.max_served < int(self.ordered.sum()):
+        # Each further plan is applied only while the time left covers an application.
+        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
+        if self.served.max_served < int(self.ordered.sum()) and self._left() > room:
             # Under shortage, the transport flow's units are a plan to try as well.
             key = (rejected, total)
             plans, order, rejected, total = self._transport(plans, order, key, explain)
         self._timed("apply", mark)
-        if rejected > int(self.ordered.sum()) - self.served.max_served:
+        if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
         policy, sequence = "batch", order
         if plan_key(self.greedy_plans.values()) < (rejected, total):
@@ -323,6 +327,9 @@ class WaveSolver:
             policy=policy,
             stats=stats,
         )
+
+    def _left(self) -> float:
+        return self.deadline - time.perf_counter()
 
     def _transport(
         self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
