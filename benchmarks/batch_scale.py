@@ -12,12 +12,25 @@ whole-horizon LP bound of ``sourcing bench`` is computed too (only for small
 waves: HiGHS takes about a minute for 200 orders x 1,000 locations) and the
 gap is taken to the better of the two bounds.
 
+``--variant`` stresses the wave: ``scarce`` cuts each product's stock to
+90% of what the wave wants (``families.scarcity``: about 15% of the units
+cannot be served by any plan), ``capacity`` gives stores a binding capacity
+of 0 to 3 orders. Under shortage the plain gap hides a poor plan behind the
+penalty of the units no plan can serve, so the gap is also reported on what
+the plan controls: (cost - floor) / (bound - floor) - 1, the floor being
+the rejection cost no plan avoids; the targets apply to it. The served
+maximum and the rejected units of the wave and the greedy are printed too:
+the wave must never reject more than the greedy.
+
 The run fails (exit status 1) if it takes longer than the time limit (plus
-a small margin), uses more than 4 GB, ends with a gap above 1%, or if the
-plans together take more stock or capacity than the network has.
+a small margin), uses more than 4 GB, ends with a gap above 1% (the
+controlled gap; with ``--quick`` a miss is only printed), rejects more
+units than the greedy, or if the plans together take more stock or
+capacity than the network has.
 
     python benchmarks/batch_scale.py [--quick] [--orders N] [--locations N]
-        [--family uniform] [--time-limit 115] [--seed 0] [--lp] [--tracemalloc]
+        [--family uniform] [--variant plain|scarce|capacity] [--time-limit 115]
+        [--seed 0] [--lp] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -35,9 +48,10 @@ from rich.console import Console
 from rich.table import Table
 
 from sourcing.bench.bound import lp_bound
-from sourcing.bench.families import FAMILIES
+from sourcing.bench.families import FAMILIES, SCARCE_COVER, scarcity
 from sourcing.bench.instances import make_network, order_stream
 from sourcing.solver.wave import BatchPlan, BatchProblem, solve_batch
+from sourcing.solver.wave.problem import controlled_gap
 
 TARGET_GAP = 0.01
 TARGET_PEAK_MB = 4096.0
@@ -45,6 +59,7 @@ TARGET_PEAK_MB = 4096.0
 TIME_MARGIN_S = 5.0
 FULL = {"orders": 10_000, "locations": 1_000, "time_limit": 115.0}
 QUICK = {"orders": 200, "locations": 100, "time_limit": 15.0}
+VARIANTS = ("plain", "scarce", "capacity")
 
 
 def overdrawn(problem: BatchProblem, wave: BatchPlan) -> list[str]:
@@ -75,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int)
     parser.add_argument("--locations", type=int)
     parser.add_argument("--family", default="uniform", choices=sorted(FAMILIES))
+    parser.add_argument("--variant", default="plain", choices=VARIANTS)
     parser.add_argument("--time-limit", type=float)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lp", action="store_true", help="also compute the LP bound")
@@ -88,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # Every order in one day: the wave shares the day's capacity.
     config = replace(FAMILIES[args.family].config(n_locations, n_orders, args.seed), days=1)
+    if args.variant == "scarce":
+        config = replace(config, **scarcity(n_orders, SCARCE_COVER, config.lines_per_order or 5))
+    elif args.variant == "capacity":
+        config = replace(config, binding_capacity=True)
     network = make_network(config)
     problems = list(order_stream(network, n_orders))
     problem = BatchProblem.from_problems(problems)
@@ -104,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         bound = max(bound, lp)
     gap = max(0.0, (wave.objective - bound) / abs(wave.objective)) if wave.objective else 0.0
     stats = wave.stats
+    floor = stats.rejection_floor
+    controlled = controlled_gap(wave.objective, bound, floor)
+    greedy_controlled = controlled_gap(stats.greedy_objective, bound, floor)
 
-    table = Table(title=f"{args.family}: {n_orders:,} orders x {n_locations:,} locations")
+    title = f"{args.family} ({args.variant}): {n_orders:,} orders x {n_locations:,} locations"
+    table = Table(title=title)
     table.add_column("")
     table.add_column("batch", justify="right")
     table.add_column("sequential greedy", justify="right")
@@ -113,7 +137,17 @@ def main(argv: list[str] | None = None) -> int:
     table.add_row("shipments", f"{wave.shipments:,}", f"{stats.greedy_shipments:,}")
     table.add_row("rejected units", f"{wave.rejected_units:,}", f"{stats.greedy_rejected_units:,}")
     table.add_row("gap to the bound", f"{gap:.3%}", f"{_gap(stats.greedy_objective, bound):.1%}")
+    table.add_row("gap above the floor", f"{controlled:.3%}", f"{greedy_controlled:.1%}")
     console.print(table)
+    units = sum(p.order.total_units for p in problems)
+    closed = _closed(stats.greedy_objective, wave.objective, bound)
+    console.print(
+        f"units ordered {units:,}, served at most {stats.max_served:,} "
+        f"({units - stats.max_served:,} no plan serves), rejection floor {floor:,.0f}; "
+        f"targets: gap above the floor <= {TARGET_GAP:.0%} (got {controlled:.3%}), "
+        f"rejected <= greedy's (got {wave.rejected_units:,} vs {stats.greedy_rejected_units:,}), "
+        f"greedy-to-bound gap closed >= 80% (got {closed:.1%})"
+    )
     console.print(
         f"wall {wall:.1f} s (limit {limit:.0f} s), peak RSS {peak:,.0f} MB"
         + (f", peak traced {traced:,.0f} MB" if args.tracemalloc else "")
@@ -123,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f", LP {lp:,.0f}" if args.lp else "")
         + f"), plan from {wave.policy}, {stats.candidates:,} candidates, "
         f"{stats.lagrangian_steps} price steps, {stats.repairs} repairs, {stats.refits} refits"
+        + "".join(f", {n:,} units rescued by {step}" for step, n in stats.rescued_units.items())
     )
     console.print(
         "seconds per phase: " + ", ".join(f"{k} {v:.1f}" for k, v in stats.seconds.items())
@@ -137,8 +172,16 @@ def main(argv: list[str] | None = None) -> int:
         failures.append(f"took {wall:.1f} s, over the {limit:.0f} s limit")
     if peak > TARGET_PEAK_MB:
         failures.append(f"peak memory {peak:,.0f} MB over {TARGET_PEAK_MB:,.0f} MB")
-    if gap > TARGET_GAP:
-        failures.append(f"gap {gap:.2%} over {TARGET_GAP:.0%}")
+    if controlled > TARGET_GAP:
+        missed = f"gap above the floor {controlled:.2%} over {TARGET_GAP:.0%}"
+        if args.quick:  # a smoke run checks the plan is sound; the targets are for full runs
+            console.print(f"MISSED {missed}", markup=False)
+        else:
+            failures.append(missed)
+    if wave.rejected_units > stats.greedy_rejected_units:
+        failures.append(
+            f"{wave.rejected_units:,} units rejected, the greedy {stats.greedy_rejected_units:,}"
+        )
     for failure in failures[:20]:
         console.print(f"FAIL {failure}", markup=False)
     return 1 if failures else 0
@@ -146,6 +189,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _gap(objective: float, bound: float) -> float:
     return max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
+
+
+def _closed(greedy: float, cost: float, bound: float) -> float:
+    """The share of the greedy-to-bound gap the wave's plan closes."""
+    if not math.isfinite(bound) or greedy <= bound:
+        return 1.0
+    return (greedy - cost) / (greedy - bound)
 
 
 def _thin(

@@ -2,7 +2,7 @@
 
 A family fixes everything about an instance except its size (candidate
 locations), its number of orders and its seed. Three families are ordinary
-networks with half of the (location, product) positions in stock; three are
+networks with half of the (location, product) positions in stock; five are
 stress families:
 
 ``stockout``
@@ -14,6 +14,13 @@ stress families:
 ``baskets``
     Large baskets of 5 to 10 lines, each order with a split limit of 1, 2
     or 3 shipments.
+``scarce``
+    The network holds less than the orders want: each product's stock
+    over the whole network is cut to ``SCARCE_COVER`` of its expected
+    demand, so a sizeable share of the units (about 15%) cannot be served
+    by any plan (``scarcity``).
+``scarce_capacity``
+    Short stock as ``scarce`` and binding store capacity as ``capacity``.
 
 Every family prices with the same weights: the solver's defaults plus a
 penalty per shipment beyond the first (``BENCH_WEIGHTS``), unless a run asks
@@ -37,6 +44,11 @@ BENCH_WEIGHTS = Weights(split=150.0)
 # Orders arriving per simulated day in the synthetic families; a location's
 # capacity is per day.
 ORDERS_PER_DAY = 500
+# Scarcity: the network's stock of a product as a share of the units the
+# orders want of it, and the orders per product of the catalogue (so each
+# product is wanted often enough for its stock to run out).
+SCARCE_COVER = 0.9
+ORDERS_PER_PRODUCT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +64,26 @@ class Family:
     ) -> InstanceConfig:
         """The instance configuration of this family at one size, priced with ``weights``."""
         days = max(1, math.ceil(n_orders / ORDERS_PER_DAY))
+        settings = dict(self.settings)
+        cover = settings.pop("stock_cover", None)
+        if cover is not None:
+            settings.update(scarcity(n_orders, cover, settings.get("lines_per_order", 5)))
         return InstanceConfig(
-            n_locations=n_locations, seed=seed, days=days, weights=weights, **self.settings
+            n_locations=n_locations, seed=seed, days=days, weights=weights, **settings
         )
+
+
+def scarcity(n_orders: int, cover: float, lines_per_order: int = 5) -> dict[str, Any]:
+    """Instance settings under which the network holds ``cover`` of what ``n_orders`` want.
+
+    The catalogue shrinks to ``n_orders / ORDERS_PER_PRODUCT`` products (at
+    least 20, at most 500), so each is wanted by several orders, and each
+    product's stock is thinned to ``cover`` of its expected demand (lines
+    ask 1 to 3 units, 2 on average).
+    """
+    n_products = int(min(500, max(20, n_orders // ORDERS_PER_PRODUCT, 2 * lines_per_order)))
+    wanted = n_orders * lines_per_order * 2.0 / n_products
+    return {"n_products": n_products, "units_per_product": cover * wanted}
 
 
 def weights_from(text: str | None) -> Weights:
@@ -130,6 +159,23 @@ FAMILIES: dict[str, Family] = {
                 "lines_per_order": 5,
                 "max_lines_per_order": 10,
                 "split_limits": (1, 2, 3),
+            },
+        ),
+        Family(
+            "scarce",
+            f"uniform, 50% in stock, each product's stock {SCARCE_COVER:.0%} of its demand",
+            {"family": "uniform", "in_stock_share": 0.5, "stock_cover": SCARCE_COVER},
+        ),
+        Family(
+            "scarce_capacity",
+            f"clustered, stock {SCARCE_COVER:.0%} of demand, stores take 0-3 orders a day, "
+            "5% warehouses",
+            {
+                "family": "clustered",
+                "in_stock_share": 0.5,
+                "stock_cover": SCARCE_COVER,
+                "binding_capacity": True,
+                "warehouse_share": 0.05,
             },
         ),
     )

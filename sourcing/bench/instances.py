@@ -131,6 +131,10 @@ class InstanceConfig:
         Share of locations that are warehouses (at least one).
     vip_share
         Share of customers with the VIP tier.
+    units_per_product
+        When set, every product's stock over the whole network is thinned
+        to about this many units (each unit kept with the same chance), so
+        that a wave can demand more than the network holds (scarcity).
     seed
         Seed of every random draw.
     """
@@ -149,6 +153,7 @@ class InstanceConfig:
     split_limits: tuple[int, ...] = ()
     days: int = 1
     weights: Weights = field(default_factory=Weights)
+    units_per_product: float | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -186,6 +191,9 @@ class InstanceConfig:
             raise ValueError(
                 f"Expected n_products >= {most_lines} lines per order, got {self.n_products}."
             )
+        units = self.units_per_product
+        if units is not None and (not isinstance(units, int | float) or not units > 0):
+            raise ValueError(f"Expected units_per_product to be a number > 0, got {units!r}.")
         for name in ("in_stock_share", "warehouse_share", "vip_share"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or math.isnan(value) or not 0 <= value <= 1:
@@ -324,6 +332,9 @@ def _stock(
     on_hand = np.where(wh, rng.integers(5, 41, shape), rng.integers(1, 7, shape))
     # Stores aim to keep about what they hold; warehouses have no ideal level.
     ideal = np.where(wh, 0, np.maximum(0, on_hand + rng.integers(-2, 4, shape)))
+    if config.units_per_product is not None:
+        on_hand = _thinned(config, on_hand * in_stock)
+        in_stock &= on_hand > 0
     # Positions are immutable, so equal ones are shared: the network builds a
     # few hundred StockPosition objects instead of one per position.
     shared: dict[tuple[int, int], StockPosition] = {}
@@ -340,6 +351,20 @@ def _stock(
             positions[products[j]] = position
         result.append(positions)
     return result
+
+
+def _thinned(config: InstanceConfig, on_hand: IntArray) -> IntArray:
+    """Each product's units kept with one chance, so the network holds about the target.
+
+    Drawn from a generator of its own, so the rest of the network is the
+    one the same configuration without scarcity gets.
+    """
+    assert config.units_per_product is not None
+    rng = np.random.default_rng([config.seed, 7])
+    total = np.maximum(on_hand.sum(axis=0), 1)
+    keep = np.minimum(config.units_per_product / total, 1.0)
+    thinned: IntArray = rng.binomial(on_hand, np.broadcast_to(keep, on_hand.shape))
+    return thinned
 
 
 # Orders ---------------------------------------------------------------------

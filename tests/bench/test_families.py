@@ -2,21 +2,54 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK
-from sourcing.bench.instances import make_network
+from sourcing.bench.instances import make_network, order_stream
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.wave import BatchProblem
+from sourcing.solver.wave.served import ServedCollector
+from sourcing.solver.wave.steps import WaveSolver
 
 
 def test_families_cover_the_ordinary_and_stress_settings() -> None:
-    """Three ordinary families and three stress families, with stable names."""
-    assert list(FAMILIES) == ["uniform", "clustered", "olist", "stockout", "capacity", "baskets"]
+    """Three ordinary families and five stress families, with stable names."""
+    assert list(FAMILIES) == [
+        "uniform",
+        "clustered",
+        "olist",
+        "stockout",
+        "capacity",
+        "baskets",
+        "scarce",
+        "scarce_capacity",
+    ]
     stockout = FAMILIES["stockout"].config(100, 10, 0)
     assert 0.2 <= stockout.in_stock_share <= 0.5  # 50-80% of positions out of stock
     assert FAMILIES["capacity"].config(100, 10, 0).binding_capacity
     baskets = FAMILIES["baskets"].config(100, 10, 0)
     assert (baskets.lines_per_order, baskets.max_lines_per_order) == (5, 10)
     assert baskets.split_limits == (1, 2, 3)
+
+
+@pytest.mark.parametrize("family", ["scarce", "scarce_capacity"])
+def test_scarce_families_leave_units_no_plan_can_serve(family: str) -> None:
+    """A sizeable share of the units wanted (about 15% from stock alone) cannot be served."""
+    n_orders, n_locations = 300, 100
+    config = replace(FAMILIES[family].config(n_locations, n_orders, 0), days=1)
+    problems = list(order_stream(make_network(config), n_orders))
+    collector = ServedCollector(n_locations)
+    for o, problem in enumerate(problems):
+        collector.add(o, SourcingArrays.build(problem))
+    wave = WaveSolver(BatchProblem.from_problems(problems), 0.0, 0.0)
+    served = collector.served(wave.capacity)
+    share = served.unservable / served.demanded
+    assert 0.08 <= share <= 0.6
+    if family == "scarce":
+        assert share <= 0.25
+    assert config.binding_capacity == (family == "scarce_capacity")
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

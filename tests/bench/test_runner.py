@@ -68,7 +68,8 @@ def test_quick_settings_cover_every_family_and_the_orders_option_wins() -> None:
     settings = settings_from(parse("--quick", "--orders", "7"))
     instances = settings.instances()
     assert {i.family for i in instances} == {
-        "uniform", "clustered", "olist", "stockout", "capacity", "baskets"
+        "uniform", "clustered", "olist", "stockout", "capacity", "baskets", "scarce",
+        "scarce_capacity",
     }  # fmt: skip
     assert {i.orders for i in instances} == {7}
     assert command_line(parse("--quick", "--orders", "7")) == "sourcing bench --quick --orders 7"

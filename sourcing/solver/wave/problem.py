@@ -120,7 +120,10 @@ class BatchStats:
 
     The ``greedy_*`` figures are the sequential greedy's on the same orders.
     ``trace`` holds (seconds, best plan's cost as the model prices it,
-    bound) as they improved: the anytime curve.
+    bound) as they improved: the anytime curve. ``max_served`` bounds the
+    units any plan serves, ``rejection_floor`` the rejection cost no plan
+    avoids (``served``); ``rescued_units`` counts, by step, units the
+    wave's plan served after a step rescued them.
     """
 
     candidates: int
@@ -133,6 +136,9 @@ class BatchStats:
     greedy_rejected_units: int
     seconds: dict[str, float]
     trace: tuple[tuple[float, float, float], ...] = ()
+    max_served: int = 0
+    rejection_floor: float = 0.0
+    rescued_units: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,3 +171,26 @@ class BatchPlan:
     def rejected_units(self) -> int:
         """Units rejected over all orders."""
         return sum(plan.rejected_units for plan in self.plans)
+
+    @property
+    def controlled_gap(self) -> float:
+        """The gap on what the plan controls, above the rejection no plan avoids."""
+        return controlled_gap(self.objective, self.bound, self.stats.rejection_floor)
+
+
+def controlled_gap(cost: float, bound: float, floor: float) -> float:
+    """``(cost - floor) / (bound - floor) - 1``: the gap with the unavoidable rejections out.
+
+    Under shortage the penalty of units no plan can serve dominates both the
+    plan's cost and the bound, so the plain gap is tiny whatever the plan
+    does; subtracting the floor from both leaves what the plan controls.
+    Infinite when the bound proves nothing above the floor (and the plan
+    costs more than it); zero when the plan is at the floor.
+    """
+    above = cost - floor
+    proved = bound - floor
+    if above <= 1e-9 * max(abs(cost), 1.0):
+        return 0.0
+    if not math.isfinite(proved) or proved <= 0:
+        return math.inf
+    return max(0.0, above / proved - 1.0)

@@ -27,8 +27,15 @@ How it is solved, anytime:
    network as the orders before left it, checked and priced by the
    single-order objective; an order it cannot place is solved exactly.
 
-The plan returned is the cheaper of the wave's and the sequential greedy's,
-with its gap to the best bound proved.
+Under shortage (``served``): a max flow on units bounds what any plan
+serves, and the rejection cost no plan avoids (the floor) and a min-cost
+flow on the same graph join the bound; the flow's units are tried as a
+plan, and a plan short of the served maximum is rescued by augmenting
+paths (``rescue``).
+
+The plan returned is the better of the wave's and the sequential greedy's,
+compared by rejected units first, then cost, with its gap to the best
+bound proved: the wave never rejects more units than the greedy.
 
 Priorities: when stock or capacity is short, VIP orders go first, then
 older ones (earlier in the wave). Each order's rejection penalty is raised

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import SolveStatus
+from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
 from sourcing.solver.wave.layout import layout
@@ -26,7 +26,9 @@ from sourcing.solver.wave.prices import Dual
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.refine import refine
 from sourcing.solver.wave.repair import Assignment, repair
+from sourcing.solver.wave.rescue import augment, decide_from
 from sourcing.solver.wave.sequence import Decide, NetworkState, apply, greedy, with_gap
+from sourcing.solver.wave.served import ServedCollector, plan_key
 
 # Share of the rejection penalty a priority of 1 adds: enough to decide who
 # gets the last unit, far too little to make anyone reject a servable unit.
@@ -37,6 +39,8 @@ REPAIR_EVERY = 10
 REFIT_EVERY = 30
 # Share of the time left a wave small enough for the joint MIP keeps for it.
 MIP_SHARE = 0.6
+# Share of the time left kept for applying plans when the wave is short of stock.
+SHORTAGE_RESERVE = 0.6
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
@@ -64,10 +68,15 @@ class WaveSolver:
         self.mip_bound = -math.inf
         self.others: list[Assignment] = []  # plans applied besides the best, to compare
         self.ordered = np.array([o.total_units for o in problem.orders], dtype=np.int64)
+        self.collector: ServedCollector | None = ServedCollector(len(problem.locations))
+        self.rescued: dict[str, int] = {}
 
     def _arrays(self, o: int) -> SourcingArrays:
         p = self.problem
-        return SourcingArrays.build(p.problem_of(o))
+        arrays = SourcingArrays.build(p.problem_of(o))
+        if self.collector is not None:  # the first fit: every order in the starting state
+            self.collector.add(o, arrays, float(self.penalty_raise[o]))
+        return arrays
 
     def _timed(self, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -85,6 +94,13 @@ class WaveSolver:
         self._start()
         # Applying the plan costs about what the greedy's application did.
         reserve = 1.5 * self.seconds["greedy"] + 0.5
+        # Each further plan is applied only while the time left covers an application.
+        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
+        if self.served.max_served < int(self.ordered.sum()) and self._left() > room:
+            # Under shortage the bound stalls early and applying the plans (the transport
+            # plan and the rescues, solved exactly) takes many times the greedy's time.
+            left = self.deadline - time.perf_counter()
+            reserve = max(reserve, SHORTAGE_RESERVE * left)
         small = len(self.wave.entry_cand) <= MAX_ENTRIES
         if small:  # keep a share of the time for the joint MIP
             share = MIP_SHARE * max(self.deadline - reserve - time.perf_counter(), 0.0)
@@ -103,6 +119,10 @@ class WaveSolver:
         self.wave = Wave.of(self.models)
         self.groups = layout(self.wave)
         mark = self._timed("fit", mark)
+        assert self.collector is not None
+        self.served = self.collector.served(self.capacity)
+        self.collector = None
+        mark = self._timed("served", mark)
         self.greedy_plans = apply(
             self._state(),
             self.orders,
@@ -156,7 +176,10 @@ class WaveSolver:
         self._timed("lagrangian", mark)
 
     def _gap(self) -> float:
-        return _gap(self.upper, self.dual.best)
+        """The gap the loop stops on: on what the plan controls, above the rejection floor."""
+        floor = self.served.floor
+        lower = max(self.dual.best, floor, self.served.transport_bound)
+        return _gap(self.upper - floor, lower - floor)
 
     def _refit(self, reserve: float) -> bool:
         """Solve exactly, and give new candidates to, the orders bounded from outside them."""
@@ -200,7 +223,9 @@ class WaveSolver:
 
     def _joint(self, gap_target: float, reserve: float) -> None:
         """Solve the wave over the candidates as one MIP, when the gap is still open."""
-        if _gap(self.best.estimate, self.dual.best) <= gap_target:
+        floor = self.served.floor
+        lower = max(self.dual.best, floor, self.served.transport_bound)
+        if _gap(self.best.estimate - floor, lower - floor) <= gap_target:
             return
         mark = time.perf_counter()
         left = self.deadline - reserve - mark
@@ -229,7 +254,7 @@ class WaveSolver:
         """Apply the best plans order by order; keep the cheapest, the greedy's included."""
         mark = time.perf_counter()
         n = len(self.orders)
-        best, total, plans = self.best, math.inf, {}
+        best, total, plans, rejected = self.best, math.inf, {}, 2**62
         for assignment in (self.best, *self.others):
             sequence, rescue = self._rescue(assignment)
             applied = apply(
@@ -243,12 +268,21 @@ class WaveSolver:
                 explain=explain,
                 deadline=self.deadline,
             )
-            applied_total = sum(p.objective.total for p in applied.values())
-            if applied_total < total:
-                best, total, plans, order = assignment, applied_total, applied, sequence
+            key = plan_key(applied.values())
+            if key < (rejected, total):
+                best, plans, order = assignment, applied, sequence
+                rejected, total = key
+        # Each further plan is applied only while the time left covers an application.
+        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
+        if self.served.max_served < int(self.ordered.sum()) and self._left() > room:
+            # Under shortage, the transport flow's units are a plan to try as well.
+            key = (rejected, total)
+            plans, order, rejected, total = self._transport(plans, order, key, explain)
         self._timed("apply", mark)
+        if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
+            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
         policy, sequence = "batch", order
-        if self.greedy_total < total:
+        if plan_key(self.greedy_plans.values()) < (rejected, total):
             policy, sequence, total = "greedy", list(range(n)), self.greedy_total
             plans = self.greedy_plans
             if explain:
@@ -261,7 +295,8 @@ class WaveSolver:
                     "greedy",
                     explain=True,
                 )
-        bound = max(self.dual.best, self.mip_bound)
+        served = self.served
+        bound = max(self.dual.best, self.mip_bound, served.floor, served.transport_bound)
         gap = _gap(total, bound)
         status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         plans = with_gap(plans, status, gap)
@@ -277,6 +312,9 @@ class WaveSolver:
             greedy_rejected_units=sum(p.rejected_units for p in greedy),
             seconds=dict(self.seconds),
             trace=tuple(self.trace),
+            max_served=self.served.max_served,
+            rejection_floor=self.served.floor,
+            rescued_units=dict(self.rescued),
         )
         return BatchPlan(
             plans=tuple(plans[o] for o in range(n)),
@@ -289,6 +327,66 @@ class WaveSolver:
             policy=policy,
             stats=stats,
         )
+
+    def _left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def _transport(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """The transport flow's units applied as a plan, kept when it rejects fewer units.
+
+        Orders the flow splits beyond their limit go last, where the exact
+        per-order solver places them on what the others left.
+        """
+        cells = self.served.transport_plan
+        limits = [p.split_limit for p in self.profiles]
+        over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
+        order = [o for o in range(len(self.orders)) if o not in over] + sorted(over)
+        applied = apply(
+            self._state(),
+            self.orders,
+            self.profiles,
+            order,
+            decide_from(cells),
+            "batch",
+            rescue=over,
+            explain=explain,
+            deadline=self.deadline,
+        )
+        after = plan_key(applied.values())
+        if after < key:
+            self.rescued["transport"] = key[0] - after[0]
+            return applied, order, after[0], after[1]
+        return plans, sequence, key[0], key[1]
+
+    def _augmented(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plans with rejected units served by augmenting paths, when that rejects fewer."""
+        mark = time.perf_counter()
+        p = self.problem
+        deadline = max(self.deadline, mark + 1.0)
+        allocation, moved = augment(
+            self.orders, p.locations, plans, self._arrays, self.capacity, deadline
+        )
+        if moved:
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                decide_from(allocation),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["augment"] = key[0] - after[0]
+                plans, key = applied, after
+        self._timed("augment", mark)
+        return plans, key[0], key[1]
 
 
 def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:
