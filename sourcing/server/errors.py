@@ -10,7 +10,6 @@ and the traceback goes to the log, never to the caller.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, NoReturn
 
 import grpc
@@ -26,6 +25,7 @@ from sourcing.models.db.errors import (
     InvalidState,
     NotFound,
 )
+from sourcing.server.interceptors import UnaryBehaviour, UnaryInterceptor
 from sourcing.server.shutdown import ShuttingDown
 from sourcing.solver.errors import InvalidProblem
 
@@ -103,19 +103,10 @@ def abort_for(exc: BaseException, context: grpc.ServicerContext) -> NoReturn:
     raise AssertionError("abort_with_status returned")  # pragma: no cover
 
 
-class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class ErrorInterceptor(UnaryInterceptor):
     """Every error a servicer raises leaves through :func:`abort_for`: the one error table."""
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        inner = handler.unary_unary
-
+    def wrap(self, method: str, inner: UnaryBehaviour) -> UnaryBehaviour:
         def mapped(request: Any, context: grpc.ServicerContext) -> Any:
             try:
                 return inner(request, context)
@@ -124,11 +115,7 @@ class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
                     raise
                 abort_for(exc, context)
 
-        return grpc.unary_unary_rpc_method_handler(
-            mapped,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return mapped
 
 
 def _is_abort(exc: Exception) -> bool:

@@ -1,4 +1,4 @@
-"""Server interceptors: a log line per call with its method, status and time."""
+"""Server interceptors: the shared unary wrapper, and a log line per call."""
 
 from __future__ import annotations
 
@@ -11,21 +11,43 @@ import grpc
 
 log = logging.getLogger("sourcing.rpc")
 
+Continuation = Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None]
+UnaryBehaviour = Callable[[Any, grpc.ServicerContext], Any]
+Deserializer = Callable[[bytes], Any] | None
 
-class LoggingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
-    """Log every unary call: method, peer, status code and milliseconds."""
+
+class UnaryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Wrap every unary-unary handler; a subclass says how in :meth:`wrap`.
+
+    Streaming handlers (health's Watch, reflection) pass through untouched.
+    """
 
     def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler | None:
         handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
         method = handler_call_details.method
-        inner = handler.unary_unary
+        return grpc.unary_unary_rpc_method_handler(
+            self.wrap(method, handler.unary_unary),
+            request_deserializer=self.deserializer(method, handler.request_deserializer),
+            response_serializer=handler.response_serializer,
+        )
 
+    def wrap(self, method: str, inner: UnaryBehaviour) -> UnaryBehaviour:
+        """The behaviour that replaces ``inner`` for ``method``."""
+        raise NotImplementedError
+
+    def deserializer(self, method: str, deserializer: Deserializer) -> Deserializer:
+        """The request deserializer for ``method``: the handler's own unless overridden."""
+        return deserializer
+
+
+class LoggingInterceptor(UnaryInterceptor):
+    """Log every unary call: method, peer, status code and milliseconds."""
+
+    def wrap(self, method: str, inner: UnaryBehaviour) -> UnaryBehaviour:
         def logged(request: Any, context: grpc.ServicerContext) -> Any:
             started = time.perf_counter()
             code = "OK"
@@ -38,8 +60,4 @@ class LoggingInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 log.info("%s %s %.1f ms peer=%s", method, code, elapsed_ms, context.peer())
 
-        return grpc.unary_unary_rpc_method_handler(
-            logged,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return logged

@@ -17,6 +17,7 @@ from google.protobuf.message import DecodeError, Message
 
 from sourcing.server.boundary.check import check_request
 from sourcing.server.errors import FieldError
+from sourcing.server.interceptors import Deserializer, UnaryBehaviour, UnaryInterceptor
 
 log = logging.getLogger(__name__)
 
@@ -57,19 +58,10 @@ def _safe(deserialize: Callable[[bytes], Any] | None, method: str) -> Callable[[
     return deserializer
 
 
-class BoundaryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class BoundaryInterceptor(UnaryInterceptor):
     """Decode requests safely and check them against the limits table."""
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        method = handler_call_details.method
-        inner = handler.unary_unary
+    def wrap(self, method: str, inner: UnaryBehaviour) -> UnaryBehaviour:
         checked = method.startswith(CHECKED_PREFIX)
 
         def guarded(request: Any, context: grpc.ServicerContext) -> Any:
@@ -79,8 +71,7 @@ class BoundaryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
                 check_request(request)
             return inner(request, context)
 
-        return grpc.unary_unary_rpc_method_handler(
-            guarded,
-            request_deserializer=_safe(handler.request_deserializer, method),
-            response_serializer=handler.response_serializer,
-        )
+        return guarded
+
+    def deserializer(self, method: str, deserializer: Deserializer) -> Deserializer:
+        return _safe(deserializer, method)
