@@ -32,11 +32,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import logging
-
     from sourcing.server.app import serve
+    from sourcing.server.observability.cli import observability_of
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    observability, metrics_address = observability_of(args)
     interval = args.housekeeping_interval or None  # 0 turns housekeeping off
     serve(
         args.db,
@@ -44,6 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
         grace_s=args.grace,
         drain_s=args.drain,
         housekeeping_interval_s=interval,
+        observability=observability,
+        metrics_address=metrics_address,
     )
     return 0
 
@@ -105,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=5.0,
         help="seconds between SLA sweeps and webhook deliveries in the background (0: off)",
     )
+    from sourcing.server.observability.cli import add_arguments as add_observability_arguments
+
+    add_observability_arguments(serve)
     serve.set_defaults(run=_serve)
     from sourcing.bench.options import add_arguments as add_bench_arguments
 

@@ -24,7 +24,7 @@ from sourcing.server import reflection_v1
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.boundary.interceptor import BoundaryInterceptor
 from sourcing.server.errors import ErrorInterceptor
-from sourcing.server.interceptors import LoggingInterceptor
+from sourcing.server.observability.setup import Observability
 from sourcing.server.shutdown import CommitGate
 from sourcing.v1 import (
     config_pb2,
@@ -62,6 +62,8 @@ class RunningServer:
     engine: Engine
     housekeeping: Housekeeping | None = None
     gate: CommitGate = field(default_factory=CommitGate)
+    observability: Observability = field(default_factory=Observability)
+    metrics_port: int | None = None
 
     def stop(self, grace_s: float = SHUTDOWN_GRACE_S, drain_s: float = SHUTDOWN_DRAIN_S) -> None:
         """Drain, stop taking calls, give those in flight ``grace_s``, then refuse commits.
@@ -77,6 +79,7 @@ class RunningServer:
         if self.housekeeping is not None:
             self.housekeeping.stop()
         self.gate.close()
+        self.observability.close()
         self.engine.dispose()
 
 
@@ -89,14 +92,19 @@ def create_server(
     migrate: bool = True,
     housekeeping_interval_s: float | None = None,
     delivery_policy: DeliveryPolicy | None = None,
+    observability: Observability | None = None,
+    metrics_address: tuple[str, int] | None = None,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
     Calls beyond ``max_concurrent_rpcs`` are refused with RESOURCE_EXHAUSTED
     rather than queued without bound. With ``housekeeping_interval_s``, a
     background thread sweeps overdue fulfilments and delivers webhooks
-    (under ``delivery_policy``) that often; off by default.
+    (under ``delivery_policy``) that often; off by default. ``observability``
+    says what the server exports; with ``metrics_address`` (host, port) it
+    serves its ``/metrics`` there.
     """
+    observability = observability or Observability()
     engine = make_engine(db_url)
     if migrate:
         upgrade(engine)
@@ -105,7 +113,7 @@ def create_server(
     gate.guard(sessions)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[LoggingInterceptor(), ErrorInterceptor(), BoundaryInterceptor()],
+        interceptors=[*observability.interceptors(), ErrorInterceptor(), BoundaryInterceptor()],
         maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -126,15 +134,23 @@ def create_server(
     port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"could not listen on {address}")
+    observability.watch(engine, sessions)
+    metrics_port = None
+    if metrics_address is not None:
+        metrics_port = observability.serve_metrics(*metrics_address)
     server.start()
     for name in ("", *SERVICE_NAMES):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     housekeeping = None
     if housekeeping_interval_s is not None:
-        housekeeping = Housekeeping(sessions, housekeeping_interval_s, delivery_policy)
+        housekeeping = Housekeeping(
+            sessions, housekeeping_interval_s, delivery_policy, observability.recorder
+        )
         housekeeping.start()
     log.info("listening on port %d", port)
-    return RunningServer(server, port, health_servicer, engine, housekeeping, gate)
+    return RunningServer(
+        server, port, health_servicer, engine, housekeeping, gate, observability, metrics_port
+    )
 
 
 def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
@@ -156,6 +172,8 @@ def serve(
     grace_s: float = SHUTDOWN_GRACE_S,
     drain_s: float = SHUTDOWN_DRAIN_S,
     housekeeping_interval_s: float | None = DEFAULT_INTERVAL_S,
+    observability: Observability | None = None,
+    metrics_address: tuple[str, int] | None = None,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
 
@@ -163,7 +181,11 @@ def serve(
     ``housekeeping_interval_s`` seconds; ``None`` turns it off.
     """
     running = create_server(
-        db_url, address=address, housekeeping_interval_s=housekeeping_interval_s
+        db_url,
+        address=address,
+        housekeeping_interval_s=housekeeping_interval_s,
+        observability=observability,
+        metrics_address=metrics_address,
     )
     # What is alive now (modules, table metadata, stubs) lives as long as the
     # process: keep it out of the cyclic collector, whose full passes over

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sourcing.models.events.calls import deliver_due
 from sourcing.models.events.webhooks import DeliveryPolicy, DeliveryReport
 from sourcing.models.orders.calls import sweep
+from sourcing.ops.recorder import NO_RECORDING, Recorder, recording
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,14 @@ class Housekeeping:
         sessions: sessionmaker[Session],
         interval_s: float = DEFAULT_INTERVAL_S,
         policy: DeliveryPolicy | None = None,
+        recorder: Recorder = NO_RECORDING,
     ) -> None:
         if not interval_s > 0:
             raise ValueError(f"Expected interval_s > 0, got {interval_s}.")
         self.sessions = sessions
         self.interval_s = interval_s
         self.policy = policy or DeliveryPolicy()
+        self.recorder = recorder
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="housekeeping", daemon=True)
 
@@ -65,6 +68,10 @@ class Housekeeping:
 
     def run_once(self) -> DeliveryReport:
         """One round: sweep, then deliver until nothing due is left; the delivery total."""
+        with recording(self.recorder):
+            return self._round()
+
+    def _round(self) -> DeliveryReport:
         report = sweep(self.sessions)
         if report.escalated or report.reassigned or report.skipped:
             log.info("; ".join(report.lines()))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from sourcing.models.db.errors import ConcurrencyConflict, InsufficientStock
+from sourcing.ops.recorder import current
 
 T = TypeVar("T")
 
@@ -106,5 +107,6 @@ def until_it_holds(attempt: Callable[[], T], *, entity: str = "inventory") -> T:
         try:
             return attempt()
         except LOST_RACE:
+            current().stock_race()
             continue
     raise ConcurrencyConflict(entity, attempts=MAX_SOLVE_ATTEMPTS, detail="stock kept moving")

@@ -53,6 +53,7 @@ from sourcing.models.db.base import utcnow
 from sourcing.models.db.enums import OutboxState
 from sourcing.models.db.retry import run_in_transaction
 from sourcing.models.events.tables import OutboxEvent, WebhookSubscription
+from sourcing.ops.recorder import current
 
 log = logging.getLogger(__name__)
 
@@ -263,17 +264,23 @@ def deliver_due(
     claim = functools.partial(_claim, now=now or utcnow(), policy=policy)
     batch = run_in_transaction(sessions, claim, entity="webhook outbox")
     report = DeliveryReport(claimed=len(batch))
+    recorder = current()
     for i, delivery in enumerate(batch):
         if stop is not None and stop.is_set():
             run_in_transaction(sessions, functools.partial(_hand_back, batch=batch[i:]))
             break
-        error = send(delivery, policy.timeout_s)
+        with recorder.span("webhook.deliver"):
+            started = time.perf_counter()
+            error = send(delivery, policy.timeout_s)
+            seconds = time.perf_counter() - started
         if error is not None:
             log.info("webhook %s attempt %d failed: %s", delivery.event_id, delivery.attempt, error)
         record = functools.partial(
             _record, delivery=delivery, error=error, now=now, policy=policy, rng=rng
         )
         outcome = run_in_transaction(sessions, record, entity="webhook outbox")
+        if outcome is not None:
+            recorder.webhook_delivered(outcome.value, seconds)
         report = _count(report, outcome)
     return report
 

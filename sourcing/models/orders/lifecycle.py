@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from sourcing.models.config.tables import Location, Product
 from sourcing.models.db.enums import FulfilmentStatus, OrderStatus, check_transition
 from sourcing.models.db.errors import NotFound
+from sourcing.models.db.observed import after_commit
 from sourcing.models.events.outbox import emit, subscribers
 from sourcing.models.inventory.availability import available_by_position
 from sourcing.models.inventory.day_load import count_status_change
@@ -125,6 +126,7 @@ def change_status(
     check_transition(previous, new, ref=str(fulfilment.id))
     fulfilment.status = new
     count_status_change(session, fulfilment, previous, new)
+    after_commit(session, lambda r: r.fulfilment_moved(previous.value, new.value))
     payload: dict[str, Any] = {
         "order_ref": fulfilment.order.ref,
         "location_ref": fulfilment.location.ref,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from sourcing.models.db.enums import FulfilmentStatus, OrderStatus, check_transition
 from sourcing.models.db.errors import InvalidField
+from sourcing.models.db.observed import after_commit
 from sourcing.models.inventory.inventory import adjust_stock, record_sale, release
 from sourcing.models.inventory.tables import InventoryPosition
 from sourcing.models.orders.lifecycle import (
@@ -78,6 +79,8 @@ def confirm_pick(
         change_status(session, fulfilment, _F.PICKED)
     outcome = None
     if short:
+        missing = sum(short.values())
+        after_commit(session, lambda r: r.short_pick(missing))
         outcome = source_units(
             session,
             fulfilment.order,

@@ -41,6 +41,7 @@ from sourcing.models.db.errors import (
     InvalidField,
     InvalidState,
 )
+from sourcing.models.db.observed import after_commit
 from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.orders.idempotency import (
     outcome_from_json,
@@ -59,6 +60,7 @@ from sourcing.models.orders.lifecycle import (
 from sourcing.models.orders.plan_store import store_fulfilments
 from sourcing.models.orders.source_call import SourcingOutcome
 from sourcing.models.orders.tables import Fulfilment, Order
+from sourcing.ops.recorder import current
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 
 __all__ = [
@@ -155,7 +157,11 @@ def reassign(sessions: sessionmaker[Session], request: ReassignInput) -> Sourcin
         write = functools.partial(
             _write, request=request, snapshot=snapshot, plan=plan, status=status
         )
-        return run_in_transaction(sessions, write, entity="inventory")
+        with current().span("write"):
+            outcome = run_in_transaction(sessions, write, entity="inventory")
+        if not outcome.replayed:
+            current().reassigned(_units(plan))
+        return outcome
 
     return until_it_holds(attempt)
 
@@ -196,6 +202,7 @@ def source_units(
         plan = _solve(snapshot, time_limit_s, explain=False)
         with session.begin_nested():  # a lost race rolls back to here only
             ids = _store(session, order, plan, snapshot, reassigned_from)
+        after_commit(session, lambda r: r.reassigned(_units(plan)))
         return SourcingOutcome(plan, ids, snapshot.profile_version, order.type)
 
     return until_it_holds(attempt)
@@ -337,9 +344,18 @@ def solver_order(
 
 
 def _solve(snapshot: ReassignSnapshot, time_limit_s: float, explain: bool) -> solver.Plan:
-    if snapshot.problem is not None:
-        return solver.solve(snapshot.problem, time_limit_s=time_limit_s, explain=explain)
-    return _reject_all(snapshot)
+    if snapshot.problem is None:
+        return _reject_all(snapshot)
+    with current().span("solve"):
+        plan = solver.solve(snapshot.problem, time_limit_s=time_limit_s, explain=explain)
+    current().solved(plan)
+    return plan
+
+
+def _units(plan: solver.Plan) -> int:
+    """Every unit a plan places, the rejected ones included."""
+    served = sum(line.quantity for f in plan.fulfilments for line in f.lines)
+    return served + plan.rejected_units
 
 
 def _reject_all(snapshot: ReassignSnapshot) -> solver.Plan:

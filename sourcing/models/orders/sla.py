@@ -48,6 +48,7 @@ from sourcing.models.orders.lifecycle import (
 )
 from sourcing.models.orders.reassign import ReassignInput, reassign
 from sourcing.models.orders.tables import Fulfilment, Order
+from sourcing.ops.recorder import current
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def sweep(
     now = now or utcnow()
     with sessions() as session, session.begin():
         overdue = _find_overdue(session, now, limit)
+    current().overdue_found(len(overdue))
     escalated: list[int] = []
     reassigned: dict[int, tuple[int, ...]] = {}
     skipped: list[tuple[int, str]] = []

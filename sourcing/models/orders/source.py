@@ -41,6 +41,7 @@ from sourcing.models.orders.idempotency import plan_from_json, plan_to_json
 from sourcing.models.orders.plan_store import OrderKeys, store_fulfilments
 from sourcing.models.orders.source_call import OrderInput, SourceOptions, SourcingOutcome
 from sourcing.models.orders.tables import Order, OrderLine
+from sourcing.ops.recorder import current
 
 SOURCE_OPERATION = "Source"
 # Keys a Source call's answer under its request_id as well as under the order ref.
@@ -98,21 +99,24 @@ def source_order(
         When the stock kept being taken by other orders for every attempt.
     """
     digest = order.digest()
+    recorder = current()
 
     def attempt() -> SourcingOutcome:
-        with sessions() as session, session.begin():
+        with recorder.span("read", order.ref), sessions() as session, session.begin():
             if not options.dry_run:
                 replay = replay_of(session, order, digest, options.request_id)
                 if replay is not None:
                     return replay
             snapshot = read_snapshot(session, order, options)
-        plan = solver.solve(
-            snapshot.problem,
-            policy=options.policy,
-            time_limit_s=options.time_limit_s,
-            weight_overrides=options.weight_overrides or None,
-            explain=options.explain,
-        )
+        with recorder.span("solve", order.ref):
+            plan = solver.solve(
+                snapshot.problem,
+                policy=options.policy,
+                time_limit_s=options.time_limit_s,
+                weight_overrides=options.weight_overrides or None,
+                explain=options.explain,
+            )
+        recorder.solved(plan)
         if options.dry_run:
             return SourcingOutcome(plan, {}, snapshot.profile_version, order.type)
         write = functools.partial(
@@ -123,7 +127,10 @@ def source_order(
             snapshot=snapshot,
             request_id=options.request_id,
         )
-        return run_in_transaction(sessions, write, entity="inventory")
+        with recorder.span("write", order.ref):
+            outcome = run_in_transaction(sessions, write, entity="inventory")
+        recorder.sourced(plan, order.type.value)
+        return outcome
 
     return until_it_holds(attempt)
 
