@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import func, select, update
 
 from sourcing.models import Fulfilment, OutboxEvent
@@ -92,3 +94,30 @@ def test_counters_move_by_exactly_what_the_calls_did(observed: RunningServer) ->
     assert value(m, "sourcing_webhook_outbox_parked") == events
     assert value(m, "sourcing_webhook_outbox_pending") == 0
     assert value(m, "process_cpu_seconds_total") > 0
+
+
+def test_two_servers_in_one_process_count_only_their_own_calls(tmp_path: Path) -> None:
+    """Each server has its own registry: a call to one leaves the other's counters at 0."""
+    servers = [
+        create_server(
+            f"sqlite:///{tmp_path / f'{name}.db'}",
+            observability=Observability(SourcingMetrics()),
+            metrics_address=("127.0.0.1", 0),
+        )
+        for name in ("a", "b")
+    ]
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{servers[0].port}") as channel:
+            health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+        labels = {"grpc_type": "unary", "grpc_service": "grpc.health.v1.Health"}
+        counts = []
+        for running in servers:
+            assert running.metrics_port is not None
+            samples = scrape(running.metrics_port)
+            counts.append(
+                value(samples, "grpc_server_started_total", **labels, grpc_method="Check")
+            )
+        assert counts == [1, 0]
+    finally:
+        for running in servers:
+            running.stop(grace_s=1.0)
