@@ -63,6 +63,19 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from sourcing.models.db.engine import make_engine, session_factory
+    from sourcing.ops.status import read_status
+
+    engine = make_engine(args.db)
+    try:
+        summary = read_status(session_factory(engine), escalation_days=args.days)
+    finally:
+        engine.dispose()
+    print("\n".join(summary.lines()))
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from sourcing.bench.runner import main
 
@@ -124,6 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL of the server's database (default ./sourcing.db)",
     )
     sweep.set_defaults(run=_sweep)
+    status = commands.add_parser(
+        "status", help="orders, escalations, overdue fulfilments, parked webhooks, low stock"
+    )
+    status.add_argument(
+        "--db",
+        default="sqlite:///sourcing.db",
+        help="SQLAlchemy URL of the server's database (default ./sourcing.db)",
+    )
+    status.add_argument("--days", type=int, default=14, help="days of escalations (1 to 90)")
+    status.set_defaults(run=_status)
     return parser
 
 

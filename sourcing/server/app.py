@@ -31,6 +31,8 @@ from sourcing.v1 import (
     config_pb2_grpc,
     inventory_pb2,
     inventory_pb2_grpc,
+    operations_pb2,
+    operations_pb2_grpc,
     orders_pb2,
     orders_pb2_grpc,
     sourcing_pb2,
@@ -49,6 +51,7 @@ SERVICE_NAMES = (
     orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
     inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
     config_pb2.DESCRIPTOR.services_by_name["ConfigService"].full_name,
+    operations_pb2.DESCRIPTOR.services_by_name["OperationsService"].full_name,
 )
 
 
@@ -156,6 +159,7 @@ def create_server(
 def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
     from sourcing.server.config_service import ConfigServicer
     from sourcing.server.inventory_service import InventoryServicer
+    from sourcing.server.operations_service import OperationsServicer
     from sourcing.server.order_service import OrderServicer
     from sourcing.server.sourcing_service import SourcingServicer
 
@@ -163,6 +167,9 @@ def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(sessions), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(sessions), server)
     config_pb2_grpc.add_ConfigServiceServicer_to_server(ConfigServicer(sessions), server)
+    operations_pb2_grpc.add_OperationsServiceServicer_to_server(
+        OperationsServicer(sessions), server
+    )
 
 
 def serve(

@@ -31,6 +31,7 @@ MAX_QUANTITY = 1_000_000
 MAX_BATCH_ORDERS = 20_000
 MAX_PAGE_SIZE = 1000
 MAX_TIME_LIMIT_S = 3600
+MAX_ESCALATION_DAYS = 90  # sourcing.ops.status reads at most this many days
 
 REF = Text(64, Chars.REF)
 ID = Text(18, Chars.DIGITS)
@@ -129,6 +130,8 @@ LIMITS: dict[str, Limit] = {
     "RebalanceRequest.order_refs": Items(MAX_BATCH_ORDERS, REF),
     "RebalanceRequest.time_limit": Span(MAX_TIME_LIMIT_S),
     "RebalanceRequest.request_id": REF,
+    # operations.proto
+    "GetStatusRequest.escalation_days": Int(0, MAX_ESCALATION_DAYS),
     # orders.proto
     "GetOrderRequest.order_ref": REF,
     "ListOrdersRequest.statuses": STATUSES,

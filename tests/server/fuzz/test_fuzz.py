@@ -30,6 +30,7 @@ from sourcing.v1 import (
     config_pb2,
     domain_pb2,
     inventory_pb2,
+    operations_pb2,
     orders_pb2,
     sourcing_pb2,
 )
@@ -72,6 +73,7 @@ SEEDS: dict[str, Message] = {
     ),
     "Reassign": sourcing_pb2.ReassignRequest(fulfilment_id="1"),
     "GetOrder": orders_pb2.GetOrderRequest(order_ref="O1"),
+    "GetStatus": operations_pb2.GetStatusRequest(escalation_days=7),
     "CancelOrder": orders_pb2.CancelOrderRequest(order_ref="O1"),
     "SetStock": inventory_pb2.SetStockRequest(
         positions=[inventory_pb2.StockPosition(location_ref="NEAR", product_ref="SKU_1", on_hand=9)]
@@ -93,7 +95,7 @@ SEEDS: dict[str, Message] = {
 
 def _rpcs() -> list[tuple[str, str, Any]]:
     rpcs = []
-    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2):
+    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2, operations_pb2):
         for service in module.DESCRIPTOR.services_by_name.values():
             for method in service.methods:
                 request = message_factory.GetMessageClass(method.input_type)
