@@ -66,7 +66,7 @@ from sourcing.models.db.base import Base, utcnow
 from sourcing.models.db.engine import find_postgres, make_engine, session_factory, upgrade
 from sourcing.models.inventory.ledger import ledger_check
 from sourcing.v1 import common_pb2, domain_pb2, sourcing_pb2, sourcing_pb2_grpc
-from tests.server.processes import serve
+from tests.server.processes import ServerProcess, serve
 
 TARGET_P50_MS = 15.0
 TARGET_P99_MS = 60.0
@@ -77,6 +77,12 @@ BEFORE = (
     "before (bc44f91, --quick): SQLite p50 233.8 ms, p95 295.8 ms, p99 361.1 ms, "
     "server CPU 138.2 ms/order; PostgreSQL 6 orders/s, servers' CPU 183.1 ms/order"
 )
+# Issue 17: the same runs with metrics served, OpenTelemetry spans recorded and
+# exported (console: the only exporter the service ships) and JSON log lines.
+OBSERVED_ARGS = ("--metrics-port", "0", "--log-format", "json")
+OBSERVED_ENV = {"OTEL_TRACES_EXPORTER": "console", "OTEL_SERVICE_NAME": "sourcing-bench"}
+TARGET_OBSERVABILITY_COST = 0.05
+_SETTING_UP = threading.Lock()
 LINES_PER_ORDER = 5
 CALL_TIMEOUT_S = 30.0
 NETWORK_REF = "HD_ALL"
@@ -312,60 +318,119 @@ def call(stub: sourcing_pb2_grpc.SourcingServiceStub, request: sourcing_pb2.Sour
     return sum(line.quantity for line in rejected)
 
 
-def sqlite_latency(network: Network, counts: Counts, seed: int, label: str, workdir: Path) -> bool:
-    """Sequential Source calls on SQLite; print the percentiles; True when the checks hold."""
-    url = f"sqlite:///{workdir / 'bench.db'}"
-    engine = make_engine(url)
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One part's outcome: whether its checks held, and its headline figure."""
+
+    ok: bool
+    figure: float
+    cpu_ms_per_order: float = 0.0
+
+
+@contextmanager
+def server_process(url: str, workdir: Path, observed: bool) -> Iterator[ServerProcess]:
+    """A plain ``sourcing serve``, or one with every observability hook on."""
+    if observed:
+        with serve(url, cwd=workdir, extra_args=OBSERVED_ARGS, env=OBSERVED_ENV) as server:
+            yield server
+    else:
+        with serve(url, cwd=workdir) as server:
+            yield server
+
+
+def sqlite_latency(
+    network: Network, counts: Counts, seed: int, label: str, workdir: Path
+) -> tuple[Run, Run]:
+    """A plain and an observed server side by side, each on its own copy of the network.
+
+    Each order goes to both, one after the other (which first alternates),
+    so both see the same load on a shared machine. Prints each one's
+    percentiles; returns their checks, p50s and server CPU per order.
+    """
+    kinds = ("plain", "observed")
+    urls = {kind: f"sqlite:///{workdir / f'bench-{kind}.db'}" for kind in kinds}
+    engines = {kind: make_engine(url) for kind, url in urls.items()}
     try:
-        upgrade(engine)
-        populate(engine, network)
+        for engine in engines.values():
+            upgrade(engine)
+            populate(engine, network)
         calls = requests(network, counts.warmup + counts.orders, seed + 1, "SQ")
-        with (
-            serve(url, cwd=workdir) as server,
-            grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel,
-        ):
-            stub = sourcing_pb2_grpc.SourcingServiceStub(channel)
+        with ExitStack() as stack:
+            servers = {
+                kind: stack.enter_context(server_process(urls[kind], workdir, kind == "observed"))
+                for kind in kinds
+            }
+            stubs = {
+                kind: sourcing_pb2_grpc.SourcingServiceStub(
+                    stack.enter_context(grpc.insecure_channel(f"127.0.0.1:{server.port}"))
+                )
+                for kind, server in servers.items()
+            }
             for request in calls[: counts.warmup]:
-                call(stub, request)
+                for stub in stubs.values():
+                    call(stub, request)
             quiet_collector()
-            times, rejected = [], 0
-            cpu = cpu_seconds(server.popen.pid)
-            for request in calls[counts.warmup :]:
-                started = time.perf_counter()
-                rejected += call(stub, request)
-                times.append(time.perf_counter() - started)
-            cpu = cpu_seconds(server.popen.pid) - cpu
+            times: dict[str, list[float]] = {kind: [] for kind in kinds}
+            rejected = dict.fromkeys(kinds, 0)
+            cpu = {kind: cpu_seconds(server.popen.pid) for kind, server in servers.items()}
+            for i, request in enumerate(calls[counts.warmup :]):
+                for kind in kinds if i % 2 == 0 else kinds[::-1]:
+                    started = time.perf_counter()
+                    rejected[kind] += call(stubs[kind], request)
+                    times[kind].append(time.perf_counter() - started)
+            cpu = {kind: cpu_seconds(s.popen.pid) - cpu[kind] for kind, s in servers.items()}
             machine = load()
-        problems = stock_problems(engine)
+        problems = {kind: stock_problems(engine) for kind, engine in engines.items()}
     finally:
-        engine.dispose()
-    p50, p95, p99 = (ms(times, q) for q in (50, 95, 99))
-    print(
-        f"{label}SQLite Source, {counts.locations} locations, {len(times)} orders, 1 client: "
-        f"p50 {p50:.1f} ms (target <= {TARGET_P50_MS:.0f}), p95 {p95:.1f} ms, "
-        f"p99 {p99:.1f} ms (target <= {TARGET_P99_MS:.0f}); "
-        f"server CPU {1000 * cpu / len(times):.1f} ms/order; {machine}; "
-        f"{rejected} units rejected; stock problems: {len(problems)}",
-        flush=True,
-    )
-    for problem in problems[:10]:
-        print(f"  {problem}")
-    return not problems
+        for engine in engines.values():
+            engine.dispose()
+    runs = []
+    for kind in kinds:
+        p50, p95, p99 = (ms(times[kind], q) for q in (50, 95, 99))
+        cpu_ms = 1000 * cpu[kind] / len(times[kind])
+        print(
+            f"{label}{kind} SQLite Source, {counts.locations} locations, "
+            f"{len(times[kind])} orders, 1 client: "
+            f"p50 {p50:.1f} ms (target <= {TARGET_P50_MS:.0f}), p95 {p95:.1f} ms, "
+            f"p99 {p99:.1f} ms (target <= {TARGET_P99_MS:.0f}); "
+            f"server CPU {cpu_ms:.1f} ms/order; {machine}; "
+            f"{rejected[kind]} units rejected; stock problems: {len(problems[kind])}",
+            flush=True,
+        )
+        for problem in problems[kind][:10]:
+            print(f"  {problem}")
+        runs.append(Run(not problems[kind], p50, cpu_ms))
+    return runs[0], runs[1]
 
 
 def postgres_throughput(
-    network: Network, counts: Counts, seed: int, label: str, workdir: Path, admin_url: str
-) -> bool:
-    """Two servers on one PostgreSQL schema, many clients; print orders/s; True when no oversell."""
+    network: Network,
+    counts: Counts,
+    seed: int,
+    label: str,
+    workdir: Path,
+    admin_url: str,
+    observed: bool = False,
+    start: threading.Barrier | None = None,
+) -> Run:
+    """Two servers on one PostgreSQL schema, many clients; print orders/s; checks and rate.
+
+    With ``start``, the timed part waits there for the other run's (set-up and
+    warm-up are not timed, and must not overlap the other's timed part).
+    """
+    kind = "observed" if observed else "plain"
     with fresh_schema(admin_url) as url:
         engine = make_engine(url)
         try:
-            upgrade(engine)
-            populate(engine, network)
+            with _SETTING_UP:  # Alembic's command context is process-wide
+                upgrade(engine)
+                populate(engine, network)
             calls = requests(network, counts.pg_orders + 2 * counts.warmup, seed + 2, "PG")
             warmup, timed = calls[: 2 * counts.warmup], calls[2 * counts.warmup :]
             with ExitStack() as stack:
-                servers = [stack.enter_context(serve(url, cwd=workdir)) for _ in range(2)]
+                servers = [
+                    stack.enter_context(server_process(url, workdir, observed)) for _ in range(2)
+                ]
                 channels = [
                     stack.enter_context(grpc.insecure_channel(f"127.0.0.1:{s.port}"))
                     for s in servers
@@ -374,6 +439,8 @@ def postgres_throughput(
                 for i, request in enumerate(warmup):
                     call(stubs[i % 2], request)
                 quiet_collector()
+                if start is not None:
+                    start.wait()
                 times: list[float] = []
                 lock = threading.Lock()
 
@@ -399,7 +466,8 @@ def postgres_throughput(
             engine.dispose()
     rate = len(timed) / elapsed
     print(
-        f"{label}PostgreSQL Source, 2 servers, {counts.threads} clients, {len(timed)} orders: "
+        f"{label}{kind} PostgreSQL Source, 2 servers, "
+        f"{counts.threads} clients, {len(timed)} orders: "
         f"{rate:.0f} orders/s (target >= {TARGET_ORDERS_PER_S:.0f}); "
         f"latency p50 {ms(times, 50):.1f} ms, p99 {ms(times, 99):.1f} ms; "
         f"servers' CPU {1000 * cpu / len(timed):.1f} ms/order; {machine}; "
@@ -417,7 +485,7 @@ def postgres_throughput(
     )
     for problem in problems[:10]:
         print(f"  {problem}")
-    return not problems
+    return Run(not problems, rate, 1000 * cpu / len(timed))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -455,14 +523,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(BEFORE, flush=True)
     ok = True
     with tempfile.TemporaryDirectory(prefix="grpc_source_") as tmp:
-        ok &= sqlite_latency(network, counts, args.seed, label, Path(tmp))
+        plain, observed = sqlite_latency(network, counts, args.seed, label, Path(tmp))
+        ok &= plain.ok and observed.ok
+        costs = [
+            f"SQLite p50 {plain.figure:.1f} -> {observed.figure:.1f} ms "
+            f"({observed.figure / plain.figure - 1:+.1%}), server CPU "
+            f"{plain.cpu_ms_per_order:.1f} -> {observed.cpu_ms_per_order:.1f} ms/order "
+            f"({observed.cpu_ms_per_order / plain.cpu_ms_per_order - 1:+.1%})"
+        ]
         if not args.no_pg:
             admin_url = find_postgres(args.pg_url)
             if admin_url is None:
                 print("PostgreSQL: no server answered; skipped (use --pg-url or --no-pg)")
                 ok = False
             else:
-                ok &= postgres_throughput(network, counts, args.seed, label, Path(tmp), admin_url)
+                # Both at once, each on its own schema: the same contention for both.
+                start = threading.Barrier(2)
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    plain, observed = pool.map(
+                        lambda on: postgres_throughput(
+                            network, counts, args.seed, label, Path(tmp), admin_url, on, start
+                        ),
+                        (False, True),
+                    )
+                ok &= plain.ok and observed.ok
+                costs.append(
+                    f"PostgreSQL {plain.figure:.0f} -> {observed.figure:.0f} orders/s "
+                    f"({observed.figure / plain.figure - 1:+.1%}), servers' CPU "
+                    f"{plain.cpu_ms_per_order:.1f} -> {observed.cpu_ms_per_order:.1f} ms/order "
+                    f"({observed.cpu_ms_per_order / plain.cpu_ms_per_order - 1:+.1%}); "
+                    f"target cost <= {TARGET_OBSERVABILITY_COST:.0%}"
+                )
+        print(f"{label}observability (metrics, spans, JSON logs): {'; '.join(costs)}", flush=True)
     return 0 if ok else 1
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -117,11 +117,13 @@ def serve(
     cwd: Path,
     grace_s: float = 5.0,
     extra_args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[ServerProcess]:
     """Run ``sourcing serve --port 0`` in ``cwd`` until the block ends; yields it once listening.
 
-    Without ``db_url`` the server uses its default database. The process is
-    stopped (and killed if it will not stop) however the block ends.
+    Without ``db_url`` the server uses its default database; ``env`` adds
+    environment variables. The process is stopped (and killed if it will not
+    stop) however the block ends.
     """
     args = [
         *sourcing_command(),
@@ -144,7 +146,7 @@ def serve(
         stderr=subprocess.STDOUT,
         text=True,
         bufsize=1,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
         start_new_session=True,  # a Ctrl-C in the terminal reaches pytest only
     )
     process = ServerProcess(popen)
