@@ -98,7 +98,9 @@ class Plan:
     """A sourcing decision for one order.
 
     ``gap`` is the relative distance between the plan's objective and the
-    best proved bound: 0 when OPTIMAL.
+    best proved bound: 0 when OPTIMAL. ``candidates_kept`` is how many
+    candidate locations the MIP's exact reduction kept (``None`` when no
+    reduction ran); a statistic, not part of the decision.
     """
 
     order_ref: str
@@ -110,6 +112,7 @@ class Plan:
     gap: float = 0.0
     solve_time_s: float = 0.0
     explanation: tuple[CandidateExplanation, ...] | None = field(default=None, compare=False)
+    candidates_kept: int | None = field(default=None, compare=False)
 
     @property
     def split_count(self) -> int:

@@ -105,6 +105,7 @@ def solve_arrays(
     objective = evaluate(arrays, allocation)
     # The greedy proves nothing about its plan, so its gap is unknown.
     status, gap = SolveStatus.FEASIBLE, math.inf
+    kept = None
     if policy == "mip":
         candidates = None
         if reduce:
@@ -112,6 +113,7 @@ def solve_arrays(
             allocation = reduction.incumbent
             objective = evaluate(arrays, allocation)
             keep = reduction.keep
+            kept = len(keep)
             most = min(
                 arrays.split_limit, most_locations_worth_using(arrays, keep, objective.total)
             )
@@ -131,6 +133,7 @@ def solve_arrays(
                     0.0,
                     started,
                     explain,
+                    kept,
                 )
             candidates = reduction.keep
         remaining = time_limit_s - (time.perf_counter() - started)
@@ -147,7 +150,7 @@ def solve_arrays(
             gap = 0.0
         elif gap <= 1e-9:  # the bound proves the incumbent optimal after all
             status, gap = SolveStatus.OPTIMAL, 0.0
-    return _to_plan(arrays, allocation, objective, policy, status, gap, started, explain)
+    return _to_plan(arrays, allocation, objective, policy, status, gap, started, explain, kept)
 
 
 def plan_from_allocation(
@@ -185,6 +188,7 @@ def _to_plan(
     gap: float,
     started: float,
     explain: bool,
+    candidates_kept: int | None = None,
 ) -> Plan:
     problem = arrays.problem
     lines = problem.order.lines
@@ -219,4 +223,5 @@ def _to_plan(
         gap=gap,
         solve_time_s=time.perf_counter() - started,
         explanation=explain_candidates(arrays, allocation) if explain else None,
+        candidates_kept=candidates_kept,
     )

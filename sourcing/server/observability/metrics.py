@@ -23,6 +23,7 @@ LATENCY_BUCKETS_S = (
 )  # fmt: skip
 GAP_BUCKETS = (0.0, 0.0001, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0)
 FULFILMENT_BUCKETS = (1, 2, 3, 4, 5, 7, 10, 20)
+CANDIDATE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 3000)
 WEBHOOK_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 _GRPC = ("grpc_type", "grpc_service", "grpc_method")
@@ -87,6 +88,12 @@ class SourcingMetrics:
             "sourcing_solve_gap",
             "Relative gap between a MIP plan and its best proved bound (0: optimal).",
             buckets=GAP_BUCKETS,
+            registry=r,
+        )
+        self.candidates_kept = Histogram(
+            "sourcing_reduction_candidates_kept",
+            "Candidate locations the MIP's exact reduction kept, per solve.",
+            buckets=CANDIDATE_BUCKETS,
             registry=r,
         )
         self.time_limit_hits = Counter(

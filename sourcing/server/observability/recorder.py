@@ -51,6 +51,8 @@ class ServerRecorder(Recorder):
         if m is None:
             return
         m.solve_seconds.labels(plan.policy).observe(plan.solve_time_s)
+        if plan.candidates_kept is not None:
+            m.candidates_kept.observe(plan.candidates_kept)
         if plan.policy == "mip" and math.isfinite(plan.gap):
             m.gap.observe(plan.gap)
             if plan.status is SolveStatus.FEASIBLE:

@@ -78,6 +78,9 @@ def test_counters_move_by_exactly_what_the_calls_did(observed: RunningServer) ->
     assert value(m, "sourcing_units_rejected_total", order_type="HD") == 4
     assert value(m, "sourcing_fulfilments_per_order_count") == 2
     assert value(m, "sourcing_solve_seconds_count", policy="mip") == 3  # 2 Source + 1 reassign
+    assert value(m, "sourcing_reduction_candidates_kept_count") == 3
+    # S1 for each Source; none for the short pick, whose only stock (S1) is excluded.
+    assert value(m, "sourcing_reduction_candidates_kept_sum") == 2
     assert value(m, "sourcing_short_picks_total") == 1
     assert value(m, "sourcing_short_picked_units_total") == 1
     assert value(m, "sourcing_reassignments_total") == 1
