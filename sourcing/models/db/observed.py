@@ -5,29 +5,41 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from sourcing.ops.recorder import Recorder, current
 
 _PENDING = "sourcing.observed"
+Report = Callable[[Recorder], None]
 
 
-def after_commit(session: Session, report: Callable[[Recorder], None]) -> None:
+def after_commit(session: Session, report: Report) -> None:
     """Call ``report`` with the current recorder after ``session``'s transaction commits.
 
-    The recorder is the one current now (the call's), not the one current
-    at commit time, which is the same thread in every use case here anyway.
+    A report made inside a savepoint that is rolled back (a lost stock race
+    retried within the transaction) is dropped with it. The recorder is the
+    one current now, in the thread of the call that did the work.
     """
-    recorder = current()
-    session.info.setdefault(_PENDING, []).append((recorder, report))
+    scope = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((scope, current(), report))
+
+
+def _within(scope: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while scope is not None:
+        if scope is ended:
+            return True
+        scope = scope.parent
+    return False
 
 
 @event.listens_for(Session, "after_commit")
 def _commit(session: Session) -> None:
-    for recorder, report in session.info.pop(_PENDING, ()):
+    for _, recorder, report in session.info.pop(_PENDING, ()):
         report(recorder)
 
 
-@event.listens_for(Session, "after_rollback")
-def _rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _rollback(session: Session, previous: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [p for p in pending if not _within(p[0], previous)]
