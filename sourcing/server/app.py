@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sourcing.models.db.engine import make_engine, session_factory, upgrade
 from sourcing.models.events.webhooks import DeliveryPolicy
 from sourcing.server import reflection_v1
+from sourcing.server.auth.interceptor import AuthInterceptor
+from sourcing.server.auth.settings import Security, refusal
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.boundary.interceptor import BoundaryInterceptor
 from sourcing.server.errors import ErrorInterceptor
@@ -89,14 +91,21 @@ def create_server(
     migrate: bool = True,
     housekeeping_interval_s: float | None = None,
     delivery_policy: DeliveryPolicy | None = None,
+    security: Security | None = None,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
     Calls beyond ``max_concurrent_rpcs`` are refused with RESOURCE_EXHAUSTED
     rather than queued without bound. With ``housekeeping_interval_s``, a
     background thread sweeps overdue fulfilments and delivers webhooks
-    (under ``delivery_policy``) that often; off by default.
+    (under ``delivery_policy``) that often; off by default. ``security``
+    None is dev mode (no credentials, every caller an admin), which only
+    listens on loopback; ``sourcing.server.auth.settings`` says why.
     """
+    security = security if security is not None else Security()
+    problem = refusal(address, security)
+    if problem is not None:
+        raise PermissionError(problem)
     engine = make_engine(db_url)
     if migrate:
         upgrade(engine)
@@ -105,14 +114,19 @@ def create_server(
     gate.guard(sessions)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[LoggingInterceptor(), ErrorInterceptor(), BoundaryInterceptor()],
+        interceptors=[
+            LoggingInterceptor(),
+            AuthInterceptor(sessions, security),
+            ErrorInterceptor(),
+            BoundaryInterceptor(),
+        ],
         maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    _add_servicers(server, sessions)
+    _add_servicers(server, sessions, security)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflected = (
@@ -123,7 +137,7 @@ def create_server(
     )
     reflection.enable_server_reflection(reflected, server)
     reflection_v1.enable(reflected, server)
-    port = server.add_insecure_port(address)
+    port = _listen(server, address, security)
     if port == 0:
         raise OSError(f"could not listen on {address}")
     server.start()
@@ -137,7 +151,22 @@ def create_server(
     return RunningServer(server, port, health_servicer, engine, housekeeping, gate)
 
 
-def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
+def _listen(server: grpc.Server, address: str, security: Security) -> int:
+    if security.tls is None:
+        return int(server.add_insecure_port(address))
+    tls = security.tls
+    client_ca = tls.client_ca.read_bytes() if tls.client_ca is not None else None
+    credentials = grpc.ssl_server_credentials(
+        [(tls.key.read_bytes(), tls.cert.read_bytes())],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
+    )
+    return int(server.add_secure_port(address, credentials))
+
+
+def _add_servicers(
+    server: grpc.Server, sessions: sessionmaker[Session], security: Security
+) -> None:
     from sourcing.server.config_service import ConfigServicer
     from sourcing.server.inventory_service import InventoryServicer
     from sourcing.server.order_service import OrderServicer
@@ -146,7 +175,9 @@ def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None
     sourcing_pb2_grpc.add_SourcingServiceServicer_to_server(SourcingServicer(sessions), server)
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(sessions), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(sessions), server)
-    config_pb2_grpc.add_ConfigServiceServicer_to_server(ConfigServicer(sessions), server)
+    config_pb2_grpc.add_ConfigServiceServicer_to_server(
+        ConfigServicer(sessions, allow_http_webhooks=security.allow_http_webhooks), server
+    )
 
 
 def serve(
@@ -156,6 +187,7 @@ def serve(
     grace_s: float = SHUTDOWN_GRACE_S,
     drain_s: float = SHUTDOWN_DRAIN_S,
     housekeeping_interval_s: float | None = DEFAULT_INTERVAL_S,
+    security: Security | None = None,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
 
@@ -163,7 +195,10 @@ def serve(
     ``housekeeping_interval_s`` seconds; ``None`` turns it off.
     """
     running = create_server(
-        db_url, address=address, housekeeping_interval_s=housekeeping_interval_s
+        db_url,
+        address=address,
+        housekeeping_interval_s=housekeeping_interval_s,
+        security=security,
     )
     # What is alive now (modules, table metadata, stubs) lives as long as the
     # process: keep it out of the cyclic collector, whose full passes over
