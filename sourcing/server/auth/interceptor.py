@@ -188,7 +188,7 @@ def _collect_refs(message: Message, refs: dict[str, str], parent: str = "") -> N
         if field.message_type is not None:
             if field.message_type.GetOptions().map_entry:
                 continue
-            children = value if field.label == field.LABEL_REPEATED else [value]
+            children = value if field.is_repeated else [value]
             for child in children[:1]:
                 _collect_refs(child, refs, field.name)
             continue

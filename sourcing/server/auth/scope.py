@@ -38,7 +38,7 @@ _ID_FIELDS = ("fulfilment_id", "article_ids", "consignment_id")
 def _values(message: Message, wanted: set[str]) -> Iterator[tuple[str, Any]]:
     """(field name, scalar value) for every set field named in ``wanted``, at any depth."""
     for field, value in message.ListFields():
-        repeated = field.label == FieldDescriptor.LABEL_REPEATED
+        repeated = field.is_repeated
         if field.type == FieldDescriptor.TYPE_MESSAGE:
             if field.message_type.GetOptions().map_entry:
                 continue
