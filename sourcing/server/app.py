@@ -29,6 +29,8 @@ from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.interceptors import LoggingInterceptor
 from sourcing.server.shutdown import CommitGate
 from sourcing.v1 import (
+    access_pb2,
+    access_pb2_grpc,
     config_pb2,
     config_pb2_grpc,
     inventory_pb2,
@@ -51,6 +53,7 @@ SERVICE_NAMES = (
     orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
     inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
     config_pb2.DESCRIPTOR.services_by_name["ConfigService"].full_name,
+    access_pb2.DESCRIPTOR.services_by_name["AccessService"].full_name,
 )
 
 
@@ -167,6 +170,7 @@ def _listen(server: grpc.Server, address: str, security: Security) -> int:
 def _add_servicers(
     server: grpc.Server, sessions: sessionmaker[Session], security: Security
 ) -> None:
+    from sourcing.server.access_service import AccessServicer
     from sourcing.server.config_service import ConfigServicer
     from sourcing.server.inventory_service import InventoryServicer
     from sourcing.server.order_service import OrderServicer
@@ -178,6 +182,7 @@ def _add_servicers(
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
         ConfigServicer(sessions, allow_http_webhooks=security.allow_http_webhooks), server
     )
+    access_pb2_grpc.add_AccessServiceServicer_to_server(AccessServicer(sessions), server)
 
 
 def serve(

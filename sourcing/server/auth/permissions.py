@@ -29,6 +29,7 @@ class Permission(enum.Enum):
     WEBHOOK_WRITE = "WEBHOOK_WRITE"
     SIMULATION_RUN = "SIMULATION_RUN"
     KEY_ADMIN = "KEY_ADMIN"
+    KEY_READ = "KEY_READ"
     AUDIT_READ = "AUDIT_READ"
     REFLECTION = "REFLECTION"
 
@@ -79,7 +80,7 @@ METHOD_PERMISSIONS: dict[str, Permission] = {
     _CONFIG + "CreateWebhookSubscription": P.WEBHOOK_WRITE,
     _CONFIG + "ListWebhookSubscriptions": P.WEBHOOK_READ,
     _ACCESS + "CreateKey": P.KEY_ADMIN,
-    _ACCESS + "ListKeys": P.KEY_ADMIN,
+    _ACCESS + "ListKeys": P.KEY_READ,
     _ACCESS + "RevokeKey": P.KEY_ADMIN,
     _ACCESS + "ListAudit": P.AUDIT_READ,
     "/grpc.health.v1.Health/Check": P.OPEN,
@@ -98,6 +99,7 @@ READ_ONLY = frozenset(
         P.WEBHOOK_READ,
         P.SIMULATION_RUN,
         P.AUDIT_READ,
+        P.KEY_READ,
         P.REFLECTION,
     }
 )

@@ -10,7 +10,7 @@ from google.protobuf import descriptor_pool
 
 import sourcing.v1  # noqa: F401 - registers every generated service in the default pool
 from sourcing.server.auth.permissions import METHOD_PERMISSIONS, ROLES, Permission
-from sourcing.v1 import config_pb2, inventory_pb2, orders_pb2, sourcing_pb2
+from sourcing.v1 import access_pb2, config_pb2, inventory_pb2, orders_pb2, sourcing_pb2
 
 PROTO_DIR = Path(__file__).resolve().parents[3] / "proto"
 
@@ -32,7 +32,7 @@ def rpcs_in_descriptor_pool() -> set[str]:
     """The same, from the generated code's services."""
     pool = descriptor_pool.Default()  # type: ignore[no-untyped-call]
     found = set()
-    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2):
+    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2, access_pb2):
         for service in module.DESCRIPTOR.services_by_name.values():
             described = pool.FindServiceByName(service.full_name)
             found |= {f"/{described.full_name}/{m.name}" for m in described.methods}
@@ -53,6 +53,7 @@ def test_the_walk_sees_every_service() -> None:
         "sourcing.v1.OrderService",
         "sourcing.v1.InventoryService",
         "sourcing.v1.ConfigService",
+        "sourcing.v1.AccessService",
     } <= services
 
 
