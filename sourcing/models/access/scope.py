@@ -11,54 +11,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.config.tables import Location
 from sourcing.models.db.retry import run_in_transaction
-from sourcing.models.orders.shipments import Article, Consignment, consignment_articles
+from sourcing.models.orders.shipments import Article, consignment_articles
 from sourcing.models.orders.tables import Fulfilment, Order
 
 
-def _fulfilments(session: Session, ids: Iterable[int]) -> set[str]:
-    query = (
-        select(Location.ref)
-        .join(Fulfilment, Fulfilment.location_id == Location.id)
-        .where(Fulfilment.id.in_(list(ids)))
-    )
-    return set(session.scalars(query))
+def _at_fulfilment_locations() -> Select[tuple[str]]:
+    """Location refs, joined to the fulfilments there: each lookup narrows this."""
+    return select(Location.ref).join(Fulfilment, Fulfilment.location_id == Location.id)
 
 
-def _articles(session: Session, ids: Iterable[int]) -> set[str]:
-    query = (
-        select(Location.ref)
-        .join(Fulfilment, Fulfilment.location_id == Location.id)
-        .join(Article, Article.fulfilment_id == Fulfilment.id)
-        .where(Article.id.in_(list(ids)))
-    )
-    return set(session.scalars(query))
+def _articles_query() -> Select[tuple[str]]:
+    return _at_fulfilment_locations().join(Article, Article.fulfilment_id == Fulfilment.id)
 
 
-def _consignments(session: Session, ids: Iterable[int]) -> set[str]:
-    query = (
-        select(Location.ref)
-        .join(Fulfilment, Fulfilment.location_id == Location.id)
-        .join(Article, Article.fulfilment_id == Fulfilment.id)
-        .join(consignment_articles, consignment_articles.c.article_id == Article.id)
-        .join(Consignment, Consignment.id == consignment_articles.c.consignment_id)
-        .where(Consignment.id.in_(list(ids)))
-    )
-    return set(session.scalars(query))
-
-
-def _orders(session: Session, refs: Iterable[str]) -> set[str]:
-    query = (
-        select(Location.ref)
-        .join(Fulfilment, Fulfilment.location_id == Location.id)
-        .join(Order, Order.id == Fulfilment.order_id)
-        .where(Order.ref.in_(list(refs)))
-    )
-    return set(session.scalars(query))
+def _look_up(
+    session: Session, fulfilment_ids: list[int], article_ids: list[int], consignment_ids: list[int]
+) -> set[str]:
+    found: set[str] = set()
+    if fulfilment_ids:
+        query = _at_fulfilment_locations().where(Fulfilment.id.in_(fulfilment_ids))
+        found |= set(session.scalars(query))
+    if article_ids:
+        found |= set(session.scalars(_articles_query().where(Article.id.in_(article_ids))))
+    if consignment_ids:
+        query = _articles_query().join(
+            consignment_articles, consignment_articles.c.article_id == Article.id
+        )
+        query = query.where(consignment_articles.c.consignment_id.in_(consignment_ids))
+        found |= set(session.scalars(query))
+    return found
 
 
 def locations_named(
@@ -70,17 +56,14 @@ def locations_named(
 ) -> set[str]:
     """The refs of every location where the named fulfilments, articles and consignments are."""
 
-    def look_up(session: Session) -> set[str]:
-        return (
-            _fulfilments(session, fulfilment_ids)
-            | _articles(session, article_ids)
-            | _consignments(session, consignment_ids)
-        )
-
-    return run_in_transaction(sessions, look_up)
+    named = (list(fulfilment_ids), list(article_ids), list(consignment_ids))
+    if not any(named):
+        return set()
+    return run_in_transaction(sessions, lambda s: _look_up(s, *named))
 
 
 def order_locations(sessions: sessionmaker[Session], order_refs: Iterable[str]) -> set[str]:
     """The locations of every fulfilment the named orders have (empty before sourcing)."""
-    refs = list(order_refs)
-    return run_in_transaction(sessions, lambda s: _orders(s, refs))
+    query = _at_fulfilment_locations().join(Order, Order.id == Fulfilment.order_id)
+    query = query.where(Order.ref.in_(list(order_refs)))
+    return run_in_transaction(sessions, lambda s: set(s.scalars(query)))

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import grpc
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -28,6 +27,9 @@ from sourcing.server.auth.identity import Identity
 from sourcing.server.auth.settings import Security, TlsFiles
 from sourcing.server.auth.tokens import JwtSettings
 from tests.server.conftest import Clients
+from tests.server.lifecycle import status_of
+
+__all__ = ["Secured", "start_secured", "status_of"]
 
 ISSUER = "https://id.example-retailer.test/"
 AUDIENCE = "sourcing-engine"
@@ -123,16 +125,6 @@ def secured(db_url: str, tmp_path: Path) -> Iterator[Secured]:
         yield started
     finally:
         started.server.stop(grace_s=1.0)
-
-
-def status_of(call: Any) -> grpc.StatusCode:
-    """The status code a call ends with (OK when it returns)."""
-    try:
-        call()
-    except grpc.RpcError as error:
-        code: grpc.StatusCode = error.code()
-        return code
-    return grpc.StatusCode.OK
 
 
 def jwks_of(public_pem: bytes, kid: str) -> str:
