@@ -50,7 +50,7 @@ class AuthInterceptor(UnaryInterceptor):
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler | None:
         handler = super().intercept_service(continuation, handler_call_details)
-        if handler is None or handler.stream_stream is None:
+        if handler is None or handler.unary_unary is not None:
             return handler
         return self._guard_stream(handler_call_details.method, handler)
 
@@ -80,17 +80,32 @@ class AuthInterceptor(UnaryInterceptor):
         return guarded
 
     def _guard_stream(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        """Streaming handlers (reflection, health's Watch) are authorised, not scoped or audited."""
         permission = permission_for(method)
-        inner = handler.stream_stream
         if permission is Permission.REFLECTION and self.security.reflection_open:
             return handler
+        kind, make = next(
+            (kind, make)
+            for kind, make in (
+                ("unary_stream", grpc.unary_stream_rpc_method_handler),
+                ("stream_unary", grpc.stream_unary_rpc_method_handler),
+                ("stream_stream", grpc.stream_stream_rpc_method_handler),
+            )
+            if getattr(handler, kind) is not None
+        )
+        inner = getattr(handler, kind)
+        streams_out = kind.endswith("_stream")
 
-        def guarded(requests: Any, context: grpc.ServicerContext) -> Any:
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
             self.admit(method, permission, context)
-            yield from inner(requests, context)
+            yield from inner(request, context)
 
-        return grpc.stream_stream_rpc_method_handler(
-            guarded,
+        def guarded_once(request: Any, context: grpc.ServicerContext) -> Any:
+            self.admit(method, permission, context)
+            return inner(request, context)
+
+        return make(
+            guarded if streams_out else guarded_once,
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )

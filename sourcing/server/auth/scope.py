@@ -88,10 +88,9 @@ def check_scope(
     if outside:
         raise OutOfScope("the call names a record at a location outside your scope")
     order_ref = _top_level(request, "order_ref")
-    if order_ref:
-        at = order_locations(sessions, [order_ref])
-        if at and not at & identity.locations:
-            raise OutOfScope("order_ref: the order has no fulfilment at your locations")
+    # An order with no fulfilment at the caller's stores (or none at all) is not theirs.
+    if order_ref and not order_locations(sessions, [order_ref]) & identity.locations:
+        raise OutOfScope("order_ref: the order has no fulfilment at your locations")
 
 
 def _top_level(request: Message, name: str) -> str:
