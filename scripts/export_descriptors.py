@@ -16,15 +16,11 @@ from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2
 
 from sourcing.server import reflection_v1
-from sourcing.v1 import config_pb2, inventory_pb2, operations_pb2, orders_pb2, sourcing_pb2
+from sourcing.server.contract import CONTRACT_MODULES
 
 OUT = Path(__file__).resolve().parent.parent / "descriptors" / "sourcing.v1.binpb"
 ROOTS = (
-    sourcing_pb2.DESCRIPTOR,
-    orders_pb2.DESCRIPTOR,
-    inventory_pb2.DESCRIPTOR,
-    config_pb2.DESCRIPTOR,
-    operations_pb2.DESCRIPTOR,
+    *(module.DESCRIPTOR for module in CONTRACT_MODULES),
     health_pb2.DESCRIPTOR,
     reflection_v1.FILE,
 )

@@ -33,18 +33,28 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from sourcing.server.app import serve
+    from sourcing.server.auth.commands import announce, security_from_args
+    from sourcing.server.auth.settings import refusal
     from sourcing.server.observability.cli import observability_of
 
     observability, metrics_address = observability_of(args)
     interval = args.housekeeping_interval or None  # 0 turns housekeeping off
+    address = f"{args.host}:{args.port}"
+    security = security_from_args(args)
+    problem = refusal(address, security)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    print(announce(security, address), flush=True)
     serve(
         args.db,
-        f"{args.host}:{args.port}",
+        address,
         grace_s=args.grace,
         drain_s=args.drain,
         housekeeping_interval_s=interval,
         observability=observability,
         metrics_address=metrics_address,
+        security=security,
     )
     return 0
 
@@ -122,7 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     from sourcing.server.observability.cli import add_arguments as add_observability_arguments
 
     add_observability_arguments(serve)
+    from sourcing.server.auth.commands import add_key_commands, add_serve_arguments
+
+    add_serve_arguments(serve)
     serve.set_defaults(run=_serve)
+    add_key_commands(commands)
     from sourcing.bench.options import add_arguments as add_bench_arguments
 
     bench = commands.add_parser("bench", help="compare sourcing policies against a lower bound")

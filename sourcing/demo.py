@@ -16,7 +16,12 @@ import grpc
 from rich.console import Console
 from rich.table import Table
 
+from sourcing.models.access.keys import create_key
+from sourcing.models.db.engine import session_factory
 from sourcing.server.app import create_server
+from sourcing.server.auth.client import secure_channel
+from sourcing.server.auth.devcerts import DevCa
+from sourcing.server.auth.settings import Security, TlsFiles
 from sourcing.v1 import (
     common_pb2,
     config_pb2,
@@ -254,15 +259,31 @@ def candidates_table(plan: plan_pb2.Plan) -> Table:
     return table
 
 
+def _certificates(folder: Path) -> tuple[bytes, TlsFiles]:
+    """A throw-away CA and a server certificate signed by it, written under ``folder``."""
+    ca = DevCa()
+    issued = ca.issue("localhost", server=True)
+    cert, key = folder / "server.pem", folder / "server.key"
+    cert.write_bytes(issued.cert_pem)
+    key.write_bytes(issued.key_pem)
+    return ca.cert_pem, TlsFiles(cert, key)
+
+
 def run(console: Console | None = None, workdir: Path | None = None) -> list[plan_pb2.Plan]:
     """Start a server on a temporary SQLite file, set it up, source two orders, print them."""
     console = console or Console()
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         db_url = f"sqlite:///{Path(folder) / 'demo.db'}"
-        running = create_server(db_url, address="127.0.0.1:0")
-        console.print(f"Server on 127.0.0.1:{running.port}, database {db_url}")
+        ca, tls = _certificates(Path(folder))
+        security = Security(require_auth=True, tls=tls)
+        running = create_server(db_url, address="127.0.0.1:0", security=security)
+        key, record = create_key(session_factory(running.engine), name="demo", role="admin")
+        console.print(
+            f"Server on localhost:{running.port} over TLS (a throw-away CA), database {db_url}, "
+            f"admin key {record.key_id}"
+        )
         try:
-            with grpc.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            with secure_channel(f"localhost:{running.port}", ca, key) as channel:
                 set_up(channel)
                 stub = sourcing_pb2_grpc.SourcingServiceStub(channel)
                 plans = []

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from sourcing.models.access.keys import create_key
+from sourcing.models.db.engine import session_factory
 from sourcing.server.app import create_server
+from sourcing.server.auth.devcerts import DevCa
+from sourcing.server.auth.settings import Security, TlsFiles
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
@@ -16,11 +20,20 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
 @pytest.fixture
 def address(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A server on a fresh SQLite file; the client example reads SOURCING_ADDRESS."""
-    running = create_server(f"sqlite:///{tmp_path / 'readme.db'}")
-    monkeypatch.setenv("SOURCING_ADDRESS", f"127.0.0.1:{running.port}")
+    """A TLS server requiring keys on a fresh SQLite file; the client reads SOURCING_* variables."""
+    ca = DevCa()
+    issued = ca.issue("localhost", server=True)
+    for name, data in (("ca.pem", ca.cert_pem), ("s.pem", issued.cert_pem)):
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "s.key").write_bytes(issued.key_pem)
+    security = Security(require_auth=True, tls=TlsFiles(tmp_path / "s.pem", tmp_path / "s.key"))
+    running = create_server(f"sqlite:///{tmp_path / 'readme.db'}", security=security)
+    key, _ = create_key(session_factory(running.engine), name="readme", role="admin")
+    monkeypatch.setenv("SOURCING_ADDRESS", f"localhost:{running.port}")
+    monkeypatch.setenv("SOURCING_CA", str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SOURCING_KEY", key)
     try:
-        yield f"127.0.0.1:{running.port}"
+        yield f"localhost:{running.port}"
     finally:
         running.stop(grace_s=1.0)
 

@@ -3,6 +3,7 @@
 Importing this package registers every table on ``Base.metadata``.
 """
 
+from sourcing.models.access.tables import ApiKey, AuditEntry
 from sourcing.models.config.config_version import ConfigVersion
 from sourcing.models.config.tables import (
     Customer,
@@ -59,8 +60,10 @@ from sourcing.models.orders.tables import (
 __all__ = [
     "FULFILMENT_TRANSITIONS",
     "AlreadyExists",
+    "ApiKey",
     "Article",
     "ArticleLine",
+    "AuditEntry",
     "Base",
     "ConcurrencyConflict",
     "ConfigVersion",

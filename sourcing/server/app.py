@@ -21,21 +21,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from sourcing.models.db.engine import make_engine, session_factory, upgrade
 from sourcing.models.events.webhooks import DeliveryPolicy
 from sourcing.server import reflection_v1
+from sourcing.server.auth.interceptor import AuthInterceptor
+from sourcing.server.auth.settings import Security, refusal
 from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
 from sourcing.server.boundary.interceptor import BoundaryInterceptor
+from sourcing.server.contract import SERVICE_NAMES
 from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.observability.setup import Observability
 from sourcing.server.shutdown import CommitGate
 from sourcing.v1 import (
-    config_pb2,
+    access_pb2_grpc,
     config_pb2_grpc,
-    inventory_pb2,
     inventory_pb2_grpc,
-    operations_pb2,
     operations_pb2_grpc,
-    orders_pb2,
     orders_pb2_grpc,
-    sourcing_pb2,
     sourcing_pb2_grpc,
 )
 
@@ -46,13 +45,6 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 SHUTDOWN_GRACE_S = 10.0
 # Seconds of NOT_SERVING, still taking calls, before the server stops taking them.
 SHUTDOWN_DRAIN_S = 0.0
-SERVICE_NAMES = (
-    sourcing_pb2.DESCRIPTOR.services_by_name["SourcingService"].full_name,
-    orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
-    inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
-    config_pb2.DESCRIPTOR.services_by_name["ConfigService"].full_name,
-    operations_pb2.DESCRIPTOR.services_by_name["OperationsService"].full_name,
-)
 
 
 @dataclass
@@ -97,6 +89,7 @@ def create_server(
     delivery_policy: DeliveryPolicy | None = None,
     observability: Observability | None = None,
     metrics_address: tuple[str, int] | None = None,
+    security: Security | None = None,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
@@ -105,9 +98,15 @@ def create_server(
     background thread sweeps overdue fulfilments and delivers webhooks
     (under ``delivery_policy``) that often; off by default. ``observability``
     says what the server exports; with ``metrics_address`` (host, port) it
-    serves its ``/metrics`` there.
+    serves its ``/metrics`` there. ``security`` None is dev mode (no
+    credentials, every caller an admin), which only listens on loopback;
+    ``sourcing.server.auth.settings`` says why.
     """
     observability = observability or Observability()
+    security = security if security is not None else Security()
+    problem = refusal(address, security)
+    if problem is not None:
+        raise PermissionError(problem)
     engine = make_engine(db_url)
     if migrate:
         upgrade(engine)
@@ -116,14 +115,19 @@ def create_server(
     gate.guard(sessions)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[*observability.interceptors(), ErrorInterceptor(), BoundaryInterceptor()],
+        interceptors=[
+            *observability.interceptors(),
+            AuthInterceptor(sessions, security),
+            ErrorInterceptor(),
+            BoundaryInterceptor(),
+        ],
         maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    _add_servicers(server, sessions)
+    _add_servicers(server, sessions, security)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflected = (
@@ -134,7 +138,7 @@ def create_server(
     )
     reflection.enable_server_reflection(reflected, server)
     reflection_v1.enable(reflected, server)
-    port = server.add_insecure_port(address)
+    port = _listen(server, address, security)
     if port == 0:
         raise OSError(f"could not listen on {address}")
     observability.watch(engine, sessions)
@@ -156,7 +160,23 @@ def create_server(
     )
 
 
-def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
+def _listen(server: grpc.Server, address: str, security: Security) -> int:
+    if security.tls is None:
+        return int(server.add_insecure_port(address))
+    tls = security.tls
+    client_ca = tls.client_ca.read_bytes() if tls.client_ca is not None else None
+    credentials = grpc.ssl_server_credentials(
+        [(tls.key.read_bytes(), tls.cert.read_bytes())],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
+    )
+    return int(server.add_secure_port(address, credentials))
+
+
+def _add_servicers(
+    server: grpc.Server, sessions: sessionmaker[Session], security: Security
+) -> None:
+    from sourcing.server.access_service import AccessServicer
     from sourcing.server.config_service import ConfigServicer
     from sourcing.server.inventory_service import InventoryServicer
     from sourcing.server.operations_service import OperationsServicer
@@ -166,7 +186,10 @@ def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None
     sourcing_pb2_grpc.add_SourcingServiceServicer_to_server(SourcingServicer(sessions), server)
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(sessions), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(sessions), server)
-    config_pb2_grpc.add_ConfigServiceServicer_to_server(ConfigServicer(sessions), server)
+    config_pb2_grpc.add_ConfigServiceServicer_to_server(
+        ConfigServicer(sessions, allow_http_webhooks=security.allow_http_webhooks), server
+    )
+    access_pb2_grpc.add_AccessServiceServicer_to_server(AccessServicer(sessions), server)
     operations_pb2_grpc.add_OperationsServiceServicer_to_server(
         OperationsServicer(sessions), server
     )
@@ -181,6 +204,7 @@ def serve(
     housekeeping_interval_s: float | None = DEFAULT_INTERVAL_S,
     observability: Observability | None = None,
     metrics_address: tuple[str, int] | None = None,
+    security: Security | None = None,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
 
@@ -193,6 +217,7 @@ def serve(
         housekeeping_interval_s=housekeeping_interval_s,
         observability=observability,
         metrics_address=metrics_address,
+        security=security,
     )
     # What is alive now (modules, table metadata, stubs) lives as long as the
     # process: keep it out of the cyclic collector, whose full passes over

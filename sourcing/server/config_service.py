@@ -30,8 +30,11 @@ from sourcing.v1 import common_pb2, config_pb2, config_pb2_grpc
 class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[misc]
     """Locations, networks, catalogues, products, customers, profiles and webhooks."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, allow_http_webhooks: bool = False
+    ) -> None:
         self.sessions = sessions
+        self.allow_http_webhooks = allow_http_webhooks
 
     def CreateLocation(  # noqa: N802 - the RPC's name
         self, request: config_pb2.CreateLocationRequest, context: grpc.ServicerContext
@@ -145,7 +148,9 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):  # type: ignore[mis
         self, request: config_pb2.CreateWebhookSubscriptionRequest, context: grpc.ServicerContext
     ) -> config_pb2.CreateWebhookSubscriptionResponse:
         """Subscribe a URL to webhook events; the secret is never returned."""
-        spec = convert.webhook_from_proto(request.subscription, "subscription")
+        spec = convert.webhook_from_proto(
+            request.subscription, "subscription", allow_http=self.allow_http_webhooks
+        )
         subscription = calls.create_webhook_subscription(
             self.sessions, spec, convert.webhook_to_proto
         )

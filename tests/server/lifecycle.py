@@ -9,9 +9,10 @@ test's movements imply.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import grpc
 from sqlalchemy import select
 
 from sourcing.models import (
@@ -240,3 +241,13 @@ def payloads(server: RunningServer, event_type: str) -> list[dict[str, object]]:
             select(OutboxEvent).where(OutboxEvent.event_type == event_type).order_by(OutboxEvent.id)
         )
         return [dict(e.payload) for e in rows]
+
+
+def status_of(call: Callable[[], object]) -> grpc.StatusCode:
+    """The status code a call ends with (OK when it returns)."""
+    try:
+        call()
+    except grpc.RpcError as error:
+        code: grpc.StatusCode = error.code()
+        return code
+    return grpc.StatusCode.OK

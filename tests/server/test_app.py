@@ -7,7 +7,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from sourcing.server.app import SERVICE_NAMES, RunningServer
+from sourcing.server.app import RunningServer
+from sourcing.server.contract import SERVICE_NAMES
 from sourcing.v1 import orders_pb2
 from tests.server.conftest import Clients
 

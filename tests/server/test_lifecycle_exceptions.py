@@ -21,6 +21,7 @@ from tests.server.lifecycle import (
     order,
     pick,
     source,
+    status_of,
     units,
 )
 from tests.server.test_source import field_violations
@@ -191,7 +192,7 @@ def test_racing_pick_and_cancel_one_wins(server: RunningServer, clients: Clients
         ),
     ] * 2
     with ThreadPoolExecutor(len(calls)) as pool:
-        outcomes = list(pool.map(_code, calls))
+        outcomes = list(pool.map(status_of, calls))
     assert outcomes.count(grpc.StatusCode.OK) == 1
     assert set(outcomes) <= {grpc.StatusCode.OK, grpc.StatusCode.FAILED_PRECONDITION}
     status = get_order(clients).status
@@ -199,12 +200,3 @@ def test_racing_pick_and_cancel_one_wins(server: RunningServer, clients: Clients
         assert_stock(server, {("NEAR", "SKU_1"): Stock(3)})
     else:
         assert_stock(server, {("NEAR", "SKU_1"): Stock(1, sold=2)})
-
-
-def _code(call: Callable[[], object]) -> grpc.StatusCode:
-    try:
-        call()
-    except grpc.RpcError as error:
-        code: grpc.StatusCode = error.code()
-        return code
-    return grpc.StatusCode.OK

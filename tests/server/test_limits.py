@@ -14,12 +14,12 @@ from sourcing.server.boundary.check import PACKAGE, limit_of
 from sourcing.server.boundary.kinds import OutputOnly
 from sourcing.server.boundary.limits import LIMITS
 from sourcing.server.boundary.proto_text import fields, with_limits
+from sourcing.server.contract import CONTRACT_MODULES
 from sourcing.v1 import (
     common_pb2,
     config_pb2,
     domain_pb2,
     inventory_pb2,
-    operations_pb2,
     orders_pb2,
     sourcing_pb2,
 )
@@ -27,7 +27,7 @@ from tests.server.conftest import Clients
 from tests.server.test_source import field_violations, hd_order
 
 PROTO_DIR = Path(__file__).resolve().parents[2] / "proto" / "sourcing" / "v1"
-MODULES = (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2, operations_pb2)
+MODULES = CONTRACT_MODULES
 TIMEOUT_S = 10
 
 

@@ -27,7 +27,7 @@ from sourcing.models.db.engine import make_engine, session_factory, upgrade
 from sourcing.models.inventory.day_load import load_check
 from sourcing.models.inventory.ledger import ledger_check
 from sourcing.models.inventory.tables import InventoryPosition
-from sourcing.server.app import SERVICE_NAMES
+from sourcing.server.contract import SERVICE_NAMES
 from sourcing.v1 import common_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
 from tests.server.conftest import Clients

@@ -6,7 +6,7 @@ import grpc
 from google.protobuf import descriptor_pb2
 
 from sourcing.server import reflection_v1
-from sourcing.server.app import SERVICE_NAMES
+from sourcing.server.contract import SERVICE_NAMES
 
 TIMEOUT_S = 10
 

@@ -35,7 +35,8 @@ def fields(lines: list[str]) -> Iterator[FieldLine]:
     for i, line in enumerate(lines):
         block = _BLOCK.match(line)
         if block:
-            stack.append((block.group(1), block.group(2)))
+            if not line.rstrip().endswith("}"):  # `message Empty {}` opens and closes at once
+                stack.append((block.group(1), block.group(2)))
             continue
         if line.strip().startswith("}"):
             if stack:

@@ -7,6 +7,7 @@ path (``field`` is the path of the message itself, e.g. ``"location"``);
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import asdict
 from urllib.parse import urlsplit
@@ -357,8 +358,14 @@ def profile_to_proto(row: ProfileRow) -> config_pb2.SourcingProfile:
     )
 
 
-def webhook_from_proto(subscription: config_pb2.WebhookSubscription, field: str) -> WebhookSpec:
-    """A subscription to create: an http(s) URL, a secret, the events wanted."""
+def webhook_from_proto(
+    subscription: config_pb2.WebhookSubscription, field: str, *, allow_http: bool = False
+) -> WebhookSpec:
+    """A subscription to create: an https URL, a secret, the events wanted.
+
+    Plain http would send the signed payloads (order data) in clear: only a
+    loopback receiver (local development, the tests) or ``allow_http`` may use it.
+    """
     url = check_name(subscription.url, f"{field}.url", required=True, max_length=URL_LENGTH)
     try:
         parts = urlsplit(url)
@@ -367,6 +374,12 @@ def webhook_from_proto(subscription: config_pb2.WebhookSubscription, field: str)
         hostname = None
     if not hostname or parts.scheme not in {"http", "https"}:
         raise FieldError(f"{field}.url", f"Expected an http:// or https:// URL, got {url!r}.")
+    if parts.scheme == "http" and not allow_http and not _loopback_host(hostname):
+        raise FieldError(
+            f"{field}.url",
+            f"Expected an https:// URL, got {url!r} (http only to loopback, "
+            "or with the server's --allow-http-webhooks).",
+        )
     event_types = (
         enum_from_proto(
             v, config_pb2.WebhookEventType, WebhookEventType, f"{field}.event_types[{i}]"
@@ -378,6 +391,15 @@ def webhook_from_proto(subscription: config_pb2.WebhookSubscription, field: str)
         secret=check_name(subscription.secret, f"{field}.secret", required=True),
         event_types=tuple(dict.fromkeys(event_types)),
     )
+
+
+def _loopback_host(hostname: str) -> bool:
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def webhook_to_proto(row: WebhookSubscription) -> config_pb2.WebhookSubscription:

@@ -25,7 +25,9 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import MetaData
 
 from sourcing.server.app import RunningServer
+from sourcing.server.contract import CONTRACT_MODULES
 from sourcing.v1 import (
+    access_pb2,
     common_pb2,
     config_pb2,
     domain_pb2,
@@ -90,12 +92,13 @@ SEEDS: dict[str, Message] = {
     "CreateLocation": config_pb2.CreateLocationRequest(
         location=config_pb2.Location(ref="L9", name="n", latitude=1.0, longitude=1.0)
     ),
+    "CreateKey": access_pb2.CreateKeyRequest(key=access_pb2.ApiKey(name="n", role="analyst")),
 }
 
 
 def _rpcs() -> list[tuple[str, str, Any]]:
     rpcs = []
-    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2, operations_pb2):
+    for module in CONTRACT_MODULES:
         for service in module.DESCRIPTOR.services_by_name.values():
             for method in service.methods:
                 request = message_factory.GetMessageClass(method.input_type)

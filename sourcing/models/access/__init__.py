@@ -1,0 +1,1 @@
+"""Who may call: API keys (only their salted hashes) and the append-only audit trail."""

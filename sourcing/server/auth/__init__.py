@@ -1,0 +1,1 @@
+"""Who may call what: permissions and roles, credentials, the auth interceptor, store scope."""
