@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import grpc
@@ -14,6 +16,29 @@ log = logging.getLogger("sourcing.rpc")
 Continuation = Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None]
 UnaryBehaviour = Callable[[Any, grpc.ServicerContext], Any]
 Deserializer = Callable[[bytes], Any] | None
+
+
+# The caller's principal, noted by the auth interceptor for the outer log line
+# (which runs after the auth interceptor's own context has been reset).
+_CALLER_SLOT: ContextVar[list[str] | None] = ContextVar("sourcing_caller_slot", default=None)
+
+
+@contextmanager
+def caller_slot() -> Iterator[list[str]]:
+    """Open a slot the inner interceptors fill with the caller's principal."""
+    slot: list[str] = []
+    token = _CALLER_SLOT.set(slot)
+    try:
+        yield slot
+    finally:
+        _CALLER_SLOT.reset(token)
+
+
+def note_caller(principal: str) -> None:
+    """Tell the outer log line who called (a key id or token subject, never a secret)."""
+    slot = _CALLER_SLOT.get()
+    if slot is not None:
+        slot.append(principal)
 
 
 class UnaryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]

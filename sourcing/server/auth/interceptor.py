@@ -26,7 +26,12 @@ from sourcing.server.auth.scope import OutOfScope, check_scope
 from sourcing.server.auth.settings import Security
 from sourcing.server.auth.throttle import FailureThrottle
 from sourcing.server.auth.tokens import BadToken, JwtVerifier
-from sourcing.server.interceptors import Continuation, UnaryBehaviour, UnaryInterceptor
+from sourcing.server.interceptors import (
+    Continuation,
+    UnaryBehaviour,
+    UnaryInterceptor,
+    note_caller,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,7 @@ class AuthInterceptor(UnaryInterceptor):
                 check_scope(self.sessions, identity, method, request)
             except OutOfScope as error:
                 context.abort(grpc.StatusCode.PERMISSION_DENIED, str(error))
+            note_caller(identity.principal)
             with acting_as(identity):
                 if not audited:
                     return inner(request, context)

@@ -10,7 +10,7 @@ from typing import Any
 import grpc
 
 from sourcing.ops.recorder import Recorder, recording
-from sourcing.server.interceptors import UnaryBehaviour, UnaryInterceptor
+from sourcing.server.interceptors import UnaryBehaviour, UnaryInterceptor, caller_slot
 from sourcing.server.observability.logs import CALL_FIELDS
 from sourcing.server.observability.metrics import SourcingMetrics
 
@@ -99,24 +99,36 @@ class JsonLogInterceptor(UnaryInterceptor):
         def logged(request: Any, context: grpc.ServicerContext) -> Any:
             started = time.perf_counter()
             failed = False
-            try:
-                return inner(request, context)
-            except BaseException:
-                failed = True
-                raise
-            finally:
-                line: dict[str, Any] = {
-                    "method": method,
-                    "code": code_of(context, failed),
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                }
-                for key, value in (
-                    ("order_ref", order_ref_of(request)),
-                    ("request_id", getattr(request, "request_id", None) or None),
-                    ("caller", caller_of(context)),
-                ):
-                    if value:
-                        line[key] = value
-                log.info("%s %s", method, line["code"], extra={CALL_FIELDS: line})
+            with caller_slot() as noted:
+                try:
+                    return inner(request, context)
+                except BaseException:
+                    failed = True
+                    raise
+                finally:
+                    self._log(method, request, context, failed, started, noted)
 
         return logged
+
+    def _log(
+        self,
+        method: str,
+        request: Any,
+        context: grpc.ServicerContext,
+        failed: bool,
+        started: float,
+        noted: list[str],
+    ) -> None:
+        line: dict[str, Any] = {
+            "method": method,
+            "code": code_of(context, failed),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        for key, value in (
+            ("order_ref", order_ref_of(request)),
+            ("request_id", getattr(request, "request_id", None) or None),
+            ("caller", noted[0] if noted else caller_of(context)),
+        ):
+            if value:
+                line[key] = value
+        log.info("%s %s", method, line["code"], extra={CALL_FIELDS: line})

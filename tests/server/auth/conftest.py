@@ -26,6 +26,7 @@ from sourcing.server.auth.devcerts import DevCa
 from sourcing.server.auth.identity import Identity
 from sourcing.server.auth.settings import Security, TlsFiles
 from sourcing.server.auth.tokens import JwtSettings
+from sourcing.server.observability.setup import Observability
 from tests.server.conftest import Clients
 from tests.server.lifecycle import status_of
 
@@ -95,7 +96,9 @@ class Secured:
             }
 
 
-def start_secured(db_url: str, tmp_path: Path, *, mtls: bool = False) -> Secured:
+def start_secured(
+    db_url: str, tmp_path: Path, *, mtls: bool = False, observability: Observability | None = None
+) -> Secured:
     """A migrated server over TLS requiring keys or JWTs (``mtls``: and client certificates)."""
     ca = DevCa()
     issued = ca.issue("localhost", server=True)
@@ -113,7 +116,9 @@ def start_secured(db_url: str, tmp_path: Path, *, mtls: bool = False) -> Secured
         client_certs={"pos-gateway": Identity("cert:pos-gateway", ("store",), frozenset({"A"}))},
         max_failures=6,
     )
-    running = create_server(db_url, address="localhost:0", security=security)
+    running = create_server(
+        db_url, address="localhost:0", security=security, observability=observability
+    )
     return Secured(running, ca, session_factory(running.engine), signing_key, tmp_path)
 
 

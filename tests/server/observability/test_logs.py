@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -12,7 +13,8 @@ import pytest
 from sourcing.server.app import RunningServer, create_server
 from sourcing.server.observability.logs import JsonFormatter, configure_logging
 from sourcing.server.observability.setup import Observability
-from sourcing.v1 import sourcing_pb2
+from sourcing.v1 import config_pb2, sourcing_pb2
+from tests.server.auth.conftest import start_secured
 from tests.server.conftest import Clients
 from tests.server.lifecycle import network, order
 
@@ -49,7 +51,9 @@ def test_json_line_per_call(json_logged: RunningServer, caplog: pytest.LogCaptur
     assert (ok["code"], refused["code"]) == ("OK", "INVALID_ARGUMENT")
     assert (ok["order_ref"], ok["request_id"]) == ("O_JSON", "req-7")
     assert isinstance(ok["duration_ms"], float)
-    assert "order_ref" not in refused and "caller" not in ok
+    assert "order_ref" not in refused
+    # Dev mode (no credentials configured): every caller is the local developer.
+    assert ok["caller"] == refused["caller"] == "local-developer"
     for line in (ok, refused):
         assert "SKU_SECRET" not in json.dumps(line) and "C1" not in json.dumps(line)
 
@@ -60,3 +64,21 @@ def test_unknown_log_format_is_refused() -> None:
         configure_logging("xml")
     with pytest.raises(ValueError, match="log_format"):
         Observability(log_format="xml")
+
+
+def test_json_line_names_the_key_not_the_secret(
+    db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Behind authentication the line names the key's principal, never the key itself."""
+    secured = start_secured(db_url, tmp_path, observability=Observability(log_format="json"))
+    try:
+        key = secured.key("analyst")
+        with caplog.at_level(logging.INFO, logger="sourcing.rpc"):
+            with secured.clients(key) as clients:
+                clients.config.ListLocations(config_pb2.ListLocationsRequest(), timeout=30)
+            (line,) = _call_lines(caplog)
+    finally:
+        secured.server.stop(grace_s=1.0)
+    assert line["code"] == "OK"
+    assert str(line["caller"]).startswith("key:")
+    assert key not in json.dumps(line) and key not in caplog.text
