@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIServer
 
 import grpc
-from opentelemetry.instrumentation.grpc import server_interceptor
-from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import start_http_server
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +20,9 @@ from sourcing.server.interceptors import LoggingInterceptor
 from sourcing.server.observability.interceptors import JsonLogInterceptor, MetricsInterceptor
 from sourcing.server.observability.metrics import SourcingMetrics
 from sourcing.server.observability.recorder import ServerRecorder
+
+if TYPE_CHECKING:  # the SDK is imported only where tracing is on
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class Observability:
         if self.recorder is not NO_RECORDING:
             chain.append(MetricsInterceptor(self.recorder, self.metrics))
         if self.tracer_provider is not None:
+            from opentelemetry.instrumentation.grpc import server_interceptor
+
             # The library is untyped; its interceptor opens the call span (rpc.* attributes).
             chain.append(server_interceptor(tracer_provider=self.tracer_provider))  # type: ignore[no-untyped-call]
         chain.append(JsonLogInterceptor() if self.log_format == "json" else LoggingInterceptor())

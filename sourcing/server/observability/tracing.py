@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+if TYPE_CHECKING:  # the SDK is imported only when the environment asks for traces
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 EXPORTER_GROUP = "opentelemetry_traces_exporter"
 
@@ -52,6 +53,10 @@ def tracer_provider_from_env(environ: Mapping[str, str] | None = None) -> Tracer
     names = exporter_names(environ)
     if not names:
         return None
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     service = environ.get("OTEL_SERVICE_NAME", "sourcing")
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     for name in names:
