@@ -19,6 +19,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
+from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES, solve_wave_mip
 from sourcing.solver.wave.model import Wave
@@ -281,6 +282,8 @@ class WaveSolver:
         self._timed("apply", mark)
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
+        if self._left() > 2 * room:
+            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
         policy, sequence = "batch", order
         if plan_key(self.greedy_plans.values()) < (rejected, total):
             policy, sequence, total = "greedy", list(range(n)), self.greedy_total
@@ -386,6 +389,39 @@ class WaveSolver:
                 self.rescued["augment"] = key[0] - after[0]
                 plans, key = applied, after
         self._timed("augment", mark)
+        return plans, key[0], key[1]
+
+    def _exchanged(
+        self,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+        room: float,
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plans improved by re-solving and exchanging orders until the limit (``exchange``)."""
+        mark = time.perf_counter()
+        exchanger = Exchanger(
+            self._state(), self.orders, self.profiles, self._arrays, self.penalty_raise
+        )
+        exchanger.load(plans)
+        exchanger.improve(self.deadline - room)
+        if sum(exchanger.moves.values()):
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                decide_from(exchanger.allocation()),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["exchange"] = key[0] - after[0]
+                plans, key = applied, after
+        self._timed("exchange", mark)
         return plans, key[0], key[1]
 
 
