@@ -42,6 +42,10 @@ REFIT_EVERY = 30
 MIP_SHARE = 0.6
 # Share of the time left kept for applying plans when the wave is short of stock.
 SHORTAGE_RESERVE = 0.6
+# The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
+# the time left then goes to improving the plan (``exchange``) instead.
+STALL_STEPS = 60
+STALL_RISE = 1e-5
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
@@ -152,7 +156,12 @@ class WaveSolver:
         """Raise the bound and repair now and then, until the gap, the time or the steps end."""
         mark = time.perf_counter()
         dual, last_refit = self.dual, 0
+        checked = (dual.steps, dual.best)
         while time.perf_counter() + reserve < self.deadline and self._gap() > gap_target:
+            if dual.steps - checked[0] >= STALL_STEPS:
+                if dual.best - checked[1] <= STALL_RISE * max(abs(dual.best), 1.0):
+                    break
+                checked = (dual.steps, dual.best)
             if dual.converged or dual.steps - last_refit >= REFIT_EVERY:
                 if dual.steps > last_refit and self._refit(reserve):
                     last_refit = dual.steps
