@@ -19,6 +19,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
+from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES, solve_wave_mip
 from sourcing.solver.wave.model import Wave
@@ -41,6 +42,10 @@ REFIT_EVERY = 30
 MIP_SHARE = 0.6
 # Share of the time left kept for applying plans when the wave is short of stock.
 SHORTAGE_RESERVE = 0.6
+# The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
+# the time left then goes to improving the plan (``exchange``) instead.
+STALL_STEPS = 60
+STALL_RISE = 1e-5
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
@@ -151,7 +156,12 @@ class WaveSolver:
         """Raise the bound and repair now and then, until the gap, the time or the steps end."""
         mark = time.perf_counter()
         dual, last_refit = self.dual, 0
+        checked = (dual.steps, dual.best)
         while time.perf_counter() + reserve < self.deadline and self._gap() > gap_target:
+            if dual.steps - checked[0] >= STALL_STEPS:
+                if dual.best - checked[1] <= STALL_RISE * max(abs(dual.best), 1.0):
+                    break
+                checked = (dual.steps, dual.best)
             if dual.converged or dual.steps - last_refit >= REFIT_EVERY:
                 if dual.steps > last_refit and self._refit(reserve):
                     last_refit = dual.steps
@@ -281,6 +291,8 @@ class WaveSolver:
         self._timed("apply", mark)
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
+        if self._left() > 2 * room:
+            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
         policy, sequence = "batch", order
         if plan_key(self.greedy_plans.values()) < (rejected, total):
             policy, sequence, total = "greedy", list(range(n)), self.greedy_total
@@ -386,6 +398,39 @@ class WaveSolver:
                 self.rescued["augment"] = key[0] - after[0]
                 plans, key = applied, after
         self._timed("augment", mark)
+        return plans, key[0], key[1]
+
+    def _exchanged(
+        self,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+        room: float,
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plans improved by re-solving and exchanging orders until the limit (``exchange``)."""
+        mark = time.perf_counter()
+        exchanger = Exchanger(
+            self._state(), self.orders, self.profiles, self._arrays, self.penalty_raise
+        )
+        exchanger.load(plans)
+        exchanger.improve(self.deadline - room)
+        if sum(exchanger.moves.values()):
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                decide_from(exchanger.allocation()),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["exchange"] = key[0] - after[0]
+                plans, key = applied, after
+        self._timed("exchange", mark)
         return plans, key[0], key[1]
 
 

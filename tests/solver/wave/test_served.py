@@ -118,11 +118,14 @@ def test_served_maximum_and_floor_bound_every_plan(problem: BatchProblem) -> Non
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(scarce_waves(), tiny_waves()))
 def test_wave_never_rejects_more_than_greedy_or_than_needed(problem: BatchProblem) -> None:
-    """The wave rejects at least what no plan can serve, and never more than the greedy."""
+    """The wave rejects what no plan can serve, never more than the greedy or the optimum."""
     wave = solve_batch(problem)
     demanded = sum(o.total_units for o in problem.orders)
     assert wave.rejected_units >= demanded - wave.stats.max_served
     assert wave.rejected_units <= sequential_greedy(problem).rejected_units
+    # The cheapest plan rejects the fewest units any plan can (the penalty dominates).
+    _, fewest = _brute_force(problem)
+    assert wave.rejected_units == fewest
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
