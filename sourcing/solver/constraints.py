@@ -295,6 +295,28 @@ def exclusions(problem: SourcingProblem, table: LocationTable) -> tuple[Location
     return LocationRule(allowed, CandidateReason.EXCLUDED), LineRule(lines, why)
 
 
+@family
+def scarcity_price(
+    problem: SourcingProblem, table: LocationTable, products: tuple[str, ...], weights: Weights
+) -> FloatArray:
+    """Per-unit scarce-stock price per (location, product), weighted.
+
+    The opportunity cost of taking a unit that later orders need (see
+    ``sourcing.solver.scarcity``); zero everywhere when the weight is 0 or
+    the problem carries no prices.
+    """
+    priced = np.zeros((len(problem.locations), len(products)))
+    prices = problem.scarcity_prices
+    if weights.scarcity_price <= 0 or prices is None:
+        return priced
+    for j, product in enumerate(products):
+        for ref, price in prices.by_product.get(product, {}).items():
+            i = table.index_of(ref)
+            if i is not None:
+                priced[i, j] = price
+    return weights.scarcity_price * priced
+
+
 def distinct_products(problem: SourcingProblem) -> tuple[str, ...]:
     """The order's products, each once, in the order of the lines."""
     return tuple(dict.fromkeys(line.product_ref for line in problem.order.lines))

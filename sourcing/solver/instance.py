@@ -51,6 +51,9 @@ class SourcingArrays:
     line_why: tuple[str, ...]  # (K,) why a line may not be sourced, "" if it may
     split_limit: int
     rejection_penalty: float
+    # Of ``rejection_penalty``, what scarce-stock prices added to keep it dominant:
+    # the solver pays it per rejected unit, the plan reports it as steering.
+    steering_rejection: float = 0.0
 
     @classmethod
     def build(cls, problem: SourcingProblem, weights: Weights | None = None) -> SourcingArrays:
@@ -98,6 +101,9 @@ class SourcingArrays:
         }
         for term, per_product in cf.preferences(positions, surplus, weights).items():
             unit_parts[term] = per_product[:, line_product]
+        prices = cf.scarcity_price(problem, table, products, weights)
+        if prices.any():
+            unit_parts["scarcity_price"] = prices[:, line_product]
         fulfilment_parts = {
             "fixed": weights.fixed * table.fixed_cost,
             "distance": weights.distance * distance,
@@ -128,6 +134,11 @@ class SourcingArrays:
         )
         penalty = cf.coverage_with_rejection(quantity, cap, fulfilment_cost, unit_cost, weights)
         object.__setattr__(arrays, "rejection_penalty", penalty)
+        if "scarcity_price" in unit_parts:
+            real = cf.coverage_with_rejection(
+                quantity, cap, fulfilment_cost, unit_cost - unit_parts["scarcity_price"], weights
+            )
+            object.__setattr__(arrays, "steering_rejection", penalty - real)
         return arrays
 
     def kept_out(self, index: int) -> tuple[CandidateReason, ...]:
