@@ -19,6 +19,10 @@
     possible (the reference greedy).
 ``mip``
     The per-order solver (``solve(policy="mip")``): the cheapest plan.
+``mip_priced``
+    The per-order solver with scarce-stock prices (``sourcing.bench.priced``):
+    each unit taken also costs its position's opportunity cost for the
+    orders expected later, refreshed from the network's stock as it runs down.
 ``batch``, ``batch_10``, ``batch_50``, ``batch_200``
     Wave sourcing (``solve_batch``): the orders of a wave solved together
     against shared stock and capacity, a whole day's orders at once or waves
@@ -36,6 +40,7 @@ import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -45,6 +50,9 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave import BatchProblem, solve_batch
+
+if TYPE_CHECKING:
+    from sourcing.bench.simulation import Instance, NetworkState
 
 # fewest_splits: most shipments searched by combination, and how many
 # locations (nearest overall, plus nearest per product) those searches use.
@@ -76,6 +84,9 @@ class Policy(ABC):
     @abstractmethod
     def decide(self, problems: Sequence[SourcingProblem]) -> list[IntArray]:
         """One (L, K) allocation per problem, in the problems' order."""
+
+    def prepare(self, instance: Instance, state: NetworkState, next_order: int) -> None:  # noqa: B027
+        """Look at the network before the wave starting at ``next_order`` (most policies don't)."""
 
 
 class OrderPolicy(Policy):
@@ -162,12 +173,20 @@ POLICIES: dict[str, Callable[[PolicyOptions], Policy]] = {
     "priority": lambda options: PriorityPolicy(),
     "fewest_splits": lambda options: FewestSplitsPolicy(),
     "mip": lambda options: SolverPolicy("mip", options),
+    "mip_priced": lambda options: _priced(options),
     "batch": lambda options: BatchPolicy(None, options),
     "batch_10": lambda options: BatchPolicy(10, options),
     "batch_50": lambda options: BatchPolicy(50, options),
     "batch_200": lambda options: BatchPolicy(200, options),
 }
-DEFAULT_POLICIES = ("greedy", "priority", "fewest_splits", "mip", "batch")
+DEFAULT_POLICIES = ("greedy", "priority", "fewest_splits", "mip", "mip_priced", "batch")
+
+
+def _priced(options: PolicyOptions) -> Policy:
+    # Imported here: the priced policy builds on SolverPolicy above.
+    from sourcing.bench.priced import PricedMipPolicy
+
+    return PricedMipPolicy(options)
 
 
 def make_policy(name: str, options: PolicyOptions | None = None) -> Policy:

@@ -76,6 +76,9 @@ class Settings:
         ]
 
 
+# The history's orders are drawn with the instance's seed plus this.
+HISTORY_SEED_OFFSET = 1_000_003
+
 JobResult = tuple[RunInfo | BoundInfo, list[OrderRow]]
 
 
@@ -85,7 +88,9 @@ def build_instance(key: InstanceKey, weights: Weights = BENCH_WEIGHTS) -> Instan
     problems = tuple(order_stream(network, key.orders))
     times = arrival_times(network, key.orders)
     days = tuple((t.date() - times[0].date()).days for t in times)
-    return Instance(key.name, problems, days)
+    # As many earlier orders, drawn from a seed of their own: the demand history.
+    history = tuple(order_stream(network, key.orders, seed=key.seed + HISTORY_SEED_OFFSET))
+    return Instance(key.name, problems, days, history)
 
 
 def run_job(job: Job, settings: Settings, report: Report | None = None) -> JobResult:

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.db.engine import make_engine, session_factory, upgrade
 from sourcing.models.events.webhooks import DeliveryPolicy
+from sourcing.models.inventory.scarcity import PriceSettings
 from sourcing.server import reflection_v1
-from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
+from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping, PriceRefresh
 from sourcing.server.boundary.interceptor import BoundaryInterceptor
 from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.interceptors import LoggingInterceptor
@@ -54,7 +55,7 @@ SERVICE_NAMES = (
 
 @dataclass
 class RunningServer:
-    """A started server, the port it listens on, its health service and housekeeping."""
+    """A started server, the port it listens on, its health service and background loops."""
 
     server: grpc.Server
     port: int
@@ -62,6 +63,7 @@ class RunningServer:
     engine: Engine
     housekeeping: Housekeeping | None = None
     gate: CommitGate = field(default_factory=CommitGate)
+    price_refresh: PriceRefresh | None = None
 
     def stop(self, grace_s: float = SHUTDOWN_GRACE_S, drain_s: float = SHUTDOWN_DRAIN_S) -> None:
         """Drain, stop taking calls, give those in flight ``grace_s``, then refuse commits.
@@ -74,8 +76,9 @@ class RunningServer:
             time.sleep(drain_s)
         self.health.enter_graceful_shutdown()
         self.server.stop(grace_s).wait()
-        if self.housekeeping is not None:
-            self.housekeeping.stop()
+        for loop in (self.housekeeping, self.price_refresh):
+            if loop is not None:
+                loop.stop()
         self.gate.close()
         self.engine.dispose()
 
@@ -89,13 +92,18 @@ def create_server(
     migrate: bool = True,
     housekeeping_interval_s: float | None = None,
     delivery_policy: DeliveryPolicy | None = None,
+    scarcity_refresh_s: float | None = None,
+    scarcity_settings: PriceSettings | None = None,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
     Calls beyond ``max_concurrent_rpcs`` are refused with RESOURCE_EXHAUSTED
     rather than queued without bound. With ``housekeeping_interval_s``, a
     background thread sweeps overdue fulfilments and delivers webhooks
-    (under ``delivery_policy``) that often; off by default.
+    (under ``delivery_policy``) that often; off by default. With
+    ``scarcity_refresh_s``, another refreshes the scarce-stock prices that
+    often (the first refresh at once, under ``scarcity_settings``); off by
+    default.
     """
     engine = make_engine(db_url)
     if migrate:
@@ -133,8 +141,12 @@ def create_server(
     if housekeeping_interval_s is not None:
         housekeeping = Housekeeping(sessions, housekeeping_interval_s, delivery_policy)
         housekeeping.start()
+    price_refresh = None
+    if scarcity_refresh_s is not None:
+        price_refresh = PriceRefresh(sessions, scarcity_refresh_s, scarcity_settings)
+        price_refresh.start()
     log.info("listening on port %d", port)
-    return RunningServer(server, port, health_servicer, engine, housekeeping, gate)
+    return RunningServer(server, port, health_servicer, engine, housekeeping, gate, price_refresh)
 
 
 def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
@@ -156,14 +168,20 @@ def serve(
     grace_s: float = SHUTDOWN_GRACE_S,
     drain_s: float = SHUTDOWN_DRAIN_S,
     housekeeping_interval_s: float | None = DEFAULT_INTERVAL_S,
+    scarcity_refresh_s: float | None = None,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
 
     Housekeeping (the SLA sweep and webhook delivery) runs every
-    ``housekeeping_interval_s`` seconds; ``None`` turns it off.
+    ``housekeeping_interval_s`` seconds; ``None`` turns it off. The
+    scarce-stock prices are refreshed every ``scarcity_refresh_s`` seconds;
+    ``None`` (the default) leaves them as stored.
     """
     running = create_server(
-        db_url, address=address, housekeeping_interval_s=housekeeping_interval_s
+        db_url,
+        address=address,
+        housekeeping_interval_s=housekeeping_interval_s,
+        scarcity_refresh_s=scarcity_refresh_s,
     )
     # What is alive now (modules, table metadata, stubs) lives as long as the
     # process: keep it out of the cyclic collector, whose full passes over

@@ -136,6 +136,25 @@ def expected_demand(
     horizon's length over the window's). A region's point is the
     unit-weighted mean of its orders' delivery points.
     """
+    return demand_of_lines(
+        (
+            (order.delivery_point.latitude, order.delivery_point.longitude, line.product_ref, q)
+            for order in orders
+            for line in order.lines
+            for q in (line.quantity,)
+        ),
+        scale=scale,
+        cell_deg=cell_deg,
+    )
+
+
+def demand_of_lines(
+    lines: Iterable[tuple[float, float, str, int]],
+    *,
+    scale: float = 1.0,
+    cell_deg: float = DEFAULT_CELL_DEG,
+) -> ExpectedDemand:
+    """``expected_demand`` from (latitude, longitude, product ref, units) per order line."""
     if not (math.isfinite(scale) and scale >= 0):
         raise ValueError(f"Expected scale to be a finite number >= 0, got {scale!r}.")
     if not (math.isfinite(cell_deg) and cell_deg > 0):
@@ -143,17 +162,11 @@ def expected_demand(
     cells: dict[tuple[int, int], int] = {}
     products: dict[str, int] = {}
     rows: list[tuple[int, int, float, float, int]] = []
-    for order in orders:
-        point = order.delivery_point
-        key = (math.floor(point.latitude / cell_deg), math.floor(point.longitude / cell_deg))
-        r = cells.setdefault(key, len(cells))
-        for line in order.lines:
-            p = products.setdefault(line.product_ref, len(products))
-            rows.append((r, p, point.latitude, point.longitude, line.quantity))
+    for lat, lon, product, quantity in lines:
+        r = cells.setdefault((math.floor(lat / cell_deg), math.floor(lon / cell_deg)), len(cells))
+        rows.append((r, products.setdefault(product, len(products)), lat, lon, quantity))
     units = np.zeros((len(cells), len(products)))
-    weight = np.zeros(len(cells))
-    lat_sum = np.zeros(len(cells))
-    lon_sum = np.zeros(len(cells))
+    weight, lat_sum, lon_sum = (np.zeros(len(cells)) for _ in range(3))
     for r, p, lat, lon, quantity in rows:
         units[r, p] += quantity
         weight[r] += quantity

@@ -1,0 +1,127 @@
+"""The ``mip_priced`` policy: the per-order solver steered by scarce-stock prices.
+
+As a service would, it forecasts the demand of the orders still to come from
+its history (the instance's ``history``: as many orders again, drawn over the
+same network independently of the ones simulated), by region and product,
+and prices every position with the expected-demand LP of
+``sourcing.solver.scarcity`` on the network's stock as it is now. The prices
+are refreshed every ``REFRESH_ORDERS`` orders as stock runs down (the
+service's background refresh); between refreshes they stay put. Each order
+is then solved exactly with ``weight x price`` added per unit taken; the
+simulation prices the plan without the prices, on the real objective.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from sourcing.bench.policies import PolicyOptions, SolverPolicy, allocation_of
+from sourcing.bench.simulation import Instance, NetworkState
+from sourcing.solver import ScarcityPrices, SourcingProblem, solve
+from sourcing.solver.scarcity import Supply, expected_demand, scarcity_prices, unit_costs
+from sourcing.solver.types import IntArray
+
+# The weight of the prices in the per-order objective: 1 prices a unit at its
+# full opportunity cost, as in Acimovic & Graves.
+PRICE_WEIGHT = 1.0
+# Orders decided between two refreshes of the prices.
+REFRESH_ORDERS = 25
+
+
+class PricedMipPolicy(SolverPolicy):
+    """The per-order MIP with each position's scarce-stock price added per unit taken."""
+
+    def __init__(
+        self,
+        options: PolicyOptions,
+        weight: float = PRICE_WEIGHT,
+        refresh_orders: int = REFRESH_ORDERS,
+    ) -> None:
+        super().__init__("mip", options)
+        self.name = "mip_priced"
+        self.weight = weight
+        self.refresh_orders = refresh_orders
+        self.prices = ScarcityPrices()
+        self._refreshed_at: int | None = None
+
+    def prepare(self, instance: Instance, state: NetworkState, next_order: int) -> None:
+        """Refresh the prices when ``refresh_orders`` orders have passed since the last time."""
+        last = self._refreshed_at
+        if last is not None and next_order - last < self.refresh_orders:
+            return
+        self._refreshed_at = next_order
+        self.prices = network_prices(instance, state, next_order)
+
+    def allocate(self, problem: SourcingProblem) -> IntArray:
+        """Solve the order at the current prices; the allocation, to be priced for real."""
+        plan = solve(
+            replace(problem, scarcity_prices=self.prices),
+            policy="mip",
+            time_limit_s=self.options.mip_time_limit_s,
+            backend=self.options.mip_backend,
+            weight_overrides={"scarcity_price": self.weight},
+        )
+        return allocation_of(plan, problem)
+
+
+def network_prices(instance: Instance, state: NetworkState, next_order: int) -> ScarcityPrices:
+    """Prices of the network's positions for the orders from ``next_order`` on.
+
+    The demand is the history's, scaled to the orders left; the supply is the
+    stock left (on hand less reserved, taken and buffer) and, where locations
+    have a daily capacity, the orders they can still take until the last
+    day, in units.
+    """
+    history: Sequence[SourcingProblem] = instance.history or instance.problems
+    left = len(instance.problems) - next_order
+    if not history or left <= 0:
+        return ScarcityPrices()
+    units_per_order = float(np.mean([p.order.total_units for p in history]))
+    demand = expected_demand((p.order for p in history), scale=left / len(history))
+    weights = instance.problems[next_order].profile.weights
+    table = state.table
+    base_cost, per_km = unit_costs(
+        weights,
+        table.fixed_cost,
+        table.handling_cost,
+        table.shipping_cost_per_km,
+        units_per_fulfilment=units_per_order,
+    )
+    stock = np.zeros((len(table.refs), len(demand.products)), dtype=np.int64)
+    for j, product in enumerate(demand.products):
+        column = state.base.stock.get(product)
+        if column is None:
+            continue
+        taken = state.taken.get(product)
+        available = column.on_hand - column.reserved - column.buffer_qty
+        if taken is not None:
+            available = available - taken[column.index]
+        stock[column.index, j] = np.maximum(available, 0)
+    supply = Supply(
+        location_refs=table.refs,
+        latitude=table.latitude,
+        longitude=table.longitude,
+        unit_cost=base_cost,
+        shipping_per_km=per_km,
+        products=demand.products,
+        stock=stock,
+        capacity_units=_capacity_units(instance, state, next_order, units_per_order),
+    )
+    return scarcity_prices(supply, demand, weights.rejection)
+
+
+def _capacity_units(
+    instance: Instance, state: NetworkState, next_order: int, units_per_order: float
+) -> np.ndarray | None:
+    """Units each location can still ship until the last day (-1: unlimited), or None."""
+    daily = state.base.capacity_total
+    limited = daily >= 0
+    if not limited.any():
+        return None
+    days_after = instance.days[-1] - instance.days[next_order]
+    orders = np.maximum(state.total, 0) + days_after * np.maximum(daily, 0)
+    units: np.ndarray = np.where(limited, orders * units_per_order, -1.0)
+    return units
