@@ -1,4 +1,4 @@
-"""The ``mip_priced`` policy: the per-order solver steered by scarce-stock prices.
+"""Prices for the ``mip_priced`` policy: the per-order solver steered by scarce-stock prices.
 
 As a service would, it forecasts the demand of the orders still to come from
 its history (the instance's ``history``: as many orders again, drawn over the
@@ -14,15 +14,14 @@ simulation prices the plan without the prices, on the real objective.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from typing import Protocol
 
 import numpy as np
 
-from sourcing.bench.policies import PolicyOptions, SolverPolicy, allocation_of
-from sourcing.bench.simulation import Instance, NetworkState
-from sourcing.solver import ScarcityPrices, SourcingProblem, solve
+from sourcing.solver import CandidateState, ScarcityPrices, SourcingProblem
 from sourcing.solver.scarcity import Supply, expected_demand, scarcity_prices, unit_costs
-from sourcing.solver.types import IntArray
+from sourcing.solver.table import LocationTable
+from sourcing.solver.types import FloatArray, IntArray
 
 # The weight of the prices in the per-order objective: 1 prices a unit at its
 # full opportunity cost, as in Acimovic & Graves.
@@ -31,49 +30,38 @@ PRICE_WEIGHT = 1.0
 REFRESH_ORDERS = 25
 
 
-class PricedMipPolicy(SolverPolicy):
-    """The per-order MIP with each position's scarce-stock price added per unit taken."""
+class OrderHistory(Protocol):
+    """The simulated orders, their days, and the earlier orders to forecast from."""
 
-    def __init__(
-        self,
-        options: PolicyOptions,
-        weight: float = PRICE_WEIGHT,
-        refresh_orders: int = REFRESH_ORDERS,
-    ) -> None:
-        super().__init__("mip", options)
-        self.name = "mip_priced"
-        self.weight = weight
-        self.refresh_orders = refresh_orders
-        self.prices = ScarcityPrices()
-        self._refreshed_at: int | None = None
+    @property
+    def problems(self) -> tuple[SourcingProblem, ...]:
+        """The orders simulated, in arrival order."""
 
-    def prepare(self, instance: Instance, state: NetworkState, next_order: int) -> None:
-        """Refresh the prices when ``refresh_orders`` orders have passed since the last time."""
-        last = self._refreshed_at
-        if last is not None and next_order - last < self.refresh_orders:
-            return
-        self._refreshed_at = next_order
-        self.prices = network_prices(instance, state, next_order)
+    @property
+    def days(self) -> tuple[int, ...]:
+        """The day each order arrives on."""
 
-    def allocate(self, problem: SourcingProblem) -> IntArray:
-        """Solve the order at the current prices; the allocation, to be priced for real."""
-        plan = solve(
-            replace(problem, scarcity_prices=self.prices),
-            policy="mip",
-            time_limit_s=self.options.mip_time_limit_s,
-            backend=self.options.mip_backend,
-            weight_overrides={"scarcity_price": self.weight},
-        )
-        return allocation_of(plan, problem)
+    @property
+    def history(self) -> tuple[SourcingProblem, ...]:
+        """Earlier orders over the same network."""
 
 
-def network_prices(instance: Instance, state: NetworkState, next_order: int) -> ScarcityPrices:
+class StockView(Protocol):
+    """The network as the orders so far left it (``simulation.NetworkState``)."""
+
+    base: CandidateState
+    taken: dict[str, IntArray]
+    table: LocationTable
+    total: IntArray
+
+
+def network_prices(instance: OrderHistory, state: StockView, next_order: int) -> ScarcityPrices:
     """Prices of the network's positions for the orders from ``next_order`` on.
 
     The demand is the history's, scaled to the orders left; the supply is the
     stock left (on hand less reserved, taken and buffer) and, where locations
     have a daily capacity, the orders they can still take until the last
-    day, in units.
+    day, each of the history's units per order.
     """
     history: Sequence[SourcingProblem] = instance.history or instance.problems
     left = len(instance.problems) - next_order
@@ -108,20 +96,21 @@ def network_prices(instance: Instance, state: NetworkState, next_order: int) -> 
         shipping_per_km=per_km,
         products=demand.products,
         stock=stock,
-        capacity_units=_capacity_units(instance, state, next_order, units_per_order),
+        capacity_orders=_capacity_orders(instance, state, next_order),
+        units_per_fulfilment=units_per_order,
     )
     return scarcity_prices(supply, demand, weights.rejection)
 
 
-def _capacity_units(
-    instance: Instance, state: NetworkState, next_order: int, units_per_order: float
-) -> np.ndarray | None:
-    """Units each location can still ship until the last day (-1: unlimited), or None."""
+def _capacity_orders(
+    instance: OrderHistory, state: StockView, next_order: int
+) -> FloatArray | None:
+    """Fulfilments each location can still take until the last day (-1: unlimited), or None."""
     daily = state.base.capacity_total
     limited = daily >= 0
     if not limited.any():
         return None
     days_after = instance.days[-1] - instance.days[next_order]
     orders = np.maximum(state.total, 0) + days_after * np.maximum(daily, 0)
-    units: np.ndarray = np.where(limited, orders * units_per_order, -1.0)
-    return units
+    left: FloatArray = np.where(limited, orders, -1).astype(float)
+    return left

@@ -298,23 +298,28 @@ def exclusions(problem: SourcingProblem, table: LocationTable) -> tuple[Location
 @family
 def scarcity_price(
     problem: SourcingProblem, table: LocationTable, products: tuple[str, ...], weights: Weights
-) -> FloatArray:
-    """Per-unit scarce-stock price per (location, product), weighted.
+) -> tuple[FloatArray, FloatArray]:
+    """Scarce-stock prices, weighted: per unit per (location, product), per fulfilment per location.
 
-    The opportunity cost of taking a unit that later orders need (see
-    ``sourcing.solver.scarcity``); zero everywhere when the weight is 0 or
-    the problem carries no prices.
+    The opportunity cost of taking a unit (or a slot of a location's daily
+    capacity) that later orders need (see ``sourcing.solver.scarcity``);
+    zero everywhere when the weight is 0 or the problem carries no prices.
     """
-    priced = np.zeros((len(problem.locations), len(products)))
+    per_unit = np.zeros((len(problem.locations), len(products)))
+    per_fulfilment = np.zeros(len(problem.locations))
     prices = problem.scarcity_prices
     if weights.scarcity_price <= 0 or prices is None:
-        return priced
+        return per_unit, per_fulfilment
     for j, product in enumerate(products):
         for ref, price in prices.by_product.get(product, {}).items():
             i = table.index_of(ref)
             if i is not None:
-                priced[i, j] = price
-    return weights.scarcity_price * priced
+                per_unit[i, j] = price
+    for ref, price in prices.per_fulfilment.items():
+        i = table.index_of(ref)
+        if i is not None:
+            per_fulfilment[i] = price
+    return weights.scarcity_price * per_unit, weights.scarcity_price * per_fulfilment
 
 
 def distinct_products(problem: SourcingProblem) -> tuple[str, ...]:

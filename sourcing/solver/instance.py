@@ -101,15 +101,17 @@ class SourcingArrays:
         }
         for term, per_product in cf.preferences(positions, surplus, weights).items():
             unit_parts[term] = per_product[:, line_product]
-        prices = cf.scarcity_price(problem, table, products, weights)
-        if prices.any():
-            unit_parts["scarcity_price"] = prices[:, line_product]
+        unit_price, fulfilment_price = cf.scarcity_price(problem, table, products, weights)
+        if unit_price.any():
+            unit_parts["scarcity_price"] = unit_price[:, line_product]
         fulfilment_parts = {
             "fixed": weights.fixed * table.fixed_cost,
             "distance": weights.distance * distance,
             "speed": weights.speed * table.pick_pack_hours,
             "vip_service": vip_penalty,
         }
+        if fulfilment_price.any():
+            fulfilment_parts["scarcity_price"] = fulfilment_price
         unit_cost = sum(unit_parts.values(), np.zeros(cap.shape))
         fulfilment_cost = sum(fulfilment_parts.values(), np.zeros(len(locations)))
         arrays = cls(
@@ -134,9 +136,13 @@ class SourcingArrays:
         )
         penalty = cf.coverage_with_rejection(quantity, cap, fulfilment_cost, unit_cost, weights)
         object.__setattr__(arrays, "rejection_penalty", penalty)
-        if "scarcity_price" in unit_parts:
+        if unit_price.any() or fulfilment_price.any():
             real = cf.coverage_with_rejection(
-                quantity, cap, fulfilment_cost, unit_cost - unit_parts["scarcity_price"], weights
+                quantity,
+                cap,
+                fulfilment_cost - fulfilment_parts.get("scarcity_price", 0.0),
+                unit_cost - unit_parts.get("scarcity_price", 0.0),
+                weights,
             )
             object.__setattr__(arrays, "steering_rejection", penalty - real)
         return arrays

@@ -43,12 +43,18 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
     for term, cost in arrays.unit_cost_parts.items():
         (steering if term in STEERING_TERMS else terms)[term] = float((cost * allocation).sum())
     for term, cost in arrays.fulfilment_cost_parts.items():
-        terms[term] = float(cost[used].sum())
+        value = float(cost[used].sum())
+        if term in STEERING_TERMS:
+            steering[term] = steering.get(term, 0.0) + value
+        else:
+            terms[term] = value
     terms["split"] = w.split * max(int(used.sum()) - 1, 0)
     terms["ideal_stock"] = w.ideal_stock * float(below_ideal.sum())
     terms["rejection"] = (arrays.rejection_penalty - arrays.steering_rejection) * rejected
     if steering:
-        steering["scarcity_price"] += arrays.steering_rejection * rejected
+        steering["scarcity_price"] = (
+            steering.get("scarcity_price", 0.0) + arrays.steering_rejection * rejected
+        )
     return ObjectiveBreakdown(terms, steering)
 
 

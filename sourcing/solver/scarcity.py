@@ -14,13 +14,16 @@ The LP (indices: l location, r region, p product; arcs only from the
     min  sum_lrp c_lr x_lrp + P sum_rp u_rp
     s.t. (1) demand    sum_l x_lrp + u_rp = d_rp           for all r, p
          (2) stock     sum_r x_lrp <= s_lp                 for all l, p   (dual pi_lp)
-         (3) capacity  sum_rp x_lrp <= k_l                 for l with a capacity (dual mu_l)
+         (3) capacity  sum_rp x_lrp <= n_l g               for l with a capacity (dual mu_l)
          x, u >= 0
 
-The price of position (l, p) is pi_lp + mu_l: what the horizon's cost falls
-by with one more unit there. It is 0 where stock is plentiful and up to the
-rejection penalty P where a unit taken now is a unit some later order
-cannot get. Nothing here touches a database or the wire.
+where n_l is the fulfilments location l can still take and g the units a
+fulfilment holds on average. The price of position (l, p) is pi_lp: what
+the horizon's cost falls by with one more unit there. It is 0 where stock is
+plentiful and up to the rejection penalty P where a unit taken now is a unit
+some later order cannot get. A location short of capacity is priced per
+fulfilment, mu_l g: a fulfilment takes a whole slot of its daily capacity,
+however few units it holds. Nothing here touches a database or the wire.
 """
 
 from __future__ import annotations
@@ -55,18 +58,19 @@ class ScarcityPrices:
     """Price per unit of each stock position, by product ref then location ref.
 
     Positions not listed are priced 0 (their stock is not scarce).
+    ``per_fulfilment`` prices a fulfilment at a location short of capacity,
+    by location ref (0 when not listed).
     """
 
     by_product: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    per_fulfilment: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for product, prices in self.by_product.items():
             for location, price in prices.items():
-                if not (math.isfinite(price) and price >= 0):
-                    raise ValueError(
-                        f"Expected scarcity_prices[{product!r}][{location!r}] to be a finite "
-                        f"number >= 0, got {price!r}."
-                    )
+                _check_price(f"scarcity_prices[{product!r}][{location!r}]", price)
+        for location, price in self.per_fulfilment.items():
+            _check_price(f"scarcity_prices.per_fulfilment[{location!r}]", price)
 
     def of(self, product_ref: str, location_ref: str) -> float:
         """The price of one unit of ``product_ref`` at ``location_ref`` (0 when not listed)."""
@@ -87,6 +91,11 @@ class ScarcityPrices:
         return cls(by_product)
 
 
+def _check_price(name: str, price: float) -> None:
+    if not (math.isfinite(price) and price >= 0):
+        raise ValueError(f"Expected {name} to be a finite number >= 0, got {price!r}.")
+
+
 @dataclass(frozen=True, slots=True)
 class Supply:
     """The network's stock and what a unit from each location costs before distance.
@@ -94,8 +103,9 @@ class Supply:
     ``unit_cost[l]`` is the weighted handling cost plus the weighted fixed
     cost spread over a fulfilment's units; ``shipping_per_km[l]`` the weighted
     shipping cost per unit and km. ``stock[l, p]`` is what location l can
-    still give of ``products[p]``; ``capacity_units[l]`` the units it can
-    still ship over the horizon (negative: unlimited).
+    still give of ``products[p]``; ``capacity_orders[l]`` the fulfilments it
+    can still take over the horizon (negative: unlimited), each of
+    ``units_per_fulfilment`` units on average.
     """
 
     location_refs: tuple[str, ...]
@@ -105,7 +115,8 @@ class Supply:
     shipping_per_km: FloatArray
     products: tuple[str, ...]
     stock: IntArray
-    capacity_units: FloatArray | None = None
+    capacity_orders: FloatArray | None = None
+    units_per_fulfilment: float = DEFAULT_UNITS_PER_FULFILMENT
 
     def __post_init__(self) -> None:
         n = len(self.location_refs)
@@ -195,7 +206,7 @@ def scarcity_prices(
     *,
     arcs_per_demand: int = DEFAULT_ARCS_PER_DEMAND,
 ) -> ScarcityPrices:
-    """Solve the expected-demand LP and price each position with its stock row's dual.
+    """Solve the expected-demand LP: each position's stock dual, each location's capacity dual.
 
     Raises
     ------
@@ -214,8 +225,8 @@ def scarcity_prices(
     position = loc * n_products + prod
     stock_keys, stock_row = np.unique(position, return_inverse=True)
     capped = (
-        np.flatnonzero(supply.capacity_units >= 0)
-        if supply.capacity_units is not None
+        np.flatnonzero(supply.capacity_orders >= 0)
+        if supply.capacity_orders is not None
         else np.array([], dtype=np.int64)
     )
     cap_row_of = np.full(len(supply.location_refs), -1, dtype=np.int64)
@@ -236,8 +247,8 @@ def scarcity_prices(
     b_ub = np.concatenate(
         [
             supply.stock.ravel()[stock_keys].astype(float),
-            np.asarray(supply.capacity_units, dtype=float)[capped]
-            if supply.capacity_units is not None
+            np.asarray(supply.capacity_orders, dtype=float)[capped] * supply.units_per_fulfilment
+            if supply.capacity_orders is not None
             else np.zeros(0),
         ]
     )
@@ -255,12 +266,12 @@ def scarcity_prices(
     if result.status != 0:
         raise RuntimeError(f"Expected the scarcity LP to solve to optimality: {result.message}")
     duals = -np.asarray(result.ineqlin.marginals)
-    price = duals[:n_stock]
-    if len(capped):
-        price = price + duals[n_stock + cap_row_of[stock_keys // n_products]] * (
-            cap_row_of[stock_keys // n_products] >= 0
-        )
-    return _prices(supply, stock_keys, price)
+    per_fulfilment = {
+        supply.location_refs[l_]: value * supply.units_per_fulfilment
+        for l_, value in zip(capped.tolist(), duals[n_stock:].tolist(), strict=True)
+        if value > PRICE_EPSILON
+    }
+    return _prices(supply, stock_keys, duals[:n_stock], per_fulfilment)
 
 
 def _arcs(
@@ -304,7 +315,9 @@ def _arcs(
     return loc, prod, dem, cost, len(regions)
 
 
-def _prices(supply: Supply, keys: IntArray, price: FloatArray) -> ScarcityPrices:
+def _prices(
+    supply: Supply, keys: IntArray, price: FloatArray, per_fulfilment: dict[str, float]
+) -> ScarcityPrices:
     n_products = len(supply.products)
     by_product: dict[str, dict[str, float]] = {}
     for key, value in zip(keys.tolist(), price.tolist(), strict=True):
@@ -313,4 +326,4 @@ def _prices(supply: Supply, keys: IntArray, price: FloatArray) -> ScarcityPrices
             by_product.setdefault(supply.products[product], {})[supply.location_refs[location]] = (
                 value
             )
-    return ScarcityPrices(by_product)
+    return ScarcityPrices(by_product, per_fulfilment)

@@ -38,7 +38,7 @@ def supply(
     km_east: list[float],
     stock: list[int],
     unit_cost: list[float],
-    capacity_units: list[float] | None = None,
+    capacity_orders: list[float] | None = None,
 ) -> Supply:
     """Locations on the equator, one product ``p1``, shipping 1 per km."""
     n = len(km_east)
@@ -50,7 +50,8 @@ def supply(
         shipping_per_km=np.ones(n),
         products=("p1",),
         stock=np.array(stock, dtype=np.int64).reshape(n, 1),
-        capacity_units=None if capacity_units is None else np.array(capacity_units, dtype=float),
+        capacity_orders=None if capacity_orders is None else np.array(capacity_orders, dtype=float),
+        units_per_fulfilment=1.0,
     )
 
 
@@ -95,15 +96,15 @@ def test_distance_sets_which_region_the_unit_is_worth_most_to() -> None:
     assert prices.of("p1", "S1") == 0.0
 
 
-def test_binding_capacity_prices_every_position_of_the_location() -> None:
-    """A location that can ship one unit more is worth the cost the next location adds."""
+def test_binding_capacity_prices_a_fulfilment_at_the_location() -> None:
+    """A slot of capacity at S0 is worth what S1 costs more per unit; its stock is not scarce."""
     prices = scarcity_prices(
-        supply([0.0, 0.0], [10, 10], [1.0, 6.0], capacity_units=[1.0, -1.0]),
+        supply([0.0, 0.0], [10, 10], [1.0, 6.0], capacity_orders=[1.0, -1.0]),
         demand([0.0], [2.0]),
         PENALTY,
     )
-    assert prices.of("p1", "S0") == pytest.approx(5.0)
-    assert prices.of("p1", "S1") == 0.0
+    assert prices.per_fulfilment == {"S0": pytest.approx(5.0)}
+    assert prices.of("p1", "S0") == 0.0
 
 
 def test_no_demand_prices_nothing() -> None:
@@ -145,14 +146,13 @@ def test_a_negative_price_is_refused() -> None:
 def priced_problems(draw: st.DrawFn) -> tuple[SourcingProblem, SourcingProblem]:
     """A random small problem with random prices on, and the same problem with them off."""
     base = draw(problems())
+    price = st.sampled_from([0.0, 5.0, 50.0, 1e4])
     prices = ScarcityPrices(
         {
-            product: {
-                location.ref: draw(st.sampled_from([0.0, 5.0, 50.0, 1e4]))
-                for location in base.locations
-            }
+            product: {location.ref: draw(price) for location in base.locations}
             for product in PRODUCTS
-        }
+        },
+        {location.ref: draw(price) for location in base.locations},
     )
     weight = draw(st.sampled_from([0.5, 1.0, 3.0]))
     weights = replace(base.profile.weights, scarcity_price=weight)
@@ -184,21 +184,26 @@ def test_priced_mip_matches_brute_force_and_reports_the_real_cost(
         ]
     )
     weight = priced.profile.weights.scarcity_price
-    best_rejected, best_cost = _lexicographic_optimum(real, weight * price)
+    per_fulfilment = weight * np.array(
+        [priced.scarcity_prices.per_fulfilment.get(loc.ref, 0.0) for loc in priced.locations]  # type: ignore[union-attr]
+    )
+    best_rejected, best_cost = _lexicographic_optimum(real, weight * price, per_fulfilment)
     assert plan.rejected_units == best_rejected
     assert plan.rejected_units == solve(base).rejected_units
     reported = evaluate(real, x)
     assert plan.objective.total == pytest.approx(reported.total, rel=1e-9, abs=1e-6)
     steering = plan.objective.steering.get("scarcity_price", 0.0)
-    unit_price = weight * float((price * x).sum())
+    unit_price = weight * float((price * x).sum()) + float(per_fulfilment[x.sum(axis=1) > 0].sum())
     plan_cost = reported.total - reported["rejection"] + unit_price
     assert plan_cost == pytest.approx(best_cost, rel=1e-6, abs=1e-6)
     if plan.rejected_units == 0:
         assert steering == pytest.approx(unit_price, rel=1e-9, abs=1e-6)
 
 
-def _lexicographic_optimum(arrays: SourcingArrays, price: np.ndarray) -> tuple[int, float]:
-    """Fewest rejected units, then the least real cost plus ``price`` per unit, by enumeration."""
+def _lexicographic_optimum(
+    arrays: SourcingArrays, price: np.ndarray, per_fulfilment: np.ndarray
+) -> tuple[int, float]:
+    """Fewest rejected units, then the least real cost plus the prices, by enumeration."""
     x = all_allocations(arrays)
     by_product = np.zeros((len(x), *arrays.stock.shape), dtype=np.int64)
     for k, p in enumerate(arrays.line_product):
@@ -209,7 +214,7 @@ def _lexicographic_optimum(arrays: SourcingArrays, price: np.ndarray) -> tuple[i
     w = arrays.weights
     cost = (
         (x * (arrays.unit_cost + price)).sum(axis=(1, 2))
-        + (used * arrays.fulfilment_cost).sum(axis=1)
+        + (used * (arrays.fulfilment_cost + per_fulfilment)).sum(axis=1)
         + w.split * np.maximum(n_used - 1, 0)
         + w.ideal_stock * np.maximum(by_product - arrays.surplus, 0).sum(axis=(1, 2))
     )
