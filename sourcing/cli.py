@@ -55,7 +55,23 @@ def _serve(args: argparse.Namespace) -> int:
         observability=observability,
         metrics_address=metrics_address,
         security=security,
+        scarcity_refresh_s=args.scarcity_refresh_s or None,  # 0 (the default): off
     )
+    return 0
+
+
+def _prices_refresh(args: argparse.Namespace) -> int:
+    from sourcing.models.db.engine import make_engine, session_factory
+    from sourcing.models.inventory.calls import refresh_scarcity_prices
+    from sourcing.models.inventory.scarcity import PriceSettings
+
+    settings = PriceSettings(args.window_days, args.horizon_days, args.cell_deg)
+    engine = make_engine(args.db)
+    try:
+        report = refresh_scarcity_prices(session_factory(engine), settings)
+    finally:
+        engine.dispose()
+    print(report.line())
     return 0
 
 
@@ -135,8 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
     from sourcing.server.auth.commands import add_key_commands, add_serve_arguments
 
     add_serve_arguments(serve)
-    serve.set_defaults(run=_serve)
     add_key_commands(commands)
+    serve.add_argument(
+        "--scarcity-refresh-s",
+        type=float,
+        default=0.0,
+        help="seconds between refreshes of the scarce-stock prices in the background (0: off)",
+    )
+    serve.set_defaults(run=_serve)
+    _add_prices(commands)
     from sourcing.bench.options import add_arguments as add_bench_arguments
 
     bench = commands.add_parser("bench", help="compare sourcing policies against a lower bound")
@@ -162,6 +185,29 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--days", type=int, default=14, help="days of escalations (1 to 90)")
     status.set_defaults(run=_status)
     return parser
+
+
+def _add_prices(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    prices = commands.add_parser("prices", help="scarce-stock prices")
+    actions = prices.add_subparsers(dest="action", required=True)
+    refresh = actions.add_parser(
+        "refresh", help="recompute every position's price from order history and stock, once"
+    )
+    refresh.add_argument(
+        "--db",
+        default="sqlite:///sourcing.db",
+        help="SQLAlchemy URL of the server's database (default ./sourcing.db)",
+    )
+    refresh.add_argument(
+        "--window-days", type=float, default=28.0, help="days of order history to forecast from"
+    )
+    refresh.add_argument(
+        "--horizon-days", type=float, default=7.0, help="days of demand the prices look ahead"
+    )
+    refresh.add_argument(
+        "--cell-deg", type=float, default=0.5, help="degrees of latitude/longitude per region"
+    )
+    refresh.set_defaults(run=_prices_refresh)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,10 @@
     possible (the reference greedy).
 ``mip``
     The per-order solver (``solve(policy="mip")``): the cheapest plan.
+``mip_priced``
+    The per-order solver with scarce-stock prices (``sourcing.bench.priced``):
+    each unit taken also costs its position's opportunity cost for the
+    orders expected later, refreshed from the network's stock as it runs down.
 ``batch``, ``batch_10``, ``batch_50``, ``batch_200``
     Wave sourcing (``solve_batch``): the orders of a wave solved together
     against shared stock and capacity, a whole day's orders at once or waves
@@ -35,11 +39,18 @@ from __future__ import annotations
 import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sourcing.solver import LocationType, Plan, SourcingProblem, solve
+from sourcing.bench.priced import (
+    PRICE_WEIGHT,
+    REFRESH_ORDERS,
+    OrderHistory,
+    StockView,
+    network_prices,
+)
+from sourcing.solver import LocationType, Plan, ScarcityPrices, SourcingProblem, solve
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
@@ -77,6 +88,9 @@ class Policy(ABC):
     def decide(self, problems: Sequence[SourcingProblem]) -> list[IntArray]:
         """One (L, K) allocation per problem, in the problems' order."""
 
+    def prepare(self, instance: OrderHistory, state: StockView, next_order: int) -> None:  # noqa: B027
+        """Look at the network before the wave starting at ``next_order`` (most policies don't)."""
+
 
 class OrderPolicy(Policy):
     """A policy that decides each order on its own."""
@@ -104,6 +118,42 @@ class SolverPolicy(OrderPolicy):
             policy=self.name,
             time_limit_s=self.options.mip_time_limit_s,
             backend=self.options.mip_backend,
+        )
+        return allocation_of(plan, problem)
+
+
+class PricedMipPolicy(SolverPolicy):
+    """The per-order MIP with each position's scarce-stock price added per unit taken."""
+
+    def __init__(
+        self,
+        options: PolicyOptions,
+        weight: float = PRICE_WEIGHT,
+        refresh_orders: int = REFRESH_ORDERS,
+    ) -> None:
+        super().__init__("mip", options)
+        self.name = "mip_priced"
+        self.weight = weight
+        self.refresh_orders = refresh_orders
+        self.prices = ScarcityPrices()
+        self._refreshed_at: int | None = None
+
+    def prepare(self, instance: OrderHistory, state: StockView, next_order: int) -> None:
+        """Refresh the prices when ``refresh_orders`` orders have passed since the last time."""
+        last = self._refreshed_at
+        if last is not None and next_order - last < self.refresh_orders:
+            return
+        self._refreshed_at = next_order
+        self.prices = network_prices(instance, state, next_order)
+
+    def allocate(self, problem: SourcingProblem) -> IntArray:
+        """Solve the order at the current prices; the allocation, to be priced for real."""
+        plan = solve(
+            replace(problem, scarcity_prices=self.prices),
+            policy="mip",
+            time_limit_s=self.options.mip_time_limit_s,
+            backend=self.options.mip_backend,
+            weight_overrides={"scarcity_price": self.weight},
         )
         return allocation_of(plan, problem)
 
@@ -162,12 +212,13 @@ POLICIES: dict[str, Callable[[PolicyOptions], Policy]] = {
     "priority": lambda options: PriorityPolicy(),
     "fewest_splits": lambda options: FewestSplitsPolicy(),
     "mip": lambda options: SolverPolicy("mip", options),
+    "mip_priced": lambda options: PricedMipPolicy(options),
     "batch": lambda options: BatchPolicy(None, options),
     "batch_10": lambda options: BatchPolicy(10, options),
     "batch_50": lambda options: BatchPolicy(50, options),
     "batch_200": lambda options: BatchPolicy(200, options),
 }
-DEFAULT_POLICIES = ("greedy", "priority", "fewest_splits", "mip", "batch")
+DEFAULT_POLICIES = ("greedy", "priority", "fewest_splits", "mip", "mip_priced", "batch")
 
 
 def make_policy(name: str, options: PolicyOptions | None = None) -> Policy:

@@ -36,9 +36,9 @@ from rich.progress import (
 from sourcing.bench.bound import lp_bound
 from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK, Grid, weights_from
 from sourcing.bench.instances import arrival_times, make_network, order_stream
-from sourcing.bench.metrics import problems
+from sourcing.bench.metrics import problems, summarise
 from sourcing.bench.policies import DEFAULT_POLICIES, POLICIES, PolicyOptions, make_policy
-from sourcing.bench.report import environment, write_report
+from sourcing.bench.report import environment, priced_table, wave_table, write_report
 from sourcing.bench.results import BoundInfo, InstanceKey, OrderRow, Results, RunInfo, RunMeta
 from sourcing.bench.simulation import Instance, simulate
 from sourcing.solver import Weights
@@ -76,6 +76,9 @@ class Settings:
         ]
 
 
+# The history's orders are drawn with the instance's seed plus this.
+HISTORY_SEED_OFFSET = 1_000_003
+
 JobResult = tuple[RunInfo | BoundInfo, list[OrderRow]]
 
 
@@ -85,7 +88,9 @@ def build_instance(key: InstanceKey, weights: Weights = BENCH_WEIGHTS) -> Instan
     problems = tuple(order_stream(network, key.orders))
     times = arrival_times(network, key.orders)
     days = tuple((t.date() - times[0].date()).days for t in times)
-    return Instance(key.name, problems, days)
+    # As many earlier orders, drawn from a seed of their own: the demand history.
+    history = tuple(order_stream(network, key.orders, seed=key.seed + HISTORY_SEED_OFFSET))
+    return Instance(key.name, problems, days, history)
 
 
 def run_job(job: Job, settings: Settings, report: Report | None = None) -> JobResult:
@@ -316,6 +321,11 @@ def main(args: argparse.Namespace) -> int:
     report = write_report(out, results)
     found = problems(results)
     console.print(f"Report: {report} ({time.perf_counter() - started:.0f} s)")
+    by_family = summarise(results, ("family", "policy"))
+    for title, table in (("The wave against the greedy", wave_table(by_family)),
+                         ("Scarce-stock prices", priced_table(by_family))):  # fmt: skip
+        if table.count("\n") > 1:  # a header and at least one family
+            console.print(f"{title}, next to the targets:\n{table}", markup=False, soft_wrap=True)
     for problem in found[:20]:
         console.print(f"  {problem}", markup=False)
     return 1 if found else 0

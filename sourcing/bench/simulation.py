@@ -39,12 +39,15 @@ class Instance:
     """Orders in arrival order over one network, and the day each arrives on.
 
     Every problem holds the network's locations as they are before the first
-    order; ``days[i]`` counts days from the first order's day.
+    order; ``days[i]`` counts days from the first order's day. ``history``
+    holds earlier orders over the same network (drawn independently of these),
+    from which a policy may forecast demand as a service would from its past.
     """
 
     name: str
     problems: tuple[SourcingProblem, ...]
     days: tuple[int, ...]
+    history: tuple[SourcingProblem, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.problems) != len(self.days):
@@ -163,6 +166,7 @@ def simulate(policy: Policy, instance: Instance, progress: Progress | None = Non
     max_penalty = 0.0
     for wave in waves(instance, policy.wave_size):
         state.start_day(instance.days[wave.start])
+        policy.prepare(instance, state, wave.start)
         problems = state.wave([instance.problems[i] for i in wave])
         started = time.perf_counter()
         allocations = policy.decide(problems)

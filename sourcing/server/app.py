@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.db.engine import make_engine, session_factory, upgrade
 from sourcing.models.events.webhooks import DeliveryPolicy
+from sourcing.models.inventory.scarcity import PriceSettings
 from sourcing.server import reflection_v1
 from sourcing.server.auth.interceptor import AuthInterceptor
 from sourcing.server.auth.settings import Security, refusal
-from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping
+from sourcing.server.background import DEFAULT_INTERVAL_S, Housekeeping, PriceRefresh
 from sourcing.server.boundary.interceptor import BoundaryInterceptor
 from sourcing.server.contract import SERVICE_NAMES
 from sourcing.server.errors import ErrorInterceptor
@@ -49,7 +50,7 @@ SHUTDOWN_DRAIN_S = 0.0
 
 @dataclass
 class RunningServer:
-    """A started server, the port it listens on, its health service and housekeeping."""
+    """A started server, the port it listens on, its health service and background loops."""
 
     server: grpc.Server
     port: int
@@ -59,6 +60,7 @@ class RunningServer:
     gate: CommitGate = field(default_factory=CommitGate)
     observability: Observability = field(default_factory=Observability)
     metrics_port: int | None = None
+    price_refresh: PriceRefresh | None = None
 
     def stop(self, grace_s: float = SHUTDOWN_GRACE_S, drain_s: float = SHUTDOWN_DRAIN_S) -> None:
         """Drain, stop taking calls, give those in flight ``grace_s``, then refuse commits.
@@ -71,8 +73,9 @@ class RunningServer:
             time.sleep(drain_s)
         self.health.enter_graceful_shutdown()
         self.server.stop(grace_s).wait()
-        if self.housekeeping is not None:
-            self.housekeeping.stop()
+        for loop in (self.housekeeping, self.price_refresh):
+            if loop is not None:
+                loop.stop()
         self.gate.close()
         self.observability.close()
         self.engine.dispose()
@@ -90,6 +93,8 @@ def create_server(
     observability: Observability | None = None,
     metrics_address: tuple[str, int] | None = None,
     security: Security | None = None,
+    scarcity_refresh_s: float | None = None,
+    scarcity_settings: PriceSettings | None = None,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
@@ -101,6 +106,10 @@ def create_server(
     serves its ``/metrics`` there. ``security`` None is dev mode (no
     credentials, every caller an admin), which only listens on loopback;
     ``sourcing.server.auth.settings`` says why.
+    (under ``delivery_policy``) that often; off by default. With
+    ``scarcity_refresh_s``, another refreshes the scarce-stock prices that
+    often (the first refresh at once, under ``scarcity_settings``); off by
+    default.
     """
     observability = observability or Observability()
     security = security if security is not None else Security()
@@ -154,9 +163,21 @@ def create_server(
             sessions, housekeeping_interval_s, delivery_policy, observability.recorder
         )
         housekeeping.start()
+    price_refresh = None
+    if scarcity_refresh_s is not None:
+        price_refresh = PriceRefresh(sessions, scarcity_refresh_s, scarcity_settings)
+        price_refresh.start()
     log.info("listening on port %d", port)
     return RunningServer(
-        server, port, health_servicer, engine, housekeeping, gate, observability, metrics_port
+        server,
+        port,
+        health_servicer,
+        engine,
+        housekeeping,
+        gate,
+        observability,
+        metrics_port,
+        price_refresh,
     )
 
 
@@ -205,11 +226,14 @@ def serve(
     observability: Observability | None = None,
     metrics_address: tuple[str, int] | None = None,
     security: Security | None = None,
+    scarcity_refresh_s: float | None = None,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
 
     Housekeeping (the SLA sweep and webhook delivery) runs every
-    ``housekeeping_interval_s`` seconds; ``None`` turns it off.
+    ``housekeeping_interval_s`` seconds; ``None`` turns it off. The
+    scarce-stock prices are refreshed every ``scarcity_refresh_s`` seconds;
+    ``None`` (the default) leaves them as stored.
     """
     running = create_server(
         db_url,
@@ -218,6 +242,7 @@ def serve(
         observability=observability,
         metrics_address=metrics_address,
         security=security,
+        scarcity_refresh_s=scarcity_refresh_s,
     )
     # What is alive now (modules, table metadata, stubs) lives as long as the
     # process: keep it out of the cyclic collector, whose full passes over

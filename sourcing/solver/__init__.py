@@ -42,6 +42,7 @@ from sourcing.solver.problem import (
     SourcingProfile,
     StockPosition,
 )
+from sourcing.solver.scarcity import ScarcityPrices
 from sourcing.solver.solve import solve
 from sourcing.solver.weights import Weights
 
@@ -75,6 +76,7 @@ __all__ = [
     "ProductColumn",
     "RejectedFulfilment",
     "Rules",
+    "ScarcityPrices",
     "SolveOptions",
     "SolveStatus",
     "SourcingProblem",

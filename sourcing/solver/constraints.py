@@ -295,6 +295,33 @@ def exclusions(problem: SourcingProblem, table: LocationTable) -> tuple[Location
     return LocationRule(allowed, CandidateReason.EXCLUDED), LineRule(lines, why)
 
 
+@family
+def scarcity_price(
+    problem: SourcingProblem, table: LocationTable, products: tuple[str, ...], weights: Weights
+) -> tuple[FloatArray, FloatArray]:
+    """Scarce-stock prices, weighted: per unit per (location, product), per fulfilment per location.
+
+    The opportunity cost of taking a unit (or a slot of a location's daily
+    capacity) that later orders need (see ``sourcing.solver.scarcity``);
+    zero everywhere when the weight is 0 or the problem carries no prices.
+    """
+    per_unit = np.zeros((len(problem.locations), len(products)))
+    per_fulfilment = np.zeros(len(problem.locations))
+    prices = problem.scarcity_prices
+    if weights.scarcity_price <= 0 or prices is None:
+        return per_unit, per_fulfilment
+    for j, product in enumerate(products):
+        for ref, price in prices.by_product.get(product, {}).items():
+            i = table.index_of(ref)
+            if i is not None:
+                per_unit[i, j] = price
+    for ref, price in prices.per_fulfilment.items():
+        i = table.index_of(ref)
+        if i is not None:
+            per_fulfilment[i] = price
+    return weights.scarcity_price * per_unit, weights.scarcity_price * per_fulfilment
+
+
 def distinct_products(problem: SourcingProblem) -> tuple[str, ...]:
     """The order's products, each once, in the order of the lines."""
     return tuple(dict.fromkeys(line.product_ref for line in problem.order.lines))

@@ -11,10 +11,13 @@ EARTH_RADIUS_KM = 6371.0088
 def haversine_km(
     latitudes: NDArray[np.float64],
     longitudes: NDArray[np.float64],
-    latitude: float,
-    longitude: float,
+    latitude: float | NDArray[np.float64],
+    longitude: float | NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Distances in km from each of many points to one point, by the haversine formula."""
+    """Distances in km from each of many points to one point, by the haversine formula.
+
+    Arrays broadcast: points of shape (1, L) against (R, 1) give every pair.
+    """
     lat1 = np.radians(latitudes)
     lat2 = np.radians(latitude)
     dlat = lat2 - lat1

@@ -51,6 +51,9 @@ class SourcingArrays:
     line_why: tuple[str, ...]  # (K,) why a line may not be sourced, "" if it may
     split_limit: int
     rejection_penalty: float
+    # Of ``rejection_penalty``, what scarce-stock prices added to keep it dominant:
+    # the solver pays it per rejected unit, the plan reports it as steering.
+    steering_rejection: float = 0.0
 
     @classmethod
     def build(cls, problem: SourcingProblem, weights: Weights | None = None) -> SourcingArrays:
@@ -98,12 +101,17 @@ class SourcingArrays:
         }
         for term, per_product in cf.preferences(positions, surplus, weights).items():
             unit_parts[term] = per_product[:, line_product]
+        unit_price, fulfilment_price = cf.scarcity_price(problem, table, products, weights)
+        if unit_price.any():
+            unit_parts["scarcity_price"] = unit_price[:, line_product]
         fulfilment_parts = {
             "fixed": weights.fixed * table.fixed_cost,
             "distance": weights.distance * distance,
             "speed": weights.speed * table.pick_pack_hours,
             "vip_service": vip_penalty,
         }
+        if fulfilment_price.any():
+            fulfilment_parts["scarcity_price"] = fulfilment_price
         unit_cost = sum(unit_parts.values(), np.zeros(cap.shape))
         fulfilment_cost = sum(fulfilment_parts.values(), np.zeros(len(locations)))
         arrays = cls(
@@ -128,6 +136,15 @@ class SourcingArrays:
         )
         penalty = cf.coverage_with_rejection(quantity, cap, fulfilment_cost, unit_cost, weights)
         object.__setattr__(arrays, "rejection_penalty", penalty)
+        if unit_price.any() or fulfilment_price.any():
+            real = cf.coverage_with_rejection(
+                quantity,
+                cap,
+                fulfilment_cost - fulfilment_parts.get("scarcity_price", 0.0),
+                unit_cost - unit_parts.get("scarcity_price", 0.0),
+                weights,
+            )
+            object.__setattr__(arrays, "steering_rejection", penalty - real)
         return arrays
 
     def kept_out(self, index: int) -> tuple[CandidateReason, ...]:

@@ -11,9 +11,10 @@ import numpy as np
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import ObjectiveBreakdown
 from sourcing.solver.types import IntArray
-from sourcing.solver.weights import Weights
+from sourcing.solver.weights import STEERING_TERMS, Weights
 
-TERMS = Weights.names()
+# The terms of a plan's real cost; the steering terms are reported apart.
+TERMS = tuple(name for name in Weights.names() if name not in STEERING_TERMS)
 
 
 def units_by_product(arrays: SourcingArrays, allocation: IntArray) -> IntArray:
@@ -27,7 +28,10 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
     """The weighted cost of serving ``allocation[l, k]`` units of line k from candidate l.
 
     Units of a line not allocated are rejected. A candidate is used (pays its
-    per-fulfilment costs) when it serves at least one unit.
+    per-fulfilment costs) when it serves at least one unit. Scarce-stock
+    prices (and what they added to the rejection penalty) go to
+    ``steering``, not to the cost: ``priced_total`` is what the solver
+    minimises, ``total`` what the plan costs.
     """
     allocation = np.asarray(allocation, dtype=np.int64)
     used = allocation.sum(axis=1) > 0
@@ -35,14 +39,23 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
     below_ideal = np.maximum(units_by_product(arrays, allocation) - arrays.surplus, 0)
     w = arrays.weights
     terms = dict.fromkeys(TERMS, 0.0)
+    steering: dict[str, float] = {}
     for term, cost in arrays.unit_cost_parts.items():
-        terms[term] = float((cost * allocation).sum())
+        (steering if term in STEERING_TERMS else terms)[term] = float((cost * allocation).sum())
     for term, cost in arrays.fulfilment_cost_parts.items():
-        terms[term] = float(cost[used].sum())
+        value = float(cost[used].sum())
+        if term in STEERING_TERMS:
+            steering[term] = steering.get(term, 0.0) + value
+        else:
+            terms[term] = value
     terms["split"] = w.split * max(int(used.sum()) - 1, 0)
     terms["ideal_stock"] = w.ideal_stock * float(below_ideal.sum())
-    terms["rejection"] = arrays.rejection_penalty * rejected
-    return ObjectiveBreakdown(terms)
+    terms["rejection"] = (arrays.rejection_penalty - arrays.steering_rejection) * rejected
+    if steering:
+        steering["scarcity_price"] = (
+            steering.get("scarcity_price", 0.0) + arrays.steering_rejection * rejected
+        )
+    return ObjectiveBreakdown(terms, steering)
 
 
 def violations(arrays: SourcingArrays, allocation: IntArray) -> list[str]:

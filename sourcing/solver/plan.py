@@ -65,14 +65,24 @@ class RejectedFulfilment(Fulfilment):
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveBreakdown:
-    """The plan's cost, term by term, each already multiplied by its weight."""
+    """The plan's cost, term by term, each already multiplied by its weight.
+
+    ``steering`` holds what the solver minimised on top of the cost but the
+    plan does not cost (scarce-stock prices): it is not in ``total``.
+    """
 
     terms: Mapping[str, float]
+    steering: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
-        """The objective value: the sum of the terms."""
+        """The plan's real cost: the sum of the terms."""
         return float(sum(self.terms.values()))
+
+    @property
+    def priced_total(self) -> float:
+        """What the solver minimised: the real cost plus the steering terms."""
+        return self.total + float(sum(self.steering.values()))
 
     def __getitem__(self, term: str) -> float:
         return self.terms[term]

@@ -29,6 +29,7 @@ from sourcing.solver.inputs import (
     StockPosition,
 )
 from sourcing.solver.overrides import CandidateState
+from sourcing.solver.scarcity import ScarcityPrices
 from sourcing.solver.table import LocationTable
 
 __all__ = [
@@ -58,7 +59,8 @@ class SourcingProblem:
     ``state``, when given, holds the candidates' stock, capacity left and
     open orders for this order, replacing their own: a caller sourcing many
     orders over one network keeps one ``locations`` tuple and passes only
-    what moved (see ``sourcing.solver.overrides``).
+    what moved (see ``sourcing.solver.overrides``). ``scarcity_prices``,
+    when given, price each unit taken from a scarce position.
     """
 
     order: Order
@@ -68,6 +70,9 @@ class SourcingProblem:
     # The candidates' arrays, built once by a caller sourcing many orders over one
     # tuple (``LocationTable.of(locations)``); not part of the problem's identity.
     table: LocationTable | None = field(default=None, compare=False, repr=False)
+    # Scarce-stock prices of the candidates' positions; they steer the plan only
+    # when the weights' ``scarcity_price`` is above 0 (see ``sourcing.solver.scarcity``).
+    scarcity_prices: ScarcityPrices | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "locations", tuple(self.locations))

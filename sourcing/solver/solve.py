@@ -98,7 +98,7 @@ def solve_arrays(
     """``solve`` on arrays already built, e.g. with costs a caller adjusted.
 
     The plan's objective is ``objective.evaluate`` on ``arrays``; its gap is
-    to the best bound proved on them.
+    to the best bound proved on them, on the priced total it minimised.
     """
     started = time.perf_counter() if started is None else started
     allocation = greedy_allocation(arrays)
@@ -109,20 +109,20 @@ def solve_arrays(
     if policy == "mip":
         candidates = None
         if reduce:
-            reduction = reduce_candidates(arrays, objective.total, allocation)
+            reduction = reduce_candidates(arrays, objective.priced_total, allocation)
             allocation = reduction.incumbent
             objective = evaluate(arrays, allocation)
             keep = reduction.keep
             kept = len(keep)
             most = min(
-                arrays.split_limit, most_locations_worth_using(arrays, keep, objective.total)
+                arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total)
             )
             if len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS:
                 # Plans larger than ``most`` cannot beat the incumbent, which
                 # may be one of them: keep it unless enumeration finds better.
                 enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
                 priced = evaluate(arrays, enumerated)
-                if priced.total <= objective.total:
+                if priced.priced_total <= objective.priced_total:
                     allocation, objective = enumerated, priced
                 return _to_plan(
                     arrays,
@@ -142,9 +142,9 @@ def solve_arrays(
         )
         if result.allocation is not None:
             candidate = evaluate(arrays, result.allocation)
-            if candidate.total <= objective.total + 1e-9:
+            if candidate.priced_total <= objective.priced_total + 1e-9:
                 allocation, objective = result.allocation, candidate
-        gap = _relative_gap(objective.total, result.bound)
+        gap = _relative_gap(objective.priced_total, result.bound)
         status = SolveStatus.OPTIMAL if result.optimal else SolveStatus.FEASIBLE
         if result.optimal:
             gap = 0.0

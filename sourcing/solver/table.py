@@ -46,6 +46,13 @@ class LocationTable:
     # The tuple the table was built from: a problem checks its table is this one's.
     source: tuple[Location, ...] = field(default=(), compare=False, repr=False)
     _members: dict[str, BoolArray] = field(default_factory=dict)
+    _index: dict[str, int] = field(default_factory=dict)
+
+    def index_of(self, ref: str) -> int | None:
+        """The candidate index of location ``ref``, None when it is not a candidate (cached)."""
+        if not self._index and self.refs:
+            self._index.update((r, i) for i, r in enumerate(self.refs))
+        return self._index.get(ref)
 
     def in_network(self, network: str) -> BoolArray:
         """Which candidates belong to ``network`` (cached)."""

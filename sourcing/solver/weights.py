@@ -18,6 +18,9 @@ DEFAULT_REJECTION_WEIGHT = 1_000_000.0
 # summed over thousands of orders; above this they leave the range where a MIP
 # solver's tolerances mean anything (and, near 1e308, overflow to inf).
 MAX_WEIGHT = 1e9
+# Terms that steer the solver but are no cost of the plan: the solver
+# minimises them with the rest, the plan reports them apart from its total.
+STEERING_TERMS = ("scarcity_price",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,10 @@ class Weights:
       no surplus, fresh stock, fast sell-through cost the full weight).
     * ``vip_service``: per fulfilment of a VIP order at a location without
       VIP service.
+    * ``scarcity_price``: times each position's scarce-stock price per unit
+      taken (the opportunity cost of the unit for later orders, see
+      ``sourcing.solver.scarcity``). It steers only: the plan reports it
+      apart from its cost. 0 (the default) switches it off.
     * ``rejection``: per rejected unit; always dominates the other terms.
     """
 
@@ -54,6 +61,7 @@ class Weights:
     stock_age: float = 0.0
     sell_through: float = 0.0
     vip_service: float = 0.0
+    scarcity_price: float = 0.0
     rejection: float = DEFAULT_REJECTION_WEIGHT
 
     def __post_init__(self) -> None:

@@ -248,7 +248,7 @@ class UpsertCustomerResponse(_message.Message):
     def __init__(self, customer: _Optional[_Union[_domain_pb2.Customer, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
 
 class SourcingWeights(_message.Message):
-    __slots__ = ("fixed", "handling", "shipping", "distance", "split", "speed", "ideal_stock", "markdown", "overstock", "stock_age", "sell_through", "vip_service", "rejection")
+    __slots__ = ("fixed", "handling", "shipping", "distance", "split", "speed", "ideal_stock", "markdown", "overstock", "stock_age", "sell_through", "vip_service", "scarcity_price", "rejection")
     FIXED_FIELD_NUMBER: _ClassVar[int]
     HANDLING_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_FIELD_NUMBER: _ClassVar[int]
@@ -261,6 +261,7 @@ class SourcingWeights(_message.Message):
     STOCK_AGE_FIELD_NUMBER: _ClassVar[int]
     SELL_THROUGH_FIELD_NUMBER: _ClassVar[int]
     VIP_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    SCARCITY_PRICE_FIELD_NUMBER: _ClassVar[int]
     REJECTION_FIELD_NUMBER: _ClassVar[int]
     fixed: float
     handling: float
@@ -274,8 +275,9 @@ class SourcingWeights(_message.Message):
     stock_age: float
     sell_through: float
     vip_service: float
+    scarcity_price: float
     rejection: float
-    def __init__(self, fixed: _Optional[float] = ..., handling: _Optional[float] = ..., shipping: _Optional[float] = ..., distance: _Optional[float] = ..., split: _Optional[float] = ..., speed: _Optional[float] = ..., ideal_stock: _Optional[float] = ..., markdown: _Optional[float] = ..., overstock: _Optional[float] = ..., stock_age: _Optional[float] = ..., sell_through: _Optional[float] = ..., vip_service: _Optional[float] = ..., rejection: _Optional[float] = ...) -> None: ...
+    def __init__(self, fixed: _Optional[float] = ..., handling: _Optional[float] = ..., shipping: _Optional[float] = ..., distance: _Optional[float] = ..., split: _Optional[float] = ..., speed: _Optional[float] = ..., ideal_stock: _Optional[float] = ..., markdown: _Optional[float] = ..., overstock: _Optional[float] = ..., stock_age: _Optional[float] = ..., sell_through: _Optional[float] = ..., vip_service: _Optional[float] = ..., scarcity_price: _Optional[float] = ..., rejection: _Optional[float] = ...) -> None: ...
 
 class SourcingRules(_message.Message):
     __slots__ = ("vip_only_product_refs", "vip_reserve_qty", "cc_only_product_refs", "excluded_product_refs", "excluded_categories", "excluded_location_refs", "hd_open_order_limit", "flagship_extra_buffer", "rejection_location_ref", "sla_slack_minutes", "overdue_action", "cancellable_statuses", "revisable_statuses", "network_ref")

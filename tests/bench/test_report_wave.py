@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sourcing.bench.metrics import Summary
-from sourcing.bench.report import wave_table
+from sourcing.bench.report import priced_table, wave_table
 
 
 def summary(family: str, policy: str, cost: float, rejected: int) -> Summary:
@@ -27,3 +27,24 @@ def test_wave_table_reports_the_share_closed_and_the_targets() -> None:
     assert lines[2] == "| scarce | 5 | 5 | <= greedy: met | 90.0% | >= 80%: met |"
     assert lines[3] == "| capacity | 7 | 6 | <= greedy: MISSED | 20.0% | >= 80%: MISSED |"
     assert len(lines) == 4
+
+
+def test_priced_table_reports_the_share_of_the_mip_to_wave_gap_closed() -> None:
+    """MIP 150, priced 135, wave 100: 30% closed, met; outside the scarcity families no target."""
+    rows = [
+        summary("scarce", "greedy", 200.0, 5),
+        summary("scarce", "mip", 150.0, 6),
+        summary("scarce", "mip_priced", 135.0, 5),
+        summary("scarce", "batch", 100.0, 5),
+        summary("uniform", "greedy", 200.0, 0),
+        summary("uniform", "mip", 150.0, 0),
+        summary("uniform", "mip_priced", 150.0, 1),
+        summary("uniform", "batch", 160.0, 0),
+    ]
+    lines = priced_table(rows).splitlines()
+    assert lines[2] == (
+        "| scarce | 5 | 5 | 6 | <= greedy: met | 150 | 135 | 100 | 30.0% | >= 30%: met |"
+    )
+    assert lines[3] == (
+        "| uniform | 1 | 0 | 0 | not a target | 150 | 150 | 160 | - | not a target |"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from sourcing.solver import (
     OrderType,
     Plan,
     Rules,
+    ScarcityPrices,
     SolveStatus,
     StockPosition,
     solve,
@@ -54,6 +56,7 @@ def test_families_have_stable_names() -> None:
         "preferences",
         "vip_rules",
         "exclusions",
+        "scarcity_price",
     )
 
 
@@ -333,6 +336,31 @@ def test_preferences_steer_between_equal_locations(
         assert served(plan) == {winner: {"L1": 1}}
 
 
+# --- scarcity price ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("weight", "winner"), [(0.0, "NEAR"), (1.0, "FAR")])
+def test_scarcity_price_keeps_the_last_units_of_a_scarce_position(
+    weight: float, winner: str
+) -> None:
+    """A priced position is passed over when another serves for less than its price.
+
+    NEAR ships 1 km and FAR 5 km at 1 per km; NEAR's unit is priced 10, so
+    with the weight on FAR serves, and the reported cost is FAR's real cost.
+    """
+    prices = ScarcityPrices({"p1": {"NEAR": 10.0}})
+    base = problem(order({"p1": 1}), [loc("NEAR", 1, {"p1": 1}), loc("FAR", 5, {"p1": 1})])
+    profile = replace(
+        base.profile, weights=replace(base.profile.weights, shipping=1.0, scarcity_price=weight)
+    )
+    locations = tuple(replace(location, shipping_cost_per_km=1.0) for location in base.locations)
+    plan = solve(replace(base, locations=locations, profile=profile, scarcity_prices=prices))
+    assert served(plan) == {winner: {"L1": 1}}
+    assert plan.objective.total == pytest.approx(1.0 if winner == "NEAR" else 5.0, rel=1e-3)
+    assert "scarcity_price" not in plan.objective.terms
+    assert plan.objective.steering.get("scarcity_price", 0.0) == 0.0
+
+
 # --- VIP rules -------------------------------------------------------------------------------
 
 
@@ -439,6 +467,7 @@ FAMILY_TESTS = {
     "preferences": test_preferences_steer_between_equal_locations,
     "vip_rules": test_vip_only_products,
     "exclusions": test_excluded_location_is_never_used,
+    "scarcity_price": test_scarcity_price_keeps_the_last_units_of_a_scarce_position,
 }
 
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.db.retry import run_in_transaction
-from sourcing.models.inventory import positions, stock_reports
+from sourcing.models.inventory import positions, scarcity, stock_reports
 from sourcing.models.inventory.tables import InTransit
 
 R = TypeVar("R")
@@ -87,3 +87,20 @@ def list_reservations(
         return [present(record) for record in records]
 
     return run_in_transaction(sessions, work)
+
+
+def refresh_scarcity_prices(
+    sessions: sessionmaker[Session], settings: scarcity.PriceSettings
+) -> scarcity.RefreshReport:
+    """Replace every stored scarce-stock price from history and stock, all or nothing.
+
+    The LP runs between the read and the write, holding no transaction (on
+    SQLite a transaction holds the database's one write lock).
+    """
+    inputs = run_in_transaction(
+        sessions, lambda s: scarcity.read_inputs(s, settings), entity="scarcity price"
+    )
+    prices = scarcity.solve_prices(inputs)
+    return run_in_transaction(
+        sessions, lambda s: scarcity.store_prices(s, inputs, prices), entity="scarcity price"
+    )

@@ -136,3 +136,29 @@ class InventoryQuantity(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     position: Mapped[InventoryPosition] = relationship()
+
+
+class ScarcityPrice(Base):
+    """The scarce-stock price of one position: what a unit taken now costs later orders.
+
+    Written only by ``sourcing.models.inventory.scarcity.refresh_prices``,
+    which replaces every row at once (``refreshed_at`` says when); positions
+    without a row are priced 0. Source reads the rows of an order's products
+    when its profile weighs ``scarcity_price`` above 0.
+    """
+
+    __tablename__ = "scarcity_prices"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_non_negative"),
+        # Source reads the prices of an order's products: this index answers it alone.
+        Index("ix_scarcity_prices_product_location", "product_id", "location_id", "price"),
+    )
+
+    product_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    price: Mapped[float]
+    refreshed_at: Mapped[datetime]

@@ -37,6 +37,7 @@ from sourcing.models.db.errors import (
 from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.events.outbox import emit
 from sourcing.models.events.tables import IdempotencyKey
+from sourcing.models.inventory.scarcity import read_prices
 from sourcing.models.orders.idempotency import plan_from_json, plan_to_json
 from sourcing.models.orders.plan_store import OrderKeys, store_fulfilments
 from sourcing.models.orders.source_call import OrderInput, SourceOptions, SourcingOutcome
@@ -204,6 +205,13 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
         {p.id: p.ref for p in products.values()},
         profile_open_order_limit=profile.rules.hd_open_order_limit,
     )
+    # Prices only steer when weighed: read them only then (the checkout path).
+    weight = (options.weight_overrides or {}).get("scarcity_price", profile.weights.scarcity_price)
+    prices = (
+        read_prices(session, candidates.candidates, {p.id: p.ref for p in products.values()})
+        if weight > 0
+        else None
+    )
     problem = solver.SourcingProblem(
         solver.Order(
             ref=order.ref,
@@ -228,6 +236,7 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
         profile,
         candidates.state,
         table=candidates.candidates.table,
+        scarcity_prices=prices,
     )
     return Snapshot(
         problem=problem,

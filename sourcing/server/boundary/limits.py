@@ -65,6 +65,7 @@ _WEIGHTS = [
     "stock_age",
     "sell_through",
     "vip_service",
+    "scarcity_price",
     "rejection",
 ]
 

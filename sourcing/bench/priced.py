@@ -1,0 +1,118 @@
+"""Prices for the ``mip_priced`` policy: the per-order solver steered by scarce-stock prices.
+
+As a service would, it forecasts the demand of the orders still to come from
+its history (the instance's ``history``: as many orders again, drawn over the
+same network independently of the ones simulated), by region and product,
+and prices every position with the expected-demand LP of
+``sourcing.solver.scarcity`` on the network's stock as it is now. The prices
+are refreshed every ``REFRESH_ORDERS`` orders as stock runs down (the
+service's background refresh); between refreshes they stay put. Each order
+is then solved exactly with ``weight x price`` added per unit taken; the
+simulation prices the plan without the prices, on the real objective.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from sourcing.solver import CandidateState, ScarcityPrices, SourcingProblem
+from sourcing.solver.scarcity import Supply, expected_demand, scarcity_prices, unit_costs
+from sourcing.solver.table import LocationTable
+from sourcing.solver.types import FloatArray, IntArray
+
+# The weight of the prices in the per-order objective: 1 prices a unit at its
+# full opportunity cost, as in Acimovic & Graves.
+PRICE_WEIGHT = 1.0
+# Orders decided between two refreshes of the prices: every 5 orders closed
+# about 64% of the gap to the wave on scarce_capacity-100 where every 25
+# closed 15% (the prices follow the stock and capacity as they run down).
+REFRESH_ORDERS = 5
+
+
+class OrderHistory(Protocol):
+    """The simulated orders, their days, and the earlier orders to forecast from."""
+
+    @property
+    def problems(self) -> tuple[SourcingProblem, ...]:
+        """The orders simulated, in arrival order."""
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        """The day each order arrives on."""
+
+    @property
+    def history(self) -> tuple[SourcingProblem, ...]:
+        """Earlier orders over the same network."""
+
+
+class StockView(Protocol):
+    """The network as the orders so far left it (``simulation.NetworkState``)."""
+
+    base: CandidateState
+    taken: dict[str, IntArray]
+    table: LocationTable
+    total: IntArray
+
+
+def network_prices(instance: OrderHistory, state: StockView, next_order: int) -> ScarcityPrices:
+    """Prices of the network's positions for the orders from ``next_order`` on.
+
+    The demand is the history's, scaled to the orders left; the supply is the
+    stock left (on hand less reserved, taken and buffer) and, where locations
+    have a daily capacity, the orders they can still take until the last
+    day, each of the history's units per order.
+    """
+    history: Sequence[SourcingProblem] = instance.history or instance.problems
+    left = len(instance.problems) - next_order
+    if not history or left <= 0:
+        return ScarcityPrices()
+    units_per_order = float(np.mean([p.order.total_units for p in history]))
+    demand = expected_demand((p.order for p in history), scale=left / len(history))
+    weights = instance.problems[next_order].profile.weights
+    table = state.table
+    base_cost, per_km = unit_costs(
+        weights,
+        table.fixed_cost,
+        table.handling_cost,
+        table.shipping_cost_per_km,
+        units_per_fulfilment=units_per_order,
+    )
+    stock = np.zeros((len(table.refs), len(demand.products)), dtype=np.int64)
+    for j, product in enumerate(demand.products):
+        column = state.base.stock.get(product)
+        if column is None:
+            continue
+        taken = state.taken.get(product)
+        available = column.on_hand - column.reserved - column.buffer_qty
+        if taken is not None:
+            available = available - taken[column.index]
+        stock[column.index, j] = np.maximum(available, 0)
+    supply = Supply(
+        location_refs=table.refs,
+        latitude=table.latitude,
+        longitude=table.longitude,
+        unit_cost=base_cost,
+        shipping_per_km=per_km,
+        products=demand.products,
+        stock=stock,
+        capacity_orders=_capacity_orders(instance, state, next_order),
+        units_per_fulfilment=units_per_order,
+    )
+    return scarcity_prices(supply, demand, weights.rejection)
+
+
+def _capacity_orders(
+    instance: OrderHistory, state: StockView, next_order: int
+) -> FloatArray | None:
+    """Fulfilments each location can still take until the last day (-1: unlimited), or None."""
+    daily = state.base.capacity_total
+    limited = daily >= 0
+    if not limited.any():
+        return None
+    days_after = instance.days[-1] - instance.days[next_order]
+    orders = np.maximum(state.total, 0) + days_after * np.maximum(daily, 0)
+    left: FloatArray = np.where(limited, orders, -1).astype(float)
+    return left

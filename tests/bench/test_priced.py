@@ -1,0 +1,60 @@
+"""The ``mip_priced`` policy: prices from history and stock steer the sequence of decisions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sourcing.bench.policies import PolicyOptions, PricedMipPolicy, make_policy
+from sourcing.bench.priced import network_prices
+from sourcing.bench.simulation import Instance, NetworkState, simulate
+from sourcing.solver import GeoPoint, SourcingProblem
+from tests.solver.builders import loc, order, problem
+
+KM_PER_DEGREE = 111.195
+
+
+# NEAR (11 km east) holds one unit, FAR (55 km east) ten; shipping costs 1 per km.
+# One tuple for every order, as the simulation wants.
+LOCATIONS = (
+    loc("NEAR", 11.0, {"p1": 1}, shipping_cost_per_km=1.0),
+    loc("FAR", 55.0, {"p1": 10}, shipping_cost_per_km=1.0),
+)
+
+
+def at(ref: str, km_east: float) -> SourcingProblem:
+    """One unit of p1 delivered ``km_east`` km east of the origin, over NEAR and FAR."""
+    the_order = replace(
+        order({"p1": 1}), ref=ref, delivery_point=GeoPoint(0.0, km_east / KM_PER_DEGREE)
+    )
+    return problem(the_order, LOCATIONS, shipping=1.0)
+
+
+# A first order between the stores (NEAR 20 km, FAR 24.5 km), then one at NEAR's door;
+# the history says NEAR's neighbourhood orders.
+INSTANCE = Instance(
+    "near-far",
+    (at("BETWEEN", 31.0), at("DOOR", 11.0)),
+    (0, 0),
+    history=(at("PAST", 11.0),),
+)
+
+
+def test_the_last_unit_near_demand_is_priced_at_what_far_costs_more() -> None:
+    """Two orders to come near NEAR, one unit there: it is worth FAR's 44 km more."""
+    state = NetworkState(LOCATIONS)
+    prices = network_prices(INSTANCE, state, 0)
+    assert prices.of("p1", "NEAR") == pytest.approx(44.0, rel=1e-3)
+    assert prices.of("p1", "FAR") == 0.0
+
+
+def test_priced_mip_keeps_the_unit_for_the_order_that_needs_it() -> None:
+    """Unpriced, the first order takes NEAR's unit; priced, it goes to FAR and costs less in all."""
+    options = PolicyOptions()
+    unpriced = simulate(make_policy("mip", options), INSTANCE)
+    priced = simulate(PricedMipPolicy(options, refresh_orders=1), INSTANCE)
+    assert [r.rejected_units for r in priced.records] == [0, 0]
+    assert sum(r.cost for r in priced.records) < sum(r.cost for r in unpriced.records)
+    assert sum(r.cost for r in priced.records) == pytest.approx(24.0 + 0.0, abs=1.0)
+    assert "scarcity_price" not in priced.records[0].terms
