@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcing.solver import constraints as cf
+from sourcing.solver import rates as rc
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
@@ -51,6 +52,8 @@ class SourcingArrays:
     line_why: tuple[str, ...]  # (K,) why a line may not be sourced, "" if it may
     split_limit: int
     rejection_penalty: float
+    # Parcel prices by weight where rate cards replace the flat terms (None: nowhere).
+    rates: rc.RateSteps | None = None
 
     @classmethod
     def build(cls, problem: SourcingProblem, weights: Weights | None = None) -> SourcingArrays:
@@ -104,8 +107,14 @@ class SourcingArrays:
             "speed": weights.speed * table.pick_pack_hours,
             "vip_service": vip_penalty,
         }
+        usable = np.flatnonzero(cap.sum(axis=1) > 0)
+        rates = rc.rate_steps(problem, distance, usable, weights)
+        if rates is not None:
+            rc.replace_flat_terms(rates, unit_parts, fulfilment_parts)
         unit_cost = sum(unit_parts.values(), np.zeros(cap.shape))
-        fulfilment_cost = sum(fulfilment_parts.values(), np.zeros(len(locations)))
+        # With rate cards f_l holds the cheapest parcel price: a lower bound (see ``rates``).
+        floor = rc.lower_bound(rates, len(locations))
+        fulfilment_cost = sum(fulfilment_parts.values(), floor)
         arrays = cls(
             problem=problem,
             weights=weights,
@@ -125,10 +134,18 @@ class SourcingArrays:
             line_why=line_why,
             split_limit=cf.split_limit(problem),
             rejection_penalty=0.0,
+            rates=rates,
         )
-        penalty = cf.coverage_with_rejection(quantity, cap, fulfilment_cost, unit_cost, weights)
+        dearest = (
+            fulfilment_cost if rates is None else fulfilment_cost + _price_spread(rates, floor)
+        )
+        penalty = cf.coverage_with_rejection(quantity, cap, dearest, unit_cost, weights)
         object.__setattr__(arrays, "rejection_penalty", penalty)
         return arrays
+
+    def priced_by_weight(self, candidates: IntArray) -> bool:
+        """Whether a rate card prices any of ``candidates`` (then f_l is only a lower bound)."""
+        return self.rates is not None and bool(np.isin(self.rates.location, candidates).any())
 
     def kept_out(self, index: int) -> tuple[CandidateReason, ...]:
         """The rules that keep candidate ``index`` out, in family order."""
@@ -138,3 +155,10 @@ class SourcingArrays:
     def location_refs(self) -> tuple[str, ...]:
         """Refs of the candidates, in array order."""
         return tuple(loc.ref for loc in self.problem.locations)
+
+
+def _price_spread(rates: rc.RateSteps, floor: FloatArray) -> FloatArray:
+    """Per candidate, how much dearer than the cheapest its dearest parcel price is."""
+    spread = np.zeros_like(floor)
+    spread[rates.location] = rates.dearest - rates.cheapest
+    return spread

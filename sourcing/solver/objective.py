@@ -39,6 +39,8 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
         terms[term] = float((cost * allocation).sum())
     for term, cost in arrays.fulfilment_cost_parts.items():
         terms[term] = float(cost[used].sum())
+    if arrays.rates is not None:  # the parcels a rate card prices, by their weight
+        terms["shipping"] += arrays.rates.cost(allocation)
     terms["split"] = w.split * max(int(used.sum()) - 1, 0)
     terms["ideal_stock"] = w.ideal_stock * float(below_ideal.sum())
     terms["rejection"] = arrays.rejection_penalty * rejected

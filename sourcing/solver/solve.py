@@ -23,6 +23,7 @@ from sourcing.solver.plan import (
     SolveStatus,
 )
 from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.promises import fulfilment_promise
 from sourcing.solver.reduction import (
     MAX_ENUMERATED,
     MAX_SUBSETS,
@@ -115,13 +116,19 @@ def solve_arrays(
             most = min(
                 arrays.split_limit, most_locations_worth_using(arrays, keep, objective.total)
             )
-            if len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS:
+            enumerable = (
+                len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
+            )
+            if enumerable:
                 # Plans larger than ``most`` cannot beat the incumbent, which
                 # may be one of them: keep it unless enumeration finds better.
                 enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
                 priced = evaluate(arrays, enumerated)
                 if priced.total <= objective.total:
                     allocation, objective = enumerated, priced
+            # Enumeration prices f_l flat: with a rate card among the kept it only
+            # found a good plan, and the MIP (bands and all) proves the best.
+            if enumerable and not arrays.priced_by_weight(keep):
                 return _to_plan(
                     arrays,
                     allocation,
@@ -195,6 +202,7 @@ def _to_plan(
                 FulfilmentLine(lines[k].ref, lines[k].product_ref, int(allocation[i, k]))
                 for k in np.flatnonzero(allocation[i])
             ),
+            promise=fulfilment_promise(arrays, int(i), allocation[i]),
         )
         for i in np.flatnonzero(allocation.any(axis=1))
         for location in (problem.locations[i],)
