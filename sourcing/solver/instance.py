@@ -111,8 +111,8 @@ class SourcingArrays:
         rates = rc.rate_steps(problem, distance, usable, weights)
         if rates is not None:
             rc.replace_flat_terms(rates, unit_parts, fulfilment_parts)
-        unit_cost = sum(unit_parts.values(), np.zeros(cap.shape))
-        # With rate cards f_l holds the cheapest parcel price: a lower bound (see ``rates``).
+        # With rate cards the sums carry a line under the parcel price (see ``rates``).
+        unit_cost = sum(unit_parts.values(), rc.unit_lower_bound(rates, cap.shape))
         floor = rc.lower_bound(rates, len(locations))
         fulfilment_cost = sum(fulfilment_parts.values(), floor)
         arrays = cls(
@@ -158,7 +158,7 @@ class SourcingArrays:
 
 
 def _price_spread(rates: rc.RateSteps, floor: FloatArray) -> FloatArray:
-    """Per candidate, how much dearer than the cheapest its dearest parcel price is."""
+    """Per candidate, how much dearer than the under-line's intercept its dearest price is."""
     spread = np.zeros_like(floor)
-    spread[rates.location] = rates.dearest - rates.cheapest
+    spread[rates.location] = rates.dearest - rates.alpha
     return spread

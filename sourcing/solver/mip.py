@@ -160,7 +160,7 @@ def solve_mip(
     n_integer = r0 + n_r
     if arrays.rates is not None:
         # Constraints (7)-(9): rate-card prices by the parcel's weight band (see ``rates``).
-        band_cost = add_bands(arrays.rates, arrays.cap, pair_l, pair_k, y_of, n_vars, rows)
+        band_cost = add_bands(arrays.rates, arrays.cap, pair_l, pair_k, y_of, n_vars, rows, cost)
         lower, upper, cost = _with_binaries(lower, upper, cost, band_cost)
     model = build_model(lower, upper, cost, rows)
     for j in [*range(n_integer), *range(n_vars, len(cost))]:

@@ -122,13 +122,17 @@ def solve_arrays(
             if enumerable:
                 # Plans larger than ``most`` cannot beat the incumbent, which
                 # may be one of them: keep it unless enumeration finds better.
-                enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
+                enumerated, floor = enumerate_plans(arrays, keep, max_size=most)
                 priced = evaluate(arrays, enumerated)
                 if priced.total <= objective.total:
                     allocation, objective = enumerated, priced
-            # Enumeration prices f_l flat: with a rate card among the kept it only
-            # found a good plan, and the MIP (bands and all) proves the best.
-            if enumerable and not arrays.priced_by_weight(keep):
+            # With a rate card among the kept, enumeration prices the under-line
+            # (``rates``): a lower bound, which proves the plan only when reached;
+            # else the MIP (bands and all) settles it.
+            if enumerable and (
+                not arrays.priced_by_weight(keep)
+                or objective.total <= floor + 1e-9 * max(1.0, abs(floor))
+            ):
                 return _to_plan(
                     arrays,
                     allocation,

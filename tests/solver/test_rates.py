@@ -65,7 +65,7 @@ def brute_force(problem: SourcingProblem, arrays: SourcingArrays) -> float:
     w = arrays.weights
     flat = sum(arrays.fulfilment_cost_parts.values(), np.zeros(len(problem.locations)))
     cost = (
-        (x * arrays.unit_cost).sum(axis=(1, 2))
+        (x * sum(arrays.unit_cost_parts.values(), np.zeros(arrays.cap.shape))).sum(axis=(1, 2))
         + (used * flat).sum(axis=1)
         + w.split * np.maximum(n_used - 1, 0)
         + w.ideal_stock * np.maximum(by_product - arrays.surplus, 0).sum(axis=(1, 2))
