@@ -238,3 +238,21 @@ def test_options_are_read_only_and_honoured_by_source(clients: Clients) -> None:
     stored = clients.orders.GetOrder(orders_pb2.GetOrderRequest(order_ref="SO-1")).order
     assert {f.location_ref: f.promised_time for f in stored.fulfilments} == promised
     assert all(f.carrier_service == "STANDARD" for f in stored.fulfilments)
+
+
+def test_a_store_that_cannot_have_everything_says_what_it_lacks(clients: Clients) -> None:
+    """20 of P1 with 10 in the network: every store lacks 10 units of line 1; nothing stored."""
+    set_up(clients)
+    request = sourcing_pb2.GetFulfilmentOptionsRequest(
+        lines=[domain_pb2.OrderLine(ref="1", product_ref="P1", quantity=20)],
+        customer_position=HOME,
+        order_types=[common_pb2.ORDER_TYPE_CC],
+        collection_location_refs=["A"],
+    )
+    answer = clients.sourcing.GetFulfilmentOptions(request, timeout=30)
+    assert not answer.delivery
+    [store] = answer.collection
+    assert store.location_ref == "A" and not store.whole_cart
+    assert [(m.line_ref, m.quantity) for m in store.missing] == [("1", 10)]
+    reservations = clients.inventory.ListReservations(inventory_pb2.ListReservationsRequest())
+    assert all(r.type != inventory_pb2.QUANTITY_RECORD_TYPE_RESERVED for r in reservations.records)
