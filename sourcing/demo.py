@@ -1,5 +1,8 @@
 """``sourcing demo``: a real server, set up from nothing over gRPC, sourcing two orders.
 
+Before placing them it shows the HD cart's fulfilment options
+(``sourcing.demo_options``): prices and arrival dates, and collection stores.
+
 Everything goes through the generated client, as an order host's would: a
 warehouse and four São Paulo stores, an HD and a CC network, products and
 stock, a sourcing profile per order type, then one home-delivery and one
@@ -16,6 +19,7 @@ import grpc
 from rich.console import Console
 from rich.table import Table
 
+from sourcing.demo_options import WEIGHTS_G, add_carriers, options_tables
 from sourcing.models.access.keys import create_key
 from sourcing.models.db.engine import session_factory
 from sourcing.server.app import create_server
@@ -163,6 +167,7 @@ def set_up(channel: grpc.Channel) -> None:
                     name=ref.title(),
                     category=category,
                     price=common_pb2.Money(amount_minor=price, currency="BRL"),
+                    weight_grams=WEIGHTS_G[ref],
                 )
             ),
             timeout=10,
@@ -285,6 +290,11 @@ def run(console: Console | None = None, workdir: Path | None = None) -> list[pla
         try:
             with secure_channel(f"localhost:{running.port}", ca, key) as channel:
                 set_up(channel)
+                # Pinheiros keeps its flat costs: rate cards apply where a location has carriers.
+                add_carriers(channel, [loc[0] for loc in LOCATIONS if loc[0] != "ST_PINHEIROS"])
+                hd_order = orders()[0]
+                for table in options_tables(channel, list(hd_order.lines), hd_order.delivery_point):
+                    console.print(table)
                 stub = sourcing_pb2_grpc.SourcingServiceStub(channel)
                 plans = []
                 for order, title in zip(

@@ -29,6 +29,10 @@ def test_demo_sets_up_over_grpc_and_sources_both_orders(capsys: pytest.CaptureFi
     """`sourcing demo` runs a real server and prints an HD and a CC plan with their reasons."""
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
+    # Before placing the orders it shows the cart's fulfilment options.
+    assert out.index("Fulfilment options: home delivery") < out.index("Home delivery: order")
+    assert "│ cheapest │" in out
+    assert "Fulfilment options: click and collect" in out
     assert "Home delivery: order SO-1001" in out
     assert "Click and collect: order SO-1002" in out
     assert "OPTIMAL" in out

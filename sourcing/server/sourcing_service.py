@@ -9,7 +9,7 @@ from __future__ import annotations
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from sourcing.models.orders.calls import reassign, source_order
+from sourcing.models.orders.calls import fulfilment_options, reassign, source_order
 from sourcing.models.orders.source_call import OrderInput, SourcingOutcome
 from sourcing.models.waves.calls import rebalance, source_batch
 from sourcing.server.convert.batch import (
@@ -21,6 +21,7 @@ from sourcing.server.convert.batch import (
     time_limit,
 )
 from sourcing.server.convert.fields import optional_ref
+from sourcing.server.convert.options import options_from_proto, options_to_proto
 from sourcing.server.convert.orders import (
     deadline_seconds,
     order_from_proto,
@@ -108,6 +109,14 @@ class SourcingServicer(sourcing_pb2_grpc.SourcingServiceServicer):  # type: igno
         limit = time_limit(request.time_limit, budget * BATCH_SOLVE_SHARE)
         outcome = rebalance(self.sessions, rebalance_from_proto(request, limit))
         return rebalance_to_proto(outcome)
+
+    def GetFulfilmentOptions(  # noqa: N802 - the generated interface's name
+        self, request: sourcing_pb2.GetFulfilmentOptionsRequest, context: grpc.ServicerContext
+    ) -> sourcing_pb2.GetFulfilmentOptionsResponse:
+        """Collection stores and delivery options for a cart; reserves nothing."""
+        question = options_from_proto(request)
+        budget = deadline_seconds(context.time_remaining(), DEFAULT_TIME_LIMIT_S)
+        return options_to_proto(fulfilment_options(self.sessions, question, budget))
 
 
 def _explained(outcome: SourcingOutcome, asked: bool) -> bool:

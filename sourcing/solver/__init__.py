@@ -3,7 +3,9 @@
 Nothing here imports grpc, protobuf or SQLAlchemy.
 """
 
+from sourcing.solver.carriers import Calendar, CarrierService, ServiceChoice
 from sourcing.solver.constraints import FAMILIES
+from sourcing.solver.eta import Promise
 from sourcing.solver.options import (
     BACKENDS,
     DEFAULT_TIME_LIMIT_S,
@@ -54,10 +56,12 @@ __all__ = [
     "FAMILIES",
     "POLICIES",
     "Backend",
+    "Calendar",
     "CandidateExplanation",
     "CandidateReason",
     "CandidateState",
     "Capacity",
+    "CarrierService",
     "Customer",
     "CustomerTier",
     "Fulfilment",
@@ -74,9 +78,11 @@ __all__ = [
     "Plan",
     "Policy",
     "ProductColumn",
+    "Promise",
     "RejectedFulfilment",
     "Rules",
     "ScarcityPrices",
+    "ServiceChoice",
     "SolveOptions",
     "SolveStatus",
     "SourcingProblem",

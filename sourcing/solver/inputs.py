@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from sourcing.solver.carriers import Calendar, CarrierService, ServiceChoice
 from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.weights import Weights
 
@@ -105,10 +106,12 @@ class OrderLine:
     product_ref: str
     quantity: int
     category: str | None = None
+    weight_g: int = 0  # one unit's weight: a parcel weighs the sum of its units'
 
     def __post_init__(self) -> None:
         if not self.ref:
             raise InvalidProblem("Expected line.ref to be a non-empty string, got ''.")
+        _check_non_negative_int(f"line {self.ref}: weight_g", self.weight_g)
         if not self.product_ref:
             raise InvalidProblem(f"Expected line {self.ref}: product_ref to be non-empty.")
         q = self.quantity
@@ -252,6 +255,11 @@ class Location:
     flagship: bool = False
     vip_service: bool = False
     expedited_shipping: bool = False
+    # When set, the location's working hours and the carriers it ships with
+    # (``carriers``): its parcels are priced from the rate cards instead of
+    # the fixed and per-km terms, and its fulfilments get ETAs from them.
+    calendar: Calendar | None = None
+    carrier_services: tuple[CarrierService, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.ref:
@@ -268,6 +276,22 @@ class Location:
             _check_non_negative_int(
                 f"location {self.ref}: hd_open_order_limit", self.hd_open_order_limit
             )
+        object.__setattr__(self, "carrier_services", tuple(self.carrier_services))
+        codes = [service.code for service in self.carrier_services]
+        if len(set(codes)) != len(codes):
+            raise InvalidProblem(
+                f"Expected location {self.ref}: carrier_services codes to be unique, got {codes!r}."
+            )
+
+    @property
+    def parcel_services(self) -> tuple[CarrierService, ...]:
+        """The services that take parcels to customers (not the transfer ones)."""
+        return tuple(s for s in self.carrier_services if not s.transfer)
+
+    @property
+    def transfer_service(self) -> CarrierService | None:
+        """The service that moves stock to other locations, if one is configured."""
+        return next((s for s in self.carrier_services if s.transfer), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,8 +352,14 @@ class SourcingProfile:
     split_limit: int = DEFAULT_SPLIT_LIMIT
     rules: Rules = field(default_factory=Rules)
     rejection_location_ref: str = DEFAULT_REJECTION_LOCATION_REF
+    service_choice: ServiceChoice = ServiceChoice.CHEAPEST
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "service_choice",
+            _check_enum("profile.service_choice", self.service_choice, ServiceChoice),
+        )
         s = self.split_limit
         if not isinstance(s, int) or isinstance(s, bool) or s < 1:
             raise InvalidProblem(f"Expected split_limit to be an integer of at least 1, got {s!r}.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcing.solver import constraints as cf
+from sourcing.solver import rates as rc
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
@@ -54,6 +55,8 @@ class SourcingArrays:
     # Of ``rejection_penalty``, what scarce-stock prices added to keep it dominant:
     # the solver pays it per rejected unit, the plan reports it as steering.
     steering_rejection: float = 0.0
+    # Parcel prices by weight where rate cards replace the flat terms (None: nowhere).
+    rates: rc.RateSteps | None = None
 
     @classmethod
     def build(cls, problem: SourcingProblem, weights: Weights | None = None) -> SourcingArrays:
@@ -112,8 +115,14 @@ class SourcingArrays:
         }
         if fulfilment_price.any():
             fulfilment_parts["scarcity_price"] = fulfilment_price
-        unit_cost = sum(unit_parts.values(), np.zeros(cap.shape))
-        fulfilment_cost = sum(fulfilment_parts.values(), np.zeros(len(locations)))
+        usable = np.flatnonzero(cap.sum(axis=1) > 0)
+        rates = rc.rate_steps(problem, distance, usable, weights)
+        if rates is not None:
+            rc.replace_flat_terms(rates, unit_parts, fulfilment_parts)
+        # With rate cards the sums carry a line under the parcel price (see ``rates``).
+        unit_cost = sum(unit_parts.values(), rc.unit_lower_bound(rates, cap.shape))
+        floor = rc.lower_bound(rates, len(locations))
+        fulfilment_cost = sum(fulfilment_parts.values(), floor)
         arrays = cls(
             problem=problem,
             weights=weights,
@@ -133,19 +142,27 @@ class SourcingArrays:
             line_why=line_why,
             split_limit=cf.split_limit(problem),
             rejection_penalty=0.0,
+            rates=rates,
         )
-        penalty = cf.coverage_with_rejection(quantity, cap, fulfilment_cost, unit_cost, weights)
+        dearest = (
+            fulfilment_cost if rates is None else fulfilment_cost + _price_spread(rates, floor)
+        )
+        penalty = cf.coverage_with_rejection(quantity, cap, dearest, unit_cost, weights)
         object.__setattr__(arrays, "rejection_penalty", penalty)
         if unit_price.any() or fulfilment_price.any():
             real = cf.coverage_with_rejection(
                 quantity,
                 cap,
-                fulfilment_cost - fulfilment_parts.get("scarcity_price", 0.0),
+                dearest - fulfilment_parts.get("scarcity_price", 0.0),
                 unit_cost - unit_parts.get("scarcity_price", 0.0),
                 weights,
             )
             object.__setattr__(arrays, "steering_rejection", penalty - real)
         return arrays
+
+    def priced_by_weight(self, candidates: IntArray) -> bool:
+        """Whether a rate card prices any of ``candidates`` (then f_l is only a lower bound)."""
+        return self.rates is not None and bool(np.isin(self.rates.location, candidates).any())
 
     def kept_out(self, index: int) -> tuple[CandidateReason, ...]:
         """The rules that keep candidate ``index`` out, in family order."""
@@ -155,3 +172,10 @@ class SourcingArrays:
     def location_refs(self) -> tuple[str, ...]:
         """Refs of the candidates, in array order."""
         return tuple(loc.ref for loc in self.problem.locations)
+
+
+def _price_spread(rates: rc.RateSteps, floor: FloatArray) -> FloatArray:
+    """Per candidate, how much dearer than the under-line's intercept its dearest price is."""
+    spread = np.zeros_like(floor)
+    spread[rates.location] = rates.dearest - rates.alpha
+    return spread

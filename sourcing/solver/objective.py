@@ -48,6 +48,8 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
             steering[term] = steering.get(term, 0.0) + value
         else:
             terms[term] = value
+    if arrays.rates is not None:  # the parcels a rate card prices, by their weight
+        terms["shipping"] += arrays.rates.cost(allocation)
     terms["split"] = w.split * max(int(used.sum()) - 1, 0)
     terms["ideal_stock"] = w.ideal_stock * float(below_ideal.sum())
     terms["rejection"] = (arrays.rejection_penalty - arrays.steering_rejection) * rejected

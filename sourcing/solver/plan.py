@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sourcing.solver.eta import Promise
+
 
 class SolveStatus(StrEnum):
     """How good the plan is known to be."""
@@ -44,11 +46,12 @@ class FulfilmentLine:
 
 @dataclass(frozen=True, slots=True)
 class Fulfilment:
-    """The part of the order one location fulfils."""
+    """The part of the order one location fulfils, and when it is promised (see ``eta``)."""
 
     location_ref: str
     lines: tuple[FulfilmentLine, ...]
     status: FulfilmentStatus = FulfilmentStatus.CREATED
+    promise: Promise | None = None
 
     @property
     def units(self) -> int:

@@ -9,6 +9,7 @@ always well formed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.inputs import (
@@ -73,6 +74,8 @@ class SourcingProblem:
     # Scarce-stock prices of the candidates' positions; they steer the plan only
     # when the weights' ``scarcity_price`` is above 0 (see ``sourcing.solver.scarcity``).
     scarcity_prices: ScarcityPrices | None = None
+    # The moment the ETAs count from (aware); None: plans carry no promise.
+    now: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "locations", tuple(self.locations))
@@ -91,6 +94,8 @@ class SourcingProblem:
             if source is not self.locations and source != self.locations:
                 raise InvalidProblem("Expected table to be the table of these locations.")
             refs = frozenset(self.table.refs)
+        if self.now is not None and self.now.utcoffset() is None:
+            raise InvalidProblem(f"Expected now to carry a time zone, got {self.now.isoformat()}.")
         rejection = self.profile.rejection_location_ref
         if rejection in refs:
             raise InvalidProblem(

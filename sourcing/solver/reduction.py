@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.objective import evaluate
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Largest candidate set priced by enumeration (2**12 subsets), and the most
@@ -242,7 +243,7 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
         return Reduction(usable, -np.inf, incumbent, upper_bound)
     prices.ascend(upper_bound, LAGRANGIAN_STEPS)
     g = prices.best_g
-    trial, trial_cost = enumerate_plans(arrays, _promising(arrays, usable, g))
+    trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, _promising(arrays, usable, g)))
     if trial_cost < upper_bound:
         incumbent, upper_bound = trial, trial_cost
     if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):
@@ -253,7 +254,7 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
         # The bound left many: look for a better plan among pairs of the
         # best-priced survivors, then prune again against it.
         ranked = keep[np.argsort(prices.best_g[keep], kind="stable")][:PAIR_POOL]
-        trial, trial_cost = enumerate_plans(arrays, np.sort(ranked), max_size=2)
+        trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, np.sort(ranked), max_size=2))
         if trial_cost < upper_bound:
             incumbent, upper_bound = trial, trial_cost
             prices.step = 1.0
@@ -261,6 +262,13 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
             keep = _survivors(prices, usable, upper_bound)
     used = np.flatnonzero(incumbent.sum(axis=1) > 0)
     return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound)
+
+
+def _priced(arrays: SourcingArrays, allocation: IntArray, cost: float) -> tuple[IntArray, float]:
+    """An enumerated plan with its true cost: a rate card makes the enumeration's a lower bound."""
+    if arrays.rates is None:
+        return allocation, cost
+    return allocation, evaluate(arrays, allocation).total
 
 
 def _survivors(prices: Lagrangian, usable: IntArray, upper_bound: float) -> IntArray:

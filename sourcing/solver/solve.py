@@ -23,6 +23,7 @@ from sourcing.solver.plan import (
     SolveStatus,
 )
 from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.promises import fulfilment_promise
 from sourcing.solver.reduction import (
     MAX_ENUMERATED,
     MAX_SUBSETS,
@@ -117,13 +118,23 @@ def solve_arrays(
             most = min(
                 arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total)
             )
-            if len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS:
+            enumerable = (
+                len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
+            )
+            if enumerable:
                 # Plans larger than ``most`` cannot beat the incumbent, which
                 # may be one of them: keep it unless enumeration finds better.
-                enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
+                enumerated, floor = enumerate_plans(arrays, keep, max_size=most)
                 priced = evaluate(arrays, enumerated)
                 if priced.priced_total <= objective.priced_total:
                     allocation, objective = enumerated, priced
+            # With a rate card among the kept, enumeration prices the under-line
+            # (``rates``): a lower bound, which proves the plan only when reached;
+            # else the MIP (bands and all) settles it.
+            if enumerable and (
+                not arrays.priced_by_weight(keep)
+                or objective.total <= floor + 1e-9 * max(1.0, abs(floor))
+            ):
                 return _to_plan(
                     arrays,
                     allocation,
@@ -199,6 +210,7 @@ def _to_plan(
                 FulfilmentLine(lines[k].ref, lines[k].product_ref, int(allocation[i, k]))
                 for k in np.flatnonzero(allocation[i])
             ),
+            promise=fulfilment_promise(arrays, int(i), allocation[i]),
         )
         for i in np.flatnonzero(allocation.any(axis=1))
         for location in (problem.locations[i],)

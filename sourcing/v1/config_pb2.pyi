@@ -29,6 +29,12 @@ class OverdueAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OVERDUE_ACTION_ESCALATE: _ClassVar[OverdueAction]
     OVERDUE_ACTION_REASSIGN: _ClassVar[OverdueAction]
 
+class ServiceChoice(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SERVICE_CHOICE_UNSPECIFIED: _ClassVar[ServiceChoice]
+    SERVICE_CHOICE_CHEAPEST: _ClassVar[ServiceChoice]
+    SERVICE_CHOICE_MEETS_NEED_BY: _ClassVar[ServiceChoice]
+
 class WebhookEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     WEBHOOK_EVENT_TYPE_UNSPECIFIED: _ClassVar[WebhookEventType]
@@ -49,6 +55,9 @@ LOCATION_TYPE_REJECTION: LocationType
 OVERDUE_ACTION_UNSPECIFIED: OverdueAction
 OVERDUE_ACTION_ESCALATE: OverdueAction
 OVERDUE_ACTION_REASSIGN: OverdueAction
+SERVICE_CHOICE_UNSPECIFIED: ServiceChoice
+SERVICE_CHOICE_CHEAPEST: ServiceChoice
+SERVICE_CHOICE_MEETS_NEED_BY: ServiceChoice
 WEBHOOK_EVENT_TYPE_UNSPECIFIED: WebhookEventType
 WEBHOOK_EVENT_TYPE_ORDER_STATUS_CHANGED: WebhookEventType
 WEBHOOK_EVENT_TYPE_FULFILMENT_CREATED: WebhookEventType
@@ -59,7 +68,7 @@ WEBHOOK_EVENT_TYPE_INVENTORY_CHANGED: WebhookEventType
 WEBHOOK_EVENT_TYPE_CONSIGNMENT_STATUS_CHANGED: WebhookEventType
 
 class Location(_message.Message):
-    __slots__ = ("ref", "name", "type", "latitude", "longitude", "network_refs", "fixed_cost", "handling_cost", "shipping_cost_per_unit_km", "pick_pack_hours", "daily_capacity", "daily_capacity_hd", "daily_capacity_cc", "hd_enabled", "cc_enabled", "flagship", "vip_service", "expedited_shipping", "open_order_limit", "create_time", "update_time")
+    __slots__ = ("ref", "name", "type", "latitude", "longitude", "network_refs", "fixed_cost", "handling_cost", "shipping_cost_per_unit_km", "pick_pack_hours", "daily_capacity", "daily_capacity_hd", "daily_capacity_cc", "hd_enabled", "cc_enabled", "flagship", "vip_service", "expedited_shipping", "open_order_limit", "create_time", "update_time", "calendar", "carrier_services")
     REF_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +90,8 @@ class Location(_message.Message):
     OPEN_ORDER_LIMIT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CALENDAR_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_SERVICES_FIELD_NUMBER: _ClassVar[int]
     ref: str
     name: str
     type: LocationType
@@ -102,7 +113,73 @@ class Location(_message.Message):
     open_order_limit: int
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, ref: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[LocationType, str]] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., network_refs: _Optional[_Iterable[str]] = ..., fixed_cost: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., handling_cost: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., shipping_cost_per_unit_km: _Optional[float] = ..., pick_pack_hours: _Optional[float] = ..., daily_capacity: _Optional[int] = ..., daily_capacity_hd: _Optional[int] = ..., daily_capacity_cc: _Optional[int] = ..., hd_enabled: _Optional[bool] = ..., cc_enabled: _Optional[bool] = ..., flagship: _Optional[bool] = ..., vip_service: _Optional[bool] = ..., expedited_shipping: _Optional[bool] = ..., open_order_limit: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    calendar: LocationCalendar
+    carrier_services: _containers.RepeatedCompositeFieldContainer[CarrierService]
+    def __init__(self, ref: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[_Union[LocationType, str]] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., network_refs: _Optional[_Iterable[str]] = ..., fixed_cost: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., handling_cost: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., shipping_cost_per_unit_km: _Optional[float] = ..., pick_pack_hours: _Optional[float] = ..., daily_capacity: _Optional[int] = ..., daily_capacity_hd: _Optional[int] = ..., daily_capacity_cc: _Optional[int] = ..., hd_enabled: _Optional[bool] = ..., cc_enabled: _Optional[bool] = ..., flagship: _Optional[bool] = ..., vip_service: _Optional[bool] = ..., expedited_shipping: _Optional[bool] = ..., open_order_limit: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., calendar: _Optional[_Union[LocationCalendar, _Mapping]] = ..., carrier_services: _Optional[_Iterable[_Union[CarrierService, _Mapping]]] = ...) -> None: ...
+
+class OpeningHours(_message.Message):
+    __slots__ = ("iso_weekday", "opens_minute", "closes_minute")
+    ISO_WEEKDAY_FIELD_NUMBER: _ClassVar[int]
+    OPENS_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    CLOSES_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    iso_weekday: int
+    opens_minute: int
+    closes_minute: int
+    def __init__(self, iso_weekday: _Optional[int] = ..., opens_minute: _Optional[int] = ..., closes_minute: _Optional[int] = ...) -> None: ...
+
+class LocationCalendar(_message.Message):
+    __slots__ = ("time_zone", "hours", "closed_dates")
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    HOURS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_DATES_FIELD_NUMBER: _ClassVar[int]
+    time_zone: str
+    hours: _containers.RepeatedCompositeFieldContainer[OpeningHours]
+    closed_dates: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, time_zone: _Optional[str] = ..., hours: _Optional[_Iterable[_Union[OpeningHours, _Mapping]]] = ..., closed_dates: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DistanceBand(_message.Message):
+    __slots__ = ("lower_km", "upper_km", "transit_days")
+    LOWER_KM_FIELD_NUMBER: _ClassVar[int]
+    UPPER_KM_FIELD_NUMBER: _ClassVar[int]
+    TRANSIT_DAYS_FIELD_NUMBER: _ClassVar[int]
+    lower_km: float
+    upper_km: float
+    transit_days: int
+    def __init__(self, lower_km: _Optional[float] = ..., upper_km: _Optional[float] = ..., transit_days: _Optional[int] = ...) -> None: ...
+
+class WeightBand(_message.Message):
+    __slots__ = ("lower_grams", "upper_grams")
+    LOWER_GRAMS_FIELD_NUMBER: _ClassVar[int]
+    UPPER_GRAMS_FIELD_NUMBER: _ClassVar[int]
+    lower_grams: int
+    upper_grams: int
+    def __init__(self, lower_grams: _Optional[int] = ..., upper_grams: _Optional[int] = ...) -> None: ...
+
+class RateCardRow(_message.Message):
+    __slots__ = ("price_minor",)
+    PRICE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    price_minor: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, price_minor: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class CarrierService(_message.Message):
+    __slots__ = ("code", "cut_off_minute", "distance_bands", "weight_bands", "prices", "delivery_iso_weekdays", "transfer", "currency")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    CUT_OFF_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_BANDS_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_BANDS_FIELD_NUMBER: _ClassVar[int]
+    PRICES_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_ISO_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    cut_off_minute: int
+    distance_bands: _containers.RepeatedCompositeFieldContainer[DistanceBand]
+    weight_bands: _containers.RepeatedCompositeFieldContainer[WeightBand]
+    prices: _containers.RepeatedCompositeFieldContainer[RateCardRow]
+    delivery_iso_weekdays: _containers.RepeatedScalarFieldContainer[int]
+    transfer: bool
+    currency: str
+    def __init__(self, code: _Optional[str] = ..., cut_off_minute: _Optional[int] = ..., distance_bands: _Optional[_Iterable[_Union[DistanceBand, _Mapping]]] = ..., weight_bands: _Optional[_Iterable[_Union[WeightBand, _Mapping]]] = ..., prices: _Optional[_Iterable[_Union[RateCardRow, _Mapping]]] = ..., delivery_iso_weekdays: _Optional[_Iterable[int]] = ..., transfer: _Optional[bool] = ..., currency: _Optional[str] = ...) -> None: ...
 
 class CreateLocationRequest(_message.Message):
     __slots__ = ("location",)
@@ -210,16 +287,18 @@ class CreateVirtualCatalogueResponse(_message.Message):
     def __init__(self, virtual_catalogue: _Optional[_Union[VirtualCatalogue, _Mapping]] = ...) -> None: ...
 
 class Product(_message.Message):
-    __slots__ = ("ref", "name", "category", "price")
+    __slots__ = ("ref", "name", "category", "price", "weight_grams")
     REF_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
     ref: str
     name: str
     category: str
     price: _common_pb2.Money
-    def __init__(self, ref: _Optional[str] = ..., name: _Optional[str] = ..., category: _Optional[str] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    weight_grams: int
+    def __init__(self, ref: _Optional[str] = ..., name: _Optional[str] = ..., category: _Optional[str] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weight_grams: _Optional[int] = ...) -> None: ...
 
 class CreateProductRequest(_message.Message):
     __slots__ = ("product",)
@@ -319,7 +398,7 @@ class SourcingRules(_message.Message):
     def __init__(self, vip_only_product_refs: _Optional[_Iterable[str]] = ..., vip_reserve_qty: _Optional[_Mapping[str, int]] = ..., cc_only_product_refs: _Optional[_Iterable[str]] = ..., excluded_product_refs: _Optional[_Iterable[str]] = ..., excluded_categories: _Optional[_Iterable[str]] = ..., excluded_location_refs: _Optional[_Iterable[str]] = ..., hd_open_order_limit: _Optional[int] = ..., flagship_extra_buffer: _Optional[int] = ..., rejection_location_ref: _Optional[str] = ..., sla_slack_minutes: _Optional[int] = ..., overdue_action: _Optional[_Union[OverdueAction, str]] = ..., cancellable_statuses: _Optional[_Iterable[_Union[_common_pb2.FulfilmentStatus, str]]] = ..., revisable_statuses: _Optional[_Iterable[_Union[_common_pb2.FulfilmentStatus, str]]] = ..., network_ref: _Optional[str] = ...) -> None: ...
 
 class SourcingProfile(_message.Message):
-    __slots__ = ("order_type", "version", "active", "weights", "split_limit", "rules", "create_time")
+    __slots__ = ("order_type", "version", "active", "weights", "split_limit", "rules", "create_time", "service_choice")
     ORDER_TYPE_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
@@ -327,6 +406,7 @@ class SourcingProfile(_message.Message):
     SPLIT_LIMIT_FIELD_NUMBER: _ClassVar[int]
     RULES_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_CHOICE_FIELD_NUMBER: _ClassVar[int]
     order_type: _common_pb2.OrderType
     version: int
     active: bool
@@ -334,7 +414,8 @@ class SourcingProfile(_message.Message):
     split_limit: int
     rules: SourcingRules
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_type: _Optional[_Union[_common_pb2.OrderType, str]] = ..., version: _Optional[int] = ..., active: _Optional[bool] = ..., weights: _Optional[_Union[SourcingWeights, _Mapping]] = ..., split_limit: _Optional[int] = ..., rules: _Optional[_Union[SourcingRules, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    service_choice: ServiceChoice
+    def __init__(self, order_type: _Optional[_Union[_common_pb2.OrderType, str]] = ..., version: _Optional[int] = ..., active: _Optional[bool] = ..., weights: _Optional[_Union[SourcingWeights, _Mapping]] = ..., split_limit: _Optional[int] = ..., rules: _Optional[_Union[SourcingRules, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., service_choice: _Optional[_Union[ServiceChoice, str]] = ...) -> None: ...
 
 class SetSourcingProfileRequest(_message.Message):
     __slots__ = ("profile",)

@@ -108,7 +108,7 @@ class FulfilmentLine(_message.Message):
     def __init__(self, line_ref: _Optional[str] = ..., product_ref: _Optional[str] = ..., quantity: _Optional[int] = ..., picked_quantity: _Optional[int] = ...) -> None: ...
 
 class Fulfilment(_message.Message):
-    __slots__ = ("id", "order_ref", "location_ref", "type", "status", "lines", "due_time", "articles", "reassigned_from_fulfilment_id", "status_reason", "create_time", "update_time")
+    __slots__ = ("id", "order_ref", "location_ref", "type", "status", "lines", "due_time", "articles", "reassigned_from_fulfilment_id", "status_reason", "create_time", "update_time", "promised_time", "ready_by_time", "carrier_service")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_REF_FIELD_NUMBER: _ClassVar[int]
     LOCATION_REF_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +121,9 @@ class Fulfilment(_message.Message):
     STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_TIME_FIELD_NUMBER: _ClassVar[int]
+    READY_BY_TIME_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_SERVICE_FIELD_NUMBER: _ClassVar[int]
     id: str
     order_ref: str
     location_ref: str
@@ -133,7 +136,10 @@ class Fulfilment(_message.Message):
     status_reason: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., order_ref: _Optional[str] = ..., location_ref: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.OrderType, str]] = ..., status: _Optional[_Union[_common_pb2.FulfilmentStatus, str]] = ..., lines: _Optional[_Iterable[_Union[FulfilmentLine, _Mapping]]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., articles: _Optional[_Iterable[_Union[Article, _Mapping]]] = ..., reassigned_from_fulfilment_id: _Optional[str] = ..., status_reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    promised_time: _timestamp_pb2.Timestamp
+    ready_by_time: _timestamp_pb2.Timestamp
+    carrier_service: str
+    def __init__(self, id: _Optional[str] = ..., order_ref: _Optional[str] = ..., location_ref: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.OrderType, str]] = ..., status: _Optional[_Union[_common_pb2.FulfilmentStatus, str]] = ..., lines: _Optional[_Iterable[_Union[FulfilmentLine, _Mapping]]] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., articles: _Optional[_Iterable[_Union[Article, _Mapping]]] = ..., reassigned_from_fulfilment_id: _Optional[str] = ..., status_reason: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., promised_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ready_by_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., carrier_service: _Optional[str] = ...) -> None: ...
 
 class Article(_message.Message):
     __slots__ = ("id", "fulfilment_id", "lines", "weight_grams", "consignment_id")

@@ -23,12 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from sourcing.v1 import common_pb2 as sourcing_dot_v1_dot_common__pb2
 from sourcing.v1 import domain_pb2 as sourcing_dot_v1_dot_domain__pb2
 from sourcing.v1 import plan_pb2 as sourcing_dot_v1_dot_plan__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asourcing/v1/sourcing.proto\x12\x0bsourcing.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x18sourcing/v1/common.proto\x1a\x18sourcing/v1/domain.proto\x1a\x16sourcing/v1/plan.proto\"\xc2\x02\n\rSourceRequest\x12!\n\x05order\x18\x01 \x01(\x0b\x32\x12.sourcing.v1.Order\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x0f\n\x07\x65xplain\x18\x03 \x01(\x08\x12+\n\x06policy\x18\x04 \x01(\x0e\x32\x1b.sourcing.v1.SourcingPolicy\x12I\n\x10weight_overrides\x18\x05 \x03(\x0b\x32/.sourcing.v1.SourceRequest.WeightOverridesEntry\x12\x18\n\x0bsplit_limit\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x1a\x36\n\x14WeightOverridesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x0e\n\x0c_split_limit\"C\n\x0eSourceResponse\x12\x1f\n\x04plan\x18\x01 \x01(\x0b\x32\x11.sourcing.v1.Plan\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"\x87\x01\n\x0fReassignRequest\x12\x15\n\rfulfilment_id\x18\x01 \x01(\t\x12(\n\x05lines\x18\x02 \x03(\x0b\x32\x19.sourcing.v1.LineQuantity\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0f\n\x07\x65xplain\x18\x04 \x01(\x08\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"E\n\x10ReassignResponse\x12\x1f\n\x04plan\x18\x01 \x01(\x0b\x32\x11.sourcing.v1.Plan\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"\xfc\x02\n\x12SourceBatchRequest\x12\"\n\x06orders\x18\x01 \x03(\x0b\x32\x12.sourcing.v1.Order\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x0f\n\x07\x65xplain\x18\x03 \x01(\x08\x12+\n\x06policy\x18\x04 \x01(\x0e\x32\x1b.sourcing.v1.SourcingPolicy\x12N\n\x10weight_overrides\x18\x05 \x03(\x0b\x32\x34.sourcing.v1.SourceBatchRequest.WeightOverridesEntry\x12\x18\n\x0bsplit_limit\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12-\n\ntime_limit\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x1a\x36\n\x14WeightOverridesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x0e\n\x0c_split_limit\"\x8a\x01\n\x10\x42\x61tchOrderResult\x12\x11\n\torder_ref\x18\x01 \x01(\t\x12!\n\x04plan\x18\x02 \x01(\x0b\x32\x11.sourcing.v1.PlanH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.sourcing.v1.ErrorH\x00\x12\x10\n\x08replayed\x18\x04 \x01(\x08\x42\t\n\x07outcome\"\xc4\x01\n\x13SourceBatchResponse\x12.\n\x07results\x18\x01 \x03(\x0b\x32\x1d.sourcing.v1.BatchOrderResult\x12)\n\tobjective\x18\x02 \x01(\x0b\x32\x16.sourcing.v1.Objective\x12.\n\x0csolve_status\x18\x03 \x01(\x0e\x32\x18.sourcing.v1.SolveStatus\x12\x0b\n\x03gap\x18\x04 \x01(\x01\x12\x15\n\rsolve_time_ms\x18\x05 \x01(\x01\"z\n\x10RebalanceRequest\x12\x12\n\norder_refs\x18\x01 \x03(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12-\n\ntime_limit\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\xa3\x02\n\x11RebalanceResponse\x12 \n\x05plans\x18\x01 \x03(\x0b\x32\x11.sourcing.v1.Plan\x12\x30\n\x10objective_before\x18\x02 \x01(\x0b\x32\x16.sourcing.v1.Objective\x12/\n\x0fobjective_after\x18\x03 \x01(\x0b\x32\x16.sourcing.v1.Objective\x12\x1a\n\x12\x66ulfilments_before\x18\x04 \x01(\x05\x12\x19\n\x11\x66ulfilments_after\x18\x05 \x01(\x05\x12.\n\x0csolve_status\x18\x06 \x01(\x0e\x32\x18.sourcing.v1.SolveStatus\x12\x0b\n\x03gap\x18\x07 \x01(\x01\x12\x15\n\rsolve_time_ms\x18\x08 \x01(\x01\x32\xbb\x02\n\x0fSourcingService\x12\x41\n\x06Source\x12\x1a.sourcing.v1.SourceRequest\x1a\x1b.sourcing.v1.SourceResponse\x12G\n\x08Reassign\x12\x1c.sourcing.v1.ReassignRequest\x1a\x1d.sourcing.v1.ReassignResponse\x12P\n\x0bSourceBatch\x12\x1f.sourcing.v1.SourceBatchRequest\x1a .sourcing.v1.SourceBatchResponse\x12J\n\tRebalance\x12\x1d.sourcing.v1.RebalanceRequest\x1a\x1e.sourcing.v1.RebalanceResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asourcing/v1/sourcing.proto\x12\x0bsourcing.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18sourcing/v1/common.proto\x1a\x18sourcing/v1/domain.proto\x1a\x16sourcing/v1/plan.proto\"\xd1\x02\n\x1bGetFulfilmentOptionsRequest\x12%\n\x05lines\x18\x01 \x03(\x0b\x32\x16.sourcing.v1.OrderLine\x12+\n\x0border_types\x18\x02 \x03(\x0e\x32\x16.sourcing.v1.OrderType\x12\x30\n\x11\x63ustomer_position\x18\x03 \x01(\x0b\x32\x15.sourcing.v1.GeoPoint\x12 \n\x18\x63ollection_location_refs\x18\x04 \x03(\t\x12\x11\n\tradius_km\x18\x05 \x01(\x01\x12\x13\n\x0bmax_options\x18\x06 \x01(\x05\x12\x30\n\rcustomer_tier\x18\x07 \x01(\x0e\x32\x19.sourcing.v1.CustomerTier\x12\x30\n\x0cneed_by_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc5\x01\n\x10\x43ollectionOption\x12\x14\n\x0clocation_ref\x18\x01 \x01(\t\x12\x13\n\x0b\x64istance_km\x18\x02 \x01(\x01\x12.\n\nready_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0eneeds_transfer\x18\x04 \x01(\x08\x12\x12\n\nwhole_cart\x18\x05 \x01(\x08\x12*\n\x07missing\x18\x06 \x03(\x0b\x32\x19.sourcing.v1.LineQuantity\"\x8e\x02\n\x0e\x44\x65liveryOption\x12\x0c\n\x04name\x18\x01 \x01(\t\x12!\n\x05price\x18\x02 \x01(\x0b\x32\x12.sourcing.v1.Money\x12\x0f\n\x07parcels\x18\x03 \x01(\x05\x12:\n\x16\x65\x61rliest_delivery_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x14latest_delivery_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x0b\x66ulfilments\x18\x06 \x03(\x0b\x32\x17.sourcing.v1.Fulfilment\x12\x16\n\x0eunserved_units\x18\x07 \x01(\x05\"\x80\x01\n\x1cGetFulfilmentOptionsResponse\x12\x31\n\ncollection\x18\x01 \x03(\x0b\x32\x1d.sourcing.v1.CollectionOption\x12-\n\x08\x64\x65livery\x18\x02 \x03(\x0b\x32\x1b.sourcing.v1.DeliveryOption\"\xc2\x02\n\rSourceRequest\x12!\n\x05order\x18\x01 \x01(\x0b\x32\x12.sourcing.v1.Order\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x0f\n\x07\x65xplain\x18\x03 \x01(\x08\x12+\n\x06policy\x18\x04 \x01(\x0e\x32\x1b.sourcing.v1.SourcingPolicy\x12I\n\x10weight_overrides\x18\x05 \x03(\x0b\x32/.sourcing.v1.SourceRequest.WeightOverridesEntry\x12\x18\n\x0bsplit_limit\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x1a\x36\n\x14WeightOverridesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x0e\n\x0c_split_limit\"C\n\x0eSourceResponse\x12\x1f\n\x04plan\x18\x01 \x01(\x0b\x32\x11.sourcing.v1.Plan\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"\x87\x01\n\x0fReassignRequest\x12\x15\n\rfulfilment_id\x18\x01 \x01(\t\x12(\n\x05lines\x18\x02 \x03(\x0b\x32\x19.sourcing.v1.LineQuantity\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0f\n\x07\x65xplain\x18\x04 \x01(\x08\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"E\n\x10ReassignResponse\x12\x1f\n\x04plan\x18\x01 \x01(\x0b\x32\x11.sourcing.v1.Plan\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"\xfc\x02\n\x12SourceBatchRequest\x12\"\n\x06orders\x18\x01 \x03(\x0b\x32\x12.sourcing.v1.Order\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x0f\n\x07\x65xplain\x18\x03 \x01(\x08\x12+\n\x06policy\x18\x04 \x01(\x0e\x32\x1b.sourcing.v1.SourcingPolicy\x12N\n\x10weight_overrides\x18\x05 \x03(\x0b\x32\x34.sourcing.v1.SourceBatchRequest.WeightOverridesEntry\x12\x18\n\x0bsplit_limit\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12-\n\ntime_limit\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x1a\x36\n\x14WeightOverridesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x0e\n\x0c_split_limit\"\x8a\x01\n\x10\x42\x61tchOrderResult\x12\x11\n\torder_ref\x18\x01 \x01(\t\x12!\n\x04plan\x18\x02 \x01(\x0b\x32\x11.sourcing.v1.PlanH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.sourcing.v1.ErrorH\x00\x12\x10\n\x08replayed\x18\x04 \x01(\x08\x42\t\n\x07outcome\"\xc4\x01\n\x13SourceBatchResponse\x12.\n\x07results\x18\x01 \x03(\x0b\x32\x1d.sourcing.v1.BatchOrderResult\x12)\n\tobjective\x18\x02 \x01(\x0b\x32\x16.sourcing.v1.Objective\x12.\n\x0csolve_status\x18\x03 \x01(\x0e\x32\x18.sourcing.v1.SolveStatus\x12\x0b\n\x03gap\x18\x04 \x01(\x01\x12\x15\n\rsolve_time_ms\x18\x05 \x01(\x01\"z\n\x10RebalanceRequest\x12\x12\n\norder_refs\x18\x01 \x03(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12-\n\ntime_limit\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\xa3\x02\n\x11RebalanceResponse\x12 \n\x05plans\x18\x01 \x03(\x0b\x32\x11.sourcing.v1.Plan\x12\x30\n\x10objective_before\x18\x02 \x01(\x0b\x32\x16.sourcing.v1.Objective\x12/\n\x0fobjective_after\x18\x03 \x01(\x0b\x32\x16.sourcing.v1.Objective\x12\x1a\n\x12\x66ulfilments_before\x18\x04 \x01(\x05\x12\x19\n\x11\x66ulfilments_after\x18\x05 \x01(\x05\x12.\n\x0csolve_status\x18\x06 \x01(\x0e\x32\x18.sourcing.v1.SolveStatus\x12\x0b\n\x03gap\x18\x07 \x01(\x01\x12\x15\n\rsolve_time_ms\x18\x08 \x01(\x01\x32\xa8\x03\n\x0fSourcingService\x12\x41\n\x06Source\x12\x1a.sourcing.v1.SourceRequest\x1a\x1b.sourcing.v1.SourceResponse\x12G\n\x08Reassign\x12\x1c.sourcing.v1.ReassignRequest\x1a\x1d.sourcing.v1.ReassignResponse\x12P\n\x0bSourceBatch\x12\x1f.sourcing.v1.SourceBatchRequest\x1a .sourcing.v1.SourceBatchResponse\x12J\n\tRebalance\x12\x1d.sourcing.v1.RebalanceRequest\x1a\x1e.sourcing.v1.RebalanceResponse\x12k\n\x14GetFulfilmentOptions\x12(.sourcing.v1.GetFulfilmentOptionsRequest\x1a).sourcing.v1.GetFulfilmentOptionsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,28 +40,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SOURCEREQUEST_WEIGHTOVERRIDESENTRY']._serialized_options = b'8\001'
   _globals['_SOURCEBATCHREQUEST_WEIGHTOVERRIDESENTRY']._loaded_options = None
   _globals['_SOURCEBATCHREQUEST_WEIGHTOVERRIDESENTRY']._serialized_options = b'8\001'
-  _globals['_SOURCEREQUEST']._serialized_start=152
-  _globals['_SOURCEREQUEST']._serialized_end=474
-  _globals['_SOURCEREQUEST_WEIGHTOVERRIDESENTRY']._serialized_start=404
-  _globals['_SOURCEREQUEST_WEIGHTOVERRIDESENTRY']._serialized_end=458
-  _globals['_SOURCERESPONSE']._serialized_start=476
-  _globals['_SOURCERESPONSE']._serialized_end=543
-  _globals['_REASSIGNREQUEST']._serialized_start=546
-  _globals['_REASSIGNREQUEST']._serialized_end=681
-  _globals['_REASSIGNRESPONSE']._serialized_start=683
-  _globals['_REASSIGNRESPONSE']._serialized_end=752
-  _globals['_SOURCEBATCHREQUEST']._serialized_start=755
-  _globals['_SOURCEBATCHREQUEST']._serialized_end=1135
-  _globals['_SOURCEBATCHREQUEST_WEIGHTOVERRIDESENTRY']._serialized_start=404
-  _globals['_SOURCEBATCHREQUEST_WEIGHTOVERRIDESENTRY']._serialized_end=458
-  _globals['_BATCHORDERRESULT']._serialized_start=1138
-  _globals['_BATCHORDERRESULT']._serialized_end=1276
-  _globals['_SOURCEBATCHRESPONSE']._serialized_start=1279
-  _globals['_SOURCEBATCHRESPONSE']._serialized_end=1475
-  _globals['_REBALANCEREQUEST']._serialized_start=1477
-  _globals['_REBALANCEREQUEST']._serialized_end=1599
-  _globals['_REBALANCERESPONSE']._serialized_start=1602
-  _globals['_REBALANCERESPONSE']._serialized_end=1893
-  _globals['_SOURCINGSERVICE']._serialized_start=1896
-  _globals['_SOURCINGSERVICE']._serialized_end=2211
+  _globals['_GETFULFILMENTOPTIONSREQUEST']._serialized_start=185
+  _globals['_GETFULFILMENTOPTIONSREQUEST']._serialized_end=522
+  _globals['_COLLECTIONOPTION']._serialized_start=525
+  _globals['_COLLECTIONOPTION']._serialized_end=722
+  _globals['_DELIVERYOPTION']._serialized_start=725
+  _globals['_DELIVERYOPTION']._serialized_end=995
+  _globals['_GETFULFILMENTOPTIONSRESPONSE']._serialized_start=998
+  _globals['_GETFULFILMENTOPTIONSRESPONSE']._serialized_end=1126
+  _globals['_SOURCEREQUEST']._serialized_start=1129
+  _globals['_SOURCEREQUEST']._serialized_end=1451
+  _globals['_SOURCEREQUEST_WEIGHTOVERRIDESENTRY']._serialized_start=1381
+  _globals['_SOURCEREQUEST_WEIGHTOVERRIDESENTRY']._serialized_end=1435
+  _globals['_SOURCERESPONSE']._serialized_start=1453
+  _globals['_SOURCERESPONSE']._serialized_end=1520
+  _globals['_REASSIGNREQUEST']._serialized_start=1523
+  _globals['_REASSIGNREQUEST']._serialized_end=1658
+  _globals['_REASSIGNRESPONSE']._serialized_start=1660
+  _globals['_REASSIGNRESPONSE']._serialized_end=1729
+  _globals['_SOURCEBATCHREQUEST']._serialized_start=1732
+  _globals['_SOURCEBATCHREQUEST']._serialized_end=2112
+  _globals['_SOURCEBATCHREQUEST_WEIGHTOVERRIDESENTRY']._serialized_start=1381
+  _globals['_SOURCEBATCHREQUEST_WEIGHTOVERRIDESENTRY']._serialized_end=1435
+  _globals['_BATCHORDERRESULT']._serialized_start=2115
+  _globals['_BATCHORDERRESULT']._serialized_end=2253
+  _globals['_SOURCEBATCHRESPONSE']._serialized_start=2256
+  _globals['_SOURCEBATCHRESPONSE']._serialized_end=2452
+  _globals['_REBALANCEREQUEST']._serialized_start=2454
+  _globals['_REBALANCEREQUEST']._serialized_end=2576
+  _globals['_REBALANCERESPONSE']._serialized_start=2579
+  _globals['_REBALANCERESPONSE']._serialized_end=2870
+  _globals['_SOURCINGSERVICE']._serialized_start=2873
+  _globals['_SOURCINGSERVICE']._serialized_end=3297
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from sourcing.v1 import common_pb2 as _common_pb2
 from sourcing.v1 import domain_pb2 as _domain_pb2
 from sourcing.v1 import plan_pb2 as _plan_pb2
@@ -11,6 +12,68 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class GetFulfilmentOptionsRequest(_message.Message):
+    __slots__ = ("lines", "order_types", "customer_position", "collection_location_refs", "radius_km", "max_options", "customer_tier", "need_by_time")
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    ORDER_TYPES_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_POSITION_FIELD_NUMBER: _ClassVar[int]
+    COLLECTION_LOCATION_REFS_FIELD_NUMBER: _ClassVar[int]
+    RADIUS_KM_FIELD_NUMBER: _ClassVar[int]
+    MAX_OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_TIER_FIELD_NUMBER: _ClassVar[int]
+    NEED_BY_TIME_FIELD_NUMBER: _ClassVar[int]
+    lines: _containers.RepeatedCompositeFieldContainer[_domain_pb2.OrderLine]
+    order_types: _containers.RepeatedScalarFieldContainer[_common_pb2.OrderType]
+    customer_position: _common_pb2.GeoPoint
+    collection_location_refs: _containers.RepeatedScalarFieldContainer[str]
+    radius_km: float
+    max_options: int
+    customer_tier: _common_pb2.CustomerTier
+    need_by_time: _timestamp_pb2.Timestamp
+    def __init__(self, lines: _Optional[_Iterable[_Union[_domain_pb2.OrderLine, _Mapping]]] = ..., order_types: _Optional[_Iterable[_Union[_common_pb2.OrderType, str]]] = ..., customer_position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., collection_location_refs: _Optional[_Iterable[str]] = ..., radius_km: _Optional[float] = ..., max_options: _Optional[int] = ..., customer_tier: _Optional[_Union[_common_pb2.CustomerTier, str]] = ..., need_by_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CollectionOption(_message.Message):
+    __slots__ = ("location_ref", "distance_km", "ready_time", "needs_transfer", "whole_cart", "missing")
+    LOCATION_REF_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_KM_FIELD_NUMBER: _ClassVar[int]
+    READY_TIME_FIELD_NUMBER: _ClassVar[int]
+    NEEDS_TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    WHOLE_CART_FIELD_NUMBER: _ClassVar[int]
+    MISSING_FIELD_NUMBER: _ClassVar[int]
+    location_ref: str
+    distance_km: float
+    ready_time: _timestamp_pb2.Timestamp
+    needs_transfer: bool
+    whole_cart: bool
+    missing: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineQuantity]
+    def __init__(self, location_ref: _Optional[str] = ..., distance_km: _Optional[float] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., needs_transfer: _Optional[bool] = ..., whole_cart: _Optional[bool] = ..., missing: _Optional[_Iterable[_Union[_common_pb2.LineQuantity, _Mapping]]] = ...) -> None: ...
+
+class DeliveryOption(_message.Message):
+    __slots__ = ("name", "price", "parcels", "earliest_delivery_time", "latest_delivery_time", "fulfilments", "unserved_units")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    PARCELS_FIELD_NUMBER: _ClassVar[int]
+    EARLIEST_DELIVERY_TIME_FIELD_NUMBER: _ClassVar[int]
+    LATEST_DELIVERY_TIME_FIELD_NUMBER: _ClassVar[int]
+    FULFILMENTS_FIELD_NUMBER: _ClassVar[int]
+    UNSERVED_UNITS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    price: _common_pb2.Money
+    parcels: int
+    earliest_delivery_time: _timestamp_pb2.Timestamp
+    latest_delivery_time: _timestamp_pb2.Timestamp
+    fulfilments: _containers.RepeatedCompositeFieldContainer[_domain_pb2.Fulfilment]
+    unserved_units: int
+    def __init__(self, name: _Optional[str] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., parcels: _Optional[int] = ..., earliest_delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., latest_delivery_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fulfilments: _Optional[_Iterable[_Union[_domain_pb2.Fulfilment, _Mapping]]] = ..., unserved_units: _Optional[int] = ...) -> None: ...
+
+class GetFulfilmentOptionsResponse(_message.Message):
+    __slots__ = ("collection", "delivery")
+    COLLECTION_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    collection: _containers.RepeatedCompositeFieldContainer[CollectionOption]
+    delivery: _containers.RepeatedCompositeFieldContainer[DeliveryOption]
+    def __init__(self, collection: _Optional[_Iterable[_Union[CollectionOption, _Mapping]]] = ..., delivery: _Optional[_Iterable[_Union[DeliveryOption, _Mapping]]] = ...) -> None: ...
 
 class SourceRequest(_message.Message):
     __slots__ = ("order", "dry_run", "explain", "policy", "weight_overrides", "split_limit", "request_id")

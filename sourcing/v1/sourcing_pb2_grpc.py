@@ -57,6 +57,11 @@ class SourcingServiceStub:
                 request_serializer=sourcing_dot_v1_dot_sourcing__pb2.RebalanceRequest.SerializeToString,
                 response_deserializer=sourcing_dot_v1_dot_sourcing__pb2.RebalanceResponse.FromString,
                 _registered_method=True)
+        self.GetFulfilmentOptions = channel.unary_unary(
+                '/sourcing.v1.SourcingService/GetFulfilmentOptions',
+                request_serializer=sourcing_dot_v1_dot_sourcing__pb2.GetFulfilmentOptionsRequest.SerializeToString,
+                response_deserializer=sourcing_dot_v1_dot_sourcing__pb2.GetFulfilmentOptionsResponse.FromString,
+                _registered_method=True)
 
 
 class SourcingServiceServicer:
@@ -101,6 +106,15 @@ class SourcingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFulfilmentOptions(self, request, context):
+        """Answers, for a cart before any order exists, where and when it can be
+        collected and how it can be delivered at what cost and by when. Reads
+        only: reserves and stores nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SourcingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -123,6 +137,11 @@ def add_SourcingServiceServicer_to_server(servicer, server):
                     servicer.Rebalance,
                     request_deserializer=sourcing_dot_v1_dot_sourcing__pb2.RebalanceRequest.FromString,
                     response_serializer=sourcing_dot_v1_dot_sourcing__pb2.RebalanceResponse.SerializeToString,
+            ),
+            'GetFulfilmentOptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFulfilmentOptions,
+                    request_deserializer=sourcing_dot_v1_dot_sourcing__pb2.GetFulfilmentOptionsRequest.FromString,
+                    response_serializer=sourcing_dot_v1_dot_sourcing__pb2.GetFulfilmentOptionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -236,6 +255,33 @@ class SourcingService:
             '/sourcing.v1.SourcingService/Rebalance',
             sourcing_dot_v1_dot_sourcing__pb2.RebalanceRequest.SerializeToString,
             sourcing_dot_v1_dot_sourcing__pb2.RebalanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFulfilmentOptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sourcing.v1.SourcingService/GetFulfilmentOptions',
+            sourcing_dot_v1_dot_sourcing__pb2.GetFulfilmentOptionsRequest.SerializeToString,
+            sourcing_dot_v1_dot_sourcing__pb2.GetFulfilmentOptionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from sourcing import solver
+from sourcing.models.config.carriers import calendar_from_json, services_from_json
 from sourcing.models.config.tables import Location, Network, SourcingProfile, network_locations
 from sourcing.models.db.enums import FulfilmentStatus, LocationType, OrderType
 
@@ -56,6 +57,7 @@ def solver_profile(row: SourcingProfile | None) -> solver.SourcingProfile:
             flagship_extra_buffer=int(rules.get("flagship_extra_buffer", 0)),
         ),
         rejection_location_ref=rules.get("rejection_location_ref") or "RJT_1",
+        service_choice=solver.ServiceChoice(rules.get("service_choice") or "CHEAPEST"),
     )
 
 
@@ -109,4 +111,6 @@ def solver_location(loc: Location) -> solver.Location:
         flagship=loc.flagship,
         vip_service=loc.vip_service,
         expedited_shipping=loc.expedited_shipping,
+        calendar=calendar_from_json(loc.calendar),
+        carrier_services=services_from_json(loc.carrier_services),
     )

@@ -64,6 +64,8 @@ class ProfileRules:
     overdue_action: OverdueAction = OverdueAction.ESCALATE
     cancellable_statuses: tuple[FulfilmentStatus, ...] = BEFORE_PICKING
     revisable_statuses: tuple[FulfilmentStatus, ...] = BEFORE_PICKING
+    # How a location's carrier service is chosen (``sourcing.solver.ServiceChoice``).
+    service_choice: str = "CHEAPEST"
 
     def to_json(self) -> dict[str, Any]:
         """The rules as a JSON object: lists, a dict, ints, strings and null."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -109,6 +109,9 @@ class LocationSpec:
     flagship: bool = False
     vip_service: bool = False
     expedited_shipping: bool = False
+    # Checked JSON (``sourcing.models.config.carriers``); None: not set.
+    calendar: dict[str, Any] | None = None
+    carrier_services: list[dict[str, Any]] | None = None
 
 
 # LocationSpec fields stored as columns of the same name.
@@ -241,6 +244,7 @@ class ProductSpec:
     price_minor: int
     currency: str
     category: str | None = None
+    weight_grams: int | None = None  # one unit's weight
 
 
 def create_product(session: Session, product: ProductSpec) -> Product:
@@ -251,6 +255,7 @@ def create_product(session: Session, product: ProductSpec) -> Product:
         category=product.category,
         price_minor=product.price_minor,
         currency=product.currency,
+        weight_grams=product.weight_grams,
     )
     return _insert(session, row, entity="product")
 

@@ -4,8 +4,9 @@ products, customers and sourcing profiles."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Table, UniqueConstraint, text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Table, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sourcing.models.db.base import (
@@ -61,6 +62,10 @@ class Location(Base):
     flagship: Mapped[bool] = mapped_column(default=False)
     vip_service: Mapped[bool] = mapped_column(default=False)
     expedited_shipping: Mapped[bool] = mapped_column(default=False)
+    # Opening hours, time zone and closed dates; carrier services with their
+    # rate cards (JSON, see ``sourcing.models.config.carriers``); None: not set.
+    calendar: Mapped[JsonDict | None]
+    carrier_services: Mapped[list[Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     networks: Mapped[list[Network]] = relationship(
@@ -118,6 +123,7 @@ class Product(Base):
     category: Mapped[Ref | None] = mapped_column(index=True)
     price_minor: Mapped[int] = mapped_column(default=0)
     currency: Mapped[Currency]
+    weight_grams: Mapped[int | None]  # one unit's weight; None: unknown (weighs 0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

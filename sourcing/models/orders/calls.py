@@ -32,6 +32,7 @@ from sourcing.models.orders import (
     revisions,
     shipping,
 )
+from sourcing.models.orders.options import fulfilment_options
 from sourcing.models.orders.order_views import OrderView
 from sourcing.models.orders.reassign import reassign
 from sourcing.models.orders.shipments import Article, Consignment, ReturnOrder
@@ -51,6 +52,7 @@ __all__ = [
     "confirm_pick",
     "create_consignment",
     "create_return",
+    "fulfilment_options",
     "get_order",
     "list_orders",
     "mark_collected",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -41,6 +42,7 @@ from sourcing.models.db.errors import (
 )
 from sourcing.models.events.tables import IdempotencyKey
 from sourcing.models.orders.source_call import SourcingOutcome
+from sourcing.solver.eta import Promise
 
 # The domain errors an answer may report, by name, so a replay reports the same kind.
 _ERRORS: dict[str, type[SourcingError]] = {
@@ -107,6 +109,7 @@ def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
         return {
             "location_ref": f.location_ref,
             "lines": [[ln.line_ref, ln.product_ref, ln.quantity] for ln in f.lines],
+            "promise": promise_to_json(f.promise),
         }
 
     return {
@@ -127,6 +130,34 @@ def plan_to_json(plan: solver.Plan) -> dict[str, Any]:
     }
 
 
+def promise_to_json(promise: Promise | None) -> list[Any] | None:
+    """A fulfilment's promise as JSON: ISO times, the service, whether it is a transfer."""
+    if promise is None:
+        return None
+    ship_by = promise.ship_by.isoformat() if promise.ship_by else None
+    return [
+        promise.ready_by.isoformat(),
+        promise.promised_at.isoformat(),
+        ship_by,
+        promise.service,
+        promise.transfer,
+    ]
+
+
+def promise_from_json(raw: list[Any] | None) -> Promise | None:
+    """The promise of :func:`promise_to_json`."""
+    if raw is None:
+        return None
+    ready, promised, shipped, service, transfer = raw
+    return Promise(
+        ready_by=datetime.fromisoformat(ready),
+        promised_at=datetime.fromisoformat(promised),
+        ship_by=datetime.fromisoformat(shipped) if shipped else None,
+        service=service,
+        transfer=bool(transfer),
+    )
+
+
 def plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
     """A plan from its stored form (:func:`plan_to_json`)."""
 
@@ -138,7 +169,10 @@ def plan_from_json(data: Mapping[str, Any]) -> solver.Plan:
         order_ref=data["order_ref"],
         policy=data["policy"],
         fulfilments=tuple(
-            solver.Fulfilment(f["location_ref"], lines(f["lines"])) for f in data["fulfilments"]
+            solver.Fulfilment(
+                f["location_ref"], lines(f["lines"]), promise=promise_from_json(f.get("promise"))
+            )
+            for f in data["fulfilments"]
         ),
         rejected=solver.RejectedFulfilment(rejected["location_ref"], lines(rejected["lines"]))
         if rejected

@@ -272,6 +272,10 @@ def announce_created(session: Session, fulfilments: Iterable[Fulfilment]) -> Non
                 "location_ref": location.ref,
                 "location_type": location.type.value,
                 "due_time": fulfilment.due_at.isoformat() if fulfilment.due_at else None,
+                "promised_time": fulfilment.promised_at.isoformat()
+                if fulfilment.promised_at
+                else None,
+                "carrier_service": fulfilment.carrier_service,
                 "reassigned_from_fulfilment_id": str(fulfilment.reassigned_from_id or ""),
                 "lines": [
                     {

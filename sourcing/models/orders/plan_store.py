@@ -104,13 +104,19 @@ def store_fulfilments(
     rows = []
     for part in plan.fulfilments:
         hours = pick_pack_hours.get(part.location_ref, 0.0)
+        promise = part.promise
+        # Due when the location promised it ready (inside its opening hours), plus slack.
+        ready = promise.ready_by if promise else now + timedelta(hours=hours)
         rows.append(
             {
                 **common,
                 "location_id": location_ids[part.location_ref],
                 "status": FulfilmentStatus.CREATED,
-                "due_at": now + timedelta(hours=hours, minutes=sla_slack_minutes),
+                "due_at": ready + timedelta(minutes=sla_slack_minutes),
                 "status_reason": None,
+                "promised_at": promise.promised_at if promise else None,
+                "ready_by_at": promise.ready_by if promise else None,
+                "carrier_service": promise.service if promise else None,
             }
         )
         parts.append((part.location_ref, part.lines))
@@ -122,6 +128,9 @@ def store_fulfilments(
                 "status": FulfilmentStatus.ESCALATED,
                 "due_at": None,
                 "status_reason": REJECTION_REASON,
+                "promised_at": None,
+                "ready_by_at": None,
+                "carrier_service": None,
             }
         )
         parts.append((plan.rejected.location_ref, plan.rejected.lines))

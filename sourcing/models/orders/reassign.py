@@ -35,6 +35,7 @@ from sourcing import solver
 from sourcing.models.config.candidate_cache import read_candidates
 from sourcing.models.config.candidates import active_profile, solver_profile
 from sourcing.models.config.tables import Location, Product
+from sourcing.models.db.base import utcnow
 from sourcing.models.db.enums import FulfilmentStatus, OrderType
 from sourcing.models.db.errors import (
     ConcurrencyConflict,
@@ -290,6 +291,7 @@ def _read(
                 products[lines[ref].product_id].ref,
                 qty,
                 lines[ref].category or products[lines[ref].product_id].category,
+                weight_g=products[lines[ref].product_id].weight_grams or 0,
             )
             for ref, qty in moving.items()
         )
@@ -299,6 +301,7 @@ def _read(
             replace(profile, split_limit=allowance, rules=rules_now),
             candidates.state,
             table=candidates.candidates.table,
+            now=utcnow(),
         )
     return ReassignSnapshot(
         problem=problem,

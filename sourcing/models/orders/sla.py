@@ -1,7 +1,9 @@
 """The SLA sweep: what happens to fulfilments nobody has picked in time.
 
-A fulfilment is overdue when its ``due_at`` (set at sourcing: the location's
-pick-and-pack hours plus the profile's ``sla_slack_minutes``) has passed and
+A fulfilment is overdue when its ``due_at`` (set at sourcing: the ready-by
+it promised, i.e. the location's pick-and-pack hours counted inside its
+opening hours (``sourcing.solver.eta``), plus the profile's
+``sla_slack_minutes``) has passed and
 it is still CREATED or ACKNOWLEDGED. The profile the order was sourced under
 (its due time came from it; the active one for the order type when none was
 recorded) says what to do, in ``rules["overdue_action"]``:

@@ -222,6 +222,7 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
                     line.product_ref,
                     line.quantity,
                     line.category or products[line.product_ref].category,
+                    weight_g=products[line.product_ref].weight_grams or 0,
                 )
                 for line in order.lines
             ),
@@ -237,6 +238,7 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
         candidates.state,
         table=candidates.candidates.table,
         scarcity_prices=prices,
+        now=utcnow(),  # the ETAs count from the read; the write stores what they promised
     )
     return Snapshot(
         problem=problem,

@@ -114,6 +114,11 @@ class Fulfilment(Base):
     status: Mapped[FulfilmentStatus] = mapped_column(default=FulfilmentStatus.CREATED)
     type: Mapped[OrderType]
     due_at: Mapped[datetime | None]
+    # What the fulfilment promised at sourcing (``sourcing.solver.eta``): the
+    # delivery or collection time, when it is ready, and the carrier service.
+    promised_at: Mapped[datetime | None]
+    ready_by_at: Mapped[datetime | None]
+    carrier_service: Mapped[Ref | None]
     attempt: Mapped[int] = mapped_column(default=1)
     reassigned_from_id: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("fulfilments.id"), index=True

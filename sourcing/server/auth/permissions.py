@@ -16,6 +16,8 @@ class Permission(enum.Enum):
     # Health checking answers everyone: load balancers carry no credentials.
     OPEN = "OPEN"
     SOURCING_SOURCE = "SOURCING_SOURCE"
+    # Fulfilment options before checkout: reads stock, reserves nothing.
+    SOURCING_OPTIONS = "SOURCING_OPTIONS"
     ORDER_READ = "ORDER_READ"
     ORDER_UPDATE = "ORDER_UPDATE"
     FULFILMENT_UPDATE = "FULFILMENT_UPDATE"
@@ -51,6 +53,7 @@ METHOD_PERMISSIONS: dict[str, Permission] = {
     _SOURCING + "Reassign": P.SOURCING_SOURCE,
     _SOURCING + "SourceBatch": P.SOURCING_SOURCE,
     _SOURCING + "Rebalance": P.SOURCING_SOURCE,
+    _SOURCING + "GetFulfilmentOptions": P.SOURCING_OPTIONS,
     _ORDERS + "GetOrder": P.ORDER_READ,
     _ORDERS + "ListOrders": P.ORDER_READ,
     _ORDERS + "AcknowledgeFulfilment": P.FULFILMENT_UPDATE,
@@ -97,6 +100,7 @@ METHOD_PERMISSIONS: dict[str, Permission] = {
 READ_ONLY = frozenset(
     {
         P.OPEN,
+        P.SOURCING_OPTIONS,
         P.ORDER_READ,
         P.INVENTORY_READ,
         P.CONFIG_READ,
@@ -115,11 +119,17 @@ ROLES: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     # The order management system: sources, reassigns and runs every order's lifecycle.
     "order_host": _READS
-    | {P.SOURCING_SOURCE, P.ORDER_UPDATE, P.FULFILMENT_UPDATE, P.RETURN_RECEIVE},
+    | {
+        P.SOURCING_SOURCE,
+        P.SOURCING_OPTIONS,
+        P.ORDER_UPDATE,
+        P.FULFILMENT_UPDATE,
+        P.RETURN_RECEIVE,
+    },
     # Store staff: the lifecycle of their own fulfilments (store scope limits which).
     "store": frozenset({P.ORDER_READ, P.FULFILMENT_UPDATE, P.RETURN_RECEIVE}),
     "inventory_feed": frozenset({P.INVENTORY_READ, P.INVENTORY_WRITE, P.CONFIG_READ}),
-    "analyst": _READS | {P.SIMULATION_RUN},
+    "analyst": _READS | {P.SIMULATION_RUN, P.SOURCING_OPTIONS},
 }
 
 

@@ -51,6 +51,12 @@ OUT = OutputOnly()
 LINES = Items(MAX_LINES)
 REFS = Items(10_000, REF)
 PAGE = Int(0, MAX_PAGE_SIZE)
+# Fulfilment options: a cart is smaller than an order; a location's carriers and bands few.
+MAX_CART_LINES = 100
+MAX_OPTIONS = 50
+MAX_SERVICES = 20
+MAX_BANDS = 50
+MINUTE = Int(0, 1439)
 
 _WEIGHTS = [
     "fixed",
@@ -128,6 +134,12 @@ LIMITS: dict[str, Limit] = {
     "SourceBatchRequest.split_limit": Int(1, MAX_LINES),
     "SourceBatchRequest.time_limit": Span(MAX_TIME_LIMIT_S),
     "SourceBatchRequest.request_id": REF,
+    "GetFulfilmentOptionsRequest.lines": Items(MAX_CART_LINES),
+    "GetFulfilmentOptionsRequest.order_types": Items(2),
+    "GetFulfilmentOptionsRequest.collection_location_refs": Items(MAX_OPTIONS, REF),
+    "GetFulfilmentOptionsRequest.radius_km": Real(0, 20_000),
+    "GetFulfilmentOptionsRequest.max_options": Int(0, MAX_OPTIONS),
+    "GetFulfilmentOptionsRequest.need_by_time": Moment(),
     "RebalanceRequest.order_refs": Items(MAX_BATCH_ORDERS, REF),
     "RebalanceRequest.time_limit": Span(MAX_TIME_LIMIT_S),
     "RebalanceRequest.request_id": REF,
@@ -219,6 +231,26 @@ LIMITS: dict[str, Limit] = {
     "Location.open_order_limit": COUNT,
     "Location.create_time": OUT,
     "Location.update_time": OUT,
+    "Location.carrier_services": Items(MAX_SERVICES),
+    "LocationCalendar.time_zone": Text(64, Chars.REF),
+    "LocationCalendar.hours": Items(70),
+    "LocationCalendar.closed_dates": Items(1000, Text(10, Chars.REF)),
+    "OpeningHours.iso_weekday": Int(1, 7),
+    "OpeningHours.opens_minute": MINUTE,
+    "OpeningHours.closes_minute": MINUTE,
+    "CarrierService.code": REF,
+    "CarrierService.cut_off_minute": MINUTE,
+    "CarrierService.distance_bands": Items(MAX_BANDS),
+    "CarrierService.weight_bands": Items(MAX_BANDS),
+    "CarrierService.prices": Items(MAX_BANDS),
+    "CarrierService.delivery_iso_weekdays": Items(7, Int(1, 7)),
+    "CarrierService.currency": CURRENCY,
+    "DistanceBand.lower_km": Real(0, 40_000),
+    "DistanceBand.upper_km": Real(0, 40_000),
+    "DistanceBand.transit_days": Int(0, 365),
+    "WeightBand.lower_grams": COUNT,
+    "WeightBand.upper_grams": COUNT,
+    "RateCardRow.price_minor": Items(MAX_BANDS, COUNT),
     "UpdateLocationRequest.update_mask": Mask(32),
     "ListLocationsRequest.refs": Items(MAX_PAGE_SIZE, REF),
     "ListLocationsRequest.network_ref": REF,
@@ -235,6 +267,7 @@ LIMITS: dict[str, Limit] = {
     "Product.ref": REF,
     "Product.name": NAME,
     "Product.category": CATEGORY,
+    "Product.weight_grams": COUNT,
     "SourcingProfile.version": OUT,
     "SourcingProfile.active": OUT,
     "SourcingProfile.split_limit": Int(1, MAX_LINES),

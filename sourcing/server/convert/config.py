@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from urllib.parse import urlsplit
 
 from sourcing.models.config.profiles import BEFORE_PICKING, OverdueAction, ProfileRules, ProfileSpec
@@ -26,6 +26,12 @@ from sourcing.models.config.tables import Customer, Location, Network, Product, 
 from sourcing.models.config.tables import SourcingProfile as ProfileRow
 from sourcing.models.db.enums import CustomerTier, FulfilmentStatus, LocationType, OrderType
 from sourcing.models.events.tables import WebhookSubscription
+from sourcing.server.convert.carriers import (
+    calendar_from_proto,
+    calendar_to_proto,
+    service_to_proto,
+    services_from_proto,
+)
 from sourcing.server.convert.fields import (
     URL_LENGTH,
     check_count,
@@ -80,6 +86,10 @@ def location_from_proto(location: config_pb2.Location, field: str) -> LocationSp
         flagship=location.flagship,
         vip_service=location.vip_service,
         expedited_shipping=location.expedited_shipping,
+        calendar=calendar_from_proto(location.calendar, f"{field}.calendar"),
+        carrier_services=services_from_proto(
+            list(location.carrier_services), f"{field}.carrier_services"
+        ),
     )
 
 
@@ -102,7 +112,11 @@ def location_to_proto(row: Location) -> config_pb2.Location:
         vip_service=row.vip_service,
         expedited_shipping=row.expedited_shipping,
         create_time=timestamp(row.created_at),
+        carrier_services=[service_to_proto(s) for s in row.carrier_services or ()],
     )
+    calendar = calendar_to_proto(row.calendar)
+    if calendar is not None:
+        message.calendar.CopyFrom(calendar)
     for name, value in (
         ("daily_capacity", row.capacity_total),
         ("daily_capacity_hd", row.capacity_hd),
@@ -199,6 +213,9 @@ def product_from_proto(product: config_pb2.Product, field: str) -> ProductSpec:
         price_minor=price,
         currency=currency,
         category=optional_ref(product.category, f"{field}.category"),
+        weight_grams=check_count(product.weight_grams, f"{field}.weight_grams")
+        if product.HasField("weight_grams")
+        else None,
     )
 
 
@@ -209,6 +226,7 @@ def product_to_proto(row: Product) -> config_pb2.Product:
         name=row.name,
         category=row.category or "",
         price=common_pb2.Money(amount_minor=row.price_minor, currency=row.currency),
+        weight_grams=row.weight_grams,
     )
 
 
@@ -340,8 +358,19 @@ def profile_from_proto(profile: config_pb2.SourcingProfile, field: str) -> Profi
         ),
         weights=weights_from_proto(profile.weights, f"{field}.weights"),
         split_limit=split_limit,
-        rules=rules_from_proto(profile.rules, f"{field}.rules"),
+        rules=replace(
+            rules_from_proto(profile.rules, f"{field}.rules"),
+            service_choice=_SERVICE_CHOICES.get(profile.service_choice, "CHEAPEST"),
+        ),
     )
+
+
+# The stored service choice of each wire value (unset: the cheapest).
+_SERVICE_CHOICES = {
+    config_pb2.SERVICE_CHOICE_CHEAPEST: "CHEAPEST",
+    config_pb2.SERVICE_CHOICE_MEETS_NEED_BY: "MEETS_NEED_BY",
+}
+_WIRE_CHOICES = {stored: wire for wire, stored in _SERVICE_CHOICES.items()}
 
 
 def profile_to_proto(row: ProfileRow) -> config_pb2.SourcingProfile:
@@ -353,6 +382,10 @@ def profile_to_proto(row: ProfileRow) -> config_pb2.SourcingProfile:
         weights=weights_to_proto(Weights.from_mapping(row.weights)),
         split_limit=row.split_limit,
         rules=rules_to_proto(ProfileRules.from_json(row.rules)),
+        service_choice=_WIRE_CHOICES.get(
+            (row.rules or {}).get("service_choice", "CHEAPEST"),
+            config_pb2.SERVICE_CHOICE_CHEAPEST,
+        ),
         # Version 0 is the solver's defaults, never stored, so never created.
         create_time=timestamp(row.created_at) if row.version else None,
     )

@@ -92,6 +92,9 @@ def fulfilment_to_proto(
         status_reason=fulfilment.status_reason or "",
         create_time=timestamp(fulfilment.created_at),
         update_time=timestamp(fulfilment.updated_at),
+        promised_time=timestamp(fulfilment.promised_at),
+        ready_by_time=timestamp(fulfilment.ready_by_at),
+        carrier_service=fulfilment.carrier_service or "",
     )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import UTC
+from typing import Any
 
 from sourcing import solver
 from sourcing.models.db.enums import CustomerTier, OrderType
 from sourcing.models.orders.reassign import ReassignInput
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
-from sourcing.server.convert.fields import optional_ref
+from sourcing.server.convert.fields import optional_ref, timestamp
 from sourcing.server.errors import FieldError
 from sourcing.v1 import common_pb2, domain_pb2, plan_pb2, sourcing_pb2
 
@@ -177,6 +178,17 @@ def reassign_from_proto(
     )
 
 
+def promise_fields(promise: solver.Promise | None) -> dict[str, Any]:
+    """A fulfilment message's promise fields (none when nothing was promised)."""
+    if promise is None:
+        return {}
+    return {
+        "promised_time": timestamp(promise.promised_at),
+        "ready_by_time": timestamp(promise.ready_by),
+        "carrier_service": promise.service or "",
+    }
+
+
 def plan_to_proto(
     plan: solver.Plan,
     *,
@@ -202,6 +214,7 @@ def plan_to_proto(
                 )
                 for ln in part.lines
             ],
+            **promise_fields(part.promise),
         )
 
     out = plan_pb2.Plan(

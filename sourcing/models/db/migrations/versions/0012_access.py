@@ -16,7 +16,7 @@ from sourcing.models.db.base import IdType, UTCDateTime
 
 revision: str = "0012"
 # Written against main's head; the merger sets this to "0011".
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,298 @@
+"""Fulfilment options for a cart before any order exists: read-only, never reserves.
+
+The problems solved here are the very ones ``Source`` would solve for the
+same cart a moment later (``read_snapshot`` builds both), so an option
+answered here is what ``Source`` does when nothing changed:
+
+* click and collect: for each collection store near the customer (or named),
+  the CC order collected there is solved; the store can have the whole cart
+  when nothing is rejected, ready when its last fulfilment is (a transfer
+  when a unit comes from elsewhere), else it lacks the rejected units;
+* home delivery: ``cheapest`` is the profile's plan; ``fewest_parcels`` the
+  plan with a split penalty above any cost; ``fastest`` the cheapest plan
+  among the candidates that can deliver by the earliest date any plan
+  serving as much can meet (each candidate's earliest promise over its
+  services). The last two are answered only when they differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from sourcing import solver
+from sourcing.models.config.candidate_cache import candidate_set
+from sourcing.models.config.candidates import active_profile
+from sourcing.models.db.enums import CustomerTier, OrderType
+from sourcing.models.db.retry import run_in_transaction
+from sourcing.models.orders.source import Snapshot, read_snapshot
+from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.solver.eta import parcel_promise
+from sourcing.solver.geo import haversine_km
+
+DEFAULT_RADIUS_KM = 50.0
+DEFAULT_MAX_OPTIONS = 10
+# A split penalty above any plan's cost makes the solver minimise parcels first.
+FEWEST_PARCELS_SPLIT = 1e7
+# Delivery dates tried for "fastest", earliest first, before settling for the cheapest.
+FASTEST_TRIES = 3
+OPTIONS_REF = "FULFILMENT-OPTIONS"  # the ref of the cart's order while it is only a cart
+PRICE_TERMS = ("fixed", "handling", "shipping")
+
+
+@dataclass(frozen=True, slots=True)
+class OptionsInput:
+    """The cart and what the shopper asks about."""
+
+    lines: tuple[LineInput, ...]
+    position: solver.GeoPoint
+    order_types: tuple[OrderType, ...] = (OrderType.HD, OrderType.CC)
+    collection_location_refs: tuple[str, ...] = ()
+    radius_km: float = DEFAULT_RADIUS_KM
+    max_options: int = DEFAULT_MAX_OPTIONS
+    customer_tier: CustomerTier = CustomerTier.STANDARD
+    need_by: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionChoice:
+    """A store where the cart, or part of it, can be collected."""
+
+    location_ref: str
+    distance_km: float
+    plan: solver.Plan
+    ready_at: datetime | None
+    needs_transfer: bool
+    missing: dict[str, int]  # line ref -> units the store cannot have
+
+    @property
+    def whole_cart(self) -> bool:
+        """The store can have every unit of the cart."""
+        return not self.missing
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryChoice:
+    """A named home-delivery plan with its price, parcels and dates."""
+
+    name: str
+    plan: solver.Plan
+    price_minor: int
+    currency: str
+
+    @property
+    def parcels(self) -> int:
+        """Fulfilments the cart travels in."""
+        return len(self.plan.fulfilments)
+
+    def dates(self) -> tuple[datetime | None, datetime | None]:
+        """The earliest and latest promised delivery of its parcels."""
+        promised = [f.promise.promised_at for f in self.plan.fulfilments if f.promise]
+        return (min(promised), max(promised)) if promised else (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilmentOptions:
+    """The answer: collection stores and home-delivery options."""
+
+    collection: tuple[CollectionChoice, ...]
+    delivery: tuple[DeliveryChoice, ...]
+
+
+def _cart(request: OptionsInput, order_type: OrderType, store: str | None) -> OrderInput:
+    return OrderInput(
+        ref=OPTIONS_REF,
+        type=order_type,
+        lines=request.lines,
+        delivery_point=request.position if order_type is OrderType.HD else None,
+        collection_location_ref=store,
+        customer_tier=request.customer_tier,
+        need_by=request.need_by,
+    )
+
+
+def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
+    """The CC candidate stores to answer for, nearest first, with their distance."""
+    row = active_profile(session, OrderType.CC)
+    network = (row.rules or {}).get("network") if row else None
+    locations = candidate_set(session, OrderType.CC, network).locations
+    stores = [loc for loc in locations if loc.type is solver.LocationType.STORE and loc.cc_enabled]
+    if not stores:
+        return []
+    p = request.position
+    km = haversine_km(
+        np.array([s.point.latitude for s in stores]),
+        np.array([s.point.longitude for s in stores]),
+        p.latitude,
+        p.longitude,
+    )
+    named = set(request.collection_location_refs)
+    chosen = [
+        (s.ref, float(d))
+        for s, d in zip(stores, km, strict=True)
+        if (s.ref in named if named else d <= request.radius_km)
+    ]
+    return sorted(chosen, key=lambda pair: (pair[1], pair[0]))[: request.max_options]
+
+
+def _read(
+    sessions: sessionmaker[Session], request: OptionsInput
+) -> tuple[Snapshot | None, Snapshot | None, list[tuple[str, float]]]:
+    """The HD and CC snapshots (None when not asked or no store), in one read transaction."""
+
+    def read(session: Session) -> tuple[Snapshot | None, Snapshot | None, list[tuple[str, float]]]:
+        options = SourceOptions()
+        hd = (
+            read_snapshot(session, _cart(request, OrderType.HD, None), options)
+            if OrderType.HD in request.order_types
+            else None
+        )
+        stores = _stores(session, request) if OrderType.CC in request.order_types else []
+        cc = (
+            read_snapshot(session, _cart(request, OrderType.CC, stores[0][0]), options)
+            if stores
+            else None
+        )
+        return hd, cc, stores
+
+    return run_in_transaction(sessions, read, entity="inventory")
+
+
+def fulfilment_options(
+    sessions: sessionmaker[Session], request: OptionsInput, time_limit_s: float
+) -> FulfilmentOptions:
+    """Where and when the cart can be collected, and how it can be delivered; reads only."""
+    hd, cc, stores = _read(sessions, request)
+    budget = time_limit_s / max(1, len(stores) + 3)
+    collection = tuple(_collection(cc, ref, km, budget) for ref, km in stores) if cc else ()
+    collection = tuple(
+        sorted(collection, key=lambda c: (not c.whole_cart, c.ready_at is None, c.ready_at))
+    )
+    delivery = _delivery(hd, budget, request.lines[0].currency) if hd else ()
+    return FulfilmentOptions(collection, delivery)
+
+
+def _collection(snapshot: Snapshot, ref: str, km: float, budget: float) -> CollectionChoice:
+    """The CC order collected at store ``ref``, solved as ``Source`` would."""
+    problem = snapshot.problem
+    store = next(loc for loc in problem.locations if loc.ref == ref)
+    order = replace(problem.order, collection_location_ref=ref, delivery_point=store.point)
+    plan = solver.solve(replace(problem, order=order), time_limit_s=budget)
+    promised = [f.promise.promised_at for f in plan.fulfilments if f.promise]
+    missing = {ln.line_ref: ln.quantity for ln in plan.rejected.lines} if plan.rejected else {}
+    return CollectionChoice(
+        location_ref=ref,
+        distance_km=km,
+        plan=plan,
+        ready_at=max(promised) if promised else None,
+        needs_transfer=any(f.location_ref != ref for f in plan.fulfilments),
+        missing=missing,
+    )
+
+
+def _price(plan: solver.Plan) -> int:
+    return round(sum(plan.objective.terms.get(term, 0.0) for term in PRICE_TERMS))
+
+
+def _delivery(snapshot: Snapshot, budget: float, currency: str) -> tuple[DeliveryChoice, ...]:
+    """The cheapest plan, then the fastest and the fewest-parcels ones when they differ."""
+    problem = snapshot.problem
+    cheapest = solver.solve(problem, time_limit_s=budget)
+    choices = [DeliveryChoice("cheapest", cheapest, _price(cheapest), currency)]
+    fastest = _fastest(problem, cheapest, budget)
+    if fastest is not None:
+        choices.append(DeliveryChoice("fastest", fastest, _price(fastest), currency))
+    fewest = solver.solve(
+        problem, time_limit_s=budget, weight_overrides={"split": FEWEST_PARCELS_SPLIT}
+    )
+    if len(fewest.fulfilments) < len(cheapest.fulfilments):
+        choices.append(DeliveryChoice("fewest_parcels", fewest, _price(fewest), currency))
+    return tuple(choices)
+
+
+def _latest(plan: solver.Plan) -> datetime | None:
+    promised = [f.promise.promised_at for f in plan.fulfilments if f.promise]
+    return max(promised) if promised else None
+
+
+def _earliest_promise(problem: solver.SourcingProblem, index: int) -> datetime | None:
+    """The earliest a candidate can deliver a parcel, over its parcel services."""
+    location = problem.locations[index]
+    assert problem.now is not None  # the snapshot always sets it
+    point = problem.order.delivery_point
+    km = float(
+        haversine_km(
+            np.array([location.point.latitude]),
+            np.array([location.point.longitude]),
+            point.latitude,
+            point.longitude,
+        )[0]
+    )
+    services: tuple[solver.CarrierService | None, ...] = location.parcel_services or (None,)
+    dates = [
+        promise.promised_at
+        for service in services
+        if (
+            promise := parcel_promise(
+                problem.now, location.calendar, location.pick_pack_hours, service, km
+            )
+        )
+    ]
+    return min(dates) if dates else None
+
+
+def _fastest(
+    problem: solver.SourcingProblem, cheapest: solver.Plan, budget: float
+) -> solver.Plan | None:
+    """The cheapest plan delivering earlier than ``cheapest`` and serving as much; None if none."""
+    latest = _latest(cheapest)
+    if latest is None or problem.now is None:
+        return None
+    has_stock = {
+        problem.locations[i].ref: i
+        for product in {line.product_ref for line in problem.order.lines}
+        for i in _stocking(problem, product)
+    }
+    earliest = {ref: _earliest_promise(problem, i) for ref, i in has_stock.items()}
+    dates = sorted({d for d in earliest.values() if d is not None and d < latest})
+    for day in dates[:FASTEST_TRIES]:
+        late = frozenset(ref for ref, d in earliest.items() if d is None or d > day)
+        rules = replace(
+            problem.profile.rules,
+            excluded_locations=problem.profile.rules.excluded_locations | late,
+        )
+        profile = replace(
+            problem.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
+        )
+        order = replace(problem.order, need_by=day)
+        plan = solver.solve(replace(problem, order=order, profile=profile), time_limit_s=budget)
+        plan_latest = _latest(plan)
+        if (
+            plan.rejected_units <= cheapest.rejected_units
+            and plan_latest is not None
+            and plan_latest < latest
+        ):
+            return plan
+    return None
+
+
+def _stocking(problem: solver.SourcingProblem, product: str) -> list[int]:
+    """Candidates holding any available unit of ``product`` (from the order's state)."""
+    table = problem.candidate_table()
+    column = table.products.get(product)
+    if column is None:
+        return []
+    available = column.on_hand - column.reserved - column.buffer_qty
+    return [int(i) for i in column.index[available > 0]]
+
+
+__all__ = [
+    "CollectionChoice",
+    "DeliveryChoice",
+    "FulfilmentOptions",
+    "OptionsInput",
+    "fulfilment_options",
+]

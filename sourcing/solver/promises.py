@@ -1,0 +1,51 @@
+"""The promise each fulfilment of a plan carries (see ``eta`` for the rules)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sourcing.solver.eta import Promise, collection_promise, parcel_promise
+from sourcing.solver.inputs import OrderType
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.types import IntArray
+
+
+def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> Promise | None:
+    """The promise of candidate ``index`` sending ``units[k]`` of each line; None without a now.
+
+    A home delivery goes with the service the rate card chose for the
+    parcel's weight (none at a location without services); click and collect
+    is ready at the collection store, after a transfer when the units come
+    from elsewhere.
+    """
+    problem = arrays.problem
+    if problem.now is None:
+        return None
+    location = problem.locations[index]
+    distance = float(arrays.distance_km[index])
+    order = problem.order
+    if order.type is OrderType.CC:
+        store_ref = order.collection_location_ref
+        store = next((loc for loc in problem.locations if loc.ref == store_ref), None)
+        return collection_promise(
+            problem.now,
+            location.calendar,
+            location.pick_pack_hours,
+            location.transfer_service,
+            distance,
+            store.calendar if store is not None else None,
+            at_store=location.ref == store_ref,
+        )
+    service = None
+    rates = arrays.rates
+    if rates is not None:
+        rated = np.flatnonzero(rates.location == index)
+        if len(rated):
+            weight = int(np.asarray(units) @ rates.line_weight)
+            service = rates.service(int(rated[0]), weight)
+    return parcel_promise(
+        problem.now, location.calendar, location.pick_pack_hours, service, distance
+    )
+
+
+__all__ = ["fulfilment_promise"]

@@ -1,0 +1,336 @@
+"""Rate-card pricing: a parcel's price as an exact step function of its weight.
+
+A home-delivery fulfilment from a location with parcel services costs the
+rate card's price for the destination's distance band and the band of the
+fulfilment's total weight, instead of the location's fixed and per-km terms
+(which stay as they are at locations without services). The service is the
+profile's choice: the cheapest for the weight, or the cheapest of those that
+deliver by the order's need-by date (all of them when none does).
+
+Per candidate r the services' weight bands merge into one step function:
+starts s_0 = 0 < s_1 < ... and prices p_b (weighted by ``weights.shipping``).
+The model (added to ``mip`` for the kept candidates that have one):
+
+    (7)  sum_b u_rb = y_r                       one band when the fulfilment exists
+    (8)  sum_k w_k x_rk >= sum_b s_b u_rb       the weight is at least the band's start
+    (9)  sum_k w_k x_rk <= sum_b e_b u_rb       and at most its end (next start - 1)
+    cost sum_b p_b u_rb
+
+For the reduction the arrays carry a line under each step function instead,
+alpha_r + beta_r W on [0, the order's weight] (``under_line``): alpha_r in
+f_r and beta_r w_k in the unit costs. Every plan costs at least that, so the
+bounds stay valid and candidates are pruned exactly as before; a plan
+sending the whole order in one parcel is priced exactly by it. Enumeration
+over the kept candidates then gives the under-line optimum, a lower bound:
+when the best plan found costs no more, it is proved optimal; else the MIP
+(which swaps the under-line for the bands) settles it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from sourcing.solver.carriers import CarrierService, ServiceChoice
+from sourcing.solver.eta import delivery_date, ready_by, ship_by
+from sourcing.solver.inputs import Location, OrderType
+from sourcing.solver.sparse import SparseRows
+from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.weights import Weights
+
+if TYPE_CHECKING:
+    from sourcing.solver.problem import SourcingProblem
+
+
+@dataclass(frozen=True, slots=True)
+class RateSteps:
+    """Per rated candidate, the parcel price as a step function of the parcel's weight."""
+
+    location: IntArray  # (R,) candidate index of each rated candidate
+    starts: tuple[IntArray, ...]  # per r: band starts in grams, ascending, the first 0
+    prices: tuple[FloatArray, ...]  # per r: weighted price of each band
+    services: tuple[tuple[CarrierService, ...], ...]  # per r: the service chosen per band
+    dearest: FloatArray  # (R,) max_b p_b
+    line_weight: IntArray  # (K,) grams per unit of each line
+    # A line under the step function on [0, the order's weight]: price >= alpha + beta W.
+    alpha: FloatArray  # (R,) goes into f_r
+    beta: FloatArray  # (R,) per gram, goes into the unit costs
+
+    def band(self, r: int, weight: int) -> int:
+        """The band a parcel of ``weight`` grams falls in at rated candidate r."""
+        return int(np.searchsorted(self.starts[r], weight, side="right")) - 1
+
+    def cost(self, allocation: IntArray) -> float:
+        """The weighted rate-card price of every used rated candidate's parcel."""
+        weight = allocation[self.location] @ self.line_weight
+        used = allocation[self.location].sum(axis=1) > 0
+        return float(
+            sum(self.prices[r][self.band(int(r), int(weight[r]))] for r in np.flatnonzero(used))
+        )
+
+    def service(self, r: int, weight: int) -> CarrierService:
+        """The service a parcel of ``weight`` grams goes with at rated candidate r."""
+        return self.services[r][self.band(r, weight)]
+
+
+def _allowed(
+    problem: SourcingProblem, location: Location, distance_km: float
+) -> tuple[CarrierService, ...]:
+    """The location's parcel services the profile lets it choose from."""
+    services = location.parcel_services
+    need_by, now = problem.order.need_by, problem.now
+    if problem.profile.service_choice is not ServiceChoice.MEETS_NEED_BY or not need_by or not now:
+        return services
+    start = ready_by(now, location.calendar, location.pick_pack_hours)
+    if start is None:
+        return services
+    zone = location.calendar.zone() if location.calendar else ZoneInfo("UTC")
+    if need_by.utcoffset() is None:
+        need_by = need_by.replace(tzinfo=UTC)  # a naive need-by is read as UTC
+    last_day = need_by.astimezone(zone).date()
+    meets = []
+    for service in services:
+        shipped = ship_by(start, service, location.calendar)
+        if shipped is not None and delivery_date(shipped, service, distance_km, zone) <= last_day:
+            meets.append(service)
+    return tuple(meets) or services
+
+
+def _merge(
+    services: tuple[CarrierService, ...], distance_km: float, weight: float
+) -> tuple[IntArray, FloatArray, tuple[CarrierService, ...]]:
+    """The cheapest service per merged weight band (the first listed on equal prices)."""
+    starts = sorted({band.lower_g for s in services for band in s.weight_bands})
+    prices, chosen = [], []
+    for start in starts:
+        best: tuple[float, CarrierService] | None = None
+        for service in services:
+            w = next(
+                i
+                for i, band in enumerate(service.weight_bands)
+                if band.upper_g is None or start < band.upper_g
+            )
+            price = weight * service.prices[service.distance_band(distance_km)][w]
+            if best is None or price < best[0]:
+                best = (price, service)
+        assert best is not None  # services is never empty here
+        prices.append(best[0])
+        chosen.append(best[1])
+    return np.array(starts, dtype=np.int64), np.array(prices, dtype=float), tuple(chosen)
+
+
+def rate_steps(
+    problem: SourcingProblem, distance_km: FloatArray, usable: IntArray, weights: Weights
+) -> RateSteps | None:
+    """The step functions of the usable HD candidates with parcel services; None if none has one."""
+    if problem.order.type is not OrderType.HD:
+        return None  # click and collect keeps today's terms (see the module docstring)
+    line_weight = np.array([line.weight_g for line in problem.order.lines], dtype=np.int64)
+    total = int(line_weight @ np.array([line.quantity for line in problem.order.lines]))
+    rated: list[IntArray] = []
+    cards: list[Card] = []
+    # Locations share rate cards: each distinct card (services and the distance band
+    # of each) is merged and bounded once per order.
+    for allowed, members in _services_of(problem, distance_km, usable).values():
+        index = np.array(members, dtype=np.int64)
+        km = distance_km[index]
+        bands = np.stack([_distance_bands(service, km) for service in allowed])
+        distinct, which = np.unique(bands, axis=1, return_inverse=True)
+        merged = []
+        for column in range(distinct.shape[1]):
+            first = int(np.flatnonzero(which.ravel() == column)[0])
+            starts, prices, chosen = _merge(allowed, float(km[first]), weights.shipping)
+            alpha, beta = under_line(starts, prices, total)
+            merged.append(Card(starts, prices, chosen, alpha, beta, float(prices.max())))
+        rated.append(index)
+        cards.extend(merged[int(w)] for w in which.ravel())
+    if not rated:
+        return None
+    return RateSteps(
+        location=np.concatenate(rated),
+        starts=tuple(c.starts for c in cards),
+        prices=tuple(c.prices for c in cards),
+        services=tuple(c.services for c in cards),
+        dearest=np.array([c.dearest for c in cards]),
+        line_weight=line_weight,
+        alpha=np.array([c.alpha for c in cards]),
+        beta=np.array([c.beta for c in cards]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One merged rate card for a distance band, with its under-line."""
+
+    starts: IntArray
+    prices: FloatArray
+    services: tuple[CarrierService, ...]
+    alpha: float
+    beta: float
+    dearest: float  # the card's highest price
+
+
+def _distance_bands(service: CarrierService, km: FloatArray) -> IntArray:
+    """The service's distance band of each distance."""
+    uppers = [b.upper_km for b in service.distance_bands if b.upper_km is not None]
+    return np.searchsorted(np.array(uppers, dtype=float), km, side="right")
+
+
+def _services_of(
+    problem: SourcingProblem, distance_km: FloatArray, usable: IntArray
+) -> dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]]:
+    """The usable candidates with parcel services, grouped by the services they may choose."""
+    by_need_by = problem.profile.service_choice is ServiceChoice.MEETS_NEED_BY
+    parcel: dict[int, tuple[CarrierService, ...]] = {}  # by the offered tuple's identity
+    groups: dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]] = {}
+    locations = problem.locations
+    for i in usable.tolist():
+        location = locations[i]
+        offered = location.carrier_services
+        if not offered:
+            continue
+        if by_need_by:
+            allowed = _allowed(problem, location, float(distance_km[i]))
+        else:
+            allowed = parcel.get(id(offered)) or location.parcel_services
+            parcel[id(offered)] = allowed
+        if allowed:
+            groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
+    return groups
+
+
+def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float, float]:
+    """The line alpha + beta W (beta >= 0) under the step function on [0, total], highest at total.
+
+    No parcel of the order weighs more than ``total``, so the steps matter at
+    their ends up to it: the line must pass below (band end, band price) for
+    each band that starts by ``total`` (the last end being ``total``) and
+    (0, first price). A plan sending the whole order in one parcel is then
+    priced exactly, which is what keeps the reduction's bound tight.
+    """
+    kept = int(np.searchsorted(starts, total, side="right"))
+    ends = np.append(starts[1:kept] - 1.0, float(total))
+    xs = np.append(0.0, ends)
+    ys = np.append(prices[0], prices[:kept])
+    best = (float(ys.min()), 0.0)
+    if total <= 0:
+        return best
+    slack = 1e-9 * max(1.0, float(ys.max()))
+    for i in range(len(xs)):
+        for j in range(i + 1, len(xs)):
+            if xs[j] <= xs[i]:
+                continue
+            beta = (ys[j] - ys[i]) / (xs[j] - xs[i])
+            alpha = ys[i] - beta * xs[i]
+            if beta < 0 or (alpha + beta * xs > ys + slack).any():
+                continue
+            if alpha + beta * total > best[0] + best[1] * total:
+                best = (float(alpha), float(beta))
+    return best
+
+
+def replace_flat_terms(
+    steps: RateSteps,
+    unit_parts: dict[str, FloatArray],
+    fulfilment_parts: dict[str, FloatArray],
+) -> None:
+    """Drop the fixed, per-km and km-per-fulfilment terms where a rate card prices the parcel."""
+    rated = steps.location
+    for term in ("fixed", "distance"):
+        fulfilment_parts[term] = np.array(fulfilment_parts[term], dtype=float, copy=True)
+        fulfilment_parts[term][rated] = 0.0
+    unit_parts["shipping"] = np.array(unit_parts["shipping"], dtype=float, copy=True)
+    unit_parts["shipping"][rated, :] = 0.0
+
+
+def lower_bound(steps: RateSteps | None, n_locations: int) -> FloatArray:
+    """Per candidate, the under-line's intercept alpha (0 where no rate card applies)."""
+    floor = np.zeros(n_locations)
+    if steps is not None:
+        floor[steps.location] = steps.alpha
+    return floor
+
+
+def unit_lower_bound(steps: RateSteps | None, shape: tuple[int, int]) -> FloatArray:
+    """Per candidate and line, the under-line's slope times the line's unit weight."""
+    floor = np.zeros(shape)
+    if steps is not None:
+        floor[steps.location] = steps.beta[:, None] * steps.line_weight[None, :]
+    return floor
+
+
+def add_bands(
+    steps: RateSteps,
+    cap: IntArray,
+    pair_l: IntArray,
+    pair_k: IntArray,
+    y_of: IntArray,
+    first: int,
+    rows: SparseRows,
+    cost: FloatArray,
+) -> FloatArray:
+    """Add constraints (7)-(9) for the rated candidates that have a y; returns the bands' costs.
+
+    The band variables are numbered from ``first``; a band whose start is
+    above the heaviest parcel the candidate could send gets no variable.
+    ``cost`` (x then y, by column id) loses the under-line the arrays carry
+    for the reduction, so the bands price the parcel exactly.
+    """
+    costs: list[float] = []
+    x_ids = np.arange(len(pair_l))
+    for r, location in enumerate(steps.location):
+        if y_of[location] < 0:
+            continue
+        mine = pair_l == location
+        cost[x_ids[mine]] -= steps.beta[r] * steps.line_weight[pair_k[mine]]
+        cost[y_of[location]] -= steps.alpha[r]
+        w = steps.line_weight[pair_k[mine]].astype(float)
+        heaviest = float(w @ cap[location, pair_k[mine]])
+        starts = steps.starts[r].astype(float)
+        kept = int(np.searchsorted(starts, heaviest, side="right"))
+        ends = np.append(starts[1:kept] - 1.0, heaviest)
+        u = first + len(costs) + np.arange(kept)
+        costs.extend(steps.prices[r][:kept])
+        n = int(mine.sum())
+        # Constraint (7): one band exactly when the fulfilment exists.
+        rows.add(
+            np.zeros(kept + 1, dtype=np.int64),
+            np.append(u, y_of[location]),
+            np.append(np.ones(kept), -1.0),
+            np.zeros(1),
+            np.zeros(1),
+        )
+        # A cut, not needed for integer points: the band's price is at least the
+        # under-line, so the relaxation's bound is at least the reduction's.
+        rows.add(
+            np.zeros(n + kept + 1, dtype=np.int64),
+            np.concatenate([x_ids[mine], u, [y_of[location]]]),
+            np.concatenate([-steps.beta[r] * w, steps.prices[r][:kept], [-steps.alpha[r]]]),
+            np.zeros(1),
+            np.array([np.inf]),
+        )
+        # Constraints (8) and (9): the parcel's weight lies inside the chosen band.
+        for bound, low, high in ((starts[:kept], 0.0, np.inf), (ends, -np.inf, 0.0)):
+            rows.add(
+                np.zeros(n + kept, dtype=np.int64),
+                np.concatenate([x_ids[mine], u]),
+                np.concatenate([w, -bound]),
+                np.array([low]),
+                np.array([high]),
+            )
+    return np.array(costs, dtype=float)
+
+
+__all__ = [
+    "RateSteps",
+    "add_bands",
+    "lower_bound",
+    "rate_steps",
+    "replace_flat_terms",
+    "under_line",
+    "unit_lower_bound",
+]
