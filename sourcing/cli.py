@@ -68,6 +68,12 @@ def _bench(args: argparse.Namespace) -> int:
     return main(args)
 
 
+def _whatif(args: argparse.Namespace) -> int:
+    from sourcing.whatif.cli import main
+
+    return main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="sourcing", description="Order sourcing engine.")
@@ -111,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="compare sourcing policies against a lower bound")
     add_bench_arguments(bench)
     bench.set_defaults(run=_bench)
+    from sourcing.whatif.cli import add_arguments as add_whatif_arguments
+
+    whatif = commands.add_parser(
+        "whatif", help="replay past orders under scenarios (weights, rules, policy) and compare"
+    )
+    add_whatif_arguments(whatif)
+    whatif.set_defaults(run=_whatif)
     sweep = commands.add_parser(
         "sweep", help="escalate or reassign overdue fulfilments once, and say what was done"
     )
