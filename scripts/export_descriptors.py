@@ -16,7 +16,7 @@ from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2
 
 from sourcing.server import reflection_v1
-from sourcing.v1 import config_pb2, inventory_pb2, orders_pb2, sourcing_pb2
+from sourcing.v1 import config_pb2, inventory_pb2, orders_pb2, simulation_pb2, sourcing_pb2
 
 OUT = Path(__file__).resolve().parent.parent / "descriptors" / "sourcing.v1.binpb"
 ROOTS = (
@@ -24,6 +24,7 @@ ROOTS = (
     orders_pb2.DESCRIPTOR,
     inventory_pb2.DESCRIPTOR,
     config_pb2.DESCRIPTOR,
+    simulation_pb2.DESCRIPTOR,
     health_pb2.DESCRIPTOR,
     reflection_v1.FILE,
 )

@@ -44,6 +44,7 @@ def _serve(args: argparse.Namespace) -> int:
         grace_s=args.grace,
         drain_s=args.drain,
         housekeeping_interval_s=interval,
+        max_simulations=args.max_simulations,
     )
     return 0
 
@@ -110,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=5.0,
         help="seconds between SLA sweeps and webhook deliveries in the background (0: off)",
+    )
+    serve.add_argument(
+        "--max-simulations",
+        type=int,
+        default=2,
+        help="what-if runs (SimulationService) executing at once; more wait QUEUED",
     )
     serve.set_defaults(run=_serve)
     from sourcing.bench.options import add_arguments as add_bench_arguments

@@ -26,6 +26,7 @@ from sourcing.server.boundary.interceptor import BoundaryInterceptor
 from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.interceptors import LoggingInterceptor
 from sourcing.server.shutdown import CommitGate
+from sourcing.server.simulations import DEFAULT_MAX_SIMULATIONS, SimulationRunner
 from sourcing.v1 import (
     config_pb2,
     config_pb2_grpc,
@@ -33,6 +34,8 @@ from sourcing.v1 import (
     inventory_pb2_grpc,
     orders_pb2,
     orders_pb2_grpc,
+    simulation_pb2,
+    simulation_pb2_grpc,
     sourcing_pb2,
     sourcing_pb2_grpc,
 )
@@ -49,6 +52,7 @@ SERVICE_NAMES = (
     orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
     inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
     config_pb2.DESCRIPTOR.services_by_name["ConfigService"].full_name,
+    simulation_pb2.DESCRIPTOR.services_by_name["SimulationService"].full_name,
 )
 
 
@@ -62,6 +66,7 @@ class RunningServer:
     engine: Engine
     housekeeping: Housekeeping | None = None
     gate: CommitGate = field(default_factory=CommitGate)
+    simulations: SimulationRunner | None = None
 
     def stop(self, grace_s: float = SHUTDOWN_GRACE_S, drain_s: float = SHUTDOWN_DRAIN_S) -> None:
         """Drain, stop taking calls, give those in flight ``grace_s``, then refuse commits.
@@ -76,6 +81,8 @@ class RunningServer:
         self.server.stop(grace_s).wait()
         if self.housekeeping is not None:
             self.housekeeping.stop()
+        if self.simulations is not None:
+            self.simulations.stop()
         self.gate.close()
         self.engine.dispose()
 
@@ -89,13 +96,16 @@ def create_server(
     migrate: bool = True,
     housekeeping_interval_s: float | None = None,
     delivery_policy: DeliveryPolicy | None = None,
+    max_simulations: int = DEFAULT_MAX_SIMULATIONS,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
     Calls beyond ``max_concurrent_rpcs`` are refused with RESOURCE_EXHAUSTED
     rather than queued without bound. With ``housekeeping_interval_s``, a
     background thread sweeps overdue fulfilments and delivers webhooks
-    (under ``delivery_policy``) that often; off by default.
+    (under ``delivery_policy``) that often; off by default. At most
+    ``max_simulations`` what-if runs execute at once; runs an earlier process
+    left unfinished are marked FAILED first.
     """
     engine = make_engine(db_url)
     if migrate:
@@ -113,6 +123,7 @@ def create_server(
         ],
     )
     _add_servicers(server, sessions)
+    simulations = _add_simulations(server, sessions, max_simulations)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflected = (
@@ -134,7 +145,7 @@ def create_server(
         housekeeping = Housekeeping(sessions, housekeeping_interval_s, delivery_policy)
         housekeeping.start()
     log.info("listening on port %d", port)
-    return RunningServer(server, port, health_servicer, engine, housekeeping, gate)
+    return RunningServer(server, port, health_servicer, engine, housekeeping, gate, simulations)
 
 
 def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None:
@@ -149,6 +160,21 @@ def _add_servicers(server: grpc.Server, sessions: sessionmaker[Session]) -> None
     config_pb2_grpc.add_ConfigServiceServicer_to_server(ConfigServicer(sessions), server)
 
 
+def _add_simulations(
+    server: grpc.Server, sessions: sessionmaker[Session], max_simulations: int
+) -> SimulationRunner:
+    from sourcing.models.simulations.calls import fail_unfinished
+    from sourcing.server.simulation_service import SimulationServicer
+
+    failed = fail_unfinished(sessions)
+    if failed:
+        log.warning("marked %d unfinished simulation runs FAILED", len(failed))
+    runner = SimulationRunner(sessions, max_simulations)
+    servicer = SimulationServicer(sessions, runner)
+    simulation_pb2_grpc.add_SimulationServiceServicer_to_server(servicer, server)
+    return runner
+
+
 def serve(
     db_url: str,
     address: str,
@@ -156,6 +182,7 @@ def serve(
     grace_s: float = SHUTDOWN_GRACE_S,
     drain_s: float = SHUTDOWN_DRAIN_S,
     housekeeping_interval_s: float | None = DEFAULT_INTERVAL_S,
+    max_simulations: int = DEFAULT_MAX_SIMULATIONS,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
 
@@ -163,7 +190,10 @@ def serve(
     ``housekeeping_interval_s`` seconds; ``None`` turns it off.
     """
     running = create_server(
-        db_url, address=address, housekeeping_interval_s=housekeeping_interval_s
+        db_url,
+        address=address,
+        housekeeping_interval_s=housekeeping_interval_s,
+        max_simulations=max_simulations,
     )
     # What is alive now (modules, table metadata, stubs) lives as long as the
     # process: keep it out of the cyclic collector, whose full passes over

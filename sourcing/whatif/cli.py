@@ -39,7 +39,7 @@ def load(args: argparse.Namespace) -> tuple[History, ScenarioFile]:
     if args.demo:
         from sourcing.whatif.synthetic import DEMO_SCENARIOS, synthetic_history
 
-        history = synthetic_history("capacity", 60, 300)
+        history = synthetic_history("clustered", 40, 150)
         file = ScenarioFile.parse(DEMO_SCENARIOS, "demo scenarios")
         return history, (ScenarioFile.read(args.scenarios) if args.scenarios else file)
     if args.scenarios is None:
@@ -74,7 +74,7 @@ def run(history: History, file: ScenarioFile, console: Console) -> WhatIf:
             runs.append(run_scenario(history, scenario, file, advance))
         for scenario in sweep:
             points.append(run_scenario(history, scenario, file, advance, explain=False))
-    return WhatIf.of(history.name, file, runs, points)
+    return WhatIf.of(history, file, runs, points)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -96,9 +96,11 @@ def main(args: argparse.Namespace) -> int:
     report = write_report(args.out, result, plots=not args.no_plots)
     for k in result.kpis:
         console.print(
-            f"{k.scenario:>24}  cost to serve {k.service_cost:>12,.0f}  parcels/order "
-            f"{k.parcels_per_order:.3f}  km {k.km:>10,.0f}  units rejected {k.rejected_units}",
+            f"{k.scenario}: cost to serve {k.cost_to_serve:,.0f}, "
+            f"parcels/order {k.parcels_per_order:.3f}, km {k.km:,.0f}, "
+            f"units rejected {k.rejected_units}",
             highlight=False,
+            soft_wrap=True,
         )
     console.print(f"report: {report}")
     return 0

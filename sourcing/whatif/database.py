@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from sourcing import solver
 from sourcing.models.config.candidates import active_profile, candidate_locations, solver_location
@@ -53,17 +53,24 @@ TABLES_READ = (
 def read_history_from_url(url: str, start: datetime, end: datetime) -> History:
     """The window [``start``, ``end``) of the database at ``url``, read as one snapshot."""
     engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     try:
-        with session_factory(engine)() as session, session.begin():
-            if engine.dialect.name == "postgresql":
-                session.connection().exec_driver_sql("SET TRANSACTION READ ONLY")
-            history = read_history(session, start, end)
-            session.rollback()  # nothing to keep, and nothing is written either way
-            return history
+        return read_snapshot(session_factory(engine), start, end)
     finally:
         engine.dispose()
+
+
+def read_snapshot(sessions: sessionmaker[Session], start: datetime, end: datetime) -> History:
+    """The window [``start``, ``end``), read in one read-only transaction that is rolled back."""
+    with sessions() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            connection = session.connection(
+                execution_options={"isolation_level": "REPEATABLE READ"}
+            )
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        try:
+            return read_history(session, start, end)
+        finally:
+            session.rollback()  # nothing to keep, and nothing was written
 
 
 def read_history(session: Session, start: datetime, end: datetime) -> History:
@@ -75,7 +82,16 @@ def read_history(session: Session, start: datetime, end: datetime) -> History:
     locations = _locations(session, stock)
     orders = _orders(session, start, end)
     name = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
-    return History(name, locations, orders, live, versions)
+    return History(name, locations, orders, live, versions, _corrections(session, start, end))
+
+
+def _corrections(session: Session, start: datetime, end: datetime) -> int:
+    """Stock corrections recorded inside the window (what the replay cannot see)."""
+    q = InventoryQuantity
+    count = select(func.count()).where(
+        q.type == QuantityType.CORRECTION, q.created_at >= start, q.created_at < end
+    )
+    return int(session.scalar(count) or 0)
 
 
 def _profiles(

@@ -31,12 +31,13 @@ class HistoryOrder:
     """One order as it arrived, and (from the database) the plan the service stored for it.
 
     ``stored_plan`` maps location ref to units the service allocated there
-    when the order arrived; empty for orders read from files.
+    when the order arrived (empty when it rejected every unit); ``None`` for
+    orders read from files.
     """
 
     order: solver.Order
     arrived_at: datetime
-    stored_plan: Mapping[str, int] = field(default_factory=dict)
+    stored_plan: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,9 @@ class History:
     ``locations`` carry their stock at the window's start and their daily
     capacity. ``profiles`` is the live profile per order type;
     ``profile_versions`` every stored version by (order type, version).
+    ``stock_corrections`` counts stock corrections (feeds, counts) recorded
+    inside the window: the replay starts from the stock at the window's start
+    and does not see them, so orders after them may differ from what was stored.
     """
 
     name: str
@@ -55,6 +59,7 @@ class History:
     profile_versions: Mapping[tuple[solver.OrderType, int], solver.SourcingProfile] = field(
         default_factory=dict
     )
+    stock_corrections: int = 0
 
     def __post_init__(self) -> None:
         times = [o.arrived_at for o in self.orders]

@@ -3,8 +3,10 @@ the orders whose plans changed most.
 
 Every cost is the bench's: ``objective.evaluate`` of the order's allocation on
 the state it was applied to (``OrderRecord.terms``), folded into the bench's
-``cost_parts``. ``service_cost`` leaves the rejection penalty out (it is
-reported as rejected units instead, since its size is a modelling device).
+``cost_parts``. ``service_cost`` is the objective without the rejection
+penalty (reported as rejected units instead, since its size is a modelling
+device); ``cost_to_serve`` only the money terms (``MONEY_PARTS``), what the
+frontier sets against parcels per order.
 
 The interval of a difference resamples orders with replacement, the same
 orders for both scenarios (paired), ``bootstrap`` times with a fixed seed, and
@@ -21,7 +23,10 @@ import numpy as np
 from sourcing.bench.metrics import cost_parts
 from sourcing.solver.types import FloatArray
 from sourcing.whatif.engine import ScenarioRun
+from sourcing.whatif.history import History
 
+# The terms that are money spent (fixed, per unit, per km), not preferences or penalties.
+MONEY_PARTS = ("fixed", "handling", "shipping")
 # Per-order measures a difference is bootstrapped for, in report order.
 MEASURES = ("service_cost", "parcels", "km", "rejected_units", "below_ideal_units")
 
@@ -35,6 +40,7 @@ class ScenarioKpis:
     orders: int
     units: int
     service_cost: float
+    cost_to_serve: float
     parts: dict[str, float]
     parcels_per_order: float
     split_orders: int
@@ -88,6 +94,7 @@ def kpis(run: ScenarioRun) -> ScenarioKpis:
         orders=n,
         units=sum(r.units for r in records),
         service_cost=sum(parts.values()) - parts["rejection"],
+        cost_to_serve=sum(parts[p] for p in MONEY_PARTS),
         parts=parts,
         parcels_per_order=sum(r.shipments for r in records) / n if n else 0.0,
         split_orders=sum(r.shipments > 1 for r in records),
@@ -169,3 +176,36 @@ def changes(baseline: ScenarioRun, variant: ScenarioRun, top: int) -> list[Order
 def changed_orders(baseline: ScenarioRun, variant: ScenarioRun) -> int:
     """How many orders got a different plan."""
     return sum(b.plan != v.plan for b, v in zip(baseline.decisions, variant.decisions, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Fidelity:
+    """How the baseline's replay compares with the plans the service stored.
+
+    ``differing`` lists the orders whose replayed plan is not the stored one;
+    ``stock_corrections`` the stock changes inside the window that the replay
+    does not see (the usual reason).
+    """
+
+    compared: int
+    differing: tuple[str, ...]
+    stock_corrections: int
+
+    @property
+    def identical_share(self) -> float:
+        """Share of compared orders whose plan was reproduced exactly."""
+        return 1.0 - len(self.differing) / self.compared if self.compared else 1.0
+
+
+def fidelity(history: History, baseline: ScenarioRun) -> Fidelity | None:
+    """The baseline against the stored plans; ``None`` for a history without any (files)."""
+    stored = [o for o in history.orders if o.stored_plan is not None]
+    if not stored:
+        return None
+    replayed = {
+        r.order_ref: dict(d.plan) for r, d in zip(baseline.records, baseline.decisions, strict=True)
+    }
+    differing = tuple(
+        o.order.ref for o in stored if replayed.get(o.order.ref) != dict(o.stored_plan or {})
+    )
+    return Fidelity(len(stored), differing, history.stock_corrections)

@@ -36,26 +36,33 @@ def scenario_instance(history: History, scenario: Scenario, file: ScenarioFile) 
 
 def check_scenario(history: History, scenario: Scenario, file: ScenarioFile) -> None:
     """Raise ``WhatIfInputError`` when ``scenario`` names what ``history`` does not hold."""
-    known = {loc.ref for loc in history.locations}
+    known = frozenset(loc.ref for loc in history.locations)
+    versions = frozenset(v for _, v in history.profile_versions)
+    check_scenario_names(known, versions, scenario, file)
+
+
+def check_scenario_names(
+    location_refs: frozenset[str], versions: frozenset[int], scenario: Scenario, file: ScenarioFile
+) -> None:
+    """Raise ``WhatIfInputError`` when ``scenario`` names an unknown location or version."""
     added = {a.ref for a in scenario.rules.added}
     for name, refs in scenario.rules.location_refs().items():
-        unknown = sorted(refs - known - added)
+        unknown = sorted(refs - location_refs - added)
         if unknown:
             raise file.error(
                 f"{scenario.path}.rules.{name}", f"Unknown location {', '.join(unknown)}."
             )
     for i, location in enumerate(scenario.rules.added):
         path = f"{scenario.path}.rules.add_location[{i}]"
-        if location.ref in known:
+        if location.ref in location_refs:
             raise file.error(f"{path}.ref", f"Location {location.ref} exists already.")
-        if location.stock_from is not None and location.stock_from not in known:
+        if location.stock_from is not None and location.stock_from not in location_refs:
             raise file.error(f"{path}.stock_from", f"Unknown location {location.stock_from}.")
     version = scenario.profile_version
-    if version is not None and not any(v == version for _, v in history.profile_versions):
-        stored = sorted({v for _, v in history.profile_versions})
+    if version is not None and version not in versions:
         raise file.error(
             f"{scenario.path}.profile_version",
-            f"Unknown profile version {version}; stored versions: {stored or 'none'}.",
+            f"Unknown profile version {version}; stored versions: {sorted(versions) or 'none'}.",
         )
 
 

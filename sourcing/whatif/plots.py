@@ -103,7 +103,7 @@ def _deltas(deltas: Sequence[Delta]) -> Figure:
 
 def _frontier(scenarios: Sequence[ScenarioKpis], sweep: Sequence[ScenarioKpis]) -> Figure:
     figure, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
-    points = sorted((k.parcels_per_order, k.service_cost, k.scenario) for k in sweep)
+    points = sorted((k.parcels_per_order, k.cost_to_serve, k.scenario) for k in sweep)
     frontier, best = [], float("inf")
     for x, y, name in points:  # non-dominated: fewer parcels never costs less than before
         if y < best:
@@ -114,9 +114,9 @@ def _frontier(scenarios: Sequence[ScenarioKpis], sweep: Sequence[ScenarioKpis]) 
     for x, y, name in frontier:
         ax.annotate(name.removeprefix("sweep "), (x, y), fontsize="x-small")
     for k in scenarios:
-        ax.scatter([k.parcels_per_order], [k.service_cost], marker="*", s=120, label=k.scenario)
+        ax.scatter([k.parcels_per_order], [k.cost_to_serve], marker="*", s=120, label=k.scenario)
     ax.set_xlabel("parcels per order")
-    ax.set_ylabel("cost to serve (minor units, rejections excluded)")
+    ax.set_ylabel("cost to serve: fixed + handling + shipping (minor units)")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
     return figure

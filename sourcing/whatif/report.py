@@ -16,13 +16,16 @@ from pathlib import Path
 from sourcing.bench.metrics import COST_PARTS
 from sourcing.bench.report import environment
 from sourcing.whatif.engine import ScenarioRun
+from sourcing.whatif.history import History
 from sourcing.whatif.kpis import (
     Delta,
+    Fidelity,
     OrderChange,
     ScenarioKpis,
     changed_orders,
     changes,
     deltas,
+    fidelity,
     kpis,
     plan_text,
 )
@@ -44,11 +47,12 @@ class WhatIf:
     changes: tuple[OrderChange, ...]
     changed: dict[str, int]
     sweep: tuple[ScenarioKpis, ...]
+    fidelity: Fidelity | None = None
 
     @classmethod
     def of(
         cls,
-        history: str,
+        history: History,
         file: ScenarioFile,
         runs: Sequence[ScenarioRun],
         sweep: Sequence[ScenarioRun],
@@ -56,7 +60,7 @@ class WhatIf:
         """Compare every variant run with the first (the baseline)."""
         base, variants = runs[0], runs[1:]
         return cls(
-            history,
+            history.name,
             file,
             tuple(runs),
             tuple(kpis(r) for r in runs),
@@ -64,6 +68,7 @@ class WhatIf:
             tuple(c for v in variants for c in changes(base, v, file.top_changes)),
             {v.scenario.name: changed_orders(base, v) for v in variants},
             tuple(kpis(r) for r in sweep),
+            fidelity(history, base),
         )
 
 
@@ -85,6 +90,7 @@ KPI_HEADER = (
     "orders",
     "units",
     "service_cost",
+    "cost_to_serve",
     *PARTS,
     "parcels_per_order",
     "split_orders",
@@ -106,6 +112,7 @@ def _kpi_row(k: ScenarioKpis) -> list[object]:
         k.orders,
         k.units,
         k.service_cost,
+        k.cost_to_serve,
         *(k.parts[p] for p in PARTS),
         k.parcels_per_order,
         k.split_orders,
@@ -209,6 +216,7 @@ def markdown(result: WhatIf, plots: Sequence[tuple[str, str]]) -> str:
             (
                 "scenario",
                 "policy",
+                "objective*",
                 "cost to serve",
                 "parcels/order",
                 "split orders",
@@ -224,6 +232,7 @@ def markdown(result: WhatIf, plots: Sequence[tuple[str, str]]) -> str:
                     k.scenario,
                     k.policy,
                     f"{k.service_cost:,.0f}",
+                    f"{k.cost_to_serve:,.0f}",
                     f"{k.parcels_per_order:.3f}",
                     str(k.split_orders),
                     f"{k.km:,.0f}",
@@ -236,6 +245,9 @@ def markdown(result: WhatIf, plots: Sequence[tuple[str, str]]) -> str:
                 for k, run in zip(result.kpis, result.runs, strict=True)
             ),
         ),
+        "",
+        "\\* objective: every term of the solver's objective but the rejection penalty; "
+        "cost to serve: its money terms (fixed + handling + shipping).",
         "",
     ]
     if result.deltas:
@@ -274,8 +286,34 @@ def markdown(result: WhatIf, plots: Sequence[tuple[str, str]]) -> str:
             ),
             "",
         ]
+    if result.fidelity is not None:
+        parts += [_fidelity(result.kpis[0].scenario, result.fidelity), ""]
     parts += [f"![{title}]({name})" for name, title in plots]
     return "\n".join(parts) + "\n"
+
+
+def _fidelity(baseline: str, found: Fidelity) -> str:
+    """The replay-fidelity paragraph: how many stored plans the baseline reproduced, and why not."""
+    text = (
+        f"## Replay fidelity\n\n{baseline} reproduced the stored plan of "
+        f"{found.compared - len(found.differing)} of {found.compared} orders "
+        f"({found.identical_share:.1%})."
+    )
+    if found.differing:
+        shown = ", ".join(found.differing[:20]) + (" ..." if len(found.differing) > 20 else "")
+        text += f" Orders that differ: {shown}."
+        if found.stock_corrections:
+            text += (
+                f" {found.stock_corrections} stock corrections (feeds, counts) were recorded "
+                "inside the window; the replay starts from the stock at the window's start and "
+                "does not see them, so orders sourced after them can differ."
+            )
+        else:
+            text += (
+                " No stock was corrected inside the window: the differences come from the "
+                "scenario's changes, a profile changed since, or ties between equal-cost plans."
+            )
+    return text
 
 
 def write_report(folder: Path, result: WhatIf, plots: bool = True) -> Path:

@@ -37,7 +37,7 @@ split_limit = 2
 buffer = 1
 
 [sweep]
-split = [0, 50, 150, 400, 1000]
+split = [0, 150, 1000]
 """
 
 

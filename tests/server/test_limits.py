@@ -20,13 +20,14 @@ from sourcing.v1 import (
     domain_pb2,
     inventory_pb2,
     orders_pb2,
+    simulation_pb2,
     sourcing_pb2,
 )
 from tests.server.conftest import Clients
 from tests.server.test_source import field_violations, hd_order
 
 PROTO_DIR = Path(__file__).resolve().parents[2] / "proto" / "sourcing" / "v1"
-MODULES = (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2)
+MODULES = (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2, simulation_pb2)
 TIMEOUT_S = 10
 
 

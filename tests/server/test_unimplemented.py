@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 from google.protobuf import message_factory
 
-from sourcing.v1 import config_pb2, inventory_pb2, orders_pb2, sourcing_pb2
+from sourcing.v1 import config_pb2, inventory_pb2, orders_pb2, simulation_pb2, sourcing_pb2
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -25,7 +25,7 @@ def readme_unimplemented() -> set[str]:
 def every_rpc() -> list[tuple[str, str, Any]]:
     """(service, method, request class) for every RPC of the contract."""
     rpcs = []
-    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2):
+    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2, simulation_pb2):
         for service in module.DESCRIPTOR.services_by_name.values():
             for method in service.methods:
                 request = message_factory.GetMessageClass(method.input_type)

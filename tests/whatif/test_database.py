@@ -84,7 +84,7 @@ def test_history_rebuilds_start_stock_and_a_run_changes_nothing(
     replayed = {
         r.order_ref: dict(d.plan) for r, d in zip(live.records, live.decisions, strict=True)
     }
-    stored = {o.order.ref: dict(o.stored_plan) for o in history.orders}
+    stored = {o.order.ref: dict(o.stored_plan or {}) for o in history.orders}
     assert replayed == stored
     assert all("S1" not in dict(d.plan) for d in runs[2].decisions)
     assert _dump(engine) == before

@@ -45,7 +45,7 @@ def _what_if() -> WhatIf:
     sweep = [
         run_scenarios(history, ScenarioFile(file.source, s, ()))[0] for s in sweep_scenarios(file)
     ]
-    return WhatIf.of(history.name, file, runs, sweep)
+    return WhatIf.of(history, file, runs, sweep)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_same_input_and_seed_write_identical_csvs(result: WhatIf, tmp_path: Path
     write_report(first, result, plots=False)
     write_report(second, _what_if(), plots=False)
     reseeded = replace(result.file, seed=4)
-    write_report(other, WhatIf.of(result.history, reseeded, result.runs, []), plots=False)
+    write_report(other, WhatIf.of(read_history(EXAMPLE), reseeded, result.runs, []), plots=False)
     for name in CSV_FILES:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     assert (first / "orders.csv").read_bytes() == (other / "orders.csv").read_bytes()

@@ -31,6 +31,7 @@ MAX_QUANTITY = 1_000_000
 MAX_BATCH_ORDERS = 20_000
 MAX_PAGE_SIZE = 1000
 MAX_TIME_LIMIT_S = 3600
+MAX_SCENARIO_CHARS = 200_000
 
 REF = Text(64, Chars.REF)
 ID = Text(18, Chars.DIGITS)
@@ -255,4 +256,13 @@ LIMITS: dict[str, Limit] = {
     "WebhookSubscription.secret": NAME,
     "WebhookSubscription.event_types": STATUSES,
     "WebhookSubscription.create_time": OUT,
+    # simulation.proto
+    "StartSimulationRequest.window_start": Moment(),
+    "StartSimulationRequest.window_end": Moment(),
+    "StartSimulationRequest.scenarios_toml": Text(MAX_SCENARIO_CHARS, Chars.DOCUMENT),
+    "StartSimulationRequest.requested_by": NAME,
+    "GetSimulationRequest.id": ID,
+    "ListSimulationsRequest.page_size": PAGE,
+    "ListSimulationsRequest.page_token": TOKEN,
+    "CancelSimulationRequest.id": ID,
 }

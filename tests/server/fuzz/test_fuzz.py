@@ -15,7 +15,7 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import duration_pb2, message_factory
+from google.protobuf import duration_pb2, message_factory, timestamp_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -31,6 +31,7 @@ from sourcing.v1 import (
     domain_pb2,
     inventory_pb2,
     orders_pb2,
+    simulation_pb2,
     sourcing_pb2,
 )
 from tests.server.fuzz.conftest import snapshot
@@ -88,12 +89,18 @@ SEEDS: dict[str, Message] = {
     "CreateLocation": config_pb2.CreateLocationRequest(
         location=config_pb2.Location(ref="L9", name="n", latitude=1.0, longitude=1.0)
     ),
+    "StartSimulation": simulation_pb2.StartSimulationRequest(
+        window_start=timestamp_pb2.Timestamp(seconds=1_700_000_000),
+        window_end=timestamp_pb2.Timestamp(seconds=1_700_086_400),
+        scenarios_toml='[baseline]\nname = "live"\n[[scenarios]]\npolicy = "greedy"\n',
+        requested_by="fuzz",
+    ),
 }
 
 
 def _rpcs() -> list[tuple[str, str, Any]]:
     rpcs = []
-    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2):
+    for module in (sourcing_pb2, orders_pb2, inventory_pb2, config_pb2, simulation_pb2):
         for service in module.DESCRIPTOR.services_by_name.values():
             for method in service.methods:
                 request = message_factory.GetMessageClass(method.input_type)
