@@ -87,7 +87,7 @@ def main(args: argparse.Namespace) -> int:
 
             check_scenario(history, scenario, file)
     except WhatIfInputError as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     console.print(
         f"{history.name}: {len(history.orders)} orders, {len(history.locations)} locations"
