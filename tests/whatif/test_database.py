@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models.db.base import Base
 from sourcing.models.db.enums import LocationType, OrderType
+from sourcing.models.inventory.inventory import set_stock
 from sourcing.models.orders.source import source_order
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.solver import GeoPoint
 from sourcing.whatif.database import TABLES_READ, read_history_from_url
 from sourcing.whatif.engine import run_scenarios
+from sourcing.whatif.kpis import fidelity
+from sourcing.whatif.report import WhatIf, markdown
 from sourcing.whatif.scenarios import ScenarioFile
 from tests.models.builders import add_location, add_position, add_product
 
@@ -95,3 +98,27 @@ def test_an_empty_window_is_an_empty_history(engine: Engine, db_url: str) -> Non
     now = datetime.now(UTC)
     history = read_history_from_url(db_url, now - timedelta(days=2), now - timedelta(days=1))
     assert history.orders == ()
+
+
+def test_a_stock_feed_inside_the_window_is_named_as_why_a_plan_differs(
+    sessions: sessionmaker[Session], db_url: str
+) -> None:
+    """W1's stock of A counted to 0 after O0: the service rejected O1, the replay serves it."""
+    with sessions.begin() as session:
+        warehouse = add_location(session, "W1", latitude=0.0, longitude=0.0)
+        position = add_position(session, add_product(session, "A"), warehouse, 5)
+    start = datetime.now(UTC)
+    source_order(sessions, _order("O0", "A", 1), SourceOptions())
+    with sessions.begin() as session:
+        set_stock(session, position.id, 0, reason="stock count")
+    source_order(sessions, _order("O1", "A", 1), SourceOptions())
+    history = read_history_from_url(db_url, start, datetime.now(UTC) + timedelta(seconds=1))
+    assert history.stock_corrections == 1
+    file = ScenarioFile.parse("[baseline]\n")
+    found = fidelity(history, run_scenarios(history, file)[0])
+    assert found is not None
+    assert (found.compared, found.differing, found.stock_corrections) == (2, ("O1",), 1)
+    result = WhatIf.of(history, file, run_scenarios(history, file), [])
+    text = markdown(result, [])
+    assert "reproduced the stored plan of 1 of 2 orders" in text
+    assert "1 stock corrections" in text
