@@ -126,6 +126,26 @@ def _kpi_row(k: ScenarioKpis) -> list[object]:
     ]
 
 
+ORDER_HEADER = (
+    "scenario", "order_ref", "day", "units", "parcels", "rejected_units", "km",
+    "below_ideal_units", "service_cost", "plan", "error",
+)  # fmt: skip
+CHANGE_HEADER = (
+    "scenario", "order_ref", "cost_change", "baseline_plan", "variant_plan",
+    "baseline_reasons", "variant_reasons",
+)  # fmt: skip
+
+
+def _order_rows(result: WhatIf) -> Iterable[Sequence[object]]:
+    for run in result.runs:
+        for r, d in zip(run.records, run.decisions, strict=True):
+            service_cost = r.cost - r.terms.get("rejection", 0.0)
+            yield (
+                run.scenario.name, r.order_ref, r.day, r.units, r.shipments, r.rejected_units,
+                d.km, d.below_ideal_units, service_cost, plan_text(d.plan), r.error,
+            )  # fmt: skip
+
+
 def write_csvs(folder: Path, result: WhatIf) -> None:
     """The CSV files of ``CSV_FILES``."""
     _write(folder / "kpis.csv", KPI_HEADER, map(_kpi_row, result.kpis))
@@ -134,63 +154,13 @@ def write_csvs(folder: Path, result: WhatIf) -> None:
         ("scenario", "measure", "difference", "low_95", "high_95"),
         ((d.scenario, d.measure, d.difference, d.low, d.high) for d in result.deltas),
     )
-    _write(
-        folder / "orders.csv",
-        (
-            "scenario",
-            "order_ref",
-            "day",
-            "units",
-            "parcels",
-            "rejected_units",
-            "km",
-            "below_ideal_units",
-            "service_cost",
-            "plan",
-            "error",
-        ),
-        (
-            (
-                run.scenario.name,
-                r.order_ref,
-                r.day,
-                r.units,
-                r.shipments,
-                r.rejected_units,
-                d.km,
-                d.below_ideal_units,
-                r.cost - r.terms.get("rejection", 0.0),
-                plan_text(d.plan),
-                r.error,
-            )
-            for run in result.runs
-            for r, d in zip(run.records, run.decisions, strict=True)
-        ),
-    )
-    _write(
-        folder / "changes.csv",
-        (
-            "scenario",
-            "order_ref",
-            "cost_change",
-            "baseline_plan",
-            "variant_plan",
-            "baseline_reasons",
-            "variant_reasons",
-        ),
-        (
-            (
-                c.scenario,
-                c.order_ref,
-                c.cost_change,
-                c.baseline_plan,
-                c.variant_plan,
-                c.baseline_reasons,
-                c.variant_reasons,
-            )
-            for c in result.changes
-        ),
-    )
+    _write(folder / "orders.csv", ORDER_HEADER, _order_rows(result))
+    changes = (
+        (c.scenario, c.order_ref, c.cost_change, c.baseline_plan, c.variant_plan,
+         c.baseline_reasons, c.variant_reasons)
+        for c in result.changes
+    )  # fmt: skip
+    _write(folder / "changes.csv", CHANGE_HEADER, changes)
     _write(folder / "sweep.csv", KPI_HEADER, map(_kpi_row, result.sweep))
 
 
@@ -200,9 +170,49 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+KPI_COLUMNS = (
+    "scenario", "policy", "objective*", "cost to serve", "parcels/order", "split orders", "km",
+    "units rejected", "orders escalated", "units below ideal", "store share", "seconds",
+)  # fmt: skip
+
+
+def _kpi_cells(k: ScenarioKpis, seconds: float) -> tuple[str, ...]:
+    return (
+        k.scenario, k.policy, f"{k.service_cost:,.0f}", f"{k.cost_to_serve:,.0f}",
+        f"{k.parcels_per_order:.3f}", str(k.split_orders), f"{k.km:,.0f}",
+        str(k.rejected_units), str(k.escalated_orders), str(k.below_ideal_units),
+        f"{k.store_share:.1%}", f"{seconds:.1f}",
+    )  # fmt: skip
+
+
+def _comparison(result: WhatIf, base: str) -> list[str]:
+    """The differences to the baseline and the orders whose plan changed most."""
+    differences = (
+        (d.scenario, str(result.changed[d.scenario]), d.measure, f"{d.difference:+,.1f}",
+         f"[{d.low:+,.1f}, {d.high:+,.1f}]")
+        for d in result.deltas
+    )  # fmt: skip
+    changed = (
+        (c.scenario, c.order_ref, f"{c.cost_change:+,.0f}", c.baseline_plan, c.variant_plan,
+         c.variant_reasons or "-")
+        for c in result.changes
+    )  # fmt: skip
+    return [
+        f"## Against {base} (total over the window, 95% interval)",
+        "",
+        _table(("scenario", "orders changed", "measure", "difference", "interval"), differences),
+        "",
+        "## Orders whose plan changed most",
+        "",
+        _table(("scenario", "order", "cost change", base, "variant", "why (variant)"), changed),
+        "",
+    ]
+
+
 def markdown(result: WhatIf, plots: Sequence[tuple[str, str]]) -> str:
     """The report's text."""
     base = result.kpis[0].scenario
+    rows = (_kpi_cells(k, run.seconds) for k, run in zip(result.kpis, result.runs, strict=True))
     parts = [
         f"# What-if on {result.history}",
         "",
@@ -212,82 +222,16 @@ def markdown(result: WhatIf, plots: Sequence[tuple[str, str]]) -> str:
         "",
         "## KPIs",
         "",
-        _table(
-            (
-                "scenario",
-                "policy",
-                "objective*",
-                "cost to serve",
-                "parcels/order",
-                "split orders",
-                "km",
-                "units rejected",
-                "orders escalated",
-                "units below ideal",
-                "store share",
-                "seconds",
-            ),
-            (
-                (
-                    k.scenario,
-                    k.policy,
-                    f"{k.service_cost:,.0f}",
-                    f"{k.cost_to_serve:,.0f}",
-                    f"{k.parcels_per_order:.3f}",
-                    str(k.split_orders),
-                    f"{k.km:,.0f}",
-                    str(k.rejected_units),
-                    str(k.escalated_orders),
-                    str(k.below_ideal_units),
-                    f"{k.store_share:.1%}",
-                    f"{run.seconds:.1f}",
-                )
-                for k, run in zip(result.kpis, result.runs, strict=True)
-            ),
-        ),
+        _table(KPI_COLUMNS, rows),
         "",
         "\\* objective: every term of the solver's objective but the rejection penalty; "
         "cost to serve: its money terms (fixed + handling + shipping).",
         "",
     ]
     if result.deltas:
-        parts += [
-            f"## Against {base} (total over the window, 95% interval)",
-            "",
-            _table(
-                ("scenario", "orders changed", "measure", "difference", "interval"),
-                (
-                    (
-                        d.scenario,
-                        str(result.changed[d.scenario]),
-                        d.measure,
-                        f"{d.difference:+,.1f}",
-                        f"[{d.low:+,.1f}, {d.high:+,.1f}]",
-                    )
-                    for d in result.deltas
-                ),
-            ),
-            "",
-            "## Orders whose plan changed most",
-            "",
-            _table(
-                ("scenario", "order", "cost change", f"{base}", "variant", "why (variant)"),
-                (
-                    (
-                        c.scenario,
-                        c.order_ref,
-                        f"{c.cost_change:+,.0f}",
-                        c.baseline_plan,
-                        c.variant_plan,
-                        c.variant_reasons or "-",
-                    )
-                    for c in result.changes
-                ),
-            ),
-            "",
-        ]
+        parts += _comparison(result, base)
     if result.fidelity is not None:
-        parts += [_fidelity(result.kpis[0].scenario, result.fidelity), ""]
+        parts += [_fidelity(base, result.fidelity), ""]
     parts += [f"![{title}]({name})" for name, title in plots]
     return "\n".join(parts) + "\n"
 
