@@ -56,6 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
         metrics_address=metrics_address,
         security=security,
         scarcity_refresh_s=args.scarcity_refresh_s or None,  # 0 (the default): off
+        max_simulations=args.max_simulations,
     )
     return 0
 
@@ -104,6 +105,12 @@ def _status(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from sourcing.bench.runner import main
+
+    return main(args)
+
+
+def _whatif(args: argparse.Namespace) -> int:
+    from sourcing.whatif.cli import main
 
     return main(args)
 
@@ -158,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="seconds between refreshes of the scarce-stock prices in the background (0: off)",
     )
+    serve.add_argument(
+        "--max-simulations",
+        type=int,
+        default=2,
+        help="what-if runs (SimulationService) executing at once; more wait QUEUED",
+    )
     serve.set_defaults(run=_serve)
     _add_prices(commands)
     from sourcing.bench.options import add_arguments as add_bench_arguments
@@ -165,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="compare sourcing policies against a lower bound")
     add_bench_arguments(bench)
     bench.set_defaults(run=_bench)
+    from sourcing.whatif.cli import add_arguments as add_whatif_arguments
+
+    whatif = commands.add_parser(
+        "whatif", help="replay past orders under scenarios (weights, rules, policy) and compare"
+    )
+    add_whatif_arguments(whatif)
+    whatif.set_defaults(run=_whatif)
     sweep = commands.add_parser(
         "sweep", help="escalate or reassign overdue fulfilments once, and say what was done"
     )

@@ -87,13 +87,17 @@ def test_no_import_cycles_anywhere() -> None:
 @pytest.mark.parametrize(
     ("layer", "forbidden"),
     [
-        ("sourcing.solver", ("sourcing.models", "sourcing.server", "sourcing.bench")),
-        ("sourcing.models", ("sourcing.server", "sourcing.bench")),
-        ("sourcing.bench", ("sourcing.models", "sourcing.server")),
+        (
+            "sourcing.solver",
+            ("sourcing.models", "sourcing.server", "sourcing.bench", "sourcing.whatif"),
+        ),
+        ("sourcing.models", ("sourcing.server", "sourcing.bench", "sourcing.whatif")),
+        ("sourcing.bench", ("sourcing.models", "sourcing.server", "sourcing.whatif")),
+        ("sourcing.whatif", ("sourcing.server",)),
     ],
 )
 def test_dependencies_point_one_way(layer: str, forbidden: tuple[str, ...]) -> None:
-    """server -> models -> solver, and bench -> solver: never the other way."""
+    """server -> models -> solver, bench -> solver, whatif -> models/bench: never the other way."""
     wrong = sorted(
         f"{name} -> {target}"
         for name, targets in import_graph().items()

@@ -56,6 +56,7 @@ from sourcing.models.orders.tables import (
     Order,
     OrderLine,
 )
+from sourcing.models.simulations.tables import SimulationRun, SimulationState
 
 __all__ = [
     "FULFILMENT_TRANSITIONS",
@@ -98,6 +99,8 @@ __all__ = [
     "ReturnLine",
     "ReturnOrder",
     "ReturnStatus",
+    "SimulationRun",
+    "SimulationState",
     "SourcingError",
     "SourcingProfile",
     "UTCDateTime",

@@ -30,12 +30,14 @@ from sourcing.server.contract import SERVICE_NAMES
 from sourcing.server.errors import ErrorInterceptor
 from sourcing.server.observability.setup import Observability
 from sourcing.server.shutdown import CommitGate
+from sourcing.server.simulations import DEFAULT_MAX_SIMULATIONS, SimulationRunner
 from sourcing.v1 import (
     access_pb2_grpc,
     config_pb2_grpc,
     inventory_pb2_grpc,
     operations_pb2_grpc,
     orders_pb2_grpc,
+    simulation_pb2_grpc,
     sourcing_pb2_grpc,
 )
 
@@ -61,6 +63,7 @@ class RunningServer:
     observability: Observability = field(default_factory=Observability)
     metrics_port: int | None = None
     price_refresh: PriceRefresh | None = None
+    simulations: SimulationRunner | None = None
 
     def stop(self, grace_s: float = SHUTDOWN_GRACE_S, drain_s: float = SHUTDOWN_DRAIN_S) -> None:
         """Drain, stop taking calls, give those in flight ``grace_s``, then refuse commits.
@@ -73,7 +76,7 @@ class RunningServer:
             time.sleep(drain_s)
         self.health.enter_graceful_shutdown()
         self.server.stop(grace_s).wait()
-        for loop in (self.housekeeping, self.price_refresh):
+        for loop in (self.housekeeping, self.price_refresh, self.simulations):
             if loop is not None:
                 loop.stop()
         self.gate.close()
@@ -95,21 +98,22 @@ def create_server(
     security: Security | None = None,
     scarcity_refresh_s: float | None = None,
     scarcity_settings: PriceSettings | None = None,
+    max_simulations: int = DEFAULT_MAX_SIMULATIONS,
 ) -> RunningServer:
     """Build, migrate and start a server on ``address`` (port 0 picks a free one).
 
     Calls beyond ``max_concurrent_rpcs`` are refused with RESOURCE_EXHAUSTED
     rather than queued without bound. With ``housekeeping_interval_s``, a
     background thread sweeps overdue fulfilments and delivers webhooks
-    (under ``delivery_policy``) that often; off by default. ``observability``
-    says what the server exports; with ``metrics_address`` (host, port) it
-    serves its ``/metrics`` there. ``security`` None is dev mode (no
-    credentials, every caller an admin), which only listens on loopback;
-    ``sourcing.server.auth.settings`` says why.
     (under ``delivery_policy``) that often; off by default. With
     ``scarcity_refresh_s``, another refreshes the scarce-stock prices that
     often (the first refresh at once, under ``scarcity_settings``); off by
-    default.
+    default. At most ``max_simulations`` what-if runs execute at once; runs
+    an earlier process left unfinished are marked FAILED first.
+    ``observability`` says what the server exports; with ``metrics_address``
+    (host, port) it serves its ``/metrics`` there. ``security`` None is dev
+    mode (no credentials, every caller an admin), which only listens on
+    loopback; ``sourcing.server.auth.settings`` says why.
     """
     observability = observability or Observability()
     security = security if security is not None else Security()
@@ -137,6 +141,7 @@ def create_server(
         ],
     )
     _add_servicers(server, sessions, security)
+    simulations = _add_simulations(server, sessions, max_simulations)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflected = (
@@ -178,6 +183,7 @@ def create_server(
         observability,
         metrics_port,
         price_refresh,
+        simulations,
     )
 
 
@@ -216,6 +222,21 @@ def _add_servicers(
     )
 
 
+def _add_simulations(
+    server: grpc.Server, sessions: sessionmaker[Session], max_simulations: int
+) -> SimulationRunner:
+    from sourcing.models.simulations.calls import fail_unfinished
+    from sourcing.server.simulation_service import SimulationServicer
+
+    failed = fail_unfinished(sessions)
+    if failed:
+        log.warning("marked %d unfinished simulation runs FAILED", len(failed))
+    runner = SimulationRunner(sessions, max_simulations)
+    servicer = SimulationServicer(sessions, runner)
+    simulation_pb2_grpc.add_SimulationServiceServicer_to_server(servicer, server)
+    return runner
+
+
 def serve(
     db_url: str,
     address: str,
@@ -227,6 +248,7 @@ def serve(
     metrics_address: tuple[str, int] | None = None,
     security: Security | None = None,
     scarcity_refresh_s: float | None = None,
+    max_simulations: int = DEFAULT_MAX_SIMULATIONS,
 ) -> None:
     """Run a server until SIGTERM or SIGINT, then shut down gracefully.
 
@@ -243,6 +265,7 @@ def serve(
         metrics_address=metrics_address,
         security=security,
         scarcity_refresh_s=scarcity_refresh_s,
+        max_simulations=max_simulations,
     )
     # What is alive now (modules, table metadata, stubs) lives as long as the
     # process: keep it out of the cyclic collector, whose full passes over

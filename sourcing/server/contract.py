@@ -16,6 +16,7 @@ from sourcing.v1 import (
     inventory_pb2,
     operations_pb2,
     orders_pb2,
+    simulation_pb2,
     sourcing_pb2,
 )
 
@@ -26,6 +27,7 @@ CONTRACT_MODULES: tuple[ModuleType, ...] = (
     config_pb2,
     operations_pb2,
     access_pb2,
+    simulation_pb2,
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(

@@ -8,7 +8,13 @@ import grpc
 import pytest
 
 from sourcing.server.app import RunningServer, create_server
-from sourcing.v1 import config_pb2_grpc, inventory_pb2_grpc, orders_pb2_grpc, sourcing_pb2_grpc
+from sourcing.v1 import (
+    config_pb2_grpc,
+    inventory_pb2_grpc,
+    orders_pb2_grpc,
+    simulation_pb2_grpc,
+    sourcing_pb2_grpc,
+)
 
 
 @pytest.fixture
@@ -37,6 +43,7 @@ class Clients:
         self.orders = orders_pb2_grpc.OrderServiceStub(ch)
         self.inventory = inventory_pb2_grpc.InventoryServiceStub(ch)
         self.config = config_pb2_grpc.ConfigServiceStub(ch)
+        self.simulations = simulation_pb2_grpc.SimulationServiceStub(ch)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ class Permission(enum.Enum):
     WEBHOOK_READ = "WEBHOOK_READ"
     WEBHOOK_WRITE = "WEBHOOK_WRITE"
     SIMULATION_RUN = "SIMULATION_RUN"
+    SIMULATION_READ = "SIMULATION_READ"
     KEY_ADMIN = "KEY_ADMIN"
     KEY_READ = "KEY_READ"
     AUDIT_READ = "AUDIT_READ"
@@ -46,6 +47,7 @@ _INVENTORY = "/sourcing.v1.InventoryService/"
 _CONFIG = "/sourcing.v1.ConfigService/"
 _ACCESS = "/sourcing.v1.AccessService/"
 _OPERATIONS = "/sourcing.v1.OperationsService/"
+_SIMULATION = "/sourcing.v1.SimulationService/"
 
 # Full method name -> the permission a caller needs.
 METHOD_PERMISSIONS: dict[str, Permission] = {
@@ -90,6 +92,10 @@ METHOD_PERMISSIONS: dict[str, Permission] = {
     _ACCESS + "RevokeKey": P.KEY_ADMIN,
     _ACCESS + "ListAudit": P.AUDIT_READ,
     _OPERATIONS + "GetStatus": P.STATUS_READ,
+    _SIMULATION + "StartSimulation": P.SIMULATION_RUN,
+    _SIMULATION + "GetSimulation": P.SIMULATION_READ,
+    _SIMULATION + "ListSimulations": P.SIMULATION_READ,
+    _SIMULATION + "CancelSimulation": P.SIMULATION_RUN,
     "/grpc.health.v1.Health/Check": P.OPEN,
     "/grpc.health.v1.Health/Watch": P.OPEN,
     "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": P.REFLECTION,
@@ -105,7 +111,7 @@ READ_ONLY = frozenset(
         P.INVENTORY_READ,
         P.CONFIG_READ,
         P.WEBHOOK_READ,
-        P.SIMULATION_RUN,
+        P.SIMULATION_READ,
         P.AUDIT_READ,
         P.KEY_READ,
         P.STATUS_READ,
@@ -129,7 +135,7 @@ ROLES: dict[str, frozenset[Permission]] = {
     # Store staff: the lifecycle of their own fulfilments (store scope limits which).
     "store": frozenset({P.ORDER_READ, P.FULFILMENT_UPDATE, P.RETURN_RECEIVE}),
     "inventory_feed": frozenset({P.INVENTORY_READ, P.INVENTORY_WRITE, P.CONFIG_READ}),
-    "analyst": _READS | {P.SIMULATION_RUN, P.SOURCING_OPTIONS},
+    "analyst": _READS | {P.SIMULATION_RUN, P.SIMULATION_READ, P.SOURCING_OPTIONS},
 }
 
 

@@ -22,6 +22,7 @@ class Chars(Enum):
     TEXT = "any characters but control characters"
     DIGITS = "decimal digits"
     UPPER = "upper-case letters A-Z"
+    DOCUMENT = "any characters but control characters other than tab and line breaks"
 
     def allows(self, value: str) -> bool:
         """Whether every character of ``value`` is of this set."""
@@ -31,6 +32,8 @@ class Chars(Enum):
             return value.isascii() and value.isdigit()
         if self is Chars.UPPER:
             return value.isascii() and value.isalpha() and value.isupper()
+        if self is Chars.DOCUMENT:  # a file's text, e.g. a TOML scenario file
+            value = value.replace("\t", "").replace("\n", "").replace("\r", "")
         return not any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
 
 

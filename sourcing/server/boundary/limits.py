@@ -32,6 +32,7 @@ MAX_BATCH_ORDERS = 20_000
 MAX_PAGE_SIZE = 1000
 MAX_TIME_LIMIT_S = 3600
 MAX_ESCALATION_DAYS = 90  # sourcing.ops.status reads at most this many days
+MAX_SCENARIO_CHARS = 200_000
 
 REF = Text(64, Chars.REF)
 ID = Text(18, Chars.DIGITS)
@@ -308,4 +309,13 @@ LIMITS: dict[str, Limit] = {
     "ListAuditRequest.location_ref": REF,
     "ListAuditRequest.since": Moment(),
     "ListAuditRequest.page_size": PAGE,
+    # simulation.proto
+    "StartSimulationRequest.window_start": Moment(),
+    "StartSimulationRequest.window_end": Moment(),
+    "StartSimulationRequest.scenarios_toml": Text(MAX_SCENARIO_CHARS, Chars.DOCUMENT),
+    "StartSimulationRequest.requested_by": NAME,
+    "GetSimulationRequest.id": ID,
+    "ListSimulationsRequest.page_size": PAGE,
+    "ListSimulationsRequest.page_token": TOKEN,
+    "CancelSimulationRequest.id": ID,
 }

@@ -15,7 +15,7 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import duration_pb2, message_factory
+from google.protobuf import duration_pb2, message_factory, timestamp_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -34,6 +34,7 @@ from sourcing.v1 import (
     inventory_pb2,
     operations_pb2,
     orders_pb2,
+    simulation_pb2,
     sourcing_pb2,
 )
 from tests.server.fuzz.conftest import snapshot
@@ -93,6 +94,12 @@ SEEDS: dict[str, Message] = {
         location=config_pb2.Location(ref="L9", name="n", latitude=1.0, longitude=1.0)
     ),
     "CreateKey": access_pb2.CreateKeyRequest(key=access_pb2.ApiKey(name="n", role="analyst")),
+    "StartSimulation": simulation_pb2.StartSimulationRequest(
+        window_start=timestamp_pb2.Timestamp(seconds=1_700_000_000),
+        window_end=timestamp_pb2.Timestamp(seconds=1_700_086_400),
+        scenarios_toml='[baseline]\nname = "live"\n[[scenarios]]\npolicy = "greedy"\n',
+        requested_by="fuzz",
+    ),
 }
 
 

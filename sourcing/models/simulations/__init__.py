@@ -1,0 +1,1 @@
+"""What-if simulation runs: their stored state, progress and results."""
