@@ -8,6 +8,7 @@ the model, the objective or the plan assembly shows up as a mismatch.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -125,26 +126,50 @@ def all_allocations(arrays: SourcingArrays) -> np.ndarray:
     return np.stack([per_line[k][picks[k]] for k in range(n_lines)], axis=2)
 
 
+@dataclass(frozen=True)
+class Enumerated:
+    """Every allocation of a tiny instance, with what pricing and checking each one needs."""
+
+    x: np.ndarray  # (N, L, K) units of line k from location l
+    by_product: np.ndarray  # (N, L, P) units of each product taken at each location
+    used: np.ndarray  # (N, L) whether the location gets a fulfilment
+    n_used: np.ndarray  # (N,) fulfilments
+    valid: np.ndarray  # (N,) within stock and the split limit
+    rejected: np.ndarray  # (N,) units not served
+
+    @classmethod
+    def of(cls, arrays: SourcingArrays) -> Enumerated:
+        """Enumerate ``arrays``' allocations (see :func:`all_allocations`)."""
+        x = all_allocations(arrays)
+        by_product = np.zeros((len(x), *arrays.stock.shape), dtype=np.int64)
+        for k, p in enumerate(arrays.line_product):
+            by_product[:, :, p] += x[:, :, k]
+        used = x.sum(axis=2) > 0
+        n_used = used.sum(axis=1)
+        valid = (by_product <= arrays.stock).all(axis=(1, 2)) & (n_used <= arrays.split_limit)
+        rejected = arrays.quantity.sum() - x.sum(axis=(1, 2))
+        return cls(x, by_product, used, n_used, valid, rejected)
+
+    def split_and_ideal_cost(self, arrays: SourcingArrays) -> np.ndarray:
+        """The split penalty and the ideal-stock penalty of each allocation."""
+        w = arrays.weights
+        below_ideal = np.maximum(self.by_product - arrays.surplus, 0).sum(axis=(1, 2))
+        cost: np.ndarray = w.split * np.maximum(self.n_used - 1, 0) + w.ideal_stock * below_ideal
+        return cost
+
+
 def brute_force_optimum(arrays: SourcingArrays) -> tuple[float, np.ndarray]:
     """The cheapest valid allocation and its cost, by enumeration."""
-    x = all_allocations(arrays)
-    by_product = np.zeros((len(x), *arrays.stock.shape), dtype=np.int64)
-    for k, p in enumerate(arrays.line_product):
-        by_product[:, :, p] += x[:, :, k]
-    used = x.sum(axis=2) > 0
-    n_used = used.sum(axis=1)
-    valid = (by_product <= arrays.stock).all(axis=(1, 2)) & (n_used <= arrays.split_limit)
-    w = arrays.weights
+    every = Enumerated.of(arrays)
     cost = (
-        (x * arrays.unit_cost).sum(axis=(1, 2))
-        + (used * arrays.fulfilment_cost).sum(axis=1)
-        + w.split * np.maximum(n_used - 1, 0)
-        + w.ideal_stock * np.maximum(by_product - arrays.surplus, 0).sum(axis=(1, 2))
-        + arrays.rejection_penalty * (arrays.quantity.sum() - x.sum(axis=(1, 2)))
+        (every.x * arrays.unit_cost).sum(axis=(1, 2))
+        + (every.used * arrays.fulfilment_cost).sum(axis=1)
+        + every.split_and_ideal_cost(arrays)
+        + arrays.rejection_penalty * every.rejected
     )
-    cost = np.where(valid, cost, np.inf)
+    cost = np.where(every.valid, cost, np.inf)
     best = int(np.argmin(cost))
-    return float(cost[best]), x[best]
+    return float(cost[best]), every.x[best]
 
 
 def allocation_of(plan: Plan, arrays: SourcingArrays) -> np.ndarray:

@@ -15,7 +15,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
 from tests.solver.builders import loc, order, problem
 from tests.solver.calendars import service, store_calendar
-from tests.solver.test_properties import all_allocations, assert_plan_is_valid, problems
+from tests.solver.test_properties import Enumerated, assert_plan_is_valid, problems
 
 PRICES = st.sampled_from([0, 300, 700, 1500])
 
@@ -55,21 +55,14 @@ def parcel_price(problem: SourcingProblem, i: int, distance_km: float, weight: i
 
 def brute_force(problem: SourcingProblem, arrays: SourcingArrays) -> float:
     """The cheapest valid allocation's cost with parcels priced from the rate cards."""
-    x = all_allocations(arrays)
-    by_product = np.zeros((len(x), *arrays.stock.shape), dtype=np.int64)
-    for k, p in enumerate(arrays.line_product):
-        by_product[:, :, p] += x[:, :, k]
-    used = x.sum(axis=2) > 0
-    n_used = used.sum(axis=1)
-    valid = (by_product <= arrays.stock).all(axis=(1, 2)) & (n_used <= arrays.split_limit)
-    w = arrays.weights
+    every = Enumerated.of(arrays)
+    x, used = every.x, every.used
     flat = sum(arrays.fulfilment_cost_parts.values(), np.zeros(len(problem.locations)))
     cost = (
         (x * sum(arrays.unit_cost_parts.values(), np.zeros(arrays.cap.shape))).sum(axis=(1, 2))
         + (used * flat).sum(axis=1)
-        + w.split * np.maximum(n_used - 1, 0)
-        + w.ideal_stock * np.maximum(by_product - arrays.surplus, 0).sum(axis=(1, 2))
-        + arrays.rejection_penalty * (arrays.quantity.sum() - x.sum(axis=(1, 2)))
+        + every.split_and_ideal_cost(arrays)
+        + arrays.rejection_penalty * every.rejected
     )
     unit_weight = np.array([line.weight_g for line in problem.order.lines])
     for i, location in enumerate(problem.locations):
@@ -78,7 +71,7 @@ def brute_force(problem: SourcingProblem, arrays: SourcingArrays) -> float:
         parcel = x[:, i, :] @ unit_weight
         price = [parcel_price(problem, i, float(arrays.distance_km[i]), int(g)) for g in parcel]
         cost = cost + used[:, i] * np.array(price)
-    return float(np.where(valid, cost, np.inf).min())
+    return float(np.where(every.valid, cost, np.inf).min())
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -24,7 +24,7 @@ from sourcing.solver.objective import evaluate
 from sourcing.solver.scarcity import ExpectedDemand, Supply, expected_demand, scarcity_prices
 from tests.solver.test_properties import (
     PRODUCTS,
-    all_allocations,
+    Enumerated,
     allocation_of,
     assert_plan_is_valid,
     problems,
@@ -204,20 +204,11 @@ def _lexicographic_optimum(
     arrays: SourcingArrays, price: np.ndarray, per_fulfilment: np.ndarray
 ) -> tuple[int, float]:
     """Fewest rejected units, then the least real cost plus the prices, by enumeration."""
-    x = all_allocations(arrays)
-    by_product = np.zeros((len(x), *arrays.stock.shape), dtype=np.int64)
-    for k, p in enumerate(arrays.line_product):
-        by_product[:, :, p] += x[:, :, k]
-    used = x.sum(axis=2) > 0
-    n_used = used.sum(axis=1)
-    valid = (by_product <= arrays.stock).all(axis=(1, 2)) & (n_used <= arrays.split_limit)
-    w = arrays.weights
+    every = Enumerated.of(arrays)
     cost = (
-        (x * (arrays.unit_cost + price)).sum(axis=(1, 2))
-        + (used * (arrays.fulfilment_cost + per_fulfilment)).sum(axis=1)
-        + w.split * np.maximum(n_used - 1, 0)
-        + w.ideal_stock * np.maximum(by_product - arrays.surplus, 0).sum(axis=(1, 2))
+        (every.x * (arrays.unit_cost + price)).sum(axis=(1, 2))
+        + (every.used * (arrays.fulfilment_cost + per_fulfilment)).sum(axis=1)
+        + every.split_and_ideal_cost(arrays)
     )
-    rejected = arrays.quantity.sum() - x.sum(axis=(1, 2))
-    fewest = int(rejected[valid].min())
-    return fewest, float(cost[valid & (rejected == fewest)].min())
+    fewest = int(every.rejected[every.valid].min())
+    return fewest, float(cost[every.valid & (every.rejected == fewest)].min())
