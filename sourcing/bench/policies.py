@@ -26,7 +26,8 @@
 ``batch``, ``batch_10``, ``batch_50``, ``batch_200``
     Wave sourcing (``solve_batch``): the orders of a wave solved together
     against shared stock and capacity, a whole day's orders at once or waves
-    of 10, 50 or 200 orders; the MIP's time limit is the wave's.
+    of 10, 50 or 200 orders; the MIP's time limit is the wave's. Every order
+    has one priority (the bench compares cost; see ``BatchPolicy``).
 
 A policy decides a wave of problems (one problem for the per-order
 policies) and returns, per problem, an (L, K) allocation of units of line k
@@ -201,8 +202,11 @@ class BatchPolicy(Policy):
 
     def decide(self, problems: Sequence[SourcingProblem]) -> list[IntArray]:
         """Solve the wave jointly and read each order's allocation off its plan."""
+        # One priority for every order: the bench compares cost, and no other policy pays to
+        # hand the last units to VIP or older orders (the wave's default priorities would).
+        flat = [1.0] * len(problems)
         wave = solve_batch(
-            BatchProblem.from_problems(problems), time_limit_s=self.options.mip_time_limit_s
+            BatchProblem.from_problems(problems, flat), time_limit_s=self.options.mip_time_limit_s
         )
         return [allocation_of(p, q) for p, q in zip(wave.plans, problems, strict=True)]
 

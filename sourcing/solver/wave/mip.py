@@ -53,8 +53,14 @@ def solve_wave_mip(
     hint: Assignment,
     time_limit_s: float,
     gap_target: float,
+    abs_gap: float = 0.0,
 ) -> WaveMip:
-    """The best plan the MIP finds over the candidates within the time (or ``gap_target``)."""
+    """The best plan the MIP finds over the candidates within the time.
+
+    It stops earlier once its gap is at most ``gap_target`` (relative) or
+    ``abs_gap`` (absolute: under shortage the caller measures the gap above
+    the rejection floor, which a relative gap on the whole cost would hide).
+    """
     n_e, n_i, n_j, n_o = (
         len(wave.entry_cand),
         len(wave.cand_order),
@@ -153,7 +159,7 @@ def solve_wave_mip(
     solver.enable_output(False)
     solver.set_time_limit_in_seconds(max(time_limit_s, 0.001))
     solver.set_solver_specific_parameters(
-        f"limits/gap = {gap_target}\nrandomization/randomseedshift = 0"
+        f"limits/gap = {gap_target}\nlimits/absgap = {abs_gap}\nrandomization/randomseedshift = 0"
     )
     solver.solve(model)
     bound = best_bound(solver)

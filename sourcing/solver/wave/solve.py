@@ -22,7 +22,9 @@ How it is solved, anytime:
    candidates are solved exactly by the single-order solver at the prices
    (lifting the bound) and get new candidates.
 6. ``wave.mip``: a wave small enough is solved over the candidates as one
-   MIP, the best repaired plan as its hint.
+   MIP (over every location when it is smaller still, so that its bound
+   holds for the wave), the better of the best repaired plan and the
+   greedy's as its hint; its plan is applied as it is.
 7. ``wave.sequence``: the best plan is applied order by order on the
    network as the orders before left it, checked and priced by the
    single-order objective; an order it cannot place is solved exactly.

@@ -16,18 +16,17 @@ import time
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import Plan, SolveStatus
+from sourcing.solver.plan import SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
-from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES, solve_wave_mip
 from sourcing.solver.wave.model import Wave
+from sourcing.solver.wave.polish import Polishing, assignment_of
 from sourcing.solver.wave.prices import Dual
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.refine import refine
 from sourcing.solver.wave.repair import Assignment, repair
-from sourcing.solver.wave.rescue import augment, decide_from
 from sourcing.solver.wave.sequence import Decide, NetworkState, apply, greedy, with_gap
 from sourcing.solver.wave.served import ServedCollector, plan_key
 
@@ -38,8 +37,10 @@ PRIORITY_WEIGHT = 0.004
 # orders whose bound comes from locations outside their candidates.
 REPAIR_EVERY = 10
 REFIT_EVERY = 30
-# Share of the time left a wave small enough for the joint MIP keeps for it.
-MIP_SHARE = 0.6
+# Share of the time left a wave small enough for the joint MIP keeps for it, and for the
+# exchanges on its applied plan.
+MIP_SHARE = 0.8
+POLISH_SHARE = 0.1
 # Share of the time left kept for applying plans when the wave is short of stock.
 SHORTAGE_RESERVE = 0.6
 # The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
@@ -51,9 +52,11 @@ MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
 SMALL_WAVE_CELLS = 20_000
 SMALL_WAVE_CANDIDATES = 20
+# A wave of at most this many orders x locations has every location as a candidate.
+ALL_CANDIDATE_CELLS = 6_000
 
 
-class WaveSolver:
+class WaveSolver(Polishing):
     """The steps of ``solve_batch`` and what they share."""
 
     def __init__(self, problem: BatchProblem, started: float, deadline: float) -> None:
@@ -69,9 +72,12 @@ class WaveSolver:
         self.products: dict[str, int] = {}
         cells = len(problem.orders) * len(problem.locations)
         self.candidates = SMALL_WAVE_CANDIDATES if cells <= SMALL_WAVE_CELLS else MAX_CANDIDATES
+        # The joint MIP of a wave this small sees every location (it then bounds the wave).
+        self.everywhere = cells <= ALL_CANDIDATE_CELLS
         self.refitted = np.zeros(len(problem.orders), dtype=np.int64)
         self.mip_bound = -math.inf
         self.others: list[Assignment] = []  # plans applied besides the best, to compare
+        self.joint: Assignment | None = None  # the joint MIP's plan, applied as it is
         self.ordered = np.array([o.total_units for o in problem.orders], dtype=np.int64)
         self.collector: ServedCollector | None = ServedCollector(len(problem.locations))
         self.rescued: dict[str, int] = {}
@@ -107,7 +113,10 @@ class WaveSolver:
             left = self.deadline - time.perf_counter()
             reserve = max(reserve, SHORTAGE_RESERVE * left)
         small = len(self.wave.entry_cand) <= MAX_ENTRIES
-        if small:  # keep a share of the time for the joint MIP
+        if small:
+            # The joint MIP's plan needs no rescue, so applying it is quick: most of the time
+            # goes to the MIP, a share to exchanges after it.
+            reserve = room + POLISH_SHARE * self._left()
             share = MIP_SHARE * max(self.deadline - reserve - time.perf_counter(), 0.0)
             self._improve(gap_target, reserve + share)
             self._joint(gap_target, reserve)
@@ -238,11 +247,30 @@ class WaveSolver:
         if _gap(self.best.estimate - floor, lower - floor) <= gap_target:
             return
         mark = time.perf_counter()
+        wave = self.wave
+        if self.everywhere:  # every location a candidate (subsets of them are priced no more)
+            everywhere = len(self.problem.locations)
+            wave = Wave.of(
+                fit(
+                    self._arrays,
+                    range(len(self.orders)),
+                    self.products,
+                    None,
+                    None,
+                    None,
+                    everywhere,
+                )
+            )
         left = self.deadline - reserve - mark
-        joint = solve_wave_mip(
-            self.wave, self.capacity, self.penalty, self.rank, self.best, left, gap_target
-        )
+        # The gap is on what the plan controls: relative to the whole cost, the penalty of the
+        # units no plan serves would let the MIP stop on a poor plan.
+        above = gap_target * max(self.upper - floor, 1.0)
+        hint = self.best
+        if self.greedy_total < self.best.estimate:  # the greedy's plan is the better start
+            hint = assignment_of(self.problem, self.greedy_plans)
+        joint = solve_wave_mip(wave, self.capacity, self.penalty, self.rank, hint, left, 0.0, above)
         if joint.assignment is not None:
+            self.joint = joint.assignment
             # Estimates count a unit a plan leaves unserved at the full penalty, though the
             # per-order solver may serve it when the plan is applied: both plans are applied.
             self.others.append(self.best)
@@ -251,7 +279,6 @@ class WaveSolver:
             else:
                 self.others[-1] = joint.assignment
             self.upper = min(self.upper, self.best.estimate)
-        wave = self.wave
         if (wave.outside_location < 0).all() and np.isinf(wave.outside_floor).all():
             # Every allowed location is a candidate: the MIP's bound holds for the wave, once
             # the priorities' raise of the rejection penalty is taken back out.
@@ -267,6 +294,11 @@ class WaveSolver:
         best, total, plans, rejected = self.best, math.inf, {}, 2**62
         for assignment in (self.best, *self.others):
             sequence, rescue = self._rescue(assignment)
+            if assignment is self.joint:
+                # The MIP left those units out for the wave's sake: re-solving its short orders
+                # one by one would take what the others were given (``exchange`` comes after).
+                rescue = set()
+                sequence = assignment.sequence.tolist()
             applied = apply(
                 self._state(),
                 self.orders,
@@ -343,96 +375,6 @@ class WaveSolver:
     def _left(self) -> float:
         return self.deadline - time.perf_counter()
 
-    def _transport(
-        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
-    ) -> tuple[dict[int, Plan], list[int], int, float]:
-        """The transport flow's units applied as a plan, kept when it rejects fewer units.
-
-        Orders the flow splits beyond their limit go last, where the exact
-        per-order solver places them on what the others left.
-        """
-        cells = self.served.transport_plan
-        limits = [p.split_limit for p in self.profiles]
-        over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
-        order = [o for o in range(len(self.orders)) if o not in over] + sorted(over)
-        applied = apply(
-            self._state(),
-            self.orders,
-            self.profiles,
-            order,
-            decide_from(cells),
-            "batch",
-            rescue=over,
-            explain=explain,
-            deadline=self.deadline,
-        )
-        after = plan_key(applied.values())
-        if after < key:
-            self.rescued["transport"] = key[0] - after[0]
-            return applied, order, after[0], after[1]
-        return plans, sequence, key[0], key[1]
-
-    def _augmented(
-        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
-    ) -> tuple[dict[int, Plan], int, float]:
-        """The plans with rejected units served by augmenting paths, when that rejects fewer."""
-        mark = time.perf_counter()
-        p = self.problem
-        deadline = max(self.deadline, mark + 1.0)
-        allocation, moved = augment(
-            self.orders, p.locations, plans, self._arrays, self.capacity, deadline
-        )
-        if moved:
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                sequence,
-                decide_from(allocation),
-                "batch",
-                explain=explain,
-                deadline=self.deadline,
-            )
-            after = plan_key(applied.values())
-            if after < key:
-                self.rescued["augment"] = key[0] - after[0]
-                plans, key = applied, after
-        self._timed("augment", mark)
-        return plans, key[0], key[1]
-
-    def _exchanged(
-        self,
-        plans: dict[int, Plan],
-        sequence: list[int],
-        key: tuple[int, float],
-        explain: bool,
-        room: float,
-    ) -> tuple[dict[int, Plan], int, float]:
-        """The plans improved by re-solving and exchanging orders until the limit (``exchange``)."""
-        mark = time.perf_counter()
-        exchanger = Exchanger(
-            self._state(), self.orders, self.profiles, self._arrays, self.penalty_raise
-        )
-        exchanger.load(plans)
-        exchanger.improve(self.deadline - room)
-        if sum(exchanger.moves.values()):
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                sequence,
-                decide_from(exchanger.allocation()),
-                "batch",
-                explain=explain,
-                deadline=self.deadline,
-            )
-            after = plan_key(applied.values())
-            if after < key:
-                self.rescued["exchange"] = key[0] - after[0]
-                plans, key = applied, after
-        self._timed("exchange", mark)
-        return plans, key[0], key[1]
-
 
 def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:
     """The reference greedy as a ``Decide``: each order's allocation by ``greedy``."""
@@ -459,6 +401,8 @@ def _priority(problem: BatchProblem) -> tuple[IntArray, FloatArray]:
     rank[np.argsort(-values, kind="stable")] = np.arange(len(values))
     top = float(values.max()) if len(values) else 0.0
     share = values / top if top > 0 else np.zeros(len(values))
+    if len(values) and float(values.min()) == top:  # one priority for all: no one goes first
+        share = np.zeros(len(values))
     return rank, 1.0 + PRIORITY_WEIGHT * share
 
 

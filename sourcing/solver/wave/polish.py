@@ -1,0 +1,155 @@
+"""The steps that improve an applied wave plan: the transport flow, augmenting paths, exchanges.
+
+``steps.WaveSolver`` applies its best assignments order by order; under
+shortage the plan it gets may reject more units than it must. These steps
+work on applied plans (each checked and priced by the single-order
+objective) and keep a new plan only when it lowers (rejected units, cost):
+
+* the transport flow's units (``served``) applied as a plan;
+* rejected units served by augmenting paths (``rescue``);
+* orders re-solved and exchanged until the time limit (``exchange``).
+
+They are a mixin of ``WaveSolver``, separate so the solver's loop reads
+without them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.plan import Plan
+from sourcing.solver.problem import Order, SourcingProfile
+from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.exchange import Exchanger
+from sourcing.solver.wave.problem import BatchProblem
+from sourcing.solver.wave.repair import Assignment
+from sourcing.solver.wave.rescue import augment, decide_from
+from sourcing.solver.wave.sequence import NetworkState, apply
+from sourcing.solver.wave.served import Served, plan_key
+
+
+class Polishing:
+    """The steps on applied plans; ``WaveSolver`` provides what they read."""
+
+    problem: BatchProblem
+    orders: Sequence[Order]
+    profiles: list[SourcingProfile]
+    deadline: float
+    served: Served
+    capacity: IntArray
+    penalty_raise: FloatArray
+    rescued: dict[str, int]
+    _arrays: Callable[[int], SourcingArrays]
+    _state: Callable[[], NetworkState]
+    _timed: Callable[[str, float], float]
+
+    def _transport(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """The transport flow's units applied as a plan, kept when it rejects fewer units.
+
+        Orders the flow splits beyond their limit go last, where the exact
+        per-order solver places them on what the others left.
+        """
+        cells = self.served.transport_plan
+        limits = [p.split_limit for p in self.profiles]
+        over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
+        order = [o for o in range(len(self.orders)) if o not in over] + sorted(over)
+        applied = apply(
+            self._state(),
+            self.orders,
+            self.profiles,
+            order,
+            decide_from(cells),
+            "batch",
+            rescue=over,
+            explain=explain,
+            deadline=self.deadline,
+        )
+        after = plan_key(applied.values())
+        if after < key:
+            self.rescued["transport"] = key[0] - after[0]
+            return applied, order, after[0], after[1]
+        return plans, sequence, key[0], key[1]
+
+    def _augmented(
+        self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plans with rejected units served by augmenting paths, when that rejects fewer."""
+        mark = time.perf_counter()
+        p = self.problem
+        deadline = max(self.deadline, mark + 1.0)
+        allocation, moved = augment(
+            self.orders, p.locations, plans, self._arrays, self.capacity, deadline
+        )
+        if moved:
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                decide_from(allocation),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["augment"] = key[0] - after[0]
+                plans, key = applied, after
+        self._timed("augment", mark)
+        return plans, key[0], key[1]
+
+    def _exchanged(
+        self,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+        room: float,
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plans improved by re-solving and exchanging orders until the limit (``exchange``)."""
+        mark = time.perf_counter()
+        exchanger = Exchanger(
+            self._state(), self.orders, self.profiles, self._arrays, self.penalty_raise
+        )
+        exchanger.load(plans)
+        exchanger.improve(self.deadline - room)
+        if sum(exchanger.moves.values()):
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                sequence,
+                decide_from(exchanger.allocation()),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["exchange"] = key[0] - after[0]
+                plans, key = applied, after
+        self._timed("exchange", mark)
+        return plans, key[0], key[1]
+
+
+def assignment_of(problem: BatchProblem, plans: dict[int, Plan]) -> Assignment:
+    """Applied plans as an ``Assignment`` (for a hint: its estimate is not computed)."""
+    index = {location.ref: i for i, location in enumerate(problem.locations)}
+    cells: list[tuple[int, int, int, int]] = []
+    for o in sorted(plans):
+        lines = {line.ref: k for k, line in enumerate(problem.orders[o].lines)}
+        for part in plans[o].fulfilments:
+            for line in part.lines:
+                cells.append((o, index[part.location_ref], lines[line.line_ref], line.quantity))
+    table = np.array(cells, dtype=np.int64).reshape(-1, 4)
+    n = len(problem.orders)
+    none = np.zeros(n, dtype=bool)
+    return Assignment(
+        table[:, 0], table[:, 1], table[:, 2], table[:, 3], np.arange(n), none, none, np.inf
+    )
