@@ -18,7 +18,11 @@ cannot be served by any plan), ``capacity`` gives stores a binding capacity
 of 0 to 3 orders. Under shortage the plain gap hides a poor plan behind the
 penalty of the units no plan can serve, so the gap is also reported on what
 the plan controls: (cost - floor) / (bound - floor) - 1, the floor being
-the rejection cost no plan avoids; the targets apply to it. The served
+the rejection cost no plan avoids; the targets apply to it. The bound is
+the best of the wave's and, on waves of at most ``LP_CELLS`` orders x
+locations (``--quick``) or with ``--lp``, the LP's. ``--priorities flat``
+gives every order one priority, as ``sourcing bench`` does (the service's
+default hands the last units to VIP and older orders, at a cost). The served
 maximum and the rejected units of the wave and the greedy are printed too:
 the wave must never reject more than the greedy.
 
@@ -30,7 +34,7 @@ capacity than the network has.
 
     python benchmarks/batch_scale.py [--quick] [--orders N] [--locations N]
         [--family uniform] [--variant plain|scarce|capacity] [--time-limit 115]
-        [--seed 0] [--lp] [--tracemalloc]
+        [--seed 0] [--lp] [--priorities default|flat] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ TIME_MARGIN_S = 5.0
 FULL = {"orders": 10_000, "locations": 1_000, "time_limit": 115.0}
 QUICK = {"orders": 200, "locations": 100, "time_limit": 15.0}
 VARIANTS = ("plain", "scarce", "capacity")
+# Waves of at most this many orders x locations get the LP bound too (a few seconds).
+LP_CELLS = 20_000
 
 
 def overdrawn(problem: BatchProblem, wave: BatchPlan) -> list[str]:
@@ -93,7 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", default="plain", choices=VARIANTS)
     parser.add_argument("--time-limit", type=float)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--lp", action="store_true", help="also compute the LP bound")
+    parser.add_argument(
+        "--lp", action="store_true", help="also compute the LP bound (always on small waves)"
+    )
+    parser.add_argument(
+        "--priorities",
+        default="default",
+        choices=("default", "flat"),
+        help="the wave's priorities: VIP then older orders (the service's), or one for all",
+    )
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -110,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         config = replace(config, binding_capacity=True)
     network = make_network(config)
     problems = list(order_stream(network, n_orders))
-    problem = BatchProblem.from_problems(problems)
+    flat = [1.0] * n_orders if args.priorities == "flat" else []
+    problem = BatchProblem.from_problems(problems, flat)
     if args.tracemalloc:
         tracemalloc.start()
     started = time.perf_counter()
@@ -119,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else math.nan
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
     bound, lp = wave.bound, math.nan
-    if args.lp:
+    if args.lp or n_orders * n_locations <= LP_CELLS:
         lp = lp_bound(problems, [0] * n_orders).value
         bound = max(bound, lp)
     gap = max(0.0, (wave.objective - bound) / abs(wave.objective)) if wave.objective else 0.0
@@ -154,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     console.print(
         f"bound {bound:,.0f} (Lagrangian {wave.bound:,.0f}"
-        + (f", LP {lp:,.0f}" if args.lp else "")
+        + (f", LP {lp:,.0f}" if math.isfinite(lp) else "")
         + f"), plan from {wave.policy}, {stats.candidates:,} candidates, "
         f"{stats.lagrangian_steps} price steps, {stats.repairs} repairs, {stats.refits} refits"
         + "".join(f", {n:,} units rescued by {step}" for step, n in stats.rescued_units.items())

@@ -7,6 +7,7 @@ objective) and keep a new plan only when it lowers (rejected units, cost):
 
 * the transport flow's units (``served``) applied as a plan;
 * rejected units served by augmenting paths (``rescue``);
+* neighbourhoods of competing orders solved jointly (``neighbourhood``);
 * orders re-solved and exchanged until the time limit (``exchange``).
 
 They are a mixin of ``WaveSolver``, separate so the solver's loop reads
@@ -25,6 +26,7 @@ from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.exchange import Exchanger
+from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.problem import BatchProblem
 from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.rescue import augment, decide_from
@@ -42,6 +44,7 @@ class Polishing:
     served: Served
     capacity: IntArray
     penalty_raise: FloatArray
+    rank: IntArray
     rescued: dict[str, int]
     _arrays: Callable[[int], SourcingArrays]
     _state: Callable[[], NetworkState]
@@ -136,6 +139,35 @@ class Polishing:
                 plans, key = applied, after
         self._timed("exchange", mark)
         return plans, key[0], key[1]
+
+    def _neighbourhoods(
+        self,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+        deadline: float,
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """The plans improved by joint MIPs over neighbourhoods until ``deadline``."""
+        mark = time.perf_counter()
+        search = Neighbourhoods(self.problem, self.profiles, self.penalty_raise, self.rank)
+        better, order = search.run(plans, sequence, deadline)
+        if search.moves:
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                order,
+                decide_from(cells_of(self.problem, better)),
+                "batch",
+                explain=explain,
+            )
+            after = plan_key(applied.values())
+            if after < key:
+                self.rescued["neighbourhood"] = key[0] - after[0]
+                plans, sequence, key = applied, order, after
+        self._timed("neighbourhood", mark)
+        return plans, sequence, key[0], key[1]
 
 
 def assignment_of(problem: BatchProblem, plans: dict[int, Plan]) -> Assignment:

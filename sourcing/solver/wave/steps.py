@@ -37,16 +37,20 @@ PRIORITY_WEIGHT = 0.004
 # orders whose bound comes from locations outside their candidates.
 REPAIR_EVERY = 10
 REFIT_EVERY = 30
-# Share of the time left a wave small enough for the joint MIP keeps for it, and for the
-# exchanges on its applied plan.
-MIP_SHARE = 0.8
+# Share of the time left a wave small enough for the joint MIP keeps for it (over every
+# location: more), and for the exchanges on the MIP's applied plan.
+MIP_SHARE = 0.6
+EVERYWHERE_MIP_SHARE = 0.8
 POLISH_SHARE = 0.1
 # Share of the time left kept for applying plans when the wave is short of stock.
-SHORTAGE_RESERVE = 0.6
+SHORTAGE_RESERVE = 0.8
 # The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
 # the time left then goes to improving the plan (``exchange``) instead.
 STALL_STEPS = 60
 STALL_RISE = 1e-5
+# Share of the time left after the plans are applied that the exchanges keep (the
+# neighbourhoods' joint MIPs take the rest).
+EXCHANGE_SHARE = 0.25
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
@@ -104,20 +108,24 @@ class WaveSolver(Polishing):
             return BatchPlan((), 0.0, 0.0, 0.0, SolveStatus.OPTIMAL, 0.0, (), "batch", stats)
         self._start()
         # Applying the plan costs about what the greedy's application did.
-        reserve = 1.5 * self.seconds["greedy"] + 0.5
         # Each further plan is applied only while the time left covers an application.
-        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
-        if self.served.max_served < int(self.ordered.sum()) and self._left() > room:
+        reserve = room = 1.5 * self.seconds["greedy"] + 0.5
+        short = self.served.max_served < int(self.ordered.sum())
+        if short and self._left() > room:
             # Under shortage the bound stalls early and applying the plans (the transport
             # plan and the rescues, solved exactly) takes many times the greedy's time.
             left = self.deadline - time.perf_counter()
             reserve = max(reserve, SHORTAGE_RESERVE * left)
-        small = len(self.wave.entry_cand) <= MAX_ENTRIES
+        # Under shortage a MIP over a dozen candidates per order rejects more units than the
+        # plans applied later: its time goes to the neighbourhoods' MIPs over every location.
+        small = len(self.wave.entry_cand) <= MAX_ENTRIES and (self.everywhere or not short)
         if small:
-            # The joint MIP's plan needs no rescue, so applying it is quick: most of the time
-            # goes to the MIP, a share to exchanges after it.
-            reserve = room + POLISH_SHARE * self._left()
-            share = MIP_SHARE * max(self.deadline - reserve - time.perf_counter(), 0.0)
+            share = MIP_SHARE
+            if self.everywhere:
+                # The MIP over every location is the best plan there is, and its plan needs
+                # no rescue: most of the time goes to it, a share to exchanges after it.
+                reserve, share = room + POLISH_SHARE * self._left(), EVERYWHERE_MIP_SHARE
+            share *= max(self.deadline - reserve - time.perf_counter(), 0.0)
             self._improve(gap_target, reserve + share)
             self._joint(gap_target, reserve)
         else:
@@ -323,6 +331,10 @@ class WaveSolver(Polishing):
         self._timed("apply", mark)
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
+        if self._left() > 2 * room:  # neighbourhoods, then exchanges
+            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
+            key = (rejected, total)
+            plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
         if self._left() > 2 * room:
             plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
         policy, sequence = "batch", order
