@@ -58,11 +58,15 @@ class Neighbourhoods:
         self.moves = 0
 
     def run(
-        self, plans: dict[int, Plan], sequence: list[int], deadline: float
+        self, plans: dict[int, Plan], sequence: list[int], deadline: float, apply_s: float = 0.0
     ) -> tuple[dict[int, Plan], list[int]]:
-        """Better plans and their sequence, neighbourhood after neighbourhood until ``deadline``."""
+        """Better plans and their sequence, neighbourhood after neighbourhood until ``deadline``.
+
+        A neighbourhood is started only while the time left covers ``apply_s``
+        (what applying the wave's plan takes: each one applies it) and a MIP.
+        """
         key = plan_key(plans.values())
-        while time.perf_counter() + LEAST_TIME_S < deadline:
+        while time.perf_counter() + apply_s + LEAST_TIME_S < deadline:
             seed = self._seed(plans)
             if seed is None:
                 break

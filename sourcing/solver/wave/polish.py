@@ -46,6 +46,7 @@ class Polishing:
     penalty_raise: FloatArray
     rank: IntArray
     rescued: dict[str, int]
+    seconds: dict[str, float]
     _arrays: Callable[[int], SourcingArrays]
     _state: Callable[[], NetworkState]
     _timed: Callable[[str, float], float]
@@ -151,7 +152,7 @@ class Polishing:
         """The plans improved by joint MIPs over neighbourhoods until ``deadline``."""
         mark = time.perf_counter()
         search = Neighbourhoods(self.problem, self.profiles, self.penalty_raise, self.rank)
-        better, order = search.run(plans, sequence, deadline)
+        better, order = search.run(plans, sequence, deadline, 1.5 * self.seconds["greedy"])
         if search.moves:
             applied = apply(
                 self._state(),
