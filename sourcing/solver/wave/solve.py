@@ -28,11 +28,16 @@ How it is solved, anytime:
 7. ``wave.sequence``: the best plan is applied order by order on the
    network as the orders before left it, checked and priced by the
    single-order objective; an order it cannot place is solved exactly.
-8. ``wave.exchange``: once the bound stalls, the time left improves the
-   applied plan: an order that rejects units and one holding what it could
-   use (its product's units, a store's last order slot) are re-solved
-   exactly in turn, then every order is re-solved on what the others
-   leave; moves lower (rejected units, cost), rejected units first.
+8. ``wave.neighbourhood`` and ``wave.exchange``: once the bound stalls,
+   the time left improves the applied plan: an order and the orders
+   wanting its products are solved jointly as one MIP over every location
+   on what the others hold; then an order that rejects units and one
+   holding what it could use (its product's units, a store's last order
+   slot) are re-solved exactly in turn, then every order is re-solved on
+   what the others leave; moves lower (rejected units, cost), rejected
+   units first. On a wave short of stock and too large for the MIP over
+   every location, the MIP of step 6 is skipped for these (over a dozen
+   candidates per order it rejects more units than the applied plans).
 
 Under shortage (``served``): a max flow on units bounds what any plan
 serves, and the rejection cost no plan avoids (the floor) and a min-cost

@@ -19,10 +19,11 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
+from sourcing.solver.wave.joint import JointStep, relative_gap
 from sourcing.solver.wave.layout import layout
-from sourcing.solver.wave.mip import MAX_ENTRIES, solve_wave_mip
+from sourcing.solver.wave.mip import MAX_ENTRIES
 from sourcing.solver.wave.model import Wave
-from sourcing.solver.wave.polish import Polishing, assignment_of
+from sourcing.solver.wave.polish import Polishing
 from sourcing.solver.wave.prices import Dual
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.refine import refine
@@ -60,7 +61,7 @@ SMALL_WAVE_CANDIDATES = 20
 ALL_CANDIDATE_CELLS = 6_000
 
 
-class WaveSolver(Polishing):
+class WaveSolver(JointStep, Polishing):
     """The steps of ``solve_batch`` and what they share."""
 
     def __init__(self, problem: BatchProblem, started: float, deadline: float) -> None:
@@ -206,7 +207,7 @@ class WaveSolver(Polishing):
         """The gap the loop stops on: on what the plan controls, above the rejection floor."""
         floor = self.served.floor
         lower = max(self.dual.best, floor, self.served.transport_bound)
-        return _gap(self.upper - floor, lower - floor)
+        return relative_gap(self.upper - floor, lower - floor)
 
     def _refit(self, reserve: float) -> bool:
         """Solve exactly, and give new candidates to, the orders bounded from outside them."""
@@ -247,53 +248,6 @@ class WaveSolver(Polishing):
         first = sequence[~short[sequence]]
         last = sequence[short[sequence]]
         return [*first.tolist(), *last.tolist()], set(np.flatnonzero(short).tolist())
-
-    def _joint(self, gap_target: float, reserve: float) -> None:
-        """Solve the wave over the candidates as one MIP, when the gap is still open."""
-        floor = self.served.floor
-        lower = max(self.dual.best, floor, self.served.transport_bound)
-        if _gap(self.best.estimate - floor, lower - floor) <= gap_target:
-            return
-        mark = time.perf_counter()
-        wave = self.wave
-        if self.everywhere:  # every location a candidate (subsets of them are priced no more)
-            everywhere = len(self.problem.locations)
-            wave = Wave.of(
-                fit(
-                    self._arrays,
-                    range(len(self.orders)),
-                    self.products,
-                    None,
-                    None,
-                    None,
-                    everywhere,
-                )
-            )
-        left = self.deadline - reserve - mark
-        # The gap is on what the plan controls: relative to the whole cost, the penalty of the
-        # units no plan serves would let the MIP stop on a poor plan.
-        above = gap_target * max(self.upper - floor, 1.0)
-        hint = self.best
-        if self.greedy_total < self.best.estimate:  # the greedy's plan is the better start
-            hint = assignment_of(self.problem, self.greedy_plans)
-        joint = solve_wave_mip(wave, self.capacity, self.penalty, self.rank, hint, left, 0.0, above)
-        if joint.assignment is not None:
-            self.joint = joint.assignment
-            # Estimates count a unit a plan leaves unserved at the full penalty, though the
-            # per-order solver may serve it when the plan is applied: both plans are applied.
-            self.others.append(self.best)
-            if joint.assignment.estimate < self.best.estimate:
-                self.best = joint.assignment
-            else:
-                self.others[-1] = joint.assignment
-            self.upper = min(self.upper, self.best.estimate)
-        if (wave.outside_location < 0).all() and np.isinf(wave.outside_floor).all():
-            # Every allowed location is a candidate: the MIP's bound holds for the wave, once
-            # the priorities' raise of the rejection penalty is taken back out.
-            raise_most = float((self.penalty / wave.penalty).max())
-            self.mip_bound = joint.bound / raise_most
-        self._timed("mip", mark)
-        self._note()
 
     def _finish(self, explain: bool) -> BatchPlan:
         """Apply the best plans order by order; keep the cheapest, the greedy's included."""
@@ -353,7 +307,7 @@ class WaveSolver(Polishing):
                 )
         served = self.served
         bound = max(self.dual.best, self.mip_bound, served.floor, served.transport_bound)
-        gap = _gap(total, bound)
+        gap = relative_gap(total, bound)
         status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         plans = with_gap(plans, status, gap)
         greedy = self.greedy_plans.values()
@@ -425,9 +379,3 @@ def _capacity(problem: BatchProblem) -> IntArray:
     return np.stack([source.capacity_total, source.capacity_hd, source.capacity_cc], axis=1).astype(
         np.int64
     )
-
-
-def _gap(objective: float, bound: float) -> float:
-    if not math.isfinite(bound):
-        return math.inf
-    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sourcing.solver.wave.steps as steps_module
+from sourcing.solver.plan import Plan
 from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.rescue import decide_from
@@ -20,7 +21,9 @@ from tests.solver.wave.test_served import scarce_waves
 from tests.solver.wave.test_solve import _brute_force, tiny_waves
 
 
-def _search(problem: BatchProblem) -> tuple[Neighbourhoods, dict, list[int], dict]:
+def _search(
+    problem: BatchProblem,
+) -> tuple[Neighbourhoods, dict[int, Plan], list[int], dict[int, Plan]]:
     """The search over ``problem`` and the greedy's plans it starts from; its result."""
     n = len(problem.orders)
     solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
@@ -30,7 +33,9 @@ def _search(problem: BatchProblem) -> tuple[Neighbourhoods, dict, list[int], dic
     return search, plans, sequence, greedy
 
 
-def _reapplied(problem: BatchProblem, plans: dict, sequence: list[int]) -> tuple[int, float]:
+def _reapplied(
+    problem: BatchProblem, plans: dict[int, Plan], sequence: list[int]
+) -> tuple[int, float]:
     """(rejected, cost) of the plans applied again in their sequence, each checked there."""
     state = NetworkState(problem.locations, problem.state, problem.table)
     profiles = [problem.profile_of(o) for o in range(len(problem.orders))]
