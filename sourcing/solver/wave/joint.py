@@ -67,7 +67,7 @@ class JointStep:
             everywhere = len(self.problem.locations)
             orders = range(len(self.orders))
             wave = Wave.of(fit(self._arrays, orders, self.products, candidates=everywhere))
-        left = self.deadline - reserve - mark
+        left = self.deadline - reserve - time.perf_counter()
         # The gap is on what the plan controls: relative to the whole cost, the penalty of the
         # units no plan serves would let the MIP stop on a poor plan.
         above = gap_target * max(self.upper - floor, 1.0)
