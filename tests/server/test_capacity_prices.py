@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from sourcing.cli import main
 from sourcing.models.config.tables import Location
 from sourcing.models.db.engine import session_factory
+from sourcing.models.inventory.scarcity import PriceSettings, read_inputs
 from sourcing.models.inventory.tables import CapacityPrice, ScarcityPrice
 from sourcing.server.app import RunningServer
-from sourcing.v1 import sourcing_pb2
+from sourcing.v1 import domain_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
 from tests.server.conftest import Clients
 from tests.server.test_scarcity_prices import history, order_at, price_on
@@ -100,3 +101,28 @@ def test_capacity_to_spare_is_not_priced_and_a_refresh_replaces_old_prices(
     week = ["--window-days", "1", "--horizon-days", "7"]
     assert main(["prices", "refresh", "--db", db_url, *week]) == 0
     assert capacity_prices(server) == {}
+
+
+@pytest.mark.parametrize(("split", "expected"), [(True, 1.0), (False, 2.0)])
+def test_a_slot_carries_the_units_the_stored_fulfilments_carried(
+    server: RunningServer, clients: Clients, split: bool, expected: float
+) -> None:
+    """Orders of one unit each of SKU_1 and SKU_2: 1 unit a fulfilment when split, else 2.
+
+    Neither the units per order (2) nor per line (1) would give both.
+    """
+    with session_factory(server.engine).begin() as session:
+        one, two = add_product(session, "SKU_1"), add_product(session, "SKU_2")
+        a = add_location(session, "A", longitude=0.1, capacity_total=10)
+        b = add_location(session, "B", longitude=0.1, capacity_total=10)
+        add_position(session, one, a, 10)
+        add_position(session, two, b if split else a, 10)
+    for i in range(3):
+        order = order_at(f"PAST_{i}", 0.1)
+        order.lines.append(domain_pb2.OrderLine(ref="2", product_ref="SKU_2", quantity=1))
+        plan = clients.sourcing.Source(sourcing_pb2.SourceRequest(order=order), timeout=30).plan
+        assert len(plan.fulfilments) == (2 if split else 1)
+    with session_factory(server.engine)() as session:
+        inputs = read_inputs(session, PriceSettings())
+    assert inputs.supply.units_per_fulfilment == pytest.approx(expected)
+    assert inputs.supply.capacity_orders is not None

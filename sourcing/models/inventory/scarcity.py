@@ -11,12 +11,13 @@ Source reads only the rows of an order's products, and only when the
 weights it solves under give ``scarcity_price`` a weight above 0.
 
 Where locations have a daily capacity (total or home-delivery), the LP also
-bounds what each can ship over the horizon: the orders it can still take
-today plus its daily capacity for each further day, each order of the
-history's mean units. The capacity row's dual, per fulfilment, is stored
-per location (``capacity_prices``) and added to every fulfilment an order
-would place there. Click-and-collect orders are not forecast: the slots
-they take of the total capacity are not foreseen.
+bounds what each can ship over the horizon: the fulfilments it can still
+take today plus its daily capacity for each further day, each carrying the
+units the window's stored fulfilments carried on average. The capacity
+row's dual, per fulfilment, is stored per location (``capacity_prices``)
+and added to every fulfilment an order would place there. Click-and-collect
+orders are not forecast: the slots they take of the total capacity are not
+foreseen.
 """
 
 from __future__ import annotations
@@ -27,17 +28,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from sourcing import solver
 from sourcing.models.config.candidate_cache import CandidateSet, candidate_set, read_candidates
 from sourcing.models.config.candidates import active_profile, solver_profile
-from sourcing.models.config.tables import Product
+from sourcing.models.config.tables import Location, Product
 from sourcing.models.db.base import table_of, utcnow
-from sourcing.models.db.enums import OrderType
+from sourcing.models.db.enums import LocationType, OrderType
 from sourcing.models.inventory.tables import CapacityPrice, InventoryPosition, ScarcityPrice
-from sourcing.models.orders.tables import Order, OrderLine
+from sourcing.models.orders.tables import Fulfilment, FulfilmentLine, Order, OrderLine
 from sourcing.solver.scarcity import (
     DEFAULT_CELL_DEG,
     ExpectedDemand,
@@ -137,9 +138,9 @@ def read_inputs(
         scale=settings.horizon_days / settings.window_days,
         cell_deg=settings.cell_deg,
     )
-    units = sum(max(int(line[4]), 0) for line in lines)
-    per_order = max(units / orders, 1.0) if orders else 1.0
-    supply, product_ids = _supply(session, cached, weights, demand.products, per_order)
+    since = now - timedelta(days=settings.window_days)
+    per_fulfilment = _units_per_fulfilment(session, since, [int(line[4]) for line in lines])
+    supply, product_ids = _supply(session, cached, weights, demand.products, per_fulfilment)
     if cached.has_capacity:
         capacity = _capacity_orders(session, network, cached, settings)
         supply = replace(supply, capacity_orders=capacity)
@@ -182,12 +183,36 @@ def store_prices(
     )
 
 
+def _units_per_fulfilment(session: Session, since: datetime, line_units: list[int]) -> float:
+    """The units a fulfilment carries: as the window's stored home-delivery fulfilments did.
+
+    Without any, the window's units per order line (a fulfilment holds at
+    least one line). A whole order's units would overstate what a slot of
+    daily capacity carries wherever orders split (see ``sourcing.bench.priced``).
+    """
+    units, fulfilments = session.execute(
+        select(func.sum(FulfilmentLine.quantity), func.count(func.distinct(Fulfilment.id)))
+        .join(Fulfilment, Fulfilment.id == FulfilmentLine.fulfilment_id)
+        .join(Order, Order.id == Fulfilment.order_id)
+        .join(Location, Location.id == Fulfilment.location_id)
+        .where(
+            Order.type == OrderType.HD,
+            Order.created_at >= since,
+            Location.type != LocationType.REJECTION,
+        )
+    ).one()
+    if fulfilments:
+        return max(float(units or 0) / fulfilments, 1.0)
+    served = [u for u in line_units if u > 0]
+    return max(sum(served) / len(served), 1.0) if served else 1.0
+
+
 def _supply(
     session: Session,
     cached: CandidateSet,
     weights: solver.Weights,
     products: tuple[str, ...],
-    units_per_order: float,
+    units_per_fulfilment: float,
 ) -> tuple[Supply, dict[str, int]]:
     """The candidates' available stock of ``products``, and the products' ids by ref."""
     products_found = session.execute(
@@ -215,7 +240,7 @@ def _supply(
         table.fixed_cost,
         table.handling_cost,
         table.shipping_cost_per_km,
-        units_per_fulfilment=units_per_order,
+        units_per_fulfilment=units_per_fulfilment,
     )
     supply = Supply(
         table.refs,
@@ -226,7 +251,7 @@ def _supply(
         products,
         stock,
         None,
-        units_per_fulfilment=units_per_order,
+        units_per_fulfilment=units_per_fulfilment,
     )
     return supply, product_ids
 
