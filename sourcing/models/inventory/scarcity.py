@@ -202,7 +202,7 @@ def _units_per_fulfilment(session: Session, since: datetime, line_units: list[in
         )
     ).one()
     if fulfilments:
-        return max(float(units or 0) / fulfilments, 1.0)
+        return max(float(units or 0) / int(fulfilments), 1.0)
     served = [u for u in line_units if u > 0]
     return max(sum(served) / len(served), 1.0) if served else 1.0
 
