@@ -211,7 +211,9 @@ def _add_prices(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     prices = commands.add_parser("prices", help="scarce-stock prices")
     actions = prices.add_subparsers(dest="action", required=True)
     refresh = actions.add_parser(
-        "refresh", help="recompute every position's price from order history and stock, once"
+        "refresh",
+        help="recompute every position's and every short capacity's price from order history, "
+        "stock and capacity, once",
     )
     refresh.add_argument(
         "--db",

@@ -138,6 +138,9 @@ class PricedMipPolicy(SolverPolicy):
         self.refresh_orders = refresh_orders
         self.prices = ScarcityPrices()
         self._refreshed_at: int | None = None
+        # What the plans so far placed: units served and fulfilments, for the LP's capacity.
+        self._served_units = 0
+        self._fulfilments = 0
 
     def prepare(self, instance: OrderHistory, state: StockView, next_order: int) -> None:
         """Refresh the prices when ``refresh_orders`` orders have passed since the last time."""
@@ -145,7 +148,8 @@ class PricedMipPolicy(SolverPolicy):
         if last is not None and next_order - last < self.refresh_orders:
             return
         self._refreshed_at = next_order
-        self.prices = network_prices(instance, state, next_order)
+        measured = self._served_units / self._fulfilments if self._fulfilments else None
+        self.prices = network_prices(instance, state, next_order, measured)
 
     def allocate(self, problem: SourcingProblem) -> IntArray:
         """Solve the order at the current prices; the allocation, to be priced for real."""
@@ -156,7 +160,10 @@ class PricedMipPolicy(SolverPolicy):
             backend=self.options.mip_backend,
             weight_overrides={"scarcity_price": self.weight},
         )
-        return allocation_of(plan, problem)
+        allocation = allocation_of(plan, problem)
+        self._served_units += int(allocation.sum())
+        self._fulfilments += int((allocation.sum(axis=1) > 0).sum())
+        return allocation
 
 
 class PriorityPolicy(OrderPolicy):

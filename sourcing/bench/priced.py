@@ -9,6 +9,16 @@ are refreshed every ``REFRESH_ORDERS`` orders as stock runs down (the
 service's background refresh); between refreshes they stay put. Each order
 is then solved exactly with ``weight x price`` added per unit taken; the
 simulation prices the plan without the prices, on the real objective.
+
+A location's daily capacity counts fulfilments, and the LP's capacity row
+counts units, so the LP needs the units a fulfilment carries: the policy's
+own plans so far tell it (units served over fulfilments placed), as the
+service's stored fulfilments tell its refresh; before the first plan, the
+history's units per order line (a fulfilment holds at least one line).
+Taking the units of a whole order instead (five times as many here) made
+every capacity look five times larger than it is: its price was 0 where
+slots ran out, the priced plans spent the slots of scarce stores on few
+units, and the stock behind them was stranded.
 """
 
 from __future__ import annotations
@@ -57,19 +67,25 @@ class StockView(Protocol):
     total: IntArray
 
 
-def network_prices(instance: OrderHistory, state: StockView, next_order: int) -> ScarcityPrices:
+def network_prices(
+    instance: OrderHistory,
+    state: StockView,
+    next_order: int,
+    units_per_fulfilment: float | None = None,
+) -> ScarcityPrices:
     """Prices of the network's positions for the orders from ``next_order`` on.
 
     The demand is the history's, scaled to the orders left; the supply is the
     stock left (on hand less reserved, taken and buffer) and, where locations
     have a daily capacity, the orders they can still take until the last
-    day, each of the history's units per order.
+    day, each of ``units_per_fulfilment`` units (default: the history's
+    units per order line).
     """
     history: Sequence[SourcingProblem] = instance.history or instance.problems
     left = len(instance.problems) - next_order
     if not history or left <= 0:
         return ScarcityPrices()
-    units_per_order = float(np.mean([p.order.total_units for p in history]))
+    per_fulfilment = units_per_fulfilment or units_per_line(history)
     demand = expected_demand((p.order for p in history), scale=left / len(history))
     weights = instance.problems[next_order].profile.weights
     table = state.table
@@ -78,7 +94,7 @@ def network_prices(instance: OrderHistory, state: StockView, next_order: int) ->
         table.fixed_cost,
         table.handling_cost,
         table.shipping_cost_per_km,
-        units_per_fulfilment=units_per_order,
+        units_per_fulfilment=per_fulfilment,
     )
     stock = np.zeros((len(table.refs), len(demand.products)), dtype=np.int64)
     for j, product in enumerate(demand.products):
@@ -99,9 +115,16 @@ def network_prices(instance: OrderHistory, state: StockView, next_order: int) ->
         products=demand.products,
         stock=stock,
         capacity_orders=_capacity_orders(instance, state, next_order),
-        units_per_fulfilment=units_per_order,
+        units_per_fulfilment=per_fulfilment,
     )
     return scarcity_prices(supply, demand, weights.rejection)
+
+
+def units_per_line(problems: Sequence[SourcingProblem]) -> float:
+    """The mean units of an order line over ``problems`` (at least 1)."""
+    units = sum(p.order.total_units for p in problems)
+    lines = sum(len(p.order.lines) for p in problems)
+    return max(units / lines, 1.0) if lines else 1.0
 
 
 def _capacity_orders(

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from sourcing.bench.policies import PolicyOptions, PricedMipPolicy, make_policy
-from sourcing.bench.priced import network_prices
+from sourcing.bench.priced import network_prices, units_per_line
 from sourcing.bench.simulation import Instance, NetworkState, simulate
-from sourcing.solver import GeoPoint, SourcingProblem
+from sourcing.solver import Capacity, GeoPoint, SourcingProblem
 from tests.solver.builders import loc, order, problem
 
 KM_PER_DEGREE = 111.195
@@ -58,3 +58,35 @@ def test_priced_mip_keeps_the_unit_for_the_order_that_needs_it() -> None:
     assert sum(r.cost for r in priced.records) < sum(r.cost for r in unpriced.records)
     assert sum(r.cost for r in priced.records) == pytest.approx(24.0 + 0.0, abs=1.0)
     assert "scarcity_price" not in priced.records[0].terms
+
+
+# NEAR takes one order a day; both stores hold plenty of p1 and p2.
+CAPPED = (
+    loc("NEAR", 11.0, {"p1": 10, "p2": 10}, shipping_cost_per_km=1.0, capacity=Capacity(total=1)),
+    loc("FAR", 55.0, {"p1": 10, "p2": 10}, shipping_cost_per_km=1.0),
+)
+
+
+def at_near(ref: str) -> SourcingProblem:
+    """One unit each of p1 and p2 at NEAR's door: two lines, one unit a line."""
+    the_order = replace(
+        order({"p1": 1, "p2": 1}), ref=ref, delivery_point=GeoPoint(0.0, 11.0 / KM_PER_DEGREE)
+    )
+    return problem(the_order, CAPPED, shipping=1.0)
+
+
+def test_a_slot_is_priced_for_the_units_a_fulfilment_carries() -> None:
+    """NEAR's one slot is short for the 4 units expected: 44 per unit it carries.
+
+    By default a fulfilment carries the history's units per line (1), not per
+    order (2): the slot is worth 44. When the plans so far carried 2 units a
+    fulfilment, it is worth 88.
+    """
+    instance = Instance("capped", (at_near("A"), at_near("B")), (0, 0), (at_near("PAST"),))
+    state = NetworkState(CAPPED)
+    assert units_per_line(instance.history) == 1.0
+    prices = network_prices(instance, state, 0)
+    assert prices.per_fulfilment["NEAR"] == pytest.approx(44.0, rel=1e-3)
+    assert "FAR" not in prices.per_fulfilment
+    measured = network_prices(instance, state, 0, units_per_fulfilment=2.0)
+    assert measured.per_fulfilment["NEAR"] == pytest.approx(88.0, rel=1e-3)

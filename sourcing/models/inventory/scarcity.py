@@ -10,29 +10,35 @@ available now, and replaces every stored price in one transaction.
 Source reads only the rows of an order's products, and only when the
 weights it solves under give ``scarcity_price`` a weight above 0.
 
-Daily capacity is not in the service's LP (the bench's is): a refresh
-prices stock only.
+Where locations have a daily capacity (total or home-delivery), the LP also
+bounds what each can ship over the horizon: the fulfilments it can still
+take today plus its daily capacity for each further day, each carrying the
+units the window's stored fulfilments carried on average. The capacity
+row's dual, per fulfilment, is stored per location (``capacity_prices``)
+and added to every fulfilment an order would place there. Click-and-collect
+orders are not forecast: the slots they take of the total capacity are not
+foreseen.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from sourcing import solver
-from sourcing.models.config.candidate_cache import CandidateSet, candidate_set
+from sourcing.models.config.candidate_cache import CandidateSet, candidate_set, read_candidates
 from sourcing.models.config.candidates import active_profile, solver_profile
-from sourcing.models.config.tables import Product
+from sourcing.models.config.tables import Location, Product
 from sourcing.models.db.base import table_of, utcnow
-from sourcing.models.db.enums import OrderType
-from sourcing.models.inventory.tables import InventoryPosition, ScarcityPrice
-from sourcing.models.orders.tables import Order, OrderLine
+from sourcing.models.db.enums import LocationType, OrderType
+from sourcing.models.inventory.tables import CapacityPrice, InventoryPosition, ScarcityPrice
+from sourcing.models.orders.tables import Fulfilment, FulfilmentLine, Order, OrderLine
 from sourcing.solver.scarcity import (
     DEFAULT_CELL_DEG,
     ExpectedDemand,
@@ -41,11 +47,14 @@ from sourcing.solver.scarcity import (
     scarcity_prices,
     unit_costs,
 )
+from sourcing.solver.types import FloatArray, IntArray
 
 _READ = select(ScarcityPrice.product_id, ScarcityPrice.location_id, ScarcityPrice.price).where(
     ScarcityPrice.product_id.in_(bindparam("products", expanding=True))
 )
+_READ_CAPACITY = select(CapacityPrice.location_id, CapacityPrice.price)
 _PRICES = table_of(ScarcityPrice)
+_CAPACITY_PRICES = table_of(CapacityPrice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +80,23 @@ class RefreshReport:
     positions: int
     priced: int
     refreshed_at: datetime
+    capacity_priced: int = 0
 
     def line(self) -> str:
         """The report in one line."""
         return (
             f"scarcity prices refreshed at {self.refreshed_at.isoformat()}: "
             f"{self.orders} orders of history, {self.positions} positions, "
-            f"{self.priced} priced above 0"
+            f"{self.priced} priced above 0, {self.capacity_priced} locations' capacity priced"
         )
 
 
 @dataclass(frozen=True, slots=True)
 class PricingInputs:
-    """What one refresh read: the LP's supply and demand, and the ids to store prices under."""
+    """What one refresh read: the LP's supply and demand, and the ids to store prices under.
+
+    ``supply.capacity_orders`` is None when no candidate has a daily capacity.
+    """
 
     supply: Supply
     demand: ExpectedDemand
@@ -101,7 +114,8 @@ def read_inputs(
     now = now or utcnow()
     row = active_profile(session, OrderType.HD)
     weights = solver_profile(row).weights
-    cached = candidate_set(session, OrderType.HD, (row.rules or {}).get("network") if row else None)
+    network = (row.rules or {}).get("network") if row else None
+    cached = candidate_set(session, OrderType.HD, network)
     lines = session.execute(
         select(
             Order.id,
@@ -124,9 +138,12 @@ def read_inputs(
         scale=settings.horizon_days / settings.window_days,
         cell_deg=settings.cell_deg,
     )
-    units = sum(max(int(line[4]), 0) for line in lines)
-    per_order = max(units / orders, 1.0) if orders else 1.0
-    supply, product_ids = _supply(session, cached, weights, demand.products, per_order)
+    since = now - timedelta(days=settings.window_days)
+    per_fulfilment = _units_per_fulfilment(session, since, [int(line[4]) for line in lines])
+    supply, product_ids = _supply(session, cached, weights, demand.products, per_fulfilment)
+    if cached.has_capacity:
+        capacity = _capacity_orders(session, network, cached, settings)
+        supply = replace(supply, capacity_orders=capacity)
     return PricingInputs(
         supply, demand, weights.rejection, product_ids, cached.location_ids, orders, now
     )
@@ -140,8 +157,15 @@ def solve_prices(inputs: PricingInputs) -> solver.ScarcityPrices:
 def store_prices(
     session: Session, inputs: PricingInputs, prices: solver.ScarcityPrices
 ) -> RefreshReport:
-    """Replace every stored price with ``prices``."""
+    """Replace every stored price, per unit and per fulfilment, with ``prices``."""
     session.execute(delete(ScarcityPrice))
+    session.execute(delete(CapacityPrice))
+    capacity_rows = [
+        {"location_id": inputs.location_ids[ref], "price": price, "refreshed_at": inputs.read_at}
+        for ref, price in prices.per_fulfilment.items()
+    ]
+    if capacity_rows:
+        session.execute(insert(_CAPACITY_PRICES), capacity_rows)
     rows = [
         {
             "product_id": inputs.product_ids[product],
@@ -154,7 +178,33 @@ def store_prices(
     if rows:
         session.execute(insert(_PRICES), rows)
     positions = int((inputs.supply.stock > 0).sum())
-    return RefreshReport(inputs.orders, positions, len(rows), inputs.read_at)
+    return RefreshReport(
+        inputs.orders, positions, len(rows), inputs.read_at, capacity_priced=len(capacity_rows)
+    )
+
+
+def _units_per_fulfilment(session: Session, since: datetime, line_units: list[int]) -> float:
+    """The units a fulfilment carries: as the window's stored home-delivery fulfilments did.
+
+    Without any, the window's units per order line (a fulfilment holds at
+    least one line). A whole order's units would overstate what a slot of
+    daily capacity carries wherever orders split (see ``sourcing.bench.priced``).
+    """
+    units, fulfilments = session.execute(
+        select(func.sum(FulfilmentLine.quantity), func.count(func.distinct(Fulfilment.id)))
+        .join(Fulfilment, Fulfilment.id == FulfilmentLine.fulfilment_id)
+        .join(Order, Order.id == Fulfilment.order_id)
+        .join(Location, Location.id == Fulfilment.location_id)
+        .where(
+            Order.type == OrderType.HD,
+            Order.created_at >= since,
+            Location.type != LocationType.REJECTION,
+        )
+    ).one()
+    if fulfilments:
+        return max(float(units or 0) / int(fulfilments), 1.0)
+    served = [u for u in line_units if u > 0]
+    return max(sum(served) / len(served), 1.0) if served else 1.0
 
 
 def _supply(
@@ -162,7 +212,7 @@ def _supply(
     cached: CandidateSet,
     weights: solver.Weights,
     products: tuple[str, ...],
-    units_per_order: float,
+    units_per_fulfilment: float,
 ) -> tuple[Supply, dict[str, int]]:
     """The candidates' available stock of ``products``, and the products' ids by ref."""
     products_found = session.execute(
@@ -190,10 +240,18 @@ def _supply(
         table.fixed_cost,
         table.handling_cost,
         table.shipping_cost_per_km,
-        units_per_fulfilment=units_per_order,
+        units_per_fulfilment=units_per_fulfilment,
     )
     supply = Supply(
-        table.refs, table.latitude, table.longitude, base, per_km, products, stock, None
+        table.refs,
+        table.latitude,
+        table.longitude,
+        base,
+        per_km,
+        products,
+        stock,
+        None,
+        units_per_fulfilment=units_per_fulfilment,
     )
     return supply, product_ids
 
@@ -201,17 +259,51 @@ def _supply(
 def read_prices(
     session: Session, cached: CandidateSet, products: Mapping[int, str]
 ) -> solver.ScarcityPrices:
-    """The stored prices of ``products`` (id -> ref) at the candidates, for one order."""
-    if not products:
+    """The stored prices of ``products`` (id -> ref) and of capacity at the candidates."""
+    rows = session.execute(_READ, {"products": list(products)}).all() if products else []
+    capacity = session.execute(_READ_CAPACITY).all() if cached.has_capacity else []
+    if not rows and not capacity:
         return solver.ScarcityPrices()
-    rows = session.execute(_READ, {"products": list(products)}).all()
-    if not rows:
-        return solver.ScarcityPrices()
-    location_ids = np.array([r[1] for r in rows], dtype=np.int64)
-    at = cached.indices(location_ids)
     refs = cached.table.refs
-    return solver.ScarcityPrices.from_positions(
-        (refs[i], products[product_id], price)
-        for (product_id, _, price), i in zip(rows, at.tolist(), strict=True)
-        if i >= 0
-    )
+    by_product: dict[str, dict[str, float]] = {}
+    if rows:
+        at = cached.indices(np.array([r[1] for r in rows], dtype=np.int64))
+        for (product_id, _, price), i in zip(rows, at.tolist(), strict=True):
+            if i >= 0:
+                by_product.setdefault(products[product_id], {})[refs[i]] = price
+    per_fulfilment: dict[str, float] = {}
+    if capacity:
+        at = cached.indices(np.array([r[0] for r in capacity], dtype=np.int64))
+        for (_, price), i in zip(capacity, at.tolist(), strict=True):
+            if i >= 0:
+                per_fulfilment[refs[i]] = price
+    return solver.ScarcityPrices(by_product, per_fulfilment)
+
+
+def _capacity_orders(
+    session: Session, network: str | None, cached: CandidateSet, settings: PriceSettings
+) -> FloatArray:
+    """Home-delivery orders each candidate can take over the horizon (-1: unlimited).
+
+    What it can still take today, then its daily capacity for each day after
+    (a horizon under a day: at most that share of a day's capacity). The
+    binding capacity is the smaller of the total and the home-delivery one.
+    """
+    state = read_candidates(session, OrderType.HD, network, {}, profile_open_order_limit=None).state
+    daily = _binding(cached.capacity_total, cached.capacity_hd)
+    today = _binding(state.capacity_total, state.capacity_hd)
+    horizon = settings.horizon_days
+    if horizon >= 1:
+        orders = today + (horizon - 1) * np.maximum(daily, 0)
+    else:
+        orders = np.minimum(today, horizon * np.maximum(daily, 0))
+    left: FloatArray = np.where(daily >= 0, orders, -1.0).astype(float)
+    return left
+
+
+def _binding(total: IntArray, hd: IntArray) -> IntArray:
+    """Per location the smaller of two capacities, -1 (unlimited) only where both are."""
+    big = np.iinfo(np.int64).max
+    low = np.minimum(np.where(total < 0, big, total), np.where(hd < 0, big, hd))
+    out: IntArray = np.where(low == big, -1, low)
+    return out

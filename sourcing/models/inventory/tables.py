@@ -162,3 +162,22 @@ class ScarcityPrice(Base):
     )
     price: Mapped[float]
     refreshed_at: Mapped[datetime]
+
+
+class CapacityPrice(Base):
+    """The scarce-capacity price of one location: what a fulfilment taken there now costs later.
+
+    The dual of the location's capacity row in the same expected-demand LP
+    as ``ScarcityPrice``, per fulfilment; written with those prices, by the
+    same refresh, and replaced with them. Locations without a row are priced
+    0 (their daily capacity is not short over the horizon).
+    """
+
+    __tablename__ = "capacity_prices"
+    __table_args__ = (CheckConstraint("price >= 0", name="price_non_negative"),)
+
+    location_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
+    )
+    price: Mapped[float]
+    refreshed_at: Mapped[datetime]

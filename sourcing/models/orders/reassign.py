@@ -35,7 +35,6 @@ from sourcing import solver
 from sourcing.models.config.candidate_cache import read_candidates
 from sourcing.models.config.candidates import active_profile, solver_profile
 from sourcing.models.config.tables import Location, Product
-from sourcing.models.db.base import utcnow
 from sourcing.models.db.enums import FulfilmentStatus, OrderType
 from sourcing.models.db.errors import (
     ConcurrencyConflict,
@@ -58,6 +57,7 @@ from sourcing.models.orders.lifecycle import (
     reduce_fulfilment,
     refresh_order_status,
 )
+from sourcing.models.orders.order_problem import order_problem
 from sourcing.models.orders.plan_store import store_fulfilments
 from sourcing.models.orders.source_call import SourcingOutcome
 from sourcing.models.orders.tables import Fulfilment, Order
@@ -295,13 +295,12 @@ def _read(
             )
             for ref, qty in moving.items()
         )
-        problem = solver.SourcingProblem(
+        problem = order_problem(
+            session,
             solver_order(session, order, solver_lines),
-            candidates.candidates.locations,
+            candidates,
             replace(profile, split_limit=allowance, rules=rules_now),
-            candidates.state,
-            table=candidates.candidates.table,
-            now=utcnow(),
+            {p.id: p.ref for p in products.values()},
         )
     return ReassignSnapshot(
         problem=problem,

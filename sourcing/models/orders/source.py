@@ -37,8 +37,8 @@ from sourcing.models.db.errors import (
 from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.events.outbox import emit
 from sourcing.models.events.tables import IdempotencyKey
-from sourcing.models.inventory.scarcity import read_prices
 from sourcing.models.orders.idempotency import plan_from_json, plan_to_json
+from sourcing.models.orders.order_problem import order_problem
 from sourcing.models.orders.plan_store import OrderKeys, store_fulfilments
 from sourcing.models.orders.source_call import OrderInput, SourceOptions, SourcingOutcome
 from sourcing.models.orders.tables import Order, OrderLine
@@ -205,14 +205,8 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
         {p.id: p.ref for p in products.values()},
         profile_open_order_limit=profile.rules.hd_open_order_limit,
     )
-    # Prices only steer when weighed: read them only then (the checkout path).
-    weight = (options.weight_overrides or {}).get("scarcity_price", profile.weights.scarcity_price)
-    prices = (
-        read_prices(session, candidates.candidates, {p.id: p.ref for p in products.values()})
-        if weight > 0
-        else None
-    )
-    problem = solver.SourcingProblem(
+    problem = order_problem(
+        session,
         solver.Order(
             ref=order.ref,
             type=solver.OrderType(order.type.value),
@@ -233,12 +227,10 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
             need_by=order.need_by,
             collection_location_ref=order.collection_location_ref,
         ),
-        candidates.candidates.locations,
+        candidates,
         profile,
-        candidates.state,
-        table=candidates.candidates.table,
-        scarcity_prices=prices,
-        now=utcnow(),  # the ETAs count from the read; the write stores what they promised
+        {p.id: p.ref for p in products.values()},
+        options.weight_overrides,
     )
     return Snapshot(
         problem=problem,

@@ -1,0 +1,61 @@
+"""The one place an order's solver problem is built from what was read.
+
+Source (and, through it, SourceBatch's per-order reads and the fulfilment
+options), Reassign and every re-sourcing in a caller's transaction (short
+picks, a location's rejection, Revise) solve a ``solver.SourcingProblem``
+over the candidates read for the order. Building it here means each of them
+reads the stored scarce-stock prices the same way: only when the weights
+the order is solved under give ``scarcity_price`` a weight above 0 (the
+checkout path reads nothing more otherwise), and only for the order's
+products at its candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from sourcing import solver
+from sourcing.models.config.candidate_cache import Candidates, CandidateSet
+from sourcing.models.db.base import utcnow
+from sourcing.models.inventory.scarcity import read_prices
+
+
+def order_problem(
+    session: Session,
+    order: solver.Order,
+    candidates: Candidates,
+    profile: solver.SourcingProfile,
+    products: Mapping[int, str],
+    weight_overrides: Mapping[str, float] | None = None,
+) -> solver.SourcingProblem:
+    """``order`` over ``candidates`` under ``profile``, priced when its weights say so.
+
+    ``products`` maps the order's product ids to refs (the prices are read
+    for these); ``weight_overrides`` are the call's own weights, which the
+    solver applies on top of the profile's.
+    """
+    return solver.SourcingProblem(
+        order,
+        candidates.candidates.locations,
+        profile,
+        candidates.state,
+        table=candidates.candidates.table,
+        scarcity_prices=weighed_prices(
+            session, candidates.candidates, products, profile.weights, weight_overrides
+        ),
+        now=utcnow(),  # the ETAs count from the read; the write stores what they promised
+    )
+
+
+def weighed_prices(
+    session: Session,
+    cached: CandidateSet,
+    products: Mapping[int, str],
+    weights: solver.Weights,
+    weight_overrides: Mapping[str, float] | None = None,
+) -> solver.ScarcityPrices | None:
+    """The stored prices of ``products`` at ``cached``, or None when they carry no weight."""
+    weight = (weight_overrides or {}).get("scarcity_price", weights.scarcity_price)
+    return read_prices(session, cached, products) if weight > 0 else None
