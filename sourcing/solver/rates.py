@@ -19,11 +19,11 @@ The model (added to ``mip`` for the kept candidates that have one):
 For the reduction the arrays carry a line under each step function instead,
 alpha_r + beta_r W on [0, the order's weight] (``under_line``): alpha_r in
 f_r and beta_r w_k in the unit costs. Every plan costs at least that, so the
-bounds stay valid and candidates are pruned exactly as before; a plan
-sending the whole order in one parcel is priced exactly by it. Enumeration
-over the kept candidates then gives the under-line optimum, a lower bound:
-when the best plan found costs no more, it is proved optimal; else the MIP
-(which swaps the under-line for the bands) settles it.
+bounds stay valid and candidates are pruned exactly as before. Enumeration
+over the kept candidates then prices subsets by the under-line, a lower
+bound, and prices them exactly best first (``rated_enum``, ``rated_pairs``)
+until the bound proves the best; else the MIP (which swaps the under-line
+for the bands) settles it.
 """
 
 from __future__ import annotations
@@ -44,6 +44,13 @@ from sourcing.solver.weights import Weights
 
 if TYPE_CHECKING:
     from sourcing.solver.problem import SourcingProblem
+
+
+# Where the line under a step function is made highest, as a share of the order's
+# weight: at half of it, two parcels sharing the order are bounded best (their bound
+# is twice the line's value there), and a single parcel of the whole order loses
+# little; aiming at the whole weight can leave a steep line far below the steps.
+AIM = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,13 +211,12 @@ def _services_of(
 
 
 def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float, float]:
-    """The line alpha + beta W (beta >= 0) under the step function on [0, total], highest at total.
+    """The line alpha + beta W (beta >= 0) under the step function on [0, total].
 
     No parcel of the order weighs more than ``total``, so the steps matter at
     their ends up to it: the line must pass below (band end, band price) for
     each band that starts by ``total`` (the last end being ``total``) and
-    (0, first price). A plan sending the whole order in one parcel is then
-    priced exactly, which is what keeps the reduction's bound tight.
+    (0, first price). Of those lines, the one highest at ``AIM * total``.
     """
     kept = int(np.searchsorted(starts, total, side="right"))
     ends = np.append(starts[1:kept] - 1.0, float(total))
@@ -220,6 +226,7 @@ def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float,
     if total <= 0:
         return best
     slack = 1e-9 * max(1.0, float(ys.max()))
+    aim = AIM * total
     for i in range(len(xs)):
         for j in range(i + 1, len(xs)):
             if xs[j] <= xs[i]:
@@ -228,7 +235,7 @@ def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float,
             alpha = ys[i] - beta * xs[i]
             if beta < 0 or (alpha + beta * xs > ys + slack).any():
                 continue
-            if alpha + beta * total > best[0] + best[1] * total:
+            if alpha + beta * aim > best[0] + best[1] * aim:
                 best = (float(alpha), float(beta))
     return best
 
