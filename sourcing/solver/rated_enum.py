@@ -54,21 +54,19 @@ class RatedOutcome:
 
 def best_first(
     arrays: SourcingArrays,
-    candidates: IntArray,
-    max_size: int,
+    subsets: Subsets,
     allocation: IntArray,
     objective: ObjectiveBreakdown,
     *,
     deadline: float,
     backend: Backend = Backend.SCIP,
 ) -> RatedOutcome:
-    """The cheapest plan on subsets of ``candidates`` (at most ``max_size`` of them).
+    """The cheapest plan on ``subsets``, priced exactly in the order of their bounds.
 
     ``allocation`` (priced ``objective``) is the best plan known so far; it is
     kept unless a subset does better. ``deadline`` (``time.perf_counter``)
     bounds the time spent; past it the outcome is not proved.
     """
-    subsets = price_subsets(arrays, candidates, max_size)
     best = objective.priced_total
     priced = 0
     for row in np.argsort(subsets.total, kind="stable").tolist():
@@ -79,6 +77,38 @@ def best_first(
         found = exact_subset(arrays, subsets, row)
         if found is None:
             found = _subset_mip(arrays, subsets, row, deadline, backend)
+            if found is None:
+                return RatedOutcome(allocation, objective, False, priced)
+        priced += 1
+        exact = evaluate(arrays, found)
+        if exact.priced_total < best:
+            allocation, objective, best = found, exact, exact.priced_total
+    return RatedOutcome(allocation, objective, True, priced)
+
+
+def price_in_order(
+    arrays: SourcingArrays,
+    bounds: FloatArray,
+    members: list[IntArray],
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    *,
+    deadline: float,
+    backend: Backend = Backend.SCIP,
+) -> RatedOutcome:
+    """``best_first`` on sets of candidate indices ``members[i]`` bounded by ``bounds[i]``."""
+    best = objective.priced_total
+    priced = 0
+    for row in np.argsort(bounds, kind="stable").tolist():
+        if bounds[row] >= best - 1e-9 * max(1.0, abs(best)):
+            break
+        if time.perf_counter() > deadline:
+            return RatedOutcome(allocation, objective, False, priced)
+        subsets = price_subsets(arrays, members[row], len(members[row]))
+        last = len(subsets.total) - 1
+        found = exact_subset(arrays, subsets, last)
+        if found is None:
+            found = _subset_mip(arrays, subsets, last, deadline, backend)
             if found is None:
                 return RatedOutcome(allocation, objective, False, priced)
         priced += 1

@@ -22,36 +22,43 @@ then the best is optimal over the candidates.
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.objective import evaluate
+from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
-from sourcing.solver.rated_enum import RatedOutcome, exact_subset
-from sourcing.solver.reduction import price_subsets, product_terms
+from sourcing.solver.rated_enum import RatedOutcome, price_in_order
+from sourcing.solver.reduction import product_terms
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most candidates whose pairs are bounded (n^2 floats per product swept).
 MAX_PAIRED = 1500
 
 
-def pair_bounds(arrays: SourcingArrays, keep: IntArray) -> tuple[FloatArray, FloatArray]:
-    """The linear-spread cost of every single (n,) and every pair (n, n) of ``keep``.
+def single_bounds(arrays: SourcingArrays, keep: IntArray) -> FloatArray:
+    """The linear-spread cost of every single candidate of ``keep`` (exact without rate cards)."""
+    single = arrays.fulfilment_cost[keep].copy()
+    for product in range(len(arrays.products)):
+        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
+        alone = np.minimum(stock, wanted)
+        single += unit * alone + arrays.weights.ideal_stock * np.maximum(alone - cheap, 0)
+        single += (ordered - alone) * arrays.rejection_penalty
+    return single
 
-    Each pair's bound is the larger of that and ``shipping_bound``'s.
-    """
-    n = len(keep)
+
+def pair_bounds(
+    arrays: SourcingArrays, keep: IntArray, first: IntArray, second: IntArray
+) -> FloatArray:
+    """Bounds of the pairs ``keep[first[i]], keep[second[i]]``: their linear-spread
+    cost, or ``shipping_bound``'s where larger."""
     fixed = arrays.fulfilment_cost[keep]
-    single = fixed.copy()
-    pair = fixed[:, None] + fixed[None, :] + arrays.weights.split
-    penalty = arrays.rejection_penalty
-    rows = np.arange(n)[None, :]
-    grams = np.zeros((n, n))  # what the pair serves, in grams
-    light = np.zeros((n, n))  # what a must serve because b cannot (lo_a in grams)
-    heavy = np.zeros((n, n))  # the most a can serve (hi_a in grams)
-    unit_grams = _product_grams(arrays)
+    pair = fixed[first] + fixed[second] + arrays.weights.split
+    grams = np.zeros(len(first))  # what the pair serves, in grams
+    light = np.zeros(len(first))  # what a must serve because b cannot (lo_a in grams)
+    heavy = np.zeros(len(first))  # the most a can serve (hi_a in grams)
+    unit_grams = product_grams(arrays)
     for product in range(len(arrays.products)):
         ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
         if ordered == 0:
@@ -61,26 +68,37 @@ def pair_bounds(arrays: SourcingArrays, keep: IntArray) -> tuple[FloatArray, Flo
         conv = unit[:, None] * x[None, :] + arrays.weights.ideal_stock * np.maximum(
             x[None, :] - cheap[:, None], 0
         )
-        alone = np.minimum(stock, wanted)
-        single += conv[np.arange(n), alone] + (ordered - alone) * penalty
-        served = np.minimum(stock[:, None] + stock[None, :], wanted)
-        best = np.full((n, n), np.inf)
+        stock_a, stock_b = stock[first], stock[second]
+        served = np.minimum(stock_a + stock_b, wanted)
+        best = np.full(len(first), np.inf)
         for units in range(wanted + 1):
             rest = served - units
-            ok = (units <= stock)[:, None] & (rest >= 0) & (rest <= stock[None, :])
-            cost = conv[:, units][:, None] + conv[rows, np.clip(rest, 0, wanted)]
+            ok = (units <= stock_a) & (rest >= 0) & (rest <= stock_b)
+            cost = conv[first, units] + conv[second, np.clip(rest, 0, wanted)]
             np.minimum(best, np.where(ok, cost, np.inf), out=best)
-        pair += best + (ordered - served) * penalty
+        pair += best + (ordered - served) * arrays.rejection_penalty
         g = unit_grams[product]
         grams += g * served
-        light += g * np.maximum(served - stock[None, :], 0)
-        heavy += g * np.minimum(stock[:, None], served)
-    if arrays.rates is not None:
-        np.maximum(pair, shipping_bound(arrays, keep, pair, grams, light, heavy), out=pair)
-    return single, pair
+        light += g * np.maximum(served - stock_b, 0)
+        heavy += g * np.minimum(stock_a, served)
+    if arrays.rates is not None and _uniform_grams(arrays):
+        parts = PairParts(first, second, grams, light, heavy)
+        np.maximum(pair, shipping_bound(arrays, keep, pair, parts), out=pair)
+    return pair
 
 
-def _product_grams(arrays: SourcingArrays) -> FloatArray:
+@dataclass(frozen=True, slots=True)
+class PairParts:
+    """Per pair (a, b): indices into the kept candidates and the grams they can ship."""
+
+    first: IntArray  # a
+    second: IntArray  # b
+    grams: FloatArray  # W, what the pair serves
+    light: FloatArray  # lo_a: what a must serve because b cannot
+    heavy: FloatArray  # hi_a: the most a can serve
+
+
+def product_grams(arrays: SourcingArrays) -> FloatArray:
     """Grams per unit of each product (its first line's; 0 without rate cards)."""
     grams = np.zeros(len(arrays.products))
     if arrays.rates is not None:
@@ -90,66 +108,65 @@ def _product_grams(arrays: SourcingArrays) -> FloatArray:
 
 
 def shipping_bound(
-    arrays: SourcingArrays,
-    keep: IntArray,
-    pair: FloatArray,
-    grams: FloatArray,
-    light: FloatArray,
-    heavy: FloatArray,
+    arrays: SourcingArrays, keep: IntArray, pair: FloatArray, parts: PairParts
 ) -> FloatArray:
     """A second bound on every pair using both: linear costs and parcel prices apart.
 
     Without the under-lines, the linear spread costs at least ``pair`` minus
     alpha_a + alpha_b + max(beta_a, beta_b) W (W the grams served). The two
-    parcels cost at least the least f_a(w) + f_b(W - w) over a's weight w in
-    [lo_a, hi_a]: f_a is flat on each band and f_b(W - w) only falls as w
-    grows, so the least is at a band's end (or hi_a) for some band of a.
-    Where a product's lines differ in weight the grams are not exact: such
-    pairs keep the under-line bound only.
+    parcels cost at least the least f_a(w) + g_b(W - w) over a's weight w in
+    [lo_a, hi_a], g_b(v) the least price of b for v grams or more: f_a is flat
+    on each band and g_b(W - w) only falls as w grows, so the least is at a
+    band's end (or hi_a) for some band of a.
     """
+    rates = arrays.rates
+    assert rates is not None
+    a, b = parts.first, parts.second
+    alpha, beta, starts, prices = card_table(arrays, keep)
+    linear = pair - alpha[a] - alpha[b] - np.maximum(beta[a], beta[b]) * parts.grams
+    ends = np.append(starts[:, 1:] - 1.0, np.full((len(keep), 1), np.inf), axis=1)
+    # b's least price for a parcel of at least so many grams: f_b need not rise.
+    at_least = np.minimum.accumulate(prices[:, ::-1], axis=1)[:, ::-1]
+    parcels = np.full(len(a), np.inf)
+    for band in range(starts.shape[1]):
+        reach = (starts[a, band] <= parts.heavy) & (ends[a, band] >= parts.light)
+        rest = parts.grams - np.minimum(ends[a, band], parts.heavy)
+        other = np.maximum((starts[b] <= rest[:, None]).sum(axis=1) - 1, 0)
+        cost = prices[a, band] + at_least[b, other]
+        np.minimum(parcels, np.where(reach, cost, np.inf), out=parcels)
+    bound: FloatArray = np.where(np.isfinite(parcels), linear + parcels, pair)
+    return bound
+
+
+def card_table(
+    arrays: SourcingArrays, keep: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per kept candidate: alpha, beta, band starts and prices padded to one width
+    (starts inf, prices inf); a candidate without a rate card gets one free band."""
     rates = arrays.rates
     assert rates is not None
     n = len(keep)
     alpha, beta = np.zeros(n), np.zeros(n)
     width = max(len(s) for s in rates.starts)
     starts = np.full((n, width), np.inf)
-    prices = np.zeros((n, width))
+    prices = np.full((n, width), np.inf)
     where = {int(loc): r for r, loc in enumerate(rates.location)}
     for j, location in enumerate(keep.tolist()):
         r = where.get(location)
         if r is None:
-            starts[j, 0] = 0.0  # no rate card: its parcel is in the linear costs
+            starts[j, 0] = prices[j, 0] = 0.0  # its parcel is in the linear costs
             continue
         alpha[j], beta[j] = rates.alpha[r], rates.beta[r]
         starts[j, : len(rates.starts[r])] = rates.starts[r]
         prices[j, : len(rates.prices[r])] = rates.prices[r]
-    linear = (
-        pair - alpha[:, None] - alpha[None, :] - np.maximum(beta[:, None], beta[None, :]) * grams
-    )
-    ends = np.append(starts[:, 1:] - 1.0, np.full((n, 1), np.inf), axis=1)
-    parcels = np.full((n, n), np.inf)
-    for band in range(width):
-        start, end = starts[:, band][:, None], ends[:, band][:, None]
-        reach = (start <= heavy) & (end >= light)
-        w = np.minimum(end, heavy)
-        rest = grams - w
-        other = (starts[None, :, :] <= rest[:, :, None]).sum(axis=2) - 1
-        price_b = np.take_along_axis(
-            np.broadcast_to(prices[None, :, :], (n, n, width)), np.maximum(other, 0)[:, :, None], 2
-        )[:, :, 0]
-        cost = prices[:, band][:, None] + price_b
-        np.minimum(parcels, np.where(reach, cost, np.inf), out=parcels)
-    bound: FloatArray = np.where(np.isfinite(parcels), linear + parcels, pair)
-    if not _uniform_grams(arrays):
-        bound = pair
-    return bound
+    return alpha, beta, starts, prices
 
 
 def _uniform_grams(arrays: SourcingArrays) -> bool:
     """Whether every product's lines weigh the same per unit."""
     rates = arrays.rates
     assert rates is not None
-    first = _product_grams(arrays)
+    first = product_grams(arrays)
     return bool((first[arrays.line_product] == rates.line_weight).all())
 
 
@@ -160,97 +177,70 @@ def best_pairs(
     objective: ObjectiveBreakdown,
     *,
     deadline: float,
+    backend: Backend = Backend.SCIP,
 ) -> RatedOutcome | None:
     """The cheapest plan of at most two of ``keep``, or the given one if none is cheaper.
 
-    None when there are too many candidates to pair, or a pair cannot be
-    priced exactly by enumeration (the caller's MIP settles it then).
+    None when there are too many candidates to pair (the caller's MIP settles it).
     """
     if len(keep) > MAX_PAIRED:
         return None
-    single, pair = pair_bounds(arrays, keep)
     best = objective.priced_total
     slack = 1e-9 * max(1.0, abs(best))
-    if arrays.split_limit < 2:
-        pair = np.full_like(pair, np.inf)
-    first, second = np.triu_indices(len(keep), k=1)
-    bound = pair[first, second]
+    single = single_bounds(arrays, keep)
+    first, second = _pairs_below(arrays, keep, best - slack)
+    bound = pair_bounds(arrays, keep, first, second)
     open_pairs = np.flatnonzero(bound < best - slack)
     open_singles = np.flatnonzero(single < best - slack)
     bounds = np.concatenate([single[open_singles], bound[open_pairs]])
     members = [np.array([i]) for i in open_singles.tolist()] + [
         np.array([first[j], second[j]]) for j in open_pairs.tolist()
     ]
-    priced = 0
-    for row in np.argsort(bounds, kind="stable").tolist():
-        if bounds[row] >= best - slack:
-            break
-        if time.perf_counter() > deadline:
-            return RatedOutcome(allocation, objective, False, priced)
-        found = _exact(arrays, keep[members[row]])
-        if found is None:
-            return None
-        priced += 1
-        exact = evaluate(arrays, found)
-        if exact.priced_total < best:
-            allocation, objective, best = found, exact, exact.priced_total
-    return RatedOutcome(allocation, objective, True, priced)
+    return price_in_order(
+        arrays,
+        bounds,
+        [keep[m] for m in members],
+        allocation,
+        objective,
+        deadline=deadline,
+        backend=backend,
+    )
 
 
-def larger_plan_pool(
-    arrays: SourcingArrays, keep: IntArray, upper_bound: float
-) -> tuple[IntArray, int]:
-    """The candidates that may appear in a plan of three or more locations cheaper than
-    ``upper_bound``, and the most locations such a plan can have.
+def _pairs_below(arrays: SourcingArrays, keep: IntArray, room: float) -> tuple[IntArray, IntArray]:
+    """The pairs (i < j) of kept candidates whose floors (``floors``) stay below ``room``."""
+    if arrays.split_limit < 2 or len(keep) < 2 or len(keep) > MAX_PAIRED:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first, second = np.triu_indices(len(keep), k=1)
+    chosen = np.ones(len(first), dtype=bool)
+    for fixed, units in floors(arrays, keep):
+        chosen &= fixed[first] + fixed[second] + arrays.weights.split + units < room
+    return first[chosen], second[chosen]
 
-    Per candidate, c_l is f_l plus what it saves on the units at its cheapest
-    (the bound of ``reduction.most_locations_worth_using``), taken twice: with
-    the under-lines, and without them plus the least price of its rate card
-    (every parcel costs at least that). A plan of m locations costs at least
-    the m smallest c_l, m - 1 split penalties and every unit at its cheapest.
+
+def floors(arrays: SourcingArrays, keep: IntArray) -> list[tuple[FloatArray, float]]:
+    """Per-candidate floors c_l and a floor for the units, twice: with the under-lines,
+    and without them plus the least price of each card (every parcel costs that).
+
+    A plan whose members are all used costs at least the sum of their c_l,
+    the split penalties and the units' floor (every unit at its cheapest).
     """
-    if len(keep) < 3:
-        return keep[:0], 0
-    pool = np.ones(len(keep), dtype=bool)
-    most = len(keep)
-    split = arrays.weights.split
-    slack = 1e-9 * max(1.0, abs(upper_bound))
-    for fixed, unit in _floors(arrays, keep):
-        cap = arrays.cap[keep]
-        cheapest = np.where(cap > 0, unit, np.inf).min(axis=0)
-        units = float((arrays.quantity * np.minimum(cheapest, arrays.rejection_penalty)).sum())
-        order = np.argsort(fixed, kind="stable")
-        ranked = fixed[order]
-        rank = np.empty(len(keep), dtype=np.int64)
-        rank[order] = np.arange(len(keep))
-        # The two smallest c among the others: the first two, or with l among them the third.
-        others = np.where(rank < 2, ranked[:3].sum() - fixed, ranked[:2].sum())
-        pool &= fixed + others + units + 2 * split < upper_bound - slack
-        floors = np.cumsum(ranked) + units + split * np.arange(len(keep))
-        reached = np.flatnonzero(floors >= upper_bound - slack)
-        most = min(most, int(reached[0]) if len(reached) else len(keep))
-    return keep[pool], most
-
-
-def _floors(arrays: SourcingArrays, keep: IntArray) -> list[tuple[FloatArray, FloatArray]]:
-    """Per candidate fixed cost and unit costs: with the under-lines, and with the card's
-    least price instead."""
     fixed = arrays.fulfilment_cost[keep]
     unit = arrays.unit_cost[keep]
+    pairs = [(fixed, unit)]
     rates = arrays.rates
-    if rates is None:
-        return [(fixed, unit)]
-    plain_fixed, plain_unit = fixed.copy(), unit.copy()
-    where = {int(loc): r for r, loc in enumerate(rates.location)}
-    for j, location in enumerate(keep.tolist()):
-        r = where.get(location)
-        if r is not None:
-            plain_fixed[j] += float(rates.prices[r].min()) - rates.alpha[r]
-            plain_unit[j] -= rates.beta[r] * rates.line_weight
-    return [(fixed, unit), (plain_fixed, plain_unit)]
-
-
-def _exact(arrays: SourcingArrays, members: IntArray) -> IntArray | None:
-    """The cheapest allocation using all or some of ``members`` (one or two candidates)."""
-    subsets = price_subsets(arrays, members, len(members))
-    return exact_subset(arrays, subsets, len(subsets.total) - 1)
+    if rates is not None:
+        plain_fixed, plain_unit = fixed.copy(), unit.copy()
+        where = {int(loc): r for r, loc in enumerate(rates.location)}
+        for j, location in enumerate(keep.tolist()):
+            r = where.get(location)
+            if r is not None:
+                plain_fixed[j] += float(rates.prices[r].min()) - rates.alpha[r]
+                plain_unit[j] -= rates.beta[r] * rates.line_weight
+        pairs.append((plain_fixed, plain_unit))
+    out = []
+    for c, u in pairs:
+        cheapest = np.where(arrays.cap[keep] > 0, u, np.inf).min(axis=0)
+        units = float((arrays.quantity * np.minimum(cheapest, arrays.rejection_penalty)).sum())
+        out.append((c, units))
+    return out

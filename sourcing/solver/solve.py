@@ -25,13 +25,15 @@ from sourcing.solver.plan import (
 )
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.promises import fulfilment_promise
-from sourcing.solver.rated_enum import RatedOutcome, best_first
-from sourcing.solver.rated_pairs import best_pairs, larger_plan_pool
+from sourcing.solver.rated_enum import RatedOutcome, best_first, price_in_order
+from sourcing.solver.rated_larger import larger_plans
+from sourcing.solver.rated_pairs import best_pairs
 from sourcing.solver.reduction import (
     MAX_ENUMERATED,
     MAX_SUBSETS,
     enumerate_plans,
     most_locations_worth_using,
+    price_subsets,
     reduce_candidates,
     subsets_to_price,
 )
@@ -170,29 +172,53 @@ def _without_mip(
     """
     most = min(arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total))
     enumerable = len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
-    if not arrays.priced_by_weight(keep):
-        if not enumerable:
-            return RatedOutcome(allocation, objective, False, 0)
-        enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
-        priced = evaluate(arrays, enumerated)
-        if priced.priced_total <= objective.priced_total:
-            allocation, objective = enumerated, priced
-        return RatedOutcome(allocation, objective, True, 0)
-    if enumerable:
+    if arrays.priced_by_weight(keep):
+        return _rated(arrays, keep, most, allocation, objective, deadline, backend)
+    if not enumerable:
+        return RatedOutcome(allocation, objective, False, 0)
+    enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
+    priced = evaluate(arrays, enumerated)
+    if priced.priced_total <= objective.priced_total:
+        allocation, objective = enumerated, priced
+    return RatedOutcome(allocation, objective, True, 0)
+
+
+def _rated(
+    arrays: SourcingArrays,
+    keep: IntArray,
+    most: int,
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    deadline: float,
+    backend: Backend,
+) -> RatedOutcome:
+    """``_without_mip`` when a rate card prices some kept candidate.
+
+    A few candidates: every subset best first (``rated_enum``); more: singles
+    and pairs (``rated_pairs``), then the few larger plans whose members are
+    cheap enough together (``rated_larger``).
+    """
+    if len(keep) <= MAX_ENUMERATED:
+        subsets = price_subsets(arrays, keep, most)
         return best_first(
-            arrays, keep, most, allocation, objective, deadline=deadline, backend=backend
+            arrays, subsets, allocation, objective, deadline=deadline, backend=backend
         )
-    paired = best_pairs(arrays, keep, allocation, objective, deadline=deadline)
+    paired = best_pairs(arrays, keep, allocation, objective, deadline=deadline, backend=backend)
     if paired is None or most <= 2 or not paired.proved:
         return paired or RatedOutcome(allocation, objective, False, 0)
-    # Plans of three or more: only the few candidates cheap enough for one.
-    best = paired.objective.priced_total
-    pool, most = larger_plan_pool(arrays, keep, best)
-    most = min(arrays.split_limit, most)
-    if subsets_to_price(len(pool), most) > MAX_SUBSETS:
+    # Plans of three or more: only those whose members are cheap enough together.
+    larger = larger_plans(arrays, keep, paired.objective.priced_total)
+    if larger is None:
         return replace(paired, proved=False)
-    return best_first(
-        arrays, pool, most, paired.allocation, paired.objective, deadline=deadline, backend=backend
+    bounds, members = larger
+    return price_in_order(
+        arrays,
+        bounds,
+        members,
+        paired.allocation,
+        paired.objective,
+        deadline=deadline,
+        backend=backend,
     )
 
 

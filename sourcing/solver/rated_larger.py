@@ -1,0 +1,145 @@
+"""Plans of three or more locations, with rate cards, when too many candidates stay.
+
+After ``rated_pairs`` settled the plans of one or two locations, a larger
+plan T (every member used) costs at least
+
+    sum_{l in T} c_l + w_split (|T| - 1) + sum_k q_k min_l c_lk
+
+for per-candidate floors c_l: f_l with the under-line, or f_l without it
+plus the least price of l's rate card (every parcel costs at least that),
+the unit costs taken to match. Only the subsets whose floor stays below the
+best plan are listed (most orders: none or a handful); each is then bounded
+by its linear spread (as ``reduction.price_subsets``), raised where the
+parcels priced apart give more: the linear costs without the under-lines,
+every member's least price, and for the heaviest parcel (at least W / |T|
+grams) what its card charges above that least price at that weight or more.
+``rated_enum.price_in_order`` prices them exactly in that order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.rated_pairs import floors, product_grams
+from sourcing.solver.reduction import product_terms
+from sourcing.solver.types import FloatArray, IntArray
+
+# The most larger subsets listed; past it the plan is left to the MIP.
+MAX_LARGER = 20000
+
+
+def larger_plans(
+    arrays: SourcingArrays, keep: IntArray, upper_bound: float
+) -> tuple[FloatArray, list[IntArray]] | None:
+    """Every subset of three or more of ``keep`` that could beat ``upper_bound``, bounded.
+
+    Returns the bounds and the subsets (candidate indices); None when there
+    are more than ``MAX_LARGER`` of them.
+    """
+    slack = 1e-9 * max(1.0, abs(upper_bound))
+    # Either floor is valid (not their mix): list by the one higher for three members.
+    fixed, units = max(floors(arrays, keep), key=lambda f: f[1] + float(np.sort(f[0])[:3].sum()))
+    limit = min(arrays.split_limit, len(keep))
+    rows = _subsets_below(fixed, upper_bound - slack - units, arrays.weights.split, limit)
+    if rows is None:
+        return None
+    bounds: list[FloatArray] = []
+    members: list[IntArray] = []
+    for size in sorted({len(r) for r in rows}):
+        index = np.array([r for r in rows if len(r) == size], dtype=np.int64)
+        bounds.append(_bounds(arrays, keep, index))
+        members.extend(keep[index])
+    total = np.concatenate(bounds) if bounds else np.zeros(0)
+    return total, members
+
+
+def _bounds(arrays: SourcingArrays, keep: IntArray, index: IntArray) -> FloatArray:
+    """Bounds of the subsets ``keep[index[i]]`` (all of one size): the linear spread,
+    raised by the parcels priced apart where that gives more."""
+    size = index.shape[1]
+    total: FloatArray = arrays.fulfilment_cost[keep][index].sum(axis=1)
+    total += arrays.weights.split * (size - 1)
+    grams = product_grams(arrays)
+    served_grams = np.zeros(len(index))
+    for product in range(len(arrays.products)):
+        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
+        if ordered == 0:
+            continue
+        seg_cost = np.concatenate([unit[index], unit[index] + arrays.weights.ideal_stock], axis=1)
+        seg_cap = np.concatenate([cheap[index], stock[index] - cheap[index]], axis=1)
+        order = np.argsort(seg_cost, axis=1, kind="stable")
+        seg_cost = np.take_along_axis(seg_cost, order, axis=1)
+        seg_cap = np.take_along_axis(seg_cap, order, axis=1)
+        before = np.cumsum(seg_cap, axis=1) - seg_cap
+        take = np.clip(wanted - before, 0, seg_cap)
+        served = take.sum(axis=1)
+        total += (take * seg_cost).sum(axis=1) + (ordered - served) * arrays.rejection_penalty
+        served_grams += grams[product] * served
+    if arrays.rates is None or (grams[arrays.line_product] != arrays.rates.line_weight).any():
+        return total  # no rate card, or a product's lines differ in weight: grams not exact
+    raised: FloatArray = np.maximum(total, _parcels_apart(arrays, keep, index, total, served_grams))
+    return raised
+
+
+def _subsets_below(
+    fixed: FloatArray, room: float, split: float, limit: int
+) -> list[tuple[int, ...]] | None:
+    """The subsets of three to ``limit`` candidates whose fixed floors and split penalties
+    stay below ``room``; None past ``MAX_LARGER``."""
+    order = np.argsort(fixed, kind="stable")
+    ranked = fixed[order].tolist()
+    found: list[tuple[int, ...]] = []
+
+    def grow(prefix: tuple[int, ...], spent: float, start: int) -> bool:
+        size = len(prefix)
+        if size >= 3:
+            found.append(tuple(int(order[i]) for i in prefix))
+            if len(found) > MAX_LARGER:
+                return False
+        if size == limit:
+            return True
+        for i in range(start, len(ranked)):
+            cost = spent + ranked[i] + (split if size else 0.0)
+            # The rest of a valid subset costs at least the next cheapest floors.
+            need = max(0, 3 - size - 1)
+            if cost + sum(ranked[i + 1 : i + 1 + need]) + split * need >= room:
+                break
+            if not grow((*prefix, i), cost, i + 1):
+                return False
+        return True
+
+    return found if grow((), 0.0, 0) else None
+
+
+def _parcels_apart(
+    arrays: SourcingArrays, keep: IntArray, index: IntArray, total: FloatArray, grams: FloatArray
+) -> FloatArray:
+    """The subsets' bounds with the parcels priced apart from the linear costs."""
+    rates = arrays.rates
+    assert rates is not None
+    n = len(keep)
+    alpha, beta, least = np.zeros(n), np.zeros(n), np.zeros(n)
+    width = max(len(s) for s in rates.starts)
+    starts = np.full((n, width), np.inf)
+    starts[:, 0] = 0.0
+    at_least = np.zeros((n, width))  # least price for a parcel of a band or heavier, less `least`
+    where = {int(loc): r for r, loc in enumerate(rates.location)}
+    for j, location in enumerate(keep.tolist()):
+        r = where.get(location)
+        if r is None:
+            continue  # no rate card: its parcel is in the linear costs
+        prices = rates.prices[r]
+        alpha[j], beta[j], least[j] = rates.alpha[r], rates.beta[r], float(prices.min())
+        starts[j, : len(prices)] = rates.starts[r]
+        at_least[j, : len(prices)] = np.minimum.accumulate(prices[::-1])[::-1] - least[j]
+    # The heaviest parcel weighs at least the mean: some member pays its card's rise there.
+    heaviest = grams / index.shape[1]
+    rise = np.full(len(index), np.inf)
+    for column in range(index.shape[1]):
+        cols = index[:, column]
+        band = (starts[cols] <= heaviest[:, None]).sum(axis=1) - 1
+        rise = np.minimum(rise, at_least[cols, band])
+    linear = total - alpha[index].sum(axis=1) - beta[index].max(axis=1) * grams
+    bound: FloatArray = linear + least[index].sum(axis=1) + rise
+    return bound
