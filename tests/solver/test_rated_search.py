@@ -13,6 +13,7 @@ import importlib
 import itertools
 import time
 from dataclasses import replace
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.options import Backend
 from sourcing.solver.rated_enum import compositions
 from sourcing.solver.rates import under_line
+from sourcing.solver.reduction import MAX_ENUMERATED
 from tests.solver.builders import loc, order, problem
 from tests.solver.calendars import service
 from tests.solver.test_rates import brute_force, rated_problems
@@ -118,9 +120,8 @@ def test_search_on_every_candidate_matches_brute_force(
     optimum = brute_force(problem, arrays)
     usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
     allocation = greedy_allocation(arrays)
-    limit = solve_module.MAX_ENUMERATED
-    solve_module.MAX_ENUMERATED = 0 if pairs else limit  # a fixture cannot wrap an example
-    try:
+    limit = 0 if pairs else MAX_ENUMERATED
+    with patch.object(solve_module, "MAX_ENUMERATED", limit):  # a fixture cannot wrap an example
         outcome = solve_module._rated(
             arrays,
             usable,
@@ -130,8 +131,6 @@ def test_search_on_every_candidate_matches_brute_force(
             time.perf_counter() + 60.0,
             Backend.SCIP,
         )
-    finally:
-        solve_module.MAX_ENUMERATED = limit
     assert outcome.proved
     assert not violations(arrays, outcome.allocation)
     assert abs(outcome.objective.total - optimum) <= 1e-6 * max(1.0, abs(optimum))
