@@ -38,20 +38,61 @@ def larger_plans(
     are more than ``MAX_LARGER`` of them.
     """
     slack = 1e-9 * max(1.0, abs(upper_bound))
-    # Either floor is valid (not their mix): list by the one higher for three members.
-    fixed, units = max(floors(arrays, keep), key=lambda f: f[1] + float(np.sort(f[0])[:3].sum()))
+    split = arrays.weights.split
+    # Each floor is valid alone (not their mix): list by one, then drop by the other.
+    sets = sorted(floors(arrays, keep), key=lambda f: -(f[1] + float(np.sort(f[0])[:3].sum())))
+    fixed, units = sets[0]
     limit = min(arrays.split_limit, len(keep))
-    rows = _subsets_below(fixed, upper_bound - slack - units, arrays.weights.split, limit)
-    if rows is None:
+    levels = _subsets_below(fixed, upper_bound - slack - units, split, limit)
+    if levels is None:
         return None
     bounds: list[FloatArray] = []
     members: list[IntArray] = []
-    for size in sorted({len(r) for r in rows}):
-        index = np.array([r for r in rows if len(r) == size], dtype=np.int64)
-        bounds.append(_bounds(arrays, keep, index))
-        members.extend(keep[index])
+    for index in levels:
+        for other, other_units in sets[1:]:
+            floor = other[index].sum(axis=1) + split * (index.shape[1] - 1) + other_units
+            index = index[floor < upper_bound - slack]
+        if len(index):
+            bounds.append(_bounds(arrays, keep, index))
+            members.extend(keep[index])
     total = np.concatenate(bounds) if bounds else np.zeros(0)
     return total, members
+
+
+def _subsets_below(
+    fixed: FloatArray, room: float, split: float, limit: int
+) -> list[IntArray] | None:
+    """Per size from three to ``limit``, the subsets (rows of indices) whose fixed floors
+    and split penalties stay below ``room``; None past ``MAX_LARGER`` in all."""
+    order = np.argsort(fixed, kind="stable")
+    ranked = fixed[order]
+    n = len(ranked)
+    if limit < 3 or n < 3:
+        return []
+    # Pairs that leave room for a third, cheapest after them.
+    first, second = np.triu_indices(n - 1, k=1)
+    spent = ranked[first] + ranked[second] + split
+    fits = spent + ranked[second + 1] + split < room
+    prefix, spent = np.column_stack([first[fits], second[fits]]), spent[fits]
+    levels: list[IntArray] = []
+    listed = 0
+    for _ in range(3, limit + 1):
+        # Ranked ascending: the members that fit after a prefix are a run of indices.
+        low = prefix[:, -1] + 1
+        high = np.searchsorted(ranked, room - spent - split, side="left")
+        count = np.maximum(high - low, 0)
+        listed += int(count.sum())
+        if listed > MAX_LARGER:
+            return None
+        if not listed or not count.sum():
+            break
+        rows = np.repeat(np.arange(len(prefix)), count)
+        step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        added = low[rows] + step
+        prefix = np.column_stack([prefix[rows], added])
+        spent = spent[rows] + ranked[added] + split
+        levels.append(order[prefix])
+    return levels
 
 
 def _bounds(arrays: SourcingArrays, keep: IntArray, index: IntArray) -> FloatArray:
@@ -80,36 +121,6 @@ def _bounds(arrays: SourcingArrays, keep: IntArray, index: IntArray) -> FloatArr
         return total  # no rate card, or a product's lines differ in weight: grams not exact
     raised: FloatArray = np.maximum(total, _parcels_apart(arrays, keep, index, total, served_grams))
     return raised
-
-
-def _subsets_below(
-    fixed: FloatArray, room: float, split: float, limit: int
-) -> list[tuple[int, ...]] | None:
-    """The subsets of three to ``limit`` candidates whose fixed floors and split penalties
-    stay below ``room``; None past ``MAX_LARGER``."""
-    order = np.argsort(fixed, kind="stable")
-    ranked = fixed[order].tolist()
-    found: list[tuple[int, ...]] = []
-
-    def grow(prefix: tuple[int, ...], spent: float, start: int) -> bool:
-        size = len(prefix)
-        if size >= 3:
-            found.append(tuple(int(order[i]) for i in prefix))
-            if len(found) > MAX_LARGER:
-                return False
-        if size == limit:
-            return True
-        for i in range(start, len(ranked)):
-            cost = spent + ranked[i] + (split if size else 0.0)
-            # The rest of a valid subset costs at least the next cheapest floors.
-            need = max(0, 3 - size - 1)
-            if cost + sum(ranked[i + 1 : i + 1 + need]) + split * need >= room:
-                break
-            if not grow((*prefix, i), cost, i + 1):
-                return False
-        return True
-
-    return found if grow((), 0.0, 0) else None
 
 
 def _parcels_apart(
