@@ -49,16 +49,64 @@ def single_bounds(arrays: SourcingArrays, keep: IntArray) -> FloatArray:
 
 
 def pair_bounds(
+    arrays: SourcingArrays, keep: IntArray, first: IntArray, second: IntArray, room: float
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Bounds of the pairs ``keep[first[i]], keep[second[i]]``: their linear-spread
+    cost, or with the parcels priced apart (``shipping_bound``) where larger.
+
+    With rate cards, the pairs whose parcels alone and fixed floors already
+    reach ``room`` are dropped first (returned: the pairs kept, their bounds).
+    """
+    parts = _pair_parts(arrays, keep, first, second)
+    if arrays.rates is None or not _uniform_grams(arrays):
+        return first, second, _linear_spread(arrays, keep, first, second)
+    table = card_table(arrays, keep)
+    alpha = table[0]
+    parcels = parcel_floor(parts, table)
+    plain = arrays.fulfilment_cost[keep] - alpha
+    units = floors(arrays, keep)[-1][1]
+    floor = plain[first] + plain[second] + arrays.weights.split + units + parcels
+    chosen = np.flatnonzero(np.where(np.isfinite(parcels), floor, -np.inf) < room)
+    parts = PairParts(
+        parts.first[chosen],
+        parts.second[chosen],
+        parts.grams[chosen],
+        parts.light[chosen],
+        parts.heavy[chosen],
+    )
+    first, second, parcels = parts.first, parts.second, parcels[chosen]
+    pair = _linear_spread(arrays, keep, first, second)
+    apart = shipping_bound(pair, parts, table, parcels)
+    return first, second, np.maximum(pair, apart)
+
+
+def _pair_parts(
+    arrays: SourcingArrays, keep: IntArray, first: IntArray, second: IntArray
+) -> PairParts:
+    """The grams each pair serves, and what a of (a, b) must and can take of them."""
+    grams = np.zeros(len(first))
+    light = np.zeros(len(first))
+    heavy = np.zeros(len(first))
+    unit_grams = product_grams(arrays)
+    for product in range(len(arrays.products)):
+        ordered, wanted, stock, _, _ = product_terms(arrays, keep, product)
+        if ordered == 0 or unit_grams[product] == 0:
+            continue
+        stock_a, stock_b = stock[first], stock[second]
+        served = np.minimum(stock_a + stock_b, wanted)
+        g = unit_grams[product]
+        grams += g * served
+        light += g * np.maximum(served - stock_b, 0)
+        heavy += g * np.minimum(stock_a, served)
+    return PairParts(first, second, grams, light, heavy)
+
+
+def _linear_spread(
     arrays: SourcingArrays, keep: IntArray, first: IntArray, second: IntArray
 ) -> FloatArray:
-    """Bounds of the pairs ``keep[first[i]], keep[second[i]]``: their linear-spread
-    cost, or ``shipping_bound``'s where larger."""
+    """The cheapest linear cost of each pair, units spread by the (convex) unit costs."""
     fixed = arrays.fulfilment_cost[keep]
-    pair = fixed[first] + fixed[second] + arrays.weights.split
-    grams = np.zeros(len(first))  # what the pair serves, in grams
-    light = np.zeros(len(first))  # what a must serve because b cannot (lo_a in grams)
-    heavy = np.zeros(len(first))  # the most a can serve (hi_a in grams)
-    unit_grams = product_grams(arrays)
+    pair: FloatArray = fixed[first] + fixed[second] + arrays.weights.split
     for product in range(len(arrays.products)):
         ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
         if ordered == 0:
@@ -77,13 +125,6 @@ def pair_bounds(
             cost = conv[first, units] + conv[second, np.clip(rest, 0, wanted)]
             np.minimum(best, np.where(ok, cost, np.inf), out=best)
         pair += best + (ordered - served) * arrays.rejection_penalty
-        g = unit_grams[product]
-        grams += g * served
-        light += g * np.maximum(served - stock_b, 0)
-        heavy += g * np.minimum(stock_a, served)
-    if arrays.rates is not None and _uniform_grams(arrays):
-        parts = PairParts(first, second, grams, light, heavy)
-        np.maximum(pair, shipping_bound(arrays, keep, pair, parts), out=pair)
     return pair
 
 
@@ -108,23 +149,32 @@ def product_grams(arrays: SourcingArrays) -> FloatArray:
 
 
 def shipping_bound(
-    arrays: SourcingArrays, keep: IntArray, pair: FloatArray, parts: PairParts
+    pair: FloatArray, parts: PairParts, table: CardTable, parcels: FloatArray
 ) -> FloatArray:
-    """A second bound on every pair using both: linear costs and parcel prices apart.
+    """A second bound on every pair: linear costs and parcel prices apart.
 
-    Without the under-lines, the linear spread costs at least ``pair`` minus
-    alpha_a + alpha_b + max(beta_a, beta_b) W (W the grams served). The two
-    parcels cost at least the least f_a(w) + g_b(W - w) over a's weight w in
-    [lo_a, hi_a], g_b(v) the least price of b for v grams or more: f_a is flat
-    on each band and g_b(W - w) only falls as w grows, so the least is at a
-    band's end (or hi_a) for some band of a.
+    Without the under-lines, the linear spread ``pair`` costs at least itself
+    minus alpha_a + alpha_b + max(beta_a, beta_b) W (W the grams served); the
+    two parcels cost at least ``parcel_floor``.
     """
-    rates = arrays.rates
-    assert rates is not None
+    alpha, beta = table[0], table[1]
     a, b = parts.first, parts.second
-    alpha, beta, starts, prices = card_table(arrays, keep)
     linear = pair - alpha[a] - alpha[b] - np.maximum(beta[a], beta[b]) * parts.grams
-    ends = np.append(starts[:, 1:] - 1.0, np.full((len(keep), 1), np.inf), axis=1)
+    bound: FloatArray = np.where(np.isfinite(parcels), linear + parcels, pair)
+    return bound
+
+
+def parcel_floor(parts: PairParts, table: CardTable) -> FloatArray:
+    """The least price of each pair's two parcels over the ways to split its grams.
+
+    The least f_a(w) + g_b(W - w) over a's weight w in [lo_a, hi_a], g_b(v)
+    the least price of b for v grams or more: f_a is flat on each band and
+    g_b(W - w) only falls as w grows, so the least is at a band's end (or
+    hi_a) for some band of a. Infinite where no band of a fits.
+    """
+    _, _, starts, prices = table
+    a, b = parts.first, parts.second
+    ends = np.append(starts[:, 1:] - 1.0, np.full((len(starts), 1), np.inf), axis=1)
     # b's least price for a parcel of at least so many grams: f_b need not rise.
     at_least = np.minimum.accumulate(prices[:, ::-1], axis=1)[:, ::-1]
     parcels = np.full(len(a), np.inf)
@@ -134,13 +184,13 @@ def shipping_bound(
         other = np.maximum((starts[b] <= rest[:, None]).sum(axis=1) - 1, 0)
         cost = prices[a, band] + at_least[b, other]
         np.minimum(parcels, np.where(reach, cost, np.inf), out=parcels)
-    bound: FloatArray = np.where(np.isfinite(parcels), linear + parcels, pair)
-    return bound
+    return parcels
 
 
-def card_table(
-    arrays: SourcingArrays, keep: IntArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+CardTable = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+def card_table(arrays: SourcingArrays, keep: IntArray) -> CardTable:
     """Per kept candidate: alpha, beta, band starts and prices padded to one width
     (starts inf, prices inf); a candidate without a rate card gets one free band."""
     rates = arrays.rates
@@ -189,7 +239,7 @@ def best_pairs(
     slack = 1e-9 * max(1.0, abs(best))
     single = single_bounds(arrays, keep)
     first, second = _pairs_below(arrays, keep, best - slack)
-    bound = pair_bounds(arrays, keep, first, second)
+    first, second, bound = pair_bounds(arrays, keep, first, second, best - slack)
     open_pairs = np.flatnonzero(bound < best - slack)
     open_singles = np.flatnonzero(single < best - slack)
     bounds = np.concatenate([single[open_singles], bound[open_pairs]])
