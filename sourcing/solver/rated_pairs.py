@@ -49,7 +49,11 @@ def single_bounds(arrays: SourcingArrays, keep: IntArray) -> FloatArray:
 
 
 def pair_bounds(
-    arrays: SourcingArrays, keep: IntArray, first: IntArray, second: IntArray, room: float
+    arrays: SourcingArrays,
+    keep: IntArray,
+    pairs: tuple[IntArray, IntArray],
+    room: float,
+    table: CardTable,
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Bounds of the pairs ``keep[first[i]], keep[second[i]]``: their linear-spread
     cost, or with the parcels priced apart (``shipping_bound``) where larger.
@@ -57,14 +61,14 @@ def pair_bounds(
     With rate cards, the pairs whose parcels alone and fixed floors already
     reach ``room`` are dropped first (returned: the pairs kept, their bounds).
     """
-    parts = _pair_parts(arrays, keep, first, second)
+    first, second = pairs
     if arrays.rates is None or not _uniform_grams(arrays):
         return first, second, _linear_spread(arrays, keep, first, second)
-    table = card_table(arrays, keep)
+    parts = _pair_parts(arrays, keep, first, second)
     alpha = table[0]
     parcels = parcel_floor(parts, table)
     plain = arrays.fulfilment_cost[keep] - alpha
-    units = floors(arrays, keep)[-1][1]
+    units = floors(arrays, keep, table)[-1][1]
     floor = plain[first] + plain[second] + arrays.weights.split + units + parcels
     chosen = np.flatnonzero(np.where(np.isfinite(parcels), floor, -np.inf) < room)
     parts = PairParts(
@@ -178,10 +182,17 @@ def parcel_floor(parts: PairParts, table: CardTable) -> FloatArray:
     # b's least price for a parcel of at least so many grams: f_b need not rise.
     at_least = np.minimum.accumulate(prices[:, ::-1], axis=1)[:, ::-1]
     parcels = np.full(len(a), np.inf)
+    shared = bool((starts == starts[0]).all())  # one set of weight bands: scalar lookups
     for band in range(starts.shape[1]):
-        reach = (starts[a, band] <= parts.heavy) & (ends[a, band] >= parts.light)
-        rest = parts.grams - np.minimum(ends[a, band], parts.heavy)
-        other = np.maximum((starts[b] <= rest[:, None]).sum(axis=1) - 1, 0)
+        start, end = (
+            (starts[0, band], ends[0, band]) if shared else (starts[a, band], ends[a, band])
+        )
+        reach = (start <= parts.heavy) & (end >= parts.light)
+        rest = parts.grams - np.minimum(end, parts.heavy)
+        if shared:
+            other = np.maximum(np.searchsorted(starts[0], rest, side="right") - 1, 0)
+        else:
+            other = np.maximum((starts[b] <= rest[:, None]).sum(axis=1) - 1, 0)
         cost = prices[a, band] + at_least[b, other]
         np.minimum(parcels, np.where(reach, cost, np.inf), out=parcels)
     return parcels
@@ -194,21 +205,26 @@ def card_table(arrays: SourcingArrays, keep: IntArray) -> CardTable:
     """Per kept candidate: alpha, beta, band starts and prices padded to one width
     (starts inf, prices inf); a candidate without a rate card gets one free band."""
     rates = arrays.rates
-    assert rates is not None
     n = len(keep)
-    alpha, beta = np.zeros(n), np.zeros(n)
+    if rates is None:
+        return np.zeros(n), np.zeros(n), np.zeros((n, 1)), np.zeros((n, 1))
+    rated = np.full(len(arrays.fulfilment_cost), -1, dtype=np.int64)
+    rated[rates.location] = np.arange(len(rates.location))
+    r = rated[keep]
+    has = r >= 0
+    alpha = np.where(has, rates.alpha[r], 0.0)
+    beta = np.where(has, rates.beta[r], 0.0)
     width = max(len(s) for s in rates.starts)
     starts = np.full((n, width), np.inf)
     prices = np.full((n, width), np.inf)
-    where = {int(loc): r for r, loc in enumerate(rates.location)}
-    for j, location in enumerate(keep.tolist()):
-        r = where.get(location)
-        if r is None:
-            starts[j, 0] = prices[j, 0] = 0.0  # its parcel is in the linear costs
-            continue
-        alpha[j], beta[j] = rates.alpha[r], rates.beta[r]
-        starts[j, : len(rates.starts[r])] = rates.starts[r]
-        prices[j, : len(rates.prices[r])] = rates.prices[r]
+    starts[~has, 0] = prices[~has, 0] = 0.0  # their parcels are in the linear costs
+    rows: dict[int, list[int]] = {}  # candidates sharing one card share its arrays
+    for j in np.flatnonzero(has).tolist():
+        rows.setdefault(id(rates.prices[r[j]]), []).append(j)
+    for members in rows.values():
+        card = int(r[members[0]])
+        starts[members, : len(rates.starts[card])] = rates.starts[card]
+        prices[members, : len(rates.prices[card])] = rates.prices[card]
     return alpha, beta, starts, prices
 
 
@@ -238,8 +254,10 @@ def best_pairs(
     best = objective.priced_total
     slack = 1e-9 * max(1.0, abs(best))
     single = single_bounds(arrays, keep)
-    first, second = _pairs_below(arrays, keep, best - slack)
-    first, second, bound = pair_bounds(arrays, keep, first, second, best - slack)
+    table = card_table(arrays, keep)
+    floored = floors(arrays, keep, table)
+    first, second = _pairs_below(arrays, keep, best - slack, floored)
+    first, second, bound = pair_bounds(arrays, keep, (first, second), best - slack, table)
     open_pairs = np.flatnonzero(bound < best - slack)
     open_singles = np.flatnonzero(single < best - slack)
     bounds = np.concatenate([single[open_singles], bound[open_pairs]])
@@ -257,18 +275,22 @@ def best_pairs(
     )
 
 
-def _pairs_below(arrays: SourcingArrays, keep: IntArray, room: float) -> tuple[IntArray, IntArray]:
+def _pairs_below(
+    arrays: SourcingArrays, keep: IntArray, room: float, floored: list[tuple[FloatArray, float]]
+) -> tuple[IntArray, IntArray]:
     """The pairs (i < j) of kept candidates whose floors (``floors``) stay below ``room``."""
     if arrays.split_limit < 2 or len(keep) < 2 or len(keep) > MAX_PAIRED:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first, second = np.triu_indices(len(keep), k=1)
     chosen = np.ones(len(first), dtype=bool)
-    for fixed, units in floors(arrays, keep):
+    for fixed, units in floored:
         chosen &= fixed[first] + fixed[second] + arrays.weights.split + units < room
     return first[chosen], second[chosen]
 
 
-def floors(arrays: SourcingArrays, keep: IntArray) -> list[tuple[FloatArray, float]]:
+def floors(
+    arrays: SourcingArrays, keep: IntArray, table: CardTable | None = None
+) -> list[tuple[FloatArray, float]]:
     """Per-candidate floors c_l and a floor for the units, twice: with the under-lines,
     and without them plus the least price of each card (every parcel costs that).
 
@@ -280,14 +302,9 @@ def floors(arrays: SourcingArrays, keep: IntArray) -> list[tuple[FloatArray, flo
     pairs = [(fixed, unit)]
     rates = arrays.rates
     if rates is not None:
-        plain_fixed, plain_unit = fixed.copy(), unit.copy()
-        where = {int(loc): r for r, loc in enumerate(rates.location)}
-        for j, location in enumerate(keep.tolist()):
-            r = where.get(location)
-            if r is not None:
-                plain_fixed[j] += float(rates.prices[r].min()) - rates.alpha[r]
-                plain_unit[j] -= rates.beta[r] * rates.line_weight
-        pairs.append((plain_fixed, plain_unit))
+        alpha, beta, _, prices = card_table(arrays, keep) if table is None else table
+        least = prices.min(axis=1)
+        pairs.append((fixed - alpha + least, unit - beta[:, None] * rates.line_weight[None, :]))
     out = []
     for c, u in pairs:
         cheapest = np.where(arrays.cap[keep] > 0, u, np.inf).min(axis=0)
