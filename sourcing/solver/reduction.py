@@ -177,9 +177,11 @@ def _product_cost(
     take = np.clip(wanted - before, 0, caps)
     served = take.sum(axis=1)
     cost = take @ seg_cost + (ordered - served) * arrays.rejection_penalty
-    per_candidate = np.zeros((len(member), len(candidates)), dtype=np.int64)
-    np.add.at(per_candidate, (slice(None), seg_loc), take)  # type: ignore[arg-type]
-    return cost, per_candidate
+    # Back to the segments' first order (each candidate's cheap units, then its dear ones).
+    unsorted = np.empty_like(take)
+    unsorted[:, order] = take
+    n = len(candidates)
+    return cost, unsorted[:, :n] + unsorted[:, n:]
 
 
 def product_terms(
