@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.rated_pairs import floors, product_grams
+from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_grams
 from sourcing.solver.reduction import product_terms
 from sourcing.solver.types import FloatArray, IntArray
 
@@ -52,9 +52,9 @@ def larger_plans(
         for other, other_units in sets[1:]:
             floor = other[index].sum(axis=1) + split * (index.shape[1] - 1) + other_units
             index = index[floor < upper_bound - slack]
-        if len(index):
-            bounds.append(_bounds(arrays, keep, index))
-            members.extend(keep[index])
+        index, bound = _bounds(arrays, keep, index, upper_bound - slack)
+        bounds.append(bound)
+        members.extend(keep[index])
     total = np.concatenate(bounds) if bounds else np.zeros(0)
     return total, members
 
@@ -95,14 +95,33 @@ def _subsets_below(
     return levels
 
 
-def _bounds(arrays: SourcingArrays, keep: IntArray, index: IntArray) -> FloatArray:
+def _bounds(
+    arrays: SourcingArrays, keep: IntArray, index: IntArray, room: float
+) -> tuple[IntArray, FloatArray]:
     """Bounds of the subsets ``keep[index[i]]`` (all of one size): the linear spread,
-    raised by the parcels priced apart where that gives more."""
+    raised by the parcels priced apart where that gives more. With rate cards the
+    subsets whose parcels and fixed floors alone reach ``room`` are dropped first;
+    returns the subsets kept and their bounds."""
     size = index.shape[1]
+    grams = product_grams(arrays)
+    rates = arrays.rates
+    apart = None
+    if rates is not None and (grams[arrays.line_product] == rates.line_weight).all():
+        table = card_table(arrays, keep)
+        served = np.zeros(len(index))
+        for product in range(len(arrays.products)):
+            ordered, wanted, stock, _, _ = product_terms(arrays, keep, product)
+            served += grams[product] * np.minimum(stock[index].sum(axis=1), wanted)
+        parcels = _parcels(table, index, served)
+        plain = arrays.fulfilment_cost[keep] - table[0]
+        units = floors(arrays, keep, table)[-1][1]
+        floor = plain[index].sum(axis=1) + arrays.weights.split * (size - 1) + units + parcels
+        chosen = floor < room
+        index, served, parcels = index[chosen], served[chosen], parcels[chosen]
+        alpha, beta = table[0], table[1]
+        apart = parcels - alpha[index].sum(axis=1) - beta[index].max(axis=1) * served
     total: FloatArray = arrays.fulfilment_cost[keep][index].sum(axis=1)
     total += arrays.weights.split * (size - 1)
-    grams = product_grams(arrays)
-    served_grams = np.zeros(len(index))
     for product in range(len(arrays.products)):
         ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
         if ordered == 0:
@@ -114,43 +133,26 @@ def _bounds(arrays: SourcingArrays, keep: IntArray, index: IntArray) -> FloatArr
         seg_cap = np.take_along_axis(seg_cap, order, axis=1)
         before = np.cumsum(seg_cap, axis=1) - seg_cap
         take = np.clip(wanted - before, 0, seg_cap)
-        served = take.sum(axis=1)
-        total += (take * seg_cost).sum(axis=1) + (ordered - served) * arrays.rejection_penalty
-        served_grams += grams[product] * served
-    if arrays.rates is None or (grams[arrays.line_product] != arrays.rates.line_weight).any():
-        return total  # no rate card, or a product's lines differ in weight: grams not exact
-    raised: FloatArray = np.maximum(total, _parcels_apart(arrays, keep, index, total, served_grams))
-    return raised
+        total += (take * seg_cost).sum(axis=1)
+        total += (ordered - take.sum(axis=1)) * arrays.rejection_penalty
+    if apart is not None:
+        # Without the under-lines the linear costs are at least total - alpha's - beta W.
+        total = np.maximum(total, total + apart)
+    return index, total
 
 
-def _parcels_apart(
-    arrays: SourcingArrays, keep: IntArray, index: IntArray, total: FloatArray, grams: FloatArray
-) -> FloatArray:
-    """The subsets' bounds with the parcels priced apart from the linear costs."""
-    rates = arrays.rates
-    assert rates is not None
-    n = len(keep)
-    alpha, beta, least = np.zeros(n), np.zeros(n), np.zeros(n)
-    width = max(len(s) for s in rates.starts)
-    starts = np.full((n, width), np.inf)
-    starts[:, 0] = 0.0
-    at_least = np.zeros((n, width))  # least price for a parcel of a band or heavier, less `least`
-    where = {int(loc): r for r, loc in enumerate(rates.location)}
-    for j, location in enumerate(keep.tolist()):
-        r = where.get(location)
-        if r is None:
-            continue  # no rate card: its parcel is in the linear costs
-        prices = rates.prices[r]
-        alpha[j], beta[j], least[j] = rates.alpha[r], rates.beta[r], float(prices.min())
-        starts[j, : len(prices)] = rates.starts[r]
-        at_least[j, : len(prices)] = np.minimum.accumulate(prices[::-1])[::-1] - least[j]
-    # The heaviest parcel weighs at least the mean: some member pays its card's rise there.
+def _parcels(table: CardTable, index: IntArray, grams: FloatArray) -> FloatArray:
+    """Each subset's parcels at least: every member's least price, and for the heaviest
+    parcel (at least the mean weight) the least rise above it some member's card
+    charges at that weight or more."""
+    _, _, starts, prices = table
+    least = prices.min(axis=1)
+    at_least = np.minimum.accumulate(prices[:, ::-1], axis=1)[:, ::-1] - least[:, None]
     heaviest = grams / index.shape[1]
     rise = np.full(len(index), np.inf)
     for column in range(index.shape[1]):
         cols = index[:, column]
-        band = (starts[cols] <= heaviest[:, None]).sum(axis=1) - 1
+        band = np.maximum((starts[cols] <= heaviest[:, None]).sum(axis=1) - 1, 0)
         rise = np.minimum(rise, at_least[cols, band])
-    linear = total - alpha[index].sum(axis=1) - beta[index].max(axis=1) * grams
-    bound: FloatArray = linear + least[index].sum(axis=1) + rise
-    return bound
+    parcels: FloatArray = least[index].sum(axis=1) + np.where(np.isfinite(rise), rise, 0.0)
+    return parcels
