@@ -28,12 +28,14 @@ for the bands) settles it.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sourcing.solver.carriers import CarrierService, ServiceChoice
 from sourcing.solver.eta import delivery_date, ready_by, ship_by
@@ -44,6 +46,8 @@ from sourcing.solver.weights import Weights
 
 if TYPE_CHECKING:
     from sourcing.solver.problem import SourcingProblem
+
+T = TypeVar("T")
 
 
 # The band model of the MIP: (8)-(9) on the parcel's weight, or per band its
@@ -146,34 +150,57 @@ def rate_steps(
     line_weight = np.array([line.weight_g for line in problem.order.lines], dtype=np.int64)
     total = int(line_weight @ np.array([line.quantity for line in problem.order.lines]))
     rated: list[IntArray] = []
-    cards: list[Card] = []
+    starts: list[IntArray] = []
+    prices: list[FloatArray] = []
+    services: list[tuple[CarrierService, ...]] = []
+    numbers: list[FloatArray] = []  # per member: alpha, beta, dearest
     # Locations share rate cards: each distinct card (services and the distance band
-    # of each) is merged and bounded once per order.
+    # of each) is merged and bounded once per order; its members share its arrays.
     for allowed, members in _services_of(problem, distance_km, usable).values():
         index = np.array(members, dtype=np.int64)
         km = distance_km[index]
         bands = np.stack([_distance_bands(service, km) for service in allowed])
         distinct, which = np.unique(bands, axis=1, return_inverse=True)
+        which = which.ravel()
         merged = []
         for column in range(distinct.shape[1]):
-            first = int(np.flatnonzero(which.ravel() == column)[0])
-            starts, prices, chosen = _merge(allowed, float(km[first]), weights.shipping)
-            alpha, beta = under_line(starts, prices, total)
-            merged.append(Card(starts, prices, chosen, alpha, beta, float(prices.max())))
+            first = int(np.flatnonzero(which == column)[0])
+            merged.append(_card(allowed, float(km[first]), weights.shipping, total))
         rated.append(index)
-        cards.extend(merged[int(w)] for w in which.ravel())
+        starts.extend(_pick([c.starts for c in merged], which))
+        prices.extend(_pick([c.prices for c in merged], which))
+        services.extend(_pick([c.services for c in merged], which))
+        numbers.append(np.array([(c.alpha, c.beta, c.dearest) for c in merged])[which])
     if not rated:
         return None
+    alpha, beta, dearest = np.concatenate(numbers).T
     return RateSteps(
         location=np.concatenate(rated),
-        starts=tuple(c.starts for c in cards),
-        prices=tuple(c.prices for c in cards),
-        services=tuple(c.services for c in cards),
-        dearest=np.array([c.dearest for c in cards]),
+        starts=tuple(starts),
+        prices=tuple(prices),
+        services=tuple(services),
+        dearest=dearest.copy(),
         line_weight=line_weight,
-        alpha=np.array([c.alpha for c in cards]),
-        beta=np.array([c.beta for c in cards]),
+        alpha=alpha.copy(),
+        beta=beta.copy(),
     )
+
+
+def _card(
+    allowed: tuple[CarrierService, ...], distance_km: float, weight: float, total: int
+) -> Card:
+    """The merged card of ``allowed`` at this distance, with its under-line."""
+    starts, prices, chosen = _merge(allowed, distance_km, weight)
+    alpha, beta = under_line(starts, prices, total)
+    return Card(starts, prices, chosen, alpha, beta, float(prices.max()))
+
+
+def _pick(items: list[T], which: IntArray) -> tuple[T, ...]:
+    """``items[w]`` for every w in ``which``, at C speed."""
+    if len(which) == 1:
+        return (items[int(which[0])],)
+    picked: tuple[T, ...] = operator.itemgetter(*which.tolist())(items)
+    return picked
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,23 +225,42 @@ def _services_of(
     problem: SourcingProblem, distance_km: FloatArray, usable: IntArray
 ) -> dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]]:
     """The usable candidates with parcel services, grouped by the services they may choose."""
-    by_need_by = problem.profile.service_choice is ServiceChoice.MEETS_NEED_BY
-    parcel: dict[int, tuple[CarrierService, ...]] = {}  # by the offered tuple's identity
     groups: dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]] = {}
     locations = problem.locations
-    for i in usable.tolist():
-        location = locations[i]
-        offered = location.carrier_services
-        if not offered:
-            continue
-        if by_need_by:
-            allowed = _allowed(problem, location, float(distance_km[i]))
-        else:
-            allowed = parcel.get(id(offered)) or location.parcel_services
-            parcel[id(offered)] = allowed
+    if problem.profile.service_choice is ServiceChoice.MEETS_NEED_BY:
+        for i in usable.tolist():
+            location = locations[i]
+            if location.carrier_services:
+                allowed = _allowed(problem, location, float(distance_km[i]))
+                if allowed:
+                    groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
+        return groups
+    # The cheapest choice depends only on what is offered: locations sharing their
+    # services (one tuple, as loaded) are grouped by its identity, at numpy speed.
+    offered = _offered(locations)[usable]
+    _, first, which = np.unique(offered, return_index=True, return_inverse=True)
+    for group, at in enumerate(first.tolist()):
+        location = locations[int(usable[at])]
+        allowed = location.parcel_services if location.carrier_services else ()
         if allowed:
-            groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
+            members = usable[which.ravel() == group].tolist()
+            groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].extend(members)
     return groups
+
+
+# The last candidate tuple seen and the identity of each one's services: orders
+# of one configuration share the tuple, so this is computed once per config.
+_OFFERED: list[tuple[tuple[Location, ...], NDArray[np.uint64]]] = []
+
+
+def _offered(locations: tuple[Location, ...]) -> NDArray[np.uint64]:
+    """Per candidate, the identity of its carrier-services tuple (cached for the tuple)."""
+    cached = _OFFERED[-1] if _OFFERED else None
+    if cached is not None and cached[0] is locations:
+        return cached[1]
+    ids = np.array([id(loc.carrier_services) for loc in locations], dtype=np.uint64)
+    _OFFERED[:] = [(locations, ids)]
+    return ids
 
 
 def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float, float]:
@@ -233,17 +279,20 @@ def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float,
     if total <= 0:
         return best
     slack = 1e-9 * max(1.0, float(ys.max()))
-    aim = AIM * total
-    for i in range(len(xs)):
-        for j in range(i + 1, len(xs)):
-            if xs[j] <= xs[i]:
-                continue
-            beta = (ys[j] - ys[i]) / (xs[j] - xs[i])
-            alpha = ys[i] - beta * xs[i]
-            if beta < 0 or (alpha + beta * xs > ys + slack).any():
-                continue
-            if alpha + beta * aim > best[0] + best[1] * aim:
-                best = (float(alpha), float(beta))
+    # Every line through two of the points, at once; kept if it rises and stays under all.
+    i, j = np.triu_indices(len(xs), k=1)
+    i, j = i[xs[j] > xs[i]], j[xs[j] > xs[i]]
+    beta = (ys[j] - ys[i]) / (xs[j] - xs[i])
+    alpha = ys[i] - beta * xs[i]
+    ok = (beta >= 0) & (alpha[:, None] + beta[:, None] * xs[None, :] <= ys[None, :] + slack).all(
+        axis=1
+    )
+    if not ok.any():
+        return best
+    value = np.where(ok, alpha + beta * AIM * total, -np.inf)
+    pick = int(np.argmax(value))  # the first of equals, as the pairs come in order
+    if value[pick] > best[0]:
+        best = (float(alpha[pick]), float(beta[pick]))
     return best
 
 
