@@ -10,7 +10,7 @@ The model (indices: l candidate, k line, p product):
          (4) split_limit              sum_l y_l <= S
          (5) ideal_stock              sum_{k of p} x_lk - z_lp <= s_lp     for all l, p
          (6) split penalty            sum_l y_l - e <= 1
-         (7)-(9) rate cards           a band binary per kept rated candidate (``rates``)
+         (7)-(9) rate cards           a band binary per kept rated candidate (``bands``)
          x_lk, r_k integer >= 0; y_l binary; z_lp, e >= 0
 
 cap_lk is zero wherever a rule keeps candidate l or line k out (capacity,
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
+from sourcing.solver.bands import add_bands
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import Backend
-from sourcing.solver.rates import add_bands
 from sourcing.solver.sparse import SparseRows, best_bound, build_model, finished
 from sourcing.solver.types import IntArray
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sourcing.solver import SolveStatus, SourcingProblem, rates, solve
+from sourcing.solver import SolveStatus, SourcingProblem, bands, solve
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
@@ -177,7 +177,7 @@ def test_compositions_are_every_split(total: int, caps: list[int]) -> None:
 @pytest.mark.parametrize("disaggregated", [False, True])
 def test_both_band_models_price_the_full_model_exactly(disaggregated: bool) -> None:
     """The full MIP, with (8)-(9) or the per-band weights, finds the known optima."""
-    with patch.object(rates, "DISAGGREGATED", disaggregated):
+    with patch.object(bands, "DISAGGREGATED", disaggregated):
         split = solve(banded(3, (300, 1500, 1600), (0, 1000, 2000), stores=4), reduce=False)
         whole = solve(banded(2, (500, 800), (0, 1000), stores=4), reduce=False)
     assert split.status is whole.status is SolveStatus.OPTIMAL
