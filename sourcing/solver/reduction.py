@@ -193,7 +193,7 @@ def product_terms(
     ordered = int(arrays.quantity[arrays.line_product == product].sum())
     wanted = int(arrays.quantity[lines].sum())
     if len(lines):
-        can = arrays.cap[np.ix_(candidates, lines)].max(axis=1) > 0
+        can = arrays.cap[:, lines][candidates].max(axis=1) > 0
         stock = np.minimum(arrays.stock[candidates, product], wanted) * can
         unit = arrays.unit_cost[candidates, lines[0]]
     else:
