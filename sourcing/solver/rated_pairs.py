@@ -2,22 +2,23 @@
 
 Rate cards price a parcel by the distance band and the weight band: every
 candidate in a distance band ships at the same prices, so hundreds of them
-stay near-tied and the reduction's bound keeps them all. Plans of at most
-two locations (when ``reduction.most_locations_worth_using`` proves larger
-ones cannot help) are still few enough to bound one by one: for n kept
-candidates, n singles and n (n - 1) / 2 pairs, each bounded with numpy in
-one sweep per product and per unit count:
+stay near-tied and the reduction's bound keeps them all. Plans of one or two
+of them are still few enough to bound one by one with numpy: n singles and
+n (n - 1) / 2 pairs. A pair (a, b) is first dropped when its floors already
+reach the best plan (``floors``: the fixed costs, the units at their
+cheapest, each card's least price, and ``parcel_floor``: the least price of
+the two parcels over the ways their grams can split); the rest get
 
     LB(a, b) = f_a + f_b + w_split + sum_p min_x [ c_a(x) + c_b(t_p - x) ] + P (q_p - t_p)
 
 where t_p = min(units wanted, what a and b hold together), c_l the convex
 cost of x units at l (unit cost, plus the ideal-stock penalty past the
-surplus), f_l and the unit costs carrying the under-line of ``rates``: the
-linear spread's cost, a lower bound on every plan on {a, b}, equal to
-``reduction.price_subsets``' total for the pair. The pairs and singles whose
-bound is below the best plan are priced exactly best first
-(``rated_enum.exact_subset``) until the next bound reaches the best cost:
-then the best is optimal over the candidates.
+surplus), f_l and the unit costs carrying the under-line of ``rates`` (the
+linear spread's cost, as ``reduction.price_subsets`` prices the pair), or
+the same without the under-lines plus the parcel floor where that is more.
+The pairs and singles whose bound is below the best plan are priced exactly
+best first (``rated_enum.price_in_order``) until the next bound reaches the
+best cost. Larger plans are ``rated_larger``'s.
 """
 
 from __future__ import annotations
