@@ -10,8 +10,9 @@
 2. **Per-order solve with rate cards**, in process: the same orders over the
    same 1,000 locations, without and with rate cards on every location;
    the p50 ratio (target <= 3x) and, with rate cards, the share of orders
-   whose reduced solve is proved optimal and equals the full model's
-   objective (target >= 99%).
+   whose reduced solve is proved optimal and agrees with the full model
+   (target >= 99%): equal to its objective when the full model proves its
+   plan within its 10 s, else no dearer than the plan it stopped with.
 
     python -m benchmarks.promise [--quick] [--seed N] [--orders N] [--solves N]
 """
@@ -131,7 +132,7 @@ def solve_part(network: Network, n: int, seed: int) -> bool:
     ]
     solver.solve(flat_problems[0])  # warm-up, untimed
     solver.solve(rated_problems[0])
-    flat_s, rated_s, exact = [], [], 0
+    flat_s, rated_s, exact, full_optimal, dearer = [], [], 0, 0, 0
     for flat, rates in zip(flat_problems[1:], rated_problems[1:], strict=True):
         started = time.perf_counter()
         solver.solve(flat)
@@ -140,18 +141,27 @@ def solve_part(network: Network, n: int, seed: int) -> bool:
         plan = solver.solve(rates)
         rated_s.append(time.perf_counter() - started)
         full = solver.solve(rates, reduce=False, time_limit_s=10.0)
-        same = abs(plan.objective.total - full.objective.total) <= 1e-6 * max(
-            1.0, abs(full.objective.total)
-        )
-        exact += plan.status is solver.SolveStatus.OPTIMAL and same
+        # The full model is the reference when it proves its plan; when it stops at
+        # its time limit its plan is only an upper bound the reduced solve must meet.
+        slack = 1e-6 * max(1.0, abs(full.objective.total))
+        proved = full.status is solver.SolveStatus.OPTIMAL
+        full_optimal += proved
+        if proved:
+            agrees = abs(plan.objective.total - full.objective.total) <= slack
+        else:
+            agrees = plan.objective.total <= full.objective.total + slack
+        dearer += plan.objective.total > full.objective.total + slack
+        exact += plan.status is solver.SolveStatus.OPTIMAL and agrees
     ratio = ms(rated_s, 50) / ms(flat_s, 50)
     share = exact / len(rated_s)
     print(
         f"Per-order solve, {len(network.locations)} locations, {len(rated_s)} orders: "
         f"without rate cards p50 {ms(flat_s, 50):.1f} ms, p99 {ms(flat_s, 99):.1f} ms; "
         f"with rate cards p50 {ms(rated_s, 50):.1f} ms, p99 {ms(rated_s, 99):.1f} ms; "
-        f"p50 ratio {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x); optimal and equal to the "
-        f"full model {exact}/{len(rated_s)} = {share:.1%} (target >= {TARGET_OPTIMAL_SHARE:.0%})",
+        f"p50 ratio {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x); proved optimal and "
+        f"agreeing with the full model {exact}/{len(rated_s)} = {share:.1%} "
+        f"(target >= {TARGET_OPTIMAL_SHARE:.0%}; the full model proved its own plan on "
+        f"{full_optimal}, the reduced plan was dearer than the full model's on {dearer})",
         flush=True,
     )
     return True

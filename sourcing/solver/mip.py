@@ -10,7 +10,7 @@ The model (indices: l candidate, k line, p product):
          (4) split_limit              sum_l y_l <= S
          (5) ideal_stock              sum_{k of p} x_lk - z_lp <= s_lp     for all l, p
          (6) split penalty            sum_l y_l - e <= 1
-         (7)-(9) rate cards           a band binary per kept rated candidate (``rates``)
+         (7)-(9) rate cards           a band binary per kept rated candidate (``bands``)
          x_lk, r_k integer >= 0; y_l binary; z_lp, e >= 0
 
 cap_lk is zero wherever a rule keeps candidate l or line k out (capacity,
@@ -26,11 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
+from sourcing.solver.bands import add_bands
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import Backend
-from sourcing.solver.rates import add_bands
 from sourcing.solver.sparse import SparseRows, best_bound, build_model, finished
-from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.types import IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +160,15 @@ def solve_mip(
     n_integer = r0 + n_r
     if arrays.rates is not None:
         # Constraints (7)-(9): rate-card prices by the parcel's weight band (see ``rates``).
-        band_cost = add_bands(arrays.rates, arrays.cap, pair_l, pair_k, y_of, n_vars, rows, cost)
-        lower, upper, cost = _with_binaries(lower, upper, cost, band_cost)
+        bands = add_bands(arrays.rates, arrays.cap, pair_l, pair_k, y_of, n_vars, rows, cost)
+        lower = np.concatenate([lower, np.zeros(len(bands.cost))])
+        upper = np.concatenate([upper, bands.upper])
+        cost = np.concatenate([cost, bands.cost])
+        band_integer = n_vars + np.flatnonzero(bands.integer)
+    else:
+        band_integer = np.zeros(0, dtype=np.int64)
     model = build_model(lower, upper, cost, rows)
-    for j in [*range(n_integer), *range(n_vars, len(cost))]:
+    for j in [*range(n_integer), *band_integer.tolist()]:
         model.set_var_integrality(j, True)
     if hint is not None:
         _add_hint(model, hint, pair_l, pair_k, used_locations, r0, arrays)
@@ -191,18 +196,6 @@ def solve_mip(
     allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
     allocation[pair_l, pair_k] = np.rint(values[:n_x]).astype(np.int64)
     return MipResult(allocation, status == mbh.SolveStatus.OPTIMAL, best_bound(solver))
-
-
-def _with_binaries(
-    lower: FloatArray, upper: FloatArray, cost: FloatArray, extra_cost: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """The columns with binaries of cost ``extra_cost`` appended."""
-    n = len(extra_cost)
-    return (
-        np.concatenate([lower, np.zeros(n)]),
-        np.concatenate([upper, np.ones(n)]),
-        np.concatenate([cost, extra_cost]),
-    )
 
 
 def _add_grouped(

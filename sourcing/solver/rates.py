@@ -9,7 +9,7 @@ deliver by the order's need-by date (all of them when none does).
 
 Per candidate r the services' weight bands merge into one step function:
 starts s_0 = 0 < s_1 < ... and prices p_b (weighted by ``weights.shipping``).
-The model (added to ``mip`` for the kept candidates that have one):
+The model (``bands``, added to ``mip`` for the kept candidates that have one):
 
     (7)  sum_b u_rb = y_r                       one band when the fulfilment exists
     (8)  sum_k w_k x_rk >= sum_b s_b u_rb       the weight is at least the band's start
@@ -19,31 +19,42 @@ The model (added to ``mip`` for the kept candidates that have one):
 For the reduction the arrays carry a line under each step function instead,
 alpha_r + beta_r W on [0, the order's weight] (``under_line``): alpha_r in
 f_r and beta_r w_k in the unit costs. Every plan costs at least that, so the
-bounds stay valid and candidates are pruned exactly as before; a plan
-sending the whole order in one parcel is priced exactly by it. Enumeration
-over the kept candidates then gives the under-line optimum, a lower bound:
-when the best plan found costs no more, it is proved optimal; else the MIP
-(which swaps the under-line for the bands) settles it.
+bounds stay valid and candidates are pruned exactly as before. Enumeration
+over the kept candidates then prices subsets by the under-line, a lower
+bound, and prices them exactly best first (``rated_enum``, ``rated_pairs``,
+``rated_larger``)
+until the bound proves the best; else the MIP (which swaps the under-line
+for the bands) settles it.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sourcing.solver.carriers import CarrierService, ServiceChoice
 from sourcing.solver.eta import delivery_date, ready_by, ship_by
 from sourcing.solver.inputs import Location, OrderType
-from sourcing.solver.sparse import SparseRows
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
 if TYPE_CHECKING:
     from sourcing.solver.problem import SourcingProblem
+
+T = TypeVar("T")
+
+
+# Where the line under a step function is made highest, as a share of the order's
+# weight: at half of it, two parcels sharing the order are bounded best (their bound
+# is twice the line's value there), and a single parcel of the whole order loses
+# little; aiming at the whole weight can leave a steep line far below the steps.
+AIM = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,34 +143,57 @@ def rate_steps(
     line_weight = np.array([line.weight_g for line in problem.order.lines], dtype=np.int64)
     total = int(line_weight @ np.array([line.quantity for line in problem.order.lines]))
     rated: list[IntArray] = []
-    cards: list[Card] = []
+    starts: list[IntArray] = []
+    prices: list[FloatArray] = []
+    services: list[tuple[CarrierService, ...]] = []
+    numbers: list[FloatArray] = []  # per member: alpha, beta, dearest
     # Locations share rate cards: each distinct card (services and the distance band
-    # of each) is merged and bounded once per order.
+    # of each) is merged and bounded once per order; its members share its arrays.
     for allowed, members in _services_of(problem, distance_km, usable).values():
         index = np.array(members, dtype=np.int64)
         km = distance_km[index]
         bands = np.stack([_distance_bands(service, km) for service in allowed])
         distinct, which = np.unique(bands, axis=1, return_inverse=True)
+        which = which.ravel()
         merged = []
         for column in range(distinct.shape[1]):
-            first = int(np.flatnonzero(which.ravel() == column)[0])
-            starts, prices, chosen = _merge(allowed, float(km[first]), weights.shipping)
-            alpha, beta = under_line(starts, prices, total)
-            merged.append(Card(starts, prices, chosen, alpha, beta, float(prices.max())))
+            first = int(np.flatnonzero(which == column)[0])
+            merged.append(_card(allowed, float(km[first]), weights.shipping, total))
         rated.append(index)
-        cards.extend(merged[int(w)] for w in which.ravel())
+        starts.extend(_pick([c.starts for c in merged], which))
+        prices.extend(_pick([c.prices for c in merged], which))
+        services.extend(_pick([c.services for c in merged], which))
+        numbers.append(np.array([(c.alpha, c.beta, c.dearest) for c in merged])[which])
     if not rated:
         return None
+    alpha, beta, dearest = np.concatenate(numbers).T
     return RateSteps(
         location=np.concatenate(rated),
-        starts=tuple(c.starts for c in cards),
-        prices=tuple(c.prices for c in cards),
-        services=tuple(c.services for c in cards),
-        dearest=np.array([c.dearest for c in cards]),
+        starts=tuple(starts),
+        prices=tuple(prices),
+        services=tuple(services),
+        dearest=dearest.copy(),
         line_weight=line_weight,
-        alpha=np.array([c.alpha for c in cards]),
-        beta=np.array([c.beta for c in cards]),
+        alpha=alpha.copy(),
+        beta=beta.copy(),
     )
+
+
+def _card(
+    allowed: tuple[CarrierService, ...], distance_km: float, weight: float, total: int
+) -> Card:
+    """The merged card of ``allowed`` at this distance, with its under-line."""
+    starts, prices, chosen = _merge(allowed, distance_km, weight)
+    alpha, beta = under_line(starts, prices, total)
+    return Card(starts, prices, chosen, alpha, beta, float(prices.max()))
+
+
+def _pick(items: list[T], which: IntArray) -> tuple[T, ...]:
+    """``items[w]`` for every w in ``which``, at C speed."""
+    if len(which) == 1:
+        return (items[int(which[0])],)
+    picked: tuple[T, ...] = operator.itemgetter(*which.tolist())(items)
+    return picked
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,33 +218,51 @@ def _services_of(
     problem: SourcingProblem, distance_km: FloatArray, usable: IntArray
 ) -> dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]]:
     """The usable candidates with parcel services, grouped by the services they may choose."""
-    by_need_by = problem.profile.service_choice is ServiceChoice.MEETS_NEED_BY
-    parcel: dict[int, tuple[CarrierService, ...]] = {}  # by the offered tuple's identity
     groups: dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]] = {}
     locations = problem.locations
-    for i in usable.tolist():
-        location = locations[i]
-        offered = location.carrier_services
-        if not offered:
-            continue
-        if by_need_by:
-            allowed = _allowed(problem, location, float(distance_km[i]))
-        else:
-            allowed = parcel.get(id(offered)) or location.parcel_services
-            parcel[id(offered)] = allowed
+    if problem.profile.service_choice is ServiceChoice.MEETS_NEED_BY:
+        for i in usable.tolist():
+            location = locations[i]
+            if location.carrier_services:
+                allowed = _allowed(problem, location, float(distance_km[i]))
+                if allowed:
+                    groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
+        return groups
+    # The cheapest choice depends only on what is offered: locations sharing their
+    # services (one tuple, as loaded) are grouped by its identity, at numpy speed.
+    offered = _offered(locations)[usable]
+    _, first, which = np.unique(offered, return_index=True, return_inverse=True)
+    for group, at in enumerate(first.tolist()):
+        location = locations[int(usable[at])]
+        allowed = location.parcel_services if location.carrier_services else ()
         if allowed:
-            groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
+            members = usable[which.ravel() == group].tolist()
+            groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].extend(members)
     return groups
 
 
+# The last candidate tuple seen and the identity of each one's services: orders
+# of one configuration share the tuple, so this is computed once per config.
+_OFFERED: list[tuple[tuple[Location, ...], NDArray[np.uint64]]] = []
+
+
+def _offered(locations: tuple[Location, ...]) -> NDArray[np.uint64]:
+    """Per candidate, the identity of its carrier-services tuple (cached for the tuple)."""
+    cached = _OFFERED[-1] if _OFFERED else None
+    if cached is not None and cached[0] is locations:
+        return cached[1]
+    ids = np.array([id(loc.carrier_services) for loc in locations], dtype=np.uint64)
+    _OFFERED[:] = [(locations, ids)]
+    return ids
+
+
 def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float, float]:
-    """The line alpha + beta W (beta >= 0) under the step function on [0, total], highest at total.
+    """The line alpha + beta W (beta >= 0) under the step function on [0, total].
 
     No parcel of the order weighs more than ``total``, so the steps matter at
     their ends up to it: the line must pass below (band end, band price) for
     each band that starts by ``total`` (the last end being ``total``) and
-    (0, first price). A plan sending the whole order in one parcel is then
-    priced exactly, which is what keeps the reduction's bound tight.
+    (0, first price). Of those lines, the one highest at ``AIM * total``.
     """
     kept = int(np.searchsorted(starts, total, side="right"))
     ends = np.append(starts[1:kept] - 1.0, float(total))
@@ -220,16 +272,20 @@ def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float,
     if total <= 0:
         return best
     slack = 1e-9 * max(1.0, float(ys.max()))
-    for i in range(len(xs)):
-        for j in range(i + 1, len(xs)):
-            if xs[j] <= xs[i]:
-                continue
-            beta = (ys[j] - ys[i]) / (xs[j] - xs[i])
-            alpha = ys[i] - beta * xs[i]
-            if beta < 0 or (alpha + beta * xs > ys + slack).any():
-                continue
-            if alpha + beta * total > best[0] + best[1] * total:
-                best = (float(alpha), float(beta))
+    # Every line through two of the points, at once; kept if it rises and stays under all.
+    i, j = np.triu_indices(len(xs), k=1)
+    i, j = i[xs[j] > xs[i]], j[xs[j] > xs[i]]
+    beta = (ys[j] - ys[i]) / (xs[j] - xs[i])
+    alpha = ys[i] - beta * xs[i]
+    ok = (beta >= 0) & (alpha[:, None] + beta[:, None] * xs[None, :] <= ys[None, :] + slack).all(
+        axis=1
+    )
+    if not ok.any():
+        return best
+    value = np.where(ok, alpha + beta * AIM * total, -np.inf)
+    pick = int(np.argmax(value))  # the first of equals, as the pairs come in order
+    if value[pick] > best[0]:
+        best = (float(alpha[pick]), float(beta[pick]))
     return best
 
 
@@ -263,71 +319,8 @@ def unit_lower_bound(steps: RateSteps | None, shape: tuple[int, int]) -> FloatAr
     return floor
 
 
-def add_bands(
-    steps: RateSteps,
-    cap: IntArray,
-    pair_l: IntArray,
-    pair_k: IntArray,
-    y_of: IntArray,
-    first: int,
-    rows: SparseRows,
-    cost: FloatArray,
-) -> FloatArray:
-    """Add constraints (7)-(9) for the rated candidates that have a y; returns the bands' costs.
-
-    The band variables are numbered from ``first``; a band whose start is
-    above the heaviest parcel the candidate could send gets no variable.
-    ``cost`` (x then y, by column id) loses the under-line the arrays carry
-    for the reduction, so the bands price the parcel exactly.
-    """
-    costs: list[float] = []
-    x_ids = np.arange(len(pair_l))
-    for r, location in enumerate(steps.location):
-        if y_of[location] < 0:
-            continue
-        mine = pair_l == location
-        cost[x_ids[mine]] -= steps.beta[r] * steps.line_weight[pair_k[mine]]
-        cost[y_of[location]] -= steps.alpha[r]
-        w = steps.line_weight[pair_k[mine]].astype(float)
-        heaviest = float(w @ cap[location, pair_k[mine]])
-        starts = steps.starts[r].astype(float)
-        kept = int(np.searchsorted(starts, heaviest, side="right"))
-        ends = np.append(starts[1:kept] - 1.0, heaviest)
-        u = first + len(costs) + np.arange(kept)
-        costs.extend(steps.prices[r][:kept])
-        n = int(mine.sum())
-        # Constraint (7): one band exactly when the fulfilment exists.
-        rows.add(
-            np.zeros(kept + 1, dtype=np.int64),
-            np.append(u, y_of[location]),
-            np.append(np.ones(kept), -1.0),
-            np.zeros(1),
-            np.zeros(1),
-        )
-        # A cut, not needed for integer points: the band's price is at least the
-        # under-line, so the relaxation's bound is at least the reduction's.
-        rows.add(
-            np.zeros(n + kept + 1, dtype=np.int64),
-            np.concatenate([x_ids[mine], u, [y_of[location]]]),
-            np.concatenate([-steps.beta[r] * w, steps.prices[r][:kept], [-steps.alpha[r]]]),
-            np.zeros(1),
-            np.array([np.inf]),
-        )
-        # Constraints (8) and (9): the parcel's weight lies inside the chosen band.
-        for bound, low, high in ((starts[:kept], 0.0, np.inf), (ends, -np.inf, 0.0)):
-            rows.add(
-                np.zeros(n + kept, dtype=np.int64),
-                np.concatenate([x_ids[mine], u]),
-                np.concatenate([w, -bound]),
-                np.array([low]),
-                np.array([high]),
-            )
-    return np.array(costs, dtype=float)
-
-
 __all__ = [
     "RateSteps",
-    "add_bands",
     "lower_bound",
     "rate_steps",
     "replace_flat_terms",

@@ -106,15 +106,31 @@ class Lagrangian:
             self.step *= STEP_DECAY
 
 
-def enumerate_plans(
-    arrays: SourcingArrays, candidates: IntArray, max_size: int | None = None
-) -> tuple[IntArray, float]:
-    """The cheapest allocation using only ``candidates``, by pricing every subset of them.
+@dataclass(frozen=True, slots=True)
+class Subsets:
+    """Every subset of some candidates priced at once (the linear costs only).
 
-    ``max_size`` limits the subsets priced to that many locations (see
-    ``most_locations_worth_using``). Returns the (L, K) allocation and its
-    cost; exact for these candidates.
+    ``member[s]`` marks subset s's candidates; ``total[s]`` is its cheapest
+    cost with the units spread by the linear costs (exact without rate
+    cards, the under-line's lower bound with them); ``takes[p][s]`` the
+    units of product p each candidate serves in that spread.
     """
+
+    candidates: IntArray
+    member: BoolArray  # (S, n)
+    total: FloatArray  # (S,)
+    takes: tuple[IntArray, ...]  # per product (S, n)
+
+    def allocation(self, arrays: SourcingArrays, row: int) -> IntArray:
+        """The (L, K) allocation of subset ``row``'s spread."""
+        allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+        for product, take in enumerate(self.takes):
+            spread_units(arrays, allocation, self.candidates, product, take[row])
+        return allocation
+
+
+def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | None) -> Subsets:
+    """Every subset of ``candidates`` of at most ``max_size`` locations (and the split limit)."""
     n = len(candidates)
     limit = min(arrays.split_limit, n, n if max_size is None else max_size)
     subsets = [c for size in range(limit + 1) for c in itertools.combinations(range(n), size)]
@@ -129,28 +145,28 @@ def enumerate_plans(
         product_cost, take = _product_cost(arrays, candidates, member, product)
         total = total + product_cost
         takes.append(take)
-    best = int(np.argmin(total))
-    allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
-    for product, take in enumerate(takes):
-        _spread(arrays, allocation, candidates, product, take[best])
-    return allocation, float(total[best])
+    return Subsets(candidates, member, total, tuple(takes))
+
+
+def enumerate_plans(
+    arrays: SourcingArrays, candidates: IntArray, max_size: int | None = None
+) -> tuple[IntArray, float]:
+    """The cheapest allocation using only ``candidates``, by pricing every subset of them.
+
+    ``max_size`` limits the subsets priced to that many locations (see
+    ``most_locations_worth_using``). Returns the (L, K) allocation and its
+    cost; exact for these candidates (with rate cards: the under-line's cost).
+    """
+    subsets = price_subsets(arrays, candidates, max_size)
+    best = int(np.argmin(subsets.total))
+    return subsets.allocation(arrays, best), float(subsets.total[best])
 
 
 def _product_cost(
     arrays: SourcingArrays, candidates: IntArray, member: BoolArray, product: int
 ) -> tuple[FloatArray, IntArray]:
     """Cost of one product's units for every subset, and units taken per candidate."""
-    lines = _servable_lines(arrays, product)
-    ordered = int(arrays.quantity[arrays.line_product == product].sum())
-    wanted = int(arrays.quantity[lines].sum())
-    if len(lines):
-        can = arrays.cap[np.ix_(candidates, lines)].max(axis=1) > 0
-        stock = np.minimum(arrays.stock[candidates, product], wanted) * can
-        unit = arrays.unit_cost[candidates, lines[0]]
-    else:
-        stock = np.zeros(len(candidates), dtype=np.int64)
-        unit = np.zeros(len(candidates))
-    cheap = np.minimum(arrays.surplus[candidates, product], stock)
+    ordered, wanted, stock, unit, cheap = product_terms(arrays, candidates, product)
     seg_loc = np.concatenate([np.arange(len(candidates)), np.arange(len(candidates))])
     seg_cap = np.concatenate([cheap, stock - cheap])
     seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock])
@@ -161,9 +177,30 @@ def _product_cost(
     take = np.clip(wanted - before, 0, caps)
     served = take.sum(axis=1)
     cost = take @ seg_cost + (ordered - served) * arrays.rejection_penalty
-    per_candidate = np.zeros((len(member), len(candidates)), dtype=np.int64)
-    np.add.at(per_candidate, (slice(None), seg_loc), take)  # type: ignore[arg-type]
-    return cost, per_candidate
+    # Back to the segments' first order (each candidate's cheap units, then its dear ones).
+    unsorted = np.empty_like(take)
+    unsorted[:, order] = take
+    n = len(candidates)
+    return cost, unsorted[:, :n] + unsorted[:, n:]
+
+
+def product_terms(
+    arrays: SourcingArrays, candidates: IntArray, product: int
+) -> tuple[int, int, IntArray, FloatArray, IntArray]:
+    """One product's units ordered and servable, and per candidate: units it can
+    serve, unit cost, and units below the ideal-stock penalty (the cheap ones)."""
+    lines = _servable_lines(arrays, product)
+    ordered = int(arrays.quantity[arrays.line_product == product].sum())
+    wanted = int(arrays.quantity[lines].sum())
+    if len(lines):
+        can = arrays.cap[:, lines][candidates].max(axis=1) > 0
+        stock = np.minimum(arrays.stock[candidates, product], wanted) * can
+        unit = arrays.unit_cost[candidates, lines[0]]
+    else:
+        stock = np.zeros(len(candidates), dtype=np.int64)
+        unit = np.zeros(len(candidates))
+    cheap = np.minimum(arrays.surplus[candidates, product], stock)
+    return ordered, wanted, stock, unit, cheap
 
 
 def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
@@ -171,7 +208,7 @@ def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
     return np.flatnonzero((arrays.line_product == product) & (arrays.cap.sum(axis=0) > 0))
 
 
-def _spread(
+def spread_units(
     arrays: SourcingArrays, allocation: IntArray, candidates: IntArray, product: int, take: IntArray
 ) -> None:
     """Split each candidate's units of a product over the product's lines, in line order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -24,11 +25,15 @@ from sourcing.solver.plan import (
 )
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.promises import fulfilment_promise
+from sourcing.solver.rated_enum import RatedOutcome, best_first, price_in_order
+from sourcing.solver.rated_larger import larger_plans
+from sourcing.solver.rated_pairs import best_pairs
 from sourcing.solver.reduction import (
     MAX_ENUMERATED,
     MAX_SUBSETS,
     enumerate_plans,
     most_locations_worth_using,
+    price_subsets,
     reduce_candidates,
     subsets_to_price,
 )
@@ -115,26 +120,11 @@ def solve_arrays(
             objective = evaluate(arrays, allocation)
             keep = reduction.keep
             kept = len(keep)
-            most = min(
-                arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total)
+            exact = _without_mip(
+                arrays, keep, allocation, objective, started + time_limit_s, backend
             )
-            enumerable = (
-                len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
-            )
-            if enumerable:
-                # Plans larger than ``most`` cannot beat the incumbent, which
-                # may be one of them: keep it unless enumeration finds better.
-                enumerated, floor = enumerate_plans(arrays, keep, max_size=most)
-                priced = evaluate(arrays, enumerated)
-                if priced.priced_total <= objective.priced_total:
-                    allocation, objective = enumerated, priced
-            # With a rate card among the kept, enumeration prices the under-line
-            # (``rates``): a lower bound, which proves the plan only when reached;
-            # else the MIP (bands and all) settles it.
-            if enumerable and (
-                not arrays.priced_by_weight(keep)
-                or objective.total <= floor + 1e-9 * max(1.0, abs(floor))
-            ):
+            allocation, objective = exact.allocation, exact.objective
+            if exact.proved:
                 return _to_plan(
                     arrays,
                     allocation,
@@ -162,6 +152,74 @@ def solve_arrays(
         elif gap <= 1e-9:  # the bound proves the incumbent optimal after all
             status, gap = SolveStatus.OPTIMAL, 0.0
     return _to_plan(arrays, allocation, objective, policy, status, gap, started, explain, kept)
+
+
+def _without_mip(
+    arrays: SourcingArrays,
+    keep: IntArray,
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    deadline: float,
+    backend: Backend,
+) -> RatedOutcome:
+    """The best plan on the kept candidates by enumeration, proved when it can be.
+
+    Plans larger than ``most`` cannot beat the incumbent, which may be one of
+    them: it is kept unless enumeration finds better. Without rate cards the
+    enumeration is exact; with them subsets go best first by their
+    under-line bound (``rated_enum``), or pairs when too many candidates
+    stay (``rated_pairs``). Not proved: the MIP settles it.
+    """
+    most = min(arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total))
+    enumerable = len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
+    if arrays.priced_by_weight(keep):
+        return _rated(arrays, keep, most, allocation, objective, deadline, backend)
+    if not enumerable:
+        return RatedOutcome(allocation, objective, False, 0)
+    enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
+    priced = evaluate(arrays, enumerated)
+    if priced.priced_total <= objective.priced_total:
+        allocation, objective = enumerated, priced
+    return RatedOutcome(allocation, objective, True, 0)
+
+
+def _rated(
+    arrays: SourcingArrays,
+    keep: IntArray,
+    most: int,
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    deadline: float,
+    backend: Backend,
+) -> RatedOutcome:
+    """``_without_mip`` when a rate card prices some kept candidate.
+
+    A few candidates: every subset best first (``rated_enum``); more: singles
+    and pairs (``rated_pairs``), then the few larger plans whose members are
+    cheap enough together (``rated_larger``).
+    """
+    if len(keep) <= MAX_ENUMERATED:
+        subsets = price_subsets(arrays, keep, most)
+        return best_first(
+            arrays, subsets, allocation, objective, deadline=deadline, backend=backend
+        )
+    paired = best_pairs(arrays, keep, allocation, objective, deadline=deadline, backend=backend)
+    if paired is None or most <= 2 or not paired.proved:
+        return paired or RatedOutcome(allocation, objective, False, 0)
+    # Plans of three or more: only those whose members are cheap enough together.
+    larger = larger_plans(arrays, keep, paired.objective.priced_total)
+    if larger is None:
+        return replace(paired, proved=False)
+    bounds, members = larger
+    return price_in_order(
+        arrays,
+        bounds,
+        members,
+        paired.allocation,
+        paired.objective,
+        deadline=deadline,
+        backend=backend,
+    )
 
 
 def plan_from_allocation(

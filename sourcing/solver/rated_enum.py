@@ -1,0 +1,231 @@
+"""Exact enumeration with rate cards: price subsets best first by their under-line bound.
+
+With rate cards on the kept candidates, ``reduction.price_subsets`` prices
+every subset T of them with the line under each step function (``rates``):
+LB(T), a lower bound on every plan that uses only T. Pricing each T exactly
+in increasing LB order, and stopping when the next LB reaches the best exact
+cost found, gives the optimum over the kept candidates (best first with a
+valid bound): every subset not priced exactly has LB(T) >= the best plan.
+
+The exact price of a subset, ``exact_subset``:
+
+- no rated member, or one location: the spread of the linear costs is the
+  plan (one location's units are forced: it serves what it can, the
+  rejection penalty dominating every price), priced by ``evaluate``;
+- two or more locations with a rated one: every split of each product's
+  units over the members, crossed over the products, is priced at once with
+  numpy (linear costs, each parcel's band price by its weight, fixed costs of
+  the members used, the split penalty) when there are at most
+  ``MAX_SPLITS`` of them; otherwise the MIP restricted to those members.
+
+A plan comes back proved only when every subset with a bound below it was
+priced exactly (a MIP on a subset that stops at its time limit proves
+nothing); else the caller falls back to the MIP on all kept candidates.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.mip import solve_mip
+from sourcing.solver.objective import evaluate
+from sourcing.solver.options import Backend
+from sourcing.solver.plan import ObjectiveBreakdown
+from sourcing.solver.reduction import Subsets, price_subsets, product_terms, spread_units
+from sourcing.solver.types import FloatArray, IntArray
+
+# The most allocations of one subset priced at once; above it, the subset's MIP.
+MAX_SPLITS = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class RatedOutcome:
+    """The best plan over the candidates, and whether it is proved optimal over them."""
+
+    allocation: IntArray
+    objective: ObjectiveBreakdown
+    proved: bool
+    priced: int  # subsets priced exactly
+
+
+def best_first(
+    arrays: SourcingArrays,
+    subsets: Subsets,
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    *,
+    deadline: float,
+    backend: Backend = Backend.SCIP,
+) -> RatedOutcome:
+    """The cheapest plan on ``subsets``, priced exactly in the order of their bounds.
+
+    ``allocation`` (priced ``objective``) is the best plan known so far; it is
+    kept unless a subset does better. ``deadline`` (``time.perf_counter``)
+    bounds the time spent; past it the outcome is not proved.
+    """
+    best = objective.priced_total
+    priced = 0
+    for row in np.argsort(subsets.total, kind="stable").tolist():
+        if subsets.total[row] >= best - 1e-9 * max(1.0, abs(best)):
+            return RatedOutcome(allocation, objective, True, priced)
+        if time.perf_counter() > deadline:
+            return RatedOutcome(allocation, objective, False, priced)
+        found = exact_subset(arrays, subsets, row)
+        if found is None:
+            found = _subset_mip(arrays, subsets, row, deadline, backend)
+            if found is None:
+                return RatedOutcome(allocation, objective, False, priced)
+        priced += 1
+        exact = evaluate(arrays, found)
+        if exact.priced_total < best:
+            allocation, objective, best = found, exact, exact.priced_total
+    return RatedOutcome(allocation, objective, True, priced)
+
+
+def price_in_order(
+    arrays: SourcingArrays,
+    bounds: FloatArray,
+    members: list[IntArray],
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    *,
+    deadline: float,
+    backend: Backend = Backend.SCIP,
+) -> RatedOutcome:
+    """``best_first`` on sets of candidate indices ``members[i]`` bounded by ``bounds[i]``."""
+    best = objective.priced_total
+    priced = 0
+    for row in np.argsort(bounds, kind="stable").tolist():
+        if bounds[row] >= best - 1e-9 * max(1.0, abs(best)):
+            break
+        if time.perf_counter() > deadline:
+            return RatedOutcome(allocation, objective, False, priced)
+        subsets = price_subsets(arrays, members[row], len(members[row]))
+        last = len(subsets.total) - 1
+        found = exact_subset(arrays, subsets, last)
+        if found is None:
+            found = _subset_mip(arrays, subsets, last, deadline, backend)
+            if found is None:
+                return RatedOutcome(allocation, objective, False, priced)
+        priced += 1
+        exact = evaluate(arrays, found)
+        if exact.priced_total < best:
+            allocation, objective, best = found, exact, exact.priced_total
+    return RatedOutcome(allocation, objective, True, priced)
+
+
+def _subset_mip(
+    arrays: SourcingArrays, subsets: Subsets, row: int, deadline: float, backend: Backend
+) -> IntArray | None:
+    """The MIP's optimum on subset ``row``'s members; None unless proved in time."""
+    members = subsets.candidates[subsets.member[row]]
+    result = solve_mip(
+        arrays,
+        time_limit_s=deadline - time.perf_counter(),
+        hint=subsets.allocation(arrays, row),
+        backend=backend,
+        candidates=members,
+    )
+    return result.allocation if result.optimal else None
+
+
+def exact_subset(arrays: SourcingArrays, subsets: Subsets, row: int) -> IntArray | None:
+    """The cheapest allocation on subset ``row``'s members, rate cards priced exactly.
+
+    None when there are more than ``MAX_SPLITS`` ways to split its units, or
+    a product's lines differ in weight (then the MIP settles it).
+    """
+    rates = arrays.rates
+    spread = subsets.allocation(arrays, row)
+    columns = np.flatnonzero(subsets.member[row])
+    members = subsets.candidates[columns]
+    if rates is None or len(members) < 2:
+        return spread
+    rated_at = np.full(len(members), -1, dtype=np.int64)
+    where = {int(loc): r for r, loc in enumerate(rates.location)}
+    for j, location in enumerate(members.tolist()):
+        rated_at[j] = where.get(location, -1)
+    if (rated_at < 0).all():
+        return spread
+    splits = _product_splits(arrays, subsets, row, members)
+    if splits is None:
+        return None
+    products, options, costs, grams = splits
+    shape = tuple(len(o) for o in options)
+    if int(np.prod(shape, dtype=np.int64)) > MAX_SPLITS:
+        return None
+    pick = np.indices(shape).reshape(len(shape), -1)  # (products, splits): option per product
+    total = np.zeros(pick.shape[1])
+    units = np.zeros((pick.shape[1], len(members)), dtype=np.int64)
+    weight = np.zeros((pick.shape[1], len(members)))
+    for p, option in enumerate(options):
+        total += costs[p][pick[p]]
+        units += option[pick[p]]
+        weight += grams[p] * option[pick[p]]
+    used = units > 0
+    fixed = arrays.fulfilment_cost[members].copy()
+    for col in np.flatnonzero(rated_at >= 0).tolist():
+        r = int(rated_at[col])
+        band = np.searchsorted(rates.starts[r], weight[:, col], side="right") - 1
+        # The linear costs carry the under-line alpha + beta W: swap it for the band's price.
+        total += used[:, col] * (rates.prices[r][band] - rates.beta[r] * weight[:, col])
+        fixed[col] -= rates.alpha[r]
+    total += used @ fixed + arrays.weights.split * np.maximum(used.sum(axis=1) - 1, 0)
+    best = int(np.argmin(total))
+    allocation = np.zeros_like(spread)
+    for p, product in enumerate(products):
+        spread_units(arrays, allocation, members, product, options[p][pick[p, best]])
+    return allocation
+
+
+def _product_splits(
+    arrays: SourcingArrays, subsets: Subsets, row: int, members: IntArray
+) -> tuple[list[int], list[IntArray], list[FloatArray], list[float]] | None:
+    """Per product served: every split of its units over the members, its cost, unit grams."""
+    rates = arrays.rates
+    assert rates is not None
+    products, options, costs, grams = [], [], [], []
+    columns = np.flatnonzero(subsets.member[row])
+    for product, take in enumerate(subsets.takes):
+        served = int(take[row, columns].sum())
+        if served == 0:
+            continue
+        lines = np.flatnonzero(arrays.line_product == product)
+        weights = rates.line_weight[lines]
+        if (weights != weights[0]).any():
+            return None
+        _, _, stock, unit, cheap = product_terms(arrays, members, product)
+        split = compositions(served, stock)
+        if len(split) > MAX_SPLITS:
+            return None
+        over = np.maximum(split - cheap[None, :], 0)
+        products.append(product)
+        options.append(split)
+        costs.append(split @ unit + arrays.weights.ideal_stock * over.sum(axis=1))
+        grams.append(float(weights[0]))
+    return products, options, costs, grams
+
+
+def compositions(total: int, caps: IntArray) -> IntArray:
+    """Every way to split ``total`` units over len(caps) places, at most caps[j] at place j."""
+    rows: list[tuple[int, ...]] = []
+    room = np.concatenate([np.cumsum(caps[::-1])[::-1], [0]])  # what places j.. can take
+
+    def extend(prefix: tuple[int, ...], left: int) -> None:
+        j = len(prefix)
+        if j == len(caps) - 1:
+            if left <= caps[j]:
+                rows.append((*prefix, left))
+            return
+        low = max(0, left - int(room[j + 1]))
+        for units in range(low, min(int(caps[j]), left) + 1):
+            extend((*prefix, units), left - units)
+            if len(rows) > MAX_SPLITS:
+                return
+
+    extend((), total)
+    return np.array(rows, dtype=np.int64).reshape(len(rows), len(caps))

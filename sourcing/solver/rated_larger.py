@@ -1,0 +1,158 @@
+"""Plans of three or more locations, with rate cards, when too many candidates stay.
+
+After ``rated_pairs`` settled the plans of one or two locations, a larger
+plan T (every member used) costs at least
+
+    sum_{l in T} c_l + w_split (|T| - 1) + sum_k q_k min_l c_lk
+
+for per-candidate floors c_l: f_l with the under-line, or f_l without it
+plus the least price of l's rate card (every parcel costs at least that),
+the unit costs taken to match. Only the subsets whose floor stays below the
+best plan are listed (most orders: none or a handful); each is then bounded
+by its linear spread (as ``reduction.price_subsets``), raised where the
+parcels priced apart give more: the linear costs without the under-lines,
+every member's least price, and for the heaviest parcel (at least W / |T|
+grams) what its card charges above that least price at that weight or more.
+``rated_enum.price_in_order`` prices them exactly in that order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_grams
+from sourcing.solver.reduction import product_terms
+from sourcing.solver.types import FloatArray, IntArray
+
+# The most larger subsets listed; past it the plan is left to the MIP.
+MAX_LARGER = 20000
+
+
+def larger_plans(
+    arrays: SourcingArrays, keep: IntArray, upper_bound: float
+) -> tuple[FloatArray, list[IntArray]] | None:
+    """Every subset of three or more of ``keep`` that could beat ``upper_bound``, bounded.
+
+    Returns the bounds and the subsets (candidate indices); None when there
+    are more than ``MAX_LARGER`` of them.
+    """
+    slack = 1e-9 * max(1.0, abs(upper_bound))
+    split = arrays.weights.split
+    # Each floor is valid alone (not their mix): list by one, then drop by the other.
+    sets = sorted(floors(arrays, keep), key=lambda f: -(f[1] + float(np.sort(f[0])[:3].sum())))
+    fixed, units = sets[0]
+    limit = min(arrays.split_limit, len(keep))
+    levels = _subsets_below(fixed, upper_bound - slack - units, split, limit)
+    if levels is None:
+        return None
+    bounds: list[FloatArray] = []
+    members: list[IntArray] = []
+    for index in levels:
+        for other, other_units in sets[1:]:
+            floor = other[index].sum(axis=1) + split * (index.shape[1] - 1) + other_units
+            index = index[floor < upper_bound - slack]
+        index, bound = _bounds(arrays, keep, index, upper_bound - slack)
+        bounds.append(bound)
+        members.extend(keep[index])
+    total = np.concatenate(bounds) if bounds else np.zeros(0)
+    return total, members
+
+
+def _subsets_below(
+    fixed: FloatArray, room: float, split: float, limit: int
+) -> list[IntArray] | None:
+    """Per size from three to ``limit``, the subsets (rows of indices) whose fixed floors
+    and split penalties stay below ``room``; None past ``MAX_LARGER`` in all."""
+    order = np.argsort(fixed, kind="stable")
+    ranked = fixed[order]
+    n = len(ranked)
+    if limit < 3 or n < 3:
+        return []
+    # Pairs that leave room for a third, cheapest after them.
+    first, second = np.triu_indices(n - 1, k=1)
+    spent = ranked[first] + ranked[second] + split
+    fits = spent + ranked[second + 1] + split < room
+    prefix, spent = np.column_stack([first[fits], second[fits]]), spent[fits]
+    levels: list[IntArray] = []
+    listed = 0
+    for _ in range(3, limit + 1):
+        # Ranked ascending: the members that fit after a prefix are a run of indices.
+        low = prefix[:, -1] + 1
+        high = np.searchsorted(ranked, room - spent - split, side="left")
+        count = np.maximum(high - low, 0)
+        listed += int(count.sum())
+        if listed > MAX_LARGER:
+            return None
+        if not listed or not count.sum():
+            break
+        rows = np.repeat(np.arange(len(prefix)), count)
+        step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        added = low[rows] + step
+        prefix = np.column_stack([prefix[rows], added])
+        spent = spent[rows] + ranked[added] + split
+        levels.append(order[prefix])
+    return levels
+
+
+def _bounds(
+    arrays: SourcingArrays, keep: IntArray, index: IntArray, room: float
+) -> tuple[IntArray, FloatArray]:
+    """Bounds of the subsets ``keep[index[i]]`` (all of one size): the linear spread,
+    raised by the parcels priced apart where that gives more. With rate cards the
+    subsets whose parcels and fixed floors alone reach ``room`` are dropped first;
+    returns the subsets kept and their bounds."""
+    size = index.shape[1]
+    grams = product_grams(arrays)
+    rates = arrays.rates
+    apart = None
+    if rates is not None and (grams[arrays.line_product] == rates.line_weight).all():
+        table = card_table(arrays, keep)
+        served = np.zeros(len(index))
+        for product in range(len(arrays.products)):
+            ordered, wanted, stock, _, _ = product_terms(arrays, keep, product)
+            served += grams[product] * np.minimum(stock[index].sum(axis=1), wanted)
+        parcels = _parcels(table, index, served)
+        plain = arrays.fulfilment_cost[keep] - table[0]
+        units = floors(arrays, keep, table)[-1][1]
+        floor = plain[index].sum(axis=1) + arrays.weights.split * (size - 1) + units + parcels
+        chosen = floor < room
+        index, served, parcels = index[chosen], served[chosen], parcels[chosen]
+        alpha, beta = table[0], table[1]
+        apart = parcels - alpha[index].sum(axis=1) - beta[index].max(axis=1) * served
+    total: FloatArray = arrays.fulfilment_cost[keep][index].sum(axis=1)
+    total += arrays.weights.split * (size - 1)
+    for product in range(len(arrays.products)):
+        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
+        if ordered == 0:
+            continue
+        seg_cost = np.concatenate([unit[index], unit[index] + arrays.weights.ideal_stock], axis=1)
+        seg_cap = np.concatenate([cheap[index], stock[index] - cheap[index]], axis=1)
+        order = np.argsort(seg_cost, axis=1, kind="stable")
+        seg_cost = np.take_along_axis(seg_cost, order, axis=1)
+        seg_cap = np.take_along_axis(seg_cap, order, axis=1)
+        before = np.cumsum(seg_cap, axis=1) - seg_cap
+        take = np.clip(wanted - before, 0, seg_cap)
+        total += (take * seg_cost).sum(axis=1)
+        total += (ordered - take.sum(axis=1)) * arrays.rejection_penalty
+    if apart is not None:
+        # Without the under-lines the linear costs are at least total - alpha's - beta W.
+        total = np.maximum(total, total + apart)
+    return index, total
+
+
+def _parcels(table: CardTable, index: IntArray, grams: FloatArray) -> FloatArray:
+    """Each subset's parcels at least: every member's least price, and for the heaviest
+    parcel (at least the mean weight) the least rise above it some member's card
+    charges at that weight or more."""
+    _, _, starts, prices = table
+    least = prices.min(axis=1)
+    at_least = np.minimum.accumulate(prices[:, ::-1], axis=1)[:, ::-1] - least[:, None]
+    heaviest = grams / index.shape[1]
+    rise = np.full(len(index), np.inf)
+    for column in range(index.shape[1]):
+        cols = index[:, column]
+        band = np.maximum((starts[cols] <= heaviest[:, None]).sum(axis=1) - 1, 0)
+        rise = np.minimum(rise, at_least[cols, band])
+    parcels: FloatArray = least[index].sum(axis=1) + np.where(np.isfinite(rise), rise, 0.0)
+    return parcels
