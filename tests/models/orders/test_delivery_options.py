@@ -26,8 +26,7 @@ from sourcing.models.orders.delivery_options import (
 from sourcing.solver.eta import parcel_promise
 from sourcing.solver.geo import haversine_km
 from tests.solver.builders import loc, order, problem
-from tests.solver.calendars import store_calendar
-from tests.solver.test_rates import rated_problems
+from tests.solver.calendars import service, store_calendar
 
 NOW = datetime(2026, 12, 7, 13, tzinfo=UTC)  # a Monday
 
@@ -89,11 +88,33 @@ def reference(p: solver.SourcingProblem) -> dict[str, solver.Plan]:
 
 @st.composite
 def timed_problems(draw: st.DrawFn) -> solver.SourcingProblem:
-    """A random rated problem with a now, and pick-and-pack hours that spread the dates."""
-    base = draw(rated_problems())
-    hours = st.sampled_from([0.5, 2.0, 30.0, 80.0])
-    locations = tuple(replace(x, pick_pack_hours=draw(hours)) for x in base.locations)
-    return replace(base, locations=locations, table=None, now=NOW)
+    """Two products over two to five stores with uneven stock, costs, speeds and services.
+
+    Uneven enough that the cheapest plan often splits, one store often holds
+    everything, and the stores' ready times differ by days.
+    """
+    standard = service(prices=((500, 900, 1500), (800, 1200, 2000)))
+    express = service("EXPRESS", prices=((1500, 1900, 2500), (1800, 2200, 3000)), transit=(0, 1))
+    carriers = st.sampled_from([(), (standard,), (standard, express)])
+    stores = [
+        loc(
+            f"S{i}",
+            draw(st.sampled_from([1.0, 20.0, 80.0])),
+            {p: n for p in ("P1", "P2") if (n := draw(st.integers(0, 3)))},
+            fixed_cost=draw(st.sampled_from([10.0, 50.0, 200.0])),
+            pick_pack_hours=draw(st.sampled_from([0.5, 30.0, 80.0])),
+            calendar=draw(st.sampled_from([None, store_calendar()])),
+            carrier_services=draw(carriers),
+        )
+        for i in range(draw(st.integers(2, 5)))
+    ]
+    lines = [(p, draw(st.integers(1, 3))) for p in ("P1", "P2")]
+    the_order = order(lines)
+    weighted = tuple(
+        replace(line, weight_g=draw(st.sampled_from([300, 1200]))) for line in the_order.lines
+    )
+    p = problem(replace(the_order, lines=weighted), stores, fixed=1.0, shipping=1.0)
+    return replace(p, now=NOW)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
