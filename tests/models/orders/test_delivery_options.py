@@ -71,9 +71,7 @@ def reference(p: solver.SourcingProblem) -> dict[str, solver.Plan]:
         rules = replace(
             p.profile.rules, excluded_locations=p.profile.rules.excluded_locations | late
         )
-        profile = replace(
-            p.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
-        )
+        profile = replace(p.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY)
         plan = solver.solve(replace(p, order=replace(p.order, need_by=day), profile=profile))
         plan_last = latest(plan)
         if (
