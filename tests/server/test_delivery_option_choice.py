@@ -23,7 +23,7 @@ def violation(error: grpc.RpcError) -> str:
     assert status is not None
     details = error_details_pb2.BadRequest()
     status.details[0].Unpack(details)
-    [field] = [v.field for v in details.field_violations]
+    [field] = [str(v.field) for v in details.field_violations]
     return field
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,11 +36,8 @@ def earliest(p: solver.SourcingProblem, i: int) -> datetime | None:
     """A candidate's earliest promise over its parcel services, computed afresh."""
     assert p.now is not None
     location, point = p.locations[i], p.order.delivery_point
-    km = float(
-        haversine_km(
-            location.point.latitude, location.point.longitude, point.latitude, point.longitude
-        )
-    )
+    lat, lon = np.array([location.point.latitude]), np.array([location.point.longitude])
+    km = float(haversine_km(lat, lon, point.latitude, point.longitude)[0])
     dates = [
         promise.promised_at
         for s in location.parcel_services or (None,)
