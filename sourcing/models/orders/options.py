@@ -36,6 +36,9 @@ from sourcing.models.orders.delivery_options import NAMES, delivery_plans
 from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.solver.geo import haversine_km
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.solve import solve_arrays
+from sourcing.solver.variants import with_destination
 
 DEFAULT_RADIUS_KM = 50.0
 DEFAULT_MAX_OPTIONS = 10
@@ -191,7 +194,7 @@ def fulfilment_options(
     """Where and when the cart can be collected, and how it can be delivered; reads only."""
     hd, cc, stores = _read(sessions, request)
     budget = time_limit_s / max(1, len(stores) + 3)
-    collection = tuple(_collection(cc, ref, km, budget) for ref, km in stores) if cc else ()
+    collection = _collections(cc, stores, budget) if cc else ()
     collection = tuple(
         sorted(collection, key=lambda c: (not c.whole_cart, c.ready_at is None, c.ready_at))
     )
@@ -199,12 +202,29 @@ def fulfilment_options(
     return FulfilmentOptions(collection, delivery)
 
 
-def _collection(snapshot: Snapshot, ref: str, km: float, budget: float) -> CollectionChoice:
-    """The CC order collected at store ``ref``, solved as ``Source`` would."""
+def _collections(
+    snapshot: Snapshot, stores: list[tuple[str, float]], budget: float
+) -> tuple[CollectionChoice, ...]:
+    """The CC order collected at each store, solved as ``Source`` would.
+
+    The arrays are built once (for the snapshot's store) and each store's
+    derived from them (``solver.variants.with_destination``: only the terms
+    priced by distance change), equal to what ``Source`` builds for it.
+    """
     problem = snapshot.problem
-    store = next(loc for loc in problem.locations if loc.ref == ref)
-    order = replace(problem.order, collection_location_ref=ref, delivery_point=store.point)
-    plan = solver.solve(replace(problem, order=order), time_limit_s=budget)
+    points = {loc.ref: loc.point for loc in problem.locations}
+    base = SourcingArrays.build(problem)
+    choices = []
+    for ref, km in stores:
+        order = replace(problem.order, collection_location_ref=ref, delivery_point=points[ref])
+        mine = replace(problem, order=order)
+        arrays = with_destination(base, mine) if base.rates is None else SourcingArrays.build(mine)
+        choices.append(_choice(ref, km, solve_arrays(arrays, time_limit_s=budget)))
+    return tuple(choices)
+
+
+def _choice(ref: str, km: float, plan: solver.Plan) -> CollectionChoice:
+    """What the plan of the CC order collected at ``ref`` says about the store."""
     promised = [f.promise.promised_at for f in plan.fulfilments if f.promise]
     missing = {ln.line_ref: ln.quantity for ln in plan.rejected.lines} if plan.rejected else {}
     return CollectionChoice(
