@@ -99,7 +99,8 @@ class _Earliest:
 
     A promise depends on the destination only through the service's distance
     band, so candidates sharing a calendar, pick-and-pack hours, service and
-    band share one computation.
+    band share one computation. Calendars and services are keyed by identity
+    (the candidate cache shares equal ones; the problem keeps them alive).
     """
 
     def __init__(self, problem: solver.SourcingProblem, distance_km: np.ndarray) -> None:
@@ -107,7 +108,7 @@ class _Earliest:
         self.now = problem.now
         self.problem = problem
         self.distance_km = distance_km
-        self.memo: dict[tuple[object, ...], datetime | None] = {}
+        self.memo: dict[tuple[int, float, int, int], datetime | None] = {}
 
     def __call__(self, index: int) -> datetime | None:
         location = self.problem.locations[index]
@@ -116,7 +117,7 @@ class _Earliest:
         dates = []
         for service in services:
             band = service.distance_band(km) if service is not None else 0
-            key = (location.calendar, location.pick_pack_hours, service, band)
+            key = (id(location.calendar), location.pick_pack_hours, id(service), band)
             if key not in self.memo:
                 promise = parcel_promise(
                     self.now, location.calendar, location.pick_pack_hours, service, km
