@@ -14,7 +14,7 @@
    (target >= 99%): equal to its objective when the full model proves its
    plan within its 10 s, else no dearer than the plan it stopped with.
 
-    python -m benchmarks.promise [--quick] [--seed N] [--orders N] [--solves N]
+    python -m benchmarks.promise [--quick] [--seed N] [--orders N] [--solves N] [--part 1|2]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import grpc
 import numpy as np
 from sqlalchemy import select, update
 
-from benchmarks.grpc_source import ms, populate, quiet_collector, requests
+from benchmarks.grpc_source import load, ms, populate, quiet_collector, requests
 from sourcing import solver
 from sourcing.bench.instances import InstanceConfig, Network, make_network, order_stream
 from sourcing.models import Location, Product
@@ -235,7 +235,7 @@ def grpc_part(network: Network, n: int, warmup: int, seed: int, workdir: Path) -
         f"p99 {ms(options_s, 99):.1f} ms (target <= {TARGET_OPTIONS_P99_MS:.0f}); "
         f"Source p50 {ms(source_s, 50):.1f} ms, p95 {ms(source_s, 95):.1f} ms, "
         f"p99 {ms(source_s, 99):.1f} ms; mean HD options {np.mean(hd_options):.1f}, "
-        f"mean collection stores {np.mean(stores):.1f}",
+        f"mean collection stores {np.mean(stores):.1f}; {load()}",
         flush=True,
     )
     return True
@@ -248,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--orders", type=int, help="carts over gRPC (default 200, quick 5)")
     parser.add_argument("--solves", type=int, help="orders solved in process (200, quick 5)")
+    parser.add_argument("--part", type=int, choices=(1, 2), help="run only this part")
     args = parser.parse_args(argv)
     n_calls = args.orders or (5 if args.quick else 200)
     n_solves = args.solves or (5 if args.quick else 200)
@@ -260,9 +261,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
         )
     )
-    ok = solve_part(network, n_solves, args.seed)
-    with tempfile.TemporaryDirectory(prefix="promise_") as tmp:
-        ok &= grpc_part(network, n_calls, 3 if args.quick else 20, args.seed, Path(tmp))
+    ok = True
+    if args.part in (None, 2):
+        ok &= solve_part(network, n_solves, args.seed)
+    if args.part in (None, 1):
+        with tempfile.TemporaryDirectory(prefix="promise_") as tmp:
+            ok &= grpc_part(network, n_calls, 3 if args.quick else 20, args.seed, Path(tmp))
     return 0 if ok else 1
 
 

@@ -76,7 +76,7 @@ class GetFulfilmentOptionsResponse(_message.Message):
     def __init__(self, collection: _Optional[_Iterable[_Union[CollectionOption, _Mapping]]] = ..., delivery: _Optional[_Iterable[_Union[DeliveryOption, _Mapping]]] = ...) -> None: ...
 
 class SourceRequest(_message.Message):
-    __slots__ = ("order", "dry_run", "explain", "policy", "weight_overrides", "split_limit", "request_id")
+    __slots__ = ("order", "dry_run", "explain", "policy", "weight_overrides", "split_limit", "request_id", "delivery_option")
     class WeightOverridesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +91,7 @@ class SourceRequest(_message.Message):
     WEIGHT_OVERRIDES_FIELD_NUMBER: _ClassVar[int]
     SPLIT_LIMIT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_OPTION_FIELD_NUMBER: _ClassVar[int]
     order: _domain_pb2.Order
     dry_run: bool
     explain: bool
@@ -98,7 +99,8 @@ class SourceRequest(_message.Message):
     weight_overrides: _containers.ScalarMap[str, float]
     split_limit: int
     request_id: str
-    def __init__(self, order: _Optional[_Union[_domain_pb2.Order, _Mapping]] = ..., dry_run: _Optional[bool] = ..., explain: _Optional[bool] = ..., policy: _Optional[_Union[_plan_pb2.SourcingPolicy, str]] = ..., weight_overrides: _Optional[_Mapping[str, float]] = ..., split_limit: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
+    delivery_option: str
+    def __init__(self, order: _Optional[_Union[_domain_pb2.Order, _Mapping]] = ..., dry_run: _Optional[bool] = ..., explain: _Optional[bool] = ..., policy: _Optional[_Union[_plan_pb2.SourcingPolicy, str]] = ..., weight_overrides: _Optional[_Mapping[str, float]] = ..., split_limit: _Optional[int] = ..., request_id: _Optional[str] = ..., delivery_option: _Optional[str] = ...) -> None: ...
 
 class SourceResponse(_message.Message):
     __slots__ = ("plan", "replayed")

@@ -89,7 +89,8 @@ class CandidateSet:
     ) -> CandidateSet:
         """Build the set from the stored locations (``version`` is what was read just before)."""
         rows = candidate_locations(session, order_type, network_ref)
-        locations = tuple(solver_location(row) for row in rows)
+        shared: dict[object, object] = {}
+        locations = tuple(solver_location(row, shared) for row in rows)
         ids = np.array([row.id for row in rows], dtype=np.int64)
         index_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
         index_of[ids] = np.arange(len(ids))

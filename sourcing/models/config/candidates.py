@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
@@ -26,6 +26,8 @@ CLOSED_STATUSES = (
     FulfilmentStatus.ESCALATED,
 )
 OPEN_STATUSES = (FulfilmentStatus.CREATED, FulfilmentStatus.ACKNOWLEDGED)
+
+T = TypeVar("T")
 
 
 _ACTIVE_PROFILE = select(SourcingProfile).where(
@@ -88,8 +90,12 @@ def start_of_today() -> datetime:
     return datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
 
 
-def solver_location(loc: Location) -> solver.Location:
+def solver_location(loc: Location, shared: dict[Any, Any] | None = None) -> solver.Location:
     """A stored location as the solver sees it, without what moves from order to order.
+
+    ``shared``, kept over the locations of one load, makes equal calendars and
+    carrier services one object: the rate cards are merged once per distinct
+    set of services (the solver groups them by identity), not once per location.
 
     Stock, capacity left today and open orders stay empty: an order's
     ``solver.CandidateState`` carries them (see ``candidate_cache``).
@@ -111,6 +117,14 @@ def solver_location(loc: Location) -> solver.Location:
         flagship=loc.flagship,
         vip_service=loc.vip_service,
         expedited_shipping=loc.expedited_shipping,
-        calendar=calendar_from_json(loc.calendar),
-        carrier_services=services_from_json(loc.carrier_services),
+        calendar=_shared(calendar_from_json(loc.calendar), shared),
+        carrier_services=_shared(services_from_json(loc.carrier_services), shared),
     )
+
+
+def _shared(value: T, shared: dict[Any, Any] | None) -> T:
+    """The first equal value seen in ``shared`` (``value`` itself when new or not sharing)."""
+    if shared is None or value is None:
+        return value
+    found: T = shared.setdefault(value, value)
+    return found

@@ -8,11 +8,12 @@ answered here is what ``Source`` does when nothing changed:
   the CC order collected there is solved; the store can have the whole cart
   when nothing is rejected, ready when its last fulfilment is (a transfer
   when a unit comes from elsewhere), else it lacks the rejected units;
-* home delivery: ``cheapest`` is the profile's plan; ``fewest_parcels`` the
-  plan with a split penalty above any cost; ``fastest`` the cheapest plan
-  among the candidates that can deliver by the earliest date any plan
-  serving as much can meet (each candidate's earliest promise over its
-  services). The last two are answered only when they differ.
+* home delivery: the named plans of ``delivery_options`` (``cheapest``,
+  ``fastest``, ``fewest_parcels``), which ``Source`` with a named option
+  computes with the same code.
+
+A named collection store that does not exist is NOT_FOUND, one that is not a
+click-and-collect candidate INVALID_ARGUMENT, both naming the request field.
 """
 
 from __future__ import annotations
@@ -21,24 +22,26 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
 from sourcing.models.config.candidate_cache import candidate_set
 from sourcing.models.config.candidates import active_profile
+from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import CustomerTier, OrderType
+from sourcing.models.db.errors import InvalidField, NotFound
 from sourcing.models.db.retry import run_in_transaction
+from sourcing.models.orders.delivery_options import NAMES, delivery_plans
 from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
-from sourcing.solver.eta import parcel_promise
 from sourcing.solver.geo import haversine_km
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.solve import solve_arrays
+from sourcing.solver.variants import with_destination
 
 DEFAULT_RADIUS_KM = 50.0
 DEFAULT_MAX_OPTIONS = 10
-# A split penalty above any plan's cost makes the solver minimise parcels first.
-FEWEST_PARCELS_SPLIT = 1e7
-# Delivery dates tried for "fastest", earliest first, before settling for the cheapest.
-FASTEST_TRIES = 3
 OPTIONS_REF = "FULFILMENT-OPTIONS"  # the ref of the cart's order while it is only a cart
 PRICE_TERMS = ("fixed", "handling", "shipping")
 
@@ -115,11 +118,20 @@ def _cart(request: OptionsInput, order_type: OrderType, store: str | None) -> Or
 
 
 def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
-    """The CC candidate stores to answer for, nearest first, with their distance."""
+    """The CC candidate stores to answer for, nearest first, with their distance.
+
+    Raises
+    ------
+    NotFound
+        For a named store that does not exist (``field`` names it).
+    InvalidField
+        For a named location that is not a click-and-collect candidate store.
+    """
     row = active_profile(session, OrderType.CC)
     network = (row.rules or {}).get("network") if row else None
     locations = candidate_set(session, OrderType.CC, network).locations
     stores = [loc for loc in locations if loc.type is solver.LocationType.STORE and loc.cc_enabled]
+    _check_named(session, request.collection_location_refs, {s.ref for s in stores})
     if not stores:
         return []
     p = request.position
@@ -136,6 +148,21 @@ def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
         if (s.ref in named if named else d <= request.radius_km)
     ]
     return sorted(chosen, key=lambda pair: (pair[1], pair[0]))[: request.max_options]
+
+
+def _check_named(session: Session, named: tuple[str, ...], stores: set[str]) -> None:
+    """Every named collection store exists and is a click-and-collect candidate."""
+    others = [ref for ref in named if ref not in stores]
+    if not others:
+        return
+    known = set(session.scalars(select(Location.ref).where(Location.ref.in_(others))))
+    for i, ref in enumerate(named):
+        field = f"collection_location_refs[{i}]"
+        if ref in stores:
+            continue
+        if ref not in known:
+            raise NotFound("location", ref, field=field)
+        raise InvalidField(field, f"location {ref!r} is not a click-and-collect store")
 
 
 def _read(
@@ -167,7 +194,7 @@ def fulfilment_options(
     """Where and when the cart can be collected, and how it can be delivered; reads only."""
     hd, cc, stores = _read(sessions, request)
     budget = time_limit_s / max(1, len(stores) + 3)
-    collection = tuple(_collection(cc, ref, km, budget) for ref, km in stores) if cc else ()
+    collection = _collections(cc, stores, budget) if cc else ()
     collection = tuple(
         sorted(collection, key=lambda c: (not c.whole_cart, c.ready_at is None, c.ready_at))
     )
@@ -175,12 +202,29 @@ def fulfilment_options(
     return FulfilmentOptions(collection, delivery)
 
 
-def _collection(snapshot: Snapshot, ref: str, km: float, budget: float) -> CollectionChoice:
-    """The CC order collected at store ``ref``, solved as ``Source`` would."""
+def _collections(
+    snapshot: Snapshot, stores: list[tuple[str, float]], budget: float
+) -> tuple[CollectionChoice, ...]:
+    """The CC order collected at each store, solved as ``Source`` would.
+
+    The arrays are built once (for the snapshot's store) and each store's
+    derived from them (``solver.variants.with_destination``: only the terms
+    priced by distance change), equal to what ``Source`` builds for it.
+    """
     problem = snapshot.problem
-    store = next(loc for loc in problem.locations if loc.ref == ref)
-    order = replace(problem.order, collection_location_ref=ref, delivery_point=store.point)
-    plan = solver.solve(replace(problem, order=order), time_limit_s=budget)
+    points = {loc.ref: loc.point for loc in problem.locations}
+    base = SourcingArrays.build(problem)
+    choices = []
+    for ref, km in stores:
+        order = replace(problem.order, collection_location_ref=ref, delivery_point=points[ref])
+        mine = replace(problem, order=order)
+        arrays = with_destination(base, mine) if base.rates is None else SourcingArrays.build(mine)
+        choices.append(_choice(ref, km, solve_arrays(arrays, time_limit_s=budget)))
+    return tuple(choices)
+
+
+def _choice(ref: str, km: float, plan: solver.Plan) -> CollectionChoice:
+    """What the plan of the CC order collected at ``ref`` says about the store."""
     promised = [f.promise.promised_at for f in plan.fulfilments if f.promise]
     missing = {ln.line_ref: ln.quantity for ln in plan.rejected.lines} if plan.rejected else {}
     return CollectionChoice(
@@ -199,94 +243,12 @@ def _price(plan: solver.Plan) -> int:
 
 def _delivery(snapshot: Snapshot, budget: float, currency: str) -> tuple[DeliveryChoice, ...]:
     """The cheapest plan, then the fastest and the fewest-parcels ones when they differ."""
-    problem = snapshot.problem
-    cheapest = solver.solve(problem, time_limit_s=budget)
-    choices = [DeliveryChoice("cheapest", cheapest, _price(cheapest), currency)]
-    fastest = _fastest(problem, cheapest, budget)
-    if fastest is not None:
-        choices.append(DeliveryChoice("fastest", fastest, _price(fastest), currency))
-    fewest = solver.solve(
-        problem, time_limit_s=budget, weight_overrides={"split": FEWEST_PARCELS_SPLIT}
+    plans = delivery_plans(snapshot.problem, budget)
+    return tuple(
+        DeliveryChoice(name, plans[name], _price(plans[name]), currency)
+        for name in NAMES
+        if name in plans
     )
-    if len(fewest.fulfilments) < len(cheapest.fulfilments):
-        choices.append(DeliveryChoice("fewest_parcels", fewest, _price(fewest), currency))
-    return tuple(choices)
-
-
-def _latest(plan: solver.Plan) -> datetime | None:
-    promised = [f.promise.promised_at for f in plan.fulfilments if f.promise]
-    return max(promised) if promised else None
-
-
-def _earliest_promise(problem: solver.SourcingProblem, index: int) -> datetime | None:
-    """The earliest a candidate can deliver a parcel, over its parcel services."""
-    location = problem.locations[index]
-    assert problem.now is not None  # the snapshot always sets it
-    point = problem.order.delivery_point
-    km = float(
-        haversine_km(
-            np.array([location.point.latitude]),
-            np.array([location.point.longitude]),
-            point.latitude,
-            point.longitude,
-        )[0]
-    )
-    services: tuple[solver.CarrierService | None, ...] = location.parcel_services or (None,)
-    dates = [
-        promise.promised_at
-        for service in services
-        if (
-            promise := parcel_promise(
-                problem.now, location.calendar, location.pick_pack_hours, service, km
-            )
-        )
-    ]
-    return min(dates) if dates else None
-
-
-def _fastest(
-    problem: solver.SourcingProblem, cheapest: solver.Plan, budget: float
-) -> solver.Plan | None:
-    """The cheapest plan delivering earlier than ``cheapest`` and serving as much; None if none."""
-    latest = _latest(cheapest)
-    if latest is None or problem.now is None:
-        return None
-    has_stock = {
-        problem.locations[i].ref: i
-        for product in {line.product_ref for line in problem.order.lines}
-        for i in _stocking(problem, product)
-    }
-    earliest = {ref: _earliest_promise(problem, i) for ref, i in has_stock.items()}
-    dates = sorted({d for d in earliest.values() if d is not None and d < latest})
-    for day in dates[:FASTEST_TRIES]:
-        late = frozenset(ref for ref, d in earliest.items() if d is None or d > day)
-        rules = replace(
-            problem.profile.rules,
-            excluded_locations=problem.profile.rules.excluded_locations | late,
-        )
-        profile = replace(
-            problem.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
-        )
-        order = replace(problem.order, need_by=day)
-        plan = solver.solve(replace(problem, order=order, profile=profile), time_limit_s=budget)
-        plan_latest = _latest(plan)
-        if (
-            plan.rejected_units <= cheapest.rejected_units
-            and plan_latest is not None
-            and plan_latest < latest
-        ):
-            return plan
-    return None
-
-
-def _stocking(problem: solver.SourcingProblem, product: str) -> list[int]:
-    """Candidates holding any available unit of ``product`` (from the order's state)."""
-    table = problem.candidate_table()
-    column = table.products.get(product)
-    if column is None:
-        return []
-    available = column.on_hand - column.reserved - column.buffer_qty
-    return [int(i) for i in column.index[available > 0]]
 
 
 __all__ = [

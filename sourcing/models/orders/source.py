@@ -37,6 +37,7 @@ from sourcing.models.db.errors import (
 from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.events.outbox import emit
 from sourcing.models.events.tables import IdempotencyKey
+from sourcing.models.orders.delivery_options import named_plan
 from sourcing.models.orders.idempotency import plan_from_json, plan_to_json
 from sourcing.models.orders.order_problem import order_problem
 from sourcing.models.orders.plan_store import OrderKeys, store_fulfilments
@@ -110,13 +111,7 @@ def source_order(
                     return replay
             snapshot = read_snapshot(session, order, options)
         with recorder.span("solve", order.ref):
-            plan = solver.solve(
-                snapshot.problem,
-                policy=options.policy,
-                time_limit_s=options.time_limit_s,
-                weight_overrides=options.weight_overrides or None,
-                explain=options.explain,
-            )
+            plan = _solve(snapshot.problem, options)
         recorder.solved(plan)
         if options.dry_run:
             return SourcingOutcome(plan, {}, snapshot.profile_version, order.type)
@@ -134,6 +129,19 @@ def source_order(
         return outcome
 
     return until_it_holds(attempt)
+
+
+def _solve(problem: solver.SourcingProblem, options: SourceOptions) -> solver.Plan:
+    """The profile's plan, or the named delivery option's as checkout offered it."""
+    if options.delivery_option is not None:
+        return named_plan(problem, options.delivery_option, options.time_limit_s)
+    return solver.solve(
+        problem,
+        policy=options.policy,
+        time_limit_s=options.time_limit_s,
+        weight_overrides=options.weight_overrides or None,
+        explain=options.explain,
+    )
 
 
 def replay_of(

@@ -61,6 +61,9 @@ class SourceOptions:
     ``request_id`` is the caller's idempotency key for this Source call: a
     retry under it gets the first answer, and a different order under it is
     refused. Without it the order ref is the key (it always is as well).
+
+    ``delivery_option`` solves the named plan ``GetFulfilmentOptions`` offered
+    (``sourcing.models.orders.delivery_options``) instead of the profile's.
     """
 
     policy: str = "mip"
@@ -70,6 +73,8 @@ class SourceOptions:
     dry_run: bool = False
     explain: bool = False
     request_id: str | None = None
+    # A home-delivery option named at checkout (``delivery_options.NAMES``); None: cheapest.
+    delivery_option: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

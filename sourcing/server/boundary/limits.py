@@ -126,6 +126,7 @@ LIMITS: dict[str, Limit] = {
     "SourceRequest.weight_overrides": Mapping(len(_WEIGHTS), CATEGORY, WEIGHT),
     "SourceRequest.split_limit": Int(1, MAX_LINES),
     "SourceRequest.request_id": REF,
+    "SourceRequest.delivery_option": Text(32, Chars.REF),
     "ReassignRequest.fulfilment_id": ID,
     "ReassignRequest.lines": LINES,
     "ReassignRequest.reason": NAME,

@@ -14,6 +14,7 @@ from typing import Any
 
 from sourcing import solver
 from sourcing.models.db.enums import CustomerTier, OrderType
+from sourcing.models.orders.delivery_options import NAMES as DELIVERY_OPTIONS
 from sourcing.models.orders.reassign import ReassignInput
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.server.convert.fields import optional_ref, timestamp
@@ -133,6 +134,11 @@ def source_options(
     split_limit = request.split_limit if request.HasField("split_limit") else None
     if split_limit is not None and split_limit < 1:
         raise FieldError("split_limit", f"must be at least 1, got {split_limit}")
+    option = (
+        delivery_option(request, overrides)
+        if isinstance(request, sourcing_pb2.SourceRequest)
+        else None
+    )
     return SourceOptions(
         policy=_POLICIES[request.policy],
         weight_overrides=overrides,
@@ -144,7 +150,28 @@ def source_options(
         request_id=optional_ref(request.request_id, "request_id")
         if isinstance(request, sourcing_pb2.SourceRequest)
         else None,
+        delivery_option=option,
     )
+
+
+def delivery_option(
+    request: sourcing_pb2.SourceRequest, overrides: Mapping[str, float]
+) -> str | None:
+    """The checkout option a Source asks for, checked against what else it asks; None: none."""
+    name = request.delivery_option
+    if not name:
+        return None
+    if name not in DELIVERY_OPTIONS:
+        raise FieldError("delivery_option", f"must be one of {', '.join(DELIVERY_OPTIONS)}")
+    if request.order.type != common_pb2.ORDER_TYPE_HD:
+        raise FieldError("delivery_option", "applies to home-delivery orders only")
+    if _POLICIES.get(request.policy) != "mip":
+        raise FieldError("delivery_option", "needs the MIP policy")
+    if overrides:
+        raise FieldError("delivery_option", "cannot be combined with weight_overrides")
+    if request.explain:
+        raise FieldError("delivery_option", "cannot be combined with explain")
+    return name
 
 
 def fulfilment_id(value: str, field: str) -> int:

@@ -168,3 +168,22 @@ def test_state_holds_what_moves_net_of_reservations_capacity_and_open_orders(
     assert arrays.eligible.tolist() == [False, True]  # NEAR reached its open-order limit
     assert arrays.stock.tolist() == [[0, 0], [3, 0]]
     assert arrays.surplus.tolist() == [[3, 0], [3, 4]]
+
+
+def test_equal_calendars_and_services_are_one_object(sessions: sessionmaker[Session]) -> None:
+    """Locations configured alike share their calendar and services once loaded, so the
+    solver merges their rate cards once (it groups services by identity)."""
+    from sourcing.models.config.carriers import calendar_to_json, service_to_json
+    from tests.solver.calendars import service, store_calendar
+
+    network_of_two(sessions)
+    calendar = calendar_to_json(store_calendar())
+    services = [service_to_json(service(), "BRL")]
+    with sessions.begin() as session:
+        session.execute(update(Location).values(calendar=calendar, carrier_services=services))
+        bump_config_version(session)
+    with sessions.begin() as session:
+        near, far = candidate_set(session, OrderType.HD, None).locations
+    assert near.carrier_services == (service(),)
+    assert near.carrier_services is far.carrier_services
+    assert near.calendar == store_calendar() and near.calendar is far.calendar

@@ -1,0 +1,190 @@
+"""The named home-delivery plans of a cart: what checkout offers and ``Source`` honours.
+
+``GetFulfilmentOptions`` answers them for a cart, and ``Source`` with a named
+option computes the one asked for with this very code on the same snapshot,
+so a Source a moment later (nothing changed) gets the plan that was offered:
+
+* ``cheapest``: the profile's plan, what ``Source`` without an option does;
+* ``fewest_parcels``: the plan under a split penalty above any cost (fewest
+  fulfilments first, then the cheapest of those); offered only when it has
+  fewer parcels than ``cheapest``, so never solved when ``cheapest`` has one;
+* ``fastest``: the cheapest plan among the candidates that can deliver by the
+  earliest date any plan serving as much can meet (each candidate's earliest
+  promise over its parcel services); offered only when it delivers earlier.
+
+The arrays are built once per cart: ``fewest_parcels`` solves the same arrays
+under another split weight (``solver.variants.with_split``); ``fastest``
+skips, without solving, every date whose fast candidates cannot together hold
+the units ``cheapest`` serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import numpy as np
+
+from sourcing import solver
+from sourcing.solver.eta import parcel_promise
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.solve import solve_arrays
+from sourcing.solver.table import LocationTable
+from sourcing.solver.variants import with_split
+
+CHEAPEST, FASTEST, FEWEST_PARCELS = "cheapest", "fastest", "fewest_parcels"
+NAMES = (CHEAPEST, FASTEST, FEWEST_PARCELS)
+# A split penalty above any plan's cost makes the solver minimise parcels first.
+FEWEST_PARCELS_SPLIT = 1e7
+# Delivery dates tried for "fastest", earliest first, before settling for the cheapest.
+FASTEST_TRIES = 3
+
+
+def delivery_plans(
+    problem: solver.SourcingProblem,
+    time_limit_s: float,
+    wanted: tuple[str, ...] = NAMES,
+) -> dict[str, solver.Plan]:
+    """The named plans of ``wanted`` that differ from ``cheapest``, and ``cheapest`` always.
+
+    ``time_limit_s`` is each solve's budget.
+    """
+    unknown = sorted(set(wanted) - set(NAMES))
+    if unknown:
+        raise ValueError(f"option must be one of {', '.join(NAMES)}, got {unknown[0]!r}")
+    arrays = SourcingArrays.build(problem)
+    cheapest = solve_arrays(arrays, time_limit_s=time_limit_s)
+    plans = {CHEAPEST: cheapest}
+    if FASTEST in wanted:
+        fastest = _fastest(problem, arrays, cheapest, time_limit_s)
+        if fastest is not None:
+            plans[FASTEST] = fastest
+    if FEWEST_PARCELS in wanted and _fewer_parcels_possible(arrays, cheapest):
+        fewest = solve_arrays(with_split(arrays, FEWEST_PARCELS_SPLIT), time_limit_s=time_limit_s)
+        if len(fewest.fulfilments) < len(cheapest.fulfilments):
+            plans[FEWEST_PARCELS] = fewest
+    return plans
+
+
+def _fewer_parcels_possible(arrays: SourcingArrays, cheapest: solver.Plan) -> bool:
+    """Whether some plan with fewer parcels than ``cheapest`` could serve as many units.
+
+    A necessary condition, so skipping the solve when it fails changes no
+    answer: the fewest-parcels plan serves at least what ``cheapest`` serves
+    (its rejection penalty dominates the split penalty), and n candidates
+    serve at most the sum of what each could serve alone.
+    """
+    fewer = len(cheapest.fulfilments) - 1
+    if fewer < 1:
+        return False
+    served = int(arrays.quantity.sum()) - cheapest.rejected_units
+    alone = np.sort(arrays.cap.sum(axis=1))[::-1]
+    return int(alone[:fewer].sum()) >= served
+
+
+def named_plan(problem: solver.SourcingProblem, name: str, time_limit_s: float) -> solver.Plan:
+    """The plan ``GetFulfilmentOptions`` offers as ``name``; ``cheapest`` when it offers none."""
+    plans = delivery_plans(problem, time_limit_s, (CHEAPEST, name))
+    return plans.get(name, plans[CHEAPEST])
+
+
+def latest(plan: solver.Plan) -> datetime | None:
+    """When the plan's last parcel is promised; None when none carries a promise."""
+    promised = [f.promise.promised_at for f in plan.fulfilments if f.promise]
+    return max(promised) if promised else None
+
+
+class _Earliest:
+    """Each candidate's earliest promised delivery over its parcel services, memoised.
+
+    A promise depends on the destination only through the service's distance
+    band, so candidates sharing a calendar, pick-and-pack hours, service and
+    band share one computation. Calendars and services are keyed by identity
+    (the candidate cache shares equal ones; the problem keeps them alive).
+    """
+
+    def __init__(self, problem: solver.SourcingProblem, distance_km: np.ndarray) -> None:
+        assert problem.now is not None  # the caller checks it
+        self.now = problem.now
+        self.problem = problem
+        self.distance_km = distance_km
+        self.memo: dict[tuple[int, float, int, int], datetime | None] = {}
+
+    def __call__(self, index: int) -> datetime | None:
+        location = self.problem.locations[index]
+        km = float(self.distance_km[index])
+        services: tuple[solver.CarrierService | None, ...] = location.parcel_services or (None,)
+        dates = []
+        for service in services:
+            band = service.distance_band(km) if service is not None else 0
+            key = (id(location.calendar), location.pick_pack_hours, id(service), band)
+            if key not in self.memo:
+                promise = parcel_promise(
+                    self.now, location.calendar, location.pick_pack_hours, service, km
+                )
+                self.memo[key] = promise.promised_at if promise else None
+            if self.memo[key] is not None:
+                dates.append(self.memo[key])
+        return min(d for d in dates if d is not None) if dates else None
+
+
+def _fastest(
+    problem: solver.SourcingProblem,
+    arrays: SourcingArrays,
+    cheapest: solver.Plan,
+    time_limit_s: float,
+) -> solver.Plan | None:
+    """The cheapest plan delivering earlier than ``cheapest`` and serving as much; None if none."""
+    last = latest(cheapest)
+    if last is None or problem.now is None:
+        return None
+    earliest_of = _Earliest(problem, arrays.distance_km)
+    table = problem.candidate_table()
+    stocking = {i for line in problem.order.lines for i in _stocking(table, line.product_ref)}
+    earliest = {problem.locations[i].ref: earliest_of(i) for i in sorted(stocking)}
+    served = int(arrays.quantity.sum()) - cheapest.rejected_units
+    dates = sorted({d for d in earliest.values() if d is not None and d < last})
+    for day in dates[:FASTEST_TRIES]:
+        late = frozenset(ref for ref, d in earliest.items() if d is None or d > day)
+        rules = replace(
+            problem.profile.rules,
+            excluded_locations=problem.profile.rules.excluded_locations | late,
+        )
+        profile = replace(
+            problem.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
+        )
+        fast = SourcingArrays.build(
+            replace(problem, order=replace(problem.order, need_by=day), profile=profile)
+        )
+        # No plan over these candidates can serve more units than they hold together.
+        if int(np.minimum(fast.cap.sum(axis=0), fast.quantity).sum()) < served:
+            continue
+        plan = solve_arrays(fast, time_limit_s=time_limit_s)
+        plan_last = latest(plan)
+        if (
+            plan.rejected_units <= cheapest.rejected_units
+            and plan_last is not None
+            and plan_last < last
+        ):
+            return plan
+    return None
+
+
+def _stocking(table: LocationTable, product: str) -> list[int]:
+    """Candidates holding any available unit of ``product`` (from the order's state)."""
+    column = table.products.get(product)
+    if column is None:
+        return []
+    available = column.on_hand - column.reserved - column.buffer_qty
+    return [int(i) for i in column.index[available > 0]]
+
+
+__all__ = [
+    "CHEAPEST",
+    "FASTEST",
+    "FEWEST_PARCELS",
+    "NAMES",
+    "delivery_plans",
+    "latest",
+    "named_plan",
+]
