@@ -1,6 +1,7 @@
 """The one place an order's solver problem is built from what was read.
 
-Source (and, through it, SourceBatch's per-order reads and the fulfilment
+Source (and, through it, SourceBatch's per-order reads, whose prices
+``wave_prices`` gathers for the wave and the fulfilment
 options), Reassign and every re-sourcing in a caller's transaction (short
 picks, a location's rejection, Revise) solve a ``solver.SourcingProblem``
 over the candidates read for the order. Building it here means each of them
@@ -12,7 +13,7 @@ products at its candidates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
@@ -59,3 +60,24 @@ def weighed_prices(
     """The stored prices of ``products`` at ``cached``, or None when they carry no weight."""
     weight = (weight_overrides or {}).get("scarcity_price", weights.scarcity_price)
     return read_prices(session, cached, products) if weight > 0 else None
+
+
+def wave_prices(problems: Iterable[solver.SourcingProblem]) -> solver.ScarcityPrices | None:
+    """The prices the orders' problems read, as one set for their wave (None when none read).
+
+    Each order read its own products' prices at the wave's candidates, so
+    the union is what every order of the wave would have read; a location's
+    fulfilment price is the same whichever order read it.
+    """
+    by_product: dict[str, dict[str, float]] = {}
+    per_fulfilment: dict[str, float] = {}
+    read = False
+    for problem in problems:
+        prices = problem.scarcity_prices
+        if prices is None:
+            continue
+        read = True
+        for product, at in prices.by_product.items():
+            by_product.setdefault(product, {}).update(at)
+        per_fulfilment.update(prices.per_fulfilment)
+    return solver.ScarcityPrices(by_product, per_fulfilment) if read else None
