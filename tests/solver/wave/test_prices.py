@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from sourcing.solver import ScarcityPrices, SourcingProblem
 from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.wave import BatchPlan, BatchProblem, sequential_greedy, solve_batch
-from tests.solver.wave.test_solve import PROFILE, order, served_by, store
+from sourcing.solver.wave.steps import PRIORITY_WEIGHT
+from tests.solver.wave.test_solve import (
+    PROFILE,
+    _brute_force,
+    order,
+    served_by,
+    store,
+    tiny_waves,
+)
 
 # Order A sits at 0 km: NEAR (1 km) costs it 10 + 1 per unit, FAR (20 km) 10 + 20.
 NEAR = store("NEAR", 1.0, {"p1": 2})
@@ -92,3 +102,33 @@ def test_a_wave_takes_one_set_of_prices() -> None:
     with pytest.raises(InvalidProblem, match="scarcity prices"):
         BatchProblem.from_problems([first, other])
     assert isinstance(first, SourcingProblem)
+
+
+@st.composite
+def priced_tiny_waves(draw: st.DrawFn) -> BatchProblem:
+    """``tiny_waves`` with prices on some positions and fulfilments, weighed at 1."""
+    problem = draw(tiny_waves())
+    refs = [location.ref for location in problem.locations]
+    price = st.sampled_from([0.0, 20.0, 300.0])
+    prices = ScarcityPrices(
+        {p: {ref: draw(price) for ref in refs} for p in ("p1", "p2")},
+        {ref: draw(price) for ref in refs},
+    )
+    weights = replace(problem.profile.weights, scarcity_price=1.0)
+    return replace(
+        problem, profile=replace(problem.profile, weights=weights), scarcity_prices=prices
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(priced_tiny_waves())
+def test_priced_wave_matches_brute_force_on_what_it_minimises(problem: BatchProblem) -> None:
+    """Against brute force on cost plus steering: the plan is the cheapest, the bound below it."""
+    best, rejected = _brute_force(problem)
+    assume(best < float("inf"))
+    wave = solve_batch(problem, gap_target=0.0, time_limit_s=20.0)
+    assert wave.bound <= best + 1e-6 * max(1.0, abs(best))
+    assert wave.rejected_units == rejected
+    slack = PRIORITY_WEIGHT * problem.profile.weights.rejection * rejected
+    assert best - 1e-6 * abs(best) <= wave.priced_objective <= best + slack + 1e-6 * abs(best)
+    assert wave.objective == pytest.approx(sum(p.objective.total for p in wave.plans))
