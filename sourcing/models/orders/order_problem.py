@@ -1,14 +1,15 @@
 """The one place an order's solver problem is built from what was read.
 
-Source (and, through it, SourceBatch's per-order reads, whose prices
-``wave_prices`` gathers for the wave and the fulfilment
+Source (and, through it, SourceBatch's per-order reads and the fulfilment
 options), Reassign and every re-sourcing in a caller's transaction (short
 picks, a location's rejection, Revise) solve a ``solver.SourcingProblem``
 over the candidates read for the order. Building it here means each of them
 reads the stored scarce-stock prices the same way: only when the weights
 the order is solved under give ``scarcity_price`` a weight above 0 (the
 checkout path reads nothing more otherwise), and only for the order's
-products at its candidates.
+products at its candidates. A SourceBatch wave takes the prices its
+orders read (``wave_prices``); Rebalance reads its group's through
+``weighed_prices``.
 """
 
 from __future__ import annotations
