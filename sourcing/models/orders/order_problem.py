@@ -7,12 +7,14 @@ over the candidates read for the order. Building it here means each of them
 reads the stored scarce-stock prices the same way: only when the weights
 the order is solved under give ``scarcity_price`` a weight above 0 (the
 checkout path reads nothing more otherwise), and only for the order's
-products at its candidates.
+products at its candidates. A SourceBatch wave takes the prices its
+orders read (``wave_prices``); Rebalance reads its group's through
+``weighed_prices``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
@@ -59,3 +61,24 @@ def weighed_prices(
     """The stored prices of ``products`` at ``cached``, or None when they carry no weight."""
     weight = (weight_overrides or {}).get("scarcity_price", weights.scarcity_price)
     return read_prices(session, cached, products) if weight > 0 else None
+
+
+def wave_prices(problems: Iterable[solver.SourcingProblem]) -> solver.ScarcityPrices | None:
+    """The prices the orders' problems read, as one set for their wave (None when none read).
+
+    Each order read its own products' prices at the wave's candidates, so
+    the union is what every order of the wave would have read; a location's
+    fulfilment price is the same whichever order read it.
+    """
+    by_product: dict[str, dict[str, float]] = {}
+    per_fulfilment: dict[str, float] = {}
+    read = False
+    for problem in problems:
+        prices = problem.scarcity_prices
+        if prices is None:
+            continue
+        read = True
+        for product, at in prices.by_product.items():
+            by_product.setdefault(product, {}).update(at)
+        per_fulfilment.update(prices.per_fulfilment)
+    return solver.ScarcityPrices(by_product, per_fulfilment) if read else None

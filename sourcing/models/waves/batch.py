@@ -63,6 +63,7 @@ from sourcing.models.orders.idempotency import (
     remember,
     request_digest,
 )
+from sourcing.models.orders.order_problem import wave_prices
 from sourcing.models.orders.source import (
     Snapshot,
     read_snapshot,
@@ -177,8 +178,10 @@ def _source(
             results[order.ref] = _store(sessions, order, plan, snapshots[order.ref], options)
     made = [r.outcome for r in results.values() if r.outcome is not None and not r.outcome.replayed]
     objective = sum(outcome.plan.objective.total for outcome in made)
+    # The waves' bounds bound what they minimised: the cost plus any scarce-stock steering.
+    priced = sum(outcome.plan.objective.priced_total for outcome in made)
     bound = sum(wave.bound for wave in waves)
-    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9)) if waves else 0.0
+    gap = max(0.0, (priced - bound) / max(abs(priced), 1e-9)) if waves else 0.0
     optimal = all(wave.status is solver.SolveStatus.OPTIMAL for wave in waves)
     return BatchOutcome(
         results=tuple(results[order.ref] for order in orders),
@@ -238,6 +241,7 @@ def _wave(
         profile=profile,
         state=_left_after(merged, first.locations, earlier),
         table=first.table,
+        scarcity_prices=wave_prices(member.problem for member in members),
     )
 
 

@@ -157,11 +157,18 @@ def _changed(before: solver.Plan, after: solver.Plan) -> bool:
 def _outcome(
     groups: list[RebalanceGroup], solved: list[tuple[BatchPlan, BatchPlan]], started: float
 ) -> RebalanceOutcome:
-    """What rebalancing saves; the plans of the orders that move (ids filled when written)."""
+    """What rebalancing saves; the plans of the orders that move (ids filled when written).
+
+    Whether it saves is decided on what the wave minimised (``priced_objective``:
+    the cost plus the scarce-stock prices' steering when the profile weighs
+    them), which its bound bounds; the costs reported are the real ones.
+    """
     before = sum(b.objective for b, _ in solved)
     after_total = sum(a.objective for _, a in solved)
+    priced_before = sum(b.priced_objective for b, _ in solved)
+    priced_after = sum(a.priced_objective for _, a in solved)
     bound = sum(a.bound for _, a in solved)
-    saves = after_total < before - MIN_SAVING * max(1.0, abs(before))
+    saves = priced_after < priced_before - MIN_SAVING * max(1.0, abs(priced_before))
     plans: list[SourcingOutcome] = []
     count_before = sum(len(m) for g in groups for m in g.movable)
     count_after = count_before
@@ -173,7 +180,8 @@ def _outcome(
                     count_after += new.split_count - len(group.movable[o])
                     plans.append(SourcingOutcome(new, {}, group.profile_version, group.order_type))
     objective_after = after_total if saves else before
-    gap = max(0.0, (objective_after - bound) / max(abs(objective_after), 1e-9)) if groups else 0.0
+    priced = priced_after if saves else priced_before
+    gap = max(0.0, (priced - bound) / max(abs(priced), 1e-9)) if groups else 0.0
     optimal = all(a.status is solver.SolveStatus.OPTIMAL for _, a in solved)
     return RebalanceOutcome(
         plans=tuple(plans),

@@ -32,6 +32,7 @@ from sourcing.models.db.enums import (
 from sourcing.models.db.errors import NotFound
 from sourcing.models.inventory.tables import InventoryQuantity
 from sourcing.models.orders.lifecycle import order_query
+from sourcing.models.orders.order_problem import weighed_prices
 from sourcing.models.orders.reassign import solver_order
 from sourcing.models.orders.tables import Fulfilment, Order
 from sourcing.solver.wave import BatchProblem
@@ -55,6 +56,8 @@ class RebalanceGroup:
     profiles: list[solver.SourcingProfile] = field(default_factory=list)
     current: list[solver.Plan] = field(default_factory=list)
     movable: list[dict[int, dict[str, int]]] = field(default_factory=list)  # id -> line units
+    # The stored scarce-stock prices, read only when the profile weighs them.
+    prices: solver.ScarcityPrices | None = None
 
     def problem(self, state: solver.CandidateState) -> BatchProblem:
         """The wave of the group's movable units."""
@@ -65,6 +68,7 @@ class RebalanceGroup:
             order_profiles=tuple(self.profiles),
             state=state,
             table=self.candidates.candidates.table,
+            scarcity_prices=self.prices,
         )
 
 
@@ -116,6 +120,7 @@ def read_groups(session: Session, refs: Sequence[str]) -> list[RebalanceGroup]:
             products,
             row.version if row else 0,
             int(rules.get("sla_slack_minutes", 0)),  # type: ignore[call-overload]
+            prices=weighed_prices(session, candidates.candidates, products, profile.weights),
         )
         for order, movable in members:
             _add(session, group, profile, order, movable)

@@ -93,7 +93,7 @@ class Exchanger:
                     cells[(self.index[part.location_ref], lines[line.line_ref])] += line.quantity
             self._hold(o, dict(cells))
             self.rejected[o] = plan.rejected_units
-            self.cost[o] = plan.objective.total
+            self.cost[o] = plan.objective.priced_total
 
     def allocation(self) -> dict[int, dict[Cell, int]]:
         """Every order's units, as (location, line) -> units."""
@@ -183,7 +183,8 @@ class Exchanger:
             self._hold(o, cells)
             new[o] = cells
             after_rejected += plan.rejected_units
-            after_cost += plan.objective.total + self._priority(o, arrays, plan.rejected_units)
+            priority = self._priority(o, arrays, plan.rejected_units)
+            after_cost += plan.objective.priced_total + priority
         for o in touched:
             self._release(o)
         before_rejected, before_cost = 0, 0.0
@@ -192,7 +193,8 @@ class Exchanger:
             allocation = _dense(old[o], arrays.cap.shape)
             rejected = int(arrays.quantity.sum() - allocation.sum())
             before_rejected += rejected
-            before_cost += evaluate(arrays, allocation).total + self._priority(o, arrays, rejected)
+            priced = evaluate(arrays, allocation).priced_total
+            before_cost += priced + self._priority(o, arrays, rejected)
             self._hold(o, old[o])
         if (after_rejected, after_cost) >= (before_rejected, before_cost - 1e-9):
             return False

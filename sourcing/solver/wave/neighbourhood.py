@@ -86,7 +86,7 @@ class Neighbourhoods:
         left = [o for o in plans if o not in self.tried]
         if not left:
             return None
-        seed = max(left, key=lambda o: (plans[o].rejected_units, plans[o].objective.total))
+        seed = max(left, key=lambda o: (plans[o].rejected_units, plans[o].objective.priced_total))
         self.tried.add(seed)
         return seed
 
@@ -109,7 +109,7 @@ class Neighbourhoods:
         p = self.problem
         inside = set(chosen)
         others = [o for o in sequence if o not in inside]
-        state = NetworkState(p.locations, p.state, p.table)
+        state = NetworkState(p.locations, p.state, p.table, p.scarcity_prices)
         held = apply(
             state, p.orders, self.profiles, others, decide_from(cells_of(p, plans)), "batch"
         )

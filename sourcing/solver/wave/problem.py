@@ -10,6 +10,7 @@ from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.overrides import CandidateState
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, SourcingProblem, SourcingProfile
+from sourcing.solver.scarcity import ScarcityPrices
 from sourcing.solver.table import LocationTable
 
 
@@ -22,7 +23,10 @@ class BatchProblem:
     limits per order). ``priorities`` are numbers >= 0, higher first when
     stock is short; empty means the default (``default_priorities``).
     ``state``, when given, is the network's stock and capacity for every
-    order (see ``CandidateState``).
+    order (see ``CandidateState``). ``scarcity_prices``, when given, are
+    the wave's scarce-stock prices: every order's problem carries them, so
+    its costs include them where its weights give ``scarcity_price`` a
+    weight above 0 (see ``SourcingProblem``).
     """
 
     orders: tuple[Order, ...]
@@ -31,6 +35,7 @@ class BatchProblem:
     priorities: tuple[float, ...] = ()
     order_profiles: tuple[SourcingProfile, ...] = ()
     state: CandidateState | None = None
+    scarcity_prices: ScarcityPrices | None = None
     # The candidates' arrays, built once here unless the caller holds them.
     table: LocationTable | None = field(default=None, compare=False, repr=False)
 
@@ -79,6 +84,10 @@ class BatchProblem:
                 )
             if p.state is not first.state:
                 raise InvalidProblem(f"Expected every problem with one state, problem {i} differs.")
+            if p.scarcity_prices != first.scarcity_prices:
+                raise InvalidProblem(
+                    f"Expected every problem with one set of scarcity prices, problem {i} differs."
+                )
         return cls(
             orders=tuple(p.order for p in problems),
             locations=first.locations,
@@ -87,6 +96,7 @@ class BatchProblem:
             priorities=tuple(priorities),
             order_profiles=tuple(p.profile for p in problems),
             state=first.state,
+            scarcity_prices=first.scarcity_prices,
         )
 
     def profile_of(self, index: int) -> SourcingProfile:
@@ -101,6 +111,7 @@ class BatchProblem:
             self.profile_of(index),
             state if state is not None else self.state,
             table=self.table,
+            scarcity_prices=self.scarcity_prices,
         )
 
 
@@ -145,8 +156,11 @@ class BatchStats:
 class BatchPlan:
     """The wave's plans, one per order in the problem's order, and how good they are together.
 
-    ``objective`` is the sum of the plans' objectives, ``bound`` a proved
-    lower bound on any wave plan's, ``gap`` their relative distance.
+    ``objective`` is the sum of the plans' real costs (``objective.total``).
+    ``priced`` is the sum of what the wave minimised (``priced_total``: the
+    cost plus the scarce-stock prices' steering, None when nothing steered);
+    ``bound`` is a proved lower bound on any wave plan's priced objective and
+    ``gap`` its relative distance from ``priced_objective``.
     ``sequence`` lists the orders in the order their plans take stock:
     store them in that order. ``policy`` is ``"batch"``, or ``"greedy"``
     when the sequential greedy's plan was the cheaper.
@@ -161,6 +175,12 @@ class BatchPlan:
     sequence: tuple[int, ...]
     policy: str
     stats: BatchStats
+    priced: float | None = None
+
+    @property
+    def priced_objective(self) -> float:
+        """What the wave minimised and its bound bounds: the cost plus any steering."""
+        return self.objective if self.priced is None else self.priced
 
     @property
     def shipments(self) -> int:
@@ -175,7 +195,7 @@ class BatchPlan:
     @property
     def controlled_gap(self) -> float:
         """The gap on what the plan controls, above the rejection no plan avoids."""
-        return controlled_gap(self.objective, self.bound, self.stats.rejection_floor)
+        return controlled_gap(self.priced_objective, self.bound, self.stats.rejection_floor)
 
 
 def controlled_gap(cost: float, bound: float, floor: float) -> float:

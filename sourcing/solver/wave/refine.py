@@ -62,7 +62,7 @@ def priced_bound(
         rejection_penalty=arrays.weights.rejection,
     )
     plan = solve_arrays(priced, time_limit_s=max(time_limit_s, 1e-3))
-    total = plan.objective.total
+    total = plan.objective.priced_total  # the solver's gap is on what it minimised
     bound = total - plan.gap * abs(total) if math.isfinite(plan.gap) else -math.inf
     refs = {f.location_ref for f in plan.fulfilments}
     used = [i for i, location in enumerate(arrays.problem.locations) if location.ref in refs]

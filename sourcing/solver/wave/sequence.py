@@ -24,6 +24,7 @@ from sourcing.solver.objective import violations
 from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, OrderType, SourcingProblem, SourcingProfile
+from sourcing.solver.scarcity import ScarcityPrices
 from sourcing.solver.solve import plan_from_allocation, solve
 from sourcing.solver.table import LocationTable
 from sourcing.solver.types import IntArray
@@ -41,8 +42,10 @@ class NetworkState:
         locations: tuple[Location, ...],
         base: CandidateState | None,
         table: LocationTable | None = None,
+        scarcity_prices: ScarcityPrices | None = None,
     ) -> None:
         self.locations = locations
+        self.scarcity_prices = scarcity_prices
         self.table = table if table is not None else LocationTable.of(locations)
         self.base = base or self.table.state()
         self.taken: dict[str, IntArray] = {}
@@ -62,7 +65,14 @@ class NetworkState:
                 column = replace(column, reserved=column.reserved + taken[column.index])
             stock[line.product_ref] = column
         state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
-        return SourcingProblem(order, self.locations, profile, state, table=self.table)
+        return SourcingProblem(
+            order,
+            self.locations,
+            profile,
+            state,
+            table=self.table,
+            scarcity_prices=self.scarcity_prices,
+        )
 
     def take(self, arrays: SourcingArrays, allocation: IntArray) -> None:
         """Reserve ``allocation``'s units and one order's capacity at each location it uses."""
@@ -115,7 +125,7 @@ def apply(
         if broken or (o in rescue and time.perf_counter() < deadline):
             plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
             exact = solve(problem, time_limit_s=FALLBACK_TIME_LIMIT_S, explain=explain)
-            if exact.objective.total < plan.objective.total:
+            if exact.objective.priced_total < plan.objective.priced_total:
                 allocation = allocation_of(exact, arrays)
                 plan = replace(exact, policy=policy)
         if plan is None:

@@ -348,9 +348,23 @@ def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 
 
 def plan_key(plans: Iterable[Plan]) -> tuple[int, float]:
-    """Plans compared first by units rejected, then by cost: the wave never loses a unit."""
+    """Plans compared first by units rejected, then by what the wave minimises.
+
+    That is ``priced_total``: the cost plus the scarce-stock prices' steering
+    (the cost alone when no prices steer). The wave never loses a unit.
+    """
     rejected, total = 0, 0.0
     for plan in plans:
         rejected += plan.rejected_units
-        total += plan.objective.total
+        total += plan.objective.priced_total
     return rejected, total
+
+
+def real_and_priced(plans: Iterable[Plan]) -> tuple[float, float | None]:
+    """The plans' summed real cost, and their summed priced objective when anything steered."""
+    real, priced, steered = 0.0, 0.0, False
+    for plan in plans:
+        real += plan.objective.total
+        priced += plan.objective.priced_total
+        steered = steered or bool(plan.objective.steering)
+    return real, priced if steered else None

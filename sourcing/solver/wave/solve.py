@@ -72,6 +72,7 @@ from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.types import IntArray
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.sequence import Decide, NetworkState, allocation_of, apply, with_gap
+from sourcing.solver.wave.served import real_and_priced
 from sourcing.solver.wave.steps import WaveSolver, decide_greedy
 
 __all__ = [
@@ -146,10 +147,10 @@ def price_batch(
     n = len(problem.orders)
     profiles = [problem.profile_of(o) for o in range(n)]
     decide = decide_greedy if plans is None else _given(plans)
-    state = NetworkState(problem.locations, problem.state, problem.table)
+    state = NetworkState(problem.locations, problem.state, problem.table, problem.scarcity_prices)
     applied = apply(state, problem.orders, profiles, range(n), decide, policy, explain=explain)
     applied = with_gap(applied, SolveStatus.FEASIBLE, math.inf)
-    total = sum(p.objective.total for p in applied.values())
+    total, priced = real_and_priced(applied.values())
     stats = BatchStats(0, 0, 0, 0, 0, math.nan, 0, 0, {"apply": time.perf_counter() - started})
     return BatchPlan(
         plans=tuple(applied[o] for o in range(n)),
@@ -161,6 +162,7 @@ def price_batch(
         sequence=tuple(range(n)),
         policy=policy,
         stats=stats,
+        priced=priced,
     )
 
 

@@ -29,7 +29,7 @@ from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, de
 from sourcing.solver.wave.refine import refine
 from sourcing.solver.wave.repair import Assignment, repair
 from sourcing.solver.wave.sequence import Decide, NetworkState, apply, greedy, with_gap
-from sourcing.solver.wave.served import ServedCollector, plan_key
+from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
 
 # Share of the rejection penalty a priority of 1 adds: enough to decide who
 # gets the last unit, far too little to make anyone reject a servable unit.
@@ -100,7 +100,8 @@ class WaveSolver(JointStep, Polishing):
         return now
 
     def _state(self) -> NetworkState:
-        return NetworkState(self.problem.locations, self.problem.state, self.problem.table)
+        p = self.problem
+        return NetworkState(p.locations, p.state, p.table, p.scarcity_prices)
 
     def run(self, gap_target: float, explain: bool) -> BatchPlan:
         """Every step in turn; the cheaper of the wave's plan and the greedy's."""
@@ -154,7 +155,8 @@ class WaveSolver(JointStep, Polishing):
             decide_greedy,
             "greedy",
         )
-        self.greedy_total = sum(p.objective.total for p in self.greedy_plans.values())
+        # What the wave minimises: the cost plus any scarce-stock steering (plan_key's).
+        self.greedy_total = plan_key(self.greedy_plans.values())[1]
         mark = self._timed("greedy", mark)
         self.penalty = self.wave.plan_penalty * self.penalty_raise
         self.dual = Dual(self.wave, self.groups, self.capacity, self.penalty)
@@ -307,6 +309,7 @@ class WaveSolver(JointStep, Polishing):
                 )
         served = self.served
         bound = max(self.dual.best, self.mip_bound, served.floor, served.transport_bound)
+        real, priced = real_and_priced(plans.values())  # ``total`` is ``priced`` when steered
         gap = relative_gap(total, bound)
         status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         plans = with_gap(plans, status, gap)
@@ -317,7 +320,7 @@ class WaveSolver(JointStep, Polishing):
             repairs=self.repairs,
             refits=self.refits,
             fallback_orders=int(best.fallback.sum()),
-            greedy_objective=self.greedy_total,
+            greedy_objective=real_and_priced(greedy)[0],
             greedy_shipments=sum(p.split_count for p in greedy),
             greedy_rejected_units=sum(p.rejected_units for p in greedy),
             seconds=dict(self.seconds),
@@ -328,7 +331,7 @@ class WaveSolver(JointStep, Polishing):
         )
         return BatchPlan(
             plans=tuple(plans[o] for o in range(n)),
-            objective=total,
+            objective=real,
             bound=bound,
             gap=gap,
             status=status,
@@ -336,6 +339,7 @@ class WaveSolver(JointStep, Polishing):
             sequence=tuple(sequence),
             policy=policy,
             stats=stats,
+            priced=priced,
         )
 
     def _left(self) -> float:

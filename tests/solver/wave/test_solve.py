@@ -175,6 +175,8 @@ def _allocations(arrays: SourcingArrays) -> list[np.ndarray]:
 def _brute_force(problem: BatchProblem) -> tuple[float, int]:
     """The cheapest wave plan and its rejected units, by trying every combination.
 
+    "Cheapest" is on what the wave minimises: the cost plus any scarce-stock
+    steering (the cost alone when the wave carries no prices).
     Each order's cost comes from ``evaluate`` on its own arrays without the
     ideal-stock term; the shared ideal-stock term, stock and capacity are
     checked and priced here over the whole wave.
@@ -199,18 +201,16 @@ def _brute_force(problem: BatchProblem) -> tuple[float, int]:
     capacity = [loc.capacity.total for loc in problem.locations]
     options = []
     for o, the_order in enumerate(problem.orders):
-        arrays = SourcingArrays.build(
-            SourcingProblem(the_order, problem.locations, problem.profile_of(o))
-        )
+        arrays = SourcingArrays.build(problem.problem_of(o))
         column = np.array([products.index(line.product_ref) for line in the_order.lines])
         priced = []
         for allocation in _allocations(arrays):
-            terms = evaluate(arrays, allocation).terms
+            objective = evaluate(arrays, allocation)  # priced when the wave carries prices
             takes = np.zeros((n_loc, len(products)), dtype=np.int64)
             for k, j in enumerate(column):
                 takes[:, j] += allocation[:, k]
             rejected = int(arrays.quantity.sum() - allocation.sum())
-            cost = sum(terms.values()) - terms["ideal_stock"]
+            cost = objective.priced_total - objective.terms["ideal_stock"]
             priced.append((cost, takes, allocation.sum(axis=1) > 0, rejected))
         options.append(priced)
     ideal = problem.profile.weights.ideal_stock
