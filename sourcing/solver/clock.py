@@ -75,6 +75,9 @@ class Clock:
         self.now = now.astimezone(UTC)
         self._open: dict[int, _OpenTime] = {}
         self._ship: dict[tuple[int, int, date, bool], datetime | None] = {}
+        self._cut_off: dict[tuple[int, int, date], datetime] = {}
+        self._zones: dict[int, ZoneInfo] = {}
+        self._end: dict[tuple[date, ZoneInfo], datetime] = {}
         self._delivery: dict[tuple[datetime, int, int, ZoneInfo], date] = {}
 
     def ready_by(self, calendar: Calendar | None, pick_pack_hours: float) -> datetime | None:
@@ -87,14 +90,24 @@ class Clock:
             open_time = self._open[id(calendar)] = _OpenTime(self.now, calendar)
         return open_time.ready(work)
 
+    def zone(self, calendar: Calendar | None) -> ZoneInfo:
+        """The calendar's zone (UTC without one), looked up once per calendar."""
+        zone = self._zones.get(id(calendar))
+        if zone is None:
+            zone = self._zones[id(calendar)] = eta._zone(calendar)
+        return zone
+
     def ship_by(
         self, ready: datetime, service: CarrierService, calendar: Calendar | None
     ) -> datetime | None:
         """``eta.ship_by(ready, service, calendar)``."""
-        zone = eta._zone(calendar)
+        zone = self.zone(calendar)
         day = ready.astimezone(zone).date()
-        same_day = eta._at(day, service.cut_off, zone) >= ready
-        key = (id(service), id(calendar), day, same_day)
+        at = (id(service), id(calendar), day)
+        cut_off = self._cut_off.get(at)
+        if cut_off is None:
+            cut_off = self._cut_off[at] = eta._at(day, service.cut_off, zone)
+        key = (*at, cut_off >= ready)
         if key not in self._ship:
             self._ship[key] = eta.ship_by(ready, service, calendar)
         return self._ship[key]
@@ -124,8 +137,12 @@ class Clock:
         shipped = self.ship_by(ready, service, calendar)
         if shipped is None:
             return None
-        zone = eta._zone(calendar)
-        return eta.end_of(self.delivery_date(shipped, service, distance_km, zone), zone)
+        zone = self.zone(calendar)
+        key = (self.delivery_date(shipped, service, distance_km, zone), zone)
+        end = self._end.get(key)
+        if end is None:
+            end = self._end[key] = eta.end_of(*key)
+        return end
 
 
 __all__ = ["Clock"]
