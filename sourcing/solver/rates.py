@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sourcing.solver.carriers import CarrierService, ServiceChoice
-from sourcing.solver.eta import delivery_date, ready_by, ship_by
+from sourcing.solver.clock import Clock
 from sourcing.solver.inputs import Location, OrderType
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
@@ -89,14 +89,19 @@ class RateSteps:
 
 
 def _allowed(
-    problem: SourcingProblem, location: Location, distance_km: float
+    problem: SourcingProblem, location: Location, distance_km: float, clock: Clock | None = None
 ) -> tuple[CarrierService, ...]:
-    """The location's parcel services the profile lets it choose from."""
+    """The location's parcel services the profile lets it choose from.
+
+    ``clock`` (for ``problem.now``) memoises the dates over many calls; the
+    answer is the same with or without it.
+    """
     services = location.parcel_services
     need_by, now = problem.order.need_by, problem.now
     if problem.profile.service_choice is not ServiceChoice.MEETS_NEED_BY or not need_by or not now:
         return services
-    start = ready_by(now, location.calendar, location.pick_pack_hours)
+    clock = clock or Clock(now)
+    start = clock.ready_by(location.calendar, location.pick_pack_hours)
     if start is None:
         return services
     zone = location.calendar.zone() if location.calendar else ZoneInfo("UTC")
@@ -105,8 +110,11 @@ def _allowed(
     last_day = need_by.astimezone(zone).date()
     meets = []
     for service in services:
-        shipped = ship_by(start, service, location.calendar)
-        if shipped is not None and delivery_date(shipped, service, distance_km, zone) <= last_day:
+        shipped = clock.ship_by(start, service, location.calendar)
+        if (
+            shipped is not None
+            and clock.delivery_date(shipped, service, distance_km, zone) <= last_day
+        ):
             meets.append(service)
     return tuple(meets) or services
 
@@ -221,10 +229,11 @@ def _services_of(
     groups: dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]] = {}
     locations = problem.locations
     if problem.profile.service_choice is ServiceChoice.MEETS_NEED_BY:
+        clock = Clock(problem.now) if problem.now is not None else None
         for i in usable.tolist():
             location = locations[i]
             if location.carrier_services:
-                allowed = _allowed(problem, location, float(distance_km[i]))
+                allowed = _allowed(problem, location, float(distance_km[i]), clock)
                 if allowed:
                     groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
         return groups

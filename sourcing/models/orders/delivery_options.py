@@ -26,7 +26,7 @@ from datetime import datetime
 import numpy as np
 
 from sourcing import solver
-from sourcing.solver.eta import parcel_promise
+from sourcing.solver.clock import Clock
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.solve import solve_arrays
 from sourcing.solver.table import LocationTable
@@ -108,6 +108,7 @@ class _Earliest:
         self.now = problem.now
         self.problem = problem
         self.distance_km = distance_km
+        self.clock = Clock(problem.now)
         self.memo: dict[tuple[int, float, int, int], datetime | None] = {}
 
     def __call__(self, index: int) -> datetime | None:
@@ -119,10 +120,9 @@ class _Earliest:
             band = service.distance_band(km) if service is not None else 0
             key = (id(location.calendar), location.pick_pack_hours, id(service), band)
             if key not in self.memo:
-                promise = parcel_promise(
-                    self.now, location.calendar, location.pick_pack_hours, service, km
+                self.memo[key] = self.clock.parcel_promised_at(
+                    location.calendar, location.pick_pack_hours, service, km
                 )
-                self.memo[key] = promise.promised_at if promise else None
             if self.memo[key] is not None:
                 dates.append(self.memo[key])
         return min(d for d in dates if d is not None) if dates else None

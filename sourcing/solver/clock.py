@@ -1,0 +1,148 @@
+"""``eta``'s ready-by, ship-by and delivery dates for one ``now``, memoised per call.
+
+Checkout asks the same questions of hundreds of candidates: locations share
+calendars and services (the candidate cache shares equal ones), and their
+answers depend on a location only through few inputs. ``Clock`` answers
+each exactly as ``eta`` does, computing each distinct case once:
+
+* **ready-by**: per calendar, the open intervals from ``now`` on are laid
+  out once with their cumulative open time; a location's ready-by is then a
+  bisection on its pick-and-pack hours (the same interval ``eta.ready_by``
+  stops at, and the same sum, in exact ``timedelta`` arithmetic).
+* **ship-by**: depends on ready-by only through its local date and whether
+  it is at or before that day's cut-off (any later day's cut-off is after
+  it), so it is memoised on those.
+* **delivery**: depends on the shipping instant, the service, the distance
+  band (transit days) and the zone.
+
+Calendars and services are keyed by identity: the caller's problem keeps
+them alive while the clock is in use, so a clock lives for one call.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sourcing.solver import eta
+from sourcing.solver.carriers import Calendar, CarrierService
+
+
+class _OpenTime:
+    """A calendar's open intervals from ``now`` on, with the open time before and after each."""
+
+    def __init__(self, now: datetime, calendar: Calendar) -> None:
+        self.now = now
+        self.calendar = calendar
+        self.zone = calendar.zone()
+        self.first = now.astimezone(self.zone).date()
+        self.days = 0  # days laid out so far
+        self.starts: list[datetime] = []
+        self.before: list[timedelta] = []
+        self.after: list[timedelta] = []
+
+    def _lay_day(self) -> None:
+        """Append the next day's intervals, as ``eta.ready_by`` walks them."""
+        day = self.first + timedelta(days=self.days)
+        self.days += 1
+        for interval in self.calendar.intervals_of(day):
+            opens = eta._at(day, interval.opens, self.zone)
+            closes = eta._at(day, interval.closes, self.zone)
+            start = max(self.now, opens)
+            if start >= closes:
+                continue
+            total = self.after[-1] if self.after else timedelta(0)
+            self.starts.append(start)
+            self.before.append(total)
+            self.after.append(total + (closes - start))
+
+    def ready(self, work: timedelta) -> datetime | None:
+        """When ``work`` of open time has passed from ``now``; None within the horizon: never."""
+        while (not self.after or self.after[-1] < work) and self.days < eta.HORIZON_DAYS:
+            self._lay_day()
+        i = bisect_left(self.after, work)
+        if i == len(self.after):
+            return None
+        return self.starts[i] + (work - self.before[i])
+
+
+class Clock:
+    """``eta.ready_by``, ``eta.ship_by`` and ``eta.delivery_date`` for one ``now``, memoised."""
+
+    def __init__(self, now: datetime) -> None:
+        eta._check_aware("now", now)
+        self.now = now.astimezone(UTC)
+        self._open: dict[int, _OpenTime] = {}
+        self._ship: dict[tuple[int, int, date, bool], datetime | None] = {}
+        self._cut_off: dict[tuple[int, int, date], datetime] = {}
+        self._zones: dict[int, ZoneInfo] = {}
+        self._end: dict[tuple[date, ZoneInfo], datetime] = {}
+        self._delivery: dict[tuple[datetime, int, int, ZoneInfo], date] = {}
+
+    def ready_by(self, calendar: Calendar | None, pick_pack_hours: float) -> datetime | None:
+        """``eta.ready_by(now, calendar, pick_pack_hours)``."""
+        work = timedelta(hours=pick_pack_hours)
+        if calendar is None:
+            return self.now + work
+        open_time = self._open.get(id(calendar))
+        if open_time is None:
+            open_time = self._open[id(calendar)] = _OpenTime(self.now, calendar)
+        return open_time.ready(work)
+
+    def zone(self, calendar: Calendar | None) -> ZoneInfo:
+        """The calendar's zone (UTC without one), looked up once per calendar."""
+        zone = self._zones.get(id(calendar))
+        if zone is None:
+            zone = self._zones[id(calendar)] = eta._zone(calendar)
+        return zone
+
+    def ship_by(
+        self, ready: datetime, service: CarrierService, calendar: Calendar | None
+    ) -> datetime | None:
+        """``eta.ship_by(ready, service, calendar)``."""
+        zone = self.zone(calendar)
+        day = ready.astimezone(zone).date()
+        at = (id(service), id(calendar), day)
+        cut_off = self._cut_off.get(at)
+        if cut_off is None:
+            cut_off = self._cut_off[at] = eta._at(day, service.cut_off, zone)
+        key = (*at, cut_off >= ready)
+        if key not in self._ship:
+            self._ship[key] = eta.ship_by(ready, service, calendar)
+        return self._ship[key]
+
+    def delivery_date(
+        self, shipped: datetime, service: CarrierService, distance_km: float, zone: ZoneInfo
+    ) -> date:
+        """``eta.delivery_date(shipped, service, distance_km, zone)``."""
+        key = (shipped, id(service), service.distance_band(distance_km), zone)
+        if key not in self._delivery:
+            self._delivery[key] = eta.delivery_date(shipped, service, distance_km, zone)
+        return self._delivery[key]
+
+    def parcel_promised_at(
+        self,
+        calendar: Calendar | None,
+        pick_pack_hours: float,
+        service: CarrierService | None,
+        distance_km: float,
+    ) -> datetime | None:
+        """``eta.parcel_promise(now, ...).promised_at``; None when it promises nothing."""
+        ready = self.ready_by(calendar, pick_pack_hours)
+        if ready is None:
+            return None
+        if service is None:
+            return ready
+        shipped = self.ship_by(ready, service, calendar)
+        if shipped is None:
+            return None
+        zone = self.zone(calendar)
+        key = (self.delivery_date(shipped, service, distance_km, zone), zone)
+        end = self._end.get(key)
+        if end is None:
+            end = self._end[key] = eta.end_of(*key)
+        return end
+
+
+__all__ = ["Clock"]

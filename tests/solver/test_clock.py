@@ -1,0 +1,104 @@
+"""``Clock`` answers exactly what ``eta`` answers, however many questions share one clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sourcing.solver import eta
+from sourcing.solver.carriers import Calendar, CarrierService, OpeningHours
+from sourcing.solver.clock import Clock
+from tests.solver.calendars import service
+
+ZONES = ("America/Sao_Paulo", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC")
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> Calendar | None:
+    """None, or a calendar of random intervals per weekday, some closed dates, any zone."""
+    if draw(st.integers(0, 5)) == 0:
+        return None
+    hours = []
+    for weekday in range(7):
+        # Non-overlapping intervals: sorted distinct half-hour marks, paired up.
+        marks = sorted(set(draw(st.lists(st.integers(0, 47), max_size=4))))
+        for opens, closes in zip(marks[0::2], marks[1::2], strict=False):
+            hours.append(
+                OpeningHours(
+                    weekday,
+                    time(opens // 2, 30 * (opens % 2)),
+                    time(closes // 2, 30 * (closes % 2)),
+                )
+            )
+    start = date(2026, 3, 1)
+    holidays = frozenset(
+        start + timedelta(days=d) for d in draw(st.lists(st.integers(0, 60), max_size=6))
+    )
+    return Calendar(draw(st.sampled_from(ZONES)), tuple(hours), holidays)
+
+
+@st.composite
+def services(draw: st.DrawFn) -> CarrierService:
+    """A service with a random cut-off, transit days and delivery weekdays."""
+    weekdays = frozenset(draw(st.lists(st.integers(0, 6), min_size=1, max_size=7)))
+    return service(
+        cut_off=time(draw(st.integers(0, 23)), draw(st.sampled_from((0, 30, 59)))),
+        transit=(draw(st.integers(0, 3)), draw(st.integers(0, 5))),
+        weekdays=weekdays,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    now=st.datetimes(
+        min_value=datetime(2026, 3, 1), max_value=datetime(2026, 4, 30), timezones=st.just(UTC)
+    ),
+    cals=st.lists(calendars(), min_size=1, max_size=3),
+    svcs=st.lists(services(), min_size=1, max_size=3),
+    asks=st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.floats(0, 80, allow_nan=False),
+            st.integers(-1, 2),
+            st.sampled_from((0.0, 10.0, 49.9, 50.0, 120.0)),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+)
+def test_clock_equals_eta(
+    now: datetime,
+    cals: list[Calendar | None],
+    svcs: list[CarrierService],
+    asks: list[tuple[int, float, int, float]],
+) -> None:
+    clock = Clock(now)
+    for c, hours, s, km in asks:
+        calendar = cals[c % len(cals)]
+        chosen = svcs[s % len(svcs)] if s >= 0 else None
+        ready = eta.ready_by(now, calendar, hours)
+        assert clock.ready_by(calendar, hours) == ready
+        promise = eta.parcel_promise(now, calendar, hours, chosen, km)
+        assert clock.parcel_promised_at(calendar, hours, chosen, km) == (
+            promise.promised_at if promise else None
+        )
+        if ready is not None and chosen is not None:
+            shipped = eta.ship_by(ready, chosen, calendar)
+            assert clock.ship_by(ready, chosen, calendar) == shipped
+            # Any instant, not only a ready-by: the memo must hold for all.
+            other = ready + timedelta(minutes=int(hours * 37) % 5000)
+            assert clock.ship_by(other, chosen, calendar) == eta.ship_by(other, chosen, calendar)
+
+
+def test_pick_pack_over_a_weekend_and_a_closed_location() -> None:
+    """Hand-checked: Friday 17:00 with 3 h of work is ready Monday 11:00; never open is None."""
+    week = tuple(OpeningHours(d, time(9), time(18)) for d in range(5))
+    calendar = Calendar("UTC", week)
+    friday = datetime(2026, 12, 4, 17, tzinfo=UTC)
+    clock = Clock(friday)
+    assert clock.ready_by(calendar, 3.0) == datetime(2026, 12, 7, 11, tzinfo=UTC)
+    assert clock.ready_by(calendar, 0.5) == datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
+    assert clock.ready_by(Calendar("UTC", ()), 1.0) is None
+    assert clock.ready_by(None, 2.0) == friday + timedelta(hours=2)
