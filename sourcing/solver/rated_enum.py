@@ -26,6 +26,7 @@ nothing); else the caller falls back to the MIP on all kept candidates.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,23 +68,15 @@ def best_first(
     kept unless a subset does better. ``deadline`` (``time.perf_counter``)
     bounds the time spent; past it the outcome is not proved.
     """
-    best = objective.priced_total
-    priced = 0
-    for row in np.argsort(subsets.total, kind="stable").tolist():
-        if subsets.total[row] >= best - 1e-9 * max(1.0, abs(best)):
-            return RatedOutcome(allocation, objective, True, priced)
-        if time.perf_counter() > deadline:
-            return RatedOutcome(allocation, objective, False, priced)
-        found = exact_subset(arrays, subsets, row)
-        if found is None:
-            found = _subset_mip(arrays, subsets, row, deadline, backend)
-            if found is None:
-                return RatedOutcome(allocation, objective, False, priced)
-        priced += 1
-        exact = evaluate(arrays, found)
-        if exact.priced_total < best:
-            allocation, objective, best = found, exact, exact.priced_total
-    return RatedOutcome(allocation, objective, True, priced)
+    return _in_order(
+        arrays,
+        subsets.total,
+        lambda row: (subsets, row),
+        allocation,
+        objective,
+        deadline=deadline,
+        backend=backend,
+    )
 
 
 def price_in_order(
@@ -97,6 +90,27 @@ def price_in_order(
     backend: Backend = Backend.SCIP,
 ) -> RatedOutcome:
     """``best_first`` on sets of candidate indices ``members[i]`` bounded by ``bounds[i]``."""
+
+    def subset_of(row: int) -> tuple[Subsets, int]:
+        subsets = price_subsets(arrays, members[row], len(members[row]))
+        return subsets, len(subsets.total) - 1  # the last subset holds every member
+
+    return _in_order(
+        arrays, bounds, subset_of, allocation, objective, deadline=deadline, backend=backend
+    )
+
+
+def _in_order(
+    arrays: SourcingArrays,
+    bounds: FloatArray,
+    subset_of: Callable[[int], tuple[Subsets, int]],
+    allocation: IntArray,
+    objective: ObjectiveBreakdown,
+    *,
+    deadline: float,
+    backend: Backend,
+) -> RatedOutcome:
+    """Price ``subset_of(i)`` exactly in increasing ``bounds[i]`` until a bound reaches the best."""
     best = objective.priced_total
     priced = 0
     for row in np.argsort(bounds, kind="stable").tolist():
@@ -104,11 +118,10 @@ def price_in_order(
             break
         if time.perf_counter() > deadline:
             return RatedOutcome(allocation, objective, False, priced)
-        subsets = price_subsets(arrays, members[row], len(members[row]))
-        last = len(subsets.total) - 1
-        found = exact_subset(arrays, subsets, last)
+        subsets, at = subset_of(row)
+        found = exact_subset(arrays, subsets, at)
         if found is None:
-            found = _subset_mip(arrays, subsets, last, deadline, backend)
+            found = _subset_mip(arrays, subsets, at, deadline, backend)
             if found is None:
                 return RatedOutcome(allocation, objective, False, priced)
         priced += 1

@@ -24,7 +24,7 @@ from sourcing.server.app import RunningServer
 from sourcing.v1 import domain_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
 from tests.server.conftest import Clients
-from tests.server.test_scarcity_prices import history, order_at, price_on
+from tests.server.test_scarcity_prices import history, order_at, steered_to_far
 
 REFRESH = ["--window-days", "1", "--horizon-days", "1"]
 
@@ -73,20 +73,7 @@ def test_a_short_capacity_is_priced_and_steers_source(
     assert set(prices) == {"NEAR"}
     assert prices["NEAR"] == pytest.approx(44.0, rel=0.02)
 
-    unpriced = clients.sourcing.Source(
-        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.28), dry_run=True), timeout=30
-    ).plan
-    assert [f.location_ref for f in unpriced.fulfilments] == ["NEAR"]
-
-    price_on(clients)
-    priced = clients.sourcing.Source(
-        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.28), explain=True), timeout=30
-    ).plan
-    assert [f.location_ref for f in priced.fulfilments] == ["FAR"]
-    assert not priced.HasField("rejected_fulfilment")
-    # The reported cost is the real one: FAR's shipping, without the capacity's price.
-    assert "scarcity_price" not in priced.objective.terms
-    assert priced.objective.total == pytest.approx(24.5, rel=0.02)
+    steered_to_far(clients)
 
 
 def test_capacity_to_spare_is_not_priced_and_a_refresh_replaces_old_prices(

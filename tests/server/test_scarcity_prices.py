@@ -23,7 +23,7 @@ from sourcing.models.db.engine import session_factory
 from sourcing.models.inventory.scarcity import PriceSettings
 from sourcing.models.inventory.tables import ScarcityPrice
 from sourcing.server.app import RunningServer, create_server
-from sourcing.v1 import common_pb2, config_pb2, domain_pb2, sourcing_pb2
+from sourcing.v1 import common_pb2, config_pb2, domain_pb2, plan_pb2, sourcing_pb2
 from tests.models.builders import add_location, add_position, add_product
 from tests.server.conftest import Clients
 
@@ -69,6 +69,29 @@ def price_on(clients: Clients) -> None:
     )
 
 
+def steered_to_far(clients: Clients) -> tuple[plan_pb2.Plan, plan_pb2.Plan]:
+    """Order NEW goes to NEAR with the prices off and to FAR once they are on, at the real cost.
+
+    Returns the unpriced (dry-run) and the priced plans.
+    """
+    unpriced = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.28), dry_run=True, explain=True),
+        timeout=30,
+    ).plan
+    assert [f.location_ref for f in unpriced.fulfilments] == ["NEAR"]
+
+    price_on(clients)
+    priced = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.28), explain=True), timeout=30
+    ).plan
+    assert [f.location_ref for f in priced.fulfilments] == ["FAR"]
+    assert not priced.HasField("rejected_fulfilment")
+    # The reported cost is the real one: FAR's shipping, about 24.5 km, without the price.
+    assert "scarcity_price" not in priced.objective.terms
+    assert priced.objective.total == pytest.approx(24.5, rel=0.02)
+    return unpriced, priced
+
+
 def stored_prices(server: RunningServer) -> dict[str, float]:
     """The stored prices by location ref."""
     with session_factory(server.engine)() as session:
@@ -91,22 +114,8 @@ def test_priced_order_spares_the_last_units_of_a_scarce_store(
     assert set(prices) == {"NEAR"}
     assert prices["NEAR"] == pytest.approx(44.0, rel=0.02)
 
-    unpriced = clients.sourcing.Source(
-        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.28), dry_run=True, explain=True),
-        timeout=30,
-    ).plan
-    assert [f.location_ref for f in unpriced.fulfilments] == ["NEAR"]
-
-    price_on(clients)
-    priced = clients.sourcing.Source(
-        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.28), explain=True), timeout=30
-    ).plan
-    assert [f.location_ref for f in priced.fulfilments] == ["FAR"]
-    assert not priced.HasField("rejected_fulfilment")
-    # The reported cost is the real one: FAR's shipping, about 24.5 km, without the price.
-    assert "scarcity_price" not in priced.objective.terms
+    unpriced, priced = steered_to_far(clients)
     assert priced.objective.total == pytest.approx(priced.objective.terms["shipping"], rel=1e-9)
-    assert priced.objective.total == pytest.approx(24.5, rel=0.02)
     assert priced.objective.total > unpriced.objective.total
 
     # The per-call override switches the prices off again.
