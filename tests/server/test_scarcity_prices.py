@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sourcing.cli import main
 from sourcing.models.config.tables import Location
 from sourcing.models.db.engine import session_factory
+from sourcing.models.db.enums import LocationType
 from sourcing.models.inventory.scarcity import PriceSettings
 from sourcing.models.inventory.tables import ScarcityPrice
 from sourcing.server.app import RunningServer, create_server
@@ -168,3 +169,35 @@ def test_serve_refreshes_the_prices_in_the_background(refreshing_server: Running
     assert last is not None and last.orders == 3
     assert last.positions == 2
     assert set(stored_prices(refreshing_server)) == {"NEAR"}
+
+
+def test_click_and_collect_history_prices_its_collection_store(
+    server: RunningServer, db_url: str, clients: Clients
+) -> None:
+    """Three orders collected at NEAR count as NEAR's neighbourhood's demand, as deliveries do."""
+    with session_factory(server.engine).begin() as session:
+        product = add_product(session, "SKU_1")
+        for ref, longitude, units in (("NEAR", 0.1, 4), ("FAR", 0.5, 20)):
+            store = add_location(
+                session,
+                ref,
+                type=LocationType.STORE,
+                longitude=longitude,
+                shipping_cost_per_unit_km=1.0,
+            )
+            add_position(session, product, store, units)
+    for i in range(3):
+        collected = domain_pb2.Order(
+            ref=f"PAST_CC_{i}",
+            type=common_pb2.ORDER_TYPE_CC,
+            lines=[domain_pb2.OrderLine(ref="1", product_ref="SKU_1", quantity=1)],
+            collection_location_ref="NEAR",
+            customer=domain_pb2.Customer(ref="C1"),
+        )
+        reply = clients.sourcing.Source(sourcing_pb2.SourceRequest(order=collected), timeout=30)
+        assert [f.location_ref for f in reply.plan.fulfilments] == ["NEAR"]
+    assert main(["prices", "refresh", "--db", db_url, "--horizon-days", "28"]) == 0
+    prices = stored_prices(server)
+    assert set(prices) == {"NEAR"}
+    assert prices["NEAR"] == pytest.approx(44.0, rel=0.02)
+    steered_to_far(clients)

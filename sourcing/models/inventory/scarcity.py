@@ -2,8 +2,9 @@
 
 A refresh (``sourcing.models.inventory.calls.refresh_scarcity_prices``:
 read in one transaction, solve outside any, store in a second) forecasts the
-home-delivery demand of the next ``horizon_days``
-from the orders of the last ``window_days`` (by grid cell and product),
+demand of the next ``horizon_days`` from the orders of the last
+``window_days`` (by grid cell and product; a home delivery counts at its
+delivery point, a click-and-collect order at its collection store),
 prices every candidate position of the home-delivery profile's network with
 the expected-demand LP of ``sourcing.solver.scarcity`` on the stock
 available now, and replaces every stored price in one transaction.
@@ -15,9 +16,9 @@ bounds what each can ship over the horizon: the fulfilments it can still
 take today plus its daily capacity for each further day, each carrying the
 units the window's stored fulfilments carried on average. The capacity
 row's dual, per fulfilment, is stored per location (``capacity_prices``)
-and added to every fulfilment an order would place there. Click-and-collect
-orders are not forecast: the slots they take of the total capacity are not
-foreseen.
+and added to every fulfilment an order would place there. The capacity rows
+count home-delivery slots only: the slots click-and-collect orders take of
+a store's total capacity are not foreseen.
 """
 
 from __future__ import annotations
@@ -110,35 +111,20 @@ class PricingInputs:
 def read_inputs(
     session: Session, settings: PriceSettings, now: datetime | None = None
 ) -> PricingInputs:
-    """Read the history window's home-delivery demand and the candidates' available stock."""
+    """Read the history window's demand and the candidates' available stock."""
     now = now or utcnow()
     row = active_profile(session, OrderType.HD)
     weights = solver_profile(row).weights
     network = (row.rules or {}).get("network") if row else None
     cached = candidate_set(session, OrderType.HD, network)
-    lines = session.execute(
-        select(
-            Order.id,
-            Order.delivery_latitude,
-            Order.delivery_longitude,
-            Product.ref,
-            OrderLine.quantity - OrderLine.cancelled_qty,
-        )
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .join(Product, Product.id == OrderLine.product_id)
-        .where(
-            Order.type == OrderType.HD,
-            Order.created_at >= now - timedelta(days=settings.window_days),
-            Order.delivery_latitude.is_not(None),
-        )
-    ).all()
+    since = now - timedelta(days=settings.window_days)
+    lines = _history_lines(session, since)
     orders = len({line[0] for line in lines})
     demand = demand_of_lines(
         ((lat, lon, ref, units) for _, lat, lon, ref, units in lines if units > 0),
         scale=settings.horizon_days / settings.window_days,
         cell_deg=settings.cell_deg,
     )
-    since = now - timedelta(days=settings.window_days)
     per_fulfilment = _units_per_fulfilment(session, since, [int(line[4]) for line in lines])
     supply, product_ids = _supply(session, cached, weights, demand.products, per_fulfilment)
     if cached.has_capacity:
@@ -147,6 +133,38 @@ def read_inputs(
     return PricingInputs(
         supply, demand, weights.rejection, product_ids, cached.location_ids, orders, now
     )
+
+
+def _history_lines(session: Session, since: datetime) -> list[tuple[int, float, float, str, int]]:
+    """The window's order lines as (order id, latitude, longitude, product ref, units).
+
+    A home delivery's point is its delivery point; a click-and-collect
+    order's is its collection store, whose stock (or a transfer to it)
+    serves the order, so the LP sees the store's neighbourhood wanting it.
+    """
+    units = OrderLine.quantity - OrderLine.cancelled_qty
+    home = (
+        select(Order.id, Order.delivery_latitude, Order.delivery_longitude, Product.ref, units)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(
+            Order.type == OrderType.HD,
+            Order.created_at >= since,
+            Order.delivery_latitude.is_not(None),
+        )
+    )
+    collect = (
+        select(Order.id, Location.latitude, Location.longitude, Product.ref, units)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .join(Location, Location.id == Order.collection_location_id)
+        .where(Order.type == OrderType.CC, Order.created_at >= since)
+    )
+    return [
+        (int(r[0]), float(r[1]), float(r[2]), str(r[3]), int(r[4]))
+        for query in (home, collect)
+        for r in session.execute(query).all()
+    ]
 
 
 def solve_prices(inputs: PricingInputs) -> solver.ScarcityPrices:
