@@ -9,9 +9,13 @@ each exactly as ``eta`` does, computing each distinct case once:
   out once with their cumulative open time; a location's ready-by is then a
   bisection on its pick-and-pack hours (the same interval ``eta.ready_by``
   stops at, and the same sum, in exact ``timedelta`` arithmetic).
-* **ship-by**: depends on ready-by only through its local date and whether
-  it is at or before that day's cut-off (any later day's cut-off is after
-  it), so it is memoised on those.
+* **ship-by**: per service, calendar and local date of the ready-by, the
+  collection days' cut-offs from that date on are laid out once, in the
+  order ``eta.ship_by`` walks them; a ready-by's ship-by is the first at or
+  after it. Not "that day's cut-off or else the next day's": where clocks go
+  back across midnight (St John's until 2010, at 00:01) a local date
+  repeats, and a ready-by in the repeated hours is already past the next
+  date's first cut-off.
 * **delivery**: depends on the shipping instant, the service, the distance
   band (transit days) and the zone.
 
@@ -67,6 +71,42 @@ class _OpenTime:
         return self.starts[i] + (work - self.before[i])
 
 
+class _CutOffs:
+    """A service's collection cut-offs from one local date on, in ``eta.ship_by``'s day order."""
+
+    def __init__(
+        self, first: date, service: CarrierService, calendar: Calendar | None, zone: ZoneInfo
+    ) -> None:
+        self.first = first
+        self.service = service
+        self.calendar = calendar
+        self.zone = zone
+        self.days = 0  # days looked at so far
+        self.instants: list[datetime] = []
+
+    def _lay_day(self) -> None:
+        """Append the next day's cut-off if the carrier collects and the location opens then."""
+        day = self.first + timedelta(days=self.days)
+        self.days += 1
+        if day.weekday() not in self.service.delivery_weekdays:
+            return
+        if self.calendar is not None and not self.calendar.intervals_of(day):
+            return
+        self.instants.append(eta._at(day, self.service.cut_off, self.zone))
+
+    def first_at_or_after(self, ready: datetime) -> datetime | None:
+        """The first cut-off, in day order, at or after ``ready``; None within the horizon."""
+        i = 0
+        while True:
+            while i == len(self.instants) and self.days < eta.HORIZON_DAYS:
+                self._lay_day()
+            if i == len(self.instants):
+                return None
+            if self.instants[i] >= ready:
+                return self.instants[i]
+            i += 1
+
+
 class Clock:
     """``eta.ready_by``, ``eta.ship_by`` and ``eta.delivery_date`` for one ``now``, memoised."""
 
@@ -74,8 +114,7 @@ class Clock:
         eta._check_aware("now", now)
         self.now = now.astimezone(UTC)
         self._open: dict[int, _OpenTime] = {}
-        self._ship: dict[tuple[int, int, date, bool], datetime | None] = {}
-        self._cut_off: dict[tuple[int, int, date], datetime] = {}
+        self._cut_offs: dict[tuple[int, int, date], _CutOffs] = {}
         self._zones: dict[int, ZoneInfo] = {}
         self._end: dict[tuple[date, ZoneInfo], datetime] = {}
         self._delivery: dict[tuple[datetime, int, int, ZoneInfo], date] = {}
@@ -101,16 +140,12 @@ class Clock:
         self, ready: datetime, service: CarrierService, calendar: Calendar | None
     ) -> datetime | None:
         """``eta.ship_by(ready, service, calendar)``."""
-        zone = self.zone(calendar)
-        day = ready.astimezone(zone).date()
-        at = (id(service), id(calendar), day)
-        cut_off = self._cut_off.get(at)
-        if cut_off is None:
-            cut_off = self._cut_off[at] = eta._at(day, service.cut_off, zone)
-        key = (*at, cut_off >= ready)
-        if key not in self._ship:
-            self._ship[key] = eta.ship_by(ready, service, calendar)
-        return self._ship[key]
+        day = ready.astimezone(self.zone(calendar)).date()
+        key = (id(service), id(calendar), day)
+        cut_offs = self._cut_offs.get(key)
+        if cut_offs is None:
+            cut_offs = self._cut_offs[key] = _CutOffs(day, service, calendar, self.zone(calendar))
+        return cut_offs.first_at_or_after(ready)
 
     def delivery_date(
         self, shipped: datetime, service: CarrierService, distance_km: float, zone: ZoneInfo
