@@ -5,10 +5,11 @@ calendars and services (the candidate cache shares equal ones), and their
 answers depend on a location only through few inputs. ``Clock`` answers
 each exactly as ``eta`` does, computing each distinct case once:
 
-* **ready-by**: per calendar, the open intervals from ``now`` on are laid
-  out once with their cumulative open time; a location's ready-by is then a
-  bisection on its pick-and-pack hours (the same interval ``eta.ready_by``
-  stops at, and the same sum, in exact ``timedelta`` arithmetic).
+* **ready-by**: per calendar and set of days without room, the open
+  intervals from ``now`` on are laid out once with their cumulative open
+  time; a location's ready-by is then a bisection on its pick-and-pack
+  hours (the same interval ``eta.ready_by`` stops at, and the same sum, in
+  exact ``timedelta`` arithmetic).
 * **ship-by**: per service, calendar and local date of the ready-by, the
   collection days' cut-offs from that date on are laid out once, in the
   order ``eta.ship_by`` walks them; a ready-by's ship-by is the first at or
@@ -36,10 +37,13 @@ from sourcing.solver.carriers import Calendar, CarrierService
 class _OpenTime:
     """A calendar's open intervals from ``now`` on, with the open time before and after each."""
 
-    def __init__(self, now: datetime, calendar: Calendar) -> None:
+    def __init__(
+        self, now: datetime, calendar: Calendar | None, full_days: frozenset[date]
+    ) -> None:
         self.now = now
         self.calendar = calendar
-        self.zone = calendar.zone()
+        self.full_days = full_days
+        self.zone = eta._zone(calendar)
         self.first = now.astimezone(self.zone).date()
         self.days = 0  # days laid out so far
         self.starts: list[datetime] = []
@@ -50,9 +54,9 @@ class _OpenTime:
         """Append the next day's intervals, as ``eta.ready_by`` walks them."""
         day = self.first + timedelta(days=self.days)
         self.days += 1
-        for interval in self.calendar.intervals_of(day):
-            opens = eta._at(day, interval.opens, self.zone)
-            closes = eta._at(day, interval.closes, self.zone)
+        if day in self.full_days:
+            return
+        for opens, closes in eta.open_spans(day, self.calendar, self.zone):
             start = max(self.now, opens)
             if start >= closes:
                 continue
@@ -113,20 +117,26 @@ class Clock:
     def __init__(self, now: datetime) -> None:
         eta._check_aware("now", now)
         self.now = now.astimezone(UTC)
-        self._open: dict[int, _OpenTime] = {}
+        self._open: dict[tuple[int, frozenset[date]], _OpenTime] = {}
         self._cut_offs: dict[tuple[int, int, date], _CutOffs] = {}
         self._zones: dict[int, ZoneInfo] = {}
         self._end: dict[tuple[date, ZoneInfo], datetime] = {}
         self._delivery: dict[tuple[datetime, int, int, ZoneInfo], date] = {}
 
-    def ready_by(self, calendar: Calendar | None, pick_pack_hours: float) -> datetime | None:
-        """``eta.ready_by(now, calendar, pick_pack_hours)``."""
+    def ready_by(
+        self,
+        calendar: Calendar | None,
+        pick_pack_hours: float,
+        full_days: frozenset[date] = frozenset(),
+    ) -> datetime | None:
+        """``eta.ready_by(now, calendar, pick_pack_hours, full_days)``."""
         work = timedelta(hours=pick_pack_hours)
-        if calendar is None:
+        if calendar is None and not full_days:
             return self.now + work
-        open_time = self._open.get(id(calendar))
+        key = (id(calendar), full_days)
+        open_time = self._open.get(key)
         if open_time is None:
-            open_time = self._open[id(calendar)] = _OpenTime(self.now, calendar)
+            open_time = self._open[key] = _OpenTime(self.now, calendar, full_days)
         return open_time.ready(work)
 
     def zone(self, calendar: Calendar | None) -> ZoneInfo:
@@ -162,9 +172,10 @@ class Clock:
         pick_pack_hours: float,
         service: CarrierService | None,
         distance_km: float,
+        full_days: frozenset[date] = frozenset(),
     ) -> datetime | None:
         """``eta.parcel_promise(now, ...).promised_at``; None when it promises nothing."""
-        ready = self.ready_by(calendar, pick_pack_hours)
+        ready = self.ready_by(calendar, pick_pack_hours, full_days)
         if ready is None:
             return None
         if service is None:

@@ -101,7 +101,9 @@ def _allowed(
     if problem.profile.service_choice is not ServiceChoice.MEETS_NEED_BY or not need_by or not now:
         return services
     clock = clock or Clock(now)
-    start = clock.ready_by(location.calendar, location.pick_pack_hours)
+    start = clock.ready_by(
+        location.calendar, location.pick_pack_hours, problem.full_days(location.ref)
+    )
     if start is None:
         return services
     zone = location.calendar.zone() if location.calendar else ZoneInfo("UTC")

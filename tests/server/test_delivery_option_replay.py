@@ -23,7 +23,8 @@ def source(clients: Clients, option: str, request_id: str = "") -> sourcing_pb2.
         ref="SO-1", type=common_pb2.ORDER_TYPE_HD, lines=CART, delivery_point=HOME
     )
     request = sourcing_pb2.SourceRequest(order=order, delivery_option=option, request_id=request_id)
-    return clients.sourcing.Source(request, timeout=30)
+    response: sourcing_pb2.SourceResponse = clients.sourcing.Source(request, timeout=30)
+    return response
 
 
 def fulfilment_count(clients: Clients) -> int:
