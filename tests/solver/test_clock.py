@@ -82,25 +82,32 @@ def services(draw: st.DrawFn) -> CarrierService:
             st.floats(0, 80, allow_nan=False),
             st.integers(-1, 2),
             st.sampled_from((0.0, 10.0, 49.9, 50.0, 120.0)),
+            st.integers(0, 2),
         ),
         min_size=1,
         max_size=25,
     ),
+    fulls=st.lists(st.frozensets(st.integers(0, 10), max_size=4), min_size=2, max_size=2),
 )
 def test_clock_equals_eta(
     now: datetime,
     cals: list[Calendar | None],
     svcs: list[CarrierService],
-    asks: list[tuple[int, float, int, float]],
+    asks: list[tuple[int, float, int, float, int]],
+    fulls: list[frozenset[int]],
 ) -> None:
     clock = Clock(now)
-    for c, hours, s, km in asks:
+    first = now.date()
+    # No day without room, or one of two sets of days from now's date on.
+    days = [frozenset(), *(frozenset(first + timedelta(days=d) for d in f) for f in fulls)]
+    for c, hours, s, km, f in asks:
         calendar = cals[c % len(cals)]
         chosen = svcs[s % len(svcs)] if s >= 0 else None
-        ready = eta.ready_by(now, calendar, hours)
-        assert clock.ready_by(calendar, hours) == ready
-        promise = eta.parcel_promise(now, calendar, hours, chosen, km)
-        assert clock.parcel_promised_at(calendar, hours, chosen, km) == (
+        full = days[f]
+        ready = eta.ready_by(now, calendar, hours, full)
+        assert clock.ready_by(calendar, hours, full) == ready
+        promise = eta.parcel_promise(now, calendar, hours, chosen, km, full)
+        assert clock.parcel_promised_at(calendar, hours, chosen, km, full) == (
             promise.promised_at if promise else None
         )
         if ready is not None and chosen is not None:
