@@ -5,13 +5,18 @@ calendars and services (the candidate cache shares equal ones), and their
 answers depend on a location only through few inputs. ``Clock`` answers
 each exactly as ``eta`` does, computing each distinct case once:
 
-* **ready-by**: per calendar, the open intervals from ``now`` on are laid
-  out once with their cumulative open time; a location's ready-by is then a
-  bisection on its pick-and-pack hours (the same interval ``eta.ready_by``
-  stops at, and the same sum, in exact ``timedelta`` arithmetic).
-* **ship-by**: depends on ready-by only through its local date and whether
-  it is at or before that day's cut-off (any later day's cut-off is after
-  it), so it is memoised on those.
+* **ready-by**: per calendar and set of days without room, the open
+  intervals from ``now`` on are laid out once with their cumulative open
+  time; a location's ready-by is then a bisection on its pick-and-pack
+  hours (the same interval ``eta.ready_by`` stops at, and the same sum, in
+  exact ``timedelta`` arithmetic).
+* **ship-by**: per service, calendar and local date of the ready-by, the
+  collection days' cut-offs from that date on are laid out once, in the
+  order ``eta.ship_by`` walks them; a ready-by's ship-by is the first at or
+  after it. Not "that day's cut-off or else the next day's": where clocks go
+  back across midnight (St John's until 2010, at 00:01) a local date
+  repeats, and a ready-by in the repeated hours is already past the next
+  date's first cut-off.
 * **delivery**: depends on the shipping instant, the service, the distance
   band (transit days) and the zone.
 
@@ -32,10 +37,13 @@ from sourcing.solver.carriers import Calendar, CarrierService
 class _OpenTime:
     """A calendar's open intervals from ``now`` on, with the open time before and after each."""
 
-    def __init__(self, now: datetime, calendar: Calendar) -> None:
+    def __init__(
+        self, now: datetime, calendar: Calendar | None, full_days: frozenset[date]
+    ) -> None:
         self.now = now
         self.calendar = calendar
-        self.zone = calendar.zone()
+        self.full_days = full_days
+        self.zone = eta._zone(calendar)
         self.first = now.astimezone(self.zone).date()
         self.days = 0  # days laid out so far
         self.starts: list[datetime] = []
@@ -46,9 +54,9 @@ class _OpenTime:
         """Append the next day's intervals, as ``eta.ready_by`` walks them."""
         day = self.first + timedelta(days=self.days)
         self.days += 1
-        for interval in self.calendar.intervals_of(day):
-            opens = eta._at(day, interval.opens, self.zone)
-            closes = eta._at(day, interval.closes, self.zone)
+        if day in self.full_days:
+            return
+        for opens, closes in eta.open_spans(day, self.calendar, self.zone):
             start = max(self.now, opens)
             if start >= closes:
                 continue
@@ -67,27 +75,68 @@ class _OpenTime:
         return self.starts[i] + (work - self.before[i])
 
 
+class _CutOffs:
+    """A service's collection cut-offs from one local date on, in ``eta.ship_by``'s day order."""
+
+    def __init__(
+        self, first: date, service: CarrierService, calendar: Calendar | None, zone: ZoneInfo
+    ) -> None:
+        self.first = first
+        self.service = service
+        self.calendar = calendar
+        self.zone = zone
+        self.days = 0  # days looked at so far
+        self.instants: list[datetime] = []
+
+    def _lay_day(self) -> None:
+        """Append the next day's cut-off if the carrier collects and the location opens then."""
+        day = self.first + timedelta(days=self.days)
+        self.days += 1
+        if day.weekday() not in self.service.delivery_weekdays:
+            return
+        if self.calendar is not None and not self.calendar.intervals_of(day):
+            return
+        self.instants.append(eta._at(day, self.service.cut_off, self.zone))
+
+    def first_at_or_after(self, ready: datetime) -> datetime | None:
+        """The first cut-off, in day order, at or after ``ready``; None within the horizon."""
+        i = 0
+        while True:
+            while i == len(self.instants) and self.days < eta.HORIZON_DAYS:
+                self._lay_day()
+            if i == len(self.instants):
+                return None
+            if self.instants[i] >= ready:
+                return self.instants[i]
+            i += 1
+
+
 class Clock:
     """``eta.ready_by``, ``eta.ship_by`` and ``eta.delivery_date`` for one ``now``, memoised."""
 
     def __init__(self, now: datetime) -> None:
         eta._check_aware("now", now)
         self.now = now.astimezone(UTC)
-        self._open: dict[int, _OpenTime] = {}
-        self._ship: dict[tuple[int, int, date, bool], datetime | None] = {}
-        self._cut_off: dict[tuple[int, int, date], datetime] = {}
+        self._open: dict[tuple[int, frozenset[date]], _OpenTime] = {}
+        self._cut_offs: dict[tuple[int, int, date], _CutOffs] = {}
         self._zones: dict[int, ZoneInfo] = {}
         self._end: dict[tuple[date, ZoneInfo], datetime] = {}
         self._delivery: dict[tuple[datetime, int, int, ZoneInfo], date] = {}
 
-    def ready_by(self, calendar: Calendar | None, pick_pack_hours: float) -> datetime | None:
-        """``eta.ready_by(now, calendar, pick_pack_hours)``."""
+    def ready_by(
+        self,
+        calendar: Calendar | None,
+        pick_pack_hours: float,
+        full_days: frozenset[date] = frozenset(),
+    ) -> datetime | None:
+        """``eta.ready_by(now, calendar, pick_pack_hours, full_days)``."""
         work = timedelta(hours=pick_pack_hours)
-        if calendar is None:
+        if calendar is None and not full_days:
             return self.now + work
-        open_time = self._open.get(id(calendar))
+        key = (id(calendar), full_days)
+        open_time = self._open.get(key)
         if open_time is None:
-            open_time = self._open[id(calendar)] = _OpenTime(self.now, calendar)
+            open_time = self._open[key] = _OpenTime(self.now, calendar, full_days)
         return open_time.ready(work)
 
     def zone(self, calendar: Calendar | None) -> ZoneInfo:
@@ -101,16 +150,12 @@ class Clock:
         self, ready: datetime, service: CarrierService, calendar: Calendar | None
     ) -> datetime | None:
         """``eta.ship_by(ready, service, calendar)``."""
-        zone = self.zone(calendar)
-        day = ready.astimezone(zone).date()
-        at = (id(service), id(calendar), day)
-        cut_off = self._cut_off.get(at)
-        if cut_off is None:
-            cut_off = self._cut_off[at] = eta._at(day, service.cut_off, zone)
-        key = (*at, cut_off >= ready)
-        if key not in self._ship:
-            self._ship[key] = eta.ship_by(ready, service, calendar)
-        return self._ship[key]
+        day = ready.astimezone(self.zone(calendar)).date()
+        key = (id(service), id(calendar), day)
+        cut_offs = self._cut_offs.get(key)
+        if cut_offs is None:
+            cut_offs = self._cut_offs[key] = _CutOffs(day, service, calendar, self.zone(calendar))
+        return cut_offs.first_at_or_after(ready)
 
     def delivery_date(
         self, shipped: datetime, service: CarrierService, distance_km: float, zone: ZoneInfo
@@ -127,9 +172,10 @@ class Clock:
         pick_pack_hours: float,
         service: CarrierService | None,
         distance_km: float,
+        full_days: frozenset[date] = frozenset(),
     ) -> datetime | None:
         """``eta.parcel_promise(now, ...).promised_at``; None when it promises nothing."""
-        ready = self.ready_by(calendar, pick_pack_hours)
+        ready = self.ready_by(calendar, pick_pack_hours, full_days)
         if ready is None:
             return None
         if service is None:

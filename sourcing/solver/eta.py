@@ -3,8 +3,12 @@
 The rules (all times aware; a location's local time is its calendar's zone):
 
 * **ready-by**: the later of now and the location's next opening, plus its
-  pick-and-pack hours counted only while it is open (closed dates skipped).
-  A location without a calendar is always open.
+  pick-and-pack hours counted only while it is open (closed dates skipped)
+  and on days it has room: a local date whose daily capacity is used up by
+  the fulfilments already due that day (``full_days``, from the remaining
+  capacity per day, :func:`days_without_room`) takes no more work, so the
+  ready-by moves to the next open day with room. A location without a
+  calendar is always open (its days are UTC days).
 * **ship-by**: the first carrier cut-off at or after ready-by, on a day the
   location opens (not a closed date) and the carrier works (the carrier
   collects on the days it delivers).
@@ -22,6 +26,7 @@ told the engine nothing about how the parcel travels.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -69,19 +74,49 @@ def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
-def ready_by(now: datetime, calendar: Calendar | None, pick_pack_hours: float) -> datetime | None:
-    """When a location that starts at ``now`` has spent ``pick_pack_hours`` open; None: never."""
+def days_without_room(room: Mapping[date, int]) -> frozenset[date]:
+    """The local dates of ``room`` (fulfilments a location can still take per date) left at 0.
+
+    A date absent from ``room`` has room: nothing is due there yet.
+    """
+    return frozenset(day for day, left in room.items() if left <= 0)
+
+
+def open_spans(
+    day: date, calendar: Calendar | None, zone: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """The day's opening intervals as UTC instants, in time order; all day without a calendar."""
+    if calendar is None:
+        return [(_at(day, time(0), zone), _at(day + timedelta(days=1), time(0), zone))]
+    return [
+        (_at(day, interval.opens, zone), _at(day, interval.closes, zone))
+        for interval in calendar.intervals_of(day)
+    ]
+
+
+def ready_by(
+    now: datetime,
+    calendar: Calendar | None,
+    pick_pack_hours: float,
+    full_days: frozenset[date] = frozenset(),
+) -> datetime | None:
+    """When a location that starts at ``now`` has spent ``pick_pack_hours`` open; None: never.
+
+    ``full_days``: local dates without room (:func:`days_without_room`), skipped
+    as closed dates are.
+    """
     _check_aware("now", now)
     now = now.astimezone(UTC)
     work = timedelta(hours=pick_pack_hours)
-    if calendar is None:
+    if calendar is None and not full_days:
         return now + work
-    zone = calendar.zone()
+    zone = _zone(calendar)
     first = now.astimezone(zone).date()
     for offset in range(HORIZON_DAYS):
         day = first + timedelta(days=offset)
-        for interval in calendar.intervals_of(day):
-            opens, closes = _at(day, interval.opens, zone), _at(day, interval.closes, zone)
+        if day in full_days:
+            continue
+        for opens, closes in open_spans(day, calendar, zone):
             start = max(now, opens)
             if start >= closes:
                 continue
@@ -131,9 +166,13 @@ def parcel_promise(
     pick_pack_hours: float,
     service: CarrierService | None,
     distance_km: float,
+    full_days: frozenset[date] = frozenset(),
 ) -> Promise | None:
-    """The promise of a parcel sent from a location with ``service`` (None: no carrier known)."""
-    ready = ready_by(now, calendar, pick_pack_hours)
+    """The promise of a parcel sent from a location with ``service`` (None: no carrier known).
+
+    ``full_days``: the location's local dates without room (see :func:`ready_by`).
+    """
+    ready = ready_by(now, calendar, pick_pack_hours, full_days)
     if ready is None:
         return None
     if service is None:
@@ -161,15 +200,18 @@ def collection_promise(
     distance_km: float,
     store_calendar: Calendar | None,
     at_store: bool,
+    full_days: frozenset[date] = frozenset(),
 ) -> Promise | None:
     """When units from a location are ready to collect at the collection store.
 
     ``at_store``: the units are at the store itself, so no transfer. Otherwise
     they travel with ``transfer`` (None: the retailer configured none, so the
     units count as arriving when ready) and are ready at the store's first
-    opening on the arrival date or later.
+    opening on the arrival date or later. ``full_days``: the local dates
+    without room of the location that picks (see :func:`ready_by`).
     """
-    ready = ready_by(now, source_calendar if not at_store else store_calendar, pick_pack_hours)
+    picker = source_calendar if not at_store else store_calendar
+    ready = ready_by(now, picker, pick_pack_hours, full_days)
     if ready is None:
         return None
     if at_store:
@@ -199,9 +241,11 @@ __all__ = [
     "HORIZON_DAYS",
     "Promise",
     "collection_promise",
+    "days_without_room",
     "delivery_date",
     "end_of",
     "first_opening",
+    "open_spans",
     "parcel_promise",
     "ready_by",
     "ship_by",

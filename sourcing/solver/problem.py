@@ -8,10 +8,12 @@ always well formed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sourcing.solver.errors import InvalidProblem
+from sourcing.solver.eta import days_without_room
 from sourcing.solver.inputs import (
     DEFAULT_REJECTION_LOCATION_REF,
     DEFAULT_SPLIT_LIMIT,
@@ -76,6 +78,10 @@ class SourcingProblem:
     scarcity_prices: ScarcityPrices | None = None
     # The moment the ETAs count from (aware); None: plans carry no promise.
     now: datetime | None = None
+    # Per location ref, the fulfilments it can still take on each of its local dates
+    # (its daily capacity less those already due that day); a date absent has room.
+    # A date at 0 takes no more work: the ready-by moves on (see ``eta.ready_by``).
+    day_room: Mapping[str, Mapping[date, int]] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "locations", tuple(self.locations))
@@ -106,3 +112,13 @@ class SourcingProblem:
         """The candidates' arrays with this order's state applied (built when not given)."""
         table = self.table if self.table is not None else LocationTable.of(self.locations)
         return table.with_state(self.state)
+
+    def full_days(self, location_ref: str) -> frozenset[date]:
+        """The local dates on which location ``location_ref`` has no room left (``day_room``)."""
+        if not self.day_room:
+            return _NO_DAYS
+        room = self.day_room.get(location_ref)
+        return days_without_room(room) if room else _NO_DAYS
+
+
+_NO_DAYS: frozenset[date] = frozenset()

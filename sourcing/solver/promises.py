@@ -16,7 +16,8 @@ def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> P
     A home delivery goes with the service the rate card chose for the
     parcel's weight (none at a location without services); click and collect
     is ready at the collection store, after a transfer when the units come
-    from elsewhere.
+    from elsewhere. The location that picks does so on days it has room
+    (``SourcingProblem.day_room``).
     """
     problem = arrays.problem
     if problem.now is None:
@@ -35,6 +36,7 @@ def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> P
             distance,
             store.calendar if store is not None else None,
             at_store=location.ref == store_ref,
+            full_days=problem.full_days(location.ref),
         )
     service = None
     rates = arrays.rates
@@ -44,7 +46,12 @@ def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> P
             weight = int(np.asarray(units) @ rates.line_weight)
             service = rates.service(int(rated[0]), weight)
     return parcel_promise(
-        problem.now, location.calendar, location.pick_pack_hours, service, distance
+        problem.now,
+        location.calendar,
+        location.pick_pack_hours,
+        service,
+        distance,
+        problem.full_days(location.ref),
     )
 
 

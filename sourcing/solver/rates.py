@@ -5,7 +5,11 @@ rate card's price for the destination's distance band and the band of the
 fulfilment's total weight, instead of the location's fixed and per-km terms
 (which stay as they are at locations without services). The service is the
 profile's choice: the cheapest for the weight, or the cheapest of those that
-deliver by the order's need-by date (all of them when none does).
+deliver by the order's need-by date (all of them when none does). A click
+and collect fulfilment from a location other than the collection store,
+with a transfer service, costs that service's price for the distance to the
+store and the weight moved, the same way; the store's own units, and
+transfers from locations without a transfer service, keep the flat terms.
 
 Per candidate r the services' weight bands merge into one step function:
 starts s_0 = 0 < s_1 < ... and prices p_b (weighted by ``weights.shipping``).
@@ -101,7 +105,9 @@ def _allowed(
     if problem.profile.service_choice is not ServiceChoice.MEETS_NEED_BY or not need_by or not now:
         return services
     clock = clock or Clock(now)
-    start = clock.ready_by(location.calendar, location.pick_pack_hours)
+    start = clock.ready_by(
+        location.calendar, location.pick_pack_hours, problem.full_days(location.ref)
+    )
     if start is None:
         return services
     zone = location.calendar.zone() if location.calendar else ZoneInfo("UTC")
@@ -145,9 +151,16 @@ def _merge(
 def rate_steps(
     problem: SourcingProblem, distance_km: FloatArray, usable: IntArray, weights: Weights
 ) -> RateSteps | None:
-    """The step functions of the usable HD candidates with parcel services; None if none has one."""
-    if problem.order.type is not OrderType.HD:
-        return None  # click and collect keeps today's terms (see the module docstring)
+    """The step functions of the usable candidates with a rate card; None if none has one.
+
+    Home delivery: the parcel services. Click and collect: the transfer
+    service of each candidate other than the collection store (``distance_km``
+    is then the distance to the store); the store's own units keep the flat terms.
+    """
+    if problem.order.type is OrderType.HD:
+        groups = _services_of(problem, distance_km, usable)
+    else:
+        groups = _transfers_of(problem, usable)
     line_weight = np.array([line.weight_g for line in problem.order.lines], dtype=np.int64)
     total = int(line_weight @ np.array([line.quantity for line in problem.order.lines]))
     rated: list[IntArray] = []
@@ -157,7 +170,7 @@ def rate_steps(
     numbers: list[FloatArray] = []  # per member: alpha, beta, dearest
     # Locations share rate cards: each distinct card (services and the distance band
     # of each) is merged and bounded once per order; its members share its arrays.
-    for allowed, members in _services_of(problem, distance_km, usable).values():
+    for allowed, members in groups.values():
         index = np.array(members, dtype=np.int64)
         km = distance_km[index]
         bands = np.stack([_distance_bands(service, km) for service in allowed])
@@ -247,6 +260,20 @@ def _services_of(
         if allowed:
             members = usable[which.ravel() == group].tolist()
             groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].extend(members)
+    return groups
+
+
+def _transfers_of(
+    problem: SourcingProblem, usable: IntArray
+) -> dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]]:
+    """The usable candidates that would transfer to the collection store, by transfer service."""
+    groups: dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]] = {}
+    store = problem.order.collection_location_ref
+    locations = problem.locations
+    for i in usable.tolist():
+        transfer = locations[i].transfer_service
+        if transfer is not None and locations[i].ref != store:
+            groups.setdefault((id(transfer),), ((transfer,), []))[1].append(i)
     return groups
 
 

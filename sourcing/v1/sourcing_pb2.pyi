@@ -34,20 +34,22 @@ class GetFulfilmentOptionsRequest(_message.Message):
     def __init__(self, lines: _Optional[_Iterable[_Union[_domain_pb2.OrderLine, _Mapping]]] = ..., order_types: _Optional[_Iterable[_Union[_common_pb2.OrderType, str]]] = ..., customer_position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., collection_location_refs: _Optional[_Iterable[str]] = ..., radius_km: _Optional[float] = ..., max_options: _Optional[int] = ..., customer_tier: _Optional[_Union[_common_pb2.CustomerTier, str]] = ..., need_by_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CollectionOption(_message.Message):
-    __slots__ = ("location_ref", "distance_km", "ready_time", "needs_transfer", "whole_cart", "missing")
+    __slots__ = ("location_ref", "distance_km", "ready_time", "needs_transfer", "whole_cart", "missing", "price")
     LOCATION_REF_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_KM_FIELD_NUMBER: _ClassVar[int]
     READY_TIME_FIELD_NUMBER: _ClassVar[int]
     NEEDS_TRANSFER_FIELD_NUMBER: _ClassVar[int]
     WHOLE_CART_FIELD_NUMBER: _ClassVar[int]
     MISSING_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
     location_ref: str
     distance_km: float
     ready_time: _timestamp_pb2.Timestamp
     needs_transfer: bool
     whole_cart: bool
     missing: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineQuantity]
-    def __init__(self, location_ref: _Optional[str] = ..., distance_km: _Optional[float] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., needs_transfer: _Optional[bool] = ..., whole_cart: _Optional[bool] = ..., missing: _Optional[_Iterable[_Union[_common_pb2.LineQuantity, _Mapping]]] = ...) -> None: ...
+    price: _common_pb2.Money
+    def __init__(self, location_ref: _Optional[str] = ..., distance_km: _Optional[float] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., needs_transfer: _Optional[bool] = ..., whole_cart: _Optional[bool] = ..., missing: _Optional[_Iterable[_Union[_common_pb2.LineQuantity, _Mapping]]] = ..., price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class DeliveryOption(_message.Message):
     __slots__ = ("name", "price", "parcels", "earliest_delivery_time", "latest_delivery_time", "fulfilments", "unserved_units")

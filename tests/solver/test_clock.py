@@ -12,7 +12,28 @@ from sourcing.solver.carriers import Calendar, CarrierService, OpeningHours
 from sourcing.solver.clock import Clock
 from tests.solver.calendars import service
 
-ZONES = ("America/Sao_Paulo", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC")
+# St John's went back an hour across midnight until 2010 (00:01 to 23:01), Casey three
+# hours on 5 March 2010 (02:00 to 23:00): a local date repeats there.
+ZONES = (
+    "America/Sao_Paulo",
+    "Europe/London",
+    "America/New_York",
+    "Asia/Tokyo",
+    "UTC",
+    "America/St_Johns",
+    "Antarctica/Casey",
+)
+NOWS = st.one_of(
+    st.datetimes(
+        min_value=datetime(2026, 3, 1), max_value=datetime(2026, 4, 30), timezones=st.just(UTC)
+    ),
+    st.datetimes(
+        min_value=datetime(2010, 3, 1), max_value=datetime(2010, 3, 8), timezones=st.just(UTC)
+    ),
+    st.datetimes(
+        min_value=datetime(2010, 10, 30), max_value=datetime(2010, 11, 8), timezones=st.just(UTC)
+    ),
+)
 
 
 @st.composite
@@ -52,9 +73,7 @@ def services(draw: st.DrawFn) -> CarrierService:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    now=st.datetimes(
-        min_value=datetime(2026, 3, 1), max_value=datetime(2026, 4, 30), timezones=st.just(UTC)
-    ),
+    now=NOWS,
     cals=st.lists(calendars(), min_size=1, max_size=3),
     svcs=st.lists(services(), min_size=1, max_size=3),
     asks=st.lists(
@@ -63,25 +82,32 @@ def services(draw: st.DrawFn) -> CarrierService:
             st.floats(0, 80, allow_nan=False),
             st.integers(-1, 2),
             st.sampled_from((0.0, 10.0, 49.9, 50.0, 120.0)),
+            st.integers(0, 2),
         ),
         min_size=1,
         max_size=25,
     ),
+    fulls=st.lists(st.frozensets(st.integers(0, 10), max_size=4), min_size=2, max_size=2),
 )
 def test_clock_equals_eta(
     now: datetime,
     cals: list[Calendar | None],
     svcs: list[CarrierService],
-    asks: list[tuple[int, float, int, float]],
+    asks: list[tuple[int, float, int, float, int]],
+    fulls: list[frozenset[int]],
 ) -> None:
     clock = Clock(now)
-    for c, hours, s, km in asks:
+    first = now.date()
+    # No day without room, or one of two sets of days from now's date on.
+    days = [frozenset(), *(frozenset(first + timedelta(days=d) for d in f) for f in fulls)]
+    for c, hours, s, km, f in asks:
         calendar = cals[c % len(cals)]
         chosen = svcs[s % len(svcs)] if s >= 0 else None
-        ready = eta.ready_by(now, calendar, hours)
-        assert clock.ready_by(calendar, hours) == ready
-        promise = eta.parcel_promise(now, calendar, hours, chosen, km)
-        assert clock.parcel_promised_at(calendar, hours, chosen, km) == (
+        full = days[f]
+        ready = eta.ready_by(now, calendar, hours, full)
+        assert clock.ready_by(calendar, hours, full) == ready
+        promise = eta.parcel_promise(now, calendar, hours, chosen, km, full)
+        assert clock.parcel_promised_at(calendar, hours, chosen, km, full) == (
             promise.promised_at if promise else None
         )
         if ready is not None and chosen is not None:
@@ -102,3 +128,24 @@ def test_pick_pack_over_a_weekend_and_a_closed_location() -> None:
     assert clock.ready_by(calendar, 0.5) == datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
     assert clock.ready_by(Calendar("UTC", ()), 1.0) is None
     assert clock.ready_by(None, 2.0) == friday + timedelta(hours=2)
+
+
+def test_ship_by_when_the_clocks_go_back_across_midnight() -> None:
+    """St John's, 7 November 2010: at 00:01 NDT the clocks went back to 23:01 on the 6th.
+
+    Saturday the 6th then repeats from 23:01, after Sunday's first 00:00 has
+    passed. A ready-by in the repeated hour has Saturday's date, as one on
+    Saturday morning does, yet Sunday's 00:00 cut-off (its first occurrence,
+    as ``eta`` reads a wall time) is already behind it: the memo must not
+    hand it the morning's answer.
+    """
+    every_day = tuple(OpeningHours(d, time(0), time(23, 59)) for d in range(7))
+    calendar = Calendar("America/St_Johns", every_day)
+    midnight = service(cut_off=time(0), weekdays=frozenset(range(7)))
+    morning = datetime(2010, 11, 6, 12, 30, tzinfo=UTC)  # Saturday 10:00 NDT
+    repeated = datetime(2010, 11, 7, 3, tzinfo=UTC)  # Saturday 23:30 NST, the second time
+    clock = Clock(morning)
+    assert clock.ship_by(morning, midnight, calendar) == eta.ship_by(morning, midnight, calendar)
+    assert eta.ship_by(morning, midnight, calendar) == datetime(2010, 11, 7, 2, 30, tzinfo=UTC)
+    assert eta.ship_by(repeated, midnight, calendar) == datetime(2010, 11, 8, 3, 30, tzinfo=UTC)
+    assert clock.ship_by(repeated, midnight, calendar) == eta.ship_by(repeated, midnight, calendar)

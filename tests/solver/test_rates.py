@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sourcing.solver import OrderLine, SourcingProblem, SourcingProfile, solve
+from sourcing.solver import OrderLine, OrderType, SourcingProblem, SourcingProfile, solve
 from sourcing.solver.carriers import CarrierService, ServiceChoice
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
@@ -44,10 +44,40 @@ def rated_problems(draw: st.DrawFn) -> SourcingProblem:
     return replace(base, order=replace(base.order, lines=lines), locations=tuple(locations))
 
 
+@st.composite
+def transfer_problems(draw: st.DrawFn) -> SourcingProblem:
+    """A random click and collect at S0 where some candidates have a rated transfer service."""
+    base = draw(rated_problems())
+    locations = tuple(
+        replace(location, carrier_services=(replace(draw(services("TRUCK")), transfer=True),))
+        if draw(st.booleans())
+        else location
+        for location in base.locations
+    )
+    store = locations[0]
+    cc = replace(
+        base.order,
+        type=OrderType.CC,
+        collection_location_ref=store.ref,
+        delivery_point=store.point,
+    )
+    return replace(base, order=cc, locations=locations)
+
+
+def rated_services(problem: SourcingProblem, i: int) -> tuple[CarrierService, ...]:
+    """What prices candidate i's fulfilment: its parcel services, or its transfer to the store."""
+    location = problem.locations[i]
+    if problem.order.type is OrderType.HD:
+        return location.parcel_services
+    transfer = location.transfer_service
+    at_store = location.ref == problem.order.collection_location_ref
+    return (transfer,) if transfer is not None and not at_store else ()
+
+
 def parcel_price(problem: SourcingProblem, i: int, distance_km: float, weight: int) -> float:
     """The cheapest service's price for a parcel, straight from the rate cards."""
     prices = []
-    for s in problem.locations[i].parcel_services:
+    for s in rated_services(problem, i):
         band = max(j for j, b in enumerate(s.weight_bands) if b.lower_g <= weight)
         prices.append(s.prices[s.distance_band(distance_km)][band])
     return problem.profile.weights.shipping * min(prices)
@@ -65,8 +95,8 @@ def brute_force(problem: SourcingProblem, arrays: SourcingArrays) -> float:
         + arrays.rejection_penalty * every.rejected
     )
     unit_weight = np.array([line.weight_g for line in problem.order.lines])
-    for i, location in enumerate(problem.locations):
-        if not location.parcel_services:
+    for i in range(len(problem.locations)):
+        if not rated_services(problem, i):
             continue
         parcel = x[:, i, :] @ unit_weight
         price = [parcel_price(problem, i, float(arrays.distance_km[i]), int(g)) for g in parcel]
@@ -75,9 +105,21 @@ def brute_force(problem: SourcingProblem, arrays: SourcingArrays) -> float:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(transfer_problems())
+def test_transfer_rate_cards_match_brute_force(problem: SourcingProblem) -> None:
+    """Click and collect: transfers from other locations priced by their transfer rate card."""
+    assert_optimal_against_brute_force(problem)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rated_problems())
 def test_rate_cards_match_brute_force_and_never_lose_to_greedy(problem: SourcingProblem) -> None:
     """Reduced and full MIP reach the enumerated optimum with rate-card prices."""
+    assert_optimal_against_brute_force(problem)
+
+
+def assert_optimal_against_brute_force(problem: SourcingProblem) -> None:
+    """Reduced and full MIP reach the enumerated optimum, at most the greedy's; plans valid."""
     arrays = SourcingArrays.build(problem)
     optimum = brute_force(problem, arrays)
     tolerance = 1e-6 * max(1.0, abs(optimum))

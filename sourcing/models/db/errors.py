@@ -39,12 +39,18 @@ class NotFound(SourcingError):  # noqa: N818 - named as the domain says
 
 
 class AlreadyExists(SourcingError):  # noqa: N818 - named as the domain says
-    """An entity with this reference exists and the call does not match it."""
+    """An entity with this reference exists and the call does not match it.
 
-    def __init__(self, entity: str, ref: str | int, *, detail: str = "") -> None:
+    ``field`` names the request field that differs from the first call's, when known.
+    """
+
+    def __init__(
+        self, entity: str, ref: str | int, *, detail: str = "", field: str | None = None
+    ) -> None:
         self.entity = entity
         self.ref = ref
         self.detail = detail
+        self.field = field
         suffix = f": {detail}" if detail else "."
         super().__init__(
             f"{_article(entity)} {entity} with ref {shorten(ref)} already exists{suffix}"

@@ -21,7 +21,7 @@ the units ``cheapest`` serves.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 
@@ -109,19 +109,20 @@ class _Earliest:
         self.problem = problem
         self.distance_km = distance_km
         self.clock = Clock(problem.now)
-        self.memo: dict[tuple[int, float, int, int], datetime | None] = {}
+        self.memo: dict[tuple[int, float, int, int, frozenset[date]], datetime | None] = {}
 
     def __call__(self, index: int) -> datetime | None:
         location = self.problem.locations[index]
         km = float(self.distance_km[index])
         services: tuple[solver.CarrierService | None, ...] = location.parcel_services or (None,)
+        full = self.problem.full_days(location.ref)
         dates = []
         for service in services:
             band = service.distance_band(km) if service is not None else 0
-            key = (id(location.calendar), location.pick_pack_hours, id(service), band)
+            key = (id(location.calendar), location.pick_pack_hours, id(service), band, full)
             if key not in self.memo:
                 self.memo[key] = self.clock.parcel_promised_at(
-                    location.calendar, location.pick_pack_hours, service, km
+                    location.calendar, location.pick_pack_hours, service, km, full
                 )
             if self.memo[key] is not None:
                 dates.append(self.memo[key])

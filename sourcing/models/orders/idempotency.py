@@ -41,7 +41,9 @@ from sourcing.models.db.errors import (
     SourcingError,
 )
 from sourcing.models.events.tables import IdempotencyKey
-from sourcing.models.orders.source_call import SourcingOutcome
+from sourcing.models.orders.delivery_options import CHEAPEST
+from sourcing.models.orders.delivery_options import NAMES as DELIVERY_OPTIONS
+from sourcing.models.orders.source_call import OrderInput, SourcingOutcome
 from sourcing.solver.eta import Promise
 
 # The domain errors an answer may report, by name, so a replay reports the same kind.
@@ -63,6 +65,48 @@ def request_digest(request: Any) -> str:
     """A SHA-256 of a JSON-serialisable request: equal requests, equal digests."""
     raw = json.dumps(request, sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+def source_digest(order: OrderInput, delivery_option: str | None = None) -> str:
+    """What a Source call's replay keys hold: the order's digest, and the option named.
+
+    Without an option, or with ``cheapest`` (the same plan, as the API says),
+    it is the order's own digest, as stored before options existed (and as
+    SourceBatch keys its orders), so those keys still replay.
+    """
+    if delivery_option in (None, CHEAPEST):
+        return order.digest()
+    raw = f"{order.digest()}|delivery_option={delivery_option}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def source_mismatch(
+    entity: str,
+    ref: str,
+    stored: str,
+    order: OrderInput,
+    delivery_option: str | None,
+    different: str,
+) -> AlreadyExists:
+    """The refusal of a call whose key holds another request (the option, if only it differs).
+
+    The option names are few, so which one the first call named is found by
+    trying each against the stored digest.
+    """
+
+    def named(option: str | None) -> str:
+        return repr(option) if option not in (None, CHEAPEST) else "'cheapest' (or none)"
+
+    for first in (None, *DELIVERY_OPTIONS):
+        if source_digest(order, first) == stored:
+            return AlreadyExists(
+                entity,
+                ref,
+                detail=f"this order was sourced under it with delivery_option {named(first)}, "
+                f"not {named(delivery_option)}",
+                field="delivery_option",
+            )
+    return AlreadyExists(entity, ref, detail=different)
 
 
 def recall(session: Session, operation: str, key: str, digest: str) -> dict[str, Any] | None:

@@ -7,7 +7,9 @@ answered here is what ``Source`` does when nothing changed:
 * click and collect: for each collection store near the customer (or named),
   the CC order collected there is solved; the store can have the whole cart
   when nothing is rejected, ready when its last fulfilment is (a transfer
-  when a unit comes from elsewhere), else it lacks the rejected units;
+  when a unit comes from elsewhere, dated and priced by the sending
+  location's transfer service when it has one), else it lacks the rejected
+  units;
 * home delivery: the named plans of ``delivery_options`` (``cheapest``,
   ``fastest``, ``fewest_parcels``), which ``Source`` with a named option
   computes with the same code.
@@ -70,6 +72,10 @@ class CollectionChoice:
     ready_at: datetime | None
     needs_transfer: bool
     missing: dict[str, int]  # line ref -> units the store cannot have
+    # What the retailer pays for it: the plan's fixed, handling and shipping terms,
+    # transfers priced by their transfer service's rate card where one is configured.
+    price_minor: int = 0
+    currency: str = "BRL"
 
     @property
     def whole_cart(self) -> bool:
@@ -194,16 +200,17 @@ def fulfilment_options(
     """Where and when the cart can be collected, and how it can be delivered; reads only."""
     hd, cc, stores = _read(sessions, request)
     budget = time_limit_s / max(1, len(stores) + 3)
-    collection = _collections(cc, stores, budget) if cc else ()
+    currency = request.lines[0].currency
+    collection = _collections(cc, stores, budget, currency) if cc else ()
     collection = tuple(
         sorted(collection, key=lambda c: (not c.whole_cart, c.ready_at is None, c.ready_at))
     )
-    delivery = _delivery(hd, budget, request.lines[0].currency) if hd else ()
+    delivery = _delivery(hd, budget, currency) if hd else ()
     return FulfilmentOptions(collection, delivery)
 
 
 def _collections(
-    snapshot: Snapshot, stores: list[tuple[str, float]], budget: float
+    snapshot: Snapshot, stores: list[tuple[str, float]], budget: float, currency: str
 ) -> tuple[CollectionChoice, ...]:
     """The CC order collected at each store, solved as ``Source`` would.
 
@@ -214,16 +221,24 @@ def _collections(
     problem = snapshot.problem
     points = {loc.ref: loc.point for loc in problem.locations}
     base = SourcingArrays.build(problem)
+    derive = base.rates is None and not _transfers_priced(base)
     choices = []
     for ref, km in stores:
         order = replace(problem.order, collection_location_ref=ref, delivery_point=points[ref])
         mine = replace(problem, order=order)
-        arrays = with_destination(base, mine) if base.rates is None else SourcingArrays.build(mine)
-        choices.append(_choice(ref, km, solve_arrays(arrays, time_limit_s=budget)))
+        arrays = with_destination(base, mine) if derive else SourcingArrays.build(mine)
+        choices.append(_choice(ref, km, solve_arrays(arrays, time_limit_s=budget), currency))
     return tuple(choices)
 
 
-def _choice(ref: str, km: float, plan: solver.Plan) -> CollectionChoice:
+def _transfers_priced(arrays: SourcingArrays) -> bool:
+    """Whether a usable candidate has a transfer service: collected at another store, its
+    transfer is priced by the rate card, which ``with_destination`` does not derive."""
+    usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0).tolist()
+    return any(arrays.problem.locations[i].transfer_service is not None for i in usable)
+
+
+def _choice(ref: str, km: float, plan: solver.Plan, currency: str) -> CollectionChoice:
     """What the plan of the CC order collected at ``ref`` says about the store."""
     promised = [f.promise.promised_at for f in plan.fulfilments if f.promise]
     missing = {ln.line_ref: ln.quantity for ln in plan.rejected.lines} if plan.rejected else {}
@@ -234,6 +249,8 @@ def _choice(ref: str, km: float, plan: solver.Plan) -> CollectionChoice:
         ready_at=max(promised) if promised else None,
         needs_transfer=any(f.location_ref != ref for f in plan.fulfilments),
         missing=missing,
+        price_minor=_price(plan),
+        currency=currency,
     )
 
 

@@ -4,10 +4,12 @@ Source (and, through it, SourceBatch's per-order reads and the fulfilment
 options), Reassign and every re-sourcing in a caller's transaction (short
 picks, a location's rejection, Revise) solve a ``solver.SourcingProblem``
 over the candidates read for the order. Building it here means each of them
-reads the stored scarce-stock prices the same way: only when the weights
-the order is solved under give ``scarcity_price`` a weight above 0 (the
-checkout path reads nothing more otherwise), and only for the order's
-products at its candidates. A SourceBatch wave takes the prices its
+reads the room its candidates have left per day the same way (``day_room``:
+what the ready-by needs, read only when a candidate has a daily capacity),
+and the stored scarce-stock prices: only when the weights the order is
+solved under give ``scarcity_price`` a weight above 0 (the checkout path
+reads nothing more otherwise), and only for the order's products at its
+candidates. A SourceBatch wave takes the prices its
 orders read (``wave_prices``); Rebalance reads its group's through
 ``weighed_prices``.
 """
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session
 from sourcing import solver
 from sourcing.models.config.candidate_cache import Candidates, CandidateSet
 from sourcing.models.db.base import utcnow
+from sourcing.models.db.enums import OrderType
+from sourcing.models.inventory.day_room import day_room
 from sourcing.models.inventory.scarcity import read_prices
 
 
@@ -38,6 +42,7 @@ def order_problem(
     for these); ``weight_overrides`` are the call's own weights, which the
     solver applies on top of the profile's.
     """
+    now = utcnow()  # the ETAs count from the read; the write stores what they promised
     return solver.SourcingProblem(
         order,
         candidates.candidates.locations,
@@ -47,7 +52,8 @@ def order_problem(
         scarcity_prices=weighed_prices(
             session, candidates.candidates, products, profile.weights, weight_overrides
         ),
-        now=utcnow(),  # the ETAs count from the read; the write stores what they promised
+        now=now,
+        day_room=day_room(session, candidates.candidates, OrderType(order.type.value), now),
     )
 
 

@@ -38,7 +38,12 @@ from sourcing.models.db.retry import run_in_transaction, until_it_holds
 from sourcing.models.events.outbox import emit
 from sourcing.models.events.tables import IdempotencyKey
 from sourcing.models.orders.delivery_options import named_plan
-from sourcing.models.orders.idempotency import plan_from_json, plan_to_json
+from sourcing.models.orders.idempotency import (
+    plan_from_json,
+    plan_to_json,
+    source_digest,
+    source_mismatch,
+)
 from sourcing.models.orders.order_problem import order_problem
 from sourcing.models.orders.plan_store import OrderKeys, store_fulfilments
 from sourcing.models.orders.source_call import OrderInput, SourceOptions, SourcingOutcome
@@ -100,13 +105,15 @@ def source_order(
     ConcurrencyConflict
         When the stock kept being taken by other orders for every attempt.
     """
-    digest = order.digest()
+    digest = source_digest(order, options.delivery_option)
     recorder = current()
 
     def attempt() -> SourcingOutcome:
         with recorder.span("read", order.ref), sessions() as session, session.begin():
             if not options.dry_run:
-                replay = replay_of(session, order, digest, options.request_id)
+                replay = replay_of(
+                    session, order, digest, options.request_id, options.delivery_option
+                )
                 if replay is not None:
                     return replay
             snapshot = read_snapshot(session, order, options)
@@ -145,14 +152,22 @@ def _solve(problem: solver.SourcingProblem, options: SourceOptions) -> solver.Pl
 
 
 def replay_of(
-    session: Session, order: OrderInput, digest: str, request_id: str | None = None
+    session: Session,
+    order: OrderInput,
+    digest: str,
+    request_id: str | None = None,
+    delivery_option: str | None = None,
 ) -> SourcingOutcome | None:
     """The stored answer when this order was sourced before, else ``None``.
+
+    ``digest`` is ``source_digest(order, delivery_option)``: a call naming
+    another delivery option than the first is a different request.
 
     Raises
     ------
     AlreadyExists
-        When the order ref, or ``request_id``, was used for a different order.
+        When the order ref, or ``request_id``, was used for a different order,
+        or for this order with another ``delivery_option`` (``field`` names it).
     """
     ref = order.ref
     if request_id is not None:
@@ -160,10 +175,13 @@ def replay_of(
             _IDEMPOTENCY_KEY, {"operation": SOURCE_REQUEST_OPERATION, "ref": request_id}
         ).one_or_none()
         if key is not None and key.request_hash != digest:
-            raise AlreadyExists(
+            raise source_mismatch(
                 "request",
                 request_id,
-                detail="a different order was sourced under this request_id",
+                key.request_hash,
+                order,
+                delivery_option,
+                "a different order was sourced under this request_id",
             )
     # The order first, its key second: both commit together, so once the order
     # is visible its key is too (READ COMMITTED reads each statement afresh),
@@ -176,7 +194,14 @@ def replay_of(
             raise AlreadyExists("order", ref, detail="it was created by another call")
         return None
     if key.request_hash != digest:
-        raise AlreadyExists("order", ref, detail="a different order was sourced under this ref")
+        raise source_mismatch(
+            "order",
+            ref,
+            key.request_hash,
+            order,
+            delivery_option,
+            "a different order was sourced under this ref",
+        )
     stored = json.loads(key.response or b"{}")
     return SourcingOutcome(
         plan_from_json(stored["plan"]),

@@ -64,6 +64,7 @@ def options_from_proto(request: sourcing_pb2.GetFulfilmentOptionsRequest) -> Opt
 def _collection(choice: CollectionChoice) -> sourcing_pb2.CollectionOption:
     return sourcing_pb2.CollectionOption(
         location_ref=choice.location_ref,
+        price=common_pb2.Money(amount_minor=choice.price_minor, currency=choice.currency),
         distance_km=choice.distance_km,
         ready_time=timestamp(choice.ready_at),
         needs_transfer=choice.needs_transfer,

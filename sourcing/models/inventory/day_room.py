@@ -1,0 +1,74 @@
+"""The room a location has left on each of its days, for the ready-by (``solver.eta``).
+
+A location's daily capacity limits the orders it takes each UTC day
+(``day_load``: the counters the capacity check reads) and, for the
+promise, the fulfilments due on each of its own days: a local date on
+which the open fulfilments it already holds with their ready-by that day
+reach its capacity takes no more work, and a new fulfilment's ready-by
+moves to its next open day with room. Both use the same capacities (total,
+and the order type's own) and the same open statuses.
+
+Read only when a candidate has a daily capacity, for those candidates and
+the fulfilments due from yesterday (UTC) on: what the ETA walks from now.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from sourcing.models.config.candidate_cache import CandidateSet
+from sourcing.models.config.candidates import CLOSED_STATUSES
+from sourcing.models.db.enums import OrderType
+from sourcing.models.orders.tables import Fulfilment
+
+_DUE = select(Fulfilment.location_id, Fulfilment.type, Fulfilment.ready_by_at).where(
+    Fulfilment.location_id.in_(bindparam("ids", expanding=True)),
+    Fulfilment.ready_by_at >= bindparam("since"),
+    Fulfilment.status.not_in(CLOSED_STATUSES),
+)
+
+
+def day_room(
+    session: Session, cached: CandidateSet, order_type: OrderType, now: datetime
+) -> dict[str, dict[date, int]] | None:
+    """Per capacity-limited candidate holding fulfilments due, its room per local date.
+
+    The room of a date is what the location can still take that day for an
+    order of ``order_type``: the least of its total capacity less everything
+    due that day and its ``order_type`` capacity less that type's due. None
+    when no candidate has a capacity (nothing is read then).
+    """
+    own = cached.capacity_hd if order_type is OrderType.HD else cached.capacity_cc
+    limited = np.flatnonzero((cached.capacity_total >= 0) | (own >= 0))
+    if not len(limited):
+        return None
+    refs = {cached.location_ids[cached.locations[i].ref]: int(i) for i in limited.tolist()}
+    since = now.astimezone(UTC) - timedelta(days=1)
+    due: Counter[tuple[int, date, bool]] = Counter()
+    for location_id, kind, ready in session.execute(
+        _DUE, {"ids": list(refs), "since": since}
+    ).tuples():
+        assert ready is not None  # the query keeps rows with a ready-by only
+        index = refs[location_id]
+        calendar = cached.locations[index].calendar
+        day = ready.astimezone(calendar.zone() if calendar else UTC).date()
+        due[(index, day, OrderType(kind) is order_type)] += 1
+    room: dict[str, dict[date, int]] = {}
+    for (index, day, _), _n in due.items():
+        total, mine = int(cached.capacity_total[index]), int(own[index])
+        everything = due[(index, day, True)] + due[(index, day, False)]
+        left = [
+            limit - held
+            for limit, held in ((total, everything), (mine, due[(index, day, True)]))
+            if limit >= 0
+        ]
+        room.setdefault(cached.locations[index].ref, {})[day] = min(left)
+    return room
+
+
+__all__ = ["day_room"]
