@@ -279,8 +279,11 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
     if len(usable) == 0:
         return Reduction(usable, -np.inf, incumbent, upper_bound)
     prices.ascend(upper_bound, LAGRANGIAN_STEPS)
-    g = prices.best_g
-    trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, _promising(arrays, usable, g)))
+    promising = _promising(arrays, usable, prices.best_g)
+    # Larger subsets cost at least the upper bound, so the trial could not use
+    # them; the smaller ones come first in the enumeration, so its choice is unchanged.
+    most = most_locations_worth_using(arrays, promising, upper_bound)
+    trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, promising, max_size=most))
     if trial_cost < upper_bound:
         incumbent, upper_bound = trial, trial_cost
     if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):
