@@ -15,6 +15,10 @@ each exactly as ``eta`` does, computing each distinct case once:
 * **delivery**: depends on the shipping instant, the service, the distance
   band (transit days) and the zone.
 
+``parcels_promised_at`` asks for many locations of one calendar and service
+at once: each distinct pick-and-pack time and distance band is computed
+once, and the distance bands are found with numpy.
+
 Calendars and services are keyed by identity: the caller's problem keeps
 them alive while the clock is in use, so a clock lives for one call.
 """
@@ -25,8 +29,11 @@ from bisect import bisect_left
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from sourcing.solver import eta
 from sourcing.solver.carriers import Calendar, CarrierService
+from sourcing.solver.types import FloatArray, IntArray
 
 
 class _OpenTime:
@@ -144,5 +151,46 @@ class Clock:
             end = self._end[key] = eta.end_of(*key)
         return end
 
+    def parcels_promised_at(
+        self,
+        calendar: Calendar | None,
+        pick_pack_hours: FloatArray,
+        service: CarrierService | None,
+        distance_km: FloatArray,
+    ) -> list[datetime | None]:
+        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``.
 
-__all__ = ["Clock"]
+        A promise depends on the distance only through the service's band,
+        so each distinct pair of hours and band is asked once, with a
+        distance of that band.
+        """
+        hours, hour_of = np.unique(np.asarray(pick_pack_hours, dtype=float), return_inverse=True)
+        band_of = distance_bands(service, distance_km)
+        _, first, case_of = np.unique(
+            hour_of.ravel() * (int(band_of.max(initial=0)) + 1) + band_of,
+            return_index=True,
+            return_inverse=True,
+        )
+        answers = [
+            self.parcel_promised_at(
+                calendar, float(hours[hour_of.ravel()[i]]), service, float(distance_km[i])
+            )
+            for i in first.tolist()
+        ]
+        return [answers[c] for c in case_of.ravel().tolist()]
+
+
+def distance_bands(service: CarrierService | None, distance_km: FloatArray) -> IntArray:
+    """``service.distance_band`` of each distance (0 for every one without a service).
+
+    The bands are contiguous and the last is open (``CarrierService`` checks
+    it), so a distance's band is the number of finite upper limits at or below it.
+    """
+    km = np.asarray(distance_km, dtype=float)
+    if service is None:
+        return np.zeros(len(km), dtype=np.int64)
+    uppers = [b.upper_km for b in service.distance_bands if b.upper_km is not None]
+    return np.searchsorted(np.array(uppers, dtype=float), km, side="right").astype(np.int64)
+
+
+__all__ = ["Clock", "distance_bands"]

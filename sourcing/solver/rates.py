@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sourcing.solver.carriers import CarrierService, ServiceChoice
-from sourcing.solver.clock import Clock
+from sourcing.solver.clock import Clock, distance_bands
 from sourcing.solver.inputs import Location, OrderType
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
@@ -160,7 +160,7 @@ def rate_steps(
     for allowed, members in _services_of(problem, distance_km, usable).values():
         index = np.array(members, dtype=np.int64)
         km = distance_km[index]
-        bands = np.stack([_distance_bands(service, km) for service in allowed])
+        bands = np.stack([distance_bands(service, km) for service in allowed])
         distinct, which = np.unique(bands, axis=1, return_inverse=True)
         which = which.ravel()
         merged = []
@@ -214,12 +214,6 @@ class Card:
     alpha: float
     beta: float
     dearest: float  # the card's highest price
-
-
-def _distance_bands(service: CarrierService, km: FloatArray) -> IntArray:
-    """The service's distance band of each distance."""
-    uppers = [b.upper_km for b in service.distance_bands if b.upper_km is not None]
-    return np.searchsorted(np.array(uppers, dtype=float), km, side="right")
 
 
 def _services_of(

@@ -26,6 +26,7 @@ from datetime import datetime
 import numpy as np
 
 from sourcing import solver
+from sourcing.solver.carriers import Calendar, CarrierService
 from sourcing.solver.clock import Clock
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.solve import solve_arrays
@@ -94,38 +95,34 @@ def latest(plan: solver.Plan) -> datetime | None:
     return max(promised) if promised else None
 
 
-class _Earliest:
-    """Each candidate's earliest promised delivery over its parcel services, memoised.
+def _earliest(
+    problem: solver.SourcingProblem, distance_km: np.ndarray, indices: list[int]
+) -> dict[str, datetime | None]:
+    """Each candidate's earliest promised delivery over its parcel services, by ref.
 
-    A promise depends on the destination only through the service's distance
-    band, so candidates sharing a calendar, pick-and-pack hours, service and
-    band share one computation. Calendars and services are keyed by identity
+    Candidates sharing a calendar and a service are asked together
+    (``Clock.parcels_promised_at`` answers each distinct pick-and-pack time
+    and distance band once). Calendars and services are keyed by identity
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
-
-    def __init__(self, problem: solver.SourcingProblem, distance_km: np.ndarray) -> None:
-        assert problem.now is not None  # the caller checks it
-        self.now = problem.now
-        self.problem = problem
-        self.distance_km = distance_km
-        self.clock = Clock(problem.now)
-        self.memo: dict[tuple[int, float, int, int], datetime | None] = {}
-
-    def __call__(self, index: int) -> datetime | None:
-        location = self.problem.locations[index]
-        km = float(self.distance_km[index])
-        services: tuple[solver.CarrierService | None, ...] = location.parcel_services or (None,)
-        dates = []
-        for service in services:
-            band = service.distance_band(km) if service is not None else 0
-            key = (id(location.calendar), location.pick_pack_hours, id(service), band)
-            if key not in self.memo:
-                self.memo[key] = self.clock.parcel_promised_at(
-                    location.calendar, location.pick_pack_hours, service, km
-                )
-            if self.memo[key] is not None:
-                dates.append(self.memo[key])
-        return min(d for d in dates if d is not None) if dates else None
+    assert problem.now is not None  # the caller checks it
+    clock = Clock(problem.now)
+    locations = problem.locations
+    asks: dict[tuple[int, int], tuple[Calendar | None, CarrierService | None, list[int]]] = {}
+    for i in indices:
+        calendar = locations[i].calendar
+        for service in locations[i].parcel_services or (None,):
+            key = (id(calendar), id(service))
+            asks.setdefault(key, (calendar, service, []))[2].append(i)
+    best: dict[int, datetime | None] = dict.fromkeys(indices)
+    for calendar, service, members in asks.values():
+        hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
+        promised = clock.parcels_promised_at(calendar, hours, service, distance_km[members])
+        for i, day in zip(members, promised, strict=True):
+            known = best[i]
+            if day is not None and (known is None or day < known):
+                best[i] = day
+    return {locations[i].ref: best[i] for i in indices}
 
 
 def _fastest(
@@ -138,10 +135,9 @@ def _fastest(
     last = latest(cheapest)
     if last is None or problem.now is None:
         return None
-    earliest_of = _Earliest(problem, arrays.distance_km)
     table = problem.candidate_table()
     stocking = {i for line in problem.order.lines for i in _stocking(table, line.product_ref)}
-    earliest = {problem.locations[i].ref: earliest_of(i) for i in sorted(stocking)}
+    earliest = _earliest(problem, arrays.distance_km, sorted(stocking))
     served = int(arrays.quantity.sum()) - cheapest.rejected_units
     dates = sorted({d for d in earliest.values() if d is not None and d < last})
     for day in dates[:FASTEST_TRIES]:
