@@ -78,7 +78,11 @@ class Lagrangian:
 
     def g(self, prices: FloatArray) -> FloatArray:
         """g_l: a location's fixed cost plus what its cheap units save at these prices."""
-        saving = np.minimum(self.cost - prices[self.pair_k], 0.0) * self.cap
+        return self._g_at(prices[self.pair_k])
+
+    def _g_at(self, pair_prices: FloatArray) -> FloatArray:
+        """``g`` from the prices already spread over the (l, k) pairs."""
+        saving = np.minimum(self.cost - pair_prices, 0.0) * self.cap
         return self.fixed + np.bincount(self.pair_l, saving, minlength=len(self.fixed))
 
     def ascend(self, upper_bound: float, steps: int) -> None:
@@ -86,7 +90,8 @@ class Lagrangian:
         n_lines = len(self.q)
         for _ in range(steps):
             prices = self.prices
-            g = self.g(prices)
+            pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
+            g = self._g_at(pair_prices)
             bound = float(
                 prices @ self.q
                 + np.minimum(0.0, self.penalty - prices) @ self.q
@@ -96,7 +101,7 @@ class Lagrangian:
                 self.best, self.best_g = bound, g
             if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
                 return
-            opened = (self.cost < prices[self.pair_k]) & (g[self.pair_l] < 0)
+            opened = (self.cost < pair_prices) & (g < 0)[self.pair_l]
             served = np.bincount(self.pair_k, opened * self.cap, minlength=n_lines)
             direction = self.q - served - self.q * (self.penalty < prices)
             norm = float(direction @ direction)
