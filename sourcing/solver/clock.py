@@ -16,8 +16,8 @@ each exactly as ``eta`` does, computing each distinct case once:
   band (transit days) and the zone.
 
 ``parcels_promised_at`` asks for many locations of one calendar and service
-at once: each distinct pick-and-pack time and distance band is computed
-once, and the distance bands are found with numpy.
+at once: each distinct pick-and-pack time, ready-by and shipping instant
+with distance band is computed once, the distance bands with numpy.
 
 Calendars and services are keyed by identity: the caller's problem keeps
 them alive while the clock is in use, so a clock lives for one call.
@@ -81,6 +81,7 @@ class Clock:
         eta._check_aware("now", now)
         self.now = now.astimezone(UTC)
         self._open: dict[int, _OpenTime] = {}
+        self._ready: dict[tuple[int, float], datetime | None] = {}
         self._ship: dict[tuple[int, int, date, bool], datetime | None] = {}
         self._cut_off: dict[tuple[int, int, date], datetime] = {}
         self._zones: dict[int, ZoneInfo] = {}
@@ -92,10 +93,14 @@ class Clock:
         work = timedelta(hours=pick_pack_hours)
         if calendar is None:
             return self.now + work
+        key = (id(calendar), pick_pack_hours)
+        if key in self._ready:
+            return self._ready[key]
         open_time = self._open.get(id(calendar))
         if open_time is None:
             open_time = self._open[id(calendar)] = _OpenTime(self.now, calendar)
-        return open_time.ready(work)
+        ready = self._ready[key] = open_time.ready(work)
+        return ready
 
     def zone(self, calendar: Calendar | None) -> ZoneInfo:
         """The calendar's zone (UTC without one), looked up once per calendar."""
@@ -145,11 +150,7 @@ class Clock:
         if shipped is None:
             return None
         zone = self.zone(calendar)
-        key = (self.delivery_date(shipped, service, distance_km, zone), zone)
-        end = self._end.get(key)
-        if end is None:
-            end = self._end[key] = eta.end_of(*key)
-        return end
+        return self._end_of(self.delivery_date(shipped, service, distance_km, zone), zone)
 
     def parcels_promised_at(
         self,
@@ -160,24 +161,41 @@ class Clock:
     ) -> list[datetime | None]:
         """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``.
 
-        A promise depends on the distance only through the service's band,
-        so each distinct pair of hours and band is asked once, with a
-        distance of that band.
+        The ready-by is computed once per distinct pick-and-pack time, the
+        ship-by once per distinct ready-by, and the delivery once per
+        shipping instant and distance band (a promise depends on the
+        distance only through the band).
         """
         hours, hour_of = np.unique(np.asarray(pick_pack_hours, dtype=float), return_inverse=True)
-        band_of = distance_bands(service, distance_km)
-        _, first, case_of = np.unique(
-            hour_of.ravel() * (int(band_of.max(initial=0)) + 1) + band_of,
-            return_index=True,
-            return_inverse=True,
-        )
-        answers = [
-            self.parcel_promised_at(
-                calendar, float(hours[hour_of.ravel()[i]]), service, float(distance_km[i])
-            )
-            for i in first.tolist()
-        ]
-        return [answers[c] for c in case_of.ravel().tolist()]
+        ready = [self.ready_by(calendar, h) for h in hours.tolist()]
+        if service is None:
+            return [ready[h] for h in hour_of.ravel().tolist()]
+        shipped = [self.ship_by(r, service, calendar) if r is not None else None for r in ready]
+        zone = self.zone(calendar)
+        band_of = distance_bands(service, distance_km).tolist()
+        answers: dict[tuple[datetime, int], datetime] = {}
+        promised: list[datetime | None] = []
+        for h, band, km in zip(
+            hour_of.ravel().tolist(), band_of, distance_km.tolist(), strict=True
+        ):
+            ship = shipped[h]
+            if ship is None:
+                promised.append(None)
+                continue
+            answer = answers.get((ship, band))
+            if answer is None:
+                answer = answers[ship, band] = self._end_of(
+                    self.delivery_date(ship, service, km, zone), zone
+                )
+            promised.append(answer)
+        return promised
+
+    def _end_of(self, day: date, zone: ZoneInfo) -> datetime:
+        """``eta.end_of(day, zone)``, memoised."""
+        end = self._end.get((day, zone))
+        if end is None:
+            end = self._end[day, zone] = eta.end_of(day, zone)
+        return end
 
 
 def distance_bands(service: CarrierService | None, distance_km: FloatArray) -> IntArray:

@@ -26,7 +26,6 @@ from datetime import datetime
 import numpy as np
 
 from sourcing import solver
-from sourcing.solver.carriers import Calendar, CarrierService
 from sourcing.solver.clock import Clock
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.solve import solve_arrays
@@ -100,29 +99,32 @@ def _earliest(
 ) -> dict[str, datetime | None]:
     """Each candidate's earliest promised delivery over its parcel services, by ref.
 
-    Candidates sharing a calendar and a service are asked together
-    (``Clock.parcels_promised_at`` answers each distinct pick-and-pack time
-    and distance band once). Calendars and services are keyed by identity
+    Candidates sharing a calendar and services are asked together
+    (``Clock.parcels_promised_at`` answers each distinct pick-and-pack time,
+    ready-by and band once). Calendars and services are keyed by identity
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
     assert problem.now is not None  # the caller checks it
     clock = Clock(problem.now)
     locations = problem.locations
-    asks: dict[tuple[int, int], tuple[Calendar | None, CarrierService | None, list[int]]] = {}
+    groups: dict[tuple[int, int], list[int]] = {}
     for i in indices:
-        calendar = locations[i].calendar
-        for service in locations[i].parcel_services or (None,):
-            key = (id(calendar), id(service))
-            asks.setdefault(key, (calendar, service, []))[2].append(i)
-    best: dict[int, datetime | None] = dict.fromkeys(indices)
-    for calendar, service, members in asks.values():
+        key = (id(locations[i].calendar), id(locations[i].carrier_services))
+        groups.setdefault(key, []).append(i)
+    earliest: dict[str, datetime | None] = {}
+    for members in groups.values():
+        like = locations[members[0]]
         hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
-        promised = clock.parcels_promised_at(calendar, hours, service, distance_km[members])
-        for i, day in zip(members, promised, strict=True):
-            known = best[i]
-            if day is not None and (known is None or day < known):
-                best[i] = day
-    return {locations[i].ref: best[i] for i in indices}
+        km = distance_km[members]
+        best: list[datetime | None] = [None] * len(members)
+        for service in like.parcel_services or (None,):
+            promised = clock.parcels_promised_at(like.calendar, hours, service, km)
+            for j, day in enumerate(promised):
+                known = best[j]
+                if day is not None and (known is None or day < known):
+                    best[j] = day
+        earliest.update((locations[i].ref, day) for i, day in zip(members, best, strict=True))
+    return {locations[i].ref: earliest[locations[i].ref] for i in indices}
 
 
 def _fastest(
