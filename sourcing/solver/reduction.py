@@ -129,8 +129,9 @@ class Subsets:
     def allocation(self, arrays: SourcingArrays, row: int) -> IntArray:
         """The (L, K) allocation of subset ``row``'s spread."""
         allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+        lines = servable_lines(arrays)
         for product, take in enumerate(self.takes):
-            spread_units(arrays, allocation, self.candidates, product, take[row])
+            spread_units(arrays, allocation, self.candidates, product, take[row], lines[product])
         return allocation
 
 
@@ -146,8 +147,9 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     sizes = member.sum(axis=1)
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
     takes = []
+    lines = servable_lines(arrays)
     for product in range(len(arrays.products)):
-        product_cost, take = _product_cost(arrays, candidates, member, product)
+        product_cost, take = _product_cost(arrays, candidates, member, product, lines[product])
         total = total + product_cost
         takes.append(take)
     return Subsets(candidates, member, total, tuple(takes))
@@ -168,10 +170,10 @@ def enumerate_plans(
 
 
 def _product_cost(
-    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, product: int
+    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, product: int, lines: IntArray
 ) -> tuple[FloatArray, IntArray]:
     """Cost of one product's units for every subset, and units taken per candidate."""
-    ordered, wanted, stock, unit, cheap = product_terms(arrays, candidates, product)
+    ordered, wanted, stock, unit, cheap = product_terms(arrays, candidates, product, lines)
     seg_loc = np.concatenate([np.arange(len(candidates)), np.arange(len(candidates))])
     seg_cap = np.concatenate([cheap, stock - cheap])
     seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock])
@@ -179,7 +181,7 @@ def _product_cost(
     seg_loc, seg_cap, seg_cost = seg_loc[order], seg_cap[order], seg_cost[order]
     caps = member[:, seg_loc] * seg_cap[None, :]
     before = np.cumsum(caps, axis=1) - caps
-    take = np.clip(wanted - before, 0, caps)
+    take = np.minimum(np.maximum(wanted - before, 0), caps)  # np.clip, without its overhead
     served = take.sum(axis=1)
     cost = take @ seg_cost + (ordered - served) * arrays.rejection_penalty
     # Back to the segments' first order (each candidate's cheap units, then its dear ones).
@@ -190,15 +192,19 @@ def _product_cost(
 
 
 def product_terms(
-    arrays: SourcingArrays, candidates: IntArray, product: int
+    arrays: SourcingArrays, candidates: IntArray, product: int, lines: IntArray | None = None
 ) -> tuple[int, int, IntArray, FloatArray, IntArray]:
     """One product's units ordered and servable, and per candidate: units it can
-    serve, unit cost, and units below the ideal-stock penalty (the cheap ones)."""
-    lines = _servable_lines(arrays, product)
+    serve, unit cost, and units below the ideal-stock penalty (the cheap ones).
+
+    ``lines``: the product's servable lines, when the caller has them (``servable_lines``).
+    """
+    if lines is None:
+        lines = _servable_lines(arrays, product)
     ordered = int(arrays.quantity[arrays.line_product == product].sum())
     wanted = int(arrays.quantity[lines].sum())
     if len(lines):
-        can = arrays.cap[:, lines][candidates].max(axis=1) > 0
+        can = arrays.cap[np.ix_(candidates, lines)].max(axis=1) > 0
         stock = np.minimum(arrays.stock[candidates, product], wanted) * can
         unit = arrays.unit_cost[candidates, lines[0]]
     else:
@@ -213,11 +219,29 @@ def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
     return np.flatnonzero((arrays.line_product == product) & (arrays.cap.sum(axis=0) > 0))
 
 
+def servable_lines(arrays: SourcingArrays) -> list[IntArray]:
+    """``_servable_lines`` of every product, summing the capacities once."""
+    servable = arrays.cap.sum(axis=0) > 0
+    return [
+        np.flatnonzero((arrays.line_product == product) & servable)
+        for product in range(len(arrays.products))
+    ]
+
+
 def spread_units(
-    arrays: SourcingArrays, allocation: IntArray, candidates: IntArray, product: int, take: IntArray
+    arrays: SourcingArrays,
+    allocation: IntArray,
+    candidates: IntArray,
+    product: int,
+    take: IntArray,
+    lines: IntArray | None = None,
 ) -> None:
-    """Split each candidate's units of a product over the product's lines, in line order."""
-    lines = _servable_lines(arrays, product)
+    """Split each candidate's units of a product over the product's lines, in line order.
+
+    ``lines``: the product's servable lines, when the caller has them (``servable_lines``).
+    """
+    if lines is None:
+        lines = _servable_lines(arrays, product)
     left = {int(k): int(arrays.quantity[k]) for k in lines}
     for i, units in zip(candidates, take, strict=True):
         units = int(units)
