@@ -146,12 +146,9 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     w = arrays.weights
     sizes = member.sum(axis=1)
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
-    takes = []
-    lines = servable_lines(arrays)
-    for product in range(len(arrays.products)):
-        product_cost, take = _product_cost(arrays, candidates, member, product, lines[product])
+    costs, takes = _product_costs(arrays, candidates, member, servable_lines(arrays))
+    for product_cost in costs:
         total = total + product_cost
-        takes.append(take)
     return Subsets(candidates, member, total, tuple(takes))
 
 
@@ -169,26 +166,66 @@ def enumerate_plans(
     return subsets.allocation(arrays, best), float(subsets.total[best])
 
 
-def _product_cost(
-    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, product: int, lines: IntArray
-) -> tuple[FloatArray, IntArray]:
-    """Cost of one product's units for every subset, and units taken per candidate."""
-    ordered, wanted, stock, unit, cheap = product_terms(arrays, candidates, product, lines)
-    seg_loc = np.concatenate([np.arange(len(candidates)), np.arange(len(candidates))])
-    seg_cap = np.concatenate([cheap, stock - cheap])
-    seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock])
-    order = np.argsort(seg_cost, kind="stable")
-    seg_loc, seg_cap, seg_cost = seg_loc[order], seg_cap[order], seg_cost[order]
-    caps = member[:, seg_loc] * seg_cap[None, :]
-    before = np.cumsum(caps, axis=1) - caps
-    take = np.minimum(np.maximum(wanted - before, 0), caps)  # np.clip, without its overhead
-    served = take.sum(axis=1)
-    cost = take @ seg_cost + (ordered - served) * arrays.rejection_penalty
-    # Back to the segments' first order (each candidate's cheap units, then its dear ones).
-    unsorted = np.empty_like(take)
-    unsorted[:, order] = take
+def _product_costs(
+    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, lines: list[IntArray]
+) -> tuple[list[FloatArray], list[IntArray]]:
+    """Per product: the cost of its units for every subset, and the units taken per candidate.
+
+    Each candidate offers a product in two segments, its cheap units at the
+    unit cost and the rest dearer by the ideal-stock weight; a subset fills
+    the wanted units from its members' segments, cheapest first. All
+    products' segments are sorted and filled together (one numpy pass over
+    a (products, subsets, segments) array); each product's cost is then
+    summed on its own, as the single-product pricing did.
+    """
     n = len(candidates)
-    return cost, unsorted[:, :n] + unsorted[:, n:]
+    if not lines:
+        return [], []
+    ordered, wanted, stock, unit, cheap = _all_product_terms(arrays, candidates, lines)
+    seg_loc = np.concatenate([np.arange(n), np.arange(n)])
+    seg_cap = np.concatenate([cheap, stock - cheap], axis=1)  # (P, 2n)
+    seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock], axis=1)
+    order = np.argsort(seg_cost, axis=1, kind="stable")
+    seg_cap = np.take_along_axis(seg_cap, order, axis=1)
+    seg_cost = np.take_along_axis(seg_cost, order, axis=1)
+    # caps[p, s, j]: what subset s may take from product p's j-th cheapest segment.
+    caps = np.ascontiguousarray(np.moveaxis(member[:, seg_loc[order]], 1, 0)) * seg_cap[:, None]
+    before = np.cumsum(caps, axis=2) - caps
+    take = np.minimum(np.maximum(wanted[:, None, None] - before, 0), caps)
+    served = take.sum(axis=2)
+    costs, takes = [], []
+    for p in range(len(lines)):
+        mine = np.array(take[p])  # contiguous copies: the product's matmul as it always was
+        costs.append(
+            mine @ seg_cost[p].copy() + (int(ordered[p]) - served[p]) * arrays.rejection_penalty
+        )
+        # Back to the segments' first order (each candidate's cheap units, then its dear ones).
+        unsorted = np.empty_like(mine)
+        unsorted[:, order[p]] = mine
+        takes.append(unsorted[:, :n] + unsorted[:, n:])
+    return costs, takes
+
+
+def _all_product_terms(
+    arrays: SourcingArrays, candidates: IntArray, lines: list[IntArray]
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]:
+    """``product_terms`` of every product at once, as (P,) and (P, n) arrays."""
+    products = len(lines)
+    ordered = np.zeros(products, dtype=np.int64)
+    wanted = np.zeros(products, dtype=np.int64)
+    np.add.at(ordered, arrays.line_product, arrays.quantity)
+    servable = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
+    np.add.at(wanted, arrays.line_product[servable], arrays.quantity[servable])
+    cap = arrays.cap[candidates]
+    can = np.zeros((len(candidates), products), dtype=bool)
+    for k in servable.tolist():  # can: some servable line of the product has room here
+        can[:, arrays.line_product[k]] |= cap[:, k] > 0
+    stock = np.minimum(arrays.stock[candidates], wanted[None, :]) * can
+    first = np.array([ls[0] if len(ls) else 0 for ls in lines], dtype=np.int64)
+    has_lines = np.array([len(ls) > 0 for ls in lines])
+    unit = np.where(has_lines[None, :], arrays.unit_cost[candidates][:, first], 0.0)
+    cheap = np.minimum(arrays.surplus[candidates], stock)
+    return ordered, wanted, stock.T, unit.T, cheap.T
 
 
 def product_terms(
