@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from hypothesis import given, settings
@@ -27,7 +28,7 @@ def one_at_a_time(
     ready = eta.ready_by(now, location.calendar, location.pick_pack_hours)
     if ready is None:
         return offered
-    zone = location.calendar.zone() if location.calendar else UTC
+    zone = location.calendar.zone() if location.calendar else ZoneInfo("UTC")
     last_day = need_by.astimezone(zone).date()
     meets = []
     for service in offered:
