@@ -20,6 +20,10 @@ each exactly as ``eta`` does, computing each distinct case once:
 * **delivery**: depends on the shipping instant, the service, the distance
   band (transit days) and the zone.
 
+``parcels_promised_at`` asks for many locations of one calendar and service
+at once: each distinct pick-and-pack time, ready-by and shipping instant
+with distance band is computed once, the distance bands with numpy.
+
 Calendars and services are keyed by identity: the caller's problem keeps
 them alive while the clock is in use, so a clock lives for one call.
 """
@@ -30,8 +34,11 @@ from bisect import bisect_left
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from sourcing.solver import eta
 from sourcing.solver.carriers import Calendar, CarrierService
+from sourcing.solver.types import FloatArray, IntArray
 
 
 class _OpenTime:
@@ -118,6 +125,7 @@ class Clock:
         eta._check_aware("now", now)
         self.now = now.astimezone(UTC)
         self._open: dict[tuple[int, frozenset[date]], _OpenTime] = {}
+        self._ready: dict[tuple[int, float, frozenset[date]], datetime | None] = {}
         self._cut_offs: dict[tuple[int, int, date], _CutOffs] = {}
         self._zones: dict[int, ZoneInfo] = {}
         self._end: dict[tuple[date, ZoneInfo], datetime] = {}
@@ -133,11 +141,15 @@ class Clock:
         work = timedelta(hours=pick_pack_hours)
         if calendar is None and not full_days:
             return self.now + work
-        key = (id(calendar), full_days)
-        open_time = self._open.get(key)
+        key = (id(calendar), pick_pack_hours, full_days)
+        if key in self._ready:
+            return self._ready[key]
+        open_key = (id(calendar), full_days)
+        open_time = self._open.get(open_key)
         if open_time is None:
-            open_time = self._open[key] = _OpenTime(self.now, calendar, full_days)
-        return open_time.ready(work)
+            open_time = self._open[open_key] = _OpenTime(self.now, calendar, full_days)
+        ready = self._ready[key] = open_time.ready(work)
+        return ready
 
     def zone(self, calendar: Calendar | None) -> ZoneInfo:
         """The calendar's zone (UTC without one), looked up once per calendar."""
@@ -184,11 +196,66 @@ class Clock:
         if shipped is None:
             return None
         zone = self.zone(calendar)
-        key = (self.delivery_date(shipped, service, distance_km, zone), zone)
-        end = self._end.get(key)
+        return self._end_of(self.delivery_date(shipped, service, distance_km, zone), zone)
+
+    def parcels_promised_at(
+        self,
+        calendar: Calendar | None,
+        pick_pack_hours: FloatArray,
+        service: CarrierService | None,
+        distance_km: FloatArray,
+        full_days: frozenset[date] = frozenset(),
+    ) -> list[datetime | None]:
+        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``.
+
+        The ready-by is computed once per distinct pick-and-pack time, the
+        ship-by once per distinct ready-by, and the delivery once per
+        shipping instant and distance band (a promise depends on the
+        distance only through the band).
+        """
+        hours, hour_of = np.unique(np.asarray(pick_pack_hours, dtype=float), return_inverse=True)
+        ready = [self.ready_by(calendar, h, full_days) for h in hours.tolist()]
+        if service is None:
+            return [ready[h] for h in hour_of.ravel().tolist()]
+        shipped = [self.ship_by(r, service, calendar) if r is not None else None for r in ready]
+        zone = self.zone(calendar)
+        band_of = distance_bands(service, distance_km).tolist()
+        answers: dict[tuple[datetime, int], datetime] = {}
+        promised: list[datetime | None] = []
+        for h, band, km in zip(
+            hour_of.ravel().tolist(), band_of, distance_km.tolist(), strict=True
+        ):
+            ship = shipped[h]
+            if ship is None:
+                promised.append(None)
+                continue
+            answer = answers.get((ship, band))
+            if answer is None:
+                answer = answers[ship, band] = self._end_of(
+                    self.delivery_date(ship, service, km, zone), zone
+                )
+            promised.append(answer)
+        return promised
+
+    def _end_of(self, day: date, zone: ZoneInfo) -> datetime:
+        """``eta.end_of(day, zone)``, memoised."""
+        end = self._end.get((day, zone))
         if end is None:
-            end = self._end[key] = eta.end_of(*key)
+            end = self._end[day, zone] = eta.end_of(day, zone)
         return end
 
 
-__all__ = ["Clock"]
+def distance_bands(service: CarrierService | None, distance_km: FloatArray) -> IntArray:
+    """``service.distance_band`` of each distance (0 for every one without a service).
+
+    The bands are contiguous and the last is open (``CarrierService`` checks
+    it), so a distance's band is the number of finite upper limits at or below it.
+    """
+    km = np.asarray(distance_km, dtype=float)
+    if service is None:
+        return np.zeros(len(km), dtype=np.int64)
+    uppers = [b.upper_km for b in service.distance_bands if b.upper_km is not None]
+    return np.searchsorted(np.array(uppers, dtype=float), km, side="right").astype(np.int64)
+
+
+__all__ = ["Clock", "distance_bands"]

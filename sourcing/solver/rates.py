@@ -35,15 +35,15 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sourcing.solver import eta
 from sourcing.solver.carriers import CarrierService, ServiceChoice
-from sourcing.solver.clock import Clock
+from sourcing.solver.clock import Clock, distance_bands
 from sourcing.solver.inputs import Location, OrderType
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
@@ -90,39 +90,6 @@ class RateSteps:
     def service(self, r: int, weight: int) -> CarrierService:
         """The service a parcel of ``weight`` grams goes with at rated candidate r."""
         return self.services[r][self.band(r, weight)]
-
-
-def _allowed(
-    problem: SourcingProblem, location: Location, distance_km: float, clock: Clock | None = None
-) -> tuple[CarrierService, ...]:
-    """The location's parcel services the profile lets it choose from.
-
-    ``clock`` (for ``problem.now``) memoises the dates over many calls; the
-    answer is the same with or without it.
-    """
-    services = location.parcel_services
-    need_by, now = problem.order.need_by, problem.now
-    if problem.profile.service_choice is not ServiceChoice.MEETS_NEED_BY or not need_by or not now:
-        return services
-    clock = clock or Clock(now)
-    start = clock.ready_by(
-        location.calendar, location.pick_pack_hours, problem.full_days(location.ref)
-    )
-    if start is None:
-        return services
-    zone = location.calendar.zone() if location.calendar else ZoneInfo("UTC")
-    if need_by.utcoffset() is None:
-        need_by = need_by.replace(tzinfo=UTC)  # a naive need-by is read as UTC
-    last_day = need_by.astimezone(zone).date()
-    meets = []
-    for service in services:
-        shipped = clock.ship_by(start, service, location.calendar)
-        if (
-            shipped is not None
-            and clock.delivery_date(shipped, service, distance_km, zone) <= last_day
-        ):
-            meets.append(service)
-    return tuple(meets) or services
 
 
 def _merge(
@@ -173,7 +140,7 @@ def rate_steps(
     for allowed, members in groups.values():
         index = np.array(members, dtype=np.int64)
         km = distance_km[index]
-        bands = np.stack([_distance_bands(service, km) for service in allowed])
+        bands = np.stack([distance_bands(service, km) for service in allowed])
         distinct, which = np.unique(bands, axis=1, return_inverse=True)
         which = which.ravel()
         merged = []
@@ -229,12 +196,6 @@ class Card:
     dearest: float  # the card's highest price
 
 
-def _distance_bands(service: CarrierService, km: FloatArray) -> IntArray:
-    """The service's distance band of each distance."""
-    uppers = [b.upper_km for b in service.distance_bands if b.upper_km is not None]
-    return np.searchsorted(np.array(uppers, dtype=float), km, side="right")
-
-
 def _services_of(
     problem: SourcingProblem, distance_km: FloatArray, usable: IntArray
 ) -> dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]]:
@@ -242,13 +203,11 @@ def _services_of(
     groups: dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]] = {}
     locations = problem.locations
     if problem.profile.service_choice is ServiceChoice.MEETS_NEED_BY:
-        clock = Clock(problem.now) if problem.now is not None else None
+        allowed_at = _meeting_need_by(problem, distance_km, usable)
         for i in usable.tolist():
-            location = locations[i]
-            if location.carrier_services:
-                allowed = _allowed(problem, location, float(distance_km[i]), clock)
-                if allowed:
-                    groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
+            allowed = allowed_at.get(i, ())
+            if allowed:
+                groups.setdefault(tuple(map(id, allowed)), (allowed, []))[1].append(i)
         return groups
     # The cheapest choice depends only on what is offered: locations sharing their
     # services (one tuple, as loaded) are grouped by its identity, at numpy speed.
@@ -275,6 +234,56 @@ def _transfers_of(
         if transfer is not None and locations[i].ref != store:
             groups.setdefault((id(transfer),), ((transfer,), []))[1].append(i)
     return groups
+
+
+def _meeting_need_by(
+    problem: SourcingProblem, distance_km: FloatArray, usable: IntArray
+) -> dict[int, tuple[CarrierService, ...]]:
+    """The parcel services each usable candidate may choose under ``MEETS_NEED_BY``, by index.
+
+    Those whose delivery date (the ETA rules, location time) is no later
+    than the need-by's local date; all of them when none does or the
+    location is never ready. Candidates sharing a calendar and services are
+    asked together: a promise is the end of its delivery day
+    (``Clock.parcels_promised_at``), so comparing it with the end of the
+    need-by's day compares the days.
+    """
+    locations = problem.locations
+    need_by, now = problem.order.need_by, problem.now
+    if not need_by or not now:
+        return {i: locations[i].parcel_services for i in usable.tolist()}
+    if need_by.utcoffset() is None:
+        need_by = need_by.replace(tzinfo=UTC)  # a naive need-by is read as UTC
+    clock = Clock(now)
+    # Days without room move a location's ready-by, so they are part of the key.
+    shared: dict[tuple[int, int, frozenset[date]], list[int]] = {}
+    for i in usable.tolist():
+        if locations[i].carrier_services:
+            full = problem.full_days(locations[i].ref)
+            key = (id(locations[i].calendar), id(locations[i].carrier_services), full)
+            shared.setdefault(key, []).append(i)
+    allowed: dict[int, tuple[CarrierService, ...]] = {}
+    for (_, _, full), members in shared.items():
+        like = locations[members[0]]
+        services = like.parcel_services
+        zone = clock.zone(like.calendar)
+        last = eta.end_of(need_by.astimezone(zone).date(), zone)
+        hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
+        km = distance_km[members]
+        meets = [
+            [
+                day is not None and day <= last
+                for day in clock.parcels_promised_at(like.calendar, hours, service, km, full)
+            ]
+            for service in services
+        ]
+        for j, i in enumerate(members):
+            if clock.ready_by(like.calendar, float(hours[j]), full) is None:
+                allowed[i] = services  # never ready: nothing to choose by
+                continue
+            chosen = tuple(s for s, ok in zip(services, meets, strict=True) if ok[j])
+            allowed[i] = chosen or services
+    return allowed
 
 
 # The last candidate tuple seen and the identity of each one's services: orders

@@ -78,7 +78,11 @@ class Lagrangian:
 
     def g(self, prices: FloatArray) -> FloatArray:
         """g_l: a location's fixed cost plus what its cheap units save at these prices."""
-        saving = np.minimum(self.cost - prices[self.pair_k], 0.0) * self.cap
+        return self._g_at(prices[self.pair_k])
+
+    def _g_at(self, pair_prices: FloatArray) -> FloatArray:
+        """``g`` from the prices already spread over the (l, k) pairs."""
+        saving = np.minimum(self.cost - pair_prices, 0.0) * self.cap
         return self.fixed + np.bincount(self.pair_l, saving, minlength=len(self.fixed))
 
     def ascend(self, upper_bound: float, steps: int) -> None:
@@ -86,7 +90,8 @@ class Lagrangian:
         n_lines = len(self.q)
         for _ in range(steps):
             prices = self.prices
-            g = self.g(prices)
+            pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
+            g = self._g_at(pair_prices)
             bound = float(
                 prices @ self.q
                 + np.minimum(0.0, self.penalty - prices) @ self.q
@@ -96,7 +101,7 @@ class Lagrangian:
                 self.best, self.best_g = bound, g
             if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
                 return
-            opened = (self.cost < prices[self.pair_k]) & (g[self.pair_l] < 0)
+            opened = (self.cost < pair_prices) & (g < 0)[self.pair_l]
             served = np.bincount(self.pair_k, opened * self.cap, minlength=n_lines)
             direction = self.q - served - self.q * (self.penalty < prices)
             norm = float(direction @ direction)
@@ -124,8 +129,9 @@ class Subsets:
     def allocation(self, arrays: SourcingArrays, row: int) -> IntArray:
         """The (L, K) allocation of subset ``row``'s spread."""
         allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+        lines = servable_lines(arrays)
         for product, take in enumerate(self.takes):
-            spread_units(arrays, allocation, self.candidates, product, take[row])
+            spread_units(arrays, allocation, self.candidates, product, take[row], lines[product])
         return allocation
 
 
@@ -140,11 +146,9 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     w = arrays.weights
     sizes = member.sum(axis=1)
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
-    takes = []
-    for product in range(len(arrays.products)):
-        product_cost, take = _product_cost(arrays, candidates, member, product)
+    costs, takes = _product_costs(arrays, candidates, member, servable_lines(arrays))
+    for product_cost in costs:
         total = total + product_cost
-        takes.append(take)
     return Subsets(candidates, member, total, tuple(takes))
 
 
@@ -162,38 +166,82 @@ def enumerate_plans(
     return subsets.allocation(arrays, best), float(subsets.total[best])
 
 
-def _product_cost(
-    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, product: int
-) -> tuple[FloatArray, IntArray]:
-    """Cost of one product's units for every subset, and units taken per candidate."""
-    ordered, wanted, stock, unit, cheap = product_terms(arrays, candidates, product)
-    seg_loc = np.concatenate([np.arange(len(candidates)), np.arange(len(candidates))])
-    seg_cap = np.concatenate([cheap, stock - cheap])
-    seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock])
-    order = np.argsort(seg_cost, kind="stable")
-    seg_loc, seg_cap, seg_cost = seg_loc[order], seg_cap[order], seg_cost[order]
-    caps = member[:, seg_loc] * seg_cap[None, :]
-    before = np.cumsum(caps, axis=1) - caps
-    take = np.clip(wanted - before, 0, caps)
-    served = take.sum(axis=1)
-    cost = take @ seg_cost + (ordered - served) * arrays.rejection_penalty
-    # Back to the segments' first order (each candidate's cheap units, then its dear ones).
-    unsorted = np.empty_like(take)
-    unsorted[:, order] = take
+def _product_costs(
+    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, lines: list[IntArray]
+) -> tuple[list[FloatArray], list[IntArray]]:
+    """Per product: the cost of its units for every subset, and the units taken per candidate.
+
+    Each candidate offers a product in two segments, its cheap units at the
+    unit cost and the rest dearer by the ideal-stock weight; a subset fills
+    the wanted units from its members' segments, cheapest first. All
+    products' segments are sorted and filled together (one numpy pass over
+    a (products, subsets, segments) array); each product's cost is then
+    summed on its own, as the single-product pricing did.
+    """
     n = len(candidates)
-    return cost, unsorted[:, :n] + unsorted[:, n:]
+    if not lines:
+        return [], []
+    ordered, wanted, stock, unit, cheap = _all_product_terms(arrays, candidates, lines)
+    seg_loc = np.concatenate([np.arange(n), np.arange(n)])
+    seg_cap = np.concatenate([cheap, stock - cheap], axis=1)  # (P, 2n)
+    seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock], axis=1)
+    order = np.argsort(seg_cost, axis=1, kind="stable")
+    seg_cap = np.take_along_axis(seg_cap, order, axis=1)
+    seg_cost = np.take_along_axis(seg_cost, order, axis=1)
+    # caps[p, s, j]: what subset s may take from product p's j-th cheapest segment.
+    caps = np.ascontiguousarray(np.moveaxis(member[:, seg_loc[order]], 1, 0)) * seg_cap[:, None]
+    before = np.cumsum(caps, axis=2) - caps
+    take = np.minimum(np.maximum(wanted[:, None, None] - before, 0), caps)
+    served = take.sum(axis=2)
+    costs, takes = [], []
+    for p in range(len(lines)):
+        mine = np.array(take[p])  # contiguous copies: the product's matmul as it always was
+        costs.append(
+            mine @ seg_cost[p].copy() + (int(ordered[p]) - served[p]) * arrays.rejection_penalty
+        )
+        # Back to the segments' first order (each candidate's cheap units, then its dear ones).
+        unsorted = np.empty_like(mine)
+        unsorted[:, order[p]] = mine
+        takes.append(unsorted[:, :n] + unsorted[:, n:])
+    return costs, takes
+
+
+def _all_product_terms(
+    arrays: SourcingArrays, candidates: IntArray, lines: list[IntArray]
+) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]:
+    """``product_terms`` of every product at once, as (P,) and (P, n) arrays."""
+    products = len(lines)
+    ordered = np.zeros(products, dtype=np.int64)
+    wanted = np.zeros(products, dtype=np.int64)
+    np.add.at(ordered, arrays.line_product, arrays.quantity)
+    servable = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
+    np.add.at(wanted, arrays.line_product[servable], arrays.quantity[servable])
+    cap = arrays.cap[candidates]
+    can = np.zeros((len(candidates), products), dtype=bool)
+    for k in servable.tolist():  # can: some servable line of the product has room here
+        can[:, arrays.line_product[k]] |= cap[:, k] > 0
+    stock = np.minimum(arrays.stock[candidates], wanted[None, :]) * can
+    first = np.array([ls[0] if len(ls) else 0 for ls in lines], dtype=np.int64)
+    has_lines = np.array([len(ls) > 0 for ls in lines])
+    unit = np.where(has_lines[None, :], arrays.unit_cost[candidates][:, first], 0.0)
+    cheap = np.minimum(arrays.surplus[candidates], stock)
+    return ordered, wanted, stock.T, unit.T, cheap.T
 
 
 def product_terms(
-    arrays: SourcingArrays, candidates: IntArray, product: int
+    arrays: SourcingArrays, candidates: IntArray, product: int, lines: IntArray | None = None
 ) -> tuple[int, int, IntArray, FloatArray, IntArray]:
     """One product's units ordered and servable, and per candidate: units it can
-    serve, unit cost, and units below the ideal-stock penalty (the cheap ones)."""
-    lines = _servable_lines(arrays, product)
+    serve, unit cost, and units below the ideal-stock penalty (the cheap ones).
+
+    ``lines``: the product's servable lines, when the caller has them (``servable_lines``).
+    """
+    if lines is None:
+        lines = _servable_lines(arrays, product)
     ordered = int(arrays.quantity[arrays.line_product == product].sum())
     wanted = int(arrays.quantity[lines].sum())
     if len(lines):
-        can = arrays.cap[:, lines][candidates].max(axis=1) > 0
+        can = arrays.cap[np.ix_(candidates, lines)].max(axis=1) > 0
         stock = np.minimum(arrays.stock[candidates, product], wanted) * can
         unit = arrays.unit_cost[candidates, lines[0]]
     else:
@@ -208,11 +256,29 @@ def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
     return np.flatnonzero((arrays.line_product == product) & (arrays.cap.sum(axis=0) > 0))
 
 
+def servable_lines(arrays: SourcingArrays) -> list[IntArray]:
+    """``_servable_lines`` of every product, summing the capacities once."""
+    servable = arrays.cap.sum(axis=0) > 0
+    return [
+        np.flatnonzero((arrays.line_product == product) & servable)
+        for product in range(len(arrays.products))
+    ]
+
+
 def spread_units(
-    arrays: SourcingArrays, allocation: IntArray, candidates: IntArray, product: int, take: IntArray
+    arrays: SourcingArrays,
+    allocation: IntArray,
+    candidates: IntArray,
+    product: int,
+    take: IntArray,
+    lines: IntArray | None = None,
 ) -> None:
-    """Split each candidate's units of a product over the product's lines, in line order."""
-    lines = _servable_lines(arrays, product)
+    """Split each candidate's units of a product over the product's lines, in line order.
+
+    ``lines``: the product's servable lines, when the caller has them (``servable_lines``).
+    """
+    if lines is None:
+        lines = _servable_lines(arrays, product)
     left = {int(k): int(arrays.quantity[k]) for k in lines}
     for i, units in zip(candidates, take, strict=True):
         units = int(units)
@@ -279,8 +345,11 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
     if len(usable) == 0:
         return Reduction(usable, -np.inf, incumbent, upper_bound)
     prices.ascend(upper_bound, LAGRANGIAN_STEPS)
-    g = prices.best_g
-    trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, _promising(arrays, usable, g)))
+    promising = _promising(arrays, usable, prices.best_g)
+    # Larger subsets cost at least the upper bound, so the trial could not use
+    # them; the smaller ones come first in the enumeration, so its choice is unchanged.
+    most = most_locations_worth_using(arrays, promising, upper_bound)
+    trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, promising, max_size=most))
     if trial_cost < upper_bound:
         incumbent, upper_bound = trial, trial_cost
     if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):

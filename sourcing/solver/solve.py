@@ -116,8 +116,9 @@ def solve_arrays(
         candidates = None
         if reduce:
             reduction = reduce_candidates(arrays, objective.priced_total, allocation)
-            allocation = reduction.incumbent
-            objective = evaluate(arrays, allocation)
+            if reduction.incumbent is not allocation:  # else the greedy's price stands
+                allocation = reduction.incumbent
+                objective = evaluate(arrays, allocation)
             keep = reduction.keep
             kept = len(keep)
             exact = _without_mip(

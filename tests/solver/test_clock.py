@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sourcing.solver import eta
 from sourcing.solver.carriers import Calendar, CarrierService, OpeningHours
-from sourcing.solver.clock import Clock
+from sourcing.solver.clock import Clock, distance_bands
 from tests.solver.calendars import service
 
 # St John's went back an hour across midnight until 2010 (00:01 to 23:01), Casey three
@@ -149,3 +150,44 @@ def test_ship_by_when_the_clocks_go_back_across_midnight() -> None:
     assert eta.ship_by(morning, midnight, calendar) == datetime(2010, 11, 7, 2, 30, tzinfo=UTC)
     assert eta.ship_by(repeated, midnight, calendar) == datetime(2010, 11, 8, 3, 30, tzinfo=UTC)
     assert clock.ship_by(repeated, midnight, calendar) == eta.ship_by(repeated, midnight, calendar)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    now=st.datetimes(
+        min_value=datetime(2026, 3, 1), max_value=datetime(2026, 4, 30), timezones=st.just(UTC)
+    ),
+    calendar=calendars(),
+    chosen=st.one_of(st.none(), services()),
+    asks=st.lists(
+        st.tuples(
+            st.sampled_from((0.0, 0.5, 1.0, 1.25, 7.5, 30.0)),
+            st.sampled_from((0.0, 10.0, 49.9, 50.0, 50.1, 120.0)),
+        ),
+        max_size=30,
+    ),
+    full=st.frozensets(st.integers(0, 10), max_size=4),
+)
+def test_parcels_promised_at_equals_one_at_a_time(
+    now: datetime,
+    calendar: Calendar | None,
+    chosen: CarrierService | None,
+    asks: list[tuple[float, float]],
+    full: frozenset[int],
+) -> None:
+    """Many locations asked at once get each what a fresh clock answers for it alone."""
+    hours = np.array([h for h, _ in asks], dtype=float)
+    km = np.array([d for _, d in asks], dtype=float)
+    first = now.astimezone(eta._zone(calendar)).date()
+    days = frozenset(first + timedelta(days=d) for d in full)
+    together = Clock(now).parcels_promised_at(calendar, hours, chosen, km, days)
+    alone = [Clock(now).parcel_promised_at(calendar, h, chosen, d, days) for h, d in asks]
+    assert together == alone
+
+
+def test_distance_bands_match_the_service() -> None:
+    """Each distance gets ``CarrierService.distance_band``'s band, edges included."""
+    chosen = service()
+    km = np.array([0.0, 49.999, 50.0, 50.001, 1e6])
+    assert distance_bands(chosen, km).tolist() == [chosen.distance_band(d) for d in km]
+    assert distance_bands(None, km).tolist() == [0] * len(km)

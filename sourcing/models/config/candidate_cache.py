@@ -202,7 +202,7 @@ def _stock(
     """Each product's positions at the candidates, and their ids by (product, location)."""
     if not products:
         return {}, {}
-    rows = _raw_rows(session, _STOCK, {"products": list(products)})
+    rows = _stock_rows(session, list(products))
     table = np.fromiter(chain.from_iterable(rows), dtype=float, count=10 * len(rows))
     table = table.reshape(len(rows), 10)
     product_ids = table[:, 1].astype(np.int64)
@@ -234,6 +234,32 @@ def _stock(
         product_ids, index, table[:, 2].astype(np.int64), table[:, 0].astype(np.int64), cached
     )
     return columns, positions
+
+
+def share_stock_reads(session: Session) -> None:
+    """Let the reads of ``session`` reuse the stock rows already read for the same products.
+
+    For read-only work asking twice about one cart (the fulfilment options'
+    HD and CC snapshots): the rows are the transaction's, so reading them
+    again would give the same, but a write in between would not be seen.
+    """
+    session.info.setdefault(_SHARED_STOCK, {})
+
+
+# session.info key of the shared stock rows, by the product ids asked for.
+_SHARED_STOCK = "sourcing.shared_stock_rows"
+
+
+def _stock_rows(session: Session, product_ids: list[int]) -> list[Any]:
+    """The stock rows of ``product_ids``, read once per session when it shares them."""
+    shared: dict[tuple[int, ...], list[Any]] | None = session.info.get(_SHARED_STOCK)
+    key = tuple(product_ids)
+    if shared is not None and key in shared:
+        return shared[key]
+    rows = _raw_rows(session, _STOCK, {"products": product_ids})
+    if shared is not None:
+        shared[key] = rows
+    return rows
 
 
 def _raw_rows(session: Session, statement: Executable, params: dict[str, Any]) -> list[Any]:

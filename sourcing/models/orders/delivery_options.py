@@ -94,39 +94,39 @@ def latest(plan: solver.Plan) -> datetime | None:
     return max(promised) if promised else None
 
 
-class _Earliest:
-    """Each candidate's earliest promised delivery over its parcel services, memoised.
+def _earliest(
+    problem: solver.SourcingProblem, distance_km: np.ndarray, indices: list[int]
+) -> dict[str, datetime | None]:
+    """Each candidate's earliest promised delivery over its parcel services, by ref.
 
-    A promise depends on the destination only through the service's distance
-    band, so candidates sharing a calendar, pick-and-pack hours, service and
-    band share one computation. Calendars and services are keyed by identity
+    Candidates sharing a calendar and services are asked together
+    (``Clock.parcels_promised_at`` answers each distinct pick-and-pack time,
+    ready-by and band once). Calendars and services are keyed by identity
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
-
-    def __init__(self, problem: solver.SourcingProblem, distance_km: np.ndarray) -> None:
-        assert problem.now is not None  # the caller checks it
-        self.now = problem.now
-        self.problem = problem
-        self.distance_km = distance_km
-        self.clock = Clock(problem.now)
-        self.memo: dict[tuple[int, float, int, int, frozenset[date]], datetime | None] = {}
-
-    def __call__(self, index: int) -> datetime | None:
-        location = self.problem.locations[index]
-        km = float(self.distance_km[index])
-        services: tuple[solver.CarrierService | None, ...] = location.parcel_services or (None,)
-        full = self.problem.full_days(location.ref)
-        dates = []
-        for service in services:
-            band = service.distance_band(km) if service is not None else 0
-            key = (id(location.calendar), location.pick_pack_hours, id(service), band, full)
-            if key not in self.memo:
-                self.memo[key] = self.clock.parcel_promised_at(
-                    location.calendar, location.pick_pack_hours, service, km, full
-                )
-            if self.memo[key] is not None:
-                dates.append(self.memo[key])
-        return min(d for d in dates if d is not None) if dates else None
+    assert problem.now is not None  # the caller checks it
+    clock = Clock(problem.now)
+    locations = problem.locations
+    # Days without room move a location's ready-by, so they are part of the key.
+    groups: dict[tuple[int, int, frozenset[date]], list[int]] = {}
+    for i in indices:
+        full = problem.full_days(locations[i].ref)
+        key = (id(locations[i].calendar), id(locations[i].carrier_services), full)
+        groups.setdefault(key, []).append(i)
+    earliest: dict[str, datetime | None] = {}
+    for (_, _, full), members in groups.items():
+        like = locations[members[0]]
+        hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
+        km = distance_km[members]
+        best: list[datetime | None] = [None] * len(members)
+        for service in like.parcel_services or (None,):
+            promised = clock.parcels_promised_at(like.calendar, hours, service, km, full)
+            for j, day in enumerate(promised):
+                known = best[j]
+                if day is not None and (known is None or day < known):
+                    best[j] = day
+        earliest.update((locations[i].ref, day) for i, day in zip(members, best, strict=True))
+    return {locations[i].ref: earliest[locations[i].ref] for i in indices}
 
 
 def _fastest(
@@ -139,10 +139,9 @@ def _fastest(
     last = latest(cheapest)
     if last is None or problem.now is None:
         return None
-    earliest_of = _Earliest(problem, arrays.distance_km)
     table = problem.candidate_table()
     stocking = {i for line in problem.order.lines for i in _stocking(table, line.product_ref)}
-    earliest = {problem.locations[i].ref: earliest_of(i) for i in sorted(stocking)}
+    earliest = _earliest(problem, arrays.distance_km, sorted(stocking))
     served = int(arrays.quantity.sum()) - cheapest.rejected_units
     dates = sorted({d for d in earliest.values() if d is not None and d < last})
     for day in dates[:FASTEST_TRIES]:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.config.candidate_cache import candidate_set
+from sourcing.models.config.candidate_cache import candidate_set, share_stock_reads
 from sourcing.models.config.candidates import active_profile
 from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import CustomerTier, OrderType
@@ -177,6 +177,7 @@ def _read(
     """The HD and CC snapshots (None when not asked or no store), in one read transaction."""
 
     def read(session: Session) -> tuple[Snapshot | None, Snapshot | None, list[tuple[str, float]]]:
+        share_stock_reads(session)  # both snapshots ask for the cart's products
         options = SourceOptions()
         hd = (
             read_snapshot(session, _cart(request, OrderType.HD, None), options)

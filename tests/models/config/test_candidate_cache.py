@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
 from sourcing.models import InventoryPosition, Location, Network, OrderType, Product
-from sourcing.models.config.candidate_cache import candidate_set, read_candidates
+from sourcing.models.config.candidate_cache import (
+    candidate_set,
+    read_candidates,
+    share_stock_reads,
+)
 from sourcing.models.config.config_version import bump_config_version, config_version
 from sourcing.models.db.engine import make_engine, session_factory
 from sourcing.models.inventory.inventory import reserve
@@ -187,3 +191,44 @@ def test_equal_calendars_and_services_are_one_object(sessions: sessionmaker[Sess
     assert near.carrier_services == (service(),)
     assert near.carrier_services is far.carrier_services
     assert near.calendar == store_calendar() and near.calendar is far.calendar
+
+
+def test_shared_stock_reads_query_once_and_give_the_same_state(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A session sharing stock reads asks the database once for the same products, and the
+    HD and CC candidates it builds from those rows equal those of separate reads."""
+    network_of_two(sessions)
+    engine = sessions.kw["bind"]
+    stock_queries: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "inventory_quantit" in statement or "inventory_position" in statement:
+            stock_queries.append(statement)
+
+    def read_both(session: Session) -> list[solver.CandidateState]:
+        products = {p.id: p.ref for p in session.query(Product)}
+        return [
+            read_candidates(session, kind, None, products, profile_open_order_limit=None).state
+            for kind in (OrderType.HD, OrderType.CC)
+        ]
+
+    with sessions.begin() as session:
+        separate = read_both(session)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with sessions.begin() as session:
+            share_stock_reads(session)
+            shared = read_both(session)
+        assert len(stock_queries) == 1
+        stock_queries.clear()
+        with sessions.begin() as session:
+            read_both(session)
+        assert len(stock_queries) == 2  # without sharing, each read asks
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    for mine, theirs in zip(shared, separate, strict=True):
+        assert mine.stock.keys() == theirs.stock.keys()
+        for ref in mine.stock:
+            assert mine.stock[ref].index.tolist() == theirs.stock[ref].index.tolist()
+            assert mine.stock[ref].on_hand.tolist() == theirs.stock[ref].on_hand.tolist()

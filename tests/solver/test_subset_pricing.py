@@ -1,0 +1,64 @@
+"""Pricing every subset of candidates with all products at once gives, bit for bit, what
+pricing each product on its own gives (the one-product pass the reduction used before)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sourcing.solver import SourcingProblem
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.reduction import price_subsets, product_terms
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
+from tests.solver.test_properties import problems
+
+
+def one_product(
+    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, product: int
+) -> tuple[FloatArray, IntArray]:
+    """One product's cost for every subset and units per candidate, priced on its own."""
+    ordered, wanted, stock, unit, cheap = product_terms(arrays, candidates, product)
+    n = len(candidates)
+    seg_loc = np.concatenate([np.arange(n), np.arange(n)])
+    seg_cap = np.concatenate([cheap, stock - cheap])
+    seg_cost = np.concatenate([unit, unit + arrays.weights.ideal_stock])
+    order = np.argsort(seg_cost, kind="stable")
+    seg_loc, seg_cap, seg_cost = seg_loc[order], seg_cap[order], seg_cost[order]
+    caps = member[:, seg_loc] * seg_cap[None, :]
+    before = np.cumsum(caps, axis=1) - caps
+    take = np.clip(wanted - before, 0, caps)
+    cost = take @ seg_cost + (ordered - take.sum(axis=1)) * arrays.rejection_penalty
+    unsorted = np.empty_like(take)
+    unsorted[:, order] = take
+    return cost, unsorted[:, :n] + unsorted[:, n:]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.data())
+def test_all_products_at_once_equal_one_at_a_time(
+    problem: SourcingProblem, data: st.DataObject
+) -> None:
+    """Totals and units per candidate are equal, float for float, on every subset."""
+    arrays = SourcingArrays.build(problem)
+    n = arrays.cap.shape[0]
+    picked = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)) if n else []
+    candidates = np.array(sorted(picked), dtype=np.int64)
+    subsets = price_subsets(arrays, candidates, None)
+    sizes = subsets.member.sum(axis=1)
+    total = subsets.member @ arrays.fulfilment_cost[candidates] + arrays.weights.split * np.maximum(
+        sizes - 1, 0
+    )
+    for product in range(len(arrays.products)):
+        cost, take = one_product(arrays, candidates, subsets.member, product)
+        total = total + cost
+        assert np.array_equal(subsets.takes[product], take)
+    assert np.array_equal(subsets.total, total)
+    expected_rows = sum(
+        1
+        for size in range(min(arrays.split_limit, len(candidates)) + 1)
+        for _ in itertools.combinations(range(len(candidates)), size)
+    )
+    assert len(subsets.total) == expected_rows
