@@ -118,8 +118,8 @@ def priced_bound_at_lp(
         unit, fixed = extra(arrays, ids[arrays.line_product])
         total += priced_bound(arrays, unit, fixed, EXACT_TIME_S)[0]
     cap = np.where(capacity.ravel() >= 0, capacity.ravel(), 0)
-    worth = prices.stock @ wave.key_stock + prices.surplus @ wave.key_surplus
-    return value, total - worth - prices.capacity.ravel() @ cap
+    worth = float(prices.stock @ wave.key_stock + prices.surplus @ wave.key_surplus)
+    return value, total - worth - float(prices.capacity.ravel() @ cap)
 
 
 def applied_cost(problem: BatchProblem, joint: WaveMip) -> float:

@@ -160,18 +160,6 @@ class Dual:
                 self.margin /= 2.0
                 self.stalled = 0
 
-    def warm(self, prices: Multipliers) -> None:
-        """Start again from ``prices`` (the LP's, ``wave.relaxation``); the best bound is kept."""
-        self.prices = Multipliers(
-            np.where(self.stock_rows, prices.stock, 0.0),
-            np.where(self.surplus_rows, prices.surplus, 0.0),
-            np.where(self.capacity_rows, prices.capacity.ravel(), 0.0).reshape(
-                prices.capacity.shape
-            ),
-        )
-        self.margin, self.stalled = START_MARGIN, 0
-        self._solve(None)
-
     def outside_limited(self) -> BoolArray:
         """Orders whose bound comes from locations outside their candidates."""
         inner = self.inner

@@ -1,16 +1,21 @@
-"""Starting prices for the wave's Lagrangian dual: the duals of the wave model's LP relaxation.
+"""The wave model's LP relaxation and the duals of its shared rows, as Lagrangian prices.
 
-Subgradient steps from zero prices climb slowly when the prices must be
-large: under shortage a scarce position is worth about the rejection
-penalty, hundreds of times the wave's other costs, and the steps, aimed
-just above the best bound found, take hundreds of them to get there (on a
-200-order wave short of stock, 110 steps left the prices' bound at 0.2% of
-the rejection floor). The LP relaxation of the model in ``wave.mip`` has
-those prices as the duals of its shared rows (3), (5) and (7): with them
-every order's priced problem, solved over its integer plans, bounds the
-wave at least as well as the LP does, up to how tightly each order's
-problem is bounded (``wave.prices``). Any prices >= 0 give a valid bound,
-so the LP's tolerances cannot make the bound wrong.
+The LP relaxation of the model in ``wave.mip`` prices the rows the
+Lagrangian (``wave.prices``) relaxes, (3) shared stock, (5) capacity and
+(7) ideal stock, by their duals. Under shortage a scarce position is worth
+about the rejection penalty, hundreds of times the wave's other costs,
+which subgradient steps from zero prices take hundreds of steps to reach
+(on a 200-order wave short of stock, 110 steps left the prices' bound at
+0.2% of the rejection floor); the LP has them at once. At these prices
+every order's priced problem, solved over its integer plans, less the
+prices' worth, bounds the wave at least as well as the LP does
+(``benchmarks/wave_optimum.py``). Any prices >= 0 give a valid bound, so
+the LP's tolerances cannot make a bound wrong.
+
+Over an order's candidates only (not every location) the LP's prices do
+not help the wave's own dual: an order's bound through locations outside
+its candidates ignores prices on stock, so at these prices the orders
+escape to it and the bound falls far below zero.
 """
 
 from __future__ import annotations
@@ -23,9 +28,6 @@ from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.mip import wave_model
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.prices import Multipliers
-
-# Waves with more entries than this are not given the LP's prices (its solve grows too long).
-MAX_LP_ENTRIES = 60_000
 
 
 def lp_relaxation(
