@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.wave_optimum import everywhere, priced_bound_at_lp
 from sourcing.solver import Order, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.wave import BatchProblem
-from sourcing.solver.wave.data import fit
-from sourcing.solver.wave.model import Wave
-from sourcing.solver.wave.prices import surcharge_of
 from sourcing.solver.wave.refine import priced_bound
 from sourcing.solver.wave.relaxation import lp_relaxation
 from tests.solver.wave.test_solve import PROFILE, order, store
@@ -24,39 +22,18 @@ def _short_wave() -> BatchProblem:
     return BatchProblem.from_problems([SourcingProblem(o, (near, far), PROFILE) for o in orders])
 
 
-def _everywhere(problem: BatchProblem) -> tuple[Wave, np.ndarray, dict[str, int]]:
-    products: dict[str, int] = {}
-    models = fit(
-        lambda o: SourcingArrays.build(problem.problem_of(o)),
-        range(len(problem.orders)),
-        products,
-        candidates=len(problem.locations),
-    )
-    table = problem.table
-    assert table is not None
-    capacity = np.stack([table.capacity_total, table.capacity_hd, table.capacity_cc], axis=1)
-    return Wave.of(models), capacity.astype(np.int64), products
-
-
 def test_the_lp_prices_scarce_stock_and_bound_the_wave_at_least_as_well_as_the_lp() -> None:
     """At the LP's duals, the orders solved exactly less the prices' worth are >= the LP value."""
     problem = _short_wave()
-    wave, capacity, products = _everywhere(problem)
+    wave, capacity, products = everywhere(problem)
     relaxed = lp_relaxation(wave, capacity, wave.plan_penalty, 10.0)
     assert relaxed is not None
     value, prices = relaxed
-    # Both stores' stock of A is short: each is worth close to the rejection penalty.
+    # Both stores' stock of A is short: each is priced.
     assert (prices.stock > 0).sum() == 2
-    extra = surcharge_of(wave, prices)
-    total = 0.0
-    for o in range(len(problem.orders)):
-        arrays = SourcingArrays.build(problem.problem_of(o))
-        ids = np.array([products[p] for p in arrays.products], dtype=np.int64)
-        unit, fixed = extra(arrays, ids[arrays.line_product])
-        total += priced_bound(arrays, unit, fixed, 5.0)[0]
-    bound = total - float(prices.stock @ wave.key_stock)
-    penalty = float(wave.plan_penalty[0])
-    assert value >= penalty  # one unit is rejected in any plan
+    lp, bound = priced_bound_at_lp(problem, wave, capacity, products, 10.0)
+    assert lp == pytest.approx(value)
+    assert value >= float(wave.plan_penalty[0])  # one unit is rejected in any plan
     assert bound >= value - 1e-6 * abs(value)
 
 
