@@ -54,6 +54,7 @@ from rich.table import Table
 from sourcing.bench.bound import lp_bound
 from sourcing.bench.families import FAMILIES, SCARCE_COVER, scarcity
 from sourcing.bench.instances import make_network, order_stream
+from sourcing.solver import SourcingProblem
 from sourcing.solver.wave import BatchPlan, BatchProblem, solve_batch
 from sourcing.solver.wave.problem import controlled_gap
 
@@ -90,6 +91,26 @@ def overdrawn(problem: BatchProblem, wave: BatchPlan) -> list[str]:
     return found
 
 
+def wave_instance(
+    family: str, variant: str, n_orders: int, n_locations: int, seed: int, priorities: str
+) -> tuple[BatchProblem, list[SourcingProblem]]:
+    """The wave of one run: the problem and each order's own problem on the fresh network.
+
+    ``variant`` is one of ``VARIANTS``; ``priorities`` "default" (the
+    service's: VIP then older orders) or "flat" (one for all).
+    """
+    # Every order in one day: the wave shares the day's capacity.
+    config = replace(FAMILIES[family].config(n_locations, n_orders, seed), days=1)
+    if variant == "scarce":
+        config = replace(config, **scarcity(n_orders, SCARCE_COVER, config.lines_per_order or 5))
+    elif variant == "capacity":
+        config = replace(config, binding_capacity=True)
+    network = make_network(config)
+    problems = list(order_stream(network, n_orders))
+    flat = [1.0] * n_orders if priorities == "flat" else []
+    return BatchProblem.from_problems(problems, flat), problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small wave, for CI (< 30 s)")
@@ -116,16 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     limit = args.time_limit or float(sizes["time_limit"])
     console = Console()
 
-    # Every order in one day: the wave shares the day's capacity.
-    config = replace(FAMILIES[args.family].config(n_locations, n_orders, args.seed), days=1)
-    if args.variant == "scarce":
-        config = replace(config, **scarcity(n_orders, SCARCE_COVER, config.lines_per_order or 5))
-    elif args.variant == "capacity":
-        config = replace(config, binding_capacity=True)
-    network = make_network(config)
-    problems = list(order_stream(network, n_orders))
-    flat = [1.0] * n_orders if args.priorities == "flat" else []
-    problem = BatchProblem.from_problems(problems, flat)
+    problem, problems = wave_instance(
+        args.family, args.variant, n_orders, n_locations, args.seed, args.priorities
+    )
     if args.tracemalloc:
         tracemalloc.start()
     started = time.perf_counter()

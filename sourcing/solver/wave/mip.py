@@ -45,6 +45,26 @@ class WaveMip:
     bound: float
 
 
+@dataclass(frozen=True, slots=True)
+class WaveModel:
+    """The model written out as sparse rows, and where the rows the Lagrangian prices are.
+
+    Variables: x (entries), y (candidates) and r (lines) first, integer,
+    then z and s. ``stock_rows`` and ``surplus_rows`` hold the first row of
+    constraints (3) and (7) and the position of each; ``capacity_rows``
+    the first row of each block of (5) and the capacity row (location * 3
+    + type, as ``Multipliers.capacity`` flattened) of each.
+    """
+
+    cost: FloatArray
+    upper: FloatArray
+    rows: SparseRows
+    n_integer: int
+    stock_rows: tuple[int, IntArray]
+    capacity_rows: tuple[tuple[int, IntArray], ...]
+    surplus_rows: tuple[int, IntArray]
+
+
 def solve_wave_mip(
     wave: Wave,
     capacity: IntArray,
@@ -61,14 +81,49 @@ def solve_wave_mip(
     ``abs_gap`` (absolute: under shortage the caller measures the gap above
     the rejection floor, which a relative gap on the whole cost would hide).
     """
-    n_e, n_i, n_j, n_o = (
-        len(wave.entry_cand),
-        len(wave.cand_order),
-        len(wave.quantity),
-        wave.n_orders,
+    n_e, n_i, n_o = len(wave.entry_cand), len(wave.cand_order), wave.n_orders
+    built = wave_model(wave, capacity, penalty)
+    model = build_model(np.zeros(len(built.cost)), built.upper, built.cost, built.rows)
+    for j in range(built.n_integer):
+        model.set_var_integrality(j, True)
+    take = _hint_take(wave, hint)
+    for j, value in enumerate(take):
+        model.add_hint(j, float(value))
+    used = np.bincount(wave.entry_cand, take, minlength=n_i) > 0
+    for i, value in enumerate(used):
+        model.add_hint(n_e + i, float(value))
+    solver = mbh.ModelSolverHelper("scip")
+    solver.enable_output(False)
+    solver.set_time_limit_in_seconds(max(time_limit_s, 0.001))
+    solver.set_solver_specific_parameters(
+        f"limits/gap = {gap_target}\nlimits/absgap = {abs_gap}\nrandomization/randomseedshift = 0"
     )
+    solver.solve(model)
+    bound = best_bound(solver)
+    if not finished(solver, "wave", time_limit_s):
+        return WaveMip(None, bound)
+    values = np.rint(np.asarray(solver.variable_values())[:n_e]).astype(np.int64)
+    given = np.flatnonzero(values)
+    owner = wave.entry_order[given]
+    no_fallback = np.zeros(n_o, dtype=bool)
+    assignment = Assignment(
+        order=owner,
+        location=wave.cand_location[wave.entry_cand[given]],
+        line=wave.entry_line[given] - wave.line_start[owner],
+        units=values[given],
+        sequence=np.argsort(rank, kind="stable"),
+        fallback=no_fallback,
+        rescue=no_fallback,
+        estimate=estimate(wave, values, no_fallback),
+    )
+    return WaveMip(assignment, bound)
+
+
+def wave_model(wave: Wave, capacity: IntArray, penalty: FloatArray) -> WaveModel:
+    """The model of the module over the wave's candidates; ``penalty`` per rejected unit."""
+    n_e, n_i, n_j = len(wave.entry_cand), len(wave.cand_order), len(wave.quantity)
     entry_order = wave.entry_order
-    line_order = np.repeat(np.arange(n_o), np.diff(wave.line_start))
+    line_order = np.repeat(np.arange(wave.n_orders), np.diff(wave.line_start))
     x, y, r = np.arange(n_e), n_e + np.arange(n_i), n_e + n_i + np.arange(n_j)
     rows = SparseRows()
     # Constraint (1): every unit ordered is served or rejected.
@@ -90,7 +145,9 @@ def solve_wave_mip(
     key = wave.entry_key
     potential = np.bincount(key, wave.entry_cap, minlength=len(wave.key_stock))
     # Constraint (3): the orders share each position's stock.
-    rows.at_most(key, x, wave.key_stock.astype(float), potential > wave.key_stock)
+    stock_keep = potential > wave.key_stock
+    stock_rows = (rows.count, np.flatnonzero(stock_keep))
+    rows.at_most(key, x, wave.key_stock.astype(float), stock_keep)
     # Constraint (4): two lines of one order at one position share the order's level.
     pair = entry_order * len(wave.key_stock) + key
     pairs, pair_of, counts = np.unique(pair, return_inverse=True, return_counts=True)
@@ -101,8 +158,11 @@ def solve_wave_mip(
     columns = capacity_columns(wave)
     flat = capacity.ravel().astype(float)
     demand = np.bincount(columns.ravel(), minlength=len(flat))
+    capacity_keep = (flat >= 0) & (demand > flat)
+    capacity_rows = []
     for c in range(columns.shape[1]):
-        rows.at_most(columns[:, c], y, flat, (flat >= 0) & (demand > flat))
+        capacity_rows.append((rows.count, np.flatnonzero(capacity_keep)))
+        rows.at_most(columns[:, c], y, flat, capacity_keep)
     # Constraint (6): each order's split limit.
     n_cands = np.diff(wave.cand_start)
     rows.at_most(wave.cand_order, y, wave.split_limit.astype(float), n_cands > wave.split_limit)
@@ -114,6 +174,7 @@ def solve_wave_mip(
     np.minimum.at(weight, key, wave.ideal_weight[entry_order])
     weight[~np.isfinite(weight)] = 0.0
     short = np.flatnonzero((potential > wave.key_surplus) & (weight > 0))
+    surplus_rows = (rows.count, short)
     z = n_e + n_i + n_j + np.arange(len(short))
     if len(short):
         # Constraint (7): units beyond the surplus above ideal stock are counted in z.
@@ -130,7 +191,7 @@ def solve_wave_mip(
         costs.append(weight[short])
         uppers.append(np.full(len(short), np.inf))
     split = np.flatnonzero((wave.split_weight > 0) & (n_cands > 1))
-    s = z[-1] + 1 + np.arange(len(split)) if len(short) else n_e + n_i + n_j + np.arange(len(split))
+    s = n_e + n_i + n_j + len(short) + np.arange(len(split))
     if len(split):
         # Constraint (8): s counts an order's fulfilments beyond the first.
         mine = np.isin(wave.cand_order, split)
@@ -144,42 +205,15 @@ def solve_wave_mip(
         )
         costs.append(wave.split_weight[split])
         uppers.append(np.full(len(split), np.inf))
-    cost, upper = np.concatenate(costs), np.concatenate(uppers)
-    n_vars = len(cost)
-    model = build_model(np.zeros(n_vars), upper, cost, rows)
-    for j in range(n_e + n_i + n_j):
-        model.set_var_integrality(j, True)
-    take = _hint_take(wave, hint)
-    for j, value in enumerate(take):
-        model.add_hint(j, float(value))
-    used = np.bincount(wave.entry_cand, take, minlength=n_i) > 0
-    for i, value in enumerate(used):
-        model.add_hint(n_e + i, float(value))
-    solver = mbh.ModelSolverHelper("scip")
-    solver.enable_output(False)
-    solver.set_time_limit_in_seconds(max(time_limit_s, 0.001))
-    solver.set_solver_specific_parameters(
-        f"limits/gap = {gap_target}\nlimits/absgap = {abs_gap}\nrandomization/randomseedshift = 0"
+    return WaveModel(
+        np.concatenate(costs),
+        np.concatenate(uppers),
+        rows,
+        n_e + n_i + n_j,
+        stock_rows,
+        tuple(capacity_rows),
+        surplus_rows,
     )
-    solver.solve(model)
-    bound = best_bound(solver)
-    if not finished(solver, "wave", time_limit_s):
-        return WaveMip(None, bound)
-    values = np.rint(np.asarray(solver.variable_values())[:n_e]).astype(np.int64)
-    given = np.flatnonzero(values)
-    owner = entry_order[given]
-    no_fallback = np.zeros(n_o, dtype=bool)
-    assignment = Assignment(
-        order=owner,
-        location=wave.cand_location[wave.entry_cand[given]],
-        line=wave.entry_line[given] - wave.line_start[owner],
-        units=values[given],
-        sequence=np.argsort(rank, kind="stable"),
-        fallback=no_fallback,
-        rescue=no_fallback,
-        estimate=estimate(wave, values, no_fallback),
-    )
-    return WaveMip(assignment, bound)
 
 
 def _hint_take(wave: Wave, hint: Assignment) -> IntArray:

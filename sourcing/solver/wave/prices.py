@@ -182,22 +182,7 @@ class Dual:
 
     def surcharge(self) -> Surcharge:
         """The current prices as extra costs on an order's full arrays."""
-        wave, prices = self.wave, self.prices
-        flat = prices.capacity
-
-        def extra(arrays: SourcingArrays, product: IntArray) -> tuple[FloatArray, FloatArray]:
-            n = arrays.cap.shape[0]
-            kind = 2 if arrays.problem.order.type is OrderType.CC else 1
-            if not len(wave.key_code):
-                return np.zeros(arrays.cap.shape), flat[:, 0] + flat[:, kind]
-            codes = (np.arange(n, dtype=np.int64)[:, None] << 32) | product[None, :]
-            at = np.minimum(np.searchsorted(wave.key_code, codes), len(wave.key_code) - 1)
-            found = wave.key_code[at] == codes
-            ideal = arrays.weights.ideal_stock
-            unit = np.where(found, prices.stock[at] + np.minimum(prices.surplus[at], ideal), 0.0)
-            return unit, flat[:, 0] + flat[:, kind]
-
-        return extra
+        return surcharge_of(self.wave, self.prices)
 
     def _merge(self, choice: Choice, only: BoolArray | None) -> None:
         wave = self.wave
@@ -255,3 +240,27 @@ class Dual:
     def converged(self) -> bool:
         """Whether the steps became too small to move the bound."""
         return self.margin < SMALLEST_MARGIN
+
+
+def surcharge_of(wave: Wave, prices: Multipliers) -> Surcharge:
+    """``prices`` over ``wave``'s positions as extra costs on an order's full arrays.
+
+    A unit at a position costs its stock price plus the lesser of its
+    surplus price and the order's ideal-stock weight; a fulfilment the
+    capacity prices of its location (total and the order's type).
+    """
+    flat = prices.capacity
+
+    def extra(arrays: SourcingArrays, product: IntArray) -> tuple[FloatArray, FloatArray]:
+        n = arrays.cap.shape[0]
+        kind = 2 if arrays.problem.order.type is OrderType.CC else 1
+        if not len(wave.key_code):
+            return np.zeros(arrays.cap.shape), flat[:, 0] + flat[:, kind]
+        codes = (np.arange(n, dtype=np.int64)[:, None] << 32) | product[None, :]
+        at = np.minimum(np.searchsorted(wave.key_code, codes), len(wave.key_code) - 1)
+        found = wave.key_code[at] == codes
+        ideal = arrays.weights.ideal_stock
+        unit = np.where(found, prices.stock[at] + np.minimum(prices.surplus[at], ideal), 0.0)
+        return unit, flat[:, 0] + flat[:, kind]
+
+    return extra

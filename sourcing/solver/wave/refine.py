@@ -56,8 +56,13 @@ def priced_bound(
         arrays,
         unit_cost=arrays.unit_cost + extra_unit,
         fulfilment_cost=arrays.fulfilment_cost + extra_fixed,
-        unit_cost_parts={**arrays.unit_cost_parts, "wave_prices": extra_unit},
-        fulfilment_cost_parts={**arrays.fulfilment_cost_parts, "wave_prices": extra_fixed},
+        # Two names: ``evaluate`` keeps one value per term, so a fulfilment part named as a
+        # unit part would replace it (the stock prices would then drop out of the total).
+        unit_cost_parts={**arrays.unit_cost_parts, "wave_unit_prices": extra_unit},
+        fulfilment_cost_parts={
+            **arrays.fulfilment_cost_parts,
+            "wave_fulfilment_prices": extra_fixed,
+        },
         surplus=unbounded,
         rejection_penalty=arrays.weights.rejection,
     )
