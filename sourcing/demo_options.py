@@ -111,7 +111,7 @@ def options_tables(
             option.latest_delivery_time.ToDatetime().strftime("%a %d %b"),
         )
     collection = Table(title="Fulfilment options: click and collect", title_justify="left")
-    for column in ("store", "km", "whole cart", "transfer", "ready (UTC)", "lacks"):
+    for column in ("store", "km", "whole cart", "transfer", "price", "ready (UTC)", "lacks"):
         collection.add_column(column)
     for store in answer.collection:
         lacks = ", ".join(f"line {m.line_ref} x{m.quantity}" for m in store.missing)
@@ -120,6 +120,7 @@ def options_tables(
             f"{store.distance_km:,.1f}",
             "yes" if store.whole_cart else "no",
             "yes" if store.needs_transfer else "no",
+            f"R$ {store.price.amount_minor / 100:,.2f}",
             store.ready_time.ToDatetime().strftime("%a %d %b %H:%M"),
             lacks,
         )

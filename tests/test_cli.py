@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sourcing.cli import main
@@ -33,6 +35,8 @@ def test_demo_sets_up_over_grpc_and_sources_both_orders(capsys: pytest.CaptureFi
     assert out.index("Fulfilment options: home delivery") < out.index("Home delivery: order")
     assert "│ cheapest │" in out
     assert "Fulfilment options: click and collect" in out
+    # Each collection store shows what its plan costs the retailer.
+    assert re.search(r"transfer\s*┃\s*price\s*┃\s*ready", out)
     assert "Home delivery: order SO-1001" in out
     assert "Click and collect: order SO-1002" in out
     assert "OPTIMAL" in out
