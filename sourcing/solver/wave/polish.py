@@ -46,6 +46,7 @@ class Polishing:
     penalty_raise: FloatArray
     rank: IntArray
     rescued: dict[str, int]
+    settled: set[int]
     seconds: dict[str, float]
     _arrays: Callable[[int], SourcingArrays]
     _state: Callable[[], NetworkState]
@@ -151,7 +152,9 @@ class Polishing:
     ) -> tuple[dict[int, Plan], list[int], int, float]:
         """The plans improved by joint MIPs over neighbourhoods until ``deadline``."""
         mark = time.perf_counter()
-        search = Neighbourhoods(self.problem, self.profiles, self.penalty_raise, self.rank)
+        search = Neighbourhoods(
+            self.problem, self.profiles, self.penalty_raise, self.rank, self.settled
+        )
         better, order = search.run(plans, sequence, deadline, 1.5 * self.seconds["greedy"])
         if search.moves:
             applied = apply(
