@@ -63,7 +63,9 @@ class Polishing:
         cells = self.served.transport_plan
         limits = [p.split_limit for p in self.profiles]
         over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
-        order = [o for o in range(len(self.orders)) if o not in over] + sorted(over)
+        # By priority: where the flow overdraws a store's capacity in orders, the first wins.
+        ranked = np.argsort(self.rank, kind="stable").tolist()
+        order = [o for o in ranked if o not in over] + [o for o in ranked if o in over]
         applied = apply(
             self._state(),
             self.orders,
@@ -77,7 +79,8 @@ class Polishing:
         )
         after = plan_key(applied.values())
         if after < key:
-            self.rescued["transport"] = key[0] - after[0]
+            if plans:  # units it serves beyond the plan it replaces
+                self.rescued["transport"] = key[0] - after[0]
             return applied, order, after[0], after[1]
         return plans, sequence, key[0], key[1]
 

@@ -74,10 +74,13 @@ class NetworkState:
             column = self.base.stock.get(line.product_ref)
             if column is None or line.product_ref in stock:
                 continue
+            if at is not None:
+                column = _column_at(column, at)
             taken = self.taken.get(line.product_ref)
             if taken is not None:
-                column = replace(column, reserved=column.reserved + taken[column.index])
-            stock[line.product_ref] = column if at is None else _column_at(column, at)
+                index = column.index if at is None else at[column.index]
+                column = replace(column, reserved=column.reserved + taken[index])
+            stock[line.product_ref] = column
         if at is None:
             state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
             locations, table = self.locations, self.table

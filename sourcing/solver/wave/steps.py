@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import SolveStatus
+from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
 from sourcing.solver.wave.joint import JointStep, relative_gap
@@ -267,8 +267,21 @@ class WaveSolver(JointStep, Polishing):
         """Apply the best plans order by order; keep the cheapest, the greedy's included."""
         mark = time.perf_counter()
         n = len(self.orders)
-        best, total, plans, rejected = self.best, math.inf, {}, 2**62
+        best, total, rejected = self.best, math.inf, 2**62
+        plans: dict[int, Plan] = {}
+        order: list[int] = []
+        # Each further plan is applied only while the time left covers an application.
+        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
+        short = self.served.max_served < int(self.ordered.sum())
+        if short:
+            # Under shortage the transport flow's units serve the most: they go first, the
+            # assignments (over a dozen candidates, their short orders solved again) after.
+            plans, order, rejected, total = self._transport(
+                plans, order, (rejected, total), explain
+            )
         for assignment in (self.best, *self.others):
+            if short and self._left() <= room:
+                break
             sequence, rescue = self._rescue(assignment)
             if assignment is self.joint:
                 # The MIP left those units out for the wave's sake: re-solving its short orders
@@ -290,12 +303,6 @@ class WaveSolver(JointStep, Polishing):
             if key < (rejected, total):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
-        # Each further plan is applied only while the time left covers an application.
-        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
-        if self.served.max_served < int(self.ordered.sum()) and self._left() > room:
-            # Under shortage, the transport flow's units are a plan to try as well.
-            key = (rejected, total)
-            plans, order, rejected, total = self._transport(plans, order, key, explain)
         self._timed("apply", mark)
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
