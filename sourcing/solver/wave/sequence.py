@@ -138,8 +138,9 @@ def apply(
 
     The orders in ``rescue``, and any whose allocation breaks a rule on the
     network as it then is, get the exact per-order solver's plan instead
-    when that one is cheaper; past ``deadline`` (a ``time.perf_counter``
-    reading) only the broken ones do. A ``Given`` allocation of an order in
+    when that one is cheaper, until ``deadline`` (a ``time.perf_counter``
+    reading); past it a broken allocation keeps what still fits of it
+    (``fitting``). A ``Given`` allocation of an order in
     ``state.settled`` is checked and priced over the locations it uses
     alone (the same plan, see the module).
     """
@@ -150,7 +151,9 @@ def apply(
         if isinstance(decide, Given) and o in state.settled and not (explain or solving):
             plan = _apply_given(state, orders[o], profiles[o], decide.cells.get(o, {}), policy)
         if plan is None:
-            plan = _apply_one(state, orders[o], profiles[o], o, decide, policy, solving, explain)
+            plan = _apply_one(
+                state, orders[o], profiles[o], o, decide, policy, solving, explain, deadline
+            )
         plans[int(o)] = plan
     return plans
 
@@ -164,14 +167,21 @@ def _apply_one(
     policy: str,
     solving: bool,
     explain: bool,
+    deadline: float,
 ) -> Plan:
-    """Order o's plan over the whole network as it is, taken from it; solved exactly if asked."""
+    """Order o's plan over the whole network as it is, taken from it; solved exactly if asked.
+
+    An allocation that breaks a rule is solved exactly too, until ``deadline``.
+    """
     problem = state.problem(order, profile)
     arrays = SourcingArrays.build(problem)
     allocation = decide(o, arrays)
     plan = None
     broken = bool(violations(arrays, allocation))
-    if broken:
+    if broken and not solving and time.perf_counter() >= deadline:
+        # Past the deadline what still fits of it stands in for the exact solver's plan.
+        allocation, broken = fitting(arrays, allocation), False
+    elif broken:
         allocation = np.zeros_like(allocation)
     if broken or solving:
         plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
@@ -210,6 +220,34 @@ def _apply_given(
     whole[at] = allocation
     state.take(arrays, whole)
     return plan_from_allocation(arrays, allocation, policy=policy)
+
+
+def fitting(arrays: SourcingArrays, allocation: IntArray) -> IntArray:
+    """What of ``allocation`` the rules let stand: within each cap, stock, line and split limit.
+
+    Units beyond a location's stock of a product are taken off its lines in
+    turn; beyond the split limit, the locations giving the fewest units are
+    dropped.
+    """
+    result = np.clip(allocation, 0, arrays.cap)
+    for k in range(result.shape[1]):  # a line's units beyond what was ordered
+        excess = int(result[:, k].sum()) - int(arrays.quantity[k])
+        for loc in np.flatnonzero(result[:, k])[::-1].tolist():
+            if excess <= 0:
+                break
+            cut = min(excess, int(result[loc, k]))
+            result[loc, k] -= cut
+            excess -= cut
+    for k in range(result.shape[1]):  # lines sharing a product share its stock
+        same = arrays.line_product == arrays.line_product[k]
+        before = result[:, same].sum(axis=1) - result[:, k]
+        room = np.maximum(arrays.stock[:, arrays.line_product[k]] - before, 0)
+        result[:, k] = np.minimum(result[:, k], room)
+    used = np.flatnonzero(result.sum(axis=1))
+    if len(used) > arrays.split_limit:
+        fewest = used[np.argsort(-result[used].sum(axis=1), kind="stable")][arrays.split_limit :]
+        result[fewest] = 0
+    return result
 
 
 def settles(arrays: SourcingArrays) -> bool:

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from sourcing.solver import SourcingProfile, StockPosition, Weights
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.objective import violations
 from sourcing.solver.plan import Plan
 from sourcing.solver.wave import BatchProblem
-from sourcing.solver.wave.sequence import Cell, Given, NetworkState, apply, settles
+from sourcing.solver.wave.sequence import Cell, Given, NetworkState, apply, fitting, settles
 from tests.solver.builders import loc
 from tests.solver.wave.test_served import scarce_waves
 from tests.solver.wave.test_solve import order, tiny_waves
@@ -98,3 +99,21 @@ def test_an_order_rejecting_everything_is_priced_as_on_the_whole_network() -> No
     plan: Plan = plans[0]
     assert plan.rejected_units == 2 and not plan.fulfilments and not taken
     assert np.isclose(plan.objective.total, 2 * Weights().rejection)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_waves_and_cells(), st.sampled_from([1, 2, 1000]))
+def test_what_fits_of_a_broken_allocation_breaks_no_rule(
+    case: tuple[BatchProblem, dict[int, dict[Cell, int]]], split_limit: int
+) -> None:
+    """``fitting`` keeps within every rule, and only ever takes units off."""
+    problem, cells = case
+    problem = replace(problem, profile=replace(problem.profile, split_limit=split_limit))
+    for o in range(len(problem.orders)):
+        arrays = SourcingArrays.build(problem.problem_of(o))
+        allocation = Given(cells)(o, arrays)
+        kept = fitting(arrays, allocation)
+        assert not violations(arrays, kept)
+        assert (kept >= 0).all() and (kept <= allocation).all()
+        if not violations(arrays, allocation):
+            assert (kept == allocation).all()
