@@ -28,7 +28,7 @@ import numpy as np
 
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.objective import violations
+from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, OrderType, SourcingProblem, SourcingProfile
@@ -139,8 +139,9 @@ def apply(
     The orders in ``rescue``, and any whose allocation breaks a rule on the
     network as it then is, get the exact per-order solver's plan instead
     when that one is cheaper, until ``deadline`` (a ``time.perf_counter``
-    reading); past it a broken allocation keeps what still fits of it
-    (``fitting``). A ``Given`` allocation of an order in
+    reading); past it a broken allocation becomes the better (rejected
+    units, then cost) of what still fits of it (``fitting``) and the
+    greedy's allocation. A ``Given`` allocation of an order in
     ``state.settled`` is checked and priced over the locations it uses
     alone (the same plan, see the module).
     """
@@ -179,8 +180,9 @@ def _apply_one(
     plan = None
     broken = bool(violations(arrays, allocation))
     if broken and not solving and time.perf_counter() >= deadline:
-        # Past the deadline what still fits of it stands in for the exact solver's plan.
-        allocation, broken = fitting(arrays, allocation), False
+        # Past the deadline the better of what still fits of it and the greedy's allocation
+        # stands in for the exact solver's plan.
+        allocation, broken = _better(arrays, fitting(arrays, allocation), greedy(arrays)), False
     elif broken:
         allocation = np.zeros_like(allocation)
     if broken or solving:
@@ -220,6 +222,16 @@ def _apply_given(
     whole[at] = allocation
     state.take(arrays, whole)
     return plan_from_allocation(arrays, allocation, policy=policy)
+
+
+def _better(arrays: SourcingArrays, first: IntArray, second: IntArray) -> IntArray:
+    """The allocation rejecting fewer units, then costing less (the first on a tie)."""
+
+    def key(allocation: IntArray) -> tuple[int, float]:
+        rejected = int(arrays.quantity.sum() - allocation.sum())
+        return rejected, evaluate(arrays, allocation).priced_total
+
+    return second if key(second) < key(first) else first
 
 
 def fitting(arrays: SourcingArrays, allocation: IntArray) -> IntArray:

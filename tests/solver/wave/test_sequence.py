@@ -117,3 +117,18 @@ def test_what_fits_of_a_broken_allocation_breaks_no_rule(
         assert (kept >= 0).all() and (kept <= allocation).all()
         if not violations(arrays, allocation):
             assert (kept == allocation).all()
+
+
+def test_past_the_deadline_a_broken_allocation_falls_back_to_the_greedy() -> None:
+    """A unit given where there is no stock is served where there is, without the exact solver."""
+    locations = (
+        loc("S0", 0, {"p1": StockPosition(on_hand=0)}, shipping_cost_per_km=1.0),
+        loc("S1", 100, {"p1": StockPosition(on_hand=1)}, shipping_cost_per_km=1.0),
+    )
+    problem = BatchProblem((order("O0", 0, {"p1": 1}),), locations, SourcingProfile(Weights()))
+    state = _state(problem, {0})
+    profiles = [problem.profile_of(0)]
+    given_cells = Given({0: {(0, 0): 1}})
+    plan = apply(state, problem.orders, profiles, [0], given_cells, "batch", deadline=0.0)[0]
+    assert plan.rejected_units == 0
+    assert [part.location_ref for part in plan.fulfilments] == ["S1"]
