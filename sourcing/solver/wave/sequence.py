@@ -61,24 +61,14 @@ class NetworkState:
         # Orders whose rejection penalty no state reached from ``base`` changes (``settles``).
         self.settled = settled
         self.taken: dict[str, IntArray] = {}
-        # Units a given plan still gives orders not yet applied: a broken order's stand-in
-        # plan leaves them alone (``problem``'s ``held``), so the later orders do not break.
-        self.held: dict[str, IntArray] = {}
         self.total = self.base.capacity_total.copy()
         self.hd = self.base.capacity_hd.copy()
         self.cc = self.base.capacity_cc.copy()
 
     def problem(
-        self,
-        order: Order,
-        profile: SourcingProfile,
-        at: IntArray | None = None,
-        held: bool = False,
+        self, order: Order, profile: SourcingProfile, at: IntArray | None = None
     ) -> SourcingProblem:
-        """``order`` over the network as it is now; over candidates ``at`` (ascending) alone.
-
-        With ``held`` the units held for orders not yet applied count as taken.
-        """
+        """``order`` over the network as it is now; over candidates ``at`` (ascending) alone."""
         stock: dict[str, ProductColumn] = {}
         for line in order.lines:
             column = self.base.stock.get(line.product_ref)
@@ -87,8 +77,6 @@ class NetworkState:
             if at is not None:
                 column = _column_at(column, at)
             taken = self.taken.get(line.product_ref)
-            if held and line.product_ref in self.held:
-                taken = self.held[line.product_ref] + (0 if taken is None else taken)
             if taken is not None:
                 index = column.index if at is None else at[column.index]
                 column = replace(column, reserved=column.reserved + taken[index])
@@ -153,17 +141,12 @@ def apply(
     when that one is cheaper, until ``deadline`` (a ``time.perf_counter``
     reading); past it a broken allocation becomes the better (rejected
     units, then cost) of what still fits of it (``fitting``) and the
-    greedy's allocation on what the given plan does not hold for the
-    orders after it. A ``Given`` allocation of an order in
+    greedy's allocation. A ``Given`` allocation of an order in
     ``state.settled`` is checked and priced over the locations it uses
     alone (the same plan, see the module).
     """
     plans: dict[int, Plan] = {}
-    if isinstance(decide, Given):
-        _hold(state, orders, decide, sequence, 1)
     for o in sequence:
-        if isinstance(decide, Given):
-            _hold(state, orders, decide, (o,), -1)
         solving = o in rescue and time.perf_counter() < deadline
         plan = None
         if isinstance(decide, Given) and o in state.settled and not (explain or solving):
@@ -174,18 +157,6 @@ def apply(
             )
         plans[int(o)] = plan
     return plans
-
-
-def _hold(
-    state: NetworkState, orders: Sequence[Order], given: Given, chosen: Sequence[int], sign: int
-) -> None:
-    """Hold (``sign`` 1) or give back (-1) the units ``given`` gives the ``chosen`` orders."""
-    n = len(state.locations)
-    for o in chosen:
-        lines = orders[o].lines
-        for (loc, k), units in given.cells.get(o, {}).items():
-            held = state.held.setdefault(lines[k].product_ref, np.zeros(n, dtype=np.int64))
-            held[loc] += sign * max(units, 0)
 
 
 def _apply_one(
@@ -211,8 +182,7 @@ def _apply_one(
     if broken and not solving and time.perf_counter() >= deadline:
         # Past the deadline the better of what still fits of it and the greedy's allocation
         # stands in for the exact solver's plan.
-        held = SourcingArrays.build(state.problem(order, profile, held=True))
-        allocation, broken = _better(arrays, fitting(arrays, allocation), greedy(held)), False
+        allocation, broken = _better(arrays, fitting(arrays, allocation), greedy(arrays)), False
     elif broken:
         allocation = np.zeros_like(allocation)
     if broken or solving:

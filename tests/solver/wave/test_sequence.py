@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sourcing.solver import Capacity, SourcingProfile, StockPosition, Weights
+from sourcing.solver import SourcingProfile, StockPosition, Weights
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import violations
 from sourcing.solver.plan import Plan
@@ -132,19 +132,3 @@ def test_past_the_deadline_a_broken_allocation_falls_back_to_the_greedy() -> Non
     plan = apply(state, problem.orders, profiles, [0], given_cells, "batch", deadline=0.0)[0]
     assert plan.rejected_units == 0
     assert [part.location_ref for part in plan.fulfilments] == ["S1"]
-
-
-def test_a_broken_order_leaves_alone_what_the_plan_gives_later_orders() -> None:
-    """O0's store is full: its stand-in plan may not take the unit the plan gives O1."""
-    locations = (
-        loc("S0", 0, {"p1": StockPosition(on_hand=1)}, capacity=Capacity(total=0)),
-        loc("S1", 100, {"p1": StockPosition(on_hand=1)}, shipping_cost_per_km=1.0),
-    )
-    orders = (order("O0", 0, {"p1": 1}), order("O1", 100, {"p1": 1}))
-    problem = BatchProblem(orders, locations, SourcingProfile(Weights()))
-    profiles = [problem.profile_of(o) for o in range(2)]
-    given_cells = Given({0: {(0, 0): 1}, 1: {(1, 0): 1}})
-    state = _state(problem, {0, 1})
-    plans = apply(state, problem.orders, profiles, [0, 1], given_cells, "batch", deadline=0.0)
-    assert plans[0].rejected_units == 1
-    assert plans[1].rejected_units == 0
