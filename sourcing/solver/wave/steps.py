@@ -300,7 +300,8 @@ class WaveSolver(JointStep, Polishing):
                 deadline=self.deadline,
             )
             key = plan_key(applied.values())
-            if key < (rejected, total):
+            # On a tie the assignment wins over the flow's plan: it gave out units by priority.
+            if key < (rejected, total) or (key == (rejected, total) and assignment is self.best):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
         self._timed("apply", mark)
