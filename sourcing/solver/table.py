@@ -96,6 +96,40 @@ class LocationTable:
             open_orders=state.open_orders,
         )
 
+    def subset(self, index: IntArray) -> LocationTable:
+        """The table of candidates ``index`` (ascending), without stock: a state supplies it.
+
+        Its ``source`` is those candidates' locations, so a problem over them
+        accepts it. Every per-location number is the same as in this table.
+        """
+        if not self.source:
+            raise InvalidProblem("Expected a table built from its locations to take a subset of.")
+        at = [int(i) for i in index]
+        return replace(
+            self,
+            latitude=self.latitude[index],
+            longitude=self.longitude[index],
+            fixed_cost=self.fixed_cost[index],
+            handling_cost=self.handling_cost[index],
+            shipping_cost_per_km=self.shipping_cost_per_km[index],
+            pick_pack_hours=self.pick_pack_hours[index],
+            capacity_total=self.capacity_total[index],
+            capacity_hd=self.capacity_hd[index],
+            capacity_cc=self.capacity_cc[index],
+            open_orders=self.open_orders[index],
+            hd_open_order_limit=self.hd_open_order_limit[index],
+            hd_enabled=self.hd_enabled[index],
+            cc_enabled=self.cc_enabled[index],
+            flagship=self.flagship[index],
+            vip_service=self.vip_service[index],
+            refs=tuple(self.refs[i] for i in at),
+            networks=tuple(self.networks[i] for i in at),
+            products={},
+            source=tuple(self.source[i] for i in at),
+            _members={},  # the caches are per candidate tuple
+            _index={},
+        )
+
     @classmethod
     def _build(cls, locations: tuple[Location, ...]) -> LocationTable:
         def floats(name: str) -> FloatArray:

@@ -40,8 +40,7 @@ from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, OrderType, SourcingProfile
 from sourcing.solver.solve import solve_arrays
 from sourcing.solver.types import FloatArray, IntArray
-from sourcing.solver.wave.rescue import Cell
-from sourcing.solver.wave.sequence import NetworkState, allocation_of
+from sourcing.solver.wave.sequence import Cell, NetworkState, allocation_of
 
 # Time the single-order solver may take per order solved in a move.
 MOVE_TIME_LIMIT_S = 0.5

@@ -15,7 +15,7 @@ deadline.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 import numpy as np
 
@@ -28,8 +28,8 @@ from sourcing.solver.wave.mip import solve_wave_mip
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.problem import BatchProblem
 from sourcing.solver.wave.repair import Assignment
-from sourcing.solver.wave.rescue import Cell, decide_from
-from sourcing.solver.wave.sequence import NetworkState, apply
+from sourcing.solver.wave.rescue import decide_from
+from sourcing.solver.wave.sequence import Cell, NetworkState, apply
 from sourcing.solver.wave.served import plan_key
 
 # Orders x locations of one neighbourhood (its MIP sees every location), and its size limits.
@@ -49,8 +49,10 @@ class Neighbourhoods:
         profiles: Sequence[SourcingProfile],
         penalty_raise: FloatArray,
         rank: IntArray,
+        settled: Container[int] = (),
     ) -> None:
         self.problem, self.profiles = problem, profiles
+        self.settled = settled  # orders ``apply`` may place on their locations alone
         self.penalty_raise, self.rank = penalty_raise, rank
         self.size = int(np.clip(CELLS // max(len(problem.locations), 1), SMALLEST, LARGEST))
         self.products = [{line.product_ref for line in o.lines} for o in problem.orders]
@@ -109,7 +111,7 @@ class Neighbourhoods:
         p = self.problem
         inside = set(chosen)
         others = [o for o in sequence if o not in inside]
-        state = NetworkState(p.locations, p.state, p.table, p.scarcity_prices)
+        state = NetworkState(p.locations, p.state, p.table, p.scarcity_prices, self.settled)
         held = apply(
             state, p.orders, self.profiles, others, decide_from(cells_of(p, plans)), "batch"
         )

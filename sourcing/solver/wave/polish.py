@@ -46,6 +46,7 @@ class Polishing:
     penalty_raise: FloatArray
     rank: IntArray
     rescued: dict[str, int]
+    settled: set[int]
     seconds: dict[str, float]
     _arrays: Callable[[int], SourcingArrays]
     _state: Callable[[], NetworkState]
@@ -62,7 +63,9 @@ class Polishing:
         cells = self.served.transport_plan
         limits = [p.split_limit for p in self.profiles]
         over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
-        order = [o for o in range(len(self.orders)) if o not in over] + sorted(over)
+        # By priority: where the flow overdraws a store's capacity in orders, the first wins.
+        ranked = np.argsort(self.rank, kind="stable").tolist()
+        order = [o for o in ranked if o not in over] + [o for o in ranked if o in over]
         applied = apply(
             self._state(),
             self.orders,
@@ -76,7 +79,8 @@ class Polishing:
         )
         after = plan_key(applied.values())
         if after < key:
-            self.rescued["transport"] = key[0] - after[0]
+            if plans:  # units it serves beyond the plan it replaces
+                self.rescued["transport"] = key[0] - after[0]
             return applied, order, after[0], after[1]
         return plans, sequence, key[0], key[1]
 
@@ -151,7 +155,9 @@ class Polishing:
     ) -> tuple[dict[int, Plan], list[int], int, float]:
         """The plans improved by joint MIPs over neighbourhoods until ``deadline``."""
         mark = time.perf_counter()
-        search = Neighbourhoods(self.problem, self.profiles, self.penalty_raise, self.rank)
+        search = Neighbourhoods(
+            self.problem, self.profiles, self.penalty_raise, self.rank, self.settled
+        )
         better, order = search.run(plans, sequence, deadline, 1.5 * self.seconds["greedy"])
         if search.moves:
             applied = apply(

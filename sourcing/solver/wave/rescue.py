@@ -34,11 +34,10 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Location, Order, OrderType
 from sourcing.solver.types import IntArray
+from sourcing.solver.wave.sequence import Cell, Given
 
 # Locations tried per rejected line, cheapest first.
 TRIED_LOCATIONS = 40
-
-Cell = tuple[int, int]  # (location, line)
 
 
 @dataclass
@@ -200,16 +199,6 @@ def _cc(order: Order) -> bool:
     return order.type is OrderType.CC
 
 
-def decide_from(
-    allocation: Mapping[int, Mapping[Cell, int]],
-) -> Callable[[int, SourcingArrays], IntArray]:
+def decide_from(allocation: Mapping[int, Mapping[Cell, int]]) -> Given:
     """The allocations as a ``Decide`` over each order's arrays (same locations and lines)."""
-
-    def decide(o: int, arrays: SourcingArrays) -> IntArray:
-        result = np.zeros(arrays.cap.shape, dtype=np.int64)
-        for (loc, line), units in allocation.get(o, {}).items():
-            if units > 0:
-                result[loc, line] += units
-        return result
-
-    return decide
+    return Given(allocation)

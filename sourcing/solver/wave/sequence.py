@@ -7,20 +7,28 @@ order less of capacity at every location they use), through the solver's
 and priced with ``objective.evaluate`` on those arrays, exactly as a
 sequence of single-order calls would price it: the plans are valid in that
 order, and their objectives add up to the wave's.
+
+An allocation given in advance (``Given``) needs no decision over the whole
+network, and an order's check and price depend on the network only where
+the allocation takes units, but for the rejection penalty, which is the
+profile's as long as it dominates every candidate's costs (``settles``). For
+an order whose penalty is settled so, such an allocation is checked and
+priced on the arrays of the locations it uses alone: the same plan for a
+few locations' work instead of the whole network's.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Container, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.objective import violations
+from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.problem import Location, Order, OrderType, SourcingProblem, SourcingProfile
@@ -30,6 +38,7 @@ from sourcing.solver.table import LocationTable
 from sourcing.solver.types import IntArray
 
 Decide = Callable[[int, SourcingArrays], IntArray]
+Cell = tuple[int, int]  # (location, line)
 # Time the exact per-order solver may take for an order the wave could not place.
 FALLBACK_TIME_LIMIT_S = 0.5
 
@@ -43,39 +52,58 @@ class NetworkState:
         base: CandidateState | None,
         table: LocationTable | None = None,
         scarcity_prices: ScarcityPrices | None = None,
+        settled: Container[int] = (),
     ) -> None:
         self.locations = locations
         self.scarcity_prices = scarcity_prices
         self.table = table if table is not None else LocationTable.of(locations)
         self.base = base or self.table.state()
+        # Orders whose rejection penalty no state reached from ``base`` changes (``settles``).
+        self.settled = settled
         self.taken: dict[str, IntArray] = {}
         self.total = self.base.capacity_total.copy()
         self.hd = self.base.capacity_hd.copy()
         self.cc = self.base.capacity_cc.copy()
 
-    def problem(self, order: Order, profile: SourcingProfile) -> SourcingProblem:
-        """``order`` over the network as it is now."""
+    def problem(
+        self, order: Order, profile: SourcingProfile, at: IntArray | None = None
+    ) -> SourcingProblem:
+        """``order`` over the network as it is now; over candidates ``at`` (ascending) alone."""
         stock: dict[str, ProductColumn] = {}
         for line in order.lines:
             column = self.base.stock.get(line.product_ref)
             if column is None or line.product_ref in stock:
                 continue
+            if at is not None:
+                column = _column_at(column, at)
             taken = self.taken.get(line.product_ref)
             if taken is not None:
-                column = replace(column, reserved=column.reserved + taken[column.index])
+                index = column.index if at is None else at[column.index]
+                column = replace(column, reserved=column.reserved + taken[index])
             stock[line.product_ref] = column
-        state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
+        if at is None:
+            state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
+            locations, table = self.locations, self.table
+        else:
+            counts = (self.total[at], self.hd[at], self.cc[at], self.base.open_orders[at])
+            state = CandidateState(stock, *counts)
+            table = self.table.subset(at)
+            locations = table.source
         return SourcingProblem(
             order,
-            self.locations,
+            locations,
             profile,
             state,
-            table=self.table,
+            table=table,
             scarcity_prices=self.scarcity_prices,
         )
 
     def take(self, arrays: SourcingArrays, allocation: IntArray) -> None:
-        """Reserve ``allocation``'s units and one order's capacity at each location it uses."""
+        """Reserve ``allocation``'s units and one order's capacity at each location it uses.
+
+        ``allocation`` is over the whole network, whatever candidates the
+        arrays (read for the order's lines) cover.
+        """
         n = len(self.locations)
         for k in np.flatnonzero(allocation.sum(axis=0)):
             product = arrays.problem.order.lines[int(k)].product_ref
@@ -110,29 +138,200 @@ def apply(
 
     The orders in ``rescue``, and any whose allocation breaks a rule on the
     network as it then is, get the exact per-order solver's plan instead
-    when that one is cheaper; past ``deadline`` (a ``time.perf_counter``
-    reading) only the broken ones do.
+    when that one is cheaper, until ``deadline`` (a ``time.perf_counter``
+    reading); past it a broken allocation becomes the better (rejected
+    units, then cost) of what still fits of it (``fitting``) and the
+    greedy's allocation. A ``Given`` allocation of an order in
+    ``state.settled`` is checked and priced over the locations it uses
+    alone (the same plan, see the module).
     """
     plans: dict[int, Plan] = {}
     for o in sequence:
-        problem = state.problem(orders[o], profiles[o])
-        arrays = SourcingArrays.build(problem)
-        allocation = decide(o, arrays)
+        solving = o in rescue and time.perf_counter() < deadline
         plan = None
-        broken = bool(violations(arrays, allocation))
-        if broken:
-            allocation = np.zeros_like(allocation)
-        if broken or (o in rescue and time.perf_counter() < deadline):
-            plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
-            exact = solve(problem, time_limit_s=FALLBACK_TIME_LIMIT_S, explain=explain)
-            if exact.objective.priced_total < plan.objective.priced_total:
-                allocation = allocation_of(exact, arrays)
-                plan = replace(exact, policy=policy)
+        if isinstance(decide, Given) and o in state.settled and not (explain or solving):
+            plan = _apply_given(state, orders[o], profiles[o], decide.cells.get(o, {}), policy)
         if plan is None:
-            plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
-        state.take(arrays, allocation)
+            plan = _apply_one(
+                state, orders[o], profiles[o], o, decide, policy, solving, explain, deadline
+            )
         plans[int(o)] = plan
     return plans
+
+
+def _apply_one(
+    state: NetworkState,
+    order: Order,
+    profile: SourcingProfile,
+    o: int,
+    decide: Decide,
+    policy: str,
+    solving: bool,
+    explain: bool,
+    deadline: float,
+) -> Plan:
+    """Order o's plan over the whole network as it is, taken from it; solved exactly if asked.
+
+    An allocation that breaks a rule is solved exactly too, until ``deadline``.
+    """
+    problem = state.problem(order, profile)
+    arrays = SourcingArrays.build(problem)
+    allocation = decide(o, arrays)
+    plan = None
+    broken = bool(violations(arrays, allocation))
+    if broken and not solving and time.perf_counter() >= deadline:
+        # Past the deadline the better of what still fits of it and the greedy's allocation
+        # stands in for the exact solver's plan.
+        allocation, broken = _better(arrays, fitting(arrays, allocation), greedy(arrays)), False
+    elif broken:
+        allocation = np.zeros_like(allocation)
+    if broken or solving:
+        plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
+        exact = solve(problem, time_limit_s=FALLBACK_TIME_LIMIT_S, explain=explain)
+        if exact.objective.priced_total < plan.objective.priced_total:
+            allocation = allocation_of(exact, arrays)
+            plan = replace(exact, policy=policy)
+    if plan is None:
+        plan = plan_from_allocation(arrays, allocation, policy=policy, explain=explain)
+    state.take(arrays, allocation)
+    return plan
+
+
+def _apply_given(
+    state: NetworkState,
+    order: Order,
+    profile: SourcingProfile,
+    cells: Mapping[Cell, int],
+    policy: str,
+) -> Plan | None:
+    """The plan of ``cells`` over the locations they use, taken; None when they break a rule.
+
+    A broken allocation is left to ``_apply_one``, which solves it exactly
+    over the whole network.
+    """
+    units = {cell: q for cell, q in cells.items() if q > 0}
+    # An order rejecting every unit is priced on one location it does not use.
+    at = np.unique(np.array([loc for loc, _ in units] or [0], dtype=np.int64))
+    arrays = SourcingArrays.build(state.problem(order, profile, at))
+    allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+    for (loc, line), q in units.items():
+        allocation[int(np.searchsorted(at, loc)), line] += q
+    if violations(arrays, allocation):
+        return None
+    whole = np.zeros((len(state.locations), len(order.lines)), dtype=np.int64)
+    whole[at] = allocation
+    state.take(arrays, whole)
+    return plan_from_allocation(arrays, allocation, policy=policy)
+
+
+def _better(arrays: SourcingArrays, first: IntArray, second: IntArray) -> IntArray:
+    """The allocation rejecting fewer units, then costing less (the first on a tie)."""
+
+    def key(allocation: IntArray) -> tuple[int, float]:
+        rejected = int(arrays.quantity.sum() - allocation.sum())
+        return rejected, evaluate(arrays, allocation).priced_total
+
+    return second if key(second) < key(first) else first
+
+
+def fitting(arrays: SourcingArrays, allocation: IntArray) -> IntArray:
+    """What of ``allocation`` the rules let stand: within each cap, stock, line and split limit.
+
+    Units beyond a location's stock of a product are taken off its lines in
+    turn; beyond the split limit, the locations giving the fewest units are
+    dropped.
+    """
+    result = np.clip(allocation, 0, arrays.cap)
+    for k in range(result.shape[1]):  # a line's units beyond what was ordered
+        excess = int(result[:, k].sum()) - int(arrays.quantity[k])
+        for loc in np.flatnonzero(result[:, k])[::-1].tolist():
+            if excess <= 0:
+                break
+            cut = min(excess, int(result[loc, k]))
+            result[loc, k] -= cut
+            excess -= cut
+    for k in range(result.shape[1]):  # lines sharing a product share its stock
+        same = arrays.line_product == arrays.line_product[k]
+        before = result[:, same].sum(axis=1) - result[:, k]
+        room = np.maximum(arrays.stock[:, arrays.line_product[k]] - before, 0)
+        result[:, k] = np.minimum(result[:, k], room)
+    used = np.flatnonzero(result.sum(axis=1))
+    if len(used) > arrays.split_limit:
+        fewest = used[np.argsort(-result[used].sum(axis=1), kind="stable")][arrays.split_limit :]
+        result[fewest] = 0
+    return result
+
+
+def settles(arrays: SourcingArrays) -> bool:
+    """Whether the order's rejection penalty is the profile's in every state reached from here.
+
+    ``arrays`` are the order's over the whole network in the starting state.
+    The penalty is the profile's unless the order's units times its dearest
+    usable candidate's costs exceed it (``coverage_with_rejection``). Applying
+    orders only takes stock and capacity, so fewer candidates are usable;
+    their per-fulfilment costs stay, and a unit's cost rises only by the
+    overstock preference, at most its weight. When even that bound stays
+    below the profile's penalty (with and without scarce-stock prices),
+    every state has the profile's penalty and no steering on it. Rate cards
+    price by the parcel: those orders are not settled here.
+    """
+    weights = arrays.weights
+    usable = arrays.cap.sum(axis=1) > 0
+    if arrays.rates is not None:
+        return False
+    if not usable.any():
+        return True
+    units = float(arrays.quantity.sum())
+    rise = max(weights.overstock, 0.0)
+    unit_steer = arrays.unit_cost_parts.get("scarcity_price", 0.0)
+    fulfilment_steer = arrays.fulfilment_cost_parts.get("scarcity_price", 0.0)
+    for unit, fulfilment in (
+        (arrays.unit_cost, arrays.fulfilment_cost),
+        (arrays.unit_cost - unit_steer, arrays.fulfilment_cost - fulfilment_steer),
+    ):
+        worst = float(fulfilment[usable].max()) + weights.split
+        worst += float(unit[usable].max()) + weights.ideal_stock + rise
+        # A unit of margin over the penalty's own rounding up.
+        if units * worst + 2.0 > weights.rejection:
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    """A ``Decide`` whose allocations are given: order -> (location, line) -> units.
+
+    Locations are the network's indices, lines the order's; ``apply`` may
+    then check and price an order on the locations it uses alone.
+    """
+
+    cells: Mapping[int, Mapping[Cell, int]]
+
+    def __call__(self, o: int, arrays: SourcingArrays) -> IntArray:
+        """Order o's allocation over ``arrays``' candidates (the whole network) and lines."""
+        result = np.zeros(arrays.cap.shape, dtype=np.int64)
+        for (loc, line), units in self.cells.get(o, {}).items():
+            if units > 0:
+                result[loc, line] += units
+        return result
+
+
+def _column_at(column: ProductColumn, at: IntArray) -> ProductColumn:
+    """The positions of ``column`` at candidates ``at`` (ascending), renumbered over ``at``."""
+    where = np.searchsorted(at, column.index)
+    found = (where < len(at)) & (at[np.minimum(where, len(at) - 1)] == column.index)
+    renumber = dict(zip(column.index[found].tolist(), where[found].tolist(), strict=True))
+    return ProductColumn(
+        index=where[found],
+        on_hand=column.on_hand[found],
+        reserved=column.reserved[found],
+        buffer_qty=column.buffer_qty[found],
+        ideal_qty=column.ideal_qty[found],
+        markdown=column.markdown[found],
+        sell_through=column.sell_through[found],
+        stock_age_days=column.stock_age_days[found],
+        in_transit=tuple((renumber[i], t) for i, t in column.in_transit if i in renumber),
+    )
 
 
 def greedy(arrays: SourcingArrays) -> IntArray:

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import SolveStatus
+from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
 from sourcing.solver.wave.joint import JointStep, relative_gap
@@ -28,7 +28,15 @@ from sourcing.solver.wave.prices import Dual
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.refine import refine
 from sourcing.solver.wave.repair import Assignment, repair
-from sourcing.solver.wave.sequence import Decide, NetworkState, apply, greedy, with_gap
+from sourcing.solver.wave.sequence import (
+    Cell,
+    Given,
+    NetworkState,
+    apply,
+    greedy,
+    settles,
+    with_gap,
+)
 from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
 
 # Share of the rejection penalty a priority of 1 adds: enough to decide who
@@ -86,12 +94,16 @@ class WaveSolver(JointStep, Polishing):
         self.ordered = np.array([o.total_units for o in problem.orders], dtype=np.int64)
         self.collector: ServedCollector | None = ServedCollector(len(problem.locations))
         self.rescued: dict[str, int] = {}
+        # Orders whose plans ``apply`` may check and price on the locations they use alone.
+        self.settled: set[int] = set()
 
     def _arrays(self, o: int) -> SourcingArrays:
         p = self.problem
         arrays = SourcingArrays.build(p.problem_of(o))
         if self.collector is not None:  # the first fit: every order in the starting state
             self.collector.add(o, arrays, float(self.penalty_raise[o]))
+            if settles(arrays):
+                self.settled.add(o)
         return arrays
 
     def _timed(self, name: str, since: float) -> float:
@@ -101,7 +113,7 @@ class WaveSolver(JointStep, Polishing):
 
     def _state(self) -> NetworkState:
         p = self.problem
-        return NetworkState(p.locations, p.state, p.table, p.scarcity_prices)
+        return NetworkState(p.locations, p.state, p.table, p.scarcity_prices, self.settled)
 
     def run(self, gap_target: float, explain: bool) -> BatchPlan:
         """Every step in turn; the cheaper of the wave's plan and the greedy's."""
@@ -255,8 +267,21 @@ class WaveSolver(JointStep, Polishing):
         """Apply the best plans order by order; keep the cheapest, the greedy's included."""
         mark = time.perf_counter()
         n = len(self.orders)
-        best, total, plans, rejected = self.best, math.inf, {}, 2**62
+        best, total, rejected = self.best, math.inf, 2**62
+        plans: dict[int, Plan] = {}
+        order: list[int] = []
+        # Each further plan is applied only while the time left covers an application.
+        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
+        short = self.served.max_served < int(self.ordered.sum())
+        if short:
+            # Under shortage the transport flow's units serve the most: they go first, the
+            # assignments (over a dozen candidates, their short orders solved again) after.
+            plans, order, rejected, total = self._transport(
+                plans, order, (rejected, total), explain
+            )
         for assignment in (self.best, *self.others):
+            if short and self._left() <= room:
+                break
             sequence, rescue = self._rescue(assignment)
             if assignment is self.joint:
                 # The MIP left those units out for the wave's sake: re-solving its short orders
@@ -275,15 +300,10 @@ class WaveSolver(JointStep, Polishing):
                 deadline=self.deadline,
             )
             key = plan_key(applied.values())
-            if key < (rejected, total):
+            # On a tie the assignment wins over the flow's plan: it gave out units by priority.
+            if key < (rejected, total) or (key == (rejected, total) and assignment is self.best):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
-        # Each further plan is applied only while the time left covers an application.
-        room = 1.5 * self.seconds.get("greedy", 0.0) + 0.5
-        if self.served.max_served < int(self.ordered.sum()) and self._left() > room:
-            # Under shortage, the transport flow's units are a plan to try as well.
-            key = (rejected, total)
-            plans, order, rejected, total = self._transport(plans, order, key, explain)
         self._timed("apply", mark)
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
@@ -351,17 +371,16 @@ def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:
     return greedy(arrays)
 
 
-def _decide(assignment: Assignment) -> Decide:
-    """The allocation the assignment gives order o, over its arrays' candidates and lines."""
-    split = np.searchsorted(assignment.order, np.arange(len(assignment.fallback) + 1))
-
-    def decide(o: int, arrays: SourcingArrays) -> IntArray:
-        allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
-        at = slice(split[o], split[o + 1])
-        np.add.at(allocation, (assignment.location[at], assignment.line[at]), assignment.units[at])
-        return allocation
-
-    return decide
+def _decide(assignment: Assignment) -> Given:
+    """The units the assignment gives each order, by (location, line of the order)."""
+    cells: dict[int, dict[Cell, int]] = {}
+    a = assignment
+    columns = (a.order, a.location, a.line, a.units)
+    rows = zip(*(column.tolist() for column in columns), strict=True)
+    for o, location, line, units in rows:
+        mine = cells.setdefault(o, {})
+        mine[(location, line)] = mine.get((location, line), 0) + units
+    return Given(cells)
 
 
 def _priority(problem: BatchProblem) -> tuple[IntArray, FloatArray]:
