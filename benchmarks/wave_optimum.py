@@ -50,8 +50,8 @@ from sourcing.solver.wave.prices import surcharge_of
 from sourcing.solver.wave.problem import BatchProblem, controlled_gap
 from sourcing.solver.wave.refine import priced_bound
 from sourcing.solver.wave.relaxation import lp_relaxation
-from sourcing.solver.wave.rescue import Cell, decide_from
-from sourcing.solver.wave.sequence import NetworkState, apply
+from sourcing.solver.wave.rescue import decide_from
+from sourcing.solver.wave.sequence import Cell, NetworkState, apply
 from sourcing.solver.wave.served import real_and_priced
 
 # Time the single-order solver may take per order for the priced bound.
