@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from hypothesis import strategies as st
+
 from sourcing.solver.carriers import (
     Calendar,
     CarrierService,
@@ -51,3 +53,19 @@ def service(
         delivery_weekdays=weekdays,
         transfer=transfer,
     )
+
+
+def random_week(draw: st.DrawFn) -> tuple[OpeningHours, ...]:
+    """Non-overlapping half-hour intervals per weekday: sorted distinct marks, paired up."""
+    hours = []
+    for weekday in range(7):
+        marks = sorted(set(draw(st.lists(st.integers(0, 47), max_size=4))))
+        for opens, closes in zip(marks[0::2], marks[1::2], strict=False):
+            hours.append(
+                OpeningHours(
+                    weekday,
+                    time(opens // 2, 30 * (opens % 2)),
+                    time(closes // 2, 30 * (closes % 2)),
+                )
+            )
+    return tuple(hours)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sourcing.solver import eta
 from sourcing.solver.carriers import Calendar, CarrierService, OpeningHours
 from sourcing.solver.clock import Clock, distance_bands
-from tests.solver.calendars import service
+from tests.solver.calendars import random_week, service
 
 # St John's went back an hour across midnight until 2010 (00:01 to 23:01), Casey three
 # hours on 5 March 2010 (02:00 to 23:00): a local date repeats there.
@@ -42,18 +42,7 @@ def calendars(draw: st.DrawFn) -> Calendar | None:
     """None, or a calendar of random intervals per weekday, some closed dates, any zone."""
     if draw(st.integers(0, 5)) == 0:
         return None
-    hours = []
-    for weekday in range(7):
-        # Non-overlapping intervals: sorted distinct half-hour marks, paired up.
-        marks = sorted(set(draw(st.lists(st.integers(0, 47), max_size=4))))
-        for opens, closes in zip(marks[0::2], marks[1::2], strict=False):
-            hours.append(
-                OpeningHours(
-                    weekday,
-                    time(opens // 2, 30 * (opens % 2)),
-                    time(closes // 2, 30 * (closes % 2)),
-                )
-            )
+    hours = random_week(draw)
     start = date(2026, 3, 1)
     holidays = frozenset(
         start + timedelta(days=d) for d in draw(st.lists(st.integers(0, 60), max_size=6))

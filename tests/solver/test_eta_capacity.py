@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sourcing.solver import solve
-from sourcing.solver.carriers import Calendar, OpeningHours
+from sourcing.solver.carriers import Calendar
 from sourcing.solver.clock import Clock
 from sourcing.solver.eta import (
     HORIZON_DAYS,
@@ -24,7 +24,7 @@ from sourcing.solver.eta import (
     ready_by,
 )
 from tests.solver.builders import loc, order, problem
-from tests.solver.calendars import service, store_calendar
+from tests.solver.calendars import random_week, service, store_calendar
 
 FRIDAY, SATURDAY, MONDAY = date(2026, 12, 4), date(2026, 12, 5), date(2026, 12, 7)
 TEN_AM_FRIDAY = datetime(2026, 12, 4, 13, tzinfo=UTC)  # 10:00 in Sao Paulo
@@ -114,17 +114,7 @@ def calendars(draw: st.DrawFn) -> Calendar | None:
     """None, or random half-hour intervals per weekday, some closed dates, a zone."""
     if draw(st.integers(0, 4)) == 0:
         return None
-    hours = []
-    for weekday in range(7):
-        marks = sorted(set(draw(st.lists(st.integers(0, 47), max_size=4))))
-        for opens, closes in zip(marks[0::2], marks[1::2], strict=False):
-            hours.append(
-                OpeningHours(
-                    weekday,
-                    time(opens // 2, 30 * (opens % 2)),
-                    time(closes // 2, 30 * (closes % 2)),
-                )
-            )
+    hours = random_week(draw)
     holidays = frozenset(START + timedelta(days=d) for d in draw(st.lists(st.integers(0, 40))))
     return Calendar(draw(st.sampled_from(ZONES)), tuple(hours), holidays)
 
