@@ -51,6 +51,7 @@ class Polishing:
     _arrays: Callable[[int], SourcingArrays]
     _state: Callable[[], NetworkState]
     _timed: Callable[[str, float], float]
+    _application_time: Callable[[], float]
 
     def _transport(
         self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
@@ -158,7 +159,7 @@ class Polishing:
         search = Neighbourhoods(
             self.problem, self.profiles, self.penalty_raise, self.rank, self.settled
         )
-        better, order = search.run(plans, sequence, deadline, 1.5 * self.seconds["greedy"])
+        better, order = search.run(plans, sequence, deadline, self._application_time())
         if search.moves:
             applied = apply(
                 self._state(),
