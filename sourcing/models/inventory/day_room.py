@@ -59,7 +59,7 @@ def day_room(
         day = ready.astimezone(calendar.zone() if calendar else UTC).date()
         due[(index, day, OrderType(kind) is order_type)] += 1
     room: dict[str, dict[date, int]] = {}
-    for (index, day, _), _n in due.items():
+    for index, day in sorted({(index, day) for index, day, _ in due}):
         total, mine = int(cached.capacity_total[index]), int(own[index])
         everything = due[(index, day, True)] + due[(index, day, False)]
         left = [
