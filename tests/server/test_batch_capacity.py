@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sourcing.models import Fulfilment, OrderType
 from sourcing.models.config.tables import Location
@@ -142,3 +142,31 @@ def test_the_library_shares_capacity_between_waves(server: RunningServer) -> Non
         assert result.outcome is not None
         served.append((result.order_ref, result.outcome.plan.served()))
     assert served == [("CC_1", {"FAR": {"1": 1}}), ("HD_1", {"NEAR": {"1": 1}})]
+
+
+def test_a_wave_reads_the_room_per_day_once_per_order_type(server: RunningServer) -> None:
+    """Four HD and two CC orders on a capacity-limited network read the fulfilments due
+    (what the ready-by's room counts) twice, once per order type, not once per order."""
+    two_stores(server, far=True, capacity_total=20)
+    line = (LineInput("1", "SKU_1", 1),)
+    orders = [
+        OrderInput(f"HD_{i}", OrderType.HD, line, delivery_point=GeoPoint(0.0, 0.0))
+        for i in range(4)
+    ] + [
+        OrderInput(f"CC_{i}", OrderType.CC, line, collection_location_ref="NEAR") for i in range(2)
+    ]
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "fulfilments.ready_by_at >=" in statement:
+            reads.append(statement)
+
+    event.listen(server.engine, "before_cursor_execute", count)
+    try:
+        outcome = source_batch(
+            session_factory(server.engine), orders, SourceOptions(time_limit_s=5.0)
+        )
+    finally:
+        event.remove(server.engine, "before_cursor_execute", count)
+    assert all(r.outcome is not None and r.outcome.plan.served() for r in outcome.results)
+    assert len(reads) == 2

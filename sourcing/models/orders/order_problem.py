@@ -17,6 +17,7 @@ orders read (``wave_prices``); Rebalance reads its group's through
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,12 @@ from sourcing.models.db.enums import OrderType
 from sourcing.models.inventory.day_room import day_room
 from sourcing.models.inventory.scarcity import read_prices
 
+# Room read once per candidate set and order type within one read transaction (a
+# SourceBatch wave's): the key holds the set's id, the value the set itself, so the id
+# cannot be reused while the memo lives.
+Room = dict[str, dict[date, int]] | None
+RoomMemo = dict[tuple[int, OrderType], tuple[CandidateSet, Room]]
+
 
 def order_problem(
     session: Session,
@@ -35,14 +42,29 @@ def order_problem(
     profile: solver.SourcingProfile,
     products: Mapping[int, str],
     weight_overrides: Mapping[str, float] | None = None,
+    rooms: RoomMemo | None = None,
 ) -> solver.SourcingProblem:
     """``order`` over ``candidates`` under ``profile``, priced when its weights say so.
 
     ``products`` maps the order's product ids to refs (the prices are read
     for these); ``weight_overrides`` are the call's own weights, which the
-    solver applies on top of the profile's.
+    solver applies on top of the profile's. ``rooms``, for the orders read
+    in one transaction that writes nothing between them, shares the room
+    per day between the orders on the same candidates: it counts fulfilments
+    already stored, which no read in that transaction changes.
     """
     now = utcnow()  # the ETAs count from the read; the write stores what they promised
+    kind = OrderType(order.type.value)
+    if rooms is None:
+        room = day_room(session, candidates.candidates, kind, now)
+    else:
+        key = (id(candidates.candidates), kind)
+        if key not in rooms:
+            rooms[key] = (
+                candidates.candidates,
+                day_room(session, candidates.candidates, kind, now),
+            )
+        room = rooms[key][1]
     return solver.SourcingProblem(
         order,
         candidates.candidates.locations,
@@ -53,7 +75,7 @@ def order_problem(
             session, candidates.candidates, products, profile.weights, weight_overrides
         ),
         now=now,
-        day_room=day_room(session, candidates.candidates, OrderType(order.type.value), now),
+        day_room=room,
     )
 
 

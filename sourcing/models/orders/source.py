@@ -44,7 +44,7 @@ from sourcing.models.orders.idempotency import (
     source_digest,
     source_mismatch,
 )
-from sourcing.models.orders.order_problem import order_problem
+from sourcing.models.orders.order_problem import RoomMemo, order_problem
 from sourcing.models.orders.plan_store import OrderKeys, store_fulfilments
 from sourcing.models.orders.source_call import OrderInput, SourceOptions, SourcingOutcome
 from sourcing.models.orders.tables import Order, OrderLine
@@ -212,8 +212,13 @@ def replay_of(
     )
 
 
-def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -> Snapshot:
+def read_snapshot(
+    session: Session, order: OrderInput, options: SourceOptions, rooms: RoomMemo | None = None
+) -> Snapshot:
     """What solving and then storing the order needs: its problem, with ids for the write.
+
+    ``rooms`` shares the candidates' room per day between the orders a wave
+    reads in one transaction (see ``order_problem``).
 
     Raises
     ------
@@ -264,6 +269,7 @@ def read_snapshot(session: Session, order: OrderInput, options: SourceOptions) -
         profile,
         {p.id: p.ref for p in products.values()},
         options.weight_overrides,
+        rooms,
     )
     return Snapshot(
         problem=problem,

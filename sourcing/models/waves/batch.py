@@ -63,7 +63,7 @@ from sourcing.models.orders.idempotency import (
     remember,
     request_digest,
 )
-from sourcing.models.orders.order_problem import wave_prices
+from sourcing.models.orders.order_problem import RoomMemo, wave_prices
 from sourcing.models.orders.source import (
     Snapshot,
     read_snapshot,
@@ -158,6 +158,7 @@ def _source(
     started = time.perf_counter()
     results: dict[str, BatchOrderOutcome] = {}
     snapshots: dict[str, Snapshot] = {}
+    rooms: RoomMemo = {}  # the wave's orders on the same candidates share one read of room
     with sessions() as session, session.begin():
         for order in orders:
             try:
@@ -165,7 +166,7 @@ def _source(
                 if replay is not None:
                     results[order.ref] = BatchOrderOutcome(order.ref, replay)
                 else:
-                    snapshots[order.ref] = read_snapshot(session, order, options)
+                    snapshots[order.ref] = read_snapshot(session, order, options, rooms)
             except SourcingError as exc:
                 results[order.ref] = BatchOrderOutcome(order.ref, error=exc)
     waves = _solve(snapshots, options)
