@@ -134,7 +134,7 @@ class NetworkState(SolverNetworkState):
             return alone
         # solve_batch wants one state for the wave: every order's products, one capacity.
         stock = {ref: column for p in alone if p.state for ref, column in p.state.stock.items()}
-        state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
+        state = CandidateState.unchecked(stock, self.total, self.hd, self.cc, self.base.open_orders)
         return [replace(p, state=state) for p in alone]
 
     def take(self, arrays: SourcingArrays, allocation: IntArray) -> None:

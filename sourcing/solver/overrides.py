@@ -80,6 +80,30 @@ class CandidateState:
         for product, column in self.stock.items():
             _check_column(product, column, n)
 
+    @classmethod
+    def unchecked(
+        cls,
+        stock: Mapping[str, ProductColumn],
+        capacity_total: IntArray,
+        capacity_hd: IntArray,
+        capacity_cc: IntArray,
+        open_orders: IntArray,
+    ) -> CandidateState:
+        """A state derived from checked ones by the solver's own bookkeeping, not checked again.
+
+        The checks cost about as much as a small order's solve (every
+        product column's numbers), and a wave derives a state per order
+        from the one it was given: stock taken off, capacity counted down.
+        Callers outside the solver build states with the checked constructor.
+        """
+        state = object.__new__(cls)
+        object.__setattr__(state, "stock", stock)
+        object.__setattr__(state, "capacity_total", capacity_total)
+        object.__setattr__(state, "capacity_hd", capacity_hd)
+        object.__setattr__(state, "capacity_cc", capacity_cc)
+        object.__setattr__(state, "open_orders", open_orders)
+        return state
+
     @property
     def size(self) -> int:
         """Candidates the state describes."""

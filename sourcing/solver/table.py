@@ -75,7 +75,7 @@ class LocationTable:
 
     def state(self) -> CandidateState:
         """The per-order state this table holds: stock, capacity left and open orders."""
-        return CandidateState(
+        return CandidateState.unchecked(
             stock=self.products,
             capacity_total=self.capacity_total,
             capacity_hd=self.capacity_hd,

@@ -82,6 +82,23 @@ def test_state_gives_the_plan_of_the_candidates_it_was_taken_from(
         assert summary(solve(moved, policy=policy)) == summary(solve(source, policy=policy))
 
 
+def test_unchecked_state_holds_what_the_checked_one_does_and_skips_its_checks() -> None:
+    """A state the solver derives without the checks holds the same fields and gives the
+    same plan as the checked one."""
+    candidates = (loc("NEAR", 1, {"p1": 5}), loc("FAR", 9, {"p1": 5}))
+    base = problem(order({"p1": 2}), candidates, shipping=1.0)
+    checked = state(2, {"p1": column([1], [5])}, capacity_total=[0, 3])
+    fields = ("stock", "capacity_total", "capacity_hd", "capacity_cc", "open_orders")
+    unchecked = CandidateState.unchecked(*(getattr(checked, name) for name in fields))
+    for name in fields[1:]:
+        assert np.array_equal(getattr(unchecked, name), getattr(checked, name))
+    assert unchecked.stock is checked.stock
+    assert summary(solve(replace(base, state=unchecked))) == summary(
+        solve(replace(base, state=checked))
+    )
+    assert solve(replace(base, state=unchecked)).fulfilments[0].location_ref == "FAR"
+
+
 @pytest.mark.parametrize("binding_capacity", [False, True])
 def test_one_tuple_serves_a_stream_of_orders_with_their_own_states(
     binding_capacity: bool,

@@ -82,11 +82,13 @@ class NetworkState:
                 column = replace(column, reserved=column.reserved + taken[index])
             stock[line.product_ref] = column
         if at is None:
-            state = CandidateState(stock, self.total, self.hd, self.cc, self.base.open_orders)
+            state = CandidateState.unchecked(
+                stock, self.total, self.hd, self.cc, self.base.open_orders
+            )
             locations, table = self.locations, self.table
         else:
             counts = (self.total[at], self.hd[at], self.cc[at], self.base.open_orders[at])
-            state = CandidateState(stock, *counts)
+            state = CandidateState.unchecked(stock, *counts)
             table = self.table.subset(at)
             locations = table.source
         return SourcingProblem(
