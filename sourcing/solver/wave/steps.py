@@ -24,6 +24,11 @@ from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.polish import Polishing
+from sourcing.solver.wave.priced_sequence import (
+    priced_sequence,
+    units_per_fulfilment,
+    wave_prices,
+)
 from sourcing.solver.wave.prices import Dual
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.refine import refine
@@ -53,6 +58,9 @@ EVERYWHERE_MIP_SHARE = 0.8
 POLISH_SHARE = 0.1
 # Share of the time left kept for applying plans when the wave is short of stock.
 SHORTAGE_RESERVE = 0.8
+# Under shortage, the share of the time left (less an application's) the orders solved
+# one by one at the wave's own prices may take (``priced_sequence``).
+PRICED_SHARE = 0.6
 # The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
 # the time left then goes to improving the plan (``exchange``) instead.
 STALL_STEPS = 60
@@ -286,9 +294,15 @@ class WaveSolver(JointStep, Polishing):
         if short:
             # Under shortage the transport flow's units serve the most: they go first, the
             # assignments (over a dozen candidates, their short orders solved again) after.
-            plans, order, rejected, total = self._transport(
-                plans, order, (rejected, total), explain
-            )
+            # Where stores' capacity in orders binds, the flow (which counts units) breaks on
+            # it and the orders solved at the wave's prices come first; else after the flow.
+            steps = [self._transport, self._priced]
+            if (self.capacity >= 0).any():
+                steps.reverse()
+            for step in steps:
+                if plans and self._left() <= 2 * room:
+                    break
+                plans, order, rejected, total = step(plans, order, (rejected, total), explain)
         for assignment in (self.best, *self.others):
             if short and self._left() <= room:
                 break
@@ -374,6 +388,36 @@ class WaveSolver(JointStep, Polishing):
 
     def _left(self) -> float:
         return self.deadline - time.perf_counter()
+
+    def _priced(
+        self,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """The orders solved one by one at the prices of the wave's own demand, kept if better."""
+        mark = time.perf_counter()
+        room = self._application_time()
+        prices = wave_prices(
+            self._state(),
+            self.orders,
+            self.problem.profile.weights,
+            self.capacity,
+            units_per_fulfilment(list(self.greedy_plans.values())),
+        )
+        order = np.argsort(self.rank, kind="stable").tolist()
+        until = mark + PRICED_SHARE * max(self._left() - room, 0.0)
+        applied = priced_sequence(
+            self._state(), self.orders, self.profiles, order, prices, until, explain
+        )
+        after = plan_key(applied.values())
+        self._timed("priced", mark)
+        if after < key:
+            if plans:  # units it serves beyond the plan it replaces
+                self.rescued["priced"] = key[0] - after[0]
+            return applied, order, after[0], after[1]
+        return plans, sequence, key[0], key[1]
 
 
 def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:

@@ -1,0 +1,144 @@
+"""A plan for a wave short of stock: its orders solved one by one at its own demand's prices.
+
+Under shortage a unit, or a store's order slot, that one order takes is one
+another order may need more. The wave knows its orders, so it prices each
+position and each location with a daily capacity by the duals of the
+transportation LP of its own demand (``solver.scarcity``: a stock row per
+position, a capacity row per limited location counting units at the
+wave's units per fulfilment, arcs from each region to its nearest
+holders), once, on the network as the wave starts. Each order is then
+solved exactly with those prices added to what a unit and a fulfilment
+cost (Acimovic & Graves's opportunity costs, as ``mip_priced`` does with a
+forecast), in the wave's sequence, on the network as the orders before it
+left it. The plans are priced on the real objective: the prices only steer.
+
+This is what the wave's other plans miss when stores' capacity in orders
+binds: the transport flow counts units, not orders, and the Lagrangian's
+capacity prices come from a dozen candidates per order. Past its deadline
+an order takes the greedy's allocation, so the plan is always whole; the
+wave keeps it only when it rejects fewer units, or as many for less.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.plan import Plan
+from sourcing.solver.problem import Order, OrderType, SourcingProfile
+from sourcing.solver.scarcity import (
+    ScarcityPrices,
+    Supply,
+    expected_demand,
+    scarcity_prices,
+    unit_costs,
+)
+from sourcing.solver.solve import solve
+from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.sequence import FALLBACK_TIME_LIMIT_S, NetworkState, allocation_of
+from sourcing.solver.wave.sequence import apply as apply_sequence
+from sourcing.solver.wave.sequence import greedy as greedy_allocation
+from sourcing.solver.weights import Weights
+
+# The prices' weight in each order's objective: 1 is a unit's full opportunity cost.
+PRICE_WEIGHT = 1.0
+
+
+def wave_prices(
+    state: NetworkState,
+    orders: Sequence[Order],
+    weights: Weights,
+    capacity: IntArray,
+    units_per_fulfilment: float,
+) -> ScarcityPrices:
+    """The duals of the LP of ``orders``' demand over the network as ``state`` holds it.
+
+    ``capacity`` is the orders each location can still take, (L, 3): total,
+    HD, CC, -1 unlimited; a location's row holds the tighter of its total
+    and the one order type of the wave, if it has one.
+    """
+    if not orders:
+        return ScarcityPrices()
+    demand = expected_demand(orders)
+    table = state.table
+    base_cost, per_km = unit_costs(
+        weights,
+        table.fixed_cost,
+        table.handling_cost,
+        table.shipping_cost_per_km,
+        units_per_fulfilment=units_per_fulfilment,
+    )
+    stock = np.zeros((len(table.refs), len(demand.products)), dtype=np.int64)
+    for j, product in enumerate(demand.products):
+        column = state.base.stock.get(product)
+        if column is None:
+            continue
+        available = column.on_hand - column.reserved - column.buffer_qty
+        stock[column.index, j] = np.maximum(available, 0)
+    supply = Supply(
+        location_refs=table.refs,
+        latitude=table.latitude,
+        longitude=table.longitude,
+        unit_cost=base_cost,
+        shipping_per_km=per_km,
+        products=demand.products,
+        stock=stock,
+        capacity_orders=_orders_left(capacity, orders),
+        units_per_fulfilment=units_per_fulfilment,
+    )
+    return scarcity_prices(supply, demand, weights.rejection)
+
+
+def _orders_left(capacity: IntArray, orders: Sequence[Order]) -> FloatArray | None:
+    """Per location the orders it can still take (-1: unlimited), or None when none is limited."""
+    limit = capacity[:, 0].astype(np.int64)
+    types = {order.type for order in orders}
+    if len(types) == 1:
+        own = capacity[:, 1 if types == {OrderType.HD} else 2]
+        limit = np.where(limit < 0, own, np.where(own < 0, limit, np.minimum(limit, own)))
+    if not (limit >= 0).any():
+        return None
+    return limit.astype(float)
+
+
+def units_per_fulfilment(plans: Sequence[Plan]) -> float:
+    """Units a fulfilment carries in ``plans`` (at least 1): what a capacity row's slot holds."""
+    fulfilments = sum(len(plan.fulfilments) for plan in plans)
+    units = sum(f.units for plan in plans for f in plan.fulfilments)
+    return max(units / fulfilments, 1.0) if fulfilments else 1.0
+
+
+def priced_sequence(
+    state: NetworkState,
+    orders: Sequence[Order],
+    profiles: Sequence[SourcingProfile],
+    sequence: Sequence[int],
+    prices: ScarcityPrices,
+    deadline: float,
+    explain: bool = False,
+) -> dict[int, Plan]:
+    """Each order of ``sequence`` solved exactly at ``prices``, taken from ``state`` in turn.
+
+    Until ``deadline`` (a ``time.perf_counter`` reading); after it, the
+    greedy's allocation. The plans are priced without the prices.
+    """
+
+    def decide(_: int, arrays: SourcingArrays) -> IntArray:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return greedy_allocation(arrays)
+        plan = solve(
+            replace(arrays.problem, scarcity_prices=prices),
+            time_limit_s=min(FALLBACK_TIME_LIMIT_S, left),
+            weight_overrides={"scarcity_price": PRICE_WEIGHT},
+        )
+        return allocation_of(plan, arrays)
+
+    return apply_sequence(state, orders, profiles, sequence, decide, "batch", explain=explain)
+
+
+__all__ = ["priced_sequence", "units_per_fulfilment", "wave_prices"]

@@ -1,0 +1,82 @@
+"""Orders solved one by one at the prices of the wave's own demand keep a store's last
+order slot for the order that has nowhere else to go."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from sourcing.solver import Capacity, SourcingProfile, Weights
+from sourcing.solver.wave import BatchProblem
+from sourcing.solver.wave.priced_sequence import (
+    priced_sequence,
+    units_per_fulfilment,
+    wave_prices,
+)
+from sourcing.solver.wave.sequence import NetworkState, apply, greedy
+from sourcing.solver.wave.steps import _capacity
+from tests.solver.builders import loc
+from tests.solver.wave.test_solve import order
+
+
+def _slot_wave() -> BatchProblem:
+    """NEAR (at the customers, one order a day) holds p1 and p2; FAR (50 km) holds p1 only.
+
+    O0 comes first and wants p1, O1 wants p2. The greedy gives O0 NEAR's slot,
+    the nearest, and O1 has nowhere to go: 1 unit rejected. The optimum sends
+    O0 to FAR and O1 to NEAR: nothing rejected.
+    """
+    locations = (
+        loc("NEAR", 0, {"p1": 1, "p2": 1}, shipping_cost_per_km=1.0, capacity=Capacity(total=1)),
+        loc("FAR", 50, {"p1": 1}, shipping_cost_per_km=1.0),
+    )
+    orders = (order("O0", 0, {"p1": 1}), order("O1", 0, {"p2": 1}))
+    weights = Weights(fixed=1.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    return BatchProblem(orders, locations, SourcingProfile(weights, split_limit=1))
+
+
+def _state(problem: BatchProblem) -> NetworkState:
+    assert problem.table is not None
+    return NetworkState(problem.locations, None, problem.table)
+
+
+def test_the_slot_goes_to_the_order_with_nowhere_else_to_go() -> None:
+    """The greedy rejects O1's unit; at the wave's prices O0 goes to FAR, and nothing is
+    rejected."""
+    problem = _slot_wave()
+    profiles = [problem.profile] * 2
+    greedy_plans = apply(
+        _state(problem), problem.orders, profiles, [0, 1], lambda _, a: greedy(a), "greedy"
+    )
+    assert [p.rejected_units for p in greedy_plans.values()] == [0, 1]
+    prices = wave_prices(
+        _state(problem),
+        problem.orders,
+        problem.profile.weights,
+        _capacity(problem),
+        units_per_fulfilment(list(greedy_plans.values())),
+    )
+    # NEAR's slot is priced (it is the only way to serve p2), FAR's stock is not scarce.
+    assert prices.per_fulfilment.get("NEAR", 0.0) > 50.0
+    plans = priced_sequence(_state(problem), problem.orders, profiles, [0, 1], prices, np.inf)
+    assert [p.rejected_units for p in plans.values()] == [0, 0]
+    assert [f.location_ref for f in plans[0].fulfilments] == ["FAR"]
+    assert [f.location_ref for f in plans[1].fulfilments] == ["NEAR"]
+    # The plans cost what they cost: the prices steer and are not paid.
+    assert plans[0].objective.priced_total == plans[0].objective.total
+
+
+def test_past_its_deadline_an_order_takes_the_greedys_allocation() -> None:
+    """With no time left every order is placed by the greedy: the plan is still whole."""
+    problem = _slot_wave()
+    profiles = [problem.profile] * 2
+    prices = wave_prices(
+        _state(problem), problem.orders, problem.profile.weights, _capacity(problem), 1.0
+    )
+    late = priced_sequence(
+        _state(problem), problem.orders, profiles, [0, 1], prices, time.perf_counter() - 1.0
+    )
+    assert sorted(late) == [0, 1]
+    assert [f.location_ref for f in late[0].fulfilments] == ["NEAR"]
+    assert late[1].rejected_units == 1
