@@ -411,6 +411,9 @@ class WaveSolver(JointStep, Polishing):
         applied = priced_sequence(
             self._state(), self.orders, self.profiles, order, prices, until, explain
         )
+        if applied is None:  # too many orders to solve in the time
+            self._timed("priced", mark)
+            return plans, sequence, key[0], key[1]
         after = plan_key(applied.values())
         self._timed("priced", mark)
         if after < key:

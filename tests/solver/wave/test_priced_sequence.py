@@ -60,6 +60,7 @@ def test_the_slot_goes_to_the_order_with_nowhere_else_to_go() -> None:
     # NEAR's slot is priced (it is the only way to serve p2), FAR's stock is not scarce.
     assert prices.per_fulfilment.get("NEAR", 0.0) > 50.0
     plans = priced_sequence(_state(problem), problem.orders, profiles, [0, 1], prices, np.inf)
+    assert plans is not None
     assert [p.rejected_units for p in plans.values()] == [0, 0]
     assert [f.location_ref for f in plans[0].fulfilments] == ["FAR"]
     assert [f.location_ref for f in plans[1].fulfilments] == ["NEAR"]
@@ -77,6 +78,7 @@ def test_past_its_deadline_an_order_takes_the_greedys_allocation() -> None:
     late = priced_sequence(
         _state(problem), problem.orders, profiles, [0, 1], prices, time.perf_counter() - 1.0
     )
+    assert late is not None
     assert sorted(late) == [0, 1]
     assert [f.location_ref for f in late[0].fulfilments] == ["NEAR"]
     assert late[1].rejected_units == 1
