@@ -107,6 +107,21 @@ def _orders_left(capacity: IntArray, orders: Sequence[Order]) -> FloatArray | No
     return limit.astype(float)
 
 
+def capacity_binds(
+    plans: Sequence[Plan], capacity: IntArray, refs: Sequence[str], orders: Sequence[Order]
+) -> bool:
+    """Whether ``plans`` fill some location's capacity in orders (``capacity`` as above)."""
+    limit = _orders_left(capacity, orders)
+    if limit is None:
+        return False
+    index = {ref: i for i, ref in enumerate(refs)}
+    used = np.zeros(len(refs), dtype=np.int64)
+    for plan in plans:
+        for fulfilment in plan.fulfilments:
+            used[index[fulfilment.location_ref]] += 1
+    return bool(((limit >= 0) & (used >= limit)).any())
+
+
 def units_per_fulfilment(plans: Sequence[Plan]) -> float:
     """Units a fulfilment carries in ``plans`` (at least 1): what a capacity row's slot holds."""
     fulfilments = sum(len(plan.fulfilments) for plan in plans)
@@ -160,4 +175,4 @@ def priced_sequence(
         return None
 
 
-__all__ = ["priced_sequence", "units_per_fulfilment", "wave_prices"]
+__all__ = ["capacity_binds", "priced_sequence", "units_per_fulfilment", "wave_prices"]

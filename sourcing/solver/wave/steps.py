@@ -25,6 +25,7 @@ from sourcing.solver.wave.mip import MAX_ENTRIES
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.polish import Polishing
 from sourcing.solver.wave.priced_sequence import (
+    capacity_binds,
     priced_sequence,
     units_per_fulfilment,
     wave_prices,
@@ -294,15 +295,18 @@ class WaveSolver(JointStep, Polishing):
         if short:
             # Under shortage the transport flow's units serve the most: they go first, the
             # assignments (over a dozen candidates, their short orders solved again) after.
-            # Where stores' capacity in orders binds, the flow (which counts units) breaks on
-            # it and the orders solved at the wave's prices come first; else after the flow.
-            steps = [self._transport, self._priced]
-            if (self.capacity >= 0).any():
-                steps.reverse()
-            for step in steps:
-                if plans and self._left() <= 2 * room:
-                    break
-                plans, order, rejected, total = step(plans, order, (rejected, total), explain)
+            # Where stores' capacity in orders binds (the greedy fills some store's), the flow
+            # (which counts units) breaks on it: the orders solved at the wave's prices come
+            # first. Elsewhere the flow and the assignments do better in the time.
+            refs = [location.ref for location in self.problem.locations]
+            ran = list(self.greedy_plans.values())
+            if capacity_binds(ran, self.capacity, refs, self.orders):
+                plans, order, rejected, total = self._priced(
+                    plans, order, (rejected, total), explain
+                )
+            plans, order, rejected, total = self._transport(
+                plans, order, (rejected, total), explain
+            )
         for assignment in (self.best, *self.others):
             if short and self._left() <= room:
                 break

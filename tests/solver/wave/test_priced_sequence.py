@@ -10,6 +10,7 @@ import numpy as np
 from sourcing.solver import Capacity, SourcingProfile, Weights
 from sourcing.solver.wave import BatchProblem
 from sourcing.solver.wave.priced_sequence import (
+    capacity_binds,
     priced_sequence,
     units_per_fulfilment,
     wave_prices,
@@ -82,3 +83,21 @@ def test_past_its_deadline_an_order_takes_the_greedys_allocation() -> None:
     assert sorted(late) == [0, 1]
     assert [f.location_ref for f in late[0].fulfilments] == ["NEAR"]
     assert late[1].rejected_units == 1
+
+
+def test_capacity_binds_when_a_plan_fills_a_stores_slots() -> None:
+    """The greedy fills NEAR's one slot: capacity binds; with two slots, or none, it does not."""
+    problem = _slot_wave()
+    profiles = [problem.profile] * 2
+    refs = [location.ref for location in problem.locations]
+    plans = list(
+        apply(
+            _state(problem), problem.orders, profiles, [0, 1], lambda _, a: greedy(a), "g"
+        ).values()
+    )
+    capacity = _capacity(problem)
+    assert capacity_binds(plans, capacity, refs, problem.orders)
+    roomy = capacity.copy()
+    roomy[0, 0] = 2
+    assert not capacity_binds(plans, roomy, refs, problem.orders)
+    assert not capacity_binds(plans, np.full_like(capacity, -1), refs, problem.orders)
