@@ -26,6 +26,7 @@ by enumeration when small, else by the MIP on the reduced candidate set.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
+from sourcing.solver.small_plans import cheapest_subset
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Largest candidate set priced by enumeration (2**12 subsets), and the most
@@ -57,6 +59,17 @@ class Reduction:
     lower_bound: float  # L(lambda): no plan costs less
     incumbent: IntArray  # the best allocation found on the way, (L, K)
     incumbent_cost: float
+    # The candidates and the most locations of the enumeration that found the
+    # incumbent (None when it is the caller's): it was the cheapest of those plans.
+    searched: tuple[IntArray, int] | None = None
+
+    def searched_all(self, keep: IntArray, most: int) -> bool:
+        """Whether the incumbent is the enumeration's best over every plan of at most
+        ``most`` of ``keep`` (they were all among the plans it priced)."""
+        if self.searched is None:
+            return False
+        candidates, max_size = self.searched
+        return most <= max_size and bool(np.isin(keep, candidates).all())
 
 
 class Lagrangian:
@@ -139,17 +152,27 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     """Every subset of ``candidates`` of at most ``max_size`` locations (and the split limit)."""
     n = len(candidates)
     limit = min(arrays.split_limit, n, n if max_size is None else max_size)
-    subsets = [c for size in range(limit + 1) for c in itertools.combinations(range(n), size)]
-    member = np.zeros((len(subsets), n), dtype=bool)
-    for row, subset in enumerate(subsets):
-        member[row, list(subset)] = True
+    member, sizes = _membership(n, limit)
     w = arrays.weights
-    sizes = member.sum(axis=1)
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
     costs, takes = _product_costs(arrays, candidates, member, servable_lines(arrays))
     for product_cost in costs:
         total = total + product_cost
     return Subsets(candidates, member, total, tuple(takes))
+
+
+@functools.lru_cache(maxsize=256)
+def _membership(n: int, limit: int) -> tuple[BoolArray, IntArray]:
+    """Every subset of ``range(n)`` of at most ``limit`` members, smallest first, as rows of a
+    (read-only) mask, and each row's size: the same few shapes recur in every solve."""
+    subsets = [c for size in range(limit + 1) for c in itertools.combinations(range(n), size)]
+    member = np.zeros((len(subsets), n), dtype=bool)
+    for row, subset in enumerate(subsets):
+        member[row, list(subset)] = True
+    sizes = member.sum(axis=1)
+    member.setflags(write=False)
+    sizes.setflags(write=False)
+    return member, sizes
 
 
 def enumerate_plans(
@@ -164,6 +187,25 @@ def enumerate_plans(
     subsets = price_subsets(arrays, candidates, max_size)
     best = int(np.argmin(subsets.total))
     return subsets.allocation(arrays, best), float(subsets.total[best])
+
+
+def enumerate_small_plans(
+    arrays: SourcingArrays, candidates: IntArray, max_size: int
+) -> tuple[IntArray, float]:
+    """``enumerate_plans`` for many candidates and small plans: each plan priced over its own
+    members only (``small_plans``), the winner spread over its members as here."""
+    lines = servable_lines(arrays)
+    terms = _all_product_terms(arrays, candidates, lines) if lines else None
+    limit = min(arrays.split_limit, len(candidates), max_size)
+    w = arrays.weights
+    fixed = arrays.fulfilment_cost[candidates]
+    best, cost = cheapest_subset(
+        fixed, w.split, w.ideal_stock, arrays.rejection_penalty, terms, limit
+    )
+    members = candidates[best]
+    # Restricted to its members, the winner's spread is the one among all candidates.
+    alone = price_subsets(arrays, members, len(members))
+    return alone.allocation(arrays, len(alone.total) - 1), cost
 
 
 def _product_costs(
@@ -350,8 +392,10 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
     # them; the smaller ones come first in the enumeration, so its choice is unchanged.
     most = most_locations_worth_using(arrays, promising, upper_bound)
     trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, promising, max_size=most))
+    searched = None
     if trial_cost < upper_bound:
         incumbent, upper_bound = trial, trial_cost
+        searched = (promising, min(most, len(promising), arrays.split_limit))
     if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):
         prices.step = 1.0
         prices.ascend(upper_bound, REFINE_STEPS)
@@ -360,14 +404,16 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
         # The bound left many: look for a better plan among pairs of the
         # best-priced survivors, then prune again against it.
         ranked = keep[np.argsort(prices.best_g[keep], kind="stable")][:PAIR_POOL]
-        trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, np.sort(ranked), max_size=2))
+        pool = np.sort(ranked)
+        trial, trial_cost = _priced(arrays, *enumerate_small_plans(arrays, pool, max_size=2))
         if trial_cost < upper_bound:
             incumbent, upper_bound = trial, trial_cost
+            searched = (pool, min(2, len(pool), arrays.split_limit))
             prices.step = 1.0
             prices.ascend(upper_bound, REFINE_STEPS)
             keep = _survivors(prices, usable, upper_bound)
     used = np.flatnonzero(incumbent.sum(axis=1) > 0)
-    return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound)
+    return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound, searched)
 
 
 def _priced(arrays: SourcingArrays, allocation: IntArray, cost: float) -> tuple[IntArray, float]:

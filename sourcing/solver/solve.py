@@ -30,6 +30,7 @@ from sourcing.solver.rated_larger import larger_plans
 from sourcing.solver.rated_pairs import best_pairs
 from sourcing.solver.reduction import (
     MAX_ENUMERATED,
+    Reduction,
     MAX_SUBSETS,
     enumerate_plans,
     most_locations_worth_using,
@@ -122,7 +123,7 @@ def solve_arrays(
             keep = reduction.keep
             kept = len(keep)
             exact = _without_mip(
-                arrays, keep, allocation, objective, started + time_limit_s, backend
+                arrays, reduction, allocation, objective, started + time_limit_s, backend
             )
             allocation, objective = exact.allocation, exact.objective
             if exact.proved:
@@ -157,7 +158,7 @@ def solve_arrays(
 
 def _without_mip(
     arrays: SourcingArrays,
-    keep: IntArray,
+    reduction: Reduction,
     allocation: IntArray,
     objective: ObjectiveBreakdown,
     deadline: float,
@@ -169,14 +170,19 @@ def _without_mip(
     them: it is kept unless enumeration finds better. Without rate cards the
     enumeration is exact; with them subsets go best first by their
     under-line bound (``rated_enum``), or pairs when too many candidates
-    stay (``rated_pairs``). Not proved: the MIP settles it.
+    stay (``rated_pairs``). Not proved: the MIP settles it. Without rate cards, when the
+    reduction's own enumeration already priced every plan of the kept candidates (and
+    found the incumbent as their best), enumerating them again would only find it again.
     """
+    keep = reduction.keep
     most = min(arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total))
     enumerable = len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
     if arrays.priced_by_weight(keep):
         return _rated(arrays, keep, most, allocation, objective, deadline, backend)
     if not enumerable:
         return RatedOutcome(allocation, objective, False, 0)
+    if reduction.searched_all(keep, most):
+        return RatedOutcome(allocation, objective, True, 0)
     enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
     priced = evaluate(arrays, enumerated)
     if priced.priced_total <= objective.priced_total:
