@@ -26,8 +26,6 @@ by enumeration when small, else by the MIP on the reduced candidate set.
 
 from __future__ import annotations
 
-import functools
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -36,6 +34,7 @@ import numpy as np
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
 from sourcing.solver.small_plans import cheapest_subset
+from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Largest candidate set priced by enumeration (2**12 subsets), and the most
@@ -161,18 +160,14 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     return Subsets(candidates, member, total, tuple(takes))
 
 
-@functools.lru_cache(maxsize=256)
 def _membership(n: int, limit: int) -> tuple[BoolArray, IntArray]:
-    """Every subset of ``range(n)`` of at most ``limit`` members, smallest first, as rows of a
-    (read-only) mask, and each row's size: the same few shapes recur in every solve."""
-    subsets = [c for size in range(limit + 1) for c in itertools.combinations(range(n), size)]
-    member = np.zeros((len(subsets), n), dtype=bool)
-    for row, subset in enumerate(subsets):
-        member[row, list(subset)] = True
-    sizes = member.sum(axis=1)
-    member.setflags(write=False)
-    sizes.setflags(write=False)
-    return member, sizes
+    """Every subset of ``range(n)`` of at most ``limit`` members, smallest first, as rows of
+    a mask (from the shared table of subsets), and each row's size."""
+    members = subset_members(n, limit)
+    member = np.zeros((len(members), n + 1), dtype=bool)
+    member[np.arange(len(members))[:, None], members] = True
+    member = member[:, :n]
+    return member, member.sum(axis=1)
 
 
 def enumerate_plans(

@@ -11,26 +11,10 @@ units as ``price_subsets`` does.
 
 from __future__ import annotations
 
-import functools
-import itertools
-
 import numpy as np
 
+from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import FloatArray, IntArray
-
-
-@functools.lru_cache(maxsize=64)
-def _members(n: int, limit: int) -> IntArray:
-    """Every subset of ``range(n)`` of at most ``limit`` members in ``price_subsets``' order,
-    as rows of member positions padded with ``n`` (no candidate)."""
-    rows = [
-        list(c) + [n] * (limit - size)
-        for size in range(limit + 1)
-        for c in itertools.combinations(range(n), size)
-    ]
-    members = np.array(rows, dtype=np.int64).reshape(len(rows), limit)
-    members.setflags(write=False)
-    return members
 
 
 def cheapest_subset(
@@ -50,7 +34,7 @@ def cheapest_subset(
     no line can be served.
     """
     n = len(fixed)
-    idx = _members(n, limit)  # (S, m)
+    idx = subset_members(n, limit)  # (S, m), padded with n
     sizes = (idx < n).sum(axis=1)
     total = np.append(fixed, 0.0)[idx].sum(axis=1) + split * np.maximum(sizes - 1, 0)
     if terms is not None:

@@ -30,8 +30,8 @@ from sourcing.solver.rated_larger import larger_plans
 from sourcing.solver.rated_pairs import best_pairs
 from sourcing.solver.reduction import (
     MAX_ENUMERATED,
-    Reduction,
     MAX_SUBSETS,
+    Reduction,
     enumerate_plans,
     most_locations_worth_using,
     price_subsets,

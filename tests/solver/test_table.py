@@ -63,7 +63,7 @@ def test_the_solver_has_no_module_level_cache() -> None:
                 found.append(f"{path.relative_to(SOLVER)}:{node.lineno} {name}")
     # The one memo allowed: subset_members' read-only table of index subsets,
     # keyed by its integer arguments (a constant, not state about any problem).
-    assert found == ["wave/subsets.py:33 cache"]
+    assert found == ["subset_table.py:20 cache"]
 
 
 def test_a_copied_problem_with_new_locations_cannot_keep_the_old_table() -> None:
