@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.lagrangian import Lagrangian
 from sourcing.solver.objective import evaluate
 from sourcing.solver.small_plans import cheapest_subset
 from sourcing.solver.subset_table import subset_members
@@ -47,7 +48,6 @@ PAIR_POOL = 40
 LAGRANGIAN_STEPS = 40
 # Further steps once enumeration found a better plan to aim at.
 REFINE_STEPS = 15
-STEP_DECAY = 0.93
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,58 +69,6 @@ class Reduction:
             return False
         candidates, max_size = self.searched
         return most <= max_size and bool(np.isin(keep, candidates).all())
-
-
-class Lagrangian:
-    """Subgradient ascent on the prices of the order's lines, over the (l, k) pairs that exist."""
-
-    def __init__(self, arrays: SourcingArrays) -> None:
-        self.pair_l, self.pair_k = np.nonzero(arrays.cap)
-        self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
-        self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
-        self.fixed = arrays.fulfilment_cost
-        self.q = arrays.quantity.astype(float)
-        self.penalty = arrays.rejection_penalty
-        cheapest = np.full(len(self.q), np.inf)
-        np.minimum.at(cheapest, self.pair_k, self.cost)
-        self.prices = np.where(np.isfinite(cheapest), cheapest, self.penalty)
-        self.best = -np.inf
-        self.best_g = self.fixed
-        self.step = 1.0  # Polyak's factor, shrinking every step
-
-    def g(self, prices: FloatArray) -> FloatArray:
-        """g_l: a location's fixed cost plus what its cheap units save at these prices."""
-        return self._g_at(prices[self.pair_k])
-
-    def _g_at(self, pair_prices: FloatArray) -> FloatArray:
-        """``g`` from the prices already spread over the (l, k) pairs."""
-        saving = np.minimum(self.cost - pair_prices, 0.0) * self.cap
-        return self.fixed + np.bincount(self.pair_l, saving, minlength=len(self.fixed))
-
-    def ascend(self, upper_bound: float, steps: int) -> None:
-        """Take up to ``steps`` Polyak steps towards ``upper_bound``."""
-        n_lines = len(self.q)
-        for _ in range(steps):
-            prices = self.prices
-            pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
-            g = self._g_at(pair_prices)
-            bound = float(
-                prices @ self.q
-                + np.minimum(0.0, self.penalty - prices) @ self.q
-                + np.minimum(g, 0.0).sum()
-            )
-            if bound > self.best:
-                self.best, self.best_g = bound, g
-            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
-                return
-            opened = (self.cost < pair_prices) & (g < 0)[self.pair_l]
-            served = np.bincount(self.pair_k, opened * self.cap, minlength=n_lines)
-            direction = self.q - served - self.q * (self.penalty < prices)
-            norm = float(direction @ direction)
-            if norm == 0.0:
-                return
-            self.prices = prices + self.step * (upper_bound - bound) / norm * direction
-            self.step *= STEP_DECAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,19 +317,27 @@ def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntAr
     return np.sort(np.array(chosen, dtype=np.int64))
 
 
-def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: IntArray) -> Reduction:
+def reduce_candidates(
+    arrays: SourcingArrays,
+    upper_bound: float,
+    incumbent: IntArray,
+    ascended: Lagrangian | None = None,
+) -> Reduction:
     """Bound every candidate and keep only those that could beat the best plan found.
 
     A first few price steps rank the candidates; the best-ranked are priced
     exactly by enumeration, which usually gives a near-optimal plan; with
     that plan's cost as the target the prices are refined, and every
-    candidate whose bound reaches the plan's cost is dropped.
+    candidate whose bound reaches the plan's cost is dropped. ``ascended``:
+    this arrays' prices after those first ``LAGRANGIAN_STEPS`` towards
+    ``upper_bound``, when the caller took them (``lagrangian.ascend_together``).
     """
     usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
-    prices = Lagrangian(arrays)
+    prices = Lagrangian(arrays) if ascended is None else ascended
     if len(usable) == 0:
         return Reduction(usable, -np.inf, incumbent, upper_bound)
-    prices.ascend(upper_bound, LAGRANGIAN_STEPS)
+    if ascended is None:
+        prices.ascend(upper_bound, LAGRANGIAN_STEPS)
     promising = _promising(arrays, usable, prices.best_g)
     # Larger subsets cost at least the upper bound, so the trial could not use
     # them; the smaller ones come first in the enumeration, so its choice is unchanged.

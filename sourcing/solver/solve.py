@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sourcing.solver.explain import explain as explain_candidates
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.lagrangian import Lagrangian, ascend_together
 from sourcing.solver.mip import solve_mip
 from sourcing.solver.objective import evaluate
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S, Backend, Policy, SolveOptions
@@ -29,6 +30,7 @@ from sourcing.solver.rated_enum import RatedOutcome, best_first, price_in_order
 from sourcing.solver.rated_larger import larger_plans
 from sourcing.solver.rated_pairs import best_pairs
 from sourcing.solver.reduction import (
+    LAGRANGIAN_STEPS,
     MAX_ENUMERATED,
     MAX_SUBSETS,
     Reduction,
@@ -101,22 +103,29 @@ def solve_arrays(
     backend: Backend = Backend.SCIP,
     reduce: bool = True,
     started: float | None = None,
+    start: Start | None = None,
 ) -> Plan:
     """``solve`` on arrays already built, e.g. with costs a caller adjusted.
 
     The plan's objective is ``objective.evaluate`` on ``arrays``; its gap is
     to the best bound proved on them, on the priced total it minimised.
+    ``start``: the greedy's plan and the first price steps, when the caller
+    took them for several arrays together (``starts``); the plan is the same.
     """
     started = time.perf_counter() if started is None else started
-    allocation = greedy_allocation(arrays)
-    objective = evaluate(arrays, allocation)
+    if start is None:
+        allocation = greedy_allocation(arrays)
+        objective = evaluate(arrays, allocation)
+    else:
+        allocation, objective = start.allocation, start.objective
     # The greedy proves nothing about its plan, so its gap is unknown.
     status, gap = SolveStatus.FEASIBLE, math.inf
     kept = None
     if policy == "mip":
         candidates = None
         if reduce:
-            reduction = reduce_candidates(arrays, objective.priced_total, allocation)
+            ascended = start.prices if start is not None else None
+            reduction = reduce_candidates(arrays, objective.priced_total, allocation, ascended)
             if reduction.incumbent is not allocation:  # else the greedy's price stands
                 allocation = reduction.incumbent
                 objective = evaluate(arrays, allocation)
@@ -154,6 +163,32 @@ def solve_arrays(
         elif gap <= 1e-9:  # the bound proves the incumbent optimal after all
             status, gap = SolveStatus.OPTIMAL, 0.0
     return _to_plan(arrays, allocation, objective, policy, status, gap, started, explain, kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """What ``solve_arrays`` does first: the greedy's plan, priced, and the reduction's
+    prices after their first steps towards that price."""
+
+    allocation: IntArray
+    objective: ObjectiveBreakdown
+    prices: Lagrangian
+
+
+def starts(many: Sequence[SourcingArrays]) -> list[Start]:
+    """The starts of ``solve_arrays`` on each of ``many`` (one cart's orders sent to
+    different places: the same pairs), their price steps taken together."""
+    begun = []
+    for arrays in many:
+        allocation = greedy_allocation(arrays)
+        begun.append((allocation, evaluate(arrays, allocation), Lagrangian(arrays)))
+    usable = [i for i, arrays in enumerate(many) if arrays.cap.any()]
+    ascend_together(
+        [begun[i][2] for i in usable],
+        [begun[i][1].priced_total for i in usable],
+        LAGRANGIAN_STEPS,
+    )
+    return [Start(*one) for one in begun]
 
 
 def _without_mip(

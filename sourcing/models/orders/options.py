@@ -39,7 +39,7 @@ from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.solve import solve_arrays
+from sourcing.solver.solve import solve_arrays, starts
 from sourcing.solver.variants import with_destination
 
 DEFAULT_RADIUS_KM = 50.0
@@ -223,13 +223,17 @@ def _collections(
     points = {loc.ref: loc.point for loc in problem.locations}
     base = SourcingArrays.build(problem)
     derive = base.rates is None and not _transfers_priced(base)
-    choices = []
-    for ref, km in stores:
+    many = []
+    for ref, _ in stores:
         order = replace(problem.order, collection_location_ref=ref, delivery_point=points[ref])
         mine = replace(problem, order=order)
-        arrays = with_destination(base, mine) if derive else SourcingArrays.build(mine)
-        choices.append(_choice(ref, km, solve_arrays(arrays, time_limit_s=budget), currency))
-    return tuple(choices)
+        many.append(with_destination(base, mine) if derive else SourcingArrays.build(mine))
+    # The stores' orders share their candidates' pairs: their first price steps go together.
+    begun = starts(many)
+    return tuple(
+        _choice(ref, km, solve_arrays(arrays, time_limit_s=budget, start=start), currency)
+        for (ref, km), arrays, start in zip(stores, many, begun, strict=True)
+    )
 
 
 def _transfers_priced(arrays: SourcingArrays) -> bool:

@@ -1,0 +1,166 @@
+"""The reduction's Lagrangian prices, for one order or for many sharing their pairs.
+
+``Lagrangian`` is the subgradient ascent ``reduction`` bounds each candidate
+with (see there). The fulfilment options solve one CC order per collection
+store: the same cart and candidates, only the distance-priced terms
+differ, so the (location, line) pairs, their capacities and the quantities
+are the same. ``ascend_together`` takes the steps of all of them at once,
+one numpy pass per step over a (stores, pairs) array instead of one per
+store; every row's arithmetic is the one-store ``ascend``'s, element for
+element and sum for sum, so each ends with the very prices, bound and
+step it would have reached alone (tests compare them bit for bit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.types import FloatArray
+
+STEP_DECAY = 0.93
+
+
+class Lagrangian:
+    """Subgradient ascent on the prices of the order's lines, over the (l, k) pairs that exist."""
+
+    def __init__(self, arrays: SourcingArrays) -> None:
+        self.pair_l, self.pair_k = np.nonzero(arrays.cap)
+        self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
+        self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
+        self.fixed = arrays.fulfilment_cost
+        self.q = arrays.quantity.astype(float)
+        self.penalty = arrays.rejection_penalty
+        cheapest = np.full(len(self.q), np.inf)
+        np.minimum.at(cheapest, self.pair_k, self.cost)
+        self.prices = np.where(np.isfinite(cheapest), cheapest, self.penalty)
+        self.best = -np.inf
+        self.best_g = self.fixed
+        self.step = 1.0  # Polyak's factor, shrinking every step
+
+    def g(self, prices: FloatArray) -> FloatArray:
+        """g_l: a location's fixed cost plus what its cheap units save at these prices."""
+        return self._g_at(prices[self.pair_k])
+
+    def _g_at(self, pair_prices: FloatArray) -> FloatArray:
+        """``g`` from the prices already spread over the (l, k) pairs."""
+        saving = np.minimum(self.cost - pair_prices, 0.0) * self.cap
+        return self.fixed + np.bincount(self.pair_l, saving, minlength=len(self.fixed))
+
+    def ascend(self, upper_bound: float, steps: int) -> None:
+        """Take up to ``steps`` Polyak steps towards ``upper_bound``."""
+        n_lines = len(self.q)
+        for _ in range(steps):
+            prices = self.prices
+            pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
+            g = self._g_at(pair_prices)
+            bound = float(
+                prices @ self.q
+                + np.minimum(0.0, self.penalty - prices) @ self.q
+                + np.minimum(g, 0.0).sum()
+            )
+            if bound > self.best:
+                self.best, self.best_g = bound, g
+            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
+                return
+            opened = (self.cost < pair_prices) & (g < 0)[self.pair_l]
+            served = np.bincount(self.pair_k, opened * self.cap, minlength=n_lines)
+            direction = self.q - served - self.q * (self.penalty < prices)
+            norm = float(direction @ direction)
+            if norm == 0.0:
+                return
+            self.prices = prices + self.step * (upper_bound - bound) / norm * direction
+            self.step *= STEP_DECAY
+
+
+def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], steps: int) -> None:
+    """``many[i].ascend(upper_bounds[i], steps)`` for every i, with the steps taken together.
+
+    The Lagrangians must share their pairs, capacities and quantities (one
+    cart's orders sent to different places); else ``ValueError``.
+    """
+    if not many:
+        return
+    first = many[0]
+    for other in many[1:]:
+        if not (
+            np.array_equal(other.pair_l, first.pair_l)
+            and np.array_equal(other.pair_k, first.pair_k)
+            and np.array_equal(other.cap, first.cap)
+            and np.array_equal(other.q, first.q)
+        ):
+            raise ValueError("Expected Lagrangians over the same (location, line) pairs.")
+    active = list(range(len(many)))
+    rows = _Rows(many, active)
+    for _ in range(steps):
+        prices = rows.prices
+        pair_prices = prices[:, first.pair_k]
+        saving = np.minimum(rows.cost - pair_prices, 0.0) * first.cap
+        g = rows.fixed + rows.sum_by_location(saving)
+        floor = np.minimum(g, 0.0).sum(axis=1)
+        below = np.minimum(0.0, rows.penalty[:, None] - prices)
+        stopped = []
+        factors = np.zeros((len(active), 1))
+        opened = (rows.cost < pair_prices) & (g < 0)[:, first.pair_l]
+        served = rows.sum_by_line(opened * first.cap)
+        direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
+        for r, i in enumerate(active):
+            one = many[i]
+            bound = float(prices[r] @ first.q + below[r] @ first.q + floor[r])
+            if bound > one.best:
+                one.best, one.best_g = bound, g[r].copy()
+            upper_bound = upper_bounds[i]
+            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
+                stopped.append(r)
+                continue
+            norm = float(direction[r] @ direction[r])
+            if norm == 0.0:
+                stopped.append(r)
+                continue
+            factors[r, 0] = one.step * (upper_bound - bound) / norm
+            one.step *= STEP_DECAY
+        moved = prices + factors * direction
+        for r, i in enumerate(active):
+            if r not in stopped:
+                many[i].prices = moved[r].copy()
+        if stopped:
+            active = [i for r, i in enumerate(active) if r not in stopped]
+            if not active:
+                return
+            rows = _Rows(many, active)
+        else:
+            rows.prices = moved
+
+
+class _Rows:
+    """The still-ascending Lagrangians' arrays, one row each."""
+
+    def __init__(self, many: Sequence[Lagrangian], active: list[int]) -> None:
+        first = many[0]
+        self.prices = np.array([many[i].prices for i in active]).reshape(len(active), -1)
+        self.cost = np.array([many[i].cost for i in active]).reshape(len(active), -1)
+        self.fixed = np.array([many[i].fixed for i in active]).reshape(len(active), -1)
+        self.penalty = np.array([many[i].penalty for i in active], dtype=float)
+        n, locations, lines = len(active), self.fixed.shape[1], len(first.q)
+        offsets = np.arange(n)[:, None]
+        self._by_location = (first.pair_l[None, :] + offsets * locations).ravel()
+        self._by_line = (first.pair_k[None, :] + offsets * lines).ravel()
+        self._shape_l, self._shape_k = (n, locations), (n, lines)
+
+    def sum_by_location(self, values: FloatArray) -> FloatArray:
+        """Each row's values summed per location, in pair order (as ``np.bincount`` alone)."""
+        size = self._shape_l[0] * self._shape_l[1]
+        weighted = np.bincount(self._by_location, values.ravel(), minlength=size)
+        summed = np.asarray(weighted, dtype=np.float64)  # float already: weights are
+        return summed.reshape(self._shape_l)
+
+    def sum_by_line(self, values: FloatArray) -> FloatArray:
+        """Each row's values summed per line, in pair order."""
+        size = self._shape_k[0] * self._shape_k[1]
+        summed = np.asarray(np.bincount(self._by_line, values.ravel(), minlength=size), float)
+        return summed.reshape(self._shape_k)
+
+
+__all__ = ["STEP_DECAY", "Lagrangian", "ascend_together"]

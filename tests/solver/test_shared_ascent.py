@@ -1,0 +1,79 @@
+"""The collection stores' first price steps taken together equal each store's own, bit for bit.
+
+``lagrangian.ascend_together`` steps many Lagrangians over the same pairs in
+one numpy pass per step; ``solve.starts`` uses it for the fulfilment
+options' stores. Every store must end where ``Lagrangian.ascend`` alone
+takes it (prices, best bound and its g, step), and its plan must be the one
+``solve_arrays`` finds from scratch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sourcing.solver import SourcingProblem
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.lagrangian import Lagrangian, ascend_together
+from sourcing.solver.solve import solve_arrays, starts
+from sourcing.solver.variants import with_destination
+from tests.solver.builders import loc, order, problem
+from tests.solver.test_properties import problems
+from tests.solver.test_scarcity import priced_problems
+from tests.solver.test_variants import to_cc
+
+
+def stores_of(problem: SourcingProblem) -> list[SourcingArrays]:
+    """The cart collected at each candidate, derived from the first as the options do."""
+    base = SourcingArrays.build(to_cc(problem, 0))
+    return [
+        with_destination(base, replace(base.problem, order=to_cc(problem, at).order))
+        for at in range(len(problem.locations))
+    ]
+
+
+def check(many: list[SourcingArrays], steps: int) -> None:
+    alone = [Lagrangian(arrays) for arrays in many]
+    together = [Lagrangian(arrays) for arrays in many]
+    bounds = [
+        float(np.sum(arrays.fulfilment_cost)) + 100.0 * (i + 1) for i, arrays in enumerate(many)
+    ]
+    for one, bound in zip(alone, bounds, strict=True):
+        one.ascend(bound, steps)
+    ascend_together(together, bounds, steps)
+    for one, other in zip(alone, together, strict=True):
+        assert np.array_equal(one.prices, other.prices)
+        assert one.best == other.best
+        assert np.array_equal(one.best_g, other.best_g)
+        assert one.step == other.step
+    for arrays, start in zip(many, starts(many), strict=True):
+        plan, alone_plan = solve_arrays(arrays, start=start), solve_arrays(arrays)
+        assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([1, 5, 40]))
+def test_steps_together_equal_steps_alone(problem: SourcingProblem, steps: int) -> None:
+    """Random carts and networks, each candidate a collection store."""
+    check(stores_of(problem), steps)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(priced_problems())
+def test_steps_together_equal_steps_alone_with_scarce_stock_prices(
+    pair: tuple[SourcingProblem, SourcingProblem],
+) -> None:
+    """Scarce-stock prices move the costs and the penalty; the steps still agree."""
+    check(stores_of(pair[0]), 40)
+
+
+def test_lagrangians_over_other_pairs_are_refused() -> None:
+    """Orders whose candidates hold other lines cannot share the steps."""
+    one = SourcingArrays.build(problem(order([("P1", 1)]), [loc("A", 1, {"P1": 1})]))
+    other = SourcingArrays.build(problem(order([("P1", 1)]), [loc("A", 1, {"P2": 1})]))
+    with pytest.raises(ValueError, match="pairs"):
+        ascend_together([Lagrangian(one), Lagrangian(other)], [10.0, 10.0], 3)
