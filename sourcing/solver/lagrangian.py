@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.types import FloatArray
+from sourcing.solver.types import FloatArray, IntArray
 
 STEP_DECAY = 0.93
 
@@ -97,15 +97,19 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
     for _ in range(steps):
         prices = rows.prices
         pair_prices = prices[:, first.pair_k]
-        saving = np.minimum(rows.cost - pair_prices, 0.0) * first.cap
-        g = rows.fixed + rows.sum_by_location(saving)
+        # Only pairs below their line's price save anything or can be opened: the
+        # others add exact zeros to the sums, so they are left out of them.
+        cheap = rows.pairs_below(pair_prices)
+        saving = np.minimum(rows.cost.ravel()[cheap] - pair_prices.ravel()[cheap], 0.0)
+        saving *= rows.cap.ravel()[cheap]
+        g = rows.fixed + rows.sum_by_location(cheap, saving)
         floor = np.minimum(g, 0.0).sum(axis=1)
         below = np.minimum(0.0, rows.penalty[:, None] - prices)
+        opened = (g < 0).ravel()[rows.location_bin(cheap)]
+        served = rows.sum_by_line(cheap, opened * rows.cap.ravel()[cheap])
+        direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
         stopped = []
         factors = np.zeros((len(active), 1))
-        opened = (rows.cost < pair_prices) & (g < 0)[:, first.pair_l]
-        served = rows.sum_by_line(opened * first.cap)
-        direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
         for r, i in enumerate(active):
             one = many[i]
             bound = float(prices[r] @ first.q + below[r] @ first.q + floor[r])
@@ -121,17 +125,16 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
                 continue
             factors[r, 0] = one.step * (upper_bound - bound) / norm
             one.step *= STEP_DECAY
-        moved = prices + factors * direction
-        for r, i in enumerate(active):
-            if r not in stopped:
-                many[i].prices = moved[r].copy()
+        rows.prices = prices + factors * direction
         if stopped:
+            for r, i in enumerate(active):  # a stopped row returns before moving its prices
+                many[i].prices = (prices[r] if r in stopped else rows.prices[r]).copy()
             active = [i for r, i in enumerate(active) if r not in stopped]
             if not active:
                 return
             rows = _Rows(many, active)
-        else:
-            rows.prices = moved
+    for r, i in enumerate(active):
+        many[i].prices = rows.prices[r].copy()
 
 
 class _Rows:
@@ -139,27 +142,38 @@ class _Rows:
 
     def __init__(self, many: Sequence[Lagrangian], active: list[int]) -> None:
         first = many[0]
-        self.prices = np.array([many[i].prices for i in active]).reshape(len(active), -1)
-        self.cost = np.array([many[i].cost for i in active]).reshape(len(active), -1)
-        self.fixed = np.array([many[i].fixed for i in active]).reshape(len(active), -1)
+        n, pairs = len(active), len(first.pair_l)
+        self.prices = np.array([many[i].prices for i in active]).reshape(n, -1)
+        self.cost = np.array([many[i].cost for i in active]).reshape(n, pairs)
+        self.fixed = np.array([many[i].fixed for i in active]).reshape(n, -1)
         self.penalty = np.array([many[i].penalty for i in active], dtype=float)
-        n, locations, lines = len(active), self.fixed.shape[1], len(first.q)
+        self.cap = np.broadcast_to(first.cap, (n, pairs))
+        locations, lines = self.fixed.shape[1], len(first.q)
         offsets = np.arange(n)[:, None]
         self._by_location = (first.pair_l[None, :] + offsets * locations).ravel()
         self._by_line = (first.pair_k[None, :] + offsets * lines).ravel()
         self._shape_l, self._shape_k = (n, locations), (n, lines)
 
-    def sum_by_location(self, values: FloatArray) -> FloatArray:
+    def pairs_below(self, pair_prices: FloatArray) -> IntArray:
+        """Flat indices of the (row, pair)s whose unit cost is below the line's price, in
+        row then pair order (the order the sums take them in)."""
+        return np.flatnonzero(self.cost < pair_prices)
+
+    def location_bin(self, flat: IntArray) -> IntArray:
+        """The flat (row, location) of each flat (row, pair)."""
+        return self._by_location[flat]
+
+    def sum_by_location(self, flat: IntArray, values: FloatArray) -> FloatArray:
         """Each row's values summed per location, in pair order (as ``np.bincount`` alone)."""
         size = self._shape_l[0] * self._shape_l[1]
-        weighted = np.bincount(self._by_location, values.ravel(), minlength=size)
+        weighted = np.bincount(self._by_location[flat], values, minlength=size)
         summed = np.asarray(weighted, dtype=np.float64)  # float already: weights are
         return summed.reshape(self._shape_l)
 
-    def sum_by_line(self, values: FloatArray) -> FloatArray:
+    def sum_by_line(self, flat: IntArray, values: FloatArray) -> FloatArray:
         """Each row's values summed per line, in pair order."""
         size = self._shape_k[0] * self._shape_k[1]
-        summed = np.asarray(np.bincount(self._by_line, values.ravel(), minlength=size), float)
+        summed = np.asarray(np.bincount(self._by_line[flat], values, minlength=size), float)
         return summed.reshape(self._shape_k)
 
 

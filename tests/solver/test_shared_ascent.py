@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sourcing.solver import SourcingProblem
+from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.lagrangian import Lagrangian, ascend_together
+from sourcing.solver.objective import evaluate
 from sourcing.solver.solve import solve_arrays, starts
 from sourcing.solver.variants import with_destination
 from tests.solver.builders import loc, order, problem
@@ -39,8 +41,11 @@ def stores_of(problem: SourcingProblem) -> list[SourcingArrays]:
 def check(many: list[SourcingArrays], steps: int) -> None:
     alone = [Lagrangian(arrays) for arrays in many]
     together = [Lagrangian(arrays) for arrays in many]
+    # Every third row aims below any bound (it stops at once), the others at the
+    # greedy's plan (the options' aim) or above it: rows stop at different steps.
     bounds = [
-        float(np.sum(arrays.fulfilment_cost)) + 100.0 * (i + 1) for i, arrays in enumerate(many)
+        -1e9 if i % 3 == 1 else evaluate(arrays, greedy_allocation(arrays)).priced_total + i % 3
+        for i, arrays in enumerate(many)
     ]
     for one, bound in zip(alone, bounds, strict=True):
         one.ascend(bound, steps)
