@@ -40,22 +40,21 @@ class Lagrangian:
         self.best_g = self.fixed
         self.step = 1.0  # Polyak's factor, shrinking every step
 
-    def g(self, prices: FloatArray) -> FloatArray:
-        """g_l: a location's fixed cost plus what its cheap units save at these prices."""
-        return self._g_at(prices[self.pair_k])
-
-    def _g_at(self, pair_prices: FloatArray) -> FloatArray:
-        """``g`` from the prices already spread over the (l, k) pairs."""
-        saving = np.minimum(self.cost - pair_prices, 0.0) * self.cap
-        return self.fixed + np.bincount(self.pair_l, saving, minlength=len(self.fixed))
-
     def ascend(self, upper_bound: float, steps: int) -> None:
-        """Take up to ``steps`` Polyak steps towards ``upper_bound``."""
-        n_lines = len(self.q)
+        """Take up to ``steps`` Polyak steps towards ``upper_bound``.
+
+        Only the pairs below their line's price save anything or can be
+        opened; the others would add exact zeros to the sums, so each step
+        sums over those pairs alone (the same sums, in the same order).
+        """
+        n_lines, n_locations = len(self.q), len(self.fixed)
         for _ in range(steps):
             prices = self.prices
             pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
-            g = self._g_at(pair_prices)
+            cheap = np.flatnonzero(self.cost < pair_prices)
+            at, cap = self.pair_l[cheap], self.cap[cheap]
+            saving = np.minimum(self.cost[cheap] - pair_prices[cheap], 0.0) * cap
+            g = self.fixed + np.bincount(at, saving, minlength=n_locations)
             bound = float(
                 prices @ self.q
                 + np.minimum(0.0, self.penalty - prices) @ self.q
@@ -65,8 +64,8 @@ class Lagrangian:
                 self.best, self.best_g = bound, g
             if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
                 return
-            opened = (self.cost < pair_prices) & (g < 0)[self.pair_l]
-            served = np.bincount(self.pair_k, opened * self.cap, minlength=n_lines)
+            opened = (g < 0)[at]
+            served = np.bincount(self.pair_k[cheap], opened * cap, minlength=n_lines)
             direction = self.q - served - self.q * (self.penalty < prices)
             norm = float(direction @ direction)
             if norm == 0.0:

@@ -1,10 +1,11 @@
-"""The collection stores' first price steps taken together equal each store's own, bit for bit.
+"""The reduction's price steps, alone or for many stores at once, equal the full ascent's.
 
-``lagrangian.ascend_together`` steps many Lagrangians over the same pairs in
-one numpy pass per step; ``solve.starts`` uses it for the fulfilment
-options' stores. Every store must end where ``Lagrangian.ascend`` alone
-takes it (prices, best bound and its g, step), and its plan must be the one
-``solve_arrays`` finds from scratch.
+``Lagrangian.ascend`` sums only the pairs below their line's price;
+``lagrangian.ascend_together`` steps many Lagrangians over the same pairs
+in one numpy pass per step (``solve.starts`` uses it for the fulfilment
+options' stores). Both must end, bit for bit, where the ascent over every
+pair ends (prices, best bound and its g, step), and a store's plan must be
+the one ``solve_arrays`` finds from scratch.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from sourcing.solver import SourcingProblem
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.lagrangian import Lagrangian, ascend_together
+from sourcing.solver.lagrangian import STEP_DECAY, Lagrangian, ascend_together
 from sourcing.solver.objective import evaluate
 from sourcing.solver.solve import solve_arrays, starts
 from sourcing.solver.variants import with_destination
@@ -38,7 +39,35 @@ def stores_of(problem: SourcingProblem) -> list[SourcingArrays]:
     ]
 
 
+def reference_ascend(prices: Lagrangian, upper_bound: float, steps: int) -> None:
+    """``Lagrangian.ascend`` as it was, over every pair: what both ascents must equal."""
+    n_lines = len(prices.q)
+    for _ in range(steps):
+        current = prices.prices
+        pair_prices = current[prices.pair_k]
+        saving = np.minimum(prices.cost - pair_prices, 0.0) * prices.cap
+        g = prices.fixed + np.bincount(prices.pair_l, saving, minlength=len(prices.fixed))
+        bound = float(
+            current @ prices.q
+            + np.minimum(0.0, prices.penalty - current) @ prices.q
+            + np.minimum(g, 0.0).sum()
+        )
+        if bound > prices.best:
+            prices.best, prices.best_g = bound, g
+        if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
+            return
+        opened = (prices.cost < pair_prices) & (g < 0)[prices.pair_l]
+        served = np.bincount(prices.pair_k, opened * prices.cap, minlength=n_lines)
+        direction = prices.q - served - prices.q * (prices.penalty < current)
+        norm = float(direction @ direction)
+        if norm == 0.0:
+            return
+        prices.prices = current + prices.step * (upper_bound - bound) / norm * direction
+        prices.step *= STEP_DECAY
+
+
 def check(many: list[SourcingArrays], steps: int) -> None:
+    reference = [Lagrangian(arrays) for arrays in many]
     alone = [Lagrangian(arrays) for arrays in many]
     together = [Lagrangian(arrays) for arrays in many]
     # Every third row aims below any bound (it stops at once), the others at the
@@ -47,14 +76,16 @@ def check(many: list[SourcingArrays], steps: int) -> None:
         -1e9 if i % 3 == 1 else evaluate(arrays, greedy_allocation(arrays)).priced_total + i % 3
         for i, arrays in enumerate(many)
     ]
-    for one, bound in zip(alone, bounds, strict=True):
+    for reference_one, one, bound in zip(reference, alone, bounds, strict=True):
+        reference_ascend(reference_one, bound, steps)
         one.ascend(bound, steps)
     ascend_together(together, bounds, steps)
-    for one, other in zip(alone, together, strict=True):
-        assert np.array_equal(one.prices, other.prices)
-        assert one.best == other.best
-        assert np.array_equal(one.best_g, other.best_g)
-        assert one.step == other.step
+    for expected, one, other in zip(reference, alone, together, strict=True):
+        for got in (one, other):
+            assert np.array_equal(got.prices, expected.prices)
+            assert got.best == expected.best
+            assert np.array_equal(got.best_g, expected.best_g)
+            assert got.step == expected.step
     for arrays, start in zip(many, starts(many), strict=True):
         plan, alone_plan = solve_arrays(arrays, start=start), solve_arrays(arrays)
         assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
