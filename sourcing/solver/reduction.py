@@ -312,7 +312,8 @@ def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntAr
     for k in np.flatnonzero(arrays.cap.sum(axis=0) > 0):
         held = arrays.cap[chosen, k].sum() if chosen else 0
         if held < arrays.quantity[k] and len(chosen) < MAX_ENUMERATED:
-            missing = [i for i in ranked if arrays.cap[i, k] > 0 and i not in chosen]
+            # The best-ranked candidate not yet chosen that holds some of the line.
+            missing = ranked[(arrays.cap[ranked, k] > 0) & ~np.isin(ranked, chosen)]
             chosen.extend(missing[:1])
     return np.sort(np.array(chosen, dtype=np.int64))
 
