@@ -28,7 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.config.candidate_cache import candidate_set, share_stock_reads
+from sourcing.models.config.candidate_cache import (
+    CandidateSet,
+    candidate_set,
+    share_stock_reads,
+)
 from sourcing.models.config.candidates import active_profile
 from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import CustomerTier, OrderType
@@ -135,18 +139,14 @@ def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
     """
     row = active_profile(session, OrderType.CC)
     network = (row.rules or {}).get("network") if row else None
-    locations = candidate_set(session, OrderType.CC, network).locations
-    stores = [loc for loc in locations if loc.type is solver.LocationType.STORE and loc.cc_enabled]
-    _check_named(session, request.collection_location_refs, {s.ref for s in stores})
+    stores, refs, latitude, longitude = _collection_stores(
+        candidate_set(session, OrderType.CC, network)
+    )
+    _check_named(session, request.collection_location_refs, refs)
     if not stores:
         return []
     p = request.position
-    km = haversine_km(
-        np.array([s.point.latitude for s in stores]),
-        np.array([s.point.longitude for s in stores]),
-        p.latitude,
-        p.longitude,
-    )
+    km = haversine_km(latitude, longitude, p.latitude, p.longitude)
     named = set(request.collection_location_refs)
     chosen = [
         (s.ref, float(d))
@@ -154,6 +154,31 @@ def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
         if (s.ref in named if named else d <= request.radius_km)
     ]
     return sorted(chosen, key=lambda pair: (pair[1], pair[0]))[: request.max_options]
+
+
+def _collection_stores(
+    candidates: CandidateSet,
+) -> tuple[list[solver.Location], set[str], np.ndarray, np.ndarray]:
+    """The click-and-collect stores among the candidates, their refs and coordinates:
+    derived once per candidate set (rebuilt with it when the configuration changes)."""
+    known = candidates.derived.get(_STORES)
+    if known is None:
+        stores = [
+            loc
+            for loc in candidates.locations
+            if loc.type is solver.LocationType.STORE and loc.cc_enabled
+        ]
+        known = (
+            stores,
+            {s.ref for s in stores},
+            np.array([s.point.latitude for s in stores]),
+            np.array([s.point.longitude for s in stores]),
+        )
+        candidates.derived[_STORES] = known
+    return known
+
+
+_STORES = "options.collection_stores"
 
 
 def _check_named(session: Session, named: tuple[str, ...], stores: set[str]) -> None:
