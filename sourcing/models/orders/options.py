@@ -43,6 +43,7 @@ from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.rates import transfer_services
 from sourcing.solver.solve import solve_arrays, starts
 from sourcing.solver.variants import with_destination
 
@@ -265,7 +266,7 @@ def _transfers_priced(arrays: SourcingArrays) -> bool:
     """Whether a usable candidate has a transfer service: collected at another store, its
     transfer is priced by the rate card, which ``with_destination`` does not derive."""
     usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0).tolist()
-    return any(arrays.problem.locations[i].transfer_service is not None for i in usable)
+    return any(t is not None for t in transfer_services(arrays.problem.locations, usable))
 
 
 def _choice(ref: str, km: float, plan: solver.Plan, currency: str) -> CollectionChoice:
