@@ -83,14 +83,8 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
     if not many:
         return
     first = many[0]
-    for other in many[1:]:
-        if not (
-            np.array_equal(other.pair_l, first.pair_l)
-            and np.array_equal(other.pair_k, first.pair_k)
-            and np.array_equal(other.cap, first.cap)
-            and np.array_equal(other.q, first.q)
-        ):
-            raise ValueError("Expected Lagrangians over the same (location, line) pairs.")
+    if not all(same_pairs(first, other) for other in many[1:]):
+        raise ValueError("Expected Lagrangians over the same (location, line) pairs.")
     active = list(range(len(many)))
     rows = _Rows(many, active)
     for _ in range(steps):
@@ -136,6 +130,16 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
         many[i].prices = rows.prices[r].copy()
 
 
+def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
+    """Whether two Lagrangians have the same pairs, capacities and quantities."""
+    return (
+        np.array_equal(other.pair_l, one.pair_l)
+        and np.array_equal(other.pair_k, one.pair_k)
+        and np.array_equal(other.cap, one.cap)
+        and np.array_equal(other.q, one.q)
+    )
+
+
 class _Rows:
     """The still-ascending Lagrangians' arrays, one row each."""
 
@@ -176,4 +180,4 @@ class _Rows:
         return summed.reshape(self._shape_k)
 
 
-__all__ = ["STEP_DECAY", "Lagrangian", "ascend_together"]
+__all__ = ["STEP_DECAY", "Lagrangian", "ascend_together", "same_pairs"]

@@ -12,7 +12,7 @@ import numpy as np
 from sourcing.solver.explain import explain as explain_candidates
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.lagrangian import Lagrangian, ascend_together
+from sourcing.solver.lagrangian import Lagrangian, ascend_together, same_pairs
 from sourcing.solver.mip import solve_mip
 from sourcing.solver.objective import evaluate
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S, Backend, Policy, SolveOptions
@@ -183,9 +183,14 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
         allocation = greedy_allocation(arrays)
         begun.append((allocation, evaluate(arrays, allocation), Lagrangian(arrays)))
     usable = [i for i, arrays in enumerate(many) if arrays.cap.any()]
+    # Those over other pairs than the first (none, for one cart sent to different
+    # places) take their steps alone, as ``reduce_candidates`` would.
+    shared = [i for i in usable if same_pairs(begun[usable[0]][2], begun[i][2])]
+    for i in sorted(set(usable) - set(shared)):
+        begun[i][2].ascend(begun[i][1].priced_total, LAGRANGIAN_STEPS)
     ascend_together(
-        [begun[i][2] for i in usable],
-        [begun[i][1].priced_total for i in usable],
+        [begun[i][2] for i in shared],
+        [begun[i][1].priced_total for i in shared],
         LAGRANGIAN_STEPS,
     )
     return [Start(*one) for one in begun]

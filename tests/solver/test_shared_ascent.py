@@ -113,3 +113,18 @@ def test_lagrangians_over_other_pairs_are_refused() -> None:
     other = SourcingArrays.build(problem(order([("P1", 1)]), [loc("A", 1, {"P2": 1})]))
     with pytest.raises(ValueError, match="pairs"):
         ascend_together([Lagrangian(one), Lagrangian(other)], [10.0, 10.0], 3)
+
+
+def test_starts_over_other_pairs_take_their_steps_alone() -> None:
+    """Arrays whose candidates hold other lines than the first's are started on their own:
+    every plan is still the one found from scratch."""
+    one = SourcingArrays.build(
+        problem(order([("P1", 1)]), [loc("A", 1, {"P1": 1}), loc("B", 5, {"P1": 2})])
+    )
+    other = SourcingArrays.build(
+        problem(order([("P1", 2)]), [loc("A", 1, {"P2": 1}), loc("B", 5, {"P1": 2})])
+    )
+    many = [one, other, one]
+    for arrays, start in zip(many, starts(many), strict=True):
+        plan, alone_plan = solve_arrays(arrays, start=start), solve_arrays(arrays)
+        assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
