@@ -26,12 +26,28 @@ from google.protobuf import text_format
 
 from benchmarks.grpc_source import load, ms, populate, requests
 from benchmarks.promise import LINES, LOCATIONS, NOW, add_carriers, options_request
-from sourcing.bench.instances import InstanceConfig, make_network
+from sourcing.bench.instances import InstanceConfig, Network, make_network
 from sourcing.models.db.engine import make_engine, session_factory, upgrade
 from sourcing.models.orders import order_problem
-from sourcing.models.orders.options import fulfilment_options
+from sourcing.models.orders.options import OptionsInput, fulfilment_options
 from sourcing.server.convert.options import options_from_proto, options_to_proto
 from sourcing.v1 import common_pb2
+
+
+def seeded_carts(network: Network, n: int, seed: int) -> list[OptionsInput]:
+    """The benchmark's carts; every fourth with a 150 km radius, every fifth asked for
+    click and collect only, every seventh with a need-by two days after ``NOW``."""
+    carts = []
+    for i, source in enumerate(requests(network, n, seed + 1, "OC")):
+        request = options_request(source)
+        if i % 4 == 1:
+            request.radius_km = 150.0
+        if i % 5 == 2:
+            request.order_types.append(common_pb2.ORDER_TYPE_CC)
+        if i % 7 == 3:
+            request.need_by_time.FromDatetime(NOW + timedelta(days=2))
+        carts.append(options_from_proto(request))
+    return carts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,16 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         add_carriers(url, network)
     order_problem.utcnow = lambda: NOW  # type: ignore[attr-defined]  # one fixed now
     sessions = session_factory(make_engine(url))
-    carts = []
-    for i, source in enumerate(requests(network, args.warmup + args.carts, args.seed + 1, "OC")):
-        request = options_request(source)
-        if i % 4 == 1:
-            request.radius_km = 150.0
-        if i % 5 == 2:
-            request.order_types.append(common_pb2.ORDER_TYPE_CC)
-        if i % 7 == 3:
-            request.need_by_time.FromDatetime(NOW + timedelta(days=2))
-        carts.append(options_from_proto(request))
+    carts = seeded_carts(network, args.warmup + args.carts, args.seed)
     for cart in carts[: args.warmup]:
         fulfilment_options(sessions, cart, 10.0)
     profile = cProfile.Profile() if args.profile else None

@@ -113,18 +113,14 @@ def solve_arrays(
     took them for several arrays together (``starts``); the plan is the same.
     """
     started = time.perf_counter() if started is None else started
-    if start is None:
-        allocation = greedy_allocation(arrays)
-        objective = evaluate(arrays, allocation)
-    else:
-        allocation, objective = start.allocation, start.objective
+    allocation, objective = _first_plan(arrays, start)
     # The greedy proves nothing about its plan, so its gap is unknown.
     status, gap = SolveStatus.FEASIBLE, math.inf
     kept = None
     if policy == "mip":
         candidates = None
         if reduce:
-            ascended = start.prices if start is not None else None
+            ascended = start.prices if start else None
             reduction = reduce_candidates(arrays, objective.priced_total, allocation, ascended)
             if reduction.incumbent is not allocation:  # else the greedy's price stands
                 allocation = reduction.incumbent
@@ -173,6 +169,14 @@ class Start:
     allocation: IntArray
     objective: ObjectiveBreakdown
     prices: Lagrangian
+
+
+def _first_plan(arrays: SourcingArrays, start: Start | None) -> tuple[IntArray, ObjectiveBreakdown]:
+    """The greedy's plan and its price: the caller's when it took them (``starts``)."""
+    if start is not None:
+        return start.allocation, start.objective
+    allocation = greedy_allocation(arrays)
+    return allocation, evaluate(arrays, allocation)
 
 
 def starts(many: Sequence[SourcingArrays]) -> list[Start]:
