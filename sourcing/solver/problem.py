@@ -90,20 +90,22 @@ class SourcingProblem:
                 f"Expected a state of {len(self.locations)} candidates, "
                 f"got one of {self.state.size}."
             )
+        rejection = self.profile.rejection_location_ref
         if self.table is None:
             refs = frozenset(loc.ref for loc in self.locations)
             if len(refs) != len(self.locations):
                 LocationTable.of(self.locations)  # names the ref given twice
+            among = rejection in refs
         else:
             source = self.table.source
             # The same tuple (the common case, free to check) or equal locations.
             if source is not self.locations and source != self.locations:
                 raise InvalidProblem("Expected table to be the table of these locations.")
-            refs = frozenset(self.table.refs)
+            # The table's ref index is built once per table, not once per problem.
+            among = self.table.index_of(rejection) is not None
         if self.now is not None and self.now.utcoffset() is None:
             raise InvalidProblem(f"Expected now to carry a time zone, got {self.now.isoformat()}.")
-        rejection = self.profile.rejection_location_ref
-        if rejection in refs:
+        if among:
             raise InvalidProblem(
                 f"Expected candidates to exclude the rejection location, got {rejection!r}."
             )

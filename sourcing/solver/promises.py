@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sourcing.solver.eta import Promise, collection_promise, parcel_promise
-from sourcing.solver.inputs import OrderType
+from sourcing.solver.inputs import Location, OrderType
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.types import IntArray
 
 
@@ -27,7 +28,7 @@ def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> P
     order = problem.order
     if order.type is OrderType.CC:
         store_ref = order.collection_location_ref
-        store = next((loc for loc in problem.locations if loc.ref == store_ref), None)
+        store = _location(problem, store_ref)
         return collection_promise(
             problem.now,
             location.calendar,
@@ -53,6 +54,17 @@ def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> P
         distance,
         problem.full_days(location.ref),
     )
+
+
+def _location(problem: SourcingProblem, ref: str | None) -> Location | None:
+    """Candidate ``ref`` of the problem, by its table's index when it has one (a plan's
+    promises ask for the collection store once per fulfilment, over a thousand candidates)."""
+    if ref is None:
+        return None
+    if problem.table is not None:
+        at = problem.table.index_of(ref)
+        return problem.locations[at] if at is not None else None
+    return next((loc for loc in problem.locations if loc.ref == ref), None)
 
 
 __all__ = ["fulfilment_promise"]

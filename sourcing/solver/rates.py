@@ -229,11 +229,27 @@ def _transfers_of(
     groups: dict[tuple[int, ...], tuple[tuple[CarrierService, ...], list[int]]] = {}
     store = problem.order.collection_location_ref
     locations = problem.locations
-    for i in usable.tolist():
-        transfer = locations[i].transfer_service
+    indices = usable.tolist()
+    for i, transfer in zip(indices, transfer_services(locations, indices), strict=True):
         if transfer is not None and locations[i].ref != store:
             groups.setdefault((id(transfer),), ((transfer,), []))[1].append(i)
     return groups
+
+
+def transfer_services(
+    locations: tuple[Location, ...], indices: list[int]
+) -> list[CarrierService | None]:
+    """Each of ``locations[indices]``'s transfer service, looked up once per services tuple
+    (locations loaded together share one tuple of equal services)."""
+    known: dict[int, CarrierService | None] = {}
+    found = []
+    for i in indices:
+        services = locations[i].carrier_services
+        key = id(services)
+        if key not in known:
+            known[key] = locations[i].transfer_service
+        found.append(known[key])
+    return found
 
 
 def _meeting_need_by(

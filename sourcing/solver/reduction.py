@@ -26,14 +26,16 @@ by enumeration when small, else by the MIP on the reduced candidate set.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.lagrangian import Lagrangian
 from sourcing.solver.objective import evaluate
+from sourcing.solver.small_plans import cheapest_subset
+from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Largest candidate set priced by enumeration (2**12 subsets), and the most
@@ -46,7 +48,6 @@ PAIR_POOL = 40
 LAGRANGIAN_STEPS = 40
 # Further steps once enumeration found a better plan to aim at.
 REFINE_STEPS = 15
-STEP_DECAY = 0.93
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,58 +58,17 @@ class Reduction:
     lower_bound: float  # L(lambda): no plan costs less
     incumbent: IntArray  # the best allocation found on the way, (L, K)
     incumbent_cost: float
+    # The candidates and the most locations of the enumeration that found the
+    # incumbent (None when it is the caller's): it was the cheapest of those plans.
+    searched: tuple[IntArray, int] | None = None
 
-
-class Lagrangian:
-    """Subgradient ascent on the prices of the order's lines, over the (l, k) pairs that exist."""
-
-    def __init__(self, arrays: SourcingArrays) -> None:
-        self.pair_l, self.pair_k = np.nonzero(arrays.cap)
-        self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
-        self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
-        self.fixed = arrays.fulfilment_cost
-        self.q = arrays.quantity.astype(float)
-        self.penalty = arrays.rejection_penalty
-        cheapest = np.full(len(self.q), np.inf)
-        np.minimum.at(cheapest, self.pair_k, self.cost)
-        self.prices = np.where(np.isfinite(cheapest), cheapest, self.penalty)
-        self.best = -np.inf
-        self.best_g = self.fixed
-        self.step = 1.0  # Polyak's factor, shrinking every step
-
-    def g(self, prices: FloatArray) -> FloatArray:
-        """g_l: a location's fixed cost plus what its cheap units save at these prices."""
-        return self._g_at(prices[self.pair_k])
-
-    def _g_at(self, pair_prices: FloatArray) -> FloatArray:
-        """``g`` from the prices already spread over the (l, k) pairs."""
-        saving = np.minimum(self.cost - pair_prices, 0.0) * self.cap
-        return self.fixed + np.bincount(self.pair_l, saving, minlength=len(self.fixed))
-
-    def ascend(self, upper_bound: float, steps: int) -> None:
-        """Take up to ``steps`` Polyak steps towards ``upper_bound``."""
-        n_lines = len(self.q)
-        for _ in range(steps):
-            prices = self.prices
-            pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
-            g = self._g_at(pair_prices)
-            bound = float(
-                prices @ self.q
-                + np.minimum(0.0, self.penalty - prices) @ self.q
-                + np.minimum(g, 0.0).sum()
-            )
-            if bound > self.best:
-                self.best, self.best_g = bound, g
-            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
-                return
-            opened = (self.cost < pair_prices) & (g < 0)[self.pair_l]
-            served = np.bincount(self.pair_k, opened * self.cap, minlength=n_lines)
-            direction = self.q - served - self.q * (self.penalty < prices)
-            norm = float(direction @ direction)
-            if norm == 0.0:
-                return
-            self.prices = prices + self.step * (upper_bound - bound) / norm * direction
-            self.step *= STEP_DECAY
+    def searched_all(self, keep: IntArray, most: int) -> bool:
+        """Whether the incumbent is the enumeration's best over every plan of at most
+        ``most`` of ``keep`` (they were all among the plans it priced)."""
+        if self.searched is None:
+            return False
+        candidates, max_size = self.searched
+        return most <= max_size and bool(np.isin(keep, candidates).all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,17 +99,23 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     """Every subset of ``candidates`` of at most ``max_size`` locations (and the split limit)."""
     n = len(candidates)
     limit = min(arrays.split_limit, n, n if max_size is None else max_size)
-    subsets = [c for size in range(limit + 1) for c in itertools.combinations(range(n), size)]
-    member = np.zeros((len(subsets), n), dtype=bool)
-    for row, subset in enumerate(subsets):
-        member[row, list(subset)] = True
+    member, sizes = _membership(n, limit)
     w = arrays.weights
-    sizes = member.sum(axis=1)
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
     costs, takes = _product_costs(arrays, candidates, member, servable_lines(arrays))
     for product_cost in costs:
         total = total + product_cost
     return Subsets(candidates, member, total, tuple(takes))
+
+
+def _membership(n: int, limit: int) -> tuple[BoolArray, IntArray]:
+    """Every subset of ``range(n)`` of at most ``limit`` members, smallest first, as rows of
+    a mask (from the shared table of subsets), and each row's size."""
+    members = subset_members(n, limit)
+    member = np.zeros((len(members), n + 1), dtype=bool)
+    member[np.arange(len(members))[:, None], members] = True
+    member = member[:, :n]
+    return member, member.sum(axis=1)
 
 
 def enumerate_plans(
@@ -164,6 +130,25 @@ def enumerate_plans(
     subsets = price_subsets(arrays, candidates, max_size)
     best = int(np.argmin(subsets.total))
     return subsets.allocation(arrays, best), float(subsets.total[best])
+
+
+def enumerate_small_plans(
+    arrays: SourcingArrays, candidates: IntArray, max_size: int
+) -> tuple[IntArray, float]:
+    """``enumerate_plans`` for many candidates and small plans: each plan priced over its own
+    members only (``small_plans``), the winner spread over its members as here."""
+    lines = servable_lines(arrays)
+    terms = _all_product_terms(arrays, candidates, lines) if lines else None
+    limit = min(arrays.split_limit, len(candidates), max_size)
+    w = arrays.weights
+    fixed = arrays.fulfilment_cost[candidates]
+    best, cost = cheapest_subset(
+        fixed, w.split, w.ideal_stock, arrays.rejection_penalty, terms, limit
+    )
+    members = candidates[best]
+    # Restricted to its members, the winner's spread is the one among all candidates.
+    alone = price_subsets(arrays, members, len(members))
+    return alone.allocation(arrays, len(alone.total) - 1), cost
 
 
 def _product_costs(
@@ -327,31 +312,42 @@ def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntAr
     for k in np.flatnonzero(arrays.cap.sum(axis=0) > 0):
         held = arrays.cap[chosen, k].sum() if chosen else 0
         if held < arrays.quantity[k] and len(chosen) < MAX_ENUMERATED:
-            missing = [i for i in ranked if arrays.cap[i, k] > 0 and i not in chosen]
+            # The best-ranked candidate not yet chosen that holds some of the line.
+            missing = ranked[(arrays.cap[ranked, k] > 0) & ~np.isin(ranked, chosen)]
             chosen.extend(missing[:1])
     return np.sort(np.array(chosen, dtype=np.int64))
 
 
-def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: IntArray) -> Reduction:
+def reduce_candidates(
+    arrays: SourcingArrays,
+    upper_bound: float,
+    incumbent: IntArray,
+    ascended: Lagrangian | None = None,
+) -> Reduction:
     """Bound every candidate and keep only those that could beat the best plan found.
 
     A first few price steps rank the candidates; the best-ranked are priced
     exactly by enumeration, which usually gives a near-optimal plan; with
     that plan's cost as the target the prices are refined, and every
-    candidate whose bound reaches the plan's cost is dropped.
+    candidate whose bound reaches the plan's cost is dropped. ``ascended``:
+    this arrays' prices after those first ``LAGRANGIAN_STEPS`` towards
+    ``upper_bound``, when the caller took them (``lagrangian.ascend_together``).
     """
     usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
-    prices = Lagrangian(arrays)
+    prices = Lagrangian(arrays) if ascended is None else ascended
     if len(usable) == 0:
         return Reduction(usable, -np.inf, incumbent, upper_bound)
-    prices.ascend(upper_bound, LAGRANGIAN_STEPS)
+    if ascended is None:
+        prices.ascend(upper_bound, LAGRANGIAN_STEPS)
     promising = _promising(arrays, usable, prices.best_g)
     # Larger subsets cost at least the upper bound, so the trial could not use
     # them; the smaller ones come first in the enumeration, so its choice is unchanged.
     most = most_locations_worth_using(arrays, promising, upper_bound)
     trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, promising, max_size=most))
+    searched = None
     if trial_cost < upper_bound:
         incumbent, upper_bound = trial, trial_cost
+        searched = (promising, min(most, len(promising), arrays.split_limit))
     if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):
         prices.step = 1.0
         prices.ascend(upper_bound, REFINE_STEPS)
@@ -360,14 +356,16 @@ def reduce_candidates(arrays: SourcingArrays, upper_bound: float, incumbent: Int
         # The bound left many: look for a better plan among pairs of the
         # best-priced survivors, then prune again against it.
         ranked = keep[np.argsort(prices.best_g[keep], kind="stable")][:PAIR_POOL]
-        trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, np.sort(ranked), max_size=2))
+        pool = np.sort(ranked)
+        trial, trial_cost = _priced(arrays, *enumerate_small_plans(arrays, pool, max_size=2))
         if trial_cost < upper_bound:
             incumbent, upper_bound = trial, trial_cost
+            searched = (pool, min(2, len(pool), arrays.split_limit))
             prices.step = 1.0
             prices.ascend(upper_bound, REFINE_STEPS)
             keep = _survivors(prices, usable, upper_bound)
     used = np.flatnonzero(incumbent.sum(axis=1) > 0)
-    return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound)
+    return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound, searched)
 
 
 def _priced(arrays: SourcingArrays, allocation: IntArray, cost: float) -> tuple[IntArray, float]:

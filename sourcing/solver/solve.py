@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sourcing.solver.explain import explain as explain_candidates
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.lagrangian import Lagrangian, ascend_together, same_pairs
 from sourcing.solver.mip import solve_mip
 from sourcing.solver.objective import evaluate
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S, Backend, Policy, SolveOptions
@@ -29,8 +30,10 @@ from sourcing.solver.rated_enum import RatedOutcome, best_first, price_in_order
 from sourcing.solver.rated_larger import larger_plans
 from sourcing.solver.rated_pairs import best_pairs
 from sourcing.solver.reduction import (
+    LAGRANGIAN_STEPS,
     MAX_ENUMERATED,
     MAX_SUBSETS,
+    Reduction,
     enumerate_plans,
     most_locations_worth_using,
     price_subsets,
@@ -100,29 +103,32 @@ def solve_arrays(
     backend: Backend = Backend.SCIP,
     reduce: bool = True,
     started: float | None = None,
+    start: Start | None = None,
 ) -> Plan:
     """``solve`` on arrays already built, e.g. with costs a caller adjusted.
 
     The plan's objective is ``objective.evaluate`` on ``arrays``; its gap is
     to the best bound proved on them, on the priced total it minimised.
+    ``start``: the greedy's plan and the first price steps, when the caller
+    took them for several arrays together (``starts``); the plan is the same.
     """
     started = time.perf_counter() if started is None else started
-    allocation = greedy_allocation(arrays)
-    objective = evaluate(arrays, allocation)
+    allocation, objective = _first_plan(arrays, start)
     # The greedy proves nothing about its plan, so its gap is unknown.
     status, gap = SolveStatus.FEASIBLE, math.inf
     kept = None
     if policy == "mip":
         candidates = None
         if reduce:
-            reduction = reduce_candidates(arrays, objective.priced_total, allocation)
+            ascended = start.prices if start else None
+            reduction = reduce_candidates(arrays, objective.priced_total, allocation, ascended)
             if reduction.incumbent is not allocation:  # else the greedy's price stands
                 allocation = reduction.incumbent
                 objective = evaluate(arrays, allocation)
             keep = reduction.keep
             kept = len(keep)
             exact = _without_mip(
-                arrays, keep, allocation, objective, started + time_limit_s, backend
+                arrays, reduction, allocation, objective, started + time_limit_s, backend
             )
             allocation, objective = exact.allocation, exact.objective
             if exact.proved:
@@ -155,9 +161,48 @@ def solve_arrays(
     return _to_plan(arrays, allocation, objective, policy, status, gap, started, explain, kept)
 
 
+@dataclass(frozen=True, slots=True)
+class Start:
+    """What ``solve_arrays`` does first: the greedy's plan, priced, and the reduction's
+    prices after their first steps towards that price."""
+
+    allocation: IntArray
+    objective: ObjectiveBreakdown
+    prices: Lagrangian
+
+
+def _first_plan(arrays: SourcingArrays, start: Start | None) -> tuple[IntArray, ObjectiveBreakdown]:
+    """The greedy's plan and its price: the caller's when it took them (``starts``)."""
+    if start is not None:
+        return start.allocation, start.objective
+    allocation = greedy_allocation(arrays)
+    return allocation, evaluate(arrays, allocation)
+
+
+def starts(many: Sequence[SourcingArrays]) -> list[Start]:
+    """The starts of ``solve_arrays`` on each of ``many`` (one cart's orders sent to
+    different places: the same pairs), their price steps taken together."""
+    begun = []
+    for arrays in many:
+        allocation = greedy_allocation(arrays)
+        begun.append((allocation, evaluate(arrays, allocation), Lagrangian(arrays)))
+    usable = [i for i, arrays in enumerate(many) if arrays.cap.any()]
+    # Those over other pairs than the first (none, for one cart sent to different
+    # places) take their steps alone, as ``reduce_candidates`` would.
+    shared = [i for i in usable if same_pairs(begun[usable[0]][2], begun[i][2])]
+    for i in sorted(set(usable) - set(shared)):
+        begun[i][2].ascend(begun[i][1].priced_total, LAGRANGIAN_STEPS)
+    ascend_together(
+        [begun[i][2] for i in shared],
+        [begun[i][1].priced_total for i in shared],
+        LAGRANGIAN_STEPS,
+    )
+    return [Start(*one) for one in begun]
+
+
 def _without_mip(
     arrays: SourcingArrays,
-    keep: IntArray,
+    reduction: Reduction,
     allocation: IntArray,
     objective: ObjectiveBreakdown,
     deadline: float,
@@ -169,14 +214,19 @@ def _without_mip(
     them: it is kept unless enumeration finds better. Without rate cards the
     enumeration is exact; with them subsets go best first by their
     under-line bound (``rated_enum``), or pairs when too many candidates
-    stay (``rated_pairs``). Not proved: the MIP settles it.
+    stay (``rated_pairs``). Not proved: the MIP settles it. Without rate cards, when the
+    reduction's own enumeration already priced every plan of the kept candidates (and
+    found the incumbent as their best), enumerating them again would only find it again.
     """
+    keep = reduction.keep
     most = min(arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total))
     enumerable = len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
     if arrays.priced_by_weight(keep):
         return _rated(arrays, keep, most, allocation, objective, deadline, backend)
     if not enumerable:
         return RatedOutcome(allocation, objective, False, 0)
+    if reduction.searched_all(keep, most):
+        return RatedOutcome(allocation, objective, True, 0)
     enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
     priced = evaluate(arrays, enumerated)
     if priced.priced_total <= objective.priced_total:

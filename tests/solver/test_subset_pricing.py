@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from sourcing.solver import SourcingProblem
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.reduction import price_subsets, product_terms
+from sourcing.solver.reduction import (
+    enumerate_plans,
+    enumerate_small_plans,
+    price_subsets,
+    product_terms,
+)
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from tests.solver.test_properties import problems
 
@@ -62,3 +67,25 @@ def test_all_products_at_once_equal_one_at_a_time(
         for _ in itertools.combinations(range(len(candidates)), size)
     )
     assert len(subsets.total) == expected_rows
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.data())
+def test_small_plans_priced_alone_equal_the_enumeration(
+    problem: SourcingProblem, data: st.DataObject
+) -> None:
+    """Pricing each plan of at most m candidates over its own members finds the plan the
+    masked enumeration finds: the same cost, and the same allocation unless another plan
+    costs the same to the last few bits."""
+    arrays = SourcingArrays.build(problem)
+    n = arrays.cap.shape[0]
+    picked = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)) if n else []
+    candidates = np.array(sorted(picked), dtype=np.int64)
+    most = data.draw(st.integers(0, 3))
+    small, small_cost = enumerate_small_plans(arrays, candidates, most)
+    full, full_cost = enumerate_plans(arrays, candidates, max_size=most)
+    slack = 1e-9 * max(1.0, abs(full_cost))
+    assert abs(small_cost - full_cost) <= slack
+    totals = np.sort(price_subsets(arrays, candidates, most).total)
+    if len(totals) < 2 or totals[1] - totals[0] > slack:  # a clear winner: the same plan
+        assert np.array_equal(small, full)

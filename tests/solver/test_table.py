@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sourcing.solver import SourcingProblem, solve
+from sourcing.solver import SourcingProblem, SourcingProfile, solve
 from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.table import LocationTable
 from tests.solver.builders import loc, order, problem
@@ -63,7 +63,7 @@ def test_the_solver_has_no_module_level_cache() -> None:
                 found.append(f"{path.relative_to(SOLVER)}:{node.lineno} {name}")
     # The one memo allowed: subset_members' read-only table of index subsets,
     # keyed by its integer arguments (a constant, not state about any problem).
-    assert found == ["wave/subsets.py:33 cache"]
+    assert found == ["subset_table.py:20 cache"]
 
 
 def test_a_copied_problem_with_new_locations_cannot_keep_the_old_table() -> None:
@@ -72,3 +72,15 @@ def test_a_copied_problem_with_new_locations_cannot_keep_the_old_table() -> None
     moved = tuple(replace(location, stock={}) for location in held.locations)
     with pytest.raises(InvalidProblem, match="table"):
         replace(held, locations=moved)
+
+
+def test_the_rejection_location_is_refused_as_a_candidate_with_or_without_a_table() -> None:
+    """A candidate named as the profile's rejection location is refused either way."""
+    locations = network()
+    profile = SourcingProfile(rejection_location_ref=locations[0].ref)
+    with pytest.raises(InvalidProblem, match="rejection location"):
+        SourcingProblem(order({"p1": 1}), locations, profile)
+    with pytest.raises(InvalidProblem, match="rejection location"):
+        SourcingProblem(order({"p1": 1}), locations, profile, table=LocationTable.of(locations))
+    elsewhere = SourcingProfile(rejection_location_ref="NOWHERE")
+    SourcingProblem(order({"p1": 1}), locations, elsewhere, table=LocationTable.of(locations))

@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
@@ -73,6 +73,9 @@ class CandidateSet:
     capacity_hd: IntArray
     capacity_cc: IntArray
     own_open_order_limit: bool
+    # What callers derive from the set alone (e.g. the collection stores and their
+    # coordinates), kept with it so that it goes when the set is rebuilt.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def has_capacity(self) -> bool:

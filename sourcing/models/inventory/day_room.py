@@ -26,11 +26,14 @@ from sourcing.models.config.candidates import CLOSED_STATUSES
 from sourcing.models.db.enums import OrderType
 from sourcing.models.orders.tables import Fulfilment
 
-_DUE = select(Fulfilment.location_id, Fulfilment.type, Fulfilment.ready_by_at).where(
-    Fulfilment.location_id.in_(bindparam("ids", expanding=True)),
+_DUE_ANYWHERE = select(Fulfilment.location_id, Fulfilment.type, Fulfilment.ready_by_at).where(
     Fulfilment.ready_by_at >= bindparam("since"),
     Fulfilment.status.not_in(CLOSED_STATUSES),
 )
+_DUE = _DUE_ANYWHERE.where(Fulfilment.location_id.in_(bindparam("ids", expanding=True)))
+# Above this many limited candidates the rows are read for every location and the
+# others skipped here: rendering a thousand-id IN list cost more than the query.
+_MOST_IDS_LISTED = 100
 
 
 def day_room(
@@ -50,11 +53,15 @@ def day_room(
     refs = {cached.location_ids[cached.locations[i].ref]: int(i) for i in limited.tolist()}
     since = now.astimezone(UTC) - timedelta(days=1)
     due: Counter[tuple[int, date, bool]] = Counter()
-    for location_id, kind, ready in session.execute(
-        _DUE, {"ids": list(refs), "since": since}
-    ).tuples():
+    if len(refs) > _MOST_IDS_LISTED:
+        rows = session.execute(_DUE_ANYWHERE, {"since": since}).tuples()
+    else:
+        rows = session.execute(_DUE, {"ids": list(refs), "since": since}).tuples()
+    for location_id, kind, ready in rows:
         assert ready is not None  # the query keeps rows with a ready-by only
-        index = refs[location_id]
+        index = refs.get(location_id)
+        if index is None:  # not a limited candidate (read when the ids were not listed)
+            continue
         calendar = cached.locations[index].calendar
         day = ready.astimezone(calendar.zone() if calendar else UTC).date()
         due[(index, day, OrderType(kind) is order_type)] += 1

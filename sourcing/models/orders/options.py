@@ -28,7 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.config.candidate_cache import candidate_set, share_stock_reads
+from sourcing.models.config.candidate_cache import (
+    CandidateSet,
+    candidate_set,
+    share_stock_reads,
+)
 from sourcing.models.config.candidates import active_profile
 from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import CustomerTier, OrderType
@@ -39,7 +43,8 @@ from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.solve import solve_arrays
+from sourcing.solver.rates import transfer_services
+from sourcing.solver.solve import solve_arrays, starts
 from sourcing.solver.variants import with_destination
 
 DEFAULT_RADIUS_KM = 50.0
@@ -135,18 +140,14 @@ def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
     """
     row = active_profile(session, OrderType.CC)
     network = (row.rules or {}).get("network") if row else None
-    locations = candidate_set(session, OrderType.CC, network).locations
-    stores = [loc for loc in locations if loc.type is solver.LocationType.STORE and loc.cc_enabled]
-    _check_named(session, request.collection_location_refs, {s.ref for s in stores})
+    stores, refs, latitude, longitude = _collection_stores(
+        candidate_set(session, OrderType.CC, network)
+    )
+    _check_named(session, request.collection_location_refs, refs)
     if not stores:
         return []
     p = request.position
-    km = haversine_km(
-        np.array([s.point.latitude for s in stores]),
-        np.array([s.point.longitude for s in stores]),
-        p.latitude,
-        p.longitude,
-    )
+    km = haversine_km(latitude, longitude, p.latitude, p.longitude)
     named = set(request.collection_location_refs)
     chosen = [
         (s.ref, float(d))
@@ -154,6 +155,31 @@ def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
         if (s.ref in named if named else d <= request.radius_km)
     ]
     return sorted(chosen, key=lambda pair: (pair[1], pair[0]))[: request.max_options]
+
+
+def _collection_stores(
+    candidates: CandidateSet,
+) -> tuple[list[solver.Location], set[str], np.ndarray, np.ndarray]:
+    """The click-and-collect stores among the candidates, their refs and coordinates:
+    derived once per candidate set (rebuilt with it when the configuration changes)."""
+    known = candidates.derived.get(_STORES)
+    if known is None:
+        stores = [
+            loc
+            for loc in candidates.locations
+            if loc.type is solver.LocationType.STORE and loc.cc_enabled
+        ]
+        known = (
+            stores,
+            {s.ref for s in stores},
+            np.array([s.point.latitude for s in stores]),
+            np.array([s.point.longitude for s in stores]),
+        )
+        candidates.derived[_STORES] = known
+    return known
+
+
+_STORES = "options.collection_stores"
 
 
 def _check_named(session: Session, named: tuple[str, ...], stores: set[str]) -> None:
@@ -223,20 +249,24 @@ def _collections(
     points = {loc.ref: loc.point for loc in problem.locations}
     base = SourcingArrays.build(problem)
     derive = base.rates is None and not _transfers_priced(base)
-    choices = []
-    for ref, km in stores:
+    many = []
+    for ref, _ in stores:
         order = replace(problem.order, collection_location_ref=ref, delivery_point=points[ref])
         mine = replace(problem, order=order)
-        arrays = with_destination(base, mine) if derive else SourcingArrays.build(mine)
-        choices.append(_choice(ref, km, solve_arrays(arrays, time_limit_s=budget), currency))
-    return tuple(choices)
+        many.append(with_destination(base, mine) if derive else SourcingArrays.build(mine))
+    # The stores' orders share their candidates' pairs: their first price steps go together.
+    begun = starts(many)
+    return tuple(
+        _choice(ref, km, solve_arrays(arrays, time_limit_s=budget, start=start), currency)
+        for (ref, km), arrays, start in zip(stores, many, begun, strict=True)
+    )
 
 
 def _transfers_priced(arrays: SourcingArrays) -> bool:
     """Whether a usable candidate has a transfer service: collected at another store, its
     transfer is priced by the rate card, which ``with_destination`` does not derive."""
     usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0).tolist()
-    return any(arrays.problem.locations[i].transfer_service is not None for i in usable)
+    return any(t is not None for t in transfer_services(arrays.problem.locations, usable))
 
 
 def _choice(ref: str, km: float, plan: solver.Plan, currency: str) -> CollectionChoice:

@@ -17,35 +17,16 @@ callers treat the result as a relaxation and check plans against the stock.
 
 from __future__ import annotations
 
-import functools
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
+from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import FloatArray, IntArray
 
 # Orders priced together, so that the (orders, subsets, size, size, lines)
 # temporaries stay around ten million numbers.
 ELEMENTS_PER_BLOCK = 10_000_000
-
-
-@functools.cache
-def subset_members(n: int, max_size: int, min_size: int = 0) -> IntArray:
-    """Every subset of ``min_size`` to ``max_size`` of ``n`` candidates, as rows of members.
-
-    The empty set comes first when ``min_size`` is 0; a row lists its
-    members, padded with ``n`` (a dummy candidate that gives nothing and
-    costs nothing).
-    """
-    size = max(min(max_size, n), 0)
-    rows = [c for s in range(min_size, size + 1) for c in itertools.combinations(range(n), s)]
-    width = max(size, 1)
-    members = np.full((len(rows), width), n, dtype=np.int64)
-    for i, row in enumerate(rows):
-        members[i, : len(row)] = row
-    members.setflags(write=False)
-    return members
 
 
 @dataclass(frozen=True, slots=True)

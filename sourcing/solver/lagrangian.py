@@ -1,0 +1,183 @@
+"""The reduction's Lagrangian prices, for one order or for many sharing their pairs.
+
+``Lagrangian`` is the subgradient ascent ``reduction`` bounds each candidate
+with (see there). The fulfilment options solve one CC order per collection
+store: the same cart and candidates, only the distance-priced terms
+differ, so the (location, line) pairs, their capacities and the quantities
+are the same. ``ascend_together`` takes the steps of all of them at once,
+one numpy pass per step over a (stores, pairs) array instead of one per
+store; every row's arithmetic is the one-store ``ascend``'s, element for
+element and sum for sum, so each ends with the very prices, bound and
+step it would have reached alone (tests compare them bit for bit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.types import FloatArray, IntArray
+
+STEP_DECAY = 0.93
+
+
+class Lagrangian:
+    """Subgradient ascent on the prices of the order's lines, over the (l, k) pairs that exist."""
+
+    def __init__(self, arrays: SourcingArrays) -> None:
+        self.pair_l, self.pair_k = np.nonzero(arrays.cap)
+        self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
+        self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
+        self.fixed = arrays.fulfilment_cost
+        self.q = arrays.quantity.astype(float)
+        self.penalty = arrays.rejection_penalty
+        cheapest = np.full(len(self.q), np.inf)
+        np.minimum.at(cheapest, self.pair_k, self.cost)
+        self.prices = np.where(np.isfinite(cheapest), cheapest, self.penalty)
+        self.best = -np.inf
+        self.best_g = self.fixed
+        self.step = 1.0  # Polyak's factor, shrinking every step
+
+    def ascend(self, upper_bound: float, steps: int) -> None:
+        """Take up to ``steps`` Polyak steps towards ``upper_bound``.
+
+        Only the pairs below their line's price save anything or can be
+        opened; the others would add exact zeros to the sums, so each step
+        sums over those pairs alone (the same sums, in the same order).
+        """
+        n_lines, n_locations = len(self.q), len(self.fixed)
+        for _ in range(steps):
+            prices = self.prices
+            pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
+            cheap = np.flatnonzero(self.cost < pair_prices)
+            at, cap = self.pair_l[cheap], self.cap[cheap]
+            saving = np.minimum(self.cost[cheap] - pair_prices[cheap], 0.0) * cap
+            g = self.fixed + np.bincount(at, saving, minlength=n_locations)
+            bound = float(
+                prices @ self.q
+                + np.minimum(0.0, self.penalty - prices) @ self.q
+                + np.minimum(g, 0.0).sum()
+            )
+            if bound > self.best:
+                self.best, self.best_g = bound, g
+            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
+                return
+            opened = (g < 0)[at]
+            served = np.bincount(self.pair_k[cheap], opened * cap, minlength=n_lines)
+            direction = self.q - served - self.q * (self.penalty < prices)
+            norm = float(direction @ direction)
+            if norm == 0.0:
+                return
+            self.prices = prices + self.step * (upper_bound - bound) / norm * direction
+            self.step *= STEP_DECAY
+
+
+def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], steps: int) -> None:
+    """``many[i].ascend(upper_bounds[i], steps)`` for every i, with the steps taken together.
+
+    The Lagrangians must share their pairs, capacities and quantities (one
+    cart's orders sent to different places); else ``ValueError``.
+    """
+    if not many:
+        return
+    first = many[0]
+    if not all(same_pairs(first, other) for other in many[1:]):
+        raise ValueError("Expected Lagrangians over the same (location, line) pairs.")
+    active = list(range(len(many)))
+    rows = _Rows(many, active)
+    for _ in range(steps):
+        prices = rows.prices
+        pair_prices = prices[:, first.pair_k]
+        # Only pairs below their line's price save anything or can be opened: the
+        # others add exact zeros to the sums, so they are left out of them.
+        cheap = rows.pairs_below(pair_prices)
+        saving = np.minimum(rows.cost.ravel()[cheap] - pair_prices.ravel()[cheap], 0.0)
+        saving *= rows.cap.ravel()[cheap]
+        g = rows.fixed + rows.sum_by_location(cheap, saving)
+        floor = np.minimum(g, 0.0).sum(axis=1)
+        below = np.minimum(0.0, rows.penalty[:, None] - prices)
+        opened = (g < 0).ravel()[rows.location_bin(cheap)]
+        served = rows.sum_by_line(cheap, opened * rows.cap.ravel()[cheap])
+        direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
+        stopped = []
+        factors = np.zeros((len(active), 1))
+        for r, i in enumerate(active):
+            one = many[i]
+            bound = float(prices[r] @ first.q + below[r] @ first.q + floor[r])
+            if bound > one.best:
+                one.best, one.best_g = bound, g[r].copy()
+            upper_bound = upper_bounds[i]
+            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
+                stopped.append(r)
+                continue
+            norm = float(direction[r] @ direction[r])
+            if norm == 0.0:
+                stopped.append(r)
+                continue
+            factors[r, 0] = one.step * (upper_bound - bound) / norm
+            one.step *= STEP_DECAY
+        rows.prices = prices + factors * direction
+        if stopped:
+            for r, i in enumerate(active):  # a stopped row returns before moving its prices
+                many[i].prices = (prices[r] if r in stopped else rows.prices[r]).copy()
+            active = [i for r, i in enumerate(active) if r not in stopped]
+            if not active:
+                return
+            rows = _Rows(many, active)
+    for r, i in enumerate(active):
+        many[i].prices = rows.prices[r].copy()
+
+
+def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
+    """Whether two Lagrangians have the same pairs, capacities and quantities."""
+    return (
+        np.array_equal(other.pair_l, one.pair_l)
+        and np.array_equal(other.pair_k, one.pair_k)
+        and np.array_equal(other.cap, one.cap)
+        and np.array_equal(other.q, one.q)
+    )
+
+
+class _Rows:
+    """The still-ascending Lagrangians' arrays, one row each."""
+
+    def __init__(self, many: Sequence[Lagrangian], active: list[int]) -> None:
+        first = many[0]
+        n, pairs = len(active), len(first.pair_l)
+        self.prices = np.array([many[i].prices for i in active]).reshape(n, -1)
+        self.cost = np.array([many[i].cost for i in active]).reshape(n, pairs)
+        self.fixed = np.array([many[i].fixed for i in active]).reshape(n, -1)
+        self.penalty = np.array([many[i].penalty for i in active], dtype=float)
+        self.cap = np.broadcast_to(first.cap, (n, pairs))
+        locations, lines = self.fixed.shape[1], len(first.q)
+        offsets = np.arange(n)[:, None]
+        self._by_location = (first.pair_l[None, :] + offsets * locations).ravel()
+        self._by_line = (first.pair_k[None, :] + offsets * lines).ravel()
+        self._shape_l, self._shape_k = (n, locations), (n, lines)
+
+    def pairs_below(self, pair_prices: FloatArray) -> IntArray:
+        """Flat indices of the (row, pair)s whose unit cost is below the line's price, in
+        row then pair order (the order the sums take them in)."""
+        return np.flatnonzero(self.cost < pair_prices)
+
+    def location_bin(self, flat: IntArray) -> IntArray:
+        """The flat (row, location) of each flat (row, pair)."""
+        return self._by_location[flat]
+
+    def sum_by_location(self, flat: IntArray, values: FloatArray) -> FloatArray:
+        """Each row's values summed per location, in pair order (as ``np.bincount`` alone)."""
+        size = self._shape_l[0] * self._shape_l[1]
+        weighted = np.bincount(self._by_location[flat], values, minlength=size)
+        summed = np.asarray(weighted, dtype=np.float64)  # float already: weights are
+        return summed.reshape(self._shape_l)
+
+    def sum_by_line(self, flat: IntArray, values: FloatArray) -> FloatArray:
+        """Each row's values summed per line, in pair order."""
+        size = self._shape_k[0] * self._shape_k[1]
+        summed = np.asarray(np.bincount(self._by_line[flat], values, minlength=size), float)
+        return summed.reshape(self._shape_k)
+
+
+__all__ = ["STEP_DECAY", "Lagrangian", "ascend_together", "same_pairs"]

@@ -1,0 +1,38 @@
+"""Every small subset of n candidates as rows of member indices: a constant table.
+
+The wave prices every subset of a few candidates for many orders
+(``wave.subsets``), the per-order reduction every subset of its handful of
+promising candidates (``reduction.price_subsets``) or every pair of many
+(``small_plans``). The table depends on two integers only, so it is built
+once per shape and shared read-only: the solver's one memo.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+
+from sourcing.solver.types import IntArray
+
+
+@functools.cache
+def subset_members(n: int, max_size: int, min_size: int = 0) -> IntArray:
+    """Every subset of ``min_size`` to ``max_size`` of ``n`` candidates, as rows of members.
+
+    The empty set comes first when ``min_size`` is 0; a row lists its
+    members, padded with ``n`` (a dummy candidate that gives nothing and
+    costs nothing).
+    """
+    size = max(min(max_size, n), 0)
+    rows = [c for s in range(min_size, size + 1) for c in itertools.combinations(range(n), s)]
+    width = max(size, 1)
+    members = np.full((len(rows), width), n, dtype=np.int64)
+    for i, row in enumerate(rows):
+        members[i, : len(row)] = row
+    members.setflags(write=False)
+    return members
+
+
+__all__ = ["subset_members"]

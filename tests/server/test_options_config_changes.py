@@ -1,0 +1,72 @@
+"""Fulfilment options see a configuration change at once, through a real server, both databases.
+
+The server keeps the candidate locations (their calendars and rate cards
+with them) and what the options derive from them (the collection stores
+and their coordinates) per configuration version; every config write moves
+the version, so the next call answers from the changed configuration.
+"""
+
+from __future__ import annotations
+
+from google.protobuf.field_mask_pb2 import FieldMask
+
+from sourcing.v1 import config_pb2, sourcing_pb2
+from tests.server.conftest import Clients
+from tests.server.test_fulfilment_options import CART, HOME, every_day, set_up, standard
+
+
+def options(clients: Clients) -> sourcing_pb2.GetFulfilmentOptionsResponse:
+    """The cart's options around HOME, stores within 20 km (A and B)."""
+    request = sourcing_pb2.GetFulfilmentOptionsRequest(
+        lines=CART, customer_position=HOME, radius_km=20.0
+    )
+    answer: sourcing_pb2.GetFulfilmentOptionsResponse = clients.sourcing.GetFulfilmentOptions(
+        request, timeout=30
+    )
+    return answer
+
+
+def update(clients: Clients, location: config_pb2.Location, *paths: str) -> None:
+    """Change the given fields of a stored location."""
+    clients.config.UpdateLocation(
+        config_pb2.UpdateLocationRequest(location=location, update_mask=FieldMask(paths=paths)),
+        timeout=10,
+    )
+
+
+def cheapest_price(answer: sourcing_pb2.GetFulfilmentOptionsResponse) -> int:
+    [cheapest] = [d for d in answer.delivery if d.name == "cheapest"]
+    return int(cheapest.price.amount_minor)
+
+
+def ready(answer: sourcing_pb2.GetFulfilmentOptionsResponse, ref: str) -> int:
+    [store] = [c for c in answer.collection if c.location_ref == ref]
+    return int(store.ready_time.seconds)
+
+
+def test_rate_card_calendar_and_location_changes_reach_the_next_options(
+    clients: Clients,
+) -> None:
+    """A's rate card halves (cheapest follows), B's hours shrink to the late evening (its
+    ready time moves), then B stops taking click and collect and A moves 100 km away
+    (they leave the collection stores): each is seen by the very next call."""
+    set_up(clients)
+    before = options(clients)
+    assert cheapest_price(before) == 1800  # two 1.5 kg parcels at 900, from A and B
+    assert {c.location_ref for c in before.collection} == {"A", "B"}
+
+    update(
+        clients,
+        config_pb2.Location(ref="A", carrier_services=[standard((450, 2500))]),
+        "carrier_services",
+    )
+    assert cheapest_price(options(clients)) == 450 + 900
+
+    update(clients, config_pb2.Location(ref="B", calendar=every_day(1380, 1439)), "calendar")
+    assert ready(options(clients), "B") != ready(before, "B")
+
+    update(clients, config_pb2.Location(ref="B", cc_enabled=False), "cc_enabled")
+    assert {c.location_ref for c in options(clients).collection} == {"A"}
+
+    update(clients, config_pb2.Location(ref="A", latitude=HOME.latitude + 0.9), "latitude")
+    assert not options(clients).collection

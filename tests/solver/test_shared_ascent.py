@@ -1,0 +1,130 @@
+"""The reduction's price steps, alone or for many stores at once, equal the full ascent's.
+
+``Lagrangian.ascend`` sums only the pairs below their line's price;
+``lagrangian.ascend_together`` steps many Lagrangians over the same pairs
+in one numpy pass per step (``solve.starts`` uses it for the fulfilment
+options' stores). Both must end, bit for bit, where the ascent over every
+pair ends (prices, best bound and its g, step), and a store's plan must be
+the one ``solve_arrays`` finds from scratch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sourcing.solver import SourcingProblem
+from sourcing.solver.greedy import greedy_allocation
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.lagrangian import STEP_DECAY, Lagrangian, ascend_together
+from sourcing.solver.objective import evaluate
+from sourcing.solver.solve import solve_arrays, starts
+from sourcing.solver.variants import with_destination
+from tests.solver.builders import loc, order, problem
+from tests.solver.test_properties import problems
+from tests.solver.test_scarcity import priced_problems
+from tests.solver.test_variants import to_cc
+
+
+def stores_of(problem: SourcingProblem) -> list[SourcingArrays]:
+    """The cart collected at each candidate, derived from the first as the options do."""
+    base = SourcingArrays.build(to_cc(problem, 0))
+    return [
+        with_destination(base, replace(base.problem, order=to_cc(problem, at).order))
+        for at in range(len(problem.locations))
+    ]
+
+
+def reference_ascend(prices: Lagrangian, upper_bound: float, steps: int) -> None:
+    """``Lagrangian.ascend`` as it was, over every pair: what both ascents must equal."""
+    n_lines = len(prices.q)
+    for _ in range(steps):
+        current = prices.prices
+        pair_prices = current[prices.pair_k]
+        saving = np.minimum(prices.cost - pair_prices, 0.0) * prices.cap
+        g = prices.fixed + np.bincount(prices.pair_l, saving, minlength=len(prices.fixed))
+        bound = float(
+            current @ prices.q
+            + np.minimum(0.0, prices.penalty - current) @ prices.q
+            + np.minimum(g, 0.0).sum()
+        )
+        if bound > prices.best:
+            prices.best, prices.best_g = bound, g
+        if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
+            return
+        opened = (prices.cost < pair_prices) & (g < 0)[prices.pair_l]
+        served = np.bincount(prices.pair_k, opened * prices.cap, minlength=n_lines)
+        direction = prices.q - served - prices.q * (prices.penalty < current)
+        norm = float(direction @ direction)
+        if norm == 0.0:
+            return
+        prices.prices = current + prices.step * (upper_bound - bound) / norm * direction
+        prices.step *= STEP_DECAY
+
+
+def check(many: list[SourcingArrays], steps: int) -> None:
+    reference = [Lagrangian(arrays) for arrays in many]
+    alone = [Lagrangian(arrays) for arrays in many]
+    together = [Lagrangian(arrays) for arrays in many]
+    # Every third row aims below any bound (it stops at once), the others at the
+    # greedy's plan (the options' aim) or above it: rows stop at different steps.
+    bounds = [
+        -1e9 if i % 3 == 1 else evaluate(arrays, greedy_allocation(arrays)).priced_total + i % 3
+        for i, arrays in enumerate(many)
+    ]
+    for reference_one, one, bound in zip(reference, alone, bounds, strict=True):
+        reference_ascend(reference_one, bound, steps)
+        one.ascend(bound, steps)
+    ascend_together(together, bounds, steps)
+    for expected, one, other in zip(reference, alone, together, strict=True):
+        for got in (one, other):
+            assert np.array_equal(got.prices, expected.prices)
+            assert got.best == expected.best
+            assert np.array_equal(got.best_g, expected.best_g)
+            assert got.step == expected.step
+    for arrays, start in zip(many, starts(many), strict=True):
+        plan, alone_plan = solve_arrays(arrays, start=start), solve_arrays(arrays)
+        assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from([1, 5, 40]))
+def test_steps_together_equal_steps_alone(problem: SourcingProblem, steps: int) -> None:
+    """Random carts and networks, each candidate a collection store."""
+    check(stores_of(problem), steps)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(priced_problems())
+def test_steps_together_equal_steps_alone_with_scarce_stock_prices(
+    pair: tuple[SourcingProblem, SourcingProblem],
+) -> None:
+    """Scarce-stock prices move the costs and the penalty; the steps still agree."""
+    check(stores_of(pair[0]), 40)
+
+
+def test_lagrangians_over_other_pairs_are_refused() -> None:
+    """Orders whose candidates hold other lines cannot share the steps."""
+    one = SourcingArrays.build(problem(order([("P1", 1)]), [loc("A", 1, {"P1": 1})]))
+    other = SourcingArrays.build(problem(order([("P1", 1)]), [loc("A", 1, {"P2": 1})]))
+    with pytest.raises(ValueError, match="pairs"):
+        ascend_together([Lagrangian(one), Lagrangian(other)], [10.0, 10.0], 3)
+
+
+def test_starts_over_other_pairs_take_their_steps_alone() -> None:
+    """Arrays whose candidates hold other lines than the first's are started on their own:
+    every plan is still the one found from scratch."""
+    one = SourcingArrays.build(
+        problem(order([("P1", 1)]), [loc("A", 1, {"P1": 1}), loc("B", 5, {"P1": 2})])
+    )
+    other = SourcingArrays.build(
+        problem(order([("P1", 2)]), [loc("A", 1, {"P2": 1}), loc("B", 5, {"P1": 2})])
+    )
+    many = [one, other, one]
+    for arrays, start in zip(many, starts(many), strict=True):
+        plan, alone_plan = solve_arrays(arrays, start=start), solve_arrays(arrays)
+        assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
