@@ -104,8 +104,9 @@ class Fulfilment(Base):
         CheckConstraint("attempt >= 1", name="attempt_positive"),
         Index("ix_fulfilments_location_created", "location_id", "created_at"),
         Index("ix_fulfilments_status_due", "status", "due_at"),
-        # What the ready-by's room per day reads (inventory.day_room).
-        Index("ix_fulfilments_location_ready_by", "location_id", "ready_by_at"),
+        # What the ready-by's room per day reads (inventory.day_room): the fulfilments due
+        # from yesterday on, at some locations or at all of them.
+        Index("ix_fulfilments_ready_by_location", "ready_by_at", "location_id"),
     )
 
     id: Mapped[Id]

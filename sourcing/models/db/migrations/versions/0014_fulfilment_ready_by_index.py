@@ -1,4 +1,4 @@
-"""An index for the fulfilments due at a location from a date, as the ready-by's room reads them.
+"""An index for the fulfilments due from a date, as the ready-by's room reads them.
 
 Revision ID: 0014
 Revises: 0013
@@ -18,12 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create ix_fulfilments_location_ready_by."""
+    """Create ix_fulfilments_ready_by_location."""
     op.create_index(
-        "ix_fulfilments_location_ready_by", "fulfilments", ["location_id", "ready_by_at"]
+        "ix_fulfilments_ready_by_location", "fulfilments", ["ready_by_at", "location_id"]
     )
 
 
 def downgrade() -> None:
-    """Drop ix_fulfilments_location_ready_by."""
-    op.drop_index("ix_fulfilments_location_ready_by", table_name="fulfilments")
+    """Drop ix_fulfilments_ready_by_location."""
+    op.drop_index("ix_fulfilments_ready_by_location", table_name="fulfilments")
