@@ -98,8 +98,8 @@ class Neighbourhoods:
         order = list(sequence)
         while time.perf_counter() + apply_s + LEAST_TIME_S < deadline:
             chosen = self.chooser.next(self.size)
-            if chosen is None:
-                break
+            if chosen is None or (self.stale >= STALE and self.size >= self.largest):
+                break  # nothing moves, even in the largest neighbourhoods
             chosen = sorted(chosen, key=lambda o: int(self.rank[o]))
             self.tried += 1
             moved = self._solve(network, chosen, deadline)
@@ -120,11 +120,15 @@ class Neighbourhoods:
         return plans, sequence
 
     def _resize(self, moved: bool) -> None:
-        """Shrink the neighbourhoods when their MIPs are slow; grow them when moves stop."""
+        """Shrink the neighbourhoods when their MIPs are slow; grow them when moves stop.
+
+        At the largest size, ``STALE`` neighbourhoods in a row that move
+        nothing end the search.
+        """
         self.stale = 0 if moved else self.stale + 1
         if self.mip_s > SLOW_S:
             self.size = max(min(SMALLEST, self.largest), int(self.size * SHRINK))
-        elif self.stale >= STALE:
+        elif self.stale >= STALE and self.size < self.largest:
             self.size = min(self.largest, max(self.size + 1, int(self.size * GROW)))
             self.stale = 0
 
