@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from sourcing.solver.problem import Order
-from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.types import FloatArray
 from sourcing.solver.wave.problem import BatchProblem
 from sourcing.solver.wave.sequence import Cell, NetworkState
 
@@ -62,7 +62,7 @@ class Chooser:
                 self.wanting[product].append(o)
         state = NetworkState(problem.locations, problem.state, problem.table)
         self.available = {p: _available(state, p) for p in ordered}
-        pressure = {p: ordered[p] / max(int(self.available[p].sum()), 1) for p in ordered}
+        pressure = {p: ordered[p] / max(sum(self.available[p].values()), 1) for p in ordered}
         # Products several orders want, the scarcest first.
         shared = [p for p in ordered if len(self.wanting[p]) > 1]
         self.scarce = sorted(shared, key=lambda p: (-pressure[p], p))
@@ -101,7 +101,7 @@ class Chooser:
             if 0 <= self.capacity[loc] <= len(using)  # -1: unlimited
         }
         for (loc, product), units in taken.items():
-            if units >= int(self.available[product][loc]):
+            if units >= self.available[product].get(loc, 0):
                 full.add(loc)
         self.users = {loc: sorted(using) for loc, using in users.items()}
         self.saturated = sorted(full)
@@ -142,7 +142,7 @@ class Chooser:
     def _location(self, loc: int, size: int) -> list[int]:
         """The orders using ``loc`` and those wanting what it holds, nearest first."""
         using = list(self.users.get(loc, ()))
-        held = [p for p in self.scarce if self.available[p][loc] > 0]
+        held = [p for p in self.scarce if loc in self.available[p]]
         wanting = {o for p in held for o in self.wanting[p] if o in self.cells} - set(using)
         near = sorted(wanting, key=lambda o: (self._distance(o, self.site[loc]), o))
         self.rng.shuffle(using)
@@ -187,14 +187,14 @@ class Chooser:
         return float(np.hypot(*(self.points[o] - point)))
 
 
-def _available(state: NetworkState, product: str) -> IntArray:
-    """Units of ``product`` each location can give at the start (on hand, less reserved)."""
-    result = np.zeros(len(state.locations), dtype=np.int64)
+def _available(state: NetworkState, product: str) -> dict[int, int]:
+    """Units of ``product`` the locations holding some can give at the start, by location."""
     column = state.base.stock.get(product)
-    if column is not None:
-        free = column.on_hand - column.reserved - column.buffer_qty
-        result[column.index] = np.maximum(free, 0)
-    return result
+    if column is None:
+        return {}
+    free = column.on_hand - column.reserved - column.buffer_qty
+    where = np.flatnonzero(free > 0)
+    return dict(zip(column.index[where].tolist(), free[where].tolist(), strict=True))
 
 
 def _points(orders: Sequence[Order]) -> FloatArray:
