@@ -37,7 +37,9 @@ from sourcing.solver.types import FloatArray
 from sourcing.solver.wave.problem import BatchProblem
 from sourcing.solver.wave.sequence import Cell, NetworkState
 
-KINDS = ("product", "location", "related", "around")
+# The turns of the kinds: the first rule moves least often (on the quick scarce
+# ``batch_scale`` wave 2 of 35 tries, against 4 of 5 for the others), so it comes last.
+KINDS = ("product", "location", "related", "product", "location", "related", "around")
 # Noise on relatedness, so a seed drawn twice gives another neighbourhood.
 NOISE = 0.3
 # Relatedness: the share of a seed's products an order wants, against its distance in
