@@ -306,9 +306,11 @@ class WaveSolver(JointStep, Polishing):
         for assignment in (self.best, *self.others):
             if short and self._left() <= room:
                 break
-            if short and assignment is not self.joint and rejected <= self._unavoidable():
-                # Over a dozen candidates per order, with short orders solved again one by
-                # one, it costs seconds and loses to the flow's plan serving the most.
+            at_floor = rejected <= self._unavoidable() or self._greedy_at_floor()
+            if short and assignment is not self.joint and at_floor:
+                # Over a dozen candidates per order, with short orders solved again one by one,
+                # it costs seconds (25 s of 40 on a 1,000 x 300 wave) and loses to the plans
+                # serving the most (the flow's, or the greedy's the neighbourhoods start from).
                 continue
             sequence, rescue = self._rescue(assignment)
             if assignment is self.joint:
@@ -337,7 +339,7 @@ class WaveSolver(JointStep, Polishing):
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
         if self._left() > 2 * room:  # neighbourhoods, then exchanges
             # Serving the most already, a short wave's plan gains more from neighbourhoods.
-            at_floor = short and rejected <= self._unavoidable()
+            at_floor = short and (rejected <= self._unavoidable() or self._greedy_at_floor())
             exchange = SHORTAGE_EXCHANGE_SHARE if at_floor else EXCHANGE_SHARE
             until = self.deadline - room - exchange * max(self._left() - room, 0.0)
             key = (rejected, total)
