@@ -23,6 +23,9 @@ that reject units are exchanged first, until no move improves; then every
 order is re-solved, dearest first, until ``deadline``; the caller applies the result
 again in sequence (every allocation is checked there) and keeps it only
 when the whole plan's (rejected, cost) is lower.
+
+The network with every plan held is also where ``neighbourhood`` tries its
+moves (``release``, then ``replace``): no whole plan is applied per move.
 """
 
 from __future__ import annotations

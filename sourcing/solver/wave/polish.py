@@ -7,7 +7,8 @@ objective) and keep a new plan only when it lowers (rejected units, cost):
 
 * the transport flow's units (``served``) applied as a plan;
 * rejected units served by augmenting paths (``rescue``);
-* neighbourhoods of competing orders solved jointly (``neighbourhood``);
+* neighbourhoods of competing orders solved jointly (``neighbourhood``),
+  from the greedy's plan when it is the better one;
 * orders re-solved and exchanged until the time limit (``exchange``).
 
 They are a mixin of ``WaveSolver``, separate so the solver's loop reads
@@ -201,8 +202,15 @@ class Polishing:
 
     def _greedy_at_floor(self) -> bool:
         """Whether the greedy's plan rejects only the units no plan serves."""
+        return self._serves_most(plan_key(self.greedy_plans.values())[0], greedy=False)
+
+    def _serves_most(self, rejected: int, greedy: bool = True) -> bool:
+        """Whether a plan rejecting ``rejected`` units serves the most any plan serves.
+
+        With ``greedy``, also when the greedy's plan does (the neighbourhoods start from it).
+        """
         unavoidable = int(self.ordered.sum()) - self.served.max_served
-        return plan_key(self.greedy_plans.values())[0] <= unavoidable
+        return rejected <= unavoidable or (greedy and self._greedy_at_floor())
 
 
 def assignment_of(problem: BatchProblem, plans: dict[int, Plan]) -> Assignment:

@@ -51,15 +51,12 @@ REFIT_EVERY = 30
 MIP_SHARE = 0.6
 EVERYWHERE_MIP_SHARE = 0.8
 POLISH_SHARE = 0.1
-# Under shortage, the share of the time before the MIP the Lagrangian keeps.
+# Under shortage the Lagrangian's prices never price the shortage (benchmarks/README.md):
+# it keeps this share of the time before the MIP; the time left is kept for applying and
+# improving the plans (on a wave whose MIP sees every location, SHORTAGE_POLISH_SHARE of
+# it: the neighbourhoods improve the 40 x 30 scarce wave's plan faster than the MIP).
 SHORTAGE_LAGRANGIAN_SHARE = 0.05
-# Share of the time left kept for applying and improving plans when the wave is short of
-# stock: the Lagrangian's prices never price the shortage there (benchmarks/README.md), the
-# neighbourhoods improve the plan.
 SHORTAGE_RESERVE = 0.95
-# Under shortage, the share of the time left a wave small enough for the MIP over every
-# location keeps for improving its plan after it (neighbourhoods and exchanges): on the
-# 40 x 30 scarce wave they improve it faster than the MIP itself.
 SHORTAGE_POLISH_SHARE = 0.6
 # The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
 # the time left then goes to improving the plan (``exchange``) instead.
@@ -306,11 +303,9 @@ class WaveSolver(JointStep, Polishing):
         for assignment in (self.best, *self.others):
             if short and self._left() <= room:
                 break
-            at_floor = rejected <= self._unavoidable() or self._greedy_at_floor()
-            if short and assignment is not self.joint and at_floor:
-                # Over a dozen candidates per order, with short orders solved again one by one,
-                # it costs seconds (25 s of 40 on a 1,000 x 300 wave) and loses to the plans
-                # serving the most (the flow's, or the greedy's the neighbourhoods start from).
+            if short and assignment is not self.joint and self._serves_most(rejected):
+                # Over a dozen candidates per order, short orders solved again one by one: it
+                # takes seconds (25 of 40 on 1,000 x 300) and loses to a plan serving the most.
                 continue
             sequence, rescue = self._rescue(assignment)
             if assignment is self.joint:
@@ -339,7 +334,7 @@ class WaveSolver(JointStep, Polishing):
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
         if self._left() > 2 * room:  # neighbourhoods, then exchanges
             # Serving the most already, a short wave's plan gains more from neighbourhoods.
-            at_floor = short and (rejected <= self._unavoidable() or self._greedy_at_floor())
+            at_floor = short and self._serves_most(rejected)
             exchange = SHORTAGE_EXCHANGE_SHARE if at_floor else EXCHANGE_SHARE
             until = self.deadline - room - exchange * max(self._left() - room, 0.0)
             key = (rejected, total)
@@ -397,10 +392,6 @@ class WaveSolver(JointStep, Polishing):
 
     def _left(self) -> float:
         return self.deadline - time.perf_counter()
-
-    def _unavoidable(self) -> int:
-        """Units no plan serves."""
-        return int(self.ordered.sum()) - self.served.max_served
 
 
 def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:
