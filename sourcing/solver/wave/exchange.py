@@ -23,6 +23,9 @@ that reject units are exchanged first, until no move improves; then every
 order is re-solved, dearest first, until ``deadline``; the caller applies the result
 again in sequence (every allocation is checked there) and keeps it only
 when the whole plan's (rejected, cost) is lower.
+
+The network with every plan held is also where ``neighbourhood`` tries its
+moves (``release``, then ``replace``): no whole plan is applied per move.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.objective import evaluate
+from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, OrderType, SourcingProfile
 from sourcing.solver.solve import solve_arrays
@@ -203,6 +206,62 @@ class Exchanger:
             self._hold(o, new[o])
             self.rejected[o] = self.orders[o].total_units - sum(new[o].values())
         return True
+
+    def release(self, touched: Sequence[int]) -> dict[int, dict[Cell, int]]:
+        """Take ``touched`` out of the network; their cells, to ``replace`` or hold again."""
+        old = {o: self.held[o].cells for o in touched}
+        for o in touched:
+            self._release(o)
+        return old
+
+    def replace(
+        self,
+        old: Mapping[int, dict[Cell, int]],
+        new: Mapping[int, dict[Cell, int]],
+    ) -> bool:
+        """Hold ``new`` for the released orders of ``old`` when it lowers their key, else ``old``.
+
+        The orders are checked and priced in turn (their order in ``old``),
+        each on the network the others and the ones before it leave, as
+        ``apply`` would place them after every other order. A new allocation
+        that breaks a rule there is not taken.
+        """
+        touched = list(old)
+        after = self._key(touched, new)
+        before = self._key(touched, old)
+        better = after is not None and (before is None or after[:2] < (before[0], before[1] - 1e-9))
+        for o in touched:
+            self._hold(o, dict((new if better else old)[o]))
+            if better and after is not None:
+                self.rejected[o] = self.orders[o].total_units - sum(new[o].values())
+                self.cost[o] = after[2][o]
+        return better
+
+    def _key(
+        self, touched: Sequence[int], cells: Mapping[int, dict[Cell, int]]
+    ) -> tuple[int, float, dict[int, float]] | None:
+        """(rejected, cost, each order's cost) of ``cells`` held in turn, then released again.
+
+        None when an allocation breaks a rule.
+        """
+        rejected, cost, held = 0, 0.0, []
+        each: dict[int, float] = {}
+        broken = False
+        for o in touched:
+            arrays = SourcingArrays.build(self.state.problem(self.orders[o], self.profiles[o]))
+            allocation = _dense(cells[o], arrays.cap.shape)
+            if violations(arrays, allocation):
+                broken = True
+                break
+            units = int(arrays.quantity.sum() - allocation.sum())
+            rejected += units
+            each[o] = evaluate(arrays, allocation).priced_total
+            cost += each[o] + self._priority(o, arrays, units)
+            self._hold(o, dict(cells[o]))
+            held.append(o)
+        for o in held:
+            self._release(o)
+        return None if broken else (rejected, cost, each)
 
     def _priority(self, o: int, arrays: SourcingArrays, rejected: int) -> float:
         """What order o's priority adds to its rejected units' cost."""

@@ -1,15 +1,18 @@
 """Large-neighbourhood search on an applied wave plan: a few competing orders re-solved jointly.
 
-When the bound stalls, the plan is improved where orders compete: an order
-that rejects units (or, once none does beyond what it must, one of the
-dearest) and the orders that want the same products are taken out of the
-plan, every other order's units held, and solved together as one MIP over
-every location (``wave.mip``), their current plans as the hint. The whole
-plan is then applied again in sequence (the others first, then the
-neighbourhood by priority; every allocation checked and priced there) and
-kept only when it lowers (rejected units, cost), rejected units first, so
-the plan never loses a unit. Neighbourhoods follow one another until the
-deadline.
+When the bound stalls, the plan is improved where orders compete. A
+neighbourhood (``choice``: the orders wanting a scarce product, those
+around a location the plan saturates, an order and the ones most related to
+it) is taken out of the network, every other order's units held
+(``exchange.Exchanger``), and solved together as one MIP (``wave.mip``) over
+each order's cheapest locations and the ones it uses now, their current
+plans as the hint. Its orders are then checked and priced in turn on what
+the others hold, as ``apply`` would place them after every other order; the
+move is kept only when it lowers their (rejected units, cost), rejected
+units first, so the plan never loses a unit. Neighbourhoods follow one
+another until the deadline, larger while their MIPs finish fast; the whole
+plan is applied again in sequence at the end (the orders of each kept move
+after the others), and kept only when that lowers the wave's key.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.choice import Chooser
 from sourcing.solver.wave.data import fit
+from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.mip import solve_wave_mip
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.problem import BatchProblem
@@ -32,12 +37,18 @@ from sourcing.solver.wave.rescue import decide_from
 from sourcing.solver.wave.sequence import Cell, NetworkState, apply
 from sourcing.solver.wave.served import plan_key
 
-# Orders x locations of one neighbourhood (its MIP sees every location), and its size limits.
-CELLS = 4_000
-SMALLEST, LARGEST = 4, 40
+# Orders of one neighbourhood at first and at least (the whole wave when it is smaller), at
+# most, and the candidates of each of its orders (the cheapest, and the locations it uses).
+START, SMALLEST, LARGEST = 10, 4, 40
+CANDIDATES = 30
 # Time one neighbourhood's MIP may take, and the least worth starting.
 MIP_TIME_S = 2.0
 LEAST_TIME_S = 0.5
+# Many small neighbourhoods improve a plan faster than a few large ones: a MIP that took
+# more than SLOW_S shrinks the next neighbourhood by SHRINK; STALE neighbourhoods in a row
+# that move nothing grow it by GROW (the plan is as good as moves of that size make it).
+SLOW_S, SHRINK = 0.3, 0.8
+STALE, GROW = 8, 1.5
 
 
 class Neighbourhoods:
@@ -54,10 +65,14 @@ class Neighbourhoods:
         self.problem, self.profiles = problem, profiles
         self.settled = settled  # orders ``apply`` may place on their locations alone
         self.penalty_raise, self.rank = penalty_raise, rank
-        self.size = int(np.clip(CELLS // max(len(problem.locations), 1), SMALLEST, LARGEST))
-        self.products = [{line.product_ref for line in o.lines} for o in problem.orders]
-        self.tried: set[int] = set()
-        self.moves = 0
+        n = len(problem.orders)
+        # At most half the wave: the whole wave is the joint MIP's (``joint``).
+        self.largest = max(min(LARGEST, n // 2), min(SMALLEST, n))
+        self.size = min(START, self.largest)
+        self.stale = 0  # neighbourhoods in a row that moved nothing
+        self.chooser = Chooser(problem)
+        self.tried = self.moves = 0
+        self.mip_s = 0.0  # the last MIP's time
 
     def run(
         self, plans: dict[int, Plan], sequence: list[int], deadline: float, apply_s: float = 0.0
@@ -65,79 +80,91 @@ class Neighbourhoods:
         """Better plans and their sequence, neighbourhood after neighbourhood until ``deadline``.
 
         A neighbourhood is started only while the time left covers ``apply_s``
-        (what applying the wave's plan takes: each one applies it) and a MIP.
+        (what applying the wave's plan takes: the result is applied at the
+        end) and a MIP. Its size follows its MIPs: larger while they finish
+        well within their time, smaller when they run out of it.
         """
-        key = plan_key(plans.values())
+        p = self.problem
+        state = NetworkState(p.locations, p.state, p.table, p.scarcity_prices, self.settled)
+        network = Exchanger(
+            state,
+            p.orders,
+            self.profiles,
+            lambda o: SourcingArrays.build(p.problem_of(o)),
+            self.penalty_raise,
+        )
+        network.load(plans)
+        self.chooser.moved(network.allocation(), network.cost)
+        order = list(sequence)
         while time.perf_counter() + apply_s + LEAST_TIME_S < deadline:
-            seed = self._seed(plans)
-            if seed is None:
-                break
-            chosen = self._around(seed, plans)
-            found = self._solve(chosen, plans, sequence, deadline)
-            if found is None:
-                continue
-            after = plan_key(found[0].values())
-            if after < key:
-                plans, sequence, key = found[0], found[1], after
+            chosen = self.chooser.next(self.size)
+            if chosen is None or (self.stale >= STALE and self.size >= self.largest):
+                break  # nothing moves, even in the largest neighbourhoods
+            chosen = sorted(chosen, key=lambda o: int(self.rank[o]))
+            self.tried += 1
+            moved = self._solve(network, chosen, deadline)
+            self._resize(moved)
+            if moved:
+                inside = set(chosen)
+                order = [*(o for o in order if o not in inside), *chosen]
                 self.moves += 1
-                self.tried.clear()  # the plan moved: every order may be worth a look again
+                # Every order may be worth a look again.
+                self.chooser.moved(network.allocation(), network.cost)
+        if not self.moves:
+            return plans, sequence
+        fresh = NetworkState(p.locations, p.state, p.table, p.scarcity_prices, self.settled)
+        given = decide_from(network.allocation())
+        applied = apply(fresh, p.orders, self.profiles, order, given, "batch")
+        if plan_key(applied.values()) < plan_key(plans.values()):
+            return applied, order
         return plans, sequence
 
-    def _seed(self, plans: dict[int, Plan]) -> int | None:
-        """The next order to build a neighbourhood around: most rejected, then dearest."""
-        left = [o for o in plans if o not in self.tried]
-        if not left:
-            return None
-        seed = max(left, key=lambda o: (plans[o].rejected_units, plans[o].objective.priced_total))
-        self.tried.add(seed)
-        return seed
+    def _resize(self, moved: bool) -> None:
+        """Shrink the neighbourhoods when their MIPs are slow; grow them when moves stop.
 
-    def _around(self, seed: int, plans: dict[int, Plan]) -> list[int]:
-        """The seed and the orders wanting most of its products, those rejecting units first."""
-        mine = self.products[seed]
-        shared = [
-            (len(mine & self.products[o]), plans[o].rejected_units, -o)
-            for o in plans
-            if o != seed and mine & self.products[o]
-        ]
-        shared.sort(reverse=True)
-        chosen = [seed, *(-o for _, _, o in shared[: self.size - 1])]
-        return sorted(chosen, key=lambda o: int(self.rank[o]))
+        At the largest size, ``STALE`` neighbourhoods in a row that move
+        nothing end the search.
+        """
+        self.stale = 0 if moved else self.stale + 1
+        if self.mip_s > SLOW_S:
+            self.size = max(min(SMALLEST, self.largest), int(self.size * SHRINK))
+        elif self.stale >= STALE and self.size < self.largest:
+            self.size = min(self.largest, max(self.size + 1, int(self.size * GROW)))
+            self.stale = 0
 
-    def _solve(
-        self, chosen: list[int], plans: dict[int, Plan], sequence: list[int], deadline: float
-    ) -> tuple[dict[int, Plan], list[int]] | None:
-        """The plan with ``chosen`` solved jointly on what the others hold, or None."""
+    def _solve(self, network: Exchanger, chosen: list[int], deadline: float) -> bool:
+        """Solve ``chosen`` jointly on what the others hold; whether their new plans were kept."""
         p = self.problem
-        inside = set(chosen)
-        others = [o for o in sequence if o not in inside]
-        state = NetworkState(p.locations, p.state, p.table, p.scarcity_prices, self.settled)
-        held = apply(
-            state, p.orders, self.profiles, others, decide_from(cells_of(p, plans)), "batch"
-        )
+        old = network.release(chosen)
+        state = network.state
         arrays = [
             SourcingArrays.build(state.problem(p.orders[o], self.profiles[o])) for o in chosen
         ]
-        models = fit(lambda i: arrays[i], range(len(chosen)), {}, candidates=len(p.locations))
+        # The orders' cheapest locations and the ones they use now (the hint stays feasible).
+        keep = {
+            i: np.unique(np.array([loc for loc, _ in old[o]], dtype=np.int64))
+            for i, o in enumerate(chosen)
+        }
+        models = fit(lambda i: arrays[i], range(len(chosen)), {}, keep=keep, candidates=CANDIDATES)
         wave = Wave.of(models)
         capacity = np.stack([state.total, state.hd, state.cc], axis=1).astype(np.int64)
-        hint = _hint(p, plans, chosen)
         limit = min(MIP_TIME_S, deadline - time.perf_counter() - LEAST_TIME_S)
         if limit <= 0:
-            return None
+            return network.replace(old, old)
         penalty = wave.plan_penalty * self.penalty_raise[chosen]
         rank = np.arange(len(chosen), dtype=np.int64)
-        joint = solve_wave_mip(wave, capacity, penalty, rank, hint, limit, 0.0, 1.0)
+        mark = time.perf_counter()
+        joint = solve_wave_mip(wave, capacity, penalty, rank, _hint(old, chosen), limit, 0.0, 1.0)
+        self.mip_s = time.perf_counter() - mark
         if joint.assignment is None:
-            return None
+            return network.replace(old, old)
         a = joint.assignment
         cells: dict[int, dict[Cell, int]] = {o: {} for o in chosen}
         for o, loc, line, units in zip(a.order, a.location, a.line, a.units, strict=True):
             cell = (int(loc), int(line))
             target = cells[chosen[int(o)]]
             target[cell] = target.get(cell, 0) + int(units)
-        placed = apply(state, p.orders, self.profiles, chosen, decide_from(cells), "batch")
-        return {**held, **placed}, [*others, *chosen]
+        return network.replace(old, cells)
 
 
 def cells_of(problem: BatchProblem, plans: dict[int, Plan]) -> dict[int, dict[Cell, int]]:
@@ -155,12 +182,10 @@ def cells_of(problem: BatchProblem, plans: dict[int, Plan]) -> dict[int, dict[Ce
     return result
 
 
-def _hint(problem: BatchProblem, plans: dict[int, Plan], chosen: list[int]) -> Assignment:
-    """The chosen orders' plans as an assignment over their local indices."""
+def _hint(old: dict[int, dict[Cell, int]], chosen: list[int]) -> Assignment:
+    """The chosen orders' cells as an assignment over their local indices."""
     rows = [
-        (i, loc, line, units)
-        for i, o in enumerate(chosen)
-        for (loc, line), units in cells_of(problem, {o: plans[o]})[o].items()
+        (i, loc, line, units) for i, o in enumerate(chosen) for (loc, line), units in old[o].items()
     ]
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     none = np.zeros(len(chosen), dtype=bool)

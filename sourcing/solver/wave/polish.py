@@ -7,7 +7,8 @@ objective) and keep a new plan only when it lowers (rejected units, cost):
 
 * the transport flow's units (``served``) applied as a plan;
 * rejected units served by augmenting paths (``rescue``);
-* neighbourhoods of competing orders solved jointly (``neighbourhood``);
+* neighbourhoods of competing orders solved jointly (``neighbourhood``),
+  from the greedy's plan when it is the better one;
 * orders re-solved and exchanged until the time limit (``exchange``).
 
 They are a mixin of ``WaveSolver``, separate so the solver's loop reads
@@ -33,6 +34,10 @@ from sourcing.solver.wave.rescue import augment, decide_from
 from sourcing.solver.wave.sequence import NetworkState, apply
 from sourcing.solver.wave.served import Served, plan_key
 
+# Share of the time left the transport flow's plan may take to apply (its orders solved
+# exactly) when the greedy's plan already serves the most.
+TRANSPORT_SHARE = 0.3
+
 
 class Polishing:
     """The steps on applied plans; ``WaveSolver`` provides what they read."""
@@ -47,6 +52,8 @@ class Polishing:
     rank: IntArray
     rescued: dict[str, int]
     settled: set[int]
+    greedy_plans: dict[int, Plan]
+    ordered: IntArray
     seconds: dict[str, float]
     _arrays: Callable[[int], SourcingArrays]
     _state: Callable[[], NetworkState]
@@ -63,6 +70,13 @@ class Polishing:
         """
         cells = self.served.transport_plan
         limits = [p.split_limit for p in self.profiles]
+        deadline = self.deadline
+        if self._greedy_at_floor():
+            # The flow's plan can only be cheaper then: its exact re-solves (seconds on large
+            # waves) get a share of the time, the neighbourhoods the rest.
+            deadline = time.perf_counter() + TRANSPORT_SHARE * max(
+                self.deadline - time.perf_counter(), 0.0
+            )
         over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
         # By priority: where the flow overdraws a store's capacity in orders, the first wins.
         ranked = np.argsort(self.rank, kind="stable").tolist()
@@ -76,7 +90,7 @@ class Polishing:
             "batch",
             rescue=over,
             explain=explain,
-            deadline=self.deadline,
+            deadline=deadline,
         )
         after = plan_key(applied.values())
         if after < key:
@@ -88,7 +102,13 @@ class Polishing:
     def _augmented(
         self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
     ) -> tuple[dict[int, Plan], int, float]:
-        """The plans with rejected units served by augmenting paths, when that rejects fewer."""
+        """The plans with rejected units served by augmenting paths, when that rejects fewer.
+
+        Not tried when the greedy's plan already serves the most: the
+        neighbourhoods start from it instead.
+        """
+        if self._greedy_at_floor():
+            return plans, key[0], key[1]
         mark = time.perf_counter()
         p = self.problem
         deadline = max(self.deadline, mark + 1.0)
@@ -156,10 +176,13 @@ class Polishing:
     ) -> tuple[dict[int, Plan], list[int], int, float]:
         """The plans improved by joint MIPs over neighbourhoods until ``deadline``."""
         mark = time.perf_counter()
+        start, first = plans, sequence
+        if plan_key(self.greedy_plans.values()) < key:  # the greedy's plan is the better start
+            start, first = self.greedy_plans, list(range(len(self.orders)))
         search = Neighbourhoods(
             self.problem, self.profiles, self.penalty_raise, self.rank, self.settled
         )
-        better, order = search.run(plans, sequence, deadline, self._application_time())
+        better, order = search.run(start, first, deadline, self._application_time())
         if search.moves:
             applied = apply(
                 self._state(),
@@ -176,6 +199,18 @@ class Polishing:
                 plans, sequence, key = applied, order, after
         self._timed("neighbourhood", mark)
         return plans, sequence, key[0], key[1]
+
+    def _greedy_at_floor(self) -> bool:
+        """Whether the greedy's plan rejects only the units no plan serves."""
+        return self._serves_most(plan_key(self.greedy_plans.values())[0], greedy=False)
+
+    def _serves_most(self, rejected: int, greedy: bool = True) -> bool:
+        """Whether a plan rejecting ``rejected`` units serves the most any plan serves.
+
+        With ``greedy``, also when the greedy's plan does (the neighbourhoods start from it).
+        """
+        unavoidable = int(self.ordered.sum()) - self.served.max_served
+        return rejected <= unavoidable or (greedy and self._greedy_at_floor())
 
 
 def assignment_of(problem: BatchProblem, plans: dict[int, Plan]) -> Assignment:

@@ -57,8 +57,13 @@ REFIT_EVERY = 30
 MIP_SHARE = 0.6
 EVERYWHERE_MIP_SHARE = 0.8
 POLISH_SHARE = 0.1
-# Share of the time left kept for applying plans when the wave is short of stock.
-SHORTAGE_RESERVE = 0.8
+# Under shortage the Lagrangian's prices never price the shortage (benchmarks/README.md):
+# it keeps this share of the time before the MIP; the time left is kept for applying and
+# improving the plans (on a wave whose MIP sees every location, SHORTAGE_POLISH_SHARE of
+# it: the neighbourhoods improve the 40 x 30 scarce wave's plan faster than the MIP).
+SHORTAGE_LAGRANGIAN_SHARE = 0.05
+SHORTAGE_RESERVE = 0.95
+SHORTAGE_POLISH_SHARE = 0.6
 # Under shortage, the share of the time left (less an application's) the orders solved
 # one by one at the wave's own prices may take (``priced_sequence``).
 PRICED_SHARE = 0.6
@@ -69,6 +74,7 @@ STALL_RISE = 1e-5
 # Share of the time left after the plans are applied that the exchanges keep (the
 # neighbourhoods' joint MIPs take the rest).
 EXCHANGE_SHARE = 0.25
+SHORTAGE_EXCHANGE_SHARE = 0.05
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
@@ -158,6 +164,11 @@ class WaveSolver(JointStep, Polishing):
                 # The MIP over every location is the best plan there is, and its plan needs
                 # no rescue: most of the time goes to it, a share to exchanges after it.
                 reserve, share = room + POLISH_SHARE * self._left(), EVERYWHERE_MIP_SHARE
+                if short:  # the bound stalls at once: the time goes to the plan
+                    reserve, share = (
+                        room + SHORTAGE_POLISH_SHARE * self._left(),
+                        1.0 - SHORTAGE_LAGRANGIAN_SHARE,
+                    )
             share *= max(self.deadline - reserve - time.perf_counter(), 0.0)
             self._improve(gap_target, reserve + share)
             self._joint(gap_target, reserve)
@@ -310,6 +321,10 @@ class WaveSolver(JointStep, Polishing):
         for assignment in (self.best, *self.others):
             if short and self._left() <= room:
                 break
+            if short and assignment is not self.joint and self._serves_most(rejected):
+                # Over a dozen candidates per order, short orders solved again one by one: it
+                # takes seconds (25 of 40 on 1,000 x 300) and loses to a plan serving the most.
+                continue
             sequence, rescue = self._rescue(assignment)
             if assignment is self.joint:
                 # The MIP left those units out for the wave's sake: re-solving its short orders
@@ -336,7 +351,10 @@ class WaveSolver(JointStep, Polishing):
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
         if self._left() > 2 * room:  # neighbourhoods, then exchanges
-            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
+            # Serving the most already, a short wave's plan gains more from neighbourhoods.
+            at_floor = short and self._serves_most(rejected)
+            exchange = SHORTAGE_EXCHANGE_SHARE if at_floor else EXCHANGE_SHARE
+            until = self.deadline - room - exchange * max(self._left() - room, 0.0)
             key = (rejected, total)
             plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
         if self._left() > 2 * room:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sourcing.solver.wave.steps as steps_module
+from sourcing.solver import Capacity, SourcingProfile, Weights
 from sourcing.solver.plan import Plan
 from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
@@ -16,9 +17,10 @@ from sourcing.solver.wave.rescue import decide_from
 from sourcing.solver.wave.sequence import NetworkState, apply
 from sourcing.solver.wave.served import plan_key
 from sourcing.solver.wave.steps import WaveSolver
+from tests.solver.builders import loc
 from tests.solver.wave.test_exchange import _slot_wave
 from tests.solver.wave.test_served import scarce_waves
-from tests.solver.wave.test_solve import _brute_force, tiny_waves
+from tests.solver.wave.test_solve import _brute_force, order, tiny_waves
 
 
 def _search(
@@ -54,6 +56,51 @@ def test_neighbourhood_gives_the_last_slot_to_the_order_it_serves_most() -> None
     best, _ = _brute_force(problem)
     assert plan_key(plans.values())[1] <= best + 1e-6 * best
     assert _reapplied(problem, plans, sequence) == plan_key(plans.values())
+
+
+def _store_slot_wave() -> BatchProblem:
+    """S (at 0 km) holds p and q and takes one order today; W (100 km) holds plenty of both.
+
+    O0 (45 km) wants 1 x p, O1 (-10 km) 1 x q: no product in common. Applied
+    in order, O0 takes S's one slot (46 against 56 from W) and O1 ships from
+    W (111): 157. O0 from W and O1 from S cost 67, the optimum. O2 wants
+    2 x r, of which R holds 1 (a unit no plan serves); O3 and O4, far east,
+    want x from F. A neighbourhood of orders wanting one product never
+    holds O0 and O1 together; one around S, the location the plan
+    saturates, does.
+    """
+    locations = (
+        loc("S", 0, {"p": 1, "q": 1}, shipping_cost_per_km=1.0, capacity=Capacity(total=1)),
+        loc("W", 100, {"p": 5, "q": 5}, shipping_cost_per_km=1.0),
+        loc("R", 60, {"r": 1}, shipping_cost_per_km=1.0),
+        loc("F", 500, {"x": 5}, shipping_cost_per_km=1.0),
+    )
+    orders = (
+        order("O0", 45, {"p": 1}),
+        order("O1", -10, {"q": 1}),
+        order("O2", 50, {"r": 2}),
+        order("O3", 500, {"x": 1}),
+        order("O4", 510, {"x": 1}),
+    )
+    weights = Weights(fixed=1.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    return BatchProblem(orders, locations, SourcingProfile(weights, split_limit=1))
+
+
+def test_neighbourhood_frees_a_store_slot_for_the_order_nearest_it() -> None:
+    """From the greedy's plan to the optimum: O0 gives S's last slot up to O1 (157 -> 67)."""
+    problem = _store_slot_wave()
+    search, plans, sequence, greedy = _search(problem)
+    penalty = problem.profile.weights.rejection
+    best, fewest = _brute_force(problem)
+    assert fewest == 1
+    assert plan_key(greedy.values())[1] - penalty > best - penalty + 80  # 90 above it
+    assert search.moves >= 1
+    assert plan_key(plans.values())[0] == 1
+    assert np.isclose(plan_key(plans.values())[1], best, rtol=1e-9)
+    assert _reapplied(problem, plans, sequence) == plan_key(plans.values())
+    served = {plans[o].order_ref: {f.location_ref for f in plans[o].fulfilments} for o in plans}
+    assert served["O0"] == {"W"}
+    assert served["O1"] == {"S"}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
