@@ -147,8 +147,8 @@ def priced_sequence(
     Until ``deadline`` (a ``time.perf_counter`` reading); after it, the
     greedy's allocation. The plans are priced without the prices. None,
     early, when the first ``PROBE_ORDERS`` orders' pace says that fewer than
-    a quarter of the orders would be solved before the deadline: a wave
-    that large spends its time better on its other plans.
+    a tenth of the orders would be solved before the deadline: a wave that
+    large spends its time better on its other plans.
     """
     started = time.perf_counter()
     solved = 0
@@ -159,7 +159,7 @@ def priced_sequence(
         if now >= deadline:
             return greedy_allocation(arrays)
         pace = (now - started) / max(solved, 1)
-        if solved == PROBE_ORDERS and pace * len(sequence) > 4 * (deadline - started):
+        if solved == PROBE_ORDERS and pace * len(sequence) > 10 * (deadline - started):
             raise _TooSlowError
         plan = solve(
             replace(arrays.problem, scarcity_prices=prices),

@@ -66,7 +66,7 @@ SHORTAGE_RESERVE = 0.95
 SHORTAGE_POLISH_SHARE = 0.6
 # Under shortage, the share of the time left (less an application's) the orders solved
 # one by one at the wave's own prices may take (``priced_sequence``).
-PRICED_SHARE = 0.6
+PRICED_SHARE = 0.85
 # The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
 # the time left then goes to improving the plan (``exchange``) instead.
 STALL_STEPS = 60
