@@ -25,6 +25,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.capped import seeded
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.problem import BatchProblem
@@ -42,6 +43,7 @@ class Polishing:
     profiles: list[SourcingProfile]
     deadline: float
     served: Served
+    greedy_plans: dict[int, Plan]
     capacity: IntArray
     penalty_raise: FloatArray
     rank: IntArray
@@ -58,15 +60,17 @@ class Polishing:
     ) -> tuple[dict[int, Plan], list[int], int, float]:
         """The transport flow's units applied as a plan, kept when it rejects fewer units.
 
-        Orders the flow splits beyond their limit go last, where the exact
-        per-order solver places them on what the others left.
+        The flow keeps the (order, location) pairs of the greedy's plan and
+        opens others only where order slots and split limits are left, so
+        its allocations hold together when applied (``capped``).
         """
-        cells = self.served.transport_plan
-        limits = [p.split_limit for p in self.profiles]
-        over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
-        # By priority: where the flow overdraws a store's capacity in orders, the first wins.
-        ranked = np.argsort(self.rank, kind="stable").tolist()
-        order = [o for o in ranked if o not in over] + [o for o in ranked if o in over]
+        graph = self.served.graph
+        if graph is None:
+            return plans, sequence, key[0], key[1]
+        mark = time.perf_counter()
+        cells = seeded(graph, cells_of(self.problem, self.greedy_plans), self.capacity)
+        self._timed("transport", mark)
+        order = np.argsort(self.rank, kind="stable").tolist()
         applied = apply(
             self._state(),
             self.orders,
@@ -74,7 +78,6 @@ class Polishing:
             order,
             decide_from(cells),
             "batch",
-            rescue=over,
             explain=explain,
             deadline=self.deadline,
         )

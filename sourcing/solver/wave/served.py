@@ -64,6 +64,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import OrderType
 from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.capped import Transport
 
 # An arc no constraint limits (int32, as scipy's max flow wants).
 UNLIMITED = 2**30
@@ -85,8 +86,8 @@ class Served:
     floor: float
     line_served: IntArray
     transport_bound: float = 0.0
-    # The min-cost flow's units per order, (location, line) -> units: a plan to try.
-    transport_plan: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
+    # The flow's graph, for plans within stores' capacity in orders (``capped``).
+    graph: Transport | None = None
 
     @property
     def unservable(self) -> int:
@@ -116,6 +117,8 @@ class ServedCollector:
     take_location: list[IntArray] = field(default_factory=list)
     take_units: list[IntArray] = field(default_factory=list)
     take_cc: list[bool] = field(default_factory=list)
+    split_limit: list[int] = field(default_factory=list)
+    order_ids: list[int] = field(default_factory=list)
     line_order: list[IntArray] = field(default_factory=list)
     line_raise: list[FloatArray] = field(default_factory=list)
     lines: int = 0
@@ -129,6 +132,7 @@ class ServedCollector:
         if order in self.seen:
             return
         self.seen.add(order)
+        self.order_ids.append(order)
         ids = np.array(
             [self.products.setdefault(p, len(self.products)) for p in arrays.products],
             dtype=np.int64,
@@ -152,6 +156,7 @@ class ServedCollector:
         self.take_location.append(used.astype(np.int64))
         self.take_units.append(per_location[used].astype(np.int64))
         self.take_cc.append(arrays.problem.order.type is OrderType.CC)
+        self.split_limit.append(int(arrays.split_limit))
         self.line_order.append(np.full(k_lines, order, dtype=np.int64))
         self.line_raise.append(np.full(k_lines, priority_raise))
         self.lines += k_lines
@@ -195,33 +200,51 @@ class ServedCollector:
         floor = rejection_floor(quantity, line_served, penalty, component)
         arc_costs = [np.zeros(n_lines), _cat(self.arc_cost, float), np.zeros(n_pos)]
         arc_costs += [np.zeros(self.n_locations), overflow_cost[spill]]
-        transport, arc_flow = _min_cost(
+        transport = _min_cost(
             n_nodes, tails, heads, caps, arc_costs, quantity, penalty, int(quantity.sum())
         )
+        # Who gets the last units follows priorities: the plans' flows price them in.
         raised = penalty * _cat(self.line_raise, float)
-        if demanded > line_served.sum() and (raised != penalty).any():
-            # Who gets the last units follows priorities: the plan's flow prices them in.
-            _, arc_flow = _min_cost(
-                n_nodes, tails, heads, caps, arc_costs, quantity, raised, int(quantity.sum())
-            )
-        plan = self._plan(line, location_of[position], arc_flow)
-        return Served(demanded, int(line_served.sum()), floor, line_served, transport, plan)
+        graph = Transport(
+            arc_line=line,
+            arc_position=position.astype(np.int64),
+            arc_location=location_of[position],
+            arc_cap=_cat(self.arc_cap, np.int64),
+            arc_cost=_cat(self.arc_cost, float),
+            quantity=quantity,
+            penalty=raised,
+            line_order=_cat(self.line_order, np.int64),
+            line_index=self._line_index(),
+            split_limit=self._per_order(self.split_limit),
+            is_cc=self._per_order([int(cc) for cc in self.take_cc]),
+            stock=stock,
+            n_locations=self.n_locations,
+            rank=self._rank(),
+        )
+        return Served(demanded, int(line_served.sum()), floor, line_served, transport, graph)
 
-    def _plan(
-        self, line: IntArray, location: IntArray, arc_flow: IntArray
-    ) -> dict[int, dict[tuple[int, int], int]]:
-        """The flow on the line -> position arcs as each order's (location, line) units."""
+    def _line_index(self) -> IntArray:
+        """Each line's index within its order."""
         line_order = _cat(self.line_order, np.int64)
         first = np.zeros(len(line_order), dtype=np.int64)
         starts = np.flatnonzero(np.r_[True, line_order[1:] != line_order[:-1]])
         first[starts] = starts
-        first = np.maximum.accumulate(first)
-        plan: dict[int, dict[tuple[int, int], int]] = {}
-        for a in np.flatnonzero(arc_flow > 0).tolist():
-            g = int(line[a])
-            cells = plan.setdefault(int(line_order[g]), {})
-            cells[(int(location[a]), g - int(first[g]))] = int(arc_flow[a])
-        return plan
+        result: IntArray = np.arange(len(line_order)) - np.maximum.accumulate(first)
+        return result
+
+    def _per_order(self, values: list[int]) -> IntArray:
+        """``values``, one per order added, indexed by the order's index in the wave."""
+        result = np.zeros(max(self.order_ids, default=-1) + 1, dtype=np.int64)
+        result[self.order_ids] = values
+        return result
+
+    def _rank(self) -> IntArray:
+        """Each order's place in priority (0 first): by raised penalty, then wave order."""
+        raised = np.ones(max(self.order_ids, default=-1) + 1)
+        raised[self.order_ids] = [float(r[0]) if len(r) else 1.0 for r in self.line_raise]
+        rank = np.empty(len(raised), dtype=np.int64)
+        rank[np.lexsort((np.arange(len(raised)), -raised))] = np.arange(len(raised))
+        return rank
 
     def _through(self, capacity: IntArray) -> IntArray:
         """Per location, the units its capacity in orders lets through at most."""
@@ -268,17 +291,16 @@ def _min_cost(
     quantity: IntArray,
     penalty: FloatArray,
     demanded: int,
-) -> tuple[float, IntArray]:
-    """The min-cost flow's cost and its flow on the line -> position arcs (``tails[1]``).
+) -> float:
+    """The min-cost flow's cost.
 
     Every unit ordered is served along the arcs or rejected.
 
     Costs are floored to ``1 / COST_SCALE``, so the flow's cost stays below
     every plan's.
     """
-    served_arcs = np.zeros(len(tails[1]), dtype=np.int64)
     if not demanded:
-        return 0.0, served_arcs
+        return 0.0
     n_lines = len(quantity)
     reject_tail = 2 + np.arange(n_lines)
     tail = np.concatenate([*tails, reject_tail])
@@ -291,10 +313,8 @@ def _min_cost(
     supplies[0], supplies[1] = demanded, -demanded
     flow.set_nodes_supplies(np.arange(n_nodes), supplies)
     if flow.solve() != flow.OPTIMAL:
-        return 0.0, served_arcs
-    first = len(tails[0])
-    served_arcs = np.asarray(flow.flows(np.arange(first, first + len(tails[1]))), dtype=np.int64)
-    return float(flow.optimal_cost()) / COST_SCALE, served_arcs
+        return 0.0
+    return float(flow.optimal_cost()) / COST_SCALE
 
 
 def rejection_floor(

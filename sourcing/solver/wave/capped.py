@@ -1,0 +1,260 @@
+"""The transport flow's units brought within stores' capacity in orders and split limits.
+
+The flow of ``served`` relaxes a location's capacity in orders into one in
+units and leaves split limits out, so on a large wave (10,000 orders over
+stores taking 22-52 orders a day) thousands of orders' flow allocations
+break when applied: their order slot at a store was given to more orders
+than the store takes. Applied order by order, such a plan rejects more
+units than the greedy (issue 12).
+
+``within_capacity`` turns the flow into allocations that hold together,
+in rounds:
+
+1. every order keeps at most its split limit of locations (those giving it
+   the most units);
+2. every location keeps at most its capacity of orders, in total and per
+   type: the orders taking the most units there, then by priority;
+3. the units so dropped, and the units the flow rejected, are offered
+   again to a min-cost flow on what is left (stock less the kept units,
+   each arc less its kept units), over the arcs still open: a location
+   whose order slots are all kept, or an order at its split limit, opens
+   no new (order, location) pair. The units that flow places join the
+   kept ones, and the next round checks them again.
+
+After the last round what still breaks is dropped. The allocations then
+take no more stock than there is (each position's kept units are within
+its stock), no location serves more orders than its capacity, and no order
+uses more locations than its split limit, so applied in any sequence each
+is what the flow gave it (``sequence.apply``'s fast path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from sourcing.solver.types import FloatArray, IntArray
+
+# Rounds of dropping what breaks and re-offering the dropped units.
+ROUNDS = 4
+COST_SCALE = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """The flow's graph, what ``within_capacity`` needs of it.
+
+    Arcs are (line, position) pairs: ``arc_line``, ``arc_position``,
+    ``arc_location``, ``arc_cap`` (what the order's rules let the location
+    give of the line) and ``arc_cost`` (per unit). Lines carry their
+    ``quantity``, rejection ``penalty`` (priority raised), ``order`` and
+    index in the order (``line_index``); orders their ``split_limit`` and
+    whether they are click-and-collect (``is_cc``) and their place in
+    priority (``rank``, 0 first); positions their ``stock``.
+    """
+
+    arc_line: IntArray
+    arc_position: IntArray
+    arc_location: IntArray
+    arc_cap: IntArray
+    arc_cost: FloatArray
+    quantity: IntArray
+    penalty: FloatArray
+    line_order: IntArray
+    line_index: IntArray
+    split_limit: IntArray
+    is_cc: IntArray
+    stock: IntArray
+    n_locations: int
+    rank: IntArray
+
+
+Cells = dict[int, dict[tuple[int, int], int]]
+
+
+def seeded(graph: Transport, seed: Cells, capacity: IntArray) -> Cells:
+    """A plan serving at least the units ``seed`` serves, through the pairs it opens and more.
+
+    ``seed`` (order -> (location, line) -> units) is a plan within every
+    limit, the sequential greedy's: the flow may use every (order,
+    location) pair it uses, and open new ones where a location has order
+    slots the seed leaves free and the order locations its split limit
+    leaves free. The seed's pairs are kept first, so the seed stays a
+    feasible flow in every round and the plan serves at least as many of
+    its units as the flow's arcs carry.
+    """
+    n_loc = graph.n_locations
+    rows = [(o, loc) for o, cells in seed.items() for (loc, _), q in cells.items() if q > 0]
+    pairs = np.array(sorted({o * n_loc + loc for o, loc in rows}), dtype=np.int64)
+    allowed = _room(graph, pairs, capacity)
+    return within_capacity(graph, allowed, capacity, pairs)
+
+
+def within_capacity(
+    graph: Transport,
+    allowed: np.ndarray,
+    capacity: IntArray,
+    protected: IntArray | None = None,
+) -> Cells:
+    """Each order's (location, line) -> units: a min-cost flow on ``allowed`` arcs, within limits.
+
+    ``capacity`` is (L, 3) orders per location: total, HD, CC (-1 none);
+    ``protected`` (sorted pair ids, order * L + location) are kept before
+    any other pair.
+    """
+    protected = np.zeros(0, dtype=np.int64) if protected is None else protected
+    allowed = allowed.copy()
+    flow = _solve(graph, allowed)
+    for round_ in range(ROUNDS + 1):
+        dropped, blocked = _breaking(graph, flow, capacity, protected)
+        if not dropped.any():
+            break
+        flow[dropped] = 0
+        allowed &= ~(dropped | blocked)
+        if round_ < ROUNDS:
+            flow = _solve(graph, allowed)
+    return _cells(graph, flow)
+
+
+def _pairs(graph: Transport, arcs: IntArray) -> IntArray:
+    """Each arc's (order, location) pair as one integer."""
+    result: IntArray = graph.line_order[graph.arc_line[arcs]] * graph.n_locations
+    return result + graph.arc_location[arcs]
+
+
+def _breaking(
+    graph: Transport, flow: IntArray, capacity: IntArray, protected: IntArray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arcs whose (order, location) pair breaks a limit, and arcs no new pair may open.
+
+    A pair is kept when it is among its order's ``split_limit`` largest and
+    its location's capacity in orders (per type, then in total) takes it,
+    ``protected`` pairs first, then larger pairs and higher priorities.
+    """
+    n_arcs, n_loc, rank = len(flow), graph.n_locations, graph.rank
+    used = np.flatnonzero(flow > 0)
+    pair_of_arc = _pairs(graph, used)
+    pairs, inverse = np.unique(pair_of_arc, return_inverse=True)
+    units = np.bincount(inverse.reshape(-1), flow[used], minlength=len(pairs))
+    order, location = pairs // n_loc, pairs % n_loc
+    loose = ~np.isin(pairs, protected)
+    # Split limit: an order's pairs by units, largest first.
+    by_order = np.lexsort((rank[order], -units, loose, order))
+    keep = np.zeros(len(pairs), dtype=bool)
+    keep[by_order] = _rank_within(order[by_order]) < graph.split_limit[order[by_order]]
+    # Capacity: a location's kept pairs by units, then priority; per type first, then total.
+    kind = 1 + graph.is_cc[order]
+    by_type = np.lexsort((rank[order], -units, loose, ~keep, kind, location))
+    limit = capacity[location[by_type], kind[by_type]]
+    rank_type = _rank_within(location[by_type] * 3 + kind[by_type])
+    fits = keep.copy()
+    fits[by_type] &= (limit < 0) | (rank_type < limit)
+    by_total = np.lexsort((rank[order], -units, loose, ~fits, location))
+    limit = capacity[location[by_total], 0]
+    fits[by_total] &= (limit < 0) | (_rank_within(location[by_total]) < limit)
+    dropped = np.zeros(n_arcs, dtype=bool)
+    dropped[used[~fits[inverse.reshape(-1)]]] = True
+    # No new pair where the location's slots are all kept or the order's split is full.
+    blocked = ~_room(graph, np.union1d(pairs[fits], protected), capacity)
+    return dropped, blocked
+
+
+def _room(graph: Transport, pairs: IntArray, capacity: IntArray) -> np.ndarray:
+    """Arcs that may carry flow beside ``pairs`` (sorted pair ids) open.
+
+    An arc of an open pair may; another opens a pair, which needs an order
+    slot left at its location (in total and for the order's type) and a
+    location left in its order's split limit.
+    """
+    n_loc = graph.n_locations
+    order, location = pairs // n_loc, pairs % n_loc
+    slots = np.zeros((n_loc, 3), dtype=np.int64)
+    slots[:, 0] = np.bincount(location, minlength=n_loc)
+    for kind in (1, 2):
+        slots[:, kind] = np.bincount(location[graph.is_cc[order] == kind - 1], minlength=n_loc)
+    full = (capacity >= 0) & (slots >= capacity)
+    split = np.bincount(order, minlength=len(graph.split_limit))
+    arc_order = graph.line_order[graph.arc_line]
+    free: np.ndarray = (
+        ~full[graph.arc_location, 0] & ~full[graph.arc_location, 1 + graph.is_cc[arc_order]]
+    )
+    free &= split[arc_order] < graph.split_limit[arc_order]
+    closed = np.flatnonzero(~free)
+    free[closed] = np.isin(_pairs(graph, closed), pairs)
+    return free
+
+
+def _rank_within(groups: IntArray) -> IntArray:
+    """Each element's place within its run of equal ``groups`` (sorted), 0 first."""
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    starts = np.repeat(first, np.diff(np.r_[first, len(groups)]))
+    result: IntArray = np.arange(len(groups)) - starts
+    return result
+
+
+def _solve(graph: Transport, allowed: np.ndarray) -> IntArray:
+    """The min-cost flow on the allowed arcs: every unit served along one or rejected.
+
+    Each unit goes along an allowed arc (within its cap) to a position
+    (within its stock), or is rejected at its line's penalty.
+    """
+    flow = np.zeros(len(allowed), dtype=np.int64)
+    arcs = np.flatnonzero(allowed & (graph.arc_cap > 0))
+    if not len(arcs):
+        return flow
+    n_lines = len(graph.quantity)
+    positions, position_node = np.unique(graph.arc_position[arcs], return_inverse=True)
+    n_pos = len(positions)
+    source, sink = 0, 1
+    line_nodes = 2 + np.arange(n_lines)
+    tails = np.concatenate(
+        [
+            np.full(n_lines, source),
+            2 + graph.arc_line[arcs],
+            2 + n_lines + np.arange(n_pos),
+            line_nodes,
+        ]
+    )
+    heads = np.concatenate(
+        [
+            line_nodes,
+            2 + n_lines + position_node.reshape(-1),
+            np.full(n_pos, sink),
+            np.full(n_lines, sink),
+        ]
+    )
+    caps = np.concatenate(
+        [graph.quantity, graph.arc_cap[arcs], graph.stock[positions], graph.quantity]
+    )
+    costs = np.concatenate(
+        [np.zeros(n_lines), graph.arc_cost[arcs], np.zeros(n_pos), graph.penalty]
+    )
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(
+        tails, heads, caps, np.floor(costs * COST_SCALE).astype(np.int64)
+    )
+    supplies = np.zeros(2 + n_lines + n_pos, dtype=np.int64)
+    demand = int(graph.quantity.sum())
+    supplies[source], supplies[sink] = demand, -demand
+    solver.set_nodes_supplies(np.arange(len(supplies)), supplies)
+    if solver.solve() != solver.OPTIMAL:
+        return flow
+    flow[arcs] = np.asarray(solver.flows(np.arange(n_lines, n_lines + len(arcs))), dtype=np.int64)
+    return flow
+
+
+def _cells(graph: Transport, flow: IntArray) -> Cells:
+    """The flow as each order's (location, line of the order) -> units."""
+    cells: Cells = {}
+    used = np.flatnonzero(flow > 0)
+    lines = graph.arc_line[used]
+    columns = (graph.line_order[lines], graph.arc_location[used], graph.line_index[lines])
+    rows = zip(*(c.tolist() for c in columns), flow[used].tolist(), strict=True)
+    for o, location, k, units in rows:
+        mine = cells.setdefault(o, {})
+        mine[(location, k)] = mine.get((location, k), 0) + units
+    return cells
