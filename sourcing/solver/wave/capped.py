@@ -7,23 +7,27 @@ break when applied: their order slot at a store was given to more orders
 than the store takes. Applied order by order, such a plan rejects more
 units than the greedy (issue 12).
 
-``within_capacity`` turns the flow into allocations that hold together,
-in rounds:
+Where the flow's units run into those limits is the stores' order slots:
+serving a unit from one more store takes a slot another order may need.
+``seeded`` starts from a plan within every limit (the sequential greedy's)
+and lets a min-cost flow on units (``served``'s graph: each unit along an
+arc within its cap to a position within its stock, or rejected at its
+order's priority-raised penalty) use the (order, location) pairs that plan
+opens, and open new ones only where a store has slots that plan leaves
+free and the order has locations its split limit leaves free.
+``within_capacity`` then brings the flow within the limits, in rounds:
 
-1. every order keeps at most its split limit of locations (those giving it
-   the most units);
-2. every location keeps at most its capacity of orders, in total and per
-   type: the orders taking the most units there, then by priority;
-3. the units so dropped, and the units the flow rejected, are offered
-   again to a min-cost flow on what is left (stock less the kept units,
-   each arc less its kept units), over the arcs still open: a location
-   whose order slots are all kept, or an order at its split limit, opens
-   no new (order, location) pair. The units that flow places join the
-   kept ones, and the next round checks them again.
+1. every order keeps at most its split limit of locations, and every
+   location at most its capacity of orders, in total and per type: the
+   seed's pairs first (they fit together), then the pairs taking the most
+   units, then by priority;
+2. the pairs dropped and the new pairs a full store or a full split would
+   open are closed, and the flow is solved again.
 
-After the last round what still breaks is dropped. The allocations then
-take no more stock than there is (each position's kept units are within
-its stock), no location serves more orders than its capacity, and no order
+After the last round the flow is solved once more on the pairs kept (they
+fit together), so the seed's plan stays a feasible flow throughout and the
+result serves at least its units. The allocations take no more stock than
+there is, no location serves more orders than its capacity and no order
 uses more locations than its split limit, so applied in any sequence each
 is what the flow gave it (``sequence.apply``'s fast path).
 """
@@ -37,8 +41,10 @@ from ortools.graph.python import min_cost_flow
 
 from sourcing.solver.types import FloatArray, IntArray
 
-# Rounds of dropping what breaks and re-offering the dropped units.
-ROUNDS = 4
+# Rounds of closing the pairs that break a limit and solving the flow again.
+ROUNDS = 2
+# New (order, location) pairs a line may open: its cheapest arcs beside the seed's pairs.
+NEW_ARCS = 30
 COST_SCALE = 100.0
 
 
@@ -81,14 +87,17 @@ def seeded(graph: Transport, seed: Cells, capacity: IntArray) -> Cells:
     limit, the sequential greedy's: the flow may use every (order,
     location) pair it uses, and open new ones where a location has order
     slots the seed leaves free and the order locations its split limit
-    leaves free. The seed's pairs are kept first, so the seed stays a
-    feasible flow in every round and the plan serves at least as many of
-    its units as the flow's arcs carry.
+    leaves free (at most ``NEW_ARCS`` per line, the cheapest). The seed's
+    pairs are kept first, so the seed stays a feasible flow in every round
+    and the plan serves at least as many units as the seed.
     """
     n_loc = graph.n_locations
     rows = [(o, loc) for o, cells in seed.items() for (loc, _), q in cells.items() if q > 0]
     pairs = np.array(sorted({o * n_loc + loc for o, loc in rows}), dtype=np.int64)
     allowed = _room(graph, pairs, capacity)
+    new = np.flatnonzero(allowed & ~np.isin(_pairs(graph, np.arange(len(allowed))), pairs))
+    cheapest = np.lexsort((graph.arc_cost[new], graph.arc_line[new]))
+    allowed[new[cheapest[_rank_within(graph.arc_line[new[cheapest]]) >= NEW_ARCS]]] = False
     return within_capacity(graph, allowed, capacity, pairs)
 
 
@@ -107,14 +116,18 @@ def within_capacity(
     protected = np.zeros(0, dtype=np.int64) if protected is None else protected
     allowed = allowed.copy()
     flow = _solve(graph, allowed)
-    for round_ in range(ROUNDS + 1):
-        dropped, blocked = _breaking(graph, flow, capacity, protected)
+    for _ in range(ROUNDS):
+        dropped, blocked, _kept = _breaking(graph, flow, capacity, protected)
         if not dropped.any():
-            break
-        flow[dropped] = 0
+            return _cells(graph, flow)
         allowed &= ~(dropped | blocked)
-        if round_ < ROUNDS:
-            flow = _solve(graph, allowed)
+        flow = _solve(graph, allowed)
+    # The last flow on the pairs that hold together: they all fit at once, and no other opens.
+    dropped, _, kept = _breaking(graph, flow, capacity, protected)
+    if dropped.any():
+        arcs = np.flatnonzero(allowed)
+        allowed[arcs] = np.isin(_pairs(graph, arcs), kept)
+        flow = _solve(graph, allowed)
     return _cells(graph, flow)
 
 
@@ -126,18 +139,20 @@ def _pairs(graph: Transport, arcs: IntArray) -> IntArray:
 
 def _breaking(
     graph: Transport, flow: IntArray, capacity: IntArray, protected: IntArray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Arcs whose (order, location) pair breaks a limit, and arcs no new pair may open.
+) -> tuple[np.ndarray, np.ndarray, IntArray]:
+    """Arcs whose (order, location) pair breaks a limit, arcs no new pair may open, pairs kept.
 
     A pair is kept when it is among its order's ``split_limit`` largest and
     its location's capacity in orders (per type, then in total) takes it,
-    ``protected`` pairs first, then larger pairs and higher priorities.
+    ``protected`` pairs first (carrying flow or not: they fit together), then
+    larger pairs and higher priorities. The pairs kept (sorted) fit together.
     """
     n_arcs, n_loc, rank = len(flow), graph.n_locations, graph.rank
     used = np.flatnonzero(flow > 0)
     pair_of_arc = _pairs(graph, used)
-    pairs, inverse = np.unique(pair_of_arc, return_inverse=True)
-    units = np.bincount(inverse.reshape(-1), flow[used], minlength=len(pairs))
+    pairs = np.union1d(pair_of_arc, protected)
+    inverse = np.searchsorted(pairs, pair_of_arc)
+    units = np.bincount(inverse, flow[used], minlength=len(pairs)).astype(np.int64)
     order, location = pairs // n_loc, pairs % n_loc
     loose = ~np.isin(pairs, protected)
     # Split limit: an order's pairs by units, largest first.
@@ -155,10 +170,10 @@ def _breaking(
     limit = capacity[location[by_total], 0]
     fits[by_total] &= (limit < 0) | (_rank_within(location[by_total]) < limit)
     dropped = np.zeros(n_arcs, dtype=bool)
-    dropped[used[~fits[inverse.reshape(-1)]]] = True
+    dropped[used[~fits[inverse]]] = True
     # No new pair where the location's slots are all kept or the order's split is full.
-    blocked = ~_room(graph, np.union1d(pairs[fits], protected), capacity)
-    return dropped, blocked
+    blocked = ~_room(graph, pairs[fits], capacity)
+    return dropped, blocked, pairs[fits]
 
 
 def _room(graph: Transport, pairs: IntArray, capacity: IntArray) -> np.ndarray:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
-from sourcing.solver.wave.capped import seeded
+from sourcing.solver.wave.capped import Cells, seeded
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.problem import BatchProblem
@@ -55,6 +56,22 @@ class Polishing:
     _timed: Callable[[str, float], float]
     _application_time: Callable[[], float]
 
+    transport_cells: Future[Cells] | None = None
+
+    def _seed_transport(self) -> None:
+        """Start the transport flow seeded with the greedy's plan (``capped``), when short.
+
+        It runs beside the steps that follow (the flow solver releases the
+        interpreter); ``_transport`` applies it.
+        """
+        graph = self.served.graph
+        if graph is None or self.served.max_served >= self.served.demanded:
+            return
+        seed = cells_of(self.problem, self.greedy_plans)
+        pool = ThreadPoolExecutor(max_workers=1)
+        self.transport_cells = pool.submit(seeded, graph, seed, self.capacity)
+        pool.shutdown(wait=False)
+
     def _transport(
         self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
     ) -> tuple[dict[int, Plan], list[int], int, float]:
@@ -64,11 +81,10 @@ class Polishing:
         opens others only where order slots and split limits are left, so
         its allocations hold together when applied (``capped``).
         """
-        graph = self.served.graph
-        if graph is None:
+        if self.transport_cells is None:
             return plans, sequence, key[0], key[1]
         mark = time.perf_counter()
-        cells = seeded(graph, cells_of(self.problem, self.greedy_plans), self.capacity)
+        cells = self.transport_cells.result()
         self._timed("transport", mark)
         order = np.argsort(self.rank, kind="stable").tolist()
         applied = apply(

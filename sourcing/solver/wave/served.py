@@ -53,6 +53,7 @@ dearer than any of them), so both bounds stay valid and the graph small.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,9 +86,15 @@ class Served:
     max_served: int
     floor: float
     line_served: IntArray
-    transport_bound: float = 0.0
+    # The min-cost flow's cost (``transport_bound``), solved beside what follows.
+    transport: Future[float] | None = None
     # The flow's graph, for plans within stores' capacity in orders (``capped``).
     graph: Transport | None = None
+
+    @property
+    def transport_bound(self) -> float:
+        """The min-cost flow's cost (see the module), once solved."""
+        return self.transport.result() if self.transport is not None else 0.0
 
     @property
     def unservable(self) -> int:
@@ -200,9 +207,12 @@ class ServedCollector:
         floor = rejection_floor(quantity, line_served, penalty, component)
         arc_costs = [np.zeros(n_lines), _cat(self.arc_cost, float), np.zeros(n_pos)]
         arc_costs += [np.zeros(self.n_locations), overflow_cost[spill]]
-        transport = _min_cost(
-            n_nodes, tails, heads, caps, arc_costs, quantity, penalty, int(quantity.sum())
+        # The min-cost flow releases the interpreter: it runs while the greedy is applied.
+        pool = ThreadPoolExecutor(max_workers=1)
+        transport = pool.submit(
+            _min_cost, n_nodes, tails, heads, caps, arc_costs, quantity, penalty, demanded
         )
+        pool.shutdown(wait=False)
         # Who gets the last units follows priorities: the plans' flows price them in.
         raised = penalty * _cat(self.line_raise, float)
         graph = Transport(

@@ -179,6 +179,7 @@ class WaveSolver(JointStep, Polishing):
         )
         # What the wave minimises: the cost plus any scarce-stock steering (plan_key's).
         self.greedy_total = plan_key(self.greedy_plans.values())[1]
+        self._seed_transport()
         mark = self._timed("greedy", mark)
         self.penalty = self.wave.plan_penalty * self.penalty_raise
         self.dual = Dual(self.wave, self.groups, self.capacity, self.penalty)
