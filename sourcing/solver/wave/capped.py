@@ -42,9 +42,9 @@ from ortools.graph.python import min_cost_flow
 from sourcing.solver.types import FloatArray, IntArray
 
 # Rounds of closing the pairs that break a limit and solving the flow again.
-ROUNDS = 2
+ROUNDS = 1
 # New (order, location) pairs a line may open: its cheapest arcs beside the seed's pairs.
-NEW_ARCS = 30
+NEW_ARCS = 20
 COST_SCALE = 100.0
 
 

@@ -57,7 +57,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
@@ -66,6 +65,7 @@ from sourcing.solver.plan import Plan
 from sourcing.solver.problem import OrderType
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.capped import Transport
+from sourcing.solver.wave.transport import transport_bound
 
 # An arc no constraint limits (int32, as scipy's max flow wants).
 UNLIMITED = 2**30
@@ -205,12 +205,20 @@ class ServedCollector:
         line_served = np.asarray(flow[0, 2 : 2 + n_lines].toarray()).ravel().astype(np.int64)
         component = _components(n_nodes, tails[1:3], heads[1:3])[2 : 2 + n_lines]
         floor = rejection_floor(quantity, line_served, penalty, component)
-        arc_costs = [np.zeros(n_lines), _cat(self.arc_cost, float), np.zeros(n_pos)]
-        arc_costs += [np.zeros(self.n_locations), overflow_cost[spill]]
+        arc_cost = _cat(self.arc_cost, float)
+        arc_cap = _cat(self.arc_cap, np.int64)
         # The min-cost flow releases the interpreter: it runs while the greedy is applied.
         pool = ThreadPoolExecutor(max_workers=1)
         transport = pool.submit(
-            _min_cost, n_nodes, tails, heads, caps, arc_costs, quantity, penalty, demanded
+            transport_bound,
+            (line, position, arc_cap, arc_cost),
+            overflow_cost,
+            quantity,
+            penalty,
+            stock,
+            location_of,
+            through,
+            int(line_served.sum()),
         )
         pool.shutdown(wait=False)
         # Who gets the last units follows priorities: the plans' flows price them in.
@@ -219,8 +227,8 @@ class ServedCollector:
             arc_line=line,
             arc_position=position.astype(np.int64),
             arc_location=location_of[position],
-            arc_cap=_cat(self.arc_cap, np.int64),
-            arc_cost=_cat(self.arc_cost, float),
+            arc_cap=arc_cap,
+            arc_cost=arc_cost,
             quantity=quantity,
             penalty=raised,
             line_order=_cat(self.line_order, np.int64),
@@ -290,41 +298,6 @@ def _cheapest_arcs(arrays: SourcingArrays) -> tuple[IntArray, IntArray, FloatArr
         cost = np.where(keep, cost, np.inf)
     at_location, at_line = np.nonzero(np.isfinite(cost))
     return at_location, at_line, cost[at_location, at_line], overflow
-
-
-def _min_cost(
-    n_nodes: int,
-    tails: list[IntArray],
-    heads: list[IntArray],
-    caps: list[IntArray],
-    costs: list[FloatArray],
-    quantity: IntArray,
-    penalty: FloatArray,
-    demanded: int,
-) -> float:
-    """The min-cost flow's cost.
-
-    Every unit ordered is served along the arcs or rejected.
-
-    Costs are floored to ``1 / COST_SCALE``, so the flow's cost stays below
-    every plan's.
-    """
-    if not demanded:
-        return 0.0
-    n_lines = len(quantity)
-    reject_tail = 2 + np.arange(n_lines)
-    tail = np.concatenate([*tails, reject_tail])
-    head = np.concatenate([*heads, np.ones(n_lines, np.int64)])
-    capacity = np.minimum(np.concatenate([*caps, quantity]), UNLIMITED)
-    cost = np.floor(np.concatenate([*costs, penalty]) * COST_SCALE).astype(np.int64)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tail, head, capacity, cost)
-    supplies = np.zeros(n_nodes, dtype=np.int64)
-    supplies[0], supplies[1] = demanded, -demanded
-    flow.set_nodes_supplies(np.arange(n_nodes), supplies)
-    if flow.solve() != flow.OPTIMAL:
-        return 0.0
-    return float(flow.optimal_cost()) / COST_SCALE
 
 
 def rejection_floor(

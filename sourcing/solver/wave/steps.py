@@ -23,7 +23,6 @@ from sourcing.solver.wave.joint import JointStep, relative_gap
 from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES
 from sourcing.solver.wave.model import Wave
-from sourcing.solver.wave.polish import Polishing
 from sourcing.solver.wave.prices import Dual
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.refine import refine
@@ -38,6 +37,7 @@ from sourcing.solver.wave.sequence import (
     with_gap,
 )
 from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
+from sourcing.solver.wave.shortage import SHORT_CELLS, ShortWave, surely_short
 
 # Share of the rejection penalty a priority of 1 adds: enough to decide who
 # gets the last unit, far too little to make anyone reject a servable unit.
@@ -69,7 +69,7 @@ SMALL_WAVE_CANDIDATES = 20
 ALL_CANDIDATE_CELLS = 6_000
 
 
-class WaveSolver(JointStep, Polishing):
+class WaveSolver(JointStep, ShortWave):
     """The steps of ``solve_batch`` and what they share."""
 
     def __init__(self, problem: BatchProblem, started: float, deadline: float) -> None:
@@ -131,6 +131,9 @@ class WaveSolver(JointStep, Polishing):
         if not self.orders:
             stats = BatchStats(0, 0, 0, 0, 0, 0.0, 0, 0, {}, ())
             return BatchPlan((), 0.0, 0.0, 0.0, SolveStatus.OPTIMAL, 0.0, (), "batch", stats)
+        large = len(self.orders) * len(self.problem.locations) >= SHORT_CELLS
+        if large and surely_short(self.problem):
+            return self._run_short(explain, decide_greedy)
         self._start()
         # Each further plan is applied only while the time left covers an application.
         reserve = room = self._application_time()
