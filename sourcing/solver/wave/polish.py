@@ -110,7 +110,8 @@ class Polishing:
         """The plans with rejected units served by augmenting paths, when that rejects fewer."""
         mark = time.perf_counter()
         p = self.problem
-        deadline = max(self.deadline, mark + 1.0)
+        # The paths found are applied again after the search: that takes an application.
+        deadline = max(self.deadline - self._application_time(), mark + 1.0)
         allocation, moved = augment(
             self.orders, p.locations, plans, self._arrays, self.capacity, deadline
         )
