@@ -119,7 +119,7 @@ def within_capacity(
     for _ in range(ROUNDS):
         dropped, blocked, _kept = _breaking(graph, flow, capacity, protected)
         if not dropped.any():
-            return _cells(graph, flow)
+            return _cells(graph, _fill(graph, flow, capacity))
         allowed &= ~(dropped | blocked)
         flow = _solve(graph, allowed)
     # The last flow on the pairs that hold together: they all fit at once, and no other opens.
@@ -128,7 +128,82 @@ def within_capacity(
         arcs = np.flatnonzero(allowed)
         allowed[arcs] = np.isin(_pairs(graph, arcs), kept)
         flow = _solve(graph, allowed)
-    return _cells(graph, flow)
+    return _cells(graph, _fill(graph, flow, capacity))
+
+
+def _fill(graph: Transport, flow: IntArray, capacity: IntArray) -> IntArray:
+    """The flow with more units for its short lines, where they fit, by priority.
+
+    Line after line (its order's priority first), the units it misses are
+    taken along its arcs with stock left, the locations its order uses
+    first, then the cheapest, opening a new (order, location) pair only
+    where the location has an order slot left (in total and for the type)
+    and the order a location left in its split limit.
+    """
+    flow = flow.copy()
+    n_loc, n_orders = graph.n_locations, len(graph.split_limit)
+    served = np.bincount(graph.arc_line, flow, minlength=len(graph.quantity))
+    short = np.flatnonzero(graph.quantity > served)
+    if not len(short):
+        return flow
+    used = np.flatnonzero(flow > 0)
+    uses = np.zeros((n_orders, n_loc), dtype=bool)
+    uses[graph.line_order[graph.arc_line[used]], graph.arc_location[used]] = True
+    order_of, location_of = np.nonzero(uses)
+    slots = np.zeros((n_loc, 3), dtype=np.int64)
+    slots[:, 0] = np.bincount(location_of, minlength=n_loc)
+    for kind in (1, 2):
+        mine = graph.is_cc[order_of] == kind - 1
+        slots[:, kind] = np.bincount(location_of[mine], minlength=n_loc)
+    # Per location and type (1 HD, 2 CC): whether a new order still fits.
+    fits = np.ones((n_loc, 3), dtype=bool)
+    for kind in (1, 2):
+        fits[:, kind] = _slot_left(capacity, slots, kind)
+    split = uses.sum(axis=1)
+    left = graph.stock - np.bincount(graph.arc_position, flow, minlength=len(graph.stock))
+    short = short[np.argsort(graph.rank[graph.line_order[short]], kind="stable")]
+    by_line = np.argsort(graph.arc_line, kind="stable")
+    bounds = np.searchsorted(graph.arc_line[by_line], np.arange(len(graph.quantity) + 1))
+    for line in short.tolist():
+        arcs = by_line[bounds[line] : bounds[line + 1]]
+        o = int(graph.line_order[line])
+        kind = 1 + int(graph.is_cc[o])
+        locations = graph.arc_location[arcs]
+        mine = uses[o, locations]
+        open_ = mine | (fits[locations, kind] & (split[o] < graph.split_limit[o]))
+        ok = open_ & (left[graph.arc_position[arcs]] > 0) & (flow[arcs] < graph.arc_cap[arcs])
+        arcs, mine = arcs[ok], mine[ok]
+        missing = int(graph.quantity[line] - served[line])
+        for a in arcs[np.lexsort((graph.arc_cost[arcs], ~mine))].tolist():
+            location, position = int(graph.arc_location[a]), int(graph.arc_position[a])
+            new = not uses[o, location]
+            if new and (split[o] >= graph.split_limit[o] or not fits[location, kind]):
+                continue
+            take = min(missing, int(left[position]), int(graph.arc_cap[a] - flow[a]))
+            if take <= 0:
+                continue
+            if new:
+                uses[o, location] = True
+                slots[location, [0, kind]] += 1
+                split[o] += 1
+                fits[location, 1:] = [
+                    _slot_left(capacity[location], slots[location], c) for c in (1, 2)
+                ]
+            flow[a] += take
+            left[position] -= take
+            missing -= take
+            if not missing:
+                break
+    return flow
+
+
+def _slot_left(capacity: IntArray, slots: IntArray, kind: int) -> np.ndarray:
+    """Whether a location (rows, or one) takes one order more of ``kind``, and in total."""
+    total, typed = capacity[..., 0], capacity[..., kind]
+    result: np.ndarray = ((total < 0) | (slots[..., 0] < total)) & (
+        (typed < 0) | (slots[..., kind] < typed)
+    )
+    return result
 
 
 def _pairs(graph: Transport, arcs: IntArray) -> IntArray:
