@@ -35,6 +35,10 @@ from sourcing.solver.wave.rescue import augment, decide_from
 from sourcing.solver.wave.sequence import NetworkState, apply
 from sourcing.solver.wave.served import Served, plan_key
 
+# Applying the transport plan (its orders checked on the locations they use) takes about
+# this share of the greedy's application (full-size ``batch_scale --variant scarce``: 0.3).
+TRANSPORT_APPLY_SHARE = 0.4
+
 
 class Polishing:
     """The steps on applied plans; ``WaveSolver`` provides what they read."""
@@ -55,6 +59,7 @@ class Polishing:
     _state: Callable[[], NetworkState]
     _timed: Callable[[str, float], float]
     _application_time: Callable[[], float]
+    _left: Callable[[], float]
 
     transport_cells: Future[Cells] | None = None
 
@@ -84,7 +89,13 @@ class Polishing:
         if self.transport_cells is None:
             return plans, sequence, key[0], key[1]
         mark = time.perf_counter()
-        cells = self.transport_cells.result()
+        # Wait for the flow while the time left still covers applying its plan.
+        apply_time = TRANSPORT_APPLY_SHARE * self.seconds.get("greedy", 0.0)
+        try:
+            cells = self.transport_cells.result(timeout=max(self._left() - apply_time, 0.0))
+        except TimeoutError:
+            self._timed("transport", mark)
+            return plans, sequence, key[0], key[1]
         self._timed("transport", mark)
         order = np.argsort(self.rank, kind="stable").tolist()
         applied = apply(

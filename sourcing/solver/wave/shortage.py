@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
 
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.wave.joint import relative_gap
@@ -71,7 +70,6 @@ class ShortWave(Polishing):
     trace: list[tuple[float, float, float]]
     collector: ServedCollector | None
     greedy_total: float
-    _left: Callable[[], float]
 
     def _run_short(self, explain: bool, decide_greedy: Decide) -> BatchPlan:
         """The greedy's plan and the transport flow's, improved until the limit."""
