@@ -10,7 +10,8 @@ skips them:
 
 1. every order's arrays feed the served maximum and the flow (``served``);
 2. the sequential greedy's plan is applied, and the transport flow seeded
-   with its pairs (``capped``) is solved beside it, then applied;
+   with its pairs (``capped``) is solved beside it, then applied, and
+   seeded again with its own plan while that serves more;
 3. the time left improves the better plan as ``Polishing`` does:
    augmenting paths, neighbourhoods, exchanges.
 
@@ -26,14 +27,19 @@ import time
 from collections import Counter
 
 from sourcing.solver.plan import Plan, SolveStatus
+from sourcing.solver.wave.capped import seeded
 from sourcing.solver.wave.joint import relative_gap
+from sourcing.solver.wave.neighbourhood import cells_of
 from sourcing.solver.wave.polish import Polishing
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats
+from sourcing.solver.wave.rescue import decide_from
 from sourcing.solver.wave.sequence import Decide, apply, with_gap
 from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
 
 # A wave of at least this many orders x locations skips the Lagrangian when surely short.
 SHORT_CELLS = 4_000_000
+# A further round of the seeded flow runs while the time left covers this many times the last.
+RESEED_MARGIN = 2.0
 # Share of the time left after the plans are applied that the exchanges keep.
 EXCHANGE_SHARE = 0.25
 
@@ -89,7 +95,10 @@ class ShortWave(Polishing):
         mark = self._timed("greedy", mark)
         key = plan_key(greedy.values())
         plans, order, rejected, total = self._transport(greedy, list(range(n)), key, explain)
-        self._timed("apply", mark)
+        mark = self._timed("apply", mark)
+        if plans is not greedy:
+            plans, rejected, total = self._reseeded(plans, order, (rejected, total), explain)
+            self._timed("reseed", mark)
         room = self._application_time()
         if rejected > self.served.unservable and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
@@ -108,6 +117,30 @@ class ShortWave(Polishing):
                     state, self.orders, self.profiles, order, decide_greedy, "greedy", explain=True
                 )
         return self._short_plan(plans, order, policy, total)
+
+    def _reseeded(
+        self, plans: dict[int, Plan], order: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The transport flow seeded with the wave's own plan, again while it serves more.
+
+        Each round keeps that plan's pairs and opens others where slots are
+        left (``capped.seeded``), so it serves at least its units; a round
+        runs while the time left covers twice what the last one took.
+        """
+        graph = self.served.graph
+        took = self.seconds.get("transport", 0.0) + self.seconds.get("apply", 0.0)
+        while graph is not None and self._left() > RESEED_MARGIN * took:
+            mark = time.perf_counter()
+            cells = seeded(graph, cells_of(self.problem, plans), self.capacity)
+            state = self._state()
+            applied = apply(state, self.orders, self.profiles, order, decide_from(cells), "batch")
+            took = time.perf_counter() - mark
+            after = plan_key(applied.values())
+            if not after < key:
+                break
+            self.rescued["reseed"] = self.rescued.get("reseed", 0) + key[0] - after[0]
+            plans, key = applied, after
+        return plans, key[0], key[1]
 
     def _short_plan(
         self, plans: dict[int, Plan], order: list[int], policy: str, total: float

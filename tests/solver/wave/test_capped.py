@@ -12,6 +12,7 @@ from sourcing.solver import Capacity, SourcingProblem, SourcingProfile, Weights
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import violations
 from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch, steps
+from sourcing.solver.wave import transport as transport_module
 from sourcing.solver.wave.capped import Cells, Transport, _solve, seeded, within_capacity
 from sourcing.solver.wave.neighbourhood import cells_of
 from sourcing.solver.wave.rescue import decide_from
@@ -122,6 +123,24 @@ def test_seeded_flow_holds_together_and_serves_the_seed(problem: BatchProblem) -
             taken[(loc, problem.orders[o].lines[k].product_ref)] += units
     for (loc, product), units in taken.items():
         assert units <= problem.locations[loc].stock[product].available
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scarce_waves())
+def test_transport_bound_holds_with_one_arc_per_line(problem: BatchProblem) -> None:
+    """The bound's flow on each line's cheapest arc, an overflow and the gate bounds every plan."""
+    kept = transport_module.BOUND_ARCS_PER_LINE
+    transport_module.BOUND_ARCS_PER_LINE = 1
+    try:
+        collector = ServedCollector(len(problem.locations))
+        for o, the_order in enumerate(problem.orders):
+            single = SourcingProblem(the_order, problem.locations, problem.profile_of(o))
+            collector.add(o, SourcingArrays.build(single))
+        bound = collector.served(_capacity(problem)).transport_bound
+    finally:
+        transport_module.BOUND_ARCS_PER_LINE = kept
+    best, _ = _brute_force(problem)
+    assert bound <= best + 1e-6 * max(1.0, best)
 
 
 @pytest.fixture
