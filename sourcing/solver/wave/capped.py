@@ -50,6 +50,8 @@ ROUNDS = 0
 # New (order, location) pairs a line may open: its cheapest arcs beside the seed's pairs.
 NEW_ARCS = 20
 COST_SCALE = 100.0
+# A graph of at most this many arcs also has its flow tried unseeded (``transport_plans``).
+UNSEEDED_ARCS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,18 @@ def seeded(graph: Transport, seed: Cells, capacity: IntArray) -> Cells:
     cheapest = np.lexsort((graph.arc_cost[new], graph.arc_line[new]))
     allowed[new[cheapest[_rank_within(graph.arc_line[new[cheapest]]) >= NEW_ARCS]]] = False
     return within_capacity(graph, allowed, capacity, pairs)
+
+
+def transport_plans(graph: Transport, seed: Cells, capacity: IntArray) -> list[Cells]:
+    """The flow's plans to try: seeded with ``seed``, and on a small graph unseeded too.
+
+    Unseeded (every arc open, no pair kept first) the flow follows the
+    costs alone; it may serve fewer units than the seed but cost less.
+    """
+    plans = [seeded(graph, seed, capacity)]
+    if len(graph.arc_line) <= UNSEEDED_ARCS:
+        plans.append(within_capacity(graph, np.ones(len(graph.arc_line), dtype=bool), capacity))
+    return plans
 
 
 def within_capacity(

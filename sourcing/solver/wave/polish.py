@@ -26,7 +26,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
-from sourcing.solver.wave.capped import Cells, seeded
+from sourcing.solver.wave.capped import Cells, transport_plans
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.problem import BatchProblem
@@ -61,7 +61,7 @@ class Polishing:
     _application_time: Callable[[], float]
     _left: Callable[[], float]
 
-    transport_cells: Future[Cells] | None = None
+    transport_cells: Future[list[Cells]] | None = None
 
     def _seed_transport(self) -> None:
         """Start the transport flow seeded with the greedy's plan (``capped``), when short.
@@ -74,7 +74,7 @@ class Polishing:
             return
         seed = cells_of(self.problem, self.greedy_plans)
         pool = ThreadPoolExecutor(max_workers=1)
-        self.transport_cells = pool.submit(seeded, graph, seed, self.capacity)
+        self.transport_cells = pool.submit(transport_plans, graph, seed, self.capacity)
         pool.shutdown(wait=False)
 
     def _transport(
@@ -84,7 +84,8 @@ class Polishing:
 
         The flow keeps the (order, location) pairs of the greedy's plan and
         opens others only where order slots and split limits are left, so
-        its allocations hold together when applied (``capped``).
+        its allocations hold together when applied (``capped``); on a small
+        graph the flow without the greedy's pairs is tried too, the better kept.
         """
         if self.transport_cells is None:
             return plans, sequence, key[0], key[1]
@@ -92,28 +93,30 @@ class Polishing:
         # Wait for the flow while the time left still covers applying its plan.
         apply_time = TRANSPORT_APPLY_SHARE * self.seconds.get("greedy", 0.0)
         try:
-            cells = self.transport_cells.result(timeout=max(self._left() - apply_time, 0.0))
+            tried = self.transport_cells.result(timeout=max(self._left() - apply_time, 0.0))
         except TimeoutError:
             self._timed("transport", mark)
             return plans, sequence, key[0], key[1]
         self._timed("transport", mark)
         order = np.argsort(self.rank, kind="stable").tolist()
-        applied = apply(
-            self._state(),
-            self.orders,
-            self.profiles,
-            order,
-            decide_from(cells),
-            "batch",
-            explain=explain,
-            deadline=self.deadline,
-        )
-        after = plan_key(applied.values())
-        if after < key:
-            if plans:  # units it serves beyond the plan it replaces
-                self.rescued["transport"] = key[0] - after[0]
-            return applied, order, after[0], after[1]
-        return plans, sequence, key[0], key[1]
+        best, best_key, before = plans, key, key
+        for cells in tried:
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                order,
+                decide_from(cells),
+                "batch",
+                explain=explain,
+                deadline=self.deadline,
+            )
+            after = plan_key(applied.values())
+            if after < best_key:
+                best, best_key, sequence = applied, after, order
+        if best is not plans and plans:  # units it serves beyond the plan it replaces
+            self.rescued["transport"] = before[0] - best_key[0]
+        return best, sequence, best_key[0], best_key[1]
 
     def _augmented(
         self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
