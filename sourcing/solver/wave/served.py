@@ -42,7 +42,12 @@ This module computes, before anything is optimised:
   there (a plan taking t <= u units at l pays the fulfilment once, which
   is at least t / u of it), each unit rejected its order's least penalty.
   Split, ideal-stock and the rest of the fulfilment costs are >= 0 and
-  left out, so every plan's cost is at least the flow's.
+  left out, so every plan's cost is at least the flow's. It is solved on
+  fewer arcs a line behind a gate of the served maximum (``transport``),
+  in a thread, while the wave goes on (``transport_bound`` waits for it).
+
+The graph itself (``graph``) is kept for plans within stores' capacity in
+orders (``capped``).
 
 A line keeps its ``ARCS_PER_LINE`` cheapest arcs; when it has more, one
 arc more goes straight to the sink, unlimited, at the cost of the cheapest
