@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.capped import Cells, transport_plans
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.problem import BatchProblem
@@ -37,6 +39,9 @@ from sourcing.solver.wave.served import Served, plan_key
 # Share of the time left the transport flow's plan may take to apply (its orders solved
 # exactly) when the greedy's plan already serves the most.
 TRANSPORT_SHARE = 0.3
+# Applying the transport plan (its orders checked on the locations they use) takes about
+# this share of the greedy's application (full-size ``batch_scale --variant scarce``: 0.3).
+TRANSPORT_APPLY_SHARE = 0.4
 
 
 class Polishing:
@@ -47,29 +52,57 @@ class Polishing:
     profiles: list[SourcingProfile]
     deadline: float
     served: Served
+    greedy_plans: dict[int, Plan]
     capacity: IntArray
     penalty_raise: FloatArray
     rank: IntArray
     rescued: dict[str, int]
     settled: set[int]
-    greedy_plans: dict[int, Plan]
     ordered: IntArray
     seconds: dict[str, float]
     _arrays: Callable[[int], SourcingArrays]
     _state: Callable[[], NetworkState]
     _timed: Callable[[str, float], float]
     _application_time: Callable[[], float]
+    _left: Callable[[], float]
+
+    transport_cells: Future[list[Cells]] | None = None
+
+    def _seed_transport(self) -> None:
+        """Start the transport flow seeded with the greedy's plan (``capped``), when short.
+
+        It runs beside the steps that follow (the flow solver releases the
+        interpreter); ``_transport`` applies it.
+        """
+        graph = self.served.graph
+        if graph is None or self.served.max_served >= self.served.demanded:
+            return
+        seed = cells_of(self.problem, self.greedy_plans)
+        pool = ThreadPoolExecutor(max_workers=1)
+        self.transport_cells = pool.submit(transport_plans, graph, seed, self.capacity)
+        pool.shutdown(wait=False)
 
     def _transport(
         self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
     ) -> tuple[dict[int, Plan], list[int], int, float]:
         """The transport flow's units applied as a plan, kept when it rejects fewer units.
 
-        Orders the flow splits beyond their limit go last, where the exact
-        per-order solver places them on what the others left.
+        The flow keeps the (order, location) pairs of the greedy's plan and
+        opens others only where order slots and split limits are left, so
+        its allocations hold together when applied (``capped``); on a small
+        graph the flow without the greedy's pairs is tried too, the better kept.
         """
-        cells = self.served.transport_plan
-        limits = [p.split_limit for p in self.profiles]
+        if self.transport_cells is None:
+            return plans, sequence, key[0], key[1]
+        mark = time.perf_counter()
+        # Wait for the flow while the time left still covers applying its plan.
+        apply_time = TRANSPORT_APPLY_SHARE * self.seconds.get("greedy", 0.0)
+        try:
+            tried = self.transport_cells.result(timeout=max(self._left() - apply_time, 0.0))
+        except TimeoutError:
+            self._timed("transport", mark)
+            return plans, sequence, key[0], key[1]
+        self._timed("transport", mark)
         deadline = self.deadline
         if self._greedy_at_floor():
             # The flow's plan can only be cheaper then: its exact re-solves (seconds on large
@@ -77,27 +110,25 @@ class Polishing:
             deadline = time.perf_counter() + TRANSPORT_SHARE * max(
                 self.deadline - time.perf_counter(), 0.0
             )
-        over = {o for o, c in cells.items() if len({loc for loc, _ in c}) > limits[o]}
-        # By priority: where the flow overdraws a store's capacity in orders, the first wins.
-        ranked = np.argsort(self.rank, kind="stable").tolist()
-        order = [o for o in ranked if o not in over] + [o for o in ranked if o in over]
-        applied = apply(
-            self._state(),
-            self.orders,
-            self.profiles,
-            order,
-            decide_from(cells),
-            "batch",
-            rescue=over,
-            explain=explain,
-            deadline=deadline,
-        )
-        after = plan_key(applied.values())
-        if after < key:
-            if plans:  # units it serves beyond the plan it replaces
-                self.rescued["transport"] = key[0] - after[0]
-            return applied, order, after[0], after[1]
-        return plans, sequence, key[0], key[1]
+        order = np.argsort(self.rank, kind="stable").tolist()
+        best, best_key, before = plans, key, key
+        for cells in tried:
+            applied = apply(
+                self._state(),
+                self.orders,
+                self.profiles,
+                order,
+                decide_from(cells),
+                "batch",
+                explain=explain,
+                deadline=deadline,
+            )
+            after = plan_key(applied.values())
+            if after < best_key:
+                best, best_key, sequence = applied, after, order
+        if best is not plans and plans:  # units it serves beyond the plan it replaces
+            self.rescued["transport"] = before[0] - best_key[0]
+        return best, sequence, best_key[0], best_key[1]
 
     def _augmented(
         self, plans: dict[int, Plan], sequence: list[int], key: tuple[int, float], explain: bool
@@ -111,7 +142,8 @@ class Polishing:
             return plans, key[0], key[1]
         mark = time.perf_counter()
         p = self.problem
-        deadline = max(self.deadline, mark + 1.0)
+        # The paths found are applied again after the search: that takes an application.
+        deadline = max(self.deadline - self._application_time(), mark + 1.0)
         allocation, moved = augment(
             self.orders, p.locations, plans, self._arrays, self.capacity, deadline
         )

@@ -42,7 +42,12 @@ This module computes, before anything is optimised:
   there (a plan taking t <= u units at l pays the fulfilment once, which
   is at least t / u of it), each unit rejected its order's least penalty.
   Split, ideal-stock and the rest of the fulfilment costs are >= 0 and
-  left out, so every plan's cost is at least the flow's.
+  left out, so every plan's cost is at least the flow's. It is solved on
+  fewer arcs a line behind a gate of the served maximum (``transport``),
+  in a thread, while the wave goes on (``transport_bound`` waits for it).
+
+The graph itself (``graph``) is kept for plans within stores' capacity in
+orders (``capped``).
 
 A line keeps its ``ARCS_PER_LINE`` cheapest arcs; when it has more, one
 arc more goes straight to the sink, unlimited, at the cost of the cheapest
@@ -53,10 +58,10 @@ dearer than any of them), so both bounds stay valid and the graph small.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, maximum_flow
 
@@ -64,6 +69,8 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import OrderType
 from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.wave.capped import Transport
+from sourcing.solver.wave.transport import transport_bound
 
 # An arc no constraint limits (int32, as scipy's max flow wants).
 UNLIMITED = 2**30
@@ -84,9 +91,15 @@ class Served:
     max_served: int
     floor: float
     line_served: IntArray
-    transport_bound: float = 0.0
-    # The min-cost flow's units per order, (location, line) -> units: a plan to try.
-    transport_plan: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
+    # The min-cost flow's cost (``transport_bound``), solved beside what follows.
+    transport: Future[float] | None = None
+    # The flow's graph, for plans within stores' capacity in orders (``capped``).
+    graph: Transport | None = None
+
+    @property
+    def transport_bound(self) -> float:
+        """The min-cost flow's cost (see the module), once solved."""
+        return self.transport.result() if self.transport is not None else 0.0
 
     @property
     def unservable(self) -> int:
@@ -116,6 +129,8 @@ class ServedCollector:
     take_location: list[IntArray] = field(default_factory=list)
     take_units: list[IntArray] = field(default_factory=list)
     take_cc: list[bool] = field(default_factory=list)
+    split_limit: list[int] = field(default_factory=list)
+    order_ids: list[int] = field(default_factory=list)
     line_order: list[IntArray] = field(default_factory=list)
     line_raise: list[FloatArray] = field(default_factory=list)
     lines: int = 0
@@ -129,6 +144,7 @@ class ServedCollector:
         if order in self.seen:
             return
         self.seen.add(order)
+        self.order_ids.append(order)
         ids = np.array(
             [self.products.setdefault(p, len(self.products)) for p in arrays.products],
             dtype=np.int64,
@@ -152,6 +168,7 @@ class ServedCollector:
         self.take_location.append(used.astype(np.int64))
         self.take_units.append(per_location[used].astype(np.int64))
         self.take_cc.append(arrays.problem.order.type is OrderType.CC)
+        self.split_limit.append(int(arrays.split_limit))
         self.line_order.append(np.full(k_lines, order, dtype=np.int64))
         self.line_raise.append(np.full(k_lines, priority_raise))
         self.lines += k_lines
@@ -193,35 +210,64 @@ class ServedCollector:
         line_served = np.asarray(flow[0, 2 : 2 + n_lines].toarray()).ravel().astype(np.int64)
         component = _components(n_nodes, tails[1:3], heads[1:3])[2 : 2 + n_lines]
         floor = rejection_floor(quantity, line_served, penalty, component)
-        arc_costs = [np.zeros(n_lines), _cat(self.arc_cost, float), np.zeros(n_pos)]
-        arc_costs += [np.zeros(self.n_locations), overflow_cost[spill]]
-        transport, arc_flow = _min_cost(
-            n_nodes, tails, heads, caps, arc_costs, quantity, penalty, int(quantity.sum())
+        arc_cost = _cat(self.arc_cost, float)
+        arc_cap = _cat(self.arc_cap, np.int64)
+        # The min-cost flow releases the interpreter: it runs while the greedy is applied.
+        pool = ThreadPoolExecutor(max_workers=1)
+        transport = pool.submit(
+            transport_bound,
+            (line, position, arc_cap, arc_cost),
+            overflow_cost,
+            quantity,
+            penalty,
+            stock,
+            location_of,
+            through,
+            int(line_served.sum()),
         )
+        pool.shutdown(wait=False)
+        # Who gets the last units follows priorities: the plans' flows price them in.
         raised = penalty * _cat(self.line_raise, float)
-        if demanded > line_served.sum() and (raised != penalty).any():
-            # Who gets the last units follows priorities: the plan's flow prices them in.
-            _, arc_flow = _min_cost(
-                n_nodes, tails, heads, caps, arc_costs, quantity, raised, int(quantity.sum())
-            )
-        plan = self._plan(line, location_of[position], arc_flow)
-        return Served(demanded, int(line_served.sum()), floor, line_served, transport, plan)
+        graph = Transport(
+            arc_line=line,
+            arc_position=position.astype(np.int64),
+            arc_location=location_of[position],
+            arc_cap=arc_cap,
+            arc_cost=arc_cost,
+            quantity=quantity,
+            penalty=raised,
+            line_order=_cat(self.line_order, np.int64),
+            line_index=self._line_index(),
+            split_limit=self._per_order(self.split_limit),
+            is_cc=self._per_order([int(cc) for cc in self.take_cc]),
+            stock=stock,
+            n_locations=self.n_locations,
+            rank=self._rank(),
+        )
+        return Served(demanded, int(line_served.sum()), floor, line_served, transport, graph)
 
-    def _plan(
-        self, line: IntArray, location: IntArray, arc_flow: IntArray
-    ) -> dict[int, dict[tuple[int, int], int]]:
-        """The flow on the line -> position arcs as each order's (location, line) units."""
+    def _line_index(self) -> IntArray:
+        """Each line's index within its order."""
         line_order = _cat(self.line_order, np.int64)
         first = np.zeros(len(line_order), dtype=np.int64)
         starts = np.flatnonzero(np.r_[True, line_order[1:] != line_order[:-1]])
         first[starts] = starts
-        first = np.maximum.accumulate(first)
-        plan: dict[int, dict[tuple[int, int], int]] = {}
-        for a in np.flatnonzero(arc_flow > 0).tolist():
-            g = int(line[a])
-            cells = plan.setdefault(int(line_order[g]), {})
-            cells[(int(location[a]), g - int(first[g]))] = int(arc_flow[a])
-        return plan
+        result: IntArray = np.arange(len(line_order)) - np.maximum.accumulate(first)
+        return result
+
+    def _per_order(self, values: list[int]) -> IntArray:
+        """``values``, one per order added, indexed by the order's index in the wave."""
+        result = np.zeros(max(self.order_ids, default=-1) + 1, dtype=np.int64)
+        result[self.order_ids] = values
+        return result
+
+    def _rank(self) -> IntArray:
+        """Each order's place in priority (0 first): by raised penalty, then wave order."""
+        raised = np.ones(max(self.order_ids, default=-1) + 1)
+        raised[self.order_ids] = [float(r[0]) if len(r) else 1.0 for r in self.line_raise]
+        rank = np.empty(len(raised), dtype=np.int64)
+        rank[np.lexsort((np.arange(len(raised)), -raised))] = np.arange(len(raised))
+        return rank
 
     def _through(self, capacity: IntArray) -> IntArray:
         """Per location, the units its capacity in orders lets through at most."""
@@ -257,44 +303,6 @@ def _cheapest_arcs(arrays: SourcingArrays) -> tuple[IntArray, IntArray, FloatArr
         cost = np.where(keep, cost, np.inf)
     at_location, at_line = np.nonzero(np.isfinite(cost))
     return at_location, at_line, cost[at_location, at_line], overflow
-
-
-def _min_cost(
-    n_nodes: int,
-    tails: list[IntArray],
-    heads: list[IntArray],
-    caps: list[IntArray],
-    costs: list[FloatArray],
-    quantity: IntArray,
-    penalty: FloatArray,
-    demanded: int,
-) -> tuple[float, IntArray]:
-    """The min-cost flow's cost and its flow on the line -> position arcs (``tails[1]``).
-
-    Every unit ordered is served along the arcs or rejected.
-
-    Costs are floored to ``1 / COST_SCALE``, so the flow's cost stays below
-    every plan's.
-    """
-    served_arcs = np.zeros(len(tails[1]), dtype=np.int64)
-    if not demanded:
-        return 0.0, served_arcs
-    n_lines = len(quantity)
-    reject_tail = 2 + np.arange(n_lines)
-    tail = np.concatenate([*tails, reject_tail])
-    head = np.concatenate([*heads, np.ones(n_lines, np.int64)])
-    capacity = np.minimum(np.concatenate([*caps, quantity]), UNLIMITED)
-    cost = np.floor(np.concatenate([*costs, penalty]) * COST_SCALE).astype(np.int64)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tail, head, capacity, cost)
-    supplies = np.zeros(n_nodes, dtype=np.int64)
-    supplies[0], supplies[1] = demanded, -demanded
-    flow.set_nodes_supplies(np.arange(n_nodes), supplies)
-    if flow.solve() != flow.OPTIMAL:
-        return 0.0, served_arcs
-    first = len(tails[0])
-    served_arcs = np.asarray(flow.flows(np.arange(first, first + len(tails[1]))), dtype=np.int64)
-    return float(flow.optimal_cost()) / COST_SCALE, served_arcs
 
 
 def rejection_floor(

@@ -41,12 +41,16 @@ How it is solved, anytime:
 
 Under shortage (``served``): a max flow on units bounds what any plan
 serves, and the rejection cost no plan avoids (the floor) and a min-cost
-flow on the same graph join the bound; the flow's units are tried as a
-plan, and a plan short of the served maximum is rescued by augmenting
+flow on the same graph (``transport``, on fewer arcs) join the bound; a
+min-cost flow seeded with the greedy's (order, location) pairs and kept
+within stores' capacity in orders and split limits (``capped``) is tried
+as a plan, and a plan short of the served maximum is rescued by augmenting
 paths (``rescue``). The flow counts units, not the orders a store can
-still take, so a plan of the orders solved one by one at the duals of
-the wave's own demand LP (stock and capacity in orders) is tried too,
-first where capacity binds (``priced_sequence``).
+still take, so where capacity binds a plan of the orders solved one by one
+at the duals of the wave's own demand LP (stock and capacity in orders)
+is tried first (``priced_sequence``). A large wave surely short of stock
+skips the candidate models and prices (``shortage``): greedy, seeded
+flow, rescues.
 
 The plan returned is the better of the wave's and the sequential greedy's,
 compared by rejected units first, then cost, with its gap to the best

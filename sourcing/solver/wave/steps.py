@@ -23,7 +23,6 @@ from sourcing.solver.wave.joint import JointStep, relative_gap
 from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES
 from sourcing.solver.wave.model import Wave
-from sourcing.solver.wave.polish import Polishing
 from sourcing.solver.wave.priced_sequence import (
     capacity_binds,
     priced_sequence,
@@ -44,6 +43,7 @@ from sourcing.solver.wave.sequence import (
     with_gap,
 )
 from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
+from sourcing.solver.wave.shortage import SHORT_CELLS, ShortWave, surely_short
 
 # Share of the rejection penalty a priority of 1 adds: enough to decide who
 # gets the last unit, far too little to make anyone reject a servable unit.
@@ -84,7 +84,7 @@ SMALL_WAVE_CANDIDATES = 20
 ALL_CANDIDATE_CELLS = 6_000
 
 
-class WaveSolver(JointStep, Polishing):
+class WaveSolver(JointStep, ShortWave):
     """The steps of ``solve_batch`` and what they share."""
 
     def __init__(self, problem: BatchProblem, started: float, deadline: float) -> None:
@@ -146,6 +146,9 @@ class WaveSolver(JointStep, Polishing):
         if not self.orders:
             stats = BatchStats(0, 0, 0, 0, 0, 0.0, 0, 0, {}, ())
             return BatchPlan((), 0.0, 0.0, 0.0, SolveStatus.OPTIMAL, 0.0, (), "batch", stats)
+        large = len(self.orders) * len(self.problem.locations) >= SHORT_CELLS
+        if large and surely_short(self.problem):
+            return self._run_short(explain, decide_greedy)
         self._start()
         # Each further plan is applied only while the time left covers an application.
         reserve = room = self._application_time()
@@ -199,6 +202,7 @@ class WaveSolver(JointStep, Polishing):
         )
         # What the wave minimises: the cost plus any scarce-stock steering (plan_key's).
         self.greedy_total = plan_key(self.greedy_plans.values())[1]
+        self._seed_transport()
         mark = self._timed("greedy", mark)
         self.penalty = self.wave.plan_penalty * self.penalty_raise
         self.dual = Dual(self.wave, self.groups, self.capacity, self.penalty)

@@ -1,0 +1,184 @@
+"""A large wave surely short of stock: the transport flow first, no Lagrangian.
+
+On a wave of 10,000 orders over 1,000 locations short of stock, building
+every order's candidate model and the first prices takes a third of the
+time limit, and no price step follows (``batch_scale --variant scarce``:
+0 steps): the bound is the transport flow's (``served``) and the plan the
+greedy's or the flow's. When the wave is that large and some product is
+ordered beyond all the stock the network could give of it, ``ShortWave``
+skips them:
+
+1. every order's arrays feed the served maximum and the flow (``served``);
+2. the sequential greedy's plan is applied, and the transport flow seeded
+   with its pairs (``capped``) is solved beside it, then applied, and
+   seeded again with its own plan while that serves more;
+3. the time left improves the better plan as ``Polishing`` does:
+   augmenting paths, neighbourhoods, exchanges.
+
+The bound is the better of the rejection floor and the transport flow's
+cost; the plan never rejects more units than the greedy (it is kept only
+when it rejects fewer, or as many at a lower cost).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+
+from sourcing.solver.plan import Plan, SolveStatus
+from sourcing.solver.wave.capped import seeded
+from sourcing.solver.wave.joint import relative_gap
+from sourcing.solver.wave.neighbourhood import cells_of
+from sourcing.solver.wave.polish import Polishing
+from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats
+from sourcing.solver.wave.rescue import decide_from
+from sourcing.solver.wave.sequence import Decide, apply, with_gap
+from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
+
+# A wave of at least this many orders x locations skips the Lagrangian when surely short.
+SHORT_CELLS = 4_000_000
+# A further round of the seeded flow runs while the time left covers this many times the last
+# (it serves more units than augmenting paths in that time, full-size: 31 against 0 to 21).
+RESEED_MARGIN = 1.25
+# Share of the time left after the plans are applied that the exchanges keep.
+EXCHANGE_SHARE = 0.25
+
+
+def surely_short(problem: BatchProblem) -> bool:
+    """Whether some product is ordered beyond every unit the network could give of it.
+
+    A location gives at most its units on hand and in transit less those
+    reserved (``constraints.stock`` takes buffers off too), so a wave
+    ordering more than their sum of a product rejects some of it.
+    """
+    ordered: Counter[str] = Counter()
+    for order in problem.orders:
+        for line in order.lines:
+            ordered[line.product_ref] += line.quantity
+    state = problem.state or (problem.table.state() if problem.table is not None else None)
+    if state is None:
+        return False
+    for product, units in ordered.items():
+        column = state.stock.get(product)
+        if column is None:
+            return True
+        arriving = sum(t.quantity for _, lots in column.in_transit for t in lots)
+        held = (column.on_hand - column.reserved).clip(min=0).sum()
+        if units > int(held) + arriving:
+            return True
+    return False
+
+
+class ShortWave(Polishing):
+    """The steps of a large wave short of stock; a mixin of ``WaveSolver``."""
+
+    started: float
+    trace: list[tuple[float, float, float]]
+    collector: ServedCollector | None
+    greedy_total: float
+
+    def _run_short(self, explain: bool, decide_greedy: Decide) -> BatchPlan:
+        """The greedy's plan and the transport flow's, improved until the limit."""
+        mark = time.perf_counter()
+        n = len(self.orders)
+        for o in range(n):  # every order's arrays feed the flow
+            self._arrays(o)
+        mark = self._timed("collect", mark)
+        assert self.collector is not None
+        self.served = self.collector.served(self.capacity)
+        self.collector = None
+        mark = self._timed("served", mark)
+        greedy = apply(self._state(), self.orders, self.profiles, range(n), decide_greedy, "greedy")
+        self.greedy_plans = greedy
+        self.greedy_total = plan_key(greedy.values())[1]
+        self._seed_transport()
+        mark = self._timed("greedy", mark)
+        key = plan_key(greedy.values())
+        plans, order, rejected, total = self._transport(greedy, list(range(n)), key, explain)
+        mark = self._timed("apply", mark)
+        if plans is not greedy:
+            plans, rejected, total = self._reseeded(plans, order, (rejected, total), explain)
+            self._timed("reseed", mark)
+        room = self._application_time()
+        if rejected > self.served.unservable and self._left() > room:
+            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
+        if self._left() > 2 * room:
+            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
+            key = (rejected, total)
+            plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
+        if self._left() > 2 * room:
+            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
+        policy = "batch"
+        if plans is greedy:
+            policy, order = "greedy", list(range(n))
+            if explain:
+                state = self._state()
+                plans = apply(
+                    state, self.orders, self.profiles, order, decide_greedy, "greedy", explain=True
+                )
+        return self._short_plan(plans, order, policy, total)
+
+    def _reseeded(
+        self, plans: dict[int, Plan], order: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The transport flow seeded with the wave's own plan, again while it serves more.
+
+        Each round keeps that plan's pairs and opens others where slots are
+        left (``capped.seeded``), so it serves at least its units; a round
+        runs while the time left covers ``RESEED_MARGIN`` times what the last took.
+        """
+        graph = self.served.graph
+        took = self.seconds.get("transport", 0.0) + self.seconds.get("apply", 0.0)
+        while graph is not None and self._left() > RESEED_MARGIN * took:
+            mark = time.perf_counter()
+            cells = seeded(graph, cells_of(self.problem, plans), self.capacity)
+            state = self._state()
+            applied = apply(state, self.orders, self.profiles, order, decide_from(cells), "batch")
+            took = time.perf_counter() - mark
+            after = plan_key(applied.values())
+            if not after < key:
+                break
+            self.rescued["reseed"] = self.rescued.get("reseed", 0) + key[0] - after[0]
+            plans, key = applied, after
+        return plans, key[0], key[1]
+
+    def _short_plan(
+        self, plans: dict[int, Plan], order: list[int], policy: str, total: float
+    ) -> BatchPlan:
+        """The wave's result: the plans with the bound the floor and the flow prove."""
+        n = len(self.orders)
+        bound = max(self.served.floor, self.served.transport_bound)
+        self.trace.append((time.perf_counter() - self.started, total, bound))
+        real, priced = real_and_priced(plans.values())
+        gap = relative_gap(total, bound)
+        status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
+        plans = with_gap(plans, status, gap)
+        greedy = self.greedy_plans.values()
+        stats = BatchStats(
+            candidates=0,
+            lagrangian_steps=0,
+            repairs=0,
+            refits=0,
+            fallback_orders=0,
+            greedy_objective=real_and_priced(greedy)[0],
+            greedy_shipments=sum(p.split_count for p in greedy),
+            greedy_rejected_units=sum(p.rejected_units for p in greedy),
+            seconds=dict(self.seconds),
+            trace=tuple(self.trace),
+            max_served=self.served.max_served,
+            rejection_floor=self.served.floor,
+            rescued_units=dict(self.rescued),
+        )
+        return BatchPlan(
+            plans=tuple(plans[o] for o in range(n)),
+            objective=real,
+            bound=bound,
+            gap=gap if math.isfinite(gap) else math.inf,
+            status=status,
+            solve_time_s=time.perf_counter() - self.started,
+            sequence=tuple(order),
+            policy=policy,
+            stats=stats,
+            priced=priced,
+        )
