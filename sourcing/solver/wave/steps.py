@@ -364,7 +364,9 @@ class WaveSolver(JointStep, ShortWave):
         if self._left() > 2 * room:
             plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
         policy, sequence = "batch", order
-        if plan_key(self.greedy_plans.values()) < (rejected, total):
+        # On a tie the greedy's plan stands: it serves the orders in arrival order, which the
+        # wave's plans (the flow's, the MIP's) need not when nothing else tells them apart.
+        if plan_key(self.greedy_plans.values()) <= (rejected, total):
             policy, sequence, total = "greedy", list(range(n)), self.greedy_total
             plans = self.greedy_plans
             if explain:
