@@ -29,7 +29,12 @@ from typing import Protocol
 import numpy as np
 
 from sourcing.solver import CandidateState, ScarcityPrices, SourcingProblem
-from sourcing.solver.scarcity import Supply, expected_demand, scarcity_prices, unit_costs
+from sourcing.solver.scarcity import (
+    expected_demand,
+    free_stock,
+    network_supply,
+    scarcity_prices,
+)
 from sourcing.solver.table import LocationTable
 from sourcing.solver.types import FloatArray, IntArray
 
@@ -89,33 +94,14 @@ def network_prices(
     demand = expected_demand((p.order for p in history), scale=left / len(history))
     weights = instance.problems[next_order].profile.weights
     table = state.table
-    base_cost, per_km = unit_costs(
+    stock = free_stock(state.base.stock, demand.products, len(table.refs), state.taken)
+    supply = network_supply(
+        table,
         weights,
-        table.fixed_cost,
-        table.handling_cost,
-        table.shipping_cost_per_km,
-        units_per_fulfilment=per_fulfilment,
-    )
-    stock = np.zeros((len(table.refs), len(demand.products)), dtype=np.int64)
-    for j, product in enumerate(demand.products):
-        column = state.base.stock.get(product)
-        if column is None:
-            continue
-        taken = state.taken.get(product)
-        available = column.on_hand - column.reserved - column.buffer_qty
-        if taken is not None:
-            available = available - taken[column.index]
-        stock[column.index, j] = np.maximum(available, 0)
-    supply = Supply(
-        location_refs=table.refs,
-        latitude=table.latitude,
-        longitude=table.longitude,
-        unit_cost=base_cost,
-        shipping_per_km=per_km,
-        products=demand.products,
-        stock=stock,
-        capacity_orders=_capacity_orders(instance, state, next_order),
-        units_per_fulfilment=per_fulfilment,
+        demand.products,
+        stock,
+        _capacity_orders(instance, state, next_order),
+        per_fulfilment,
     )
     return scarcity_prices(supply, demand, weights.rejection)
 

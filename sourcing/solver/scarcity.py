@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import linprog
@@ -40,6 +41,10 @@ from sourcing.solver.geo import haversine_km
 from sourcing.solver.inputs import Order
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
+
+if TYPE_CHECKING:
+    from sourcing.solver.overrides import ProductColumn
+    from sourcing.solver.table import LocationTable
 
 # Arcs from the cheapest locations per (region, product): a far location's
 # unit serves a region only when every nearer one is empty, and the LP grows
@@ -197,6 +202,55 @@ def unit_costs(
     """Weighted per-unit cost before distance, and per unit and km, of each location."""
     base = weights.handling * handling_cost + weights.fixed * fixed_cost / units_per_fulfilment
     return base, weights.shipping * shipping_cost_per_km
+
+
+def network_supply(
+    table: LocationTable,
+    weights: Weights,
+    products: tuple[str, ...],
+    stock: IntArray,
+    capacity_orders: FloatArray | None = None,
+    units_per_fulfilment: float = DEFAULT_UNITS_PER_FULFILMENT,
+) -> Supply:
+    """The ``Supply`` of the locations of ``table``: their points, and what a unit costs there."""
+    base, per_km = unit_costs(
+        weights,
+        table.fixed_cost,
+        table.handling_cost,
+        table.shipping_cost_per_km,
+        units_per_fulfilment=units_per_fulfilment,
+    )
+    return Supply(
+        table.refs,
+        table.latitude,
+        table.longitude,
+        base,
+        per_km,
+        products,
+        stock,
+        capacity_orders,
+        units_per_fulfilment=units_per_fulfilment,
+    )
+
+
+def free_stock(
+    columns: Mapping[str, ProductColumn],
+    products: tuple[str, ...],
+    locations: int,
+    taken: Mapping[str, IntArray] | None = None,
+) -> IntArray:
+    """(locations, products): on hand less reserved, buffer and ``taken`` (by product), >= 0."""
+    stock = np.zeros((locations, len(products)), dtype=np.int64)
+    for j, product in enumerate(products):
+        column = columns.get(product)
+        if column is None:
+            continue
+        available = column.on_hand - column.reserved - column.buffer_qty
+        less = (taken or {}).get(product)
+        if less is not None:
+            available = available - less[column.index]
+        stock[column.index, j] = np.maximum(available, 0)
+    return stock
 
 
 def scarcity_prices(

@@ -45,8 +45,8 @@ from sourcing.solver.scarcity import (
     ExpectedDemand,
     Supply,
     demand_of_lines,
+    network_supply,
     scarcity_prices,
-    unit_costs,
 )
 from sourcing.solver.types import FloatArray, IntArray
 
@@ -252,25 +252,7 @@ def _supply(
         keep = at >= 0
         cols = np.array([column[p] for p in found[keep, 0]], dtype=np.int64)
         stock[at[keep], cols] = np.maximum(found[keep, 2], 0)
-    table = cached.table
-    base, per_km = unit_costs(
-        weights,
-        table.fixed_cost,
-        table.handling_cost,
-        table.shipping_cost_per_km,
-        units_per_fulfilment=units_per_fulfilment,
-    )
-    supply = Supply(
-        table.refs,
-        table.latitude,
-        table.longitude,
-        base,
-        per_km,
-        products,
-        stock,
-        None,
-        units_per_fulfilment=units_per_fulfilment,
-    )
+    supply = network_supply(cached.table, weights, products, stock, None, units_per_fulfilment)
     return supply, product_ids
 
 

@@ -32,10 +32,10 @@ from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, OrderType, SourcingProfile
 from sourcing.solver.scarcity import (
     ScarcityPrices,
-    Supply,
     expected_demand,
+    free_stock,
+    network_supply,
     scarcity_prices,
-    unit_costs,
 )
 from sourcing.solver.solve import solve
 from sourcing.solver.types import FloatArray, IntArray
@@ -67,30 +67,14 @@ def wave_prices(
         return ScarcityPrices()
     demand = expected_demand(orders)
     table = state.table
-    base_cost, per_km = unit_costs(
+    stock = free_stock(state.base.stock, demand.products, len(table.refs))
+    supply = network_supply(
+        table,
         weights,
-        table.fixed_cost,
-        table.handling_cost,
-        table.shipping_cost_per_km,
-        units_per_fulfilment=units_per_fulfilment,
-    )
-    stock = np.zeros((len(table.refs), len(demand.products)), dtype=np.int64)
-    for j, product in enumerate(demand.products):
-        column = state.base.stock.get(product)
-        if column is None:
-            continue
-        available = column.on_hand - column.reserved - column.buffer_qty
-        stock[column.index, j] = np.maximum(available, 0)
-    supply = Supply(
-        location_refs=table.refs,
-        latitude=table.latitude,
-        longitude=table.longitude,
-        unit_cost=base_cost,
-        shipping_per_km=per_km,
-        products=demand.products,
-        stock=stock,
-        capacity_orders=_orders_left(capacity, orders),
-        units_per_fulfilment=units_per_fulfilment,
+        demand.products,
+        stock,
+        _orders_left(capacity, orders),
+        units_per_fulfilment,
     )
     return scarcity_prices(supply, demand, weights.rejection)
 
