@@ -77,10 +77,11 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import DEFAULT_WAVE_TIME_LIMIT_S
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.types import IntArray
+from sourcing.solver.wave.finish import decide_greedy
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.sequence import Decide, NetworkState, allocation_of, apply, with_gap
 from sourcing.solver.wave.served import real_and_priced
-from sourcing.solver.wave.steps import WaveSolver, decide_greedy
+from sourcing.solver.wave.steps import WaveSolver
 
 __all__ = [
     "DEFAULT_GAP_TARGET",

@@ -4,8 +4,9 @@
 the method; this module holds the anytime loop itself: fit the orders'
 models and apply the greedy, raise the bound with prices and repair now and
 then, refit the orders bounded from outside their candidates, solve a
-small wave as one MIP, and apply the best plans in sequence. It is
-separate so the entry points read without the loop's bookkeeping.
+small wave as one MIP, and apply the best plans in sequence (``finish``,
+a mixin of ``WaveSolver``). It is separate so the entry points read without
+the loop's bookkeeping.
 """
 
 from __future__ import annotations
@@ -16,34 +17,25 @@ import time
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import Plan, SolveStatus
+from sourcing.solver.plan import SolveStatus
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.data import MAX_CANDIDATES, fit
-from sourcing.solver.wave.joint import JointStep, relative_gap
+from sourcing.solver.wave.finish import Finishing, decide_greedy
+from sourcing.solver.wave.joint import relative_gap
 from sourcing.solver.wave.layout import layout
 from sourcing.solver.wave.mip import MAX_ENTRIES
 from sourcing.solver.wave.model import Wave
-from sourcing.solver.wave.priced_sequence import (
-    capacity_binds,
-    priced_sequence,
-    units_per_fulfilment,
-    wave_prices,
-)
 from sourcing.solver.wave.prices import Dual
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, default_priorities
 from sourcing.solver.wave.refine import refine
 from sourcing.solver.wave.repair import Assignment, repair
 from sourcing.solver.wave.sequence import (
-    Cell,
-    Given,
     NetworkState,
     apply,
-    greedy,
     settles,
-    with_gap,
 )
-from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
-from sourcing.solver.wave.shortage import SHORT_CELLS, ShortWave, surely_short
+from sourcing.solver.wave.served import ServedCollector, plan_key
+from sourcing.solver.wave.shortage import SHORT_CELLS, surely_short
 
 # Share of the rejection penalty a priority of 1 adds: enough to decide who
 # gets the last unit, far too little to make anyone reject a servable unit.
@@ -64,17 +56,10 @@ POLISH_SHARE = 0.1
 SHORTAGE_LAGRANGIAN_SHARE = 0.05
 SHORTAGE_RESERVE = 0.95
 SHORTAGE_POLISH_SHARE = 0.6
-# Under shortage, the share of the time left (less an application's) the orders solved
-# one by one at the wave's own prices may take (``priced_sequence``).
-PRICED_SHARE = 0.85
 # The bound has stalled when this many steps raised it by less than STALL_RISE (relative):
 # the time left then goes to improving the plan (``exchange``) instead.
 STALL_STEPS = 60
 STALL_RISE = 1e-5
-# Share of the time left after the plans are applied that the exchanges keep (the
-# neighbourhoods' joint MIPs take the rest).
-EXCHANGE_SHARE = 0.25
-SHORTAGE_EXCHANGE_SHARE = 0.05
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
 # A wave of at most this many orders x locations keeps more candidates per order.
@@ -84,7 +69,7 @@ SMALL_WAVE_CANDIDATES = 20
 ALL_CANDIDATE_CELLS = 6_000
 
 
-class WaveSolver(JointStep, ShortWave):
+class WaveSolver(Finishing):
     """The steps of ``solve_batch`` and what they share."""
 
     def __init__(self, problem: BatchProblem, started: float, deadline: float) -> None:
@@ -282,190 +267,6 @@ class WaveSolver(JointStep, ShortWave):
         self.dual.rebase(self.wave, self.groups)
         self.refits += 1
         return True
-
-    def _rescue(self, assignment: Assignment) -> tuple[list[int], set[int]]:
-        """The order to apply an assignment in, and the orders to solve again over every location.
-
-        An order that leaves more units unserved than it would alone goes
-        last, where the per-order solver may serve them from what the
-        others left.
-        """
-        served = np.bincount(assignment.order, assignment.units, minlength=len(self.orders))
-        short = assignment.rescue | (self.ordered - served > self.baseline.rejected)
-        sequence = assignment.sequence
-        first = sequence[~short[sequence]]
-        last = sequence[short[sequence]]
-        return [*first.tolist(), *last.tolist()], set(np.flatnonzero(short).tolist())
-
-    def _finish(self, explain: bool) -> BatchPlan:
-        """Apply the best plans order by order; keep the cheapest, the greedy's included."""
-        mark = time.perf_counter()
-        n = len(self.orders)
-        best, total, rejected = self.best, math.inf, 2**62
-        plans: dict[int, Plan] = {}
-        order: list[int] = []
-        # Each further plan is applied only while the time left covers an application.
-        room = self._application_time()
-        short = self.served.max_served < int(self.ordered.sum())
-        if short:
-            # Under shortage the transport flow's units serve the most: they go first, the
-            # assignments (over a dozen candidates, their short orders solved again) after.
-            # Where stores' capacity in orders binds (the greedy fills some store's), the flow
-            # (which counts units) breaks on it: the orders solved at the wave's prices come
-            # first. Elsewhere the flow and the assignments do better in the time.
-            refs = [location.ref for location in self.problem.locations]
-            ran = list(self.greedy_plans.values())
-            if capacity_binds(ran, self.capacity, refs, self.orders):
-                plans, order, rejected, total = self._priced(
-                    plans, order, (rejected, total), explain
-                )
-            plans, order, rejected, total = self._transport(
-                plans, order, (rejected, total), explain
-            )
-        for assignment in (self.best, *self.others):
-            if short and self._left() <= room:
-                break
-            if short and assignment is not self.joint and self._serves_most(rejected):
-                # Over a dozen candidates per order, short orders solved again one by one: it
-                # takes seconds (25 of 40 on 1,000 x 300) and loses to a plan serving the most.
-                continue
-            sequence, rescue = self._rescue(assignment)
-            if assignment is self.joint:
-                # The MIP left those units out for the wave's sake: re-solving its short orders
-                # one by one would take what the others were given (``exchange`` comes after).
-                rescue = set()
-                sequence = assignment.sequence.tolist()
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                sequence,
-                _decide(assignment),
-                "batch",
-                rescue=rescue,
-                explain=explain,
-                deadline=self.deadline,
-            )
-            key = plan_key(applied.values())
-            # On a tie the assignment wins over the flow's plan: it gave out units by priority.
-            if key < (rejected, total) or (key == (rejected, total) and assignment is self.best):
-                best, plans, order = assignment, applied, sequence
-                rejected, total = key
-        self._timed("apply", mark)
-        if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
-            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
-        if self._left() > 2 * room:  # neighbourhoods, then exchanges
-            # Serving the most already, a short wave's plan gains more from neighbourhoods.
-            at_floor = short and self._serves_most(rejected)
-            exchange = SHORTAGE_EXCHANGE_SHARE if at_floor else EXCHANGE_SHARE
-            until = self.deadline - room - exchange * max(self._left() - room, 0.0)
-            key = (rejected, total)
-            plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
-        if self._left() > 2 * room:
-            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
-        policy, sequence = "batch", order
-        # On a tie the greedy's plan stands: it serves the orders in arrival order, which the
-        # wave's plans (the flow's, the MIP's) need not when nothing else tells them apart.
-        if plan_key(self.greedy_plans.values()) <= (rejected, total):
-            policy, sequence, total = "greedy", list(range(n)), self.greedy_total
-            plans = self.greedy_plans
-            if explain:
-                plans = apply(
-                    self._state(),
-                    self.orders,
-                    self.profiles,
-                    sequence,
-                    decide_greedy,
-                    "greedy",
-                    explain=True,
-                )
-        served = self.served
-        bound = max(self.dual.best, self.mip_bound, served.floor, served.transport_bound)
-        real, priced = real_and_priced(plans.values())  # ``total`` is ``priced`` when steered
-        gap = relative_gap(total, bound)
-        status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
-        plans = with_gap(plans, status, gap)
-        greedy = self.greedy_plans.values()
-        stats = BatchStats(
-            candidates=len(self.wave.cand_order),
-            lagrangian_steps=self.dual.steps,
-            repairs=self.repairs,
-            refits=self.refits,
-            fallback_orders=int(best.fallback.sum()),
-            greedy_objective=real_and_priced(greedy)[0],
-            greedy_shipments=sum(p.split_count for p in greedy),
-            greedy_rejected_units=sum(p.rejected_units for p in greedy),
-            seconds=dict(self.seconds),
-            trace=tuple(self.trace),
-            max_served=self.served.max_served,
-            rejection_floor=self.served.floor,
-            rescued_units=dict(self.rescued),
-        )
-        return BatchPlan(
-            plans=tuple(plans[o] for o in range(n)),
-            objective=real,
-            bound=bound,
-            gap=gap,
-            status=status,
-            solve_time_s=time.perf_counter() - self.started,
-            sequence=tuple(sequence),
-            policy=policy,
-            stats=stats,
-            priced=priced,
-        )
-
-    def _left(self) -> float:
-        return self.deadline - time.perf_counter()
-
-    def _priced(
-        self,
-        plans: dict[int, Plan],
-        sequence: list[int],
-        key: tuple[int, float],
-        explain: bool,
-    ) -> tuple[dict[int, Plan], list[int], int, float]:
-        """The orders solved one by one at the prices of the wave's own demand, kept if better."""
-        mark = time.perf_counter()
-        room = self._application_time()
-        prices = wave_prices(
-            self._state(),
-            self.orders,
-            self.problem.profile.weights,
-            self.capacity,
-            units_per_fulfilment(list(self.greedy_plans.values())),
-        )
-        order = np.argsort(self.rank, kind="stable").tolist()
-        until = mark + PRICED_SHARE * max(self._left() - room, 0.0)
-        applied = priced_sequence(
-            self._state(), self.orders, self.profiles, order, prices, until, explain
-        )
-        if applied is None:  # too many orders to solve in the time
-            self._timed("priced", mark)
-            return plans, sequence, key[0], key[1]
-        after = plan_key(applied.values())
-        self._timed("priced", mark)
-        if after < key:
-            if plans:  # units it serves beyond the plan it replaces
-                self.rescued["priced"] = key[0] - after[0]
-            return applied, order, after[0], after[1]
-        return plans, sequence, key[0], key[1]
-
-
-def decide_greedy(_: int, arrays: SourcingArrays) -> IntArray:
-    """The reference greedy as a ``Decide``: each order's allocation by ``greedy``."""
-    return greedy(arrays)
-
-
-def _decide(assignment: Assignment) -> Given:
-    """The units the assignment gives each order, by (location, line of the order)."""
-    cells: dict[int, dict[Cell, int]] = {}
-    a = assignment
-    columns = (a.order, a.location, a.line, a.units)
-    rows = zip(*(column.tolist() for column in columns), strict=True)
-    for o, location, line, units in rows:
-        mine = cells.setdefault(o, {})
-        mine[(location, line)] = mine.get((location, line), 0) + units
-    return Given(cells)
 
 
 def _priority(problem: BatchProblem) -> tuple[IntArray, FloatArray]:
