@@ -17,9 +17,9 @@ import time
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.plan import Plan, SolveStatus
+from sourcing.solver.plan import Plan
 from sourcing.solver.types import FloatArray, IntArray
-from sourcing.solver.wave.joint import JointStep, relative_gap
+from sourcing.solver.wave.joint import JointStep
 from sourcing.solver.wave.layout import Baseline
 from sourcing.solver.wave.model import Wave
 from sourcing.solver.wave.priced_sequence import (
@@ -29,10 +29,10 @@ from sourcing.solver.wave.priced_sequence import (
     wave_prices,
 )
 from sourcing.solver.wave.prices import Dual
-from sourcing.solver.wave.problem import BatchPlan, BatchStats
+from sourcing.solver.wave.problem import BatchPlan
 from sourcing.solver.wave.repair import Assignment
-from sourcing.solver.wave.sequence import Cell, Given, apply, greedy, with_gap
-from sourcing.solver.wave.served import plan_key, real_and_priced
+from sourcing.solver.wave.sequence import Cell, Given, apply, greedy
+from sourcing.solver.wave.served import plan_key
 from sourcing.solver.wave.shortage import ShortWave
 
 # Share of the time left after the plans are applied that the exchanges keep (the
@@ -153,38 +153,14 @@ class Finishing(JointStep, ShortWave):
                 )
         served = self.served
         bound = max(self.dual.best, self.mip_bound, served.floor, served.transport_bound)
-        real, priced = real_and_priced(plans.values())  # ``total`` is ``priced`` when steered
-        gap = relative_gap(total, bound)
-        status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
-        plans = with_gap(plans, status, gap)
-        greedy = self.greedy_plans.values()
-        stats = BatchStats(
-            candidates=len(self.wave.cand_order),
-            lagrangian_steps=self.dual.steps,
-            repairs=self.repairs,
-            refits=self.refits,
-            fallback_orders=int(best.fallback.sum()),
-            greedy_objective=real_and_priced(greedy)[0],
-            greedy_shipments=sum(p.split_count for p in greedy),
-            greedy_rejected_units=sum(p.rejected_units for p in greedy),
-            seconds=dict(self.seconds),
-            trace=tuple(self.trace),
-            max_served=self.served.max_served,
-            rejection_floor=self.served.floor,
-            rescued_units=dict(self.rescued),
+        counts = (
+            len(self.wave.cand_order),
+            self.dual.steps,
+            self.repairs,
+            self.refits,
+            int(best.fallback.sum()),
         )
-        return BatchPlan(
-            plans=tuple(plans[o] for o in range(n)),
-            objective=real,
-            bound=bound,
-            gap=gap,
-            status=status,
-            solve_time_s=time.perf_counter() - self.started,
-            sequence=tuple(sequence),
-            policy=policy,
-            stats=stats,
-            priced=priced,
-        )
+        return self._result(plans, list(sequence), policy, total, bound, counts)
 
     def _left(self) -> float:
         return self.deadline - time.perf_counter()

@@ -147,20 +147,36 @@ class ShortWave(Polishing):
         self, plans: dict[int, Plan], order: list[int], policy: str, total: float
     ) -> BatchPlan:
         """The wave's result: the plans with the bound the floor and the flow prove."""
-        n = len(self.orders)
         bound = max(self.served.floor, self.served.transport_bound)
         self.trace.append((time.perf_counter() - self.started, total, bound))
-        real, priced = real_and_priced(plans.values())
+        return self._result(plans, order, policy, total, bound, (0, 0, 0, 0, 0))
+
+    def _result(
+        self,
+        plans: dict[int, Plan],
+        order: list[int],
+        policy: str,
+        total: float,
+        bound: float,
+        counts: tuple[int, int, int, int, int],
+    ) -> BatchPlan:
+        """The wave's ``BatchPlan``: ``plans`` with their gap to ``bound``, and the stats.
+
+        ``counts`` are the candidates, Lagrangian steps, repairs, refits and
+        fallback orders of the steps that ran (0 where none did).
+        """
+        real, priced = real_and_priced(plans.values())  # ``total`` is ``priced`` when steered
         gap = relative_gap(total, bound)
         status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         plans = with_gap(plans, status, gap)
         greedy = self.greedy_plans.values()
+        candidates, steps, repairs, refits, fallback = counts
         stats = BatchStats(
-            candidates=0,
-            lagrangian_steps=0,
-            repairs=0,
-            refits=0,
-            fallback_orders=0,
+            candidates=candidates,
+            lagrangian_steps=steps,
+            repairs=repairs,
+            refits=refits,
+            fallback_orders=fallback,
             greedy_objective=real_and_priced(greedy)[0],
             greedy_shipments=sum(p.split_count for p in greedy),
             greedy_rejected_units=sum(p.rejected_units for p in greedy),
@@ -171,7 +187,7 @@ class ShortWave(Polishing):
             rescued_units=dict(self.rescued),
         )
         return BatchPlan(
-            plans=tuple(plans[o] for o in range(n)),
+            plans=tuple(plans[o] for o in range(len(self.orders))),
             objective=real,
             bound=bound,
             gap=gap if math.isfinite(gap) else math.inf,
