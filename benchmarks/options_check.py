@@ -24,10 +24,10 @@ from pathlib import Path
 
 from google.protobuf import text_format
 
-from benchmarks.grpc_source import load, ms, populate, requests
-from benchmarks.promise import LINES, LOCATIONS, NOW, add_carriers, options_request
+from benchmarks.grpc_source import load, ms, requests
+from benchmarks.promise import LINES, LOCATIONS, NOW, options_request, seed_database
 from sourcing.bench.instances import InstanceConfig, Network, make_network
-from sourcing.models.db.engine import make_engine, session_factory, upgrade
+from sourcing.models.db.engine import make_engine, session_factory
 from sourcing.models.orders import order_problem
 from sourcing.models.orders.options import OptionsInput, fulfilment_options
 from sourcing.server.convert.options import options_from_proto, options_to_proto
@@ -67,13 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     url = f"sqlite:///{args.db}"
     if not args.db.exists():
-        engine = make_engine(url)
-        try:
-            upgrade(engine)
-            populate(engine, network)
-        finally:
-            engine.dispose()
-        add_carriers(url, network)
+        seed_database(url, network)
     order_problem.utcnow = lambda: NOW  # type: ignore[attr-defined]  # one fixed now
     sessions = session_factory(make_engine(url))
     carts = seeded_carts(network, args.warmup + args.carts, args.seed)

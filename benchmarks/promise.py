@@ -201,9 +201,8 @@ def options_request(source: sourcing_pb2.SourceRequest) -> sourcing_pb2.GetFulfi
     )
 
 
-def grpc_part(network: Network, n: int, warmup: int, seed: int, workdir: Path) -> bool:
-    """Options then Source for each cart on one SQLite server; print both percentiles."""
-    url = f"sqlite:///{workdir / 'promise.db'}"
+def seed_database(url: str, network: Network) -> None:
+    """A migrated database at ``url`` holding ``network``, its calendars and rate cards."""
     engine = make_engine(url)
     try:
         upgrade(engine)
@@ -211,6 +210,12 @@ def grpc_part(network: Network, n: int, warmup: int, seed: int, workdir: Path) -
     finally:
         engine.dispose()
     add_carriers(url, network)
+
+
+def grpc_part(network: Network, n: int, warmup: int, seed: int, workdir: Path) -> bool:
+    """Options then Source for each cart on one SQLite server; print both percentiles."""
+    url = f"sqlite:///{workdir / 'promise.db'}"
+    seed_database(url, network)
     calls = requests(network, warmup + n, seed + 1, "PR")
     options_s, source_s, hd_options, stores = [], [], [], []
     options_cpu = source_cpu = 0.0  # the server's CPU seconds during the calls
