@@ -33,7 +33,7 @@ from sourcing.solver.wave.problem import BatchPlan
 from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.sequence import Cell, Given, apply, greedy
 from sourcing.solver.wave.served import plan_key
-from sourcing.solver.wave.shortage import ShortWave
+from sourcing.solver.wave.shortage import SHORT_CELLS, ShortWave
 
 # Share of the time left after the plans are applied that the exchanges keep (the
 # neighbourhoods' joint MIPs take the rest); less when a short wave serves the most.
@@ -174,14 +174,22 @@ class Finishing(JointStep, ShortWave):
     ) -> tuple[dict[int, Plan], list[int], int, float]:
         """The orders solved one by one at the prices of the wave's own demand, kept if better."""
         mark = time.perf_counter()
+        if len(self.orders) * len(self.problem.locations) >= SHORT_CELLS:
+            # Solving every order of a wave that large exactly does not fit in its time, and
+            # the LP of its demand alone would take seconds: the other plans get them.
+            return plans, sequence, key[0], key[1]
         room = self._application_time()
-        prices = wave_prices(
-            self._state(),
-            self.orders,
-            self.problem.profile.weights,
-            self.capacity,
-            units_per_fulfilment(list(self.greedy_plans.values())),
-        )
+        try:
+            prices = wave_prices(
+                self._state(),
+                self.orders,
+                self.problem.profile.weights,
+                self.capacity,
+                units_per_fulfilment(list(self.greedy_plans.values())),
+            )
+        except RuntimeError:  # the LP found no optimum: there are no prices to steer by
+            self._timed("priced", mark)
+            return plans, sequence, key[0], key[1]
         order = np.argsort(self.rank, kind="stable").tolist()
         until = mark + PRICED_SHARE * max(self._left() - room, 0.0)
         applied = priced_sequence(
