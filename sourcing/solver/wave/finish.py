@@ -85,9 +85,10 @@ class Finishing(JointStep, ShortWave):
             # Where stores' capacity in orders binds (the greedy fills some store's), the flow
             # (which counts units) breaks on it: the orders solved at the wave's prices come
             # first. Elsewhere the flow and the assignments do better in the time.
-            refs = [location.ref for location in self.problem.locations]
+            table = self.problem.table
+            assert table is not None  # BatchProblem builds its table
             ran = list(self.greedy_plans.values())
-            if capacity_binds(ran, self.capacity, refs, self.orders):
+            if capacity_binds(ran, self.capacity, table, self.orders):
                 plans, order, rejected, total = self._priced(
                     plans, order, (rejected, total), explain
                 )

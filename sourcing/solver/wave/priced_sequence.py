@@ -38,6 +38,7 @@ from sourcing.solver.scarcity import (
     scarcity_prices,
 )
 from sourcing.solver.solve import solve
+from sourcing.solver.table import LocationTable
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.sequence import FALLBACK_TIME_LIMIT_S, NetworkState, allocation_of
 from sourcing.solver.wave.sequence import apply as apply_sequence
@@ -92,17 +93,18 @@ def _orders_left(capacity: IntArray, orders: Sequence[Order]) -> FloatArray | No
 
 
 def capacity_binds(
-    plans: Sequence[Plan], capacity: IntArray, refs: Sequence[str], orders: Sequence[Order]
+    plans: Sequence[Plan], capacity: IntArray, table: LocationTable, orders: Sequence[Order]
 ) -> bool:
     """Whether ``plans`` fill some location's capacity in orders (``capacity`` as above)."""
     limit = _orders_left(capacity, orders)
     if limit is None:
         return False
-    index = {ref: i for i, ref in enumerate(refs)}
-    used = np.zeros(len(refs), dtype=np.int64)
+    used = np.zeros(len(table.refs), dtype=np.int64)
     for plan in plans:
         for fulfilment in plan.fulfilments:
-            used[index[fulfilment.location_ref]] += 1
+            at = table.index_of(fulfilment.location_ref)
+            assert at is not None  # the plans are over the table's locations
+            used[at] += 1
     return bool(((limit >= 0) & (used >= limit)).any())
 
 

@@ -89,15 +89,16 @@ def test_capacity_binds_when_a_plan_fills_a_stores_slots() -> None:
     """The greedy fills NEAR's one slot: capacity binds; with two slots, or none, it does not."""
     problem = _slot_wave()
     profiles = [problem.profile] * 2
-    refs = [location.ref for location in problem.locations]
+    table = problem.table
+    assert table is not None
     plans = list(
         apply(
             _state(problem), problem.orders, profiles, [0, 1], lambda _, a: greedy(a), "g"
         ).values()
     )
     capacity = _capacity(problem)
-    assert capacity_binds(plans, capacity, refs, problem.orders)
+    assert capacity_binds(plans, capacity, table, problem.orders)
     roomy = capacity.copy()
     roomy[0, 0] = 2
-    assert not capacity_binds(plans, roomy, refs, problem.orders)
-    assert not capacity_binds(plans, np.full_like(capacity, -1), refs, problem.orders)
+    assert not capacity_binds(plans, roomy, table, problem.orders)
+    assert not capacity_binds(plans, np.full_like(capacity, -1), table, problem.orders)
