@@ -8,6 +8,9 @@ the version, so the next call answers from the changed configuration.
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from sourcing.v1 import config_pb2, sourcing_pb2
@@ -47,8 +50,8 @@ def ready(answer: sourcing_pb2.GetFulfilmentOptionsResponse, ref: str) -> int:
 def test_rate_card_calendar_and_location_changes_reach_the_next_options(
     clients: Clients,
 ) -> None:
-    """A's rate card halves (cheapest follows), B's hours shrink to the late evening (its
-    ready time moves), then B stops taking click and collect and A moves 100 km away
+    """A's rate card halves (cheapest follows), B's hours shrink to one hour half a day
+    away (its ready time moves), then B stops taking click and collect and A moves 100 km away
     (they leave the collection stores): each is seen by the very next call."""
     set_up(clients)
     before = options(clients)
@@ -62,7 +65,11 @@ def test_rate_card_calendar_and_location_changes_reach_the_next_options(
     )
     assert cheapest_price(options(clients)) == 450 + 900
 
-    update(clients, config_pb2.Location(ref="B", calendar=every_day(1380, 1439)), "calendar")
+    # One hour a day, twelve hours from now in the store's time zone: the ready time moves
+    # whatever the time of day the test runs at (23:00-23:59 alone did not, at 23:03).
+    local = datetime.now(ZoneInfo("America/Sao_Paulo"))
+    opens = (local.hour + 12) % 24 * 60
+    update(clients, config_pb2.Location(ref="B", calendar=every_day(opens, opens + 59)), "calendar")
     assert ready(options(clients), "B") != ready(before, "B")
 
     update(clients, config_pb2.Location(ref="B", cc_enabled=False), "cc_enabled")
