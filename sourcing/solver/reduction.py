@@ -333,39 +333,81 @@ def reduce_candidates(
     this arrays' prices after those first ``LAGRANGIAN_STEPS`` towards
     ``upper_bound``, when the caller took them (``lagrangian.ascend_together``).
     """
-    usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
-    prices = Lagrangian(arrays) if ascended is None else ascended
-    if len(usable) == 0:
-        return Reduction(usable, -np.inf, incumbent, upper_bound)
-    if ascended is None:
-        prices.ascend(upper_bound, LAGRANGIAN_STEPS)
-    promising = _promising(arrays, usable, prices.best_g)
-    # Larger subsets cost at least the upper bound, so the trial could not use
-    # them; the smaller ones come first in the enumeration, so its choice is unchanged.
-    most = most_locations_worth_using(arrays, promising, upper_bound)
-    trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, promising, max_size=most))
-    searched = None
-    if trial_cost < upper_bound:
-        incumbent, upper_bound = trial, trial_cost
-        searched = (promising, min(most, len(promising), arrays.split_limit))
-    if prices.best < upper_bound - 1e-9 * max(1.0, abs(upper_bound)):
-        prices.step = 1.0
-        prices.ascend(upper_bound, REFINE_STEPS)
-    keep = _survivors(prices, usable, upper_bound)
-    if len(keep) > MAX_ENUMERATED:
-        # The bound left many: look for a better plan among pairs of the
-        # best-priced survivors, then prune again against it.
-        ranked = keep[np.argsort(prices.best_g[keep], kind="stable")][:PAIR_POOL]
-        pool = np.sort(ranked)
-        trial, trial_cost = _priced(arrays, *enumerate_small_plans(arrays, pool, max_size=2))
+    trial = Trial.of(arrays, upper_bound, incumbent, ascended)
+    if trial.to_refine():
+        trial.prices.step = 1.0
+        trial.prices.ascend(trial.upper_bound, REFINE_STEPS)
+    return trial.reduction(arrays)
+
+
+@dataclass(slots=True)
+class Trial:
+    """``reduce_candidates`` up to its refining steps: the first prices, and the plan
+    the enumeration of the best-ranked candidates found (the incumbent when none better).
+
+    Split there so that the caller may refine many orders' prices together
+    (``lagrangian.ascend_together``) before each ``reduction``.
+    """
+
+    usable: IntArray
+    prices: Lagrangian
+    incumbent: IntArray
+    upper_bound: float
+    searched: tuple[IntArray, int] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        arrays: SourcingArrays,
+        upper_bound: float,
+        incumbent: IntArray,
+        ascended: Lagrangian | None = None,
+    ) -> Trial:
+        """The first price steps (unless ``ascended``) and the trial enumeration."""
+        usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
+        prices = Lagrangian(arrays) if ascended is None else ascended
+        if len(usable) == 0:
+            return cls(usable, prices, incumbent, upper_bound)
+        if ascended is None:
+            prices.ascend(upper_bound, LAGRANGIAN_STEPS)
+        promising = _promising(arrays, usable, prices.best_g)
+        # Larger subsets cost at least the upper bound, so the trial could not use
+        # them; the smaller ones come first in the enumeration, so its choice is unchanged.
+        most = most_locations_worth_using(arrays, promising, upper_bound)
+        trial, trial_cost = _priced(arrays, *enumerate_plans(arrays, promising, max_size=most))
         if trial_cost < upper_bound:
-            incumbent, upper_bound = trial, trial_cost
-            searched = (pool, min(2, len(pool), arrays.split_limit))
-            prices.step = 1.0
-            prices.ascend(upper_bound, REFINE_STEPS)
-            keep = _survivors(prices, usable, upper_bound)
-    used = np.flatnonzero(incumbent.sum(axis=1) > 0)
-    return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound, searched)
+            searched = (promising, min(most, len(promising), arrays.split_limit))
+            return cls(usable, prices, trial, trial_cost, searched)
+        return cls(usable, prices, incumbent, upper_bound)
+
+    def to_refine(self) -> bool:
+        """Whether the prices take ``REFINE_STEPS`` more steps towards the upper bound
+        (from a step factor of 1) before the candidates are bounded."""
+        slack = 1e-9 * max(1.0, abs(self.upper_bound))
+        return len(self.usable) > 0 and self.prices.best < self.upper_bound - slack
+
+    def reduction(self, arrays: SourcingArrays) -> Reduction:
+        """The candidates the refined prices keep, after a look among pairs when many stay."""
+        usable, prices = self.usable, self.prices
+        incumbent, upper_bound = self.incumbent, self.upper_bound
+        if len(usable) == 0:
+            return Reduction(usable, -np.inf, incumbent, upper_bound)
+        searched = self.searched
+        keep = _survivors(prices, usable, upper_bound)
+        if len(keep) > MAX_ENUMERATED:
+            # The bound left many: look for a better plan among pairs of the
+            # best-priced survivors, then prune again against it.
+            ranked = keep[np.argsort(prices.best_g[keep], kind="stable")][:PAIR_POOL]
+            pool = np.sort(ranked)
+            trial, trial_cost = _priced(arrays, *enumerate_small_plans(arrays, pool, max_size=2))
+            if trial_cost < upper_bound:
+                incumbent, upper_bound = trial, trial_cost
+                searched = (pool, min(2, len(pool), arrays.split_limit))
+                prices.step = 1.0
+                prices.ascend(upper_bound, REFINE_STEPS)
+                keep = _survivors(prices, usable, upper_bound)
+        used = np.flatnonzero(incumbent.sum(axis=1) > 0)
+        return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound, searched)
 
 
 def _priced(arrays: SourcingArrays, allocation: IntArray, cost: float) -> tuple[IntArray, float]:

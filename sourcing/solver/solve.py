@@ -33,7 +33,9 @@ from sourcing.solver.reduction import (
     LAGRANGIAN_STEPS,
     MAX_ENUMERATED,
     MAX_SUBSETS,
+    REFINE_STEPS,
     Reduction,
+    Trial,
     enumerate_plans,
     most_locations_worth_using,
     price_subsets,
@@ -120,8 +122,11 @@ def solve_arrays(
     if policy == "mip":
         candidates = None
         if reduce:
-            ascended = start.prices if start else None
-            reduction = reduce_candidates(arrays, objective.priced_total, allocation, ascended)
+            if start is not None and start.reduction is not None:
+                reduction = start.reduction
+            else:
+                ascended = start.prices if start else None
+                reduction = reduce_candidates(arrays, objective.priced_total, allocation, ascended)
             if reduction.incumbent is not allocation:  # else the greedy's price stands
                 allocation = reduction.incumbent
                 objective = evaluate(arrays, allocation)
@@ -164,11 +169,13 @@ def solve_arrays(
 @dataclass(frozen=True, slots=True)
 class Start:
     """What ``solve_arrays`` does first: the greedy's plan, priced, and the reduction's
-    prices after their first steps towards that price."""
+    prices after their first steps towards that price; ``reduction``: the reduction
+    itself, when the caller took it (``starts``)."""
 
     allocation: IntArray
     objective: ObjectiveBreakdown
     prices: Lagrangian
+    reduction: Reduction | None = None
 
 
 def _first_plan(arrays: SourcingArrays, start: Start | None) -> tuple[IntArray, ObjectiveBreakdown]:
@@ -181,7 +188,9 @@ def _first_plan(arrays: SourcingArrays, start: Start | None) -> tuple[IntArray, 
 
 def starts(many: Sequence[SourcingArrays]) -> list[Start]:
     """The starts of ``solve_arrays`` on each of ``many`` (one cart's orders sent to
-    different places: the same pairs), their price steps taken together."""
+    different places: the same pairs), up to the reduction, their price steps taken
+    together: the first ``LAGRANGIAN_STEPS``, then the refining steps of those whose
+    trial plan leaves their bound short of it (``reduce_candidates``, step for step)."""
     begun = []
     for arrays in many:
         allocation = greedy_allocation(arrays)
@@ -197,7 +206,25 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
         [begun[i][1].priced_total for i in shared],
         LAGRANGIAN_STEPS,
     )
-    return [Start(*one) for one in begun]
+    trials = [
+        Trial.of(arrays, objective.priced_total, allocation, prices)
+        for arrays, (allocation, objective, prices) in zip(many, begun, strict=True)
+    ]
+    refined = [i for i, trial in enumerate(trials) if trial.to_refine()]
+    for i in refined:
+        trials[i].prices.step = 1.0
+        if i not in shared:
+            trials[i].prices.ascend(trials[i].upper_bound, REFINE_STEPS)
+    together = [i for i in refined if i in shared]
+    ascend_together(
+        [trials[i].prices for i in together],
+        [trials[i].upper_bound for i in together],
+        REFINE_STEPS,
+    )
+    return [
+        Start(*one, reduction=trial.reduction(arrays))
+        for arrays, one, trial in zip(many, begun, trials, strict=True)
+    ]
 
 
 def _without_mip(

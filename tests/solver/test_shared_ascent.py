@@ -3,9 +3,10 @@
 ``Lagrangian.ascend`` sums only the pairs below their line's price;
 ``lagrangian.ascend_together`` steps many Lagrangians over the same pairs
 in one numpy pass per step (``solve.starts`` uses it for the fulfilment
-options' stores). Both must end, bit for bit, where the ascent over every
-pair ends (prices, best bound and its g, step), and a store's plan must be
-the one ``solve_arrays`` finds from scratch.
+options' stores, for the first steps and the refining ones). Both must end,
+bit for bit, where the ascent over every pair ends (prices, best bound and
+its g, step), and a store's plan and reduction must be the ones
+``solve_arrays`` finds from scratch.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.lagrangian import STEP_DECAY, Lagrangian, ascend_together
 from sourcing.solver.objective import evaluate
-from sourcing.solver.solve import solve_arrays, starts
+from sourcing.solver.reduction import reduce_candidates
+from sourcing.solver.solve import Start, solve_arrays, starts
 from sourcing.solver.variants import with_destination
 from tests.solver.builders import loc, order, problem
 from tests.solver.test_properties import problems
@@ -89,6 +91,19 @@ def check(many: list[SourcingArrays], steps: int) -> None:
     for arrays, start in zip(many, starts(many), strict=True):
         plan, alone_plan = solve_arrays(arrays, start=start), solve_arrays(arrays)
         assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
+        assert_same_reduction(arrays, start)
+
+
+def assert_same_reduction(arrays: SourcingArrays, start: Start) -> None:
+    """The reduction ``starts`` took (refining steps together) is the one taken alone."""
+    greedy = greedy_allocation(arrays)
+    expected = reduce_candidates(arrays, evaluate(arrays, greedy).priced_total, greedy)
+    got = start.reduction
+    assert got is not None
+    assert np.array_equal(got.keep, expected.keep)
+    assert got.lower_bound == expected.lower_bound
+    assert np.array_equal(got.incumbent, expected.incumbent)
+    assert got.incumbent_cost == expected.incumbent_cost
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
