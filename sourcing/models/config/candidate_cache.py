@@ -48,7 +48,7 @@ from sourcing.models.inventory.day_load import day_of, used_on
 from sourcing.models.inventory.tables import InventoryPosition
 from sourcing.models.orders.tables import Fulfilment
 from sourcing.solver.table import LocationTable
-from sourcing.solver.types import IntArray
+from sourcing.solver.types import FloatArray, IntArray
 
 _UNLIMITED = -1
 
@@ -205,9 +205,7 @@ def _stock(
     """Each product's positions at the candidates, and their ids by (product, location)."""
     if not products:
         return {}, {}
-    rows = _stock_rows(session, list(products))
-    table = np.fromiter(chain.from_iterable(rows), dtype=float, count=10 * len(rows))
-    table = table.reshape(len(rows), 10)
+    table = _stock_table(session, list(products))
     product_ids = table[:, 1].astype(np.int64)
     location_ids = table[:, 2].astype(np.int64)
     index = cached.indices(location_ids)
@@ -249,20 +247,24 @@ def share_stock_reads(session: Session) -> None:
     session.info.setdefault(_SHARED_STOCK, {})
 
 
-# session.info key of the shared stock rows, by the product ids asked for.
+# session.info key of the shared stock tables, by the product ids asked for.
 _SHARED_STOCK = "sourcing.shared_stock_rows"
 
 
-def _stock_rows(session: Session, product_ids: list[int]) -> list[Any]:
-    """The stock rows of ``product_ids``, read once per session when it shares them."""
-    shared: dict[tuple[int, ...], list[Any]] | None = session.info.get(_SHARED_STOCK)
+def _stock_table(session: Session, product_ids: list[int]) -> FloatArray:
+    """The stock rows of ``product_ids`` as a (rows, 10) array of ``_STOCK``'s columns,
+    read and converted once per session when it shares them (read-only: never written to)."""
+    shared: dict[tuple[int, ...], FloatArray] | None = session.info.get(_SHARED_STOCK)
     key = tuple(product_ids)
     if shared is not None and key in shared:
         return shared[key]
     rows = _raw_rows(session, _STOCK, {"products": product_ids})
+    table = np.fromiter(chain.from_iterable(rows), dtype=float, count=10 * len(rows))
+    table = table.reshape(len(rows), 10)
     if shared is not None:
-        shared[key] = rows
-    return rows
+        table.flags.writeable = False
+        shared[key] = table
+    return table
 
 
 def _raw_rows(session: Session, statement: Executable, params: dict[str, Any]) -> list[Any]:

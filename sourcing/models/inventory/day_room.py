@@ -25,6 +25,7 @@ from sourcing.models.config.candidate_cache import CandidateSet
 from sourcing.models.config.candidates import CLOSED_STATUSES
 from sourcing.models.db.enums import OrderType
 from sourcing.models.orders.tables import Fulfilment
+from sourcing.solver.types import IntArray
 
 _DUE_ANYWHERE = select(Fulfilment.location_id, Fulfilment.type, Fulfilment.ready_by_at).where(
     Fulfilment.ready_by_at >= bindparam("since"),
@@ -47,10 +48,9 @@ def day_room(
     when no candidate has a capacity (nothing is read then).
     """
     own = cached.capacity_hd if order_type is OrderType.HD else cached.capacity_cc
-    limited = np.flatnonzero((cached.capacity_total >= 0) | (own >= 0))
-    if not len(limited):
+    refs = _limited(cached, order_type, own)
+    if not refs:
         return None
-    refs = {cached.location_ids[cached.locations[i].ref]: int(i) for i in limited.tolist()}
     since = now.astimezone(UTC) - timedelta(days=1)
     due: Counter[tuple[int, date, bool]] = Counter()
     if len(refs) > _MOST_IDS_LISTED:
@@ -76,6 +76,18 @@ def day_room(
         ]
         room.setdefault(cached.locations[index].ref, {})[day] = min(left)
     return room
+
+
+def _limited(cached: CandidateSet, order_type: OrderType, own: IntArray) -> dict[int, int]:
+    """The candidates with a daily capacity (total or ``order_type``'s), location id ->
+    index: derived once per candidate set (rebuilt with it when the configuration moves)."""
+    key = f"day_room.limited.{order_type.value}"
+    refs: dict[int, int] | None = cached.derived.get(key)
+    if refs is None:
+        limited = np.flatnonzero((cached.capacity_total >= 0) | (own >= 0))
+        refs = {cached.location_ids[cached.locations[i].ref]: int(i) for i in limited.tolist()}
+        cached.derived[key] = refs
+    return refs
 
 
 __all__ = ["day_room"]
