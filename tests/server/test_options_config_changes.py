@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from sourcing.v1 import config_pb2, sourcing_pb2
+from sourcing.v1 import common_pb2, config_pb2, sourcing_pb2
 from tests.server.conftest import Clients
 from tests.server.test_fulfilment_options import CART, HOME, every_day, set_up, standard
 
@@ -77,3 +77,32 @@ def test_rate_card_calendar_and_location_changes_reach_the_next_options(
 
     update(clients, config_pb2.Location(ref="A", latitude=HOME.latitude + 0.9), "latitude")
     assert not options(clients).collection
+
+
+def cheapest_sources(answer: sourcing_pb2.GetFulfilmentOptionsResponse) -> set[str]:
+    [cheapest] = [d for d in answer.delivery if d.name == "cheapest"]
+    return {f.location_ref for f in cheapest.fulfilments}
+
+
+def test_a_new_profile_reaches_the_next_options(clients: Clients) -> None:
+    """The server keeps the active profiles (and the cart's products) per configuration
+    version: a profile keeping A out is used by the very next call, and one letting it
+    back in by the call after (a cache kept across the change would still use the old)."""
+    set_up(clients)
+    assert cheapest_sources(options(clients)) == {"A", "B"}
+
+    def set_profile(excluded: list[str]) -> None:
+        clients.config.SetSourcingProfile(
+            config_pb2.SetSourcingProfileRequest(
+                profile=config_pb2.SourcingProfile(
+                    order_type=common_pb2.ORDER_TYPE_HD,
+                    rules=config_pb2.SourcingRules(excluded_location_refs=excluded),
+                )
+            ),
+            timeout=10,
+        )
+
+    set_profile(["A"])
+    assert "A" not in cheapest_sources(options(clients))
+    set_profile([])
+    assert cheapest_sources(options(clients)) == {"A", "B"}

@@ -1,11 +1,13 @@
-"""A counter that moves whenever a location or a network changes.
+"""A counter that moves whenever a location, network, product or sourcing profile changes.
 
 Each server process caches the candidate locations it builds for sourcing
-(see ``sourcing.models.config.candidate_cache``). Replicas share one database, so a
-process cannot know from its own calls alone that another replica changed a
-location; instead every ORM flush that inserts, updates or deletes a
-``Location`` or a ``Network`` (network membership included, since it dirties
-one of the two) adds one to ``config_version.version`` in the same
+(see ``sourcing.models.config.candidate_cache``), and the products and
+active profiles orders read (``sourcing.models.config.config_cache``).
+Replicas share one database, so a process cannot know from its own calls
+alone that another replica changed a location; instead every ORM flush
+that inserts, updates or deletes a ``Location``, a ``Network`` (network
+membership included, since it dirties one of the two), a ``Product`` or a
+``SourcingProfile`` adds one to ``config_version.version`` in the same
 transaction. A reader compares one integer with the version its cache was
 built at and rebuilds on any difference.
 
@@ -22,15 +24,15 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from sourcing.models.config.tables import Location, Network
+from sourcing.models.config.tables import Location, Network, Product, SourcingProfile
 from sourcing.models.db.base import Base
 
-# Tables whose rows the candidate cache is built from.
-WATCHED = (Location, Network)
+# Tables whose rows the candidate cache and the config cache are built from.
+WATCHED = (Location, Network, Product, SourcingProfile)
 
 
 class ConfigVersion(Base):
-    """The single row counting changes to locations and networks (``id`` is always 1)."""
+    """The single row counting changes to the watched tables (``id`` is always 1)."""
 
     __tablename__ = "config_version"
 

@@ -33,7 +33,7 @@ from sourcing.models.config.candidate_cache import (
     candidate_set,
     share_stock_reads,
 )
-from sourcing.models.config.candidates import active_profile
+from sourcing.models.config.config_cache import stored_profile
 from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import CustomerTier, OrderType
 from sourcing.models.db.errors import InvalidField, NotFound
@@ -138,8 +138,7 @@ def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
     InvalidField
         For a named location that is not a click-and-collect candidate store.
     """
-    row = active_profile(session, OrderType.CC)
-    network = (row.rules or {}).get("network") if row else None
+    network = stored_profile(session, OrderType.CC).rules.get("network")
     stores, refs, latitude, longitude = _collection_stores(
         candidate_set(session, OrderType.CC, network)
     )

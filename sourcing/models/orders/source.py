@@ -19,15 +19,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
 from sourcing.models.config.candidate_cache import read_candidates
-from sourcing.models.config.candidates import active_profile, solver_profile
-from sourcing.models.config.tables import Customer, Location, Product
+from sourcing.models.config.config_cache import products_and_profile
+from sourcing.models.config.tables import Customer, Location
 from sourcing.models.db.base import table_of, utcnow
 from sourcing.models.db.enums import OrderStatus, OrderType
 from sourcing.models.db.errors import (
@@ -59,7 +58,6 @@ _IDEMPOTENCY_KEY = select(IdempotencyKey).where(
     IdempotencyKey.operation == bindparam("operation"), IdempotencyKey.key == bindparam("ref")
 )
 _ORDER_ID = select(Order.id).where(Order.ref == bindparam("ref"))
-_PRODUCTS = select(Product).where(Product.ref.in_(bindparam("refs", expanding=True)))
 _CUSTOMER = select(Customer.id, Customer.tier).where(Customer.ref == bindparam("ref"))
 _LOCATION_ID = select(Location.id).where(Location.ref == bindparam("ref"))
 # Core tables rather than ORM entities: plain multi-row INSERTs, no unit of work.
@@ -226,16 +224,15 @@ def read_snapshot(
         For an unknown product or collection location (``field`` names it).
     """
     refs = [line.product_ref for line in order.lines]
-    products = {p.ref: p for p in session.scalars(_PRODUCTS, {"refs": refs})}
+    products, stored = products_and_profile(session, refs, order.type)
     for i, line in enumerate(order.lines):
         if line.product_ref not in products:
             raise NotFound("product", line.product_ref, field=f"order.lines[{i}].product_ref")
     point = _destination(session, order)
-    row = active_profile(session, order.type)
-    profile = solver_profile(row)
+    profile = stored.profile
     if options.split_limit is not None:
         profile = replace(profile, split_limit=options.split_limit)
-    rules: Mapping[str, Any] = (row.rules if row else None) or {}
+    rules = stored.rules
     candidates = read_candidates(
         session,
         order.type,
@@ -277,8 +274,8 @@ def read_snapshot(
         location_ids=candidates.candidates.location_ids,
         pick_pack_hours=candidates.candidates.pick_pack_hours,
         positions=candidates.positions,
-        profile_id=row.id if row else None,
-        profile_version=row.version if row else 0,
+        profile_id=stored.id,
+        profile_version=stored.version,
         sla_slack_minutes=int(rules.get("sla_slack_minutes", 0)),
     )
 
