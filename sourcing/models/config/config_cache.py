@@ -4,10 +4,11 @@ Every ``Source`` and every fulfilment-options call reads its products (id,
 category, weight) and the active profile of its order type; both change
 only through configuration writes. Like the candidate locations
 (``candidate_cache``), a process keeps them per database engine at one
-``config_version``: every ORM flush that writes a ``Product`` or a
-``SourcingProfile`` moves the version (``config_version.WATCHED``), and a
-cache built at another version is dropped. A product not yet cached is read
-(and kept); a ref that does not exist is never cached.
+``config_version``: every ORM flush that writes a ``SourcingProfile``, or
+updates or deletes a ``Product``, moves the version (``config_version.WATCHED``),
+and a cache built at another version is dropped. A product not yet cached is
+read (and kept), so a new one needs no new version; a ref that does not exist
+is never cached.
 
 Only plain values are kept (``ProductView``, ``ProfileView``), never ORM rows,
 which belong to their session.

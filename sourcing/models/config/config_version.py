@@ -6,10 +6,11 @@ active profiles orders read (``sourcing.models.config.config_cache``).
 Replicas share one database, so a process cannot know from its own calls
 alone that another replica changed a location; instead every ORM flush
 that inserts, updates or deletes a ``Location``, a ``Network`` (network
-membership included, since it dirties one of the two), a ``Product`` or a
-``SourcingProfile`` adds one to ``config_version.version`` in the same
-transaction. A reader compares one integer with the version its cache was
-built at and rebuilds on any difference.
+membership included, since it dirties one of the two) or a
+``SourcingProfile``, or updates or deletes a ``Product``, adds one to
+``config_version.version`` in the same transaction. A reader compares one
+integer with the version its cache was built at and rebuilds on any
+difference.
 
 Writes that bypass the ORM's unit of work (``session.execute(update(Location))``,
 Core inserts, SQL run by hand) must call :func:`bump_config_version` in
@@ -28,7 +29,10 @@ from sourcing.models.config.tables import Location, Network, Product, SourcingPr
 from sourcing.models.db.base import Base
 
 # Tables whose rows the candidate cache and the config cache are built from.
-WATCHED = (Location, Network, Product, SourcingProfile)
+WATCHED = (Location, Network, SourcingProfile)
+# Watched for changes and deletions only: the config cache reads a product it does
+# not hold yet, so a new one needs no new version (catalogue imports add many).
+WATCHED_ONCE_STORED = (Product,)
 
 
 class ConfigVersion(Base):
@@ -61,5 +65,8 @@ def bump_config_version(session: Session) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _bump_when_watched_rows_change(session: Session, _context: Any, _instances: Any) -> None:
-    if any(isinstance(row, WATCHED) for row in chain(session.new, session.dirty, session.deleted)):
+    if any(isinstance(row, WATCHED) for row in session.new) or any(
+        isinstance(row, WATCHED + WATCHED_ONCE_STORED)
+        for row in chain(session.dirty, session.deleted)
+    ):
         bump_config_version(session)
