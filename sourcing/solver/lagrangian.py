@@ -26,12 +26,22 @@ STEP_DECAY = 0.93
 class Lagrangian:
     """Subgradient ascent on the prices of the order's lines, over the (l, k) pairs that exist."""
 
-    def __init__(self, arrays: SourcingArrays) -> None:
-        self.pair_l, self.pair_k = np.nonzero(arrays.cap)
+    def __init__(self, arrays: SourcingArrays, like: Lagrangian | None = None) -> None:
+        """``like``: a Lagrangian of arrays sharing these arrays' very ``cap`` and
+        ``quantity`` objects (``variants.with_destination``), whose pairs are then reused."""
+        self._of = (arrays.cap, arrays.quantity)  # what the pairs were taken from
+        self.pair_l: IntArray
+        self.pair_k: IntArray
+        self.cap: FloatArray
+        self.q: FloatArray
+        if like is not None and like._of[0] is arrays.cap and like._of[1] is arrays.quantity:
+            self.pair_l, self.pair_k, self.cap, self.q = like.pair_l, like.pair_k, like.cap, like.q
+        else:
+            self.pair_l, self.pair_k = np.nonzero(arrays.cap)
+            self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
+            self.q = arrays.quantity.astype(float)
         self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
-        self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
         self.fixed = arrays.fulfilment_cost
-        self.q = arrays.quantity.astype(float)
         self.penalty = arrays.rejection_penalty
         cheapest = np.full(len(self.q), np.inf)
         np.minimum.at(cheapest, self.pair_k, self.cost)
@@ -93,13 +103,14 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
         # Only pairs below their line's price save anything or can be opened: the
         # others add exact zeros to the sums, so they are left out of them.
         cheap = rows.pairs_below(pair_prices)
+        cap = rows.cap[cheap]
         saving = np.minimum(rows.cost.ravel()[cheap] - pair_prices.ravel()[cheap], 0.0)
-        saving *= rows.cap.ravel()[cheap]
+        saving *= cap
         g = rows.fixed + rows.sum_by_location(cheap, saving)
         floor = np.minimum(g, 0.0).sum(axis=1)
         below = np.minimum(0.0, rows.penalty[:, None] - prices)
         opened = (g < 0).ravel()[rows.location_bin(cheap)]
-        served = rows.sum_by_line(cheap, opened * rows.cap.ravel()[cheap])
+        served = rows.sum_by_line(cheap, opened * cap)
         direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
         stopped = []
         factors = np.zeros((len(active), 1))
@@ -132,6 +143,12 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
 
 def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
     """Whether two Lagrangians have the same pairs, capacities and quantities."""
+    mine, theirs = (
+        (one.pair_l, one.pair_k, one.cap, one.q),
+        (other.pair_l, other.pair_k, other.cap, other.q),
+    )
+    if all(a is b for a, b in zip(mine, theirs, strict=True)):
+        return True  # the very same arrays (``like``); equal ones are compared below
     return (
         np.array_equal(other.pair_l, one.pair_l)
         and np.array_equal(other.pair_k, one.pair_k)
@@ -150,7 +167,7 @@ class _Rows:
         self.cost = np.array([many[i].cost for i in active]).reshape(n, pairs)
         self.fixed = np.array([many[i].fixed for i in active]).reshape(n, -1)
         self.penalty = np.array([many[i].penalty for i in active], dtype=float)
-        self.cap = np.broadcast_to(first.cap, (n, pairs))
+        self.cap = np.tile(first.cap, n)  # flat, (row, pair) order: taken as it is each step
         locations, lines = self.fixed.shape[1], len(first.q)
         offsets = np.arange(n)[:, None]
         self._by_location = (first.pair_l[None, :] + offsets * locations).ravel()

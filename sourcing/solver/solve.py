@@ -191,10 +191,11 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
     different places: the same pairs), up to the reduction, their price steps taken
     together: the first ``LAGRANGIAN_STEPS``, then the refining steps of those whose
     trial plan leaves their bound short of it (``reduce_candidates``, step for step)."""
-    begun = []
+    begun: list[tuple[IntArray, ObjectiveBreakdown, Lagrangian]] = []
     for arrays in many:
         allocation = greedy_allocation(arrays)
-        begun.append((allocation, evaluate(arrays, allocation), Lagrangian(arrays)))
+        like = begun[0][2] if begun else None  # derived arrays share its pairs
+        begun.append((allocation, evaluate(arrays, allocation), Lagrangian(arrays, like)))
     usable = [i for i, arrays in enumerate(many) if arrays.cap.any()]
     # Those over other pairs than the first (none, for one cart sent to different
     # places) take their steps alone, as ``reduce_candidates`` would.
