@@ -103,27 +103,31 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
         # Only pairs below their line's price save anything or can be opened: the
         # others add exact zeros to the sums, so they are left out of them.
         cheap = rows.pairs_below(pair_prices)
-        cap = rows.cap[cheap]
+        cap, bins = rows.cap[cheap], rows.location_bin(cheap)
         saving = np.minimum(rows.cost.ravel()[cheap] - pair_prices.ravel()[cheap], 0.0)
         saving *= cap
-        g = rows.fixed + rows.sum_by_location(cheap, saving)
-        floor = np.minimum(g, 0.0).sum(axis=1)
+        g = rows.fixed + rows.sum_by_location(bins, saving)
+        floor = np.minimum(g, 0.0).sum(axis=1).tolist()
         below = np.minimum(0.0, rows.penalty[:, None] - prices)
-        opened = (g < 0).ravel()[rows.location_bin(cheap)]
+        opened = (g < 0).ravel()[bins]
         served = rows.sum_by_line(cheap, opened * cap)
         direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
+        # Each row's dot products, as ``@`` takes them of the row alone (the same dot).
+        priced = np.vecdot(prices, first.q).tolist()
+        penalised = np.vecdot(below, first.q).tolist()
+        norms = np.vecdot(direction, direction).tolist()
         stopped = []
         factors = np.zeros((len(active), 1))
         for r, i in enumerate(active):
             one = many[i]
-            bound = float(prices[r] @ first.q + below[r] @ first.q + floor[r])
+            bound = priced[r] + penalised[r] + floor[r]
             if bound > one.best:
                 one.best, one.best_g = bound, g[r].copy()
             upper_bound = upper_bounds[i]
             if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
                 stopped.append(r)
                 continue
-            norm = float(direction[r] @ direction[r])
+            norm = norms[r]
             if norm == 0.0:
                 stopped.append(r)
                 continue
@@ -183,10 +187,11 @@ class _Rows:
         """The flat (row, location) of each flat (row, pair)."""
         return self._by_location[flat]
 
-    def sum_by_location(self, flat: IntArray, values: FloatArray) -> FloatArray:
-        """Each row's values summed per location, in pair order (as ``np.bincount`` alone)."""
+    def sum_by_location(self, bins: IntArray, values: FloatArray) -> FloatArray:
+        """Each row's values summed per location (``bins``: ``location_bin`` of the flat
+        (row, pair)s), in pair order (as ``np.bincount`` alone)."""
         size = self._shape_l[0] * self._shape_l[1]
-        weighted = np.bincount(self._by_location[flat], values, minlength=size)
+        weighted = np.bincount(bins, values, minlength=size)
         summed = np.asarray(weighted, dtype=np.float64)  # float already: weights are
         return summed.reshape(self._shape_l)
 

@@ -143,3 +143,20 @@ def test_starts_over_other_pairs_take_their_steps_alone() -> None:
     for arrays, start in zip(many, starts(many), strict=True):
         plan, alone_plan = solve_arrays(arrays, start=start), solve_arrays(arrays)
         assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(1, 40),
+    st.integers(0, 2**32 - 1),
+)
+def test_row_dots_are_the_dots_of_each_row_alone(rows: int, columns: int, seed: int) -> None:
+    """The shared steps take each row's dot products with ``np.vecdot``: bit for bit the
+    ``@`` of the row alone, which the lone ascent takes."""
+    rng = np.random.default_rng(seed)
+    matrix = rng.normal(size=(rows, columns)) * 10.0 ** rng.integers(-3, 4, size=(rows, columns))
+    vector = rng.normal(size=columns) * 10.0 ** rng.integers(-3, 4, size=columns)
+    together = np.vecdot(matrix, vector).tolist()
+    assert together == [float(matrix[r] @ vector) for r in range(rows)]
+    assert np.vecdot(matrix, matrix).tolist() == [float(row @ row) for row in matrix]
