@@ -48,9 +48,31 @@ _CURRENT = select(ConfigVersion.version).where(ConfigVersion.id == 1)
 
 
 def config_version(session: Session) -> int | None:
-    """The current version; ``None`` when the row is missing (nothing may then be cached)."""
+    """The current version; ``None`` when the row is missing (nothing may then be cached).
+
+    Read once per session after ``read_config_version_once`` (read-only work that asks
+    for it several times: the version its first read saw holds for all of them).
+    """
+    once: list[int | None] | None = session.info.get(_READ_ONCE)
+    if once:
+        return once[0]
     version: int | None = session.connection().execute(_CURRENT).scalar()
+    if once is not None:
+        once.append(version)
     return version
+
+
+def read_config_version_once(session: Session) -> None:
+    """Let ``config_version`` read the version once in ``session`` and give it again after.
+
+    For read-only sessions only: a write in the session that moves the version
+    (a watched row flushed) would not be seen by the caches.
+    """
+    session.info.setdefault(_READ_ONCE, [])
+
+
+# session.info key: [the version read] once read, [] before, absent when read every time.
+_READ_ONCE = "sourcing.config_version_once"
 
 
 def bump_config_version(session: Session) -> None:

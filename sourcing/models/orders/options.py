@@ -34,6 +34,7 @@ from sourcing.models.config.candidate_cache import (
     share_stock_reads,
 )
 from sourcing.models.config.config_cache import stored_profile
+from sourcing.models.config.config_version import read_config_version_once
 from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import CustomerTier, OrderType
 from sourcing.models.db.errors import InvalidField, NotFound
@@ -203,6 +204,7 @@ def _read(
 
     def read(session: Session) -> tuple[Snapshot | None, Snapshot | None, list[tuple[str, float]]]:
         share_stock_reads(session)  # both snapshots ask for the cart's products
+        read_config_version_once(session)  # and for the configuration, three times
         options = SourceOptions()
         hd = (
             read_snapshot(session, _cart(request, OrderType.HD, None), options)

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing import solver
-from sourcing.models.config.candidate_cache import read_candidates
+from sourcing.models.config.candidate_cache import CandidateSet, candidate_set, read_candidates
 from sourcing.models.config.config_cache import products_and_profile
 from sourcing.models.config.tables import Customer, Location
 from sourcing.models.db.base import table_of, utcnow
@@ -228,11 +228,11 @@ def read_snapshot(
     for i, line in enumerate(order.lines):
         if line.product_ref not in products:
             raise NotFound("product", line.product_ref, field=f"order.lines[{i}].product_ref")
-    point = _destination(session, order)
+    rules = stored.rules
+    point = _destination(session, order, candidate_set(session, order.type, rules.get("network")))
     profile = stored.profile
     if options.split_limit is not None:
         profile = replace(profile, split_limit=options.split_limit)
-    rules = stored.rules
     candidates = read_candidates(
         session,
         order.type,
@@ -280,22 +280,26 @@ def read_snapshot(
     )
 
 
-def _destination(session: Session, order: OrderInput) -> solver.GeoPoint:
-    """Where the units go: the delivery point, or the collection store's location."""
+def _destination(session: Session, order: OrderInput, candidates: CandidateSet) -> solver.GeoPoint:
+    """Where the units go: the delivery point, or the collection store's location (from
+    ``candidates``, the order type's at the current config version, when it is one)."""
     store = None
     if order.collection_location_ref or order.type is OrderType.CC:
         # An HD order may name a store too (it is stored with the order): it must exist.
-        store = session.scalars(
-            select(Location).where(Location.ref == order.collection_location_ref)
-        ).one_or_none()
-        if store is None:
-            field = "order.collection_location_ref"
-            raise NotFound("location", order.collection_location_ref or "", field=field)
+        ref = order.collection_location_ref or ""
+        index = candidates.table.index_of(ref)
+        if index is not None:
+            store = candidates.locations[index].point
+        else:
+            row = session.scalars(select(Location).where(Location.ref == ref)).one_or_none()
+            if row is None:
+                raise NotFound("location", ref, field="order.collection_location_ref")
+            store = solver.GeoPoint(row.latitude, row.longitude)
     if order.type is not OrderType.CC:
         assert order.delivery_point is not None  # the converter requires one for HD
         return order.delivery_point
     assert store is not None
-    return solver.GeoPoint(store.latitude, store.longitude)
+    return store
 
 
 def write_order(

@@ -7,6 +7,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models import OrderType, Product, SourcingProfile
 from sourcing.models.config.config_cache import products_and_profile
+from sourcing.models.config.config_version import (
+    bump_config_version,
+    config_version,
+    read_config_version_once,
+)
 from sourcing.models.db.engine import make_engine, session_factory
 from tests.models.builders import add_product
 
@@ -73,3 +78,35 @@ def test_a_new_active_profile_is_seen_by_the_next_read(sessions: sessionmaker[Se
         session.add(SourcingProfile(order_type=OrderType.HD, version=2, active=True, split_limit=2))
     with sessions.begin() as session:
         assert active(session) == (2, 2)
+
+
+def test_the_version_is_read_once_where_asked_and_every_time_elsewhere(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """A session reading it once asks the database once however often it is asked; any
+    other session asks every time; a version moved in between is read by the next session."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    def reads(once: bool) -> tuple[int, int | None]:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with sessions.begin() as session:
+                if once:
+                    read_config_version_once(session)
+                versions = {config_version(session) for _ in range(3)}
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        (version,) = versions
+        return len([s for s in statements if "config_version" in s]), version
+
+    assert reads(once=False)[0] == 3
+    queries, before = reads(once=True)
+    assert queries == 1
+    with sessions.begin() as session:
+        bump_config_version(session)
+    assert before is not None
+    assert reads(once=True) == (1, before + 1)
