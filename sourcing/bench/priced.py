@@ -19,6 +19,20 @@ Taking the units of a whole order instead (five times as many here) made
 every capacity look five times larger than it is: its price was 0 where
 slots ran out, the priced plans spent the slots of scarce stores on few
 units, and the stock behind them was stranded.
+
+The history is one draw of the demand to come, and a line of a product
+falls in a region or not. One LP over it places every shortage where that
+draw happened to ask far from stock, and a position's dual jumps between 0
+and nearly the rejection penalty with one line more or less: the prices
+steer every order by the accidents of one sample. So the prices are the
+mean of the LP's duals over ``PRICE_SAMPLES`` histories drawn from the
+history with replacement (the randomized-LP bid prices of Talluri & van
+Ryzin, Management Science 1999): what a unit is expected to be worth over
+the demand that may come. A position short in every draw keeps its price,
+one short in few draws gets a fraction of it. On ``scarce`` (seed 0, 300
+orders, sizes 100 to 3,000) the served units cost 8.14M against 8.19M
+with one LP, and refreshing after every order instead of every 5 gave
+8.19M: the sample, not the refresh, was what limited the prices.
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ from sourcing.solver import CandidateState, ScarcityPrices, SourcingProblem
 from sourcing.solver.scarcity import (
     expected_demand,
     free_stock,
+    mean_prices,
     network_supply,
     scarcity_prices,
 )
@@ -45,6 +60,9 @@ PRICE_WEIGHT = 1.0
 # about 64% of the gap to the wave on scarce_capacity-100 where every 25
 # closed 15% (the prices follow the stock and capacity as they run down).
 REFRESH_ORDERS = 5
+# Resampled histories whose LP duals are averaged: each refresh solves this
+# many LPs (0: one LP over the history itself).
+PRICE_SAMPLES = 8
 
 
 class OrderHistory(Protocol):
@@ -77,6 +95,7 @@ def network_prices(
     state: StockView,
     next_order: int,
     units_per_fulfilment: float | None = None,
+    samples: int = PRICE_SAMPLES,
 ) -> ScarcityPrices:
     """Prices of the network's positions for the orders from ``next_order`` on.
 
@@ -84,26 +103,32 @@ def network_prices(
     stock left (on hand less reserved, taken and buffer) and, where locations
     have a daily capacity, the orders they can still take until the last
     day, each of ``units_per_fulfilment`` units (default: the history's
-    units per order line).
+    units per order line). The prices are the mean of the duals over
+    ``samples`` histories drawn with replacement from the history, with a
+    seed of ``next_order`` (0: the duals of the history itself).
     """
+    if samples < 0:
+        raise ValueError(f"Expected samples >= 0, got {samples!r}.")
     history: Sequence[SourcingProblem] = instance.history or instance.problems
     left = len(instance.problems) - next_order
     if not history or left <= 0:
         return ScarcityPrices()
     per_fulfilment = units_per_fulfilment or units_per_line(history)
-    demand = expected_demand((p.order for p in history), scale=left / len(history))
     weights = instance.problems[next_order].profile.weights
     table = state.table
-    stock = free_stock(state.base.stock, demand.products, len(table.refs), state.taken)
-    supply = network_supply(
-        table,
-        weights,
-        demand.products,
-        stock,
-        _capacity_orders(instance, state, next_order),
-        per_fulfilment,
-    )
-    return scarcity_prices(supply, demand, weights.rejection)
+    capacity = _capacity_orders(instance, state, next_order)
+
+    def prices_of(orders: Sequence[SourcingProblem]) -> ScarcityPrices:
+        demand = expected_demand((p.order for p in orders), scale=left / len(orders))
+        stock = free_stock(state.base.stock, demand.products, len(table.refs), state.taken)
+        supply = network_supply(table, weights, demand.products, stock, capacity, per_fulfilment)
+        return scarcity_prices(supply, demand, weights.rejection)
+
+    if not samples:
+        return prices_of(history)
+    rng = np.random.default_rng(next_order)
+    draws = (rng.integers(0, len(history), len(history)) for _ in range(samples))
+    return mean_prices([prices_of([history[i] for i in drawn]) for drawn in draws])
 
 
 def units_per_line(problems: Sequence[SourcingProblem]) -> float:

@@ -29,7 +29,7 @@ however few units it holds. Nothing here touches a database or the wire.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,20 @@ class ScarcityPrices:
         for location, product, price in rows:
             by_product.setdefault(product, {})[location] = float(price)
         return cls(by_product)
+
+
+def mean_prices(prices: Sequence[ScarcityPrices]) -> ScarcityPrices:
+    """The mean of ``prices``, position by position (a position one leaves out counts 0)."""
+    by_product: dict[str, dict[str, float]] = {}
+    per_fulfilment: dict[str, float] = {}
+    for one in prices:
+        for product, at in one.by_product.items():
+            mean = by_product.setdefault(product, {})
+            for location, price in at.items():
+                mean[location] = mean.get(location, 0.0) + price / len(prices)
+        for location, price in one.per_fulfilment.items():
+            per_fulfilment[location] = per_fulfilment.get(location, 0.0) + price / len(prices)
+    return ScarcityPrices(by_product, per_fulfilment)
 
 
 def _check_price(name: str, price: float) -> None:

@@ -49,6 +49,35 @@ def test_the_last_unit_near_demand_is_priced_at_what_far_costs_more() -> None:
     assert prices.of("p1", "FAR") == 0.0
 
 
+def test_prices_are_the_mean_over_resampled_histories() -> None:
+    """Two of three past orders near NEAR: one LP prices its unit at 44, the draws 44 x a share.
+
+    Two orders to come make each past order 2/3 of a unit: a draw with two
+    or three near NEAR wants more than its unit (44), a draw with one or
+    none leaves the unit free (FAR holds plenty). ELSEWHERE is a region of its own.
+    """
+    instance = Instance(
+        "near-far-2",
+        (at("BETWEEN", 31.0), at("DOOR", 11.0)),
+        (0, 0),
+        history=(at("PAST", 11.0), at("PAST-2", 11.0), at("ELSEWHERE", 80.0)),
+    )
+    state = NetworkState(LOCATIONS)
+    assert network_prices(instance, state, 0, samples=0).of("p1", "NEAR") == pytest.approx(
+        44.0, rel=1e-3
+    )
+    drawn = network_prices(instance, state, 0, samples=32).of("p1", "NEAR")
+    assert 0.0 < drawn < 44.0 * (1 - 1e-3)
+    assert (drawn / (44.0 / 32)) == pytest.approx(round(drawn / (44.0 / 32)), abs=1e-2)
+    assert network_prices(instance, state, 0, samples=32).of("p1", "NEAR") == drawn
+
+
+def test_a_negative_number_of_samples_is_refused() -> None:
+    """Samples count LPs: below 0 is an error naming the field."""
+    with pytest.raises(ValueError, match="samples"):
+        network_prices(INSTANCE, NetworkState(LOCATIONS), 0, samples=-1)
+
+
 def test_priced_mip_keeps_the_unit_for_the_order_that_needs_it() -> None:
     """Unpriced, the first order takes NEAR's unit; priced, it goes to FAR and costs less in all."""
     options = PolicyOptions()

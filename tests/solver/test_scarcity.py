@@ -21,7 +21,13 @@ from sourcing.solver import (
 )
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
-from sourcing.solver.scarcity import ExpectedDemand, Supply, expected_demand, scarcity_prices
+from sourcing.solver.scarcity import (
+    ExpectedDemand,
+    Supply,
+    expected_demand,
+    mean_prices,
+    scarcity_prices,
+)
 from tests.solver.test_properties import (
     PRODUCTS,
     Enumerated,
@@ -134,6 +140,17 @@ def test_expected_demand_rejects_bad_settings(arguments: dict[str, float], field
     """Settings out of range name themselves."""
     with pytest.raises(ValueError, match=field):
         expected_demand([], **arguments)
+
+
+def test_mean_prices_average_every_position_counting_the_missing_as_zero() -> None:
+    """A position priced by one of two draws gets half its price; one priced by both, the mean."""
+    first = ScarcityPrices({"p1": {"A": 10.0, "B": 4.0}}, {"A": 6.0})
+    second = ScarcityPrices({"p1": {"A": 20.0}, "p2": {"B": 8.0}})
+    mean = mean_prices([first, second])
+    assert mean.of("p1", "A") == pytest.approx(15.0)
+    assert mean.of("p1", "B") == pytest.approx(2.0)
+    assert mean.of("p2", "B") == pytest.approx(4.0)
+    assert mean.per_fulfilment == pytest.approx({"A": 3.0})
 
 
 def test_a_negative_price_is_refused() -> None:
