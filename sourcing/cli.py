@@ -66,7 +66,7 @@ def _prices_refresh(args: argparse.Namespace) -> int:
     from sourcing.models.inventory.calls import refresh_scarcity_prices
     from sourcing.models.inventory.scarcity import PriceSettings
 
-    settings = PriceSettings(args.window_days, args.horizon_days, args.cell_deg)
+    settings = PriceSettings(args.window_days, args.horizon_days, args.cell_deg, args.samples)
     engine = make_engine(args.db)
     try:
         report = refresh_scarcity_prices(session_factory(engine), settings)
@@ -228,6 +228,12 @@ def _add_prices(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     refresh.add_argument(
         "--cell-deg", type=float, default=0.5, help="degrees of latitude/longitude per region"
+    )
+    refresh.add_argument(
+        "--samples",
+        type=int,
+        default=8,
+        help="histories resampled from the window whose LP prices are averaged (0: one LP)",
     )
     refresh.set_defaults(run=_prices_refresh)
 

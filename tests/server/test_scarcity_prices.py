@@ -129,6 +129,42 @@ def test_priced_order_spares_the_last_units_of_a_scarce_store(
     assert [f.location_ref for f in off.fulfilments] == ["NEAR"]
 
 
+def test_refreshed_prices_are_the_mean_over_resampled_histories(
+    server: RunningServer, db_url: str, clients: Clients
+) -> None:
+    """NEAR keeps 1 of 3 units after two past orders at it; a third ordered at FAR.
+
+    One LP over the window sees two units wanted near NEAR's one: 44. A
+    history drawn from the three orders with replacement holds 0 to 3 of
+    NEAR's, and wants NEAR's unit only with two or more: the mean over 32
+    draws lies strictly between 0 and 44, and a second refresh stores the same.
+    """
+    with session_factory(server.engine).begin() as session:
+        product = add_product(session, "SKU_1")
+        for ref, longitude, units in (("NEAR", 0.1, 3), ("FAR", 0.5, 20)):
+            store = add_location(session, ref, longitude=longitude, shipping_cost_per_unit_km=1.0)
+            add_position(session, product, store, units)
+    for ref, longitude, served_by in (("P1", 0.1, "NEAR"), ("P2", 0.1, "NEAR"), ("P3", 0.5, "FAR")):
+        reply = clients.sourcing.Source(
+            sourcing_pb2.SourceRequest(order=order_at(ref, longitude)), timeout=30
+        )
+        assert [f.location_ref for f in reply.plan.fulfilments] == [served_by]
+    refresh = ["prices", "refresh", "--db", db_url, "--horizon-days", "28"]
+    assert main([*refresh, "--samples", "0"]) == 0
+    assert stored_prices(server)["NEAR"] == pytest.approx(44.0, rel=0.02)
+    assert main([*refresh, "--samples", "32"]) == 0
+    drawn = stored_prices(server).get("NEAR", 0.0)
+    assert 0.0 < drawn < 44.0 * 0.98
+    assert main([*refresh, "--samples", "32"]) == 0
+    assert stored_prices(server).get("NEAR", 0.0) == drawn
+
+
+def test_a_negative_number_of_samples_is_refused() -> None:
+    """A refresh averages ``samples`` LPs: below 0 is an error naming the field."""
+    with pytest.raises(ValueError, match="samples"):
+        PriceSettings(samples=-1)
+
+
 def test_a_refresh_without_history_stores_no_prices(server: RunningServer, db_url: str) -> None:
     """No orders in the window: nothing is scarce, every old price is gone."""
     scarce_network(server)

@@ -11,6 +11,16 @@ available now, and replaces every stored price in one transaction.
 Source reads only the rows of an order's products, and only when the
 weights it solves under give ``scarcity_price`` a weight above 0.
 
+The window's orders are one draw of the demand to come, and one LP over
+them puts every shortage where that draw happened to ask far from stock:
+a position's dual jumps between 0 and nearly the rejection penalty with
+one order more or less. So the stored prices are the mean of the LP's
+duals over ``PriceSettings.samples`` histories drawn from the window's
+orders with replacement (the randomized-LP bid prices of Talluri and van
+Ryzin, Management Science 1999; ``sourcing.bench.priced`` measures the same
+on the bench), each draw seeded so that a refresh of the same data gives
+the same prices. ``samples=0`` prices the window itself with one LP.
+
 Where locations have a daily capacity (total or home-delivery), the LP also
 bounds what each can ship over the horizon: the fulfilments it can still
 take today plus its daily capacity for each further day, each carrying the
@@ -45,6 +55,7 @@ from sourcing.solver.scarcity import (
     ExpectedDemand,
     Supply,
     demand_of_lines,
+    mean_prices,
     network_supply,
     scarcity_prices,
 )
@@ -55,18 +66,29 @@ _READ = select(ScarcityPrice.product_id, ScarcityPrice.location_id, ScarcityPric
 )
 _READ_CAPACITY = select(CapacityPrice.location_id, CapacityPrice.price)
 _PRICES = table_of(ScarcityPrice)
+# Resampled histories whose LP duals a refresh averages (each one LP), and the most allowed.
+DEFAULT_SAMPLES = 8
+MAX_SAMPLES = 256
+# The draws' seed: a refresh of the same history and stock stores the same prices.
+SAMPLE_SEED = 0
 _CAPACITY_PRICES = table_of(CapacityPrice)
 
 
 @dataclass(frozen=True, slots=True)
 class PriceSettings:
-    """How a refresh forecasts: the history window, the horizon priced, the region size."""
+    """How a refresh forecasts: the history window, the horizon priced, the region size,
+    and how many resampled histories' LPs the prices average (0: one LP over the window)."""
 
     window_days: float = 28.0
     horizon_days: float = 7.0
     cell_deg: float = DEFAULT_CELL_DEG
+    samples: int = DEFAULT_SAMPLES
 
     def __post_init__(self) -> None:
+        if isinstance(self.samples, bool) or not isinstance(self.samples, int):
+            raise ValueError(f"Expected samples to be an integer, got {self.samples!r}.")
+        if not 0 <= self.samples <= MAX_SAMPLES:
+            raise ValueError(f"Expected samples between 0 and {MAX_SAMPLES}, got {self.samples!r}.")
         for name in ("window_days", "horizon_days", "cell_deg"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
@@ -97,6 +119,7 @@ class PricingInputs:
     """What one refresh read: the LP's supply and demand, and the ids to store prices under.
 
     ``supply.capacity_orders`` is None when no candidate has a daily capacity.
+    ``samples`` are the demands of the resampled histories (none: ``demand`` alone).
     """
 
     supply: Supply
@@ -106,6 +129,7 @@ class PricingInputs:
     location_ids: Mapping[str, int]
     orders: int
     read_at: datetime
+    samples: tuple[ExpectedDemand, ...] = ()
 
 
 def read_inputs(
@@ -119,10 +143,15 @@ def read_inputs(
     cached = candidate_set(session, OrderType.HD, network)
     since = now - timedelta(days=settings.window_days)
     lines = _history_lines(session, since)
+    by_order: dict[int, list[tuple[float, float, str, int]]] = {}
+    for order_id, lat, lon, ref, units in lines:
+        if units > 0:
+            by_order.setdefault(order_id, []).append((lat, lon, ref, units))
     orders = len({line[0] for line in lines})
+    scale = settings.horizon_days / settings.window_days
     demand = demand_of_lines(
         ((lat, lon, ref, units) for _, lat, lon, ref, units in lines if units > 0),
-        scale=settings.horizon_days / settings.window_days,
+        scale=scale,
         cell_deg=settings.cell_deg,
     )
     per_fulfilment = _units_per_fulfilment(session, since, [int(line[4]) for line in lines])
@@ -131,7 +160,31 @@ def read_inputs(
         capacity = _capacity_orders(session, network, cached, settings)
         supply = replace(supply, capacity_orders=capacity)
     return PricingInputs(
-        supply, demand, weights.rejection, product_ids, cached.location_ids, orders, now
+        supply,
+        demand,
+        weights.rejection,
+        product_ids,
+        cached.location_ids,
+        orders,
+        now,
+        _resampled(list(by_order.values()), settings, scale),
+    )
+
+
+def _resampled(
+    orders: list[list[tuple[float, float, str, int]]], settings: PriceSettings, scale: float
+) -> tuple[ExpectedDemand, ...]:
+    """The demands of ``settings.samples`` histories drawn from ``orders`` with replacement."""
+    if not settings.samples or not orders:
+        return ()
+    rng = np.random.default_rng(SAMPLE_SEED)
+    return tuple(
+        demand_of_lines(
+            (line for i in rng.integers(0, len(orders), len(orders)) for line in orders[i]),
+            scale=scale,
+            cell_deg=settings.cell_deg,
+        )
+        for _ in range(settings.samples)
     )
 
 
@@ -168,8 +221,13 @@ def _history_lines(session: Session, since: datetime) -> list[tuple[int, float, 
 
 
 def solve_prices(inputs: PricingInputs) -> solver.ScarcityPrices:
-    """The LP's prices for what was read (no database: run it outside any transaction)."""
-    return scarcity_prices(inputs.supply, inputs.demand, inputs.rejection_penalty)
+    """The LP's prices for what was read, averaged over the resampled histories when there
+    are any (no database: run it outside any transaction)."""
+    if not inputs.samples:
+        return scarcity_prices(inputs.supply, inputs.demand, inputs.rejection_penalty)
+    return mean_prices(
+        [scarcity_prices(inputs.supply, d, inputs.rejection_penalty) for d in inputs.samples]
+    )
 
 
 def store_prices(
