@@ -36,9 +36,13 @@ from sourcing.solver.wave.served import plan_key
 from sourcing.solver.wave.shortage import SHORT_CELLS, ShortWave
 
 # Share of the time left after the plans are applied that the exchanges keep (the
-# neighbourhoods' joint MIPs take the rest); less when a short wave serves the most.
+# neighbourhoods' joint MIPs take the rest). A short wave serving the most keeps none for
+# them: no unit is left to win, and re-solving orders one at a time gained about a tenth of
+# what the neighbourhoods gain in the same time on the scarce bench waves.
 EXCHANGE_SHARE = 0.25
-SHORTAGE_EXCHANGE_SHARE = 0.05
+# The least time beyond an application worth starting the neighbourhoods with (their MIPs
+# take 10-100 ms each on the scarce bench waves).
+LEAST_SEARCH_S = 0.3
 # Under shortage, the share of the time left (less an application's) the orders solved
 # one by one at the wave's own prices may take (``priced_sequence``).
 PRICED_SHARE = 0.85
@@ -127,11 +131,14 @@ class Finishing(JointStep, ShortWave):
         self._timed("apply", mark)
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
-        if self._left() > 2 * room:  # neighbourhoods, then exchanges
-            # Serving the most already, a short wave's plan gains more from neighbourhoods.
-            at_floor = short and self._serves_most(rejected)
-            exchange = SHORTAGE_EXCHANGE_SHARE if at_floor else EXCHANGE_SHARE
-            until = self.deadline - room - exchange * max(self._left() - room, 0.0)
+        if self._left() > room + LEAST_SEARCH_S:  # neighbourhoods, then exchanges
+            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
+            # Serving the most already, a short wave's plan gains more from neighbourhoods; with
+            # too little time for both, the neighbourhoods gain more units per second.
+            if (short and self._serves_most(rejected)) or self._left() < 3 * room:
+                # The search keeps the time its last application takes; without explanations
+                # its applied plans are the result, so nothing else needs time after it.
+                until = self.deadline if not explain else self.deadline - room
             key = (rejected, total)
             plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
         if self._left() > 2 * room:

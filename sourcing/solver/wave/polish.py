@@ -216,15 +216,17 @@ class Polishing:
         )
         better, order = search.run(start, first, deadline, self._application_time())
         if search.moves:
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                order,
-                decide_from(cells_of(self.problem, better)),
-                "batch",
-                explain=explain,
-            )
+            applied = better  # applied in ``order`` by the search, as here without explanations
+            if explain:
+                applied = apply(
+                    self._state(),
+                    self.orders,
+                    self.profiles,
+                    order,
+                    decide_from(cells_of(self.problem, better)),
+                    "batch",
+                    explain=True,
+                )
             after = plan_key(applied.values())
             if after < key:
                 self.rescued["neighbourhood"] = key[0] - after[0]
