@@ -27,7 +27,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
-from sourcing.solver.wave.choice import Chooser
+from sourcing.solver.wave.choice import KINDS, KINDS_AT_FLOOR, Chooser
 from sourcing.solver.wave.data import fit
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.mip import solve_wave_mip
@@ -68,6 +68,7 @@ class Neighbourhoods:
         penalty_raise: FloatArray,
         rank: IntArray,
         settled: Container[int] = (),
+        at_floor: bool = False,
     ) -> None:
         self.problem, self.profiles = problem, profiles
         self.settled = settled  # orders ``apply`` may place on their locations alone
@@ -77,7 +78,8 @@ class Neighbourhoods:
         self.largest = max(min(LARGEST, n // 2), min(SMALLEST, n))
         self.size = min(START, self.largest)
         self.stale = 0  # neighbourhoods in a row that moved nothing
-        self.chooser = Chooser(problem)
+        # ``at_floor``: the plan rejects only units no plan serves; no move can serve more.
+        self.chooser = Chooser(problem, kinds=KINDS_AT_FLOOR if at_floor else KINDS)
         self.tried = self.moves = 0
         self.mip_s = 0.0  # the last MIP's time
         self.rate = [math.nan, math.nan]  # gain per second at the size and at twice it

@@ -211,8 +211,10 @@ class Polishing:
         start, first = plans, sequence
         if plan_key(self.greedy_plans.values()) < key:  # the greedy's plan is the better start
             start, first = self.greedy_plans, list(range(len(self.orders)))
+        unavoidable = int(self.ordered.sum()) - self.served.max_served
+        at_floor = plan_key(start.values())[0] <= unavoidable
         search = Neighbourhoods(
-            self.problem, self.profiles, self.penalty_raise, self.rank, self.settled
+            self.problem, self.profiles, self.penalty_raise, self.rank, self.settled, at_floor
         )
         better, order = search.run(start, first, deadline, self._application_time())
         if search.moves:
