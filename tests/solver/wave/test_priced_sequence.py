@@ -6,18 +6,23 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from sourcing.solver import Capacity, SourcingProfile, Weights
-from sourcing.solver.wave import BatchProblem
+from sourcing.solver.plan import Plan
+from sourcing.solver.wave import BatchProblem, solve_batch
+from sourcing.solver.wave.finish import Finishing
 from sourcing.solver.wave.priced_sequence import (
     capacity_binds,
     priced_sequence,
     units_per_fulfilment,
     wave_prices,
 )
+from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.sequence import NetworkState, apply, greedy
 from sourcing.solver.wave.steps import _capacity
 from tests.solver.builders import loc
+from tests.solver.wave.test_exchange import _slot_wave as _short_slot_wave
 from tests.solver.wave.test_solve import order
 
 
@@ -102,3 +107,34 @@ def test_capacity_binds_when_a_plan_fills_a_stores_slots() -> None:
     roomy[0, 0] = 2
     assert not capacity_binds(plans, roomy, table, problem.orders)
     assert not capacity_binds(plans, np.full_like(capacity, -1), table, problem.orders)
+
+
+def test_where_the_priced_orders_gave_a_plan_no_repaired_assignment_is_applied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Short of stock with capacity binding: only the joint MIP's assignment is applied after."""
+    applied: list[bool] = []
+    priced: list[bool] = []
+    rescue, solve_priced = Finishing._rescue, Finishing._priced
+
+    def spy_rescue(self: Finishing, assignment: Assignment) -> tuple[list[int], set[int]]:
+        applied.append(assignment is self.joint)
+        return rescue(self, assignment)
+
+    def spy_priced(
+        self: Finishing,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        result = solve_priced(self, plans, sequence, key, explain)
+        priced.append(bool(result[0]))
+        return result
+
+    monkeypatch.setattr(Finishing, "_rescue", spy_rescue)
+    monkeypatch.setattr(Finishing, "_priced", spy_priced)
+    wave = solve_batch(_short_slot_wave(), gap_target=0.0)
+    assert priced == [True]
+    assert all(applied)
+    assert wave.rejected_units == 2  # the units no plan serves
