@@ -10,8 +10,13 @@ plans as the hint. Its orders are then checked and priced in turn on what
 the others hold, as ``apply`` would place them after every other order; the
 move is kept only when it lowers their (rejected units, cost), rejected
 units first, so the plan never loses a unit. Neighbourhoods follow one
-another until the deadline, larger while their MIPs finish fast; the whole
-plan is applied again in sequence at the end (the orders of each kept move
+another until the deadline; their size shrinks when a MIP is slow and grows
+when moves stop, and a neighbourhood of twice the size is taken whenever
+those gained more per second of late. Under shortage the search is
+throughput-bound (nearly every neighbourhood moves), so a move is kept
+cheap: candidates at the first line prices (``data.fit`` without
+ascent), only the orders from the first changed one priced. The whole plan
+is applied again in sequence at the end (the orders of each kept move
 after the others), and kept only when that lowers the wave's key.
 """
 
