@@ -4,12 +4,15 @@ order slot for the order that has nowhere else to go."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
 
 from sourcing.solver import Capacity, SourcingProfile, Weights
 from sourcing.solver.plan import Plan
+from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.scarcity import ScarcityPrices
 from sourcing.solver.wave import BatchProblem, solve_batch
 from sourcing.solver.wave.finish import Finishing
 from sourcing.solver.wave.priced_sequence import (
@@ -88,6 +91,39 @@ def test_past_its_deadline_an_order_takes_the_greedys_allocation() -> None:
     assert sorted(late) == [0, 1]
     assert [f.location_ref for f in late[0].fulfilments] == ["NEAR"]
     assert late[1].rejected_units == 1
+
+
+def test_an_order_whose_greedy_takes_nothing_priced_is_not_solved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the greedy's allocation takes no priced unit or slot, the order keeps it unsolved;
+    an order whose greedy takes a priced slot is still solved exactly."""
+    import sourcing.solver.wave.priced_sequence as module
+
+    problem = _slot_wave()
+    profiles = [problem.profile] * 2
+    solved: list[str] = []
+    exact = module.solve
+
+    def counting(problem: SourcingProblem, **kwargs: Any) -> Plan:
+        solved.append(problem.order.ref)
+        return exact(problem, **kwargs)
+
+    monkeypatch.setattr(module, "solve", counting)
+    plans = priced_sequence(
+        _state(problem), problem.orders, profiles, [0, 1], ScarcityPrices(), np.inf
+    )
+    assert plans is not None
+    assert solved == []
+    assert [f.location_ref for f in plans[0].fulfilments] == ["NEAR"]  # the greedy's
+    assert plans[1].rejected_units == 1
+    # NEAR's slot priced: O0's greedy takes it, so O0 is solved (and goes to FAR).
+    priced = ScarcityPrices(per_fulfilment={"NEAR": 100.0})
+    plans = priced_sequence(_state(problem), problem.orders, profiles, [0, 1], priced, np.inf)
+    assert plans is not None
+    assert solved[0] == "O0"
+    assert [f.location_ref for f in plans[0].fulfilments] == ["FAR"]
+    assert [p.rejected_units for p in plans.values()] == [0, 0]
 
 
 def test_capacity_binds_when_a_plan_fills_a_stores_slots() -> None:
