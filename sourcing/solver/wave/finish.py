@@ -134,8 +134,10 @@ class Finishing(JointStep, ShortWave):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
         self._timed("apply", mark)
+        room = self._application_time()  # measured now, if a given plan was applied
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
+        room = self._application_time()
         if self._left() > room + LEAST_SEARCH_S:  # neighbourhoods, then exchanges
             until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
             # Serving the most already, a short wave's plan gains more from neighbourhoods; with
