@@ -263,3 +263,20 @@ def test_at_the_floor_the_neighbourhoods_may_use_the_time_to_its_end(
     assert wave.rejected_units == 1  # the unit of r no location holds
     assert len(asked) == 1
     assert asked[0][0] == asked[0][1]
+
+
+def test_the_time_kept_for_an_application_follows_one_measured_on_the_wave() -> None:
+    """Once a given plan has been applied, the time kept for an application is bounded by
+    what that took (with a margin), not by the estimate from the greedy's time alone."""
+    problem = _slot_wave()
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    solver.seconds["greedy"] = 1000.0  # as though the greedy's application had taken 1,000 s
+    estimate = solver._application_time()
+    assert estimate >= 1000.0
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    n = len(problem.orders)
+    applied = solver._apply_given(list(range(n)), decide_from(cells_of(problem, greedy)), False)
+    assert plan_key(applied.values()) == plan_key(greedy.values())  # the same plan
+    assert solver.given_s > 0.0
+    assert solver._application_time() < estimate
+    assert solver._application_time() <= 2 * solver.given_s + 0.1 + 1e-9
