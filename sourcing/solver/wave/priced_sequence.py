@@ -11,6 +11,8 @@ solved exactly with those prices added to what a unit and a fulfilment
 cost (Acimovic & Graves's opportunity costs, as ``mip_priced`` does with a
 forecast), in the wave's sequence, on the network as the orders before it
 left it. The plans are priced on the real objective: the prices only steer.
+An order whose greedy allocation takes no priced unit or slot keeps it
+without the exact solve: it leaves the others what the prices protect.
 
 This is what the wave's other plans miss when stores' capacity in orders
 binds: the transport flow counts units, not orders, and the Lagrangian's

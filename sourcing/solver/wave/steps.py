@@ -117,7 +117,9 @@ class WaveSolver(Finishing):
         Applying an order's allocation over the whole network costs about
         what the greedy's application did; a settled order's given plan is
         checked and priced on the locations it uses alone, about 0.6 of that
-        (full-size ``batch_scale``: 15.7 s against the greedy's 25.5 s).
+        (full-size ``batch_scale``: 15.7 s against the greedy's 25.5 s). Once
+        a given plan has been applied on the wave (``_apply_given``), what
+        that took bounds the estimate.
         """
         settled = len(self.settled) / max(len(self.orders), 1)
         estimate = (1.5 - 0.5 * settled) * self.seconds.get("greedy", 0.0) + 0.5
