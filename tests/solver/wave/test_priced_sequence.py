@@ -13,6 +13,7 @@ from sourcing.solver import Capacity, SourcingProfile, Weights
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.scarcity import ScarcityPrices
+from sourcing.solver.solve import solve
 from sourcing.solver.wave import BatchProblem, solve_batch
 from sourcing.solver.wave.finish import Finishing
 from sourcing.solver.wave.priced_sequence import (
@@ -103,7 +104,7 @@ def test_an_order_whose_greedy_takes_nothing_priced_is_not_solved(
     problem = _slot_wave()
     profiles = [problem.profile] * 2
     solved: list[str] = []
-    exact = module.solve
+    exact = solve
 
     def counting(problem: SourcingProblem, **kwargs: Any) -> Plan:
         solved.append(problem.order.ref)
