@@ -80,6 +80,7 @@ def fit(
     keep: Mapping[int, IntArray] | None = None,
     certify: Mapping[int, FloatArray] | None = None,
     candidates: int = MAX_CANDIDATES,
+    ascent: bool = True,
 ) -> list[OrderModel]:
     """The models of ``orders``, whose arrays ``arrays_of(o)`` builds.
 
@@ -88,7 +89,11 @@ def fit(
     ``surcharge`` adds the wave's prices to the costs the candidates are
     chosen by; ``keep[o]`` lists locations order o's candidates must keep;
     ``certify[o]`` are the line prices to prove order o's outside bound
-    with (by default the ones fitted here).
+    with (by default the ones fitted here). Without ``ascent`` the line
+    prices are the first guess (``initial_prices``), not fitted by
+    subgradient steps on the orders' best plans: about four times cheaper,
+    for callers keeping many candidates, whose choice the steps hardly
+    change.
     """
     models: list[OrderModel] = []
     for start in range(0, len(orders), CHUNK):
@@ -102,7 +107,7 @@ def fit(
             )
             for o in orders[start : start + CHUNK]
         ]
-        models.extend(_fit_chunk(rows, candidates))
+        models.extend(_fit_chunk(rows, candidates) if ascent else _first_guess(rows, candidates))
     return models
 
 
@@ -292,6 +297,15 @@ def _fit_chunk(rows: list[_OrderRows], candidates: int) -> list[OrderModel]:
         plan = r.pre[picks[i][used[i]]] if len(r.pre) else np.zeros(0, dtype=np.int64)
         models.append(_model(r, prices[i, : len(r.arrays.quantity)], plan, candidates))
     return models
+
+
+def _first_guess(rows: list[_OrderRows], candidates: int) -> list[OrderModel]:
+    """Each order's candidates chosen at the first guess of its line prices."""
+    prices = initial_prices(_line_block(rows, [r.pre for r in rows], fitted=True))
+    none = np.zeros(0, dtype=np.int64)
+    return [
+        _model(r, prices[i, : len(r.arrays.quantity)], none, candidates) for i, r in enumerate(rows)
+    ]
 
 
 def _model(rows: _OrderRows, prices: FloatArray, plan: IntArray, candidates: int) -> OrderModel:

@@ -227,6 +227,18 @@ class Exchanger:
         that breaks a rule there is not taken.
         """
         touched = list(old)
+        # The leading orders whose cells do not change price alike on both sides: held as they
+        # are, only the orders from the first change on are compared.
+        same = 0
+        while same < len(touched) and new[touched[same]] == old[touched[same]]:
+            same += 1
+        if same == len(touched):
+            for o in touched:
+                self._hold(o, dict(old[o]))
+            return False
+        for o in touched[:same]:
+            self._hold(o, dict(old[o]))
+        touched = touched[same:]
         after = self._key(touched, new)
         before = self._key(touched, old)
         better = after is not None and (before is None or after[:2] < (before[0], before[1] - 1e-9))

@@ -36,9 +36,13 @@ from sourcing.solver.wave.served import plan_key
 from sourcing.solver.wave.shortage import SHORT_CELLS, ShortWave
 
 # Share of the time left after the plans are applied that the exchanges keep (the
-# neighbourhoods' joint MIPs take the rest); less when a short wave serves the most.
+# neighbourhoods' joint MIPs take the rest). A short wave serving the most keeps none for
+# them: no unit is left to win, and re-solving orders one at a time gained about a tenth of
+# what the neighbourhoods gain in the same time on the scarce bench waves.
 EXCHANGE_SHARE = 0.25
-SHORTAGE_EXCHANGE_SHARE = 0.05
+# The least time beyond an application worth starting the neighbourhoods with (their MIPs
+# take 10-100 ms each on the scarce bench waves).
+LEAST_SEARCH_S = 0.3
 # Under shortage, the share of the time left (less an application's) the orders solved
 # one by one at the wave's own prices may take (``priced_sequence``).
 PRICED_SHARE = 0.85
@@ -79,6 +83,7 @@ class Finishing(JointStep, ShortWave):
         # Each further plan is applied only while the time left covers an application.
         room = self._application_time()
         short = self.served.max_served < int(self.ordered.sum())
+        priced = False  # whether the orders solved at the wave's prices gave a plan
         if short:
             # Under shortage the transport flow's units serve the most: they go first, the
             # assignments (over a dozen candidates, their short orders solved again) after.
@@ -92,15 +97,19 @@ class Finishing(JointStep, ShortWave):
                 plans, order, rejected, total = self._priced(
                     plans, order, (rejected, total), explain
                 )
+                priced = bool(plans)
             plans, order, rejected, total = self._transport(
                 plans, order, (rejected, total), explain
             )
         for assignment in (self.best, *self.others):
             if short and self._left() <= room:
                 break
-            if short and assignment is not self.joint and self._serves_most(rejected):
+            if short and assignment is not self.joint and (priced or self._serves_most(rejected)):
                 # Over a dozen candidates per order, short orders solved again one by one: it
-                # takes seconds (25 of 40 on 1,000 x 300) and loses to a plan serving the most.
+                # takes seconds (25 of 40 on 1,000 x 300) and loses to a plan serving the most,
+                # and where capacity binds to the orders solved at the wave's prices (on the
+                # scarce_capacity bench waves 1,973, 1,604 and 1,168 rejected units against
+                # 1,791, 1,422 and 1,063, in 0.6-2.2 s the neighbourhoods use better).
                 continue
             sequence, rescue = self._rescue(assignment)
             if assignment is self.joint:
@@ -125,13 +134,18 @@ class Finishing(JointStep, ShortWave):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
         self._timed("apply", mark)
+        room = self._application_time()  # measured now, if a given plan was applied
         if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
-        if self._left() > 2 * room:  # neighbourhoods, then exchanges
-            # Serving the most already, a short wave's plan gains more from neighbourhoods.
-            at_floor = short and self._serves_most(rejected)
-            exchange = SHORTAGE_EXCHANGE_SHARE if at_floor else EXCHANGE_SHARE
-            until = self.deadline - room - exchange * max(self._left() - room, 0.0)
+        room = self._application_time()
+        if self._left() > room + LEAST_SEARCH_S:  # neighbourhoods, then exchanges
+            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
+            # Serving the most already, a short wave's plan gains more from neighbourhoods; with
+            # too little time for both, the neighbourhoods gain more units per second.
+            if (short and self._serves_most(rejected)) or self._left() < 3 * room:
+                # The search keeps the time its last application takes; without explanations
+                # its applied plans are the result, so nothing else needs time after it.
+                until = self.deadline if not explain else self.deadline - room
             key = (rejected, total)
             plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
         if self._left() > 2 * room:

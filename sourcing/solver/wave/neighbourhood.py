@@ -10,13 +10,19 @@ plans as the hint. Its orders are then checked and priced in turn on what
 the others hold, as ``apply`` would place them after every other order; the
 move is kept only when it lowers their (rejected units, cost), rejected
 units first, so the plan never loses a unit. Neighbourhoods follow one
-another until the deadline, larger while their MIPs finish fast; the whole
-plan is applied again in sequence at the end (the orders of each kept move
+another until the deadline; their size shrinks when a MIP is slow and grows
+when moves stop, and a neighbourhood of twice the size is taken whenever
+those gained more per second of late. Under shortage the search is
+throughput-bound (nearly every neighbourhood moves), so a move is kept
+cheap: candidates at the first line prices (``data.fit`` without
+ascent), only the orders from the first changed one priced. The whole plan
+is applied again in sequence at the end (the orders of each kept move
 after the others), and kept only when that lowers the wave's key.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Container, Sequence
 
@@ -26,7 +32,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import SourcingProfile
 from sourcing.solver.types import FloatArray, IntArray
-from sourcing.solver.wave.choice import Chooser
+from sourcing.solver.wave.choice import KINDS, KINDS_AT_FLOOR, Chooser
 from sourcing.solver.wave.data import fit
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.mip import solve_wave_mip
@@ -41,14 +47,20 @@ from sourcing.solver.wave.served import plan_key
 # most, and the candidates of each of its orders (the cheapest, and the locations it uses).
 START, SMALLEST, LARGEST = 10, 4, 40
 CANDIDATES = 30
-# Time one neighbourhood's MIP may take, and the least worth starting.
+# Time one neighbourhood's MIP may take, and the least worth starting one with (its MIPs
+# take 10-50 ms on the scarce bench waves).
 MIP_TIME_S = 2.0
-LEAST_TIME_S = 0.5
+LEAST_TIME_S = 0.1
 # Many small neighbourhoods improve a plan faster than a few large ones: a MIP that took
 # more than SLOW_S shrinks the next neighbourhood by SHRINK; STALE neighbourhoods in a row
 # that move nothing grow it by GROW (the plan is as good as moves of that size make it).
 SLOW_S, SHRINK = 0.3, 0.8
 STALE, GROW = 8, 1.5
+# Neighbourhoods of that size and of twice it take turns by their recent gain per second (an
+# average weighting the last one by RECENT), the slower one still tried every EXPLORE-th
+# time: which gains faster differs between waves and over a search (twice the size did on
+# the scarce bench waves at 100 and 300 locations, not where store capacity binds).
+RECENT, EXPLORE = 0.3, 4
 
 
 class Neighbourhoods:
@@ -61,6 +73,7 @@ class Neighbourhoods:
         penalty_raise: FloatArray,
         rank: IntArray,
         settled: Container[int] = (),
+        at_floor: bool = False,
     ) -> None:
         self.problem, self.profiles = problem, profiles
         self.settled = settled  # orders ``apply`` may place on their locations alone
@@ -70,9 +83,11 @@ class Neighbourhoods:
         self.largest = max(min(LARGEST, n // 2), min(SMALLEST, n))
         self.size = min(START, self.largest)
         self.stale = 0  # neighbourhoods in a row that moved nothing
-        self.chooser = Chooser(problem)
+        # ``at_floor``: the plan rejects only units no plan serves; no move can serve more.
+        self.chooser = Chooser(problem, kinds=KINDS_AT_FLOOR if at_floor else KINDS)
         self.tried = self.moves = 0
         self.mip_s = 0.0  # the last MIP's time
+        self.rate = [math.nan, math.nan]  # gain per second at the size and at twice it
 
     def run(
         self, plans: dict[int, Plan], sequence: list[int], deadline: float, apply_s: float = 0.0
@@ -96,13 +111,20 @@ class Neighbourhoods:
         network.load(plans)
         self.chooser.moved(network.allocation(), network.cost)
         order = list(sequence)
-        while time.perf_counter() + apply_s + LEAST_TIME_S < deadline:
-            chosen = self.chooser.next(self.size)
-            if chosen is None or (self.stale >= STALE and self.size >= self.largest):
+        stop = deadline - apply_s  # the neighbourhoods' own deadline
+        while (started := time.perf_counter()) + LEAST_TIME_S < stop:
+            if self.stale >= STALE and self.size >= self.largest:
                 break  # nothing moves, even in the largest neighbourhoods
+            twice = self._twice()
+            chosen = self.chooser.next(min(self.size * (1 + twice), self.largest))
+            if chosen is None:
+                break
             chosen = sorted(chosen, key=lambda o: int(self.rank[o]))
             self.tried += 1
-            moved = self._solve(network, chosen, deadline)
+            before = sum(network.cost[o] for o in chosen)
+            moved = self._solve(network, chosen, stop)
+            gain = before - sum(network.cost[o] for o in chosen)
+            self._learn(twice, gain / max(time.perf_counter() - started, 1e-6))
             self._resize(moved)
             if moved:
                 inside = set(chosen)
@@ -118,6 +140,22 @@ class Neighbourhoods:
         if plan_key(applied.values()) < plan_key(plans.values()):
             return applied, order
         return plans, sequence
+
+    def _twice(self) -> int:
+        """1 for a neighbourhood of twice the size, else 0: each once, then the faster gain.
+
+        The other is tried every ``EXPLORE``-th neighbourhood, so that a
+        rate gone stale is measured again.
+        """
+        if math.isnan(self.rate[0]) or math.isnan(self.rate[1]):
+            return int(math.isnan(self.rate[1]) and not math.isnan(self.rate[0]))
+        faster = int(self.rate[1] > self.rate[0])
+        return 1 - faster if self.tried % EXPLORE == 0 else faster
+
+    def _learn(self, twice: int, rate: float) -> None:
+        """Fold a neighbourhood's gain per second into the recent rate of its size."""
+        old = self.rate[twice]
+        self.rate[twice] = rate if math.isnan(old) else (1 - RECENT) * old + RECENT * rate
 
     def _resize(self, moved: bool) -> None:
         """Shrink the neighbourhoods when their MIPs are slow; grow them when moves stop.
@@ -145,10 +183,18 @@ class Neighbourhoods:
             i: np.unique(np.array([loc for loc, _ in old[o]], dtype=np.int64))
             for i, o in enumerate(chosen)
         }
-        models = fit(lambda i: arrays[i], range(len(chosen)), {}, keep=keep, candidates=CANDIDATES)
+        models = fit(
+            lambda i: arrays[i],
+            range(len(chosen)),
+            {},
+            keep=keep,
+            candidates=CANDIDATES,
+            ascent=False,
+        )
         wave = Wave.of(models)
         capacity = np.stack([state.total, state.hd, state.cc], axis=1).astype(np.int64)
-        limit = min(MIP_TIME_S, deadline - time.perf_counter() - LEAST_TIME_S)
+        # What is left after the MIP (checking and pricing its plans) takes far less than this.
+        limit = min(MIP_TIME_S, deadline - time.perf_counter() - LEAST_TIME_S / 2)
         if limit <= 0:
             return network.replace(old, old)
         penalty = wave.plan_penalty * self.penalty_raise[chosen]

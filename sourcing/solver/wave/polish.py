@@ -33,7 +33,7 @@ from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.problem import BatchProblem
 from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.rescue import augment, decide_from
-from sourcing.solver.wave.sequence import NetworkState, apply
+from sourcing.solver.wave.sequence import Given, NetworkState, apply
 from sourcing.solver.wave.served import Served, plan_key
 
 # Share of the time left the transport flow's plan may take to apply (its orders solved
@@ -64,6 +64,7 @@ class Polishing:
     _state: Callable[[], NetworkState]
     _timed: Callable[[str, float], float]
     _application_time: Callable[[], float]
+    given_s: float  # the slowest application of a given plan so far (``_apply_given``)
     _left: Callable[[], float]
 
     transport_cells: Future[list[Cells]] | None = None
@@ -113,16 +114,7 @@ class Polishing:
         order = np.argsort(self.rank, kind="stable").tolist()
         best, best_key, before = plans, key, key
         for cells in tried:
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                order,
-                decide_from(cells),
-                "batch",
-                explain=explain,
-                deadline=deadline,
-            )
+            applied = self._apply_given(order, decide_from(cells), explain, deadline)
             after = plan_key(applied.values())
             if after < best_key:
                 best, best_key, sequence = applied, after, order
@@ -148,16 +140,7 @@ class Polishing:
             self.orders, p.locations, plans, self._arrays, self.capacity, deadline
         )
         if moved:
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                sequence,
-                decide_from(allocation),
-                "batch",
-                explain=explain,
-                deadline=self.deadline,
-            )
+            applied = self._apply_given(sequence, decide_from(allocation), explain)
             after = plan_key(applied.values())
             if after < key:
                 self.rescued["augment"] = key[0] - after[0]
@@ -181,22 +164,35 @@ class Polishing:
         exchanger.load(plans)
         exchanger.improve(self.deadline - room)
         if sum(exchanger.moves.values()):
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                sequence,
-                decide_from(exchanger.allocation()),
-                "batch",
-                explain=explain,
-                deadline=self.deadline,
-            )
+            applied = self._apply_given(sequence, decide_from(exchanger.allocation()), explain)
             after = plan_key(applied.values())
             if after < key:
                 self.rescued["exchange"] = key[0] - after[0]
                 plans, key = applied, after
         self._timed("exchange", mark)
         return plans, key[0], key[1]
+
+    def _apply_given(
+        self, sequence: list[int], given: Given, explain: bool, deadline: float | None = None
+    ) -> dict[int, Plan]:
+        """``given`` applied in ``sequence``; its time bounds what ``_application_time`` keeps.
+
+        Orders whose allocation breaks a rule are solved again until ``deadline`` (the
+        wave's by default), so the time measured is the most an application takes.
+        """
+        mark = time.perf_counter()
+        applied = apply(
+            self._state(),
+            self.orders,
+            self.profiles,
+            sequence,
+            given,
+            "batch",
+            explain=explain,
+            deadline=self.deadline if deadline is None else deadline,
+        )
+        self.given_s = max(self.given_s, time.perf_counter() - mark)
+        return applied
 
     def _neighbourhoods(
         self,
@@ -211,20 +207,24 @@ class Polishing:
         start, first = plans, sequence
         if plan_key(self.greedy_plans.values()) < key:  # the greedy's plan is the better start
             start, first = self.greedy_plans, list(range(len(self.orders)))
+        unavoidable = int(self.ordered.sum()) - self.served.max_served
+        at_floor = plan_key(start.values())[0] <= unavoidable
         search = Neighbourhoods(
-            self.problem, self.profiles, self.penalty_raise, self.rank, self.settled
+            self.problem, self.profiles, self.penalty_raise, self.rank, self.settled, at_floor
         )
         better, order = search.run(start, first, deadline, self._application_time())
         if search.moves:
-            applied = apply(
-                self._state(),
-                self.orders,
-                self.profiles,
-                order,
-                decide_from(cells_of(self.problem, better)),
-                "batch",
-                explain=explain,
-            )
+            applied = better  # applied in ``order`` by the search, as here without explanations
+            if explain:
+                applied = apply(
+                    self._state(),
+                    self.orders,
+                    self.profiles,
+                    order,
+                    decide_from(cells_of(self.problem, better)),
+                    "batch",
+                    explain=True,
+                )
             after = plan_key(applied.values())
             if after < key:
                 self.rescued["neighbourhood"] = key[0] - after[0]

@@ -38,6 +38,8 @@ How it is solved, anytime:
    units first. On a wave short of stock and too large for the MIP over
    every location, the MIP of step 6 is skipped for these (over a dozen
    candidates per order it rejects more units than the applied plans).
+   A short wave whose plan serves the most gives the neighbourhoods all
+   the time left (no unit is left for the exchanges to win).
 
 Under shortage (``served``): a max flow on units bounds what any plan
 serves, and the rejection cost no plan avoids (the floor) and a min-cost
@@ -48,7 +50,9 @@ as a plan, and a plan short of the served maximum is rescued by augmenting
 paths (``rescue``). The flow counts units, not the orders a store can
 still take, so where capacity binds a plan of the orders solved one by one
 at the duals of the wave's own demand LP (stock and capacity in orders)
-is tried first (``priced_sequence``). A large wave surely short of stock
+is tried first (``priced_sequence``); when it gives a plan, the repaired
+assignments are not applied after it (they reject far more units there).
+A large wave surely short of stock
 skips the candidate models and prices (``shortage``): greedy, seeded
 flow, rescues.
 

@@ -5,16 +5,24 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import sourcing.solver.wave.data as data_module
+import sourcing.solver.wave.neighbourhood as neighbourhood_module
+import sourcing.solver.wave.polish as polish_module
 import sourcing.solver.wave.steps as steps_module
 from sourcing.solver import Capacity, SourcingProfile, Weights
+from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch
+from sourcing.solver.wave.choice import KINDS, Chooser
+from sourcing.solver.wave.data import fit
+from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.rescue import decide_from
-from sourcing.solver.wave.sequence import NetworkState, apply
+from sourcing.solver.wave.sequence import Cell, NetworkState, apply
 from sourcing.solver.wave.served import plan_key
 from sourcing.solver.wave.steps import WaveSolver
 from tests.solver.builders import loc
@@ -134,3 +142,141 @@ def test_large_wave_path_never_rejects_more_than_greedy(problem: BatchProblem) -
     assert wave.rejected_units <= sequential_greedy(problem).rejected_units
     best, _ = _brute_force(problem)
     assert wave.bound <= best + 1e-6 * max(1.0, best)
+
+
+def test_candidates_without_ascent_price_no_subsets_and_keep_the_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A neighbourhood's candidates come from the first line prices: no subset is priced."""
+    problem = _store_slot_wave()
+
+    def no_pricing(*_: object, **__: object) -> None:
+        raise AssertionError("subsets priced")
+
+    monkeypatch.setattr(data_module, "price_block", no_pricing)
+    arrays = [SourcingArrays.build(problem.problem_of(o)) for o in range(len(problem.orders))]
+    far = int(np.flatnonzero([location.ref == "W" for location in problem.locations])[0])
+    keep = {o: np.array([far], dtype=np.int64) for o in range(2)}
+    models = fit(lambda o: arrays[o], range(len(arrays)), {}, keep=keep, candidates=1, ascent=False)
+    for o in range(2):  # W is kept although S is cheaper for both
+        assert far in models[o].cand_location.tolist()
+    for model in models:  # every line any location may give still has a candidate giving it
+        assert set(model.entry_line.tolist()) == set(range(len(model.quantity)))
+
+
+def test_an_unchanged_neighbourhood_is_held_again_without_pricing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Orders the MIP left as they were are not priced twice: no change, no comparison."""
+    problem = _store_slot_wave()
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    state = NetworkState(problem.locations, problem.state, problem.table)
+    network = Exchanger(
+        state,
+        problem.orders,
+        solver.profiles,
+        lambda o: SourcingArrays.build(problem.problem_of(o)),
+        solver.penalty_raise,
+    )
+    network.load(dict(enumerate(sequential_greedy(problem).plans)))
+    before = network.allocation()
+    taken = {p: units.copy() for p, units in state.taken.items()}
+    total = state.total.copy()
+    priced: list[list[int]] = []
+    key = Exchanger._key
+
+    def spy(self: Exchanger, touched: list[int], cells: dict[int, dict[Cell, int]]) -> object:
+        priced.append(list(touched))
+        return key(self, touched, cells)
+
+    monkeypatch.setattr(Exchanger, "_key", spy)
+    old = network.release([0, 1, 2])
+    assert not network.replace(old, {o: dict(cells) for o, cells in old.items()})
+    assert priced == []
+    assert network.allocation() == before
+    assert all(np.array_equal(state.taken[p], units) for p, units in taken.items())
+    assert np.array_equal(state.total, total)
+
+
+def test_neighbourhood_size_follows_the_faster_gain_and_still_tries_the_other() -> None:
+    """Twice the size once it gains more per second; the size itself every EXPLORE-th time."""
+    problem = _store_slot_wave()
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    search = Neighbourhoods(problem, solver.profiles, solver.penalty_raise, solver.rank)
+    assert search._twice() == 0  # each measured once, the size first
+    search._learn(0, 1.0)
+    assert search._twice() == 1
+    search._learn(1, 5.0)
+    chosen = []
+    for tried in range(1, 2 * neighbourhood_module.EXPLORE + 1):
+        search.tried = tried
+        chosen.append(search._twice())
+    assert chosen.count(0) == 2
+    assert chosen.count(1) == len(chosen) - 2
+    for _ in range(20):  # the size gains more now: its recent rate overtakes
+        search._learn(0, 50.0)
+    search.tried = 1
+    assert search._twice() == 0
+
+
+def test_at_the_floor_the_neighbourhoods_leave_out_around(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No unit left to win: no neighbourhood is seeded by the orders rejecting most."""
+
+    def no_around(*_: object) -> None:
+        raise AssertionError("around drawn at the floor")
+
+    monkeypatch.setattr(Chooser, "_around", no_around)
+    problem = _store_slot_wave()
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    search = Neighbourhoods(
+        problem, solver.profiles, solver.penalty_raise, solver.rank, at_floor=True
+    )
+    plans, _ = search.run(greedy, list(range(len(problem.orders))), time.perf_counter() + 30.0)
+    assert search.tried > len(KINDS)
+    best, _ = _brute_force(problem)
+    assert np.isclose(plan_key(plans.values())[1], best, rtol=1e-9)
+
+
+def test_at_the_floor_the_neighbourhoods_may_use_the_time_to_its_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short wave serving the most keeps no time for exchanges after its neighbourhoods."""
+    asked: list[tuple[float, float]] = []
+    search = polish_module.Polishing._neighbourhoods
+
+    def spy(
+        self: WaveSolver,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+        deadline: float,
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        asked.append((deadline, self.deadline))
+        return search(self, plans, sequence, key, explain, deadline)
+
+    monkeypatch.setattr(polish_module.Polishing, "_neighbourhoods", spy)
+    wave = solve_batch(_store_slot_wave(), time_limit_s=2.0)
+    assert wave.rejected_units == 1  # the unit of r no location holds
+    assert len(asked) == 1
+    assert asked[0][0] == asked[0][1]
+
+
+def test_the_time_kept_for_an_application_follows_one_measured_on_the_wave() -> None:
+    """Once a given plan has been applied, the time kept for an application is bounded by
+    what that took (with a margin), not by the estimate from the greedy's time alone."""
+    problem = _slot_wave()
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    solver.seconds["greedy"] = 1000.0  # as though the greedy's application had taken 1,000 s
+    estimate = solver._application_time()
+    assert estimate >= 1000.0
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    n = len(problem.orders)
+    applied = solver._apply_given(list(range(n)), decide_from(cells_of(problem, greedy)), False)
+    assert plan_key(applied.values()) == plan_key(greedy.values())  # the same plan
+    assert solver.given_s > 0.0
+    assert solver._application_time() < estimate
+    assert solver._application_time() <= 2 * solver.given_s + 0.1 + 1e-9

@@ -4,20 +4,29 @@ order slot for the order that has nowhere else to go."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
+import pytest
 
 from sourcing.solver import Capacity, SourcingProfile, Weights
-from sourcing.solver.wave import BatchProblem
+from sourcing.solver.plan import Plan
+from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.scarcity import ScarcityPrices
+from sourcing.solver.solve import solve
+from sourcing.solver.wave import BatchProblem, solve_batch
+from sourcing.solver.wave.finish import Finishing
 from sourcing.solver.wave.priced_sequence import (
     capacity_binds,
     priced_sequence,
     units_per_fulfilment,
     wave_prices,
 )
+from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.sequence import NetworkState, apply, greedy
 from sourcing.solver.wave.steps import _capacity
 from tests.solver.builders import loc
+from tests.solver.wave.test_exchange import _slot_wave as _short_slot_wave
 from tests.solver.wave.test_solve import order
 
 
@@ -85,6 +94,39 @@ def test_past_its_deadline_an_order_takes_the_greedys_allocation() -> None:
     assert late[1].rejected_units == 1
 
 
+def test_an_order_whose_greedy_takes_nothing_priced_is_not_solved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the greedy's allocation takes no priced unit or slot, the order keeps it unsolved;
+    an order whose greedy takes a priced slot is still solved exactly."""
+    import sourcing.solver.wave.priced_sequence as module
+
+    problem = _slot_wave()
+    profiles = [problem.profile] * 2
+    solved: list[str] = []
+    exact = solve
+
+    def counting(problem: SourcingProblem, **kwargs: Any) -> Plan:
+        solved.append(problem.order.ref)
+        return exact(problem, **kwargs)
+
+    monkeypatch.setattr(module, "solve", counting)
+    plans = priced_sequence(
+        _state(problem), problem.orders, profiles, [0, 1], ScarcityPrices(), np.inf
+    )
+    assert plans is not None
+    assert solved == []
+    assert [f.location_ref for f in plans[0].fulfilments] == ["NEAR"]  # the greedy's
+    assert plans[1].rejected_units == 1
+    # NEAR's slot priced: O0's greedy takes it, so O0 is solved (and goes to FAR).
+    priced = ScarcityPrices(per_fulfilment={"NEAR": 100.0})
+    plans = priced_sequence(_state(problem), problem.orders, profiles, [0, 1], priced, np.inf)
+    assert plans is not None
+    assert solved[0] == "O0"
+    assert [f.location_ref for f in plans[0].fulfilments] == ["FAR"]
+    assert [p.rejected_units for p in plans.values()] == [0, 0]
+
+
 def test_capacity_binds_when_a_plan_fills_a_stores_slots() -> None:
     """The greedy fills NEAR's one slot: capacity binds; with two slots, or none, it does not."""
     problem = _slot_wave()
@@ -102,3 +144,34 @@ def test_capacity_binds_when_a_plan_fills_a_stores_slots() -> None:
     roomy[0, 0] = 2
     assert not capacity_binds(plans, roomy, table, problem.orders)
     assert not capacity_binds(plans, np.full_like(capacity, -1), table, problem.orders)
+
+
+def test_where_the_priced_orders_gave_a_plan_no_repaired_assignment_is_applied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Short of stock with capacity binding: only the joint MIP's assignment is applied after."""
+    applied: list[bool] = []
+    priced: list[bool] = []
+    rescue, solve_priced = Finishing._rescue, Finishing._priced
+
+    def spy_rescue(self: Finishing, assignment: Assignment) -> tuple[list[int], set[int]]:
+        applied.append(assignment is self.joint)
+        return rescue(self, assignment)
+
+    def spy_priced(
+        self: Finishing,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        result = solve_priced(self, plans, sequence, key, explain)
+        priced.append(bool(result[0]))
+        return result
+
+    monkeypatch.setattr(Finishing, "_rescue", spy_rescue)
+    monkeypatch.setattr(Finishing, "_priced", spy_priced)
+    wave = solve_batch(_short_slot_wave(), gap_target=0.0)
+    assert priced == [True]
+    assert all(applied)
+    assert wave.rejected_units == 2  # the units no plan serves
