@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sourcing.solver.clock import Clock
 from sourcing.solver.errors import InvalidProblem
 from sourcing.solver.eta import days_without_room
 from sourcing.solver.inputs import (
@@ -82,6 +83,10 @@ class SourcingProblem:
     # (its daily capacity less those already due that day); a date absent has room.
     # A date at 0 takes no more work: the ready-by moves on (see ``eta.ready_by``).
     day_room: Mapping[str, Mapping[date, int]] | None = None
+    # A ``Clock`` at ``now`` that a caller shares between the problems of one call over
+    # these very locations (its memo is keyed by their calendars' identity); None: each
+    # use takes its own (``eta_clock``). Not part of the problem's identity.
+    clock: Clock | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "locations", tuple(self.locations))
@@ -105,6 +110,10 @@ class SourcingProblem:
             among = self.table.index_of(rejection) is not None
         if self.now is not None and self.now.utcoffset() is None:
             raise InvalidProblem(f"Expected now to carry a time zone, got {self.now.isoformat()}.")
+        if self.clock is not None and (self.now is None or self.clock.now != self.now):
+            raise InvalidProblem(
+                f"Expected clock to be a Clock at now ({self.now}), got one at {self.clock.now}."
+            )
         if among:
             raise InvalidProblem(
                 f"Expected candidates to exclude the rejection location, got {rejection!r}."
@@ -114,6 +123,14 @@ class SourcingProblem:
         """The candidates' arrays with this order's state applied (built when not given)."""
         table = self.table if self.table is not None else LocationTable.of(self.locations)
         return table.with_state(self.state)
+
+    def eta_clock(self) -> Clock:
+        """The shared ``clock``, or a new one at ``now`` (which must be set)."""
+        if self.clock is not None:
+            return self.clock
+        if self.now is None:
+            raise InvalidProblem("Expected now to be set for a clock, got None.")
+        return Clock(self.now)
 
     def full_days(self, location_ref: str) -> frozenset[date]:
         """The local dates on which location ``location_ref`` has no room left (``day_room``)."""

@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from sourcing.solver import eta
 from sourcing.solver.carriers import CarrierService, ServiceChoice
-from sourcing.solver.clock import Clock, distance_bands
+from sourcing.solver.clock import distance_bands
 from sourcing.solver.inputs import Location, OrderType
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
@@ -270,7 +270,7 @@ def _meeting_need_by(
         return {i: locations[i].parcel_services for i in usable.tolist()}
     if need_by.utcoffset() is None:
         need_by = need_by.replace(tzinfo=UTC)  # a naive need-by is read as UTC
-    clock = Clock(now)
+    clock = problem.eta_clock()
     # Days without room move a location's ready-by, so they are part of the key.
     shared: dict[tuple[int, int, frozenset[date]], list[int]] = {}
     for i in usable.tolist():

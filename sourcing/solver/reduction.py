@@ -61,6 +61,56 @@ class Reduction:
     # The candidates and the most locations of the enumeration that found the
     # incumbent (None when it is the caller's): it was the cheapest of those plans.
     searched: tuple[IntArray, int] | None = None
+    # Each candidate's term in ``lower_bound`` (the prices' ``best_g``), None without prices.
+    g: FloatArray | None = None
+
+    def plans_below(
+        self, keep: IntArray, most: int, upper_bound: float, split: float
+    ) -> IntArray | None:
+        """The subsets of at most ``most`` of ``keep`` whose bound at the prices of
+        ``lower_bound`` stays below ``upper_bound``, as ``subset_members``' rows (padded
+        with ``len(keep)``) in its order; None when there are more than ``MAX_SUBSETS`` (or
+        no prices).
+
+        At those prices a plan over locations T costs at least the lines' terms
+        (``lower_bound`` without its negative g) plus the g of T's members and its
+        split penalties (``split`` each after the first; ``_survivors`` bounds each
+        candidate alone the same way), so no other plan of ``keep`` of at most ``most``
+        locations can cost less than ``upper_bound``.
+        """
+        if self.g is None or split < 0:
+            return None
+        lines = self.lower_bound - float(np.minimum(self.g, 0.0).sum())
+        room = upper_bound - 1e-9 * max(1.0, abs(upper_bound)) - lines
+        order = np.argsort(self.g[keep], kind="stable")
+        g = self.g[keep][order].tolist()
+        found: list[tuple[int, ...]] = []
+        # Depth first, cheapest g first: past a candidate whose g is not negative that
+        # already reaches the room, every later one (with a g as large) does too.
+        stack: list[tuple[tuple[int, ...], float, int]] = [((), 0.0, 0)]
+        visits = 0
+        while stack:
+            members, spent, start = stack.pop()
+            visits += 1
+            if visits > 4 * MAX_SUBSETS:  # many negative g: the MIP does better
+                return None
+            if spent < room:
+                found.append(members)
+                if len(found) > MAX_SUBSETS:
+                    return None
+            if len(members) == most:
+                continue
+            penalty = split if members else 0.0
+            for j in range(start, len(g)):
+                more = spent + g[j] + penalty
+                if more >= room and g[j] >= 0:
+                    break
+                stack.append(((*members, j), more, j + 1))
+        rows = sorted((tuple(sorted(int(order[j]) for j in one)) for one in found), key=_by_size)
+        table = np.full((len(rows), max(most, 1)), len(keep), dtype=np.int64)
+        for i, row in enumerate(rows):
+            table[i, : len(row)] = row
+        return table
 
     def searched_all(self, keep: IntArray, most: int) -> bool:
         """Whether the incumbent is the enumeration's best over every plan of at most
@@ -93,6 +143,11 @@ class Subsets:
         for product, take in enumerate(self.takes):
             spread_units(arrays, allocation, self.candidates, product, take[row], lines[product])
         return allocation
+
+
+def _by_size(members: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
+    """``subset_members``' order: smaller subsets first, then as ``itertools.combinations``."""
+    return len(members), members
 
 
 def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | None) -> Subsets:
@@ -133,17 +188,18 @@ def enumerate_plans(
 
 
 def enumerate_small_plans(
-    arrays: SourcingArrays, candidates: IntArray, max_size: int
+    arrays: SourcingArrays, candidates: IntArray, max_size: int, rows: IntArray | None = None
 ) -> tuple[IntArray, float]:
     """``enumerate_plans`` for many candidates and small plans: each plan priced over its own
-    members only (``small_plans``), the winner spread over its members as here."""
+    members only (``small_plans``), the winner spread over its members as here.
+    ``rows``: only these plans (``subset_members``' rows over ``candidates``)."""
     lines = servable_lines(arrays)
     terms = _all_product_terms(arrays, candidates, lines) if lines else None
     limit = min(arrays.split_limit, len(candidates), max_size)
     w = arrays.weights
     fixed = arrays.fulfilment_cost[candidates]
     best, cost = cheapest_subset(
-        fixed, w.split, w.ideal_stock, arrays.rejection_penalty, terms, limit
+        fixed, w.split, w.ideal_stock, arrays.rejection_penalty, terms, limit, rows
     )
     members = candidates[best]
     # Restricted to its members, the winner's spread is the one among all candidates.
@@ -407,7 +463,9 @@ class Trial:
                 prices.ascend(upper_bound, REFINE_STEPS)
                 keep = _survivors(prices, usable, upper_bound)
         used = np.flatnonzero(incumbent.sum(axis=1) > 0)
-        return Reduction(np.union1d(keep, used), prices.best, incumbent, upper_bound, searched)
+        return Reduction(
+            np.union1d(keep, used), prices.best, incumbent, upper_bound, searched, prices.best_g
+        )
 
 
 def _priced(arrays: SourcingArrays, allocation: IntArray, cost: float) -> tuple[IntArray, float]:

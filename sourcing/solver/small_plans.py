@@ -24,6 +24,7 @@ def cheapest_subset(
     penalty: float,
     terms: tuple[IntArray, IntArray, IntArray, FloatArray, IntArray] | None,
     limit: int,
+    rows: IntArray | None = None,
 ) -> tuple[IntArray, float]:
     """The positions (among the n candidates) of the cheapest subset of at most ``limit``,
     the first in ``price_subsets``' order among equals, and its linear cost.
@@ -31,10 +32,11 @@ def cheapest_subset(
     ``fixed``: (n,) per-fulfilment costs; ``terms``: ``reduction._all_product_terms``
     of the candidates (units ordered and servable per product, then per product and
     candidate the units it can serve, its unit cost and its cheap units), None when
-    no line can be served.
+    no line can be served. ``rows``: only these subsets, as ``subset_members``' rows
+    (padded with n), instead of every one of at most ``limit``.
     """
     n = len(fixed)
-    idx = subset_members(n, limit)  # (S, m), padded with n
+    idx = subset_members(n, limit) if rows is None else rows  # (S, m), padded with n
     sizes = (idx < n).sum(axis=1)
     total = np.append(fixed, 0.0)[idx].sum(axis=1) + split * np.maximum(sizes - 1, 0)
     if terms is not None:

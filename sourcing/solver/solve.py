@@ -37,6 +37,7 @@ from sourcing.solver.reduction import (
     Reduction,
     Trial,
     enumerate_plans,
+    enumerate_small_plans,
     most_locations_worth_using,
     price_subsets,
     reduce_candidates,
@@ -248,14 +249,21 @@ def _without_mip(
     """
     keep = reduction.keep
     most = min(arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total))
-    enumerable = len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
     if arrays.priced_by_weight(keep):
         return _rated(arrays, keep, most, allocation, objective, deadline, backend)
+    enumerable = len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
     if not enumerable:
-        return RatedOutcome(allocation, objective, False, 0)
-    if reduction.searched_all(keep, most):
+        # Only the subsets the prices cannot rule out, when they are few.
+        rows = reduction.plans_below(keep, most, objective.priced_total, arrays.weights.split)
+        if rows is None:
+            return RatedOutcome(allocation, objective, False, 0)
+        if not len(rows):
+            return RatedOutcome(allocation, objective, True, 0)
+        enumerated, _ = enumerate_small_plans(arrays, keep, most, rows)
+    elif reduction.searched_all(keep, most):
         return RatedOutcome(allocation, objective, True, 0)
-    enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
+    else:
+        enumerated, _ = enumerate_plans(arrays, keep, max_size=most)
     priced = evaluate(arrays, enumerated)
     if priced.priced_total <= objective.priced_total:
         allocation, objective = enumerated, priced

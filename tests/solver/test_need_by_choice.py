@@ -5,19 +5,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sourcing.solver import eta
 from sourcing.solver.carriers import Calendar, CarrierService, ServiceChoice
+from sourcing.solver.clock import Clock
 from sourcing.solver.inputs import Location
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.rates import _services_of
 from tests.solver.builders import loc, order, problem
 from tests.solver.test_clock import calendars, services
+
+
+class _CountingClock(Clock):
+    """A ``Clock`` that notes whether it was asked for promises."""
+
+    asked = False
+
+    def parcels_promised_at(self, *args: Any, **kwargs: Any) -> list[datetime | None]:
+        self.asked = True
+        return super().parcels_promised_at(*args, **kwargs)
 
 
 def one_at_a_time(
@@ -95,5 +108,21 @@ def test_choice_equals_one_location_at_a_time(
         for i, location in enumerate(locations)
     }
     assert got == {i: s for i, s in expected.items() if s}
+    # A clock the caller shares (``_fastest``: its earliest dates, then each fast build)
+    # is the one asked, and answers the same.
+    shared = _CountingClock(now)
+    assert _services_of(replace(the_problem, clock=shared), km, usable) == groups
+    assert shared.asked == any(location.carrier_services for location in locations)
     # Members keep the candidates' order, as the rate steps are built from them.
     assert all(members == sorted(members) for _, members in groups.values())
+
+
+def test_a_clock_at_another_now_is_refused() -> None:
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    base = need_by_problem(now, now + timedelta(days=2), [loc("S1", 5.0, {"p1": 1})])
+    with pytest.raises(ValueError, match="clock"):
+        replace(base, clock=Clock(now + timedelta(minutes=1)))
+    with pytest.raises(ValueError, match="clock"):
+        replace(base, now=None, clock=Clock(now))
+    # The same instant in another zone is the same now.
+    assert replace(base, clock=Clock(now.astimezone(ZoneInfo("America/Sao_Paulo")))).clock

@@ -95,7 +95,7 @@ def latest(plan: solver.Plan) -> datetime | None:
 
 
 def _earliest(
-    problem: solver.SourcingProblem, distance_km: np.ndarray, indices: list[int]
+    problem: solver.SourcingProblem, clock: Clock, distance_km: np.ndarray, indices: list[int]
 ) -> dict[str, datetime | None]:
     """Each candidate's earliest promised delivery over its parcel services, by ref.
 
@@ -104,8 +104,6 @@ def _earliest(
     ready-by and band once). Calendars and services are keyed by identity
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
-    assert problem.now is not None  # the caller checks it
-    clock = Clock(problem.now)
     locations = problem.locations
     # Days without room move a location's ready-by, so they are part of the key.
     groups: dict[tuple[int, int, frozenset[date]], list[int]] = {}
@@ -141,7 +139,9 @@ def _fastest(
         return None
     table = problem.candidate_table()
     stocking = {i for line in problem.order.lines for i in _stocking(table, line.product_ref)}
-    earliest = _earliest(problem, arrays.distance_km, sorted(stocking))
+    # One clock for the earliest dates and every fast build's need-by service choice.
+    clock = Clock(problem.now)
+    earliest = _earliest(problem, clock, arrays.distance_km, sorted(stocking))
     served = int(arrays.quantity.sum()) - cheapest.rejected_units
     dates = sorted({d for d in earliest.values() if d is not None and d < last})
     for day in dates[:FASTEST_TRIES]:
@@ -154,7 +154,9 @@ def _fastest(
             problem.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
         )
         fast = SourcingArrays.build(
-            replace(problem, order=replace(problem.order, need_by=day), profile=profile)
+            replace(
+                problem, order=replace(problem.order, need_by=day), profile=profile, clock=clock
+            )
         )
         # No plan over these candidates can serve more units than they hold together.
         if int(np.minimum(fast.cap.sum(axis=0), fast.quantity).sum()) < served:
