@@ -391,8 +391,7 @@ def reduce_candidates(
     """
     trial = Trial.of(arrays, upper_bound, incumbent, ascended)
     if trial.to_refine():
-        trial.prices.step = 1.0
-        trial.prices.ascend(trial.upper_bound, REFINE_STEPS)
+        trial.refine()
     return trial.reduction(arrays)
 
 
@@ -441,6 +440,13 @@ class Trial:
         (from a step factor of 1) before the candidates are bounded."""
         slack = 1e-9 * max(1.0, abs(self.upper_bound))
         return len(self.usable) > 0 and self.prices.best < self.upper_bound - slack
+
+    def refine(self, alone: bool = True) -> None:
+        """Restart the step factor at 1 and, ``alone``, take the ``REFINE_STEPS`` (else the
+        caller takes them with others', ``lagrangian.ascend_together``)."""
+        self.prices.step = 1.0
+        if alone:
+            self.prices.ascend(self.upper_bound, REFINE_STEPS)
 
     def reduction(self, arrays: SourcingArrays) -> Reduction:
         """The candidates the refined prices keep, after a look among pairs when many stay."""

@@ -214,9 +214,7 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
     ]
     refined = [i for i, trial in enumerate(trials) if trial.to_refine()]
     for i in refined:
-        trials[i].prices.step = 1.0
-        if i not in shared:
-            trials[i].prices.ascend(trials[i].upper_bound, REFINE_STEPS)
+        trials[i].refine(alone=i not in shared)
     together = [i for i in refined if i in shared]
     ascend_together(
         [trials[i].prices for i in together],
