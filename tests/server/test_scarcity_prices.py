@@ -237,3 +237,45 @@ def test_click_and_collect_history_prices_its_collection_store(
     assert set(prices) == {"NEAR"}
     assert prices["NEAR"] == pytest.approx(44.0, rel=0.02)
     steered_to_far(clients)
+
+
+def test_a_product_short_everywhere_is_priced_for_the_orders_that_come_first(
+    server: RunningServer, db_url: str, clients: Clients
+) -> None:
+    """WEST (0 degrees) keeps 1 of 4 units and EAST (1 degree east) 2 of 5 after three past
+    orders at each; the horizon expects three more at each, six for the three units left.
+
+    Orders are served as they come until the units run out, so the refresh
+    expects each neighbourhood to get half its orders served: WEST's unit
+    serves WEST's 1.5 and EAST ships WEST's other half unit 111 km. WEST's
+    unit is worth 111 more than EAST's. Letting the LP choose which
+    neighbourhood goes without (the rejection is the same wherever it falls)
+    priced both alike. An order at 0.45 degrees (WEST 50 km, EAST 61 km)
+    then goes to EAST with the prices on, to WEST with them off.
+    """
+    with session_factory(server.engine).begin() as session:
+        product = add_product(session, "SKU_1")
+        for ref, longitude, units in (("WEST", 0.0, 4), ("EAST", 1.0, 5)):
+            store = add_location(session, ref, longitude=longitude, shipping_cost_per_unit_km=1.0)
+            add_position(session, product, store, units)
+    for i in range(3):
+        for ref, longitude in (("WEST", 0.0), ("EAST", 1.0)):
+            reply = clients.sourcing.Source(
+                sourcing_pb2.SourceRequest(order=order_at(f"PAST_{ref}_{i}", longitude)),
+                timeout=30,
+            )
+            assert [f.location_ref for f in reply.plan.fulfilments] == [ref]
+    refresh = ["prices", "refresh", "--db", db_url, "--horizon-days", "28", "--samples", "0"]
+    assert main(refresh) == 0
+    prices = stored_prices(server)
+    assert prices.get("WEST", 0.0) - prices.get("EAST", 0.0) == pytest.approx(111.2, rel=0.02)
+
+    unpriced = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.45), dry_run=True), timeout=30
+    ).plan
+    assert [f.location_ref for f in unpriced.fulfilments] == ["WEST"]
+    price_on(clients)
+    priced = clients.sourcing.Source(
+        sourcing_pb2.SourceRequest(order=order_at("NEW", 0.45)), timeout=30
+    ).plan
+    assert [f.location_ref for f in priced.fulfilments] == ["EAST"]
