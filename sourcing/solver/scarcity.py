@@ -18,21 +18,10 @@ The LP (indices: l location, r region, p product; arcs only from the
          x, u >= 0
 
 where n_l is the fulfilments location l can still take and g the units a
-fulfilment holds on average. d_rp is the expected demand cut, for a product
-short over the whole network, to its stock in every region alike
-(``within_stock``): a sequential policy serves orders as they come until
-the product runs out, so a share of every region goes without, not the
-regions dearest to serve, which the LP would choose. Left to choose, it
-priced every unit at the penalty less its cost to a region going without,
-and the per-order solves took the nearest units as if the orders far from
-stock would not come. Cut, the prices of a short product differ by what
-its units save the orders that will be served (their level is not fixed:
-an order takes all the units it can of a product either way).
-
-The price of position (l, p) is pi_lp: what the horizon's cost falls by
-with one more unit there. It is 0 where stock is plentiful and up to the
-rejection penalty P where a unit taken now is a unit some later order
-cannot get. A location short of capacity is priced per
+fulfilment holds on average. The price of position (l, p) is pi_lp: what
+the horizon's cost falls by with one more unit there. It is 0 where stock is
+plentiful and up to the rejection penalty P where a unit taken now is a unit
+some later order cannot get. A location short of capacity is priced per
 fulfilment, mu_l g: a fulfilment takes a whole slot of its daily capacity,
 however few units it holds. Nothing here touches a database or the wire.
 """
@@ -295,7 +284,6 @@ def scarcity_prices(
     """
     if arcs_per_demand < 1:
         raise ValueError(f"Expected arcs_per_demand >= 1, got {arcs_per_demand!r}.")
-    demand = within_stock(demand, supply)
     arcs = _arcs(supply, demand, arcs_per_demand)
     if arcs is None:
         return ScarcityPrices()
@@ -352,24 +340,6 @@ def scarcity_prices(
         if value > PRICE_EPSILON
     }
     return _prices(supply, stock_keys, duals[:n_stock], per_fulfilment)
-
-
-def within_stock(demand: ExpectedDemand, supply: Supply) -> ExpectedDemand:
-    """``demand`` with each product's units cut, in every region alike, to the network's stock.
-
-    Orders are served as they come until a product runs out, wherever they
-    are: the units served over the horizon are the first ones asked for, a
-    share of every region's demand, not the regions cheapest to serve.
-    """
-    product_of = {p: j for j, p in enumerate(supply.products)}
-    units = demand.units.copy()
-    for j_demand, product in enumerate(demand.products):
-        j = product_of.get(product)
-        stock = float(supply.stock[:, j].sum()) if j is not None else 0.0
-        wanted = float(units[:, j_demand].sum())
-        if wanted > stock:
-            units[:, j_demand] *= stock / wanted
-    return ExpectedDemand(demand.latitude, demand.longitude, demand.products, units)
 
 
 def _arcs(

@@ -27,7 +27,6 @@ from sourcing.solver.scarcity import (
     expected_demand,
     mean_prices,
     scarcity_prices,
-    within_stock,
 )
 from tests.solver.test_properties import (
     PRODUCTS,
@@ -77,41 +76,9 @@ def test_plentiful_stock_is_free() -> None:
 
 
 def test_the_last_unit_is_worth_the_rejection_it_avoids() -> None:
-    """One unit for two wanted, a second unit out of reach: the penalty less its cost to serve.
-
-    S1's stock is there but S1 takes no more orders, so the network is not
-    short of the product as a whole, only of the stock that can serve.
-    """
-    prices = scarcity_prices(
-        supply([0.0, 0.0], [1, 5], [3.0, 3.0], capacity_orders=[-1.0, 0.0]),
-        demand([0.0], [2.0]),
-        PENALTY,
-    )
+    """One unit for two wanted: its price is the penalty less its cost to serve."""
+    prices = scarcity_prices(supply([0.0], [1], [3.0]), demand([0.0], [2.0]), PENALTY)
     assert prices.of("p1", "S0") == pytest.approx(PENALTY - 3.0)
-
-
-def test_a_product_short_everywhere_is_priced_for_the_orders_that_come_first() -> None:
-    """S0 at 0 km holds 1 unit, S1 at 100 km holds 2; regions at 0 and 100 km each want 3.
-
-    Orders are served as they come until the 3 units run out, so half of
-    each region's orders get served: S0's unit serves region 0's 1.5 units
-    with S1 shipping the other half unit 100 km, and S0's unit is worth 100
-    more than S1's. Left to choose which region goes without (the penalty is
-    the same wherever it falls), the LP priced both units alike.
-    """
-    prices = scarcity_prices(
-        supply([0.0, 100.0], [1, 2], [0.0, 0.0]), demand([0.0, 100.0], [3.0, 3.0]), PENALTY
-    )
-    assert prices.of("p1", "S0") - prices.of("p1", "S1") == pytest.approx(100.0)
-    assert prices.of("p1", "S0") <= PENALTY
-
-
-def test_within_stock_cuts_every_region_of_a_short_product_alike() -> None:
-    """Six wanted for three held: each region keeps half; a product in stock is left as it is."""
-    short = demand([0.0, 100.0], [4.0, 2.0])
-    cut = within_stock(short, supply([0.0, 100.0], [1, 2], [0.0, 0.0]))
-    assert cut.units.ravel().tolist() == pytest.approx([2.0, 1.0])
-    assert within_stock(short, supply([0.0], [9], [0.0])).units.ravel().tolist() == [4.0, 2.0]
 
 
 def test_a_cheap_position_is_worth_what_the_next_one_costs_more() -> None:
