@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.wave.capped import seeded
@@ -41,8 +42,6 @@ SHORT_CELLS = 4_000_000
 # A further round of the seeded flow runs while the time left covers this many times the last
 # (it serves more units than augmenting paths in that time, full-size: 31 against 0 to 21).
 RESEED_MARGIN = 1.25
-# Share of the time left after the plans are applied that the exchanges keep.
-EXCHANGE_SHARE = 0.25
 
 
 def surely_short(problem: BatchProblem) -> bool:
@@ -77,6 +76,16 @@ class ShortWave(Polishing):
     trace: list[tuple[float, float, float]]
     collector: ServedCollector | None
     greedy_total: float
+    # ``Finishing``'s: the orders solved at the wave's prices where capacity binds, and the
+    # paths, neighbourhoods and exchanges on the applied plan until the limit.
+    _priced_first: Callable[
+        [dict[int, Plan], list[int], tuple[int, float], bool],
+        tuple[dict[int, Plan], list[int], int, float],
+    ]
+    _polished: Callable[
+        [dict[int, Plan], list[int], tuple[int, float], bool],
+        tuple[dict[int, Plan], list[int], int, float],
+    ]
 
     def _run_short(self, explain: bool, decide_greedy: Decide) -> BatchPlan:
         """The greedy's plan and the transport flow's, improved until the limit."""
@@ -95,20 +104,14 @@ class ShortWave(Polishing):
         self._seed_transport()
         mark = self._timed("greedy", mark)
         key = plan_key(greedy.values())
-        plans, order, rejected, total = self._transport(greedy, list(range(n)), key, explain)
+        plans, order, rejected, total = self._priced_first(greedy, list(range(n)), key, explain)
+        priced = plans is not greedy  # the orders solved at the wave's prices gave a better plan
+        plans, order, rejected, total = self._transport(plans, order, (rejected, total), explain)
         mark = self._timed("apply", mark)
-        if plans is not greedy:
+        if plans is not greedy and not priced:
             plans, rejected, total = self._reseeded(plans, order, (rejected, total), explain)
             self._timed("reseed", mark)
-        room = self._application_time()
-        if rejected > self.served.unservable and self._left() > room:
-            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
-        if self._left() > 2 * room:
-            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
-            key = (rejected, total)
-            plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
-        if self._left() > 2 * room:
-            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
+        plans, order, rejected, total = self._polished(plans, order, (rejected, total), explain)
         policy = "batch"
         if plans is greedy:
             policy, order = "greedy", list(range(n))
