@@ -87,17 +87,11 @@ class Finishing(JointStep, ShortWave):
         if short:
             # Under shortage the transport flow's units serve the most: they go first, the
             # assignments (over a dozen candidates, their short orders solved again) after.
-            # Where stores' capacity in orders binds (the greedy fills some store's), the flow
-            # (which counts units) breaks on it: the orders solved at the wave's prices come
-            # first. Elsewhere the flow and the assignments do better in the time.
-            table = self.problem.table
-            assert table is not None  # BatchProblem builds its table
-            ran = list(self.greedy_plans.values())
-            if capacity_binds(ran, self.capacity, table, self.orders):
-                plans, order, rejected, total = self._priced(
-                    plans, order, (rejected, total), explain
-                )
-                priced = bool(plans)
+            # Where capacity binds the orders solved at the wave's prices come first.
+            plans, order, rejected, total = self._priced_first(
+                plans, order, (rejected, total), explain
+            )
+            priced = bool(plans)
             plans, order, rejected, total = self._transport(
                 plans, order, (rejected, total), explain
             )
@@ -134,22 +128,7 @@ class Finishing(JointStep, ShortWave):
                 best, plans, order = assignment, applied, sequence
                 rejected, total = key
         self._timed("apply", mark)
-        room = self._application_time()  # measured now, if a given plan was applied
-        if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
-            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
-        room = self._application_time()
-        if self._left() > room + LEAST_SEARCH_S:  # neighbourhoods, then exchanges
-            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
-            # Serving the most already, a short wave's plan gains more from neighbourhoods; with
-            # too little time for both, the neighbourhoods gain more units per second.
-            if (short and self._serves_most(rejected)) or self._left() < 3 * room:
-                # The search keeps the time its last application takes; without explanations
-                # its applied plans are the result, so nothing else needs time after it.
-                until = self.deadline if not explain else self.deadline - room
-            key = (rejected, total)
-            plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
-        if self._left() > 2 * room:
-            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
+        plans, order, rejected, total = self._polished(plans, order, (rejected, total), explain)
         policy, sequence = "batch", order
         # On a tie the greedy's plan stands: it serves the orders in arrival order, which the
         # wave's plans (the flow's, the MIP's) need not when nothing else tells them apart.
@@ -179,6 +158,45 @@ class Finishing(JointStep, ShortWave):
 
     def _left(self) -> float:
         return self.deadline - time.perf_counter()
+
+    def _polished(
+        self, plans: dict[int, Plan], order: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """The applied plan improved until the limit: paths, neighbourhoods, then exchanges."""
+        rejected, total = key
+        short = self.served.max_served < int(self.ordered.sum())
+        room = self._application_time()  # measured now, if a given plan was applied
+        if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
+            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
+        room = self._application_time()
+        if self._left() > room + LEAST_SEARCH_S:  # neighbourhoods, then exchanges
+            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
+            # Serving the most already, a short wave's plan gains more from neighbourhoods; with
+            # too little time for both, the neighbourhoods gain more units per second.
+            if (short and self._serves_most(rejected)) or self._left() < 3 * room:
+                # The search keeps the time its last application takes; without explanations
+                # its applied plans are the result, so nothing else needs time after it.
+                until = self.deadline if not explain else self.deadline - room
+            key = (rejected, total)
+            plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
+        if self._left() > 2 * room:
+            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
+        return plans, order, rejected, total
+
+    def _priced_first(
+        self, plans: dict[int, Plan], order: list[int], key: tuple[int, float], explain: bool
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        """Where the greedy fills some store's capacity in orders, ``_priced``'s plan if better.
+
+        The transport flow counts units, not orders, and breaks on that
+        capacity; elsewhere the flow and the other plans do better in the time.
+        """
+        table = self.problem.table
+        assert table is not None  # BatchProblem builds its table
+        ran = list(self.greedy_plans.values())
+        if not capacity_binds(ran, self.capacity, table, self.orders):
+            return plans, order, key[0], key[1]
+        return self._priced(plans, order, key, explain)
 
     def _priced(
         self,

@@ -211,6 +211,23 @@ def _apply_given(
     A broken allocation is left to ``_apply_one``, which solves it exactly
     over the whole network.
     """
+    arrays, allocation, at = arrays_at(state, order, profile, cells)
+    if violations(arrays, allocation):
+        return None
+    whole = np.zeros((len(state.locations), len(order.lines)), dtype=np.int64)
+    whole[at] = allocation
+    state.take(arrays, whole)
+    return plan_from_allocation(arrays, allocation, policy=policy)
+
+
+def arrays_at(
+    state: NetworkState, order: Order, profile: SourcingProfile, cells: Mapping[Cell, int]
+) -> tuple[SourcingArrays, IntArray, IntArray]:
+    """The order's arrays over the locations ``cells`` use alone, its allocation there, and them.
+
+    For an order in ``state.settled`` these check and price ``cells`` as the
+    whole network's arrays would (see the module).
+    """
     units = {cell: q for cell, q in cells.items() if q > 0}
     # An order rejecting every unit is priced on one location it does not use.
     at = np.unique(np.array([loc for loc, _ in units] or [0], dtype=np.int64))
@@ -218,12 +235,7 @@ def _apply_given(
     allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
     for (loc, line), q in units.items():
         allocation[int(np.searchsorted(at, loc)), line] += q
-    if violations(arrays, allocation):
-        return None
-    whole = np.zeros((len(state.locations), len(order.lines)), dtype=np.int64)
-    whole[at] = allocation
-    state.take(arrays, whole)
-    return plan_from_allocation(arrays, allocation, policy=policy)
+    return arrays, allocation, at
 
 
 def _better(arrays: SourcingArrays, first: IntArray, second: IntArray) -> IntArray:

@@ -1,18 +1,24 @@
-"""A large wave surely short of stock: the transport flow first, no Lagrangian.
+"""A wave surely short of stock: the transport flow first, no Lagrangian.
 
 On a wave of 10,000 orders over 1,000 locations short of stock, building
 every order's candidate model and the first prices takes a third of the
 time limit, and no price step follows (``batch_scale --variant scarce``:
 0 steps): the bound is the transport flow's (``served``) and the plan the
-greedy's or the flow's. When the wave is that large and some product is
-ordered beyond all the stock the network could give of it, ``ShortWave``
-skips them:
+greedy's or the flow's. On the 300-order scarce bench waves the same holds
+(0 or 1 steps, a Lagrangian bound of 1.0M under a rejection floor of 537M)
+and the models and prices took 1.5 s of the 10 idle, 4-5 s at load 7. So
+when some product is ordered beyond all the stock the network could give of
+it and the wave is too large for the joint MIP over every location (or
+that large), ``ShortWave`` skips them:
 
 1. every order's arrays feed the served maximum and the flow (``served``);
-2. the sequential greedy's plan is applied, and the transport flow seeded
-   with its pairs (``capped``) is solved beside it, then applied, and
-   seeded again with its own plan while that serves more;
-3. the time left improves the better plan as ``Polishing`` does:
+2. the sequential greedy's plan is applied; where it fills some store's
+   capacity in orders, the orders solved one by one at the wave's own
+   prices are tried (``priced_sequence``); the transport flow seeded
+   with the greedy's pairs (``capped``) is solved beside them, then
+   applied, and (unless the greedy's plan is at the rejection floor or the
+   priced plan stands) seeded again with its own plan while that serves more;
+3. the time left improves the best plan as ``Finishing._polished`` does:
    augmenting paths, neighbourhoods, exchanges.
 
 The bound is the better of the rejection floor and the transport flow's
@@ -25,6 +31,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.wave.capped import seeded
@@ -41,8 +48,6 @@ SHORT_CELLS = 4_000_000
 # A further round of the seeded flow runs while the time left covers this many times the last
 # (it serves more units than augmenting paths in that time, full-size: 31 against 0 to 21).
 RESEED_MARGIN = 1.25
-# Share of the time left after the plans are applied that the exchanges keep.
-EXCHANGE_SHARE = 0.25
 
 
 def surely_short(problem: BatchProblem) -> bool:
@@ -77,6 +82,16 @@ class ShortWave(Polishing):
     trace: list[tuple[float, float, float]]
     collector: ServedCollector | None
     greedy_total: float
+    # ``Finishing``'s: the orders solved at the wave's prices where capacity binds, and the
+    # paths, neighbourhoods and exchanges on the applied plan until the limit.
+    _priced_first: Callable[
+        [dict[int, Plan], list[int], tuple[int, float], bool],
+        tuple[dict[int, Plan], list[int], int, float],
+    ]
+    _polished: Callable[
+        [dict[int, Plan], list[int], tuple[int, float], bool],
+        tuple[dict[int, Plan], list[int], int, float],
+    ]
 
     def _run_short(self, explain: bool, decide_greedy: Decide) -> BatchPlan:
         """The greedy's plan and the transport flow's, improved until the limit."""
@@ -95,20 +110,16 @@ class ShortWave(Polishing):
         self._seed_transport()
         mark = self._timed("greedy", mark)
         key = plan_key(greedy.values())
-        plans, order, rejected, total = self._transport(greedy, list(range(n)), key, explain)
+        plans, order, rejected, total = self._priced_first(greedy, list(range(n)), key, explain)
+        priced = plans is not greedy  # the orders solved at the wave's prices gave a better plan
+        plans, order, rejected, total = self._transport(plans, order, (rejected, total), explain)
         mark = self._timed("apply", mark)
-        if plans is not greedy:
+        # Reseeding serves more units; with the greedy's plan at the floor none is left to serve
+        # and its applications (0.55 s on scarce-300) are the neighbourhoods' time.
+        if plans is not greedy and not priced and not self._greedy_at_floor():
             plans, rejected, total = self._reseeded(plans, order, (rejected, total), explain)
             self._timed("reseed", mark)
-        room = self._application_time()
-        if rejected > self.served.unservable and self._left() > room:
-            plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
-        if self._left() > 2 * room:
-            until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
-            key = (rejected, total)
-            plans, order, rejected, total = self._neighbourhoods(plans, order, key, explain, until)
-        if self._left() > 2 * room:
-            plans, rejected, total = self._exchanged(plans, order, (rejected, total), explain, room)
+        plans, order, rejected, total = self._polished(plans, order, (rejected, total), explain)
         policy = "batch"
         if plans is greedy:
             policy, order = "greedy", list(range(n))

@@ -52,9 +52,10 @@ still take, so where capacity binds a plan of the orders solved one by one
 at the duals of the wave's own demand LP (stock and capacity in orders)
 is tried first (``priced_sequence``); when it gives a plan, the repaired
 assignments are not applied after it (they reject far more units there).
-A large wave surely short of stock
-skips the candidate models and prices (``shortage``): greedy, seeded
-flow, rescues.
+A wave surely short of stock and too large for the joint MIP over every
+location skips the candidate models and prices (``shortage``): greedy,
+the priced sequence where capacity binds, seeded flow, rescues,
+neighbourhoods.
 
 The plan returned is the better of the wave's and the sequential greedy's,
 compared by rejected units first, then cost, with its gap to the best

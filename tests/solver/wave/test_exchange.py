@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sourcing.solver import Capacity, SourcingProfile, Weights
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from sourcing.solver import Capacity, SourcingProblem, SourcingProfile, Weights
+from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch
+from sourcing.solver.wave.exchange import Exchanger
+from sourcing.solver.wave.neighbourhood import cells_of
+from sourcing.solver.wave.sequence import NetworkState, settles
 from tests.solver.builders import loc
-from tests.solver.wave.test_served import _max_served
+from tests.solver.wave.test_served import _max_served, scarce_waves
 from tests.solver.wave.test_solve import _brute_force, order
 
 
@@ -38,3 +46,36 @@ def test_last_slot_goes_to_the_order_it_serves_most() -> None:
     assert wave.rejected_units == 2
     assert wave.objective <= best + 1e-6 * best
     assert sequential_greedy(problem).rejected_units == 3
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scarce_waves())
+def test_settled_orders_are_checked_and_priced_on_their_locations_alone(
+    problem: BatchProblem,
+) -> None:
+    """The moves' check and price of a settled order match the whole network's, on fewer arrays."""
+    greedy_plans = sequential_greedy(problem).plans
+    plans = dict(enumerate(greedy_plans))
+    cells = cells_of(problem, plans)
+    n = len(problem.orders)
+    alone = [
+        SourcingProblem(o, problem.locations, problem.profile_of(i))
+        for i, o in enumerate(problem.orders)
+    ]
+    settled = {o for o in range(n) if settles(SourcingArrays.build(alone[o]))}
+    keys = []
+    for held in (set(), settled):
+        state = NetworkState(problem.locations, problem.state, problem.table, None, held)
+        profiles = [problem.profile_of(o) for o in range(n)]
+        network = Exchanger(
+            state, problem.orders, profiles, lambda o: SourcingArrays.build(alone[o]), np.ones(n)
+        )
+        network.load(plans)
+        old = network.release(list(range(n)))
+        keys.append(network._key(list(range(n)), old))
+        for o in settled & held:
+            arrays, _ = network._arrays_for(o, cells[o])
+            assert len(arrays.problem.locations) == max(len({loc for loc, _ in cells[o]}), 1)
+    assert keys[0] is not None and keys[1] is not None
+    assert keys[0][0] == keys[1][0]
+    assert keys[0][1] == pytest.approx(keys[1][1], rel=1e-9)

@@ -24,6 +24,7 @@ from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.rescue import decide_from
 from sourcing.solver.wave.sequence import Cell, NetworkState, apply
 from sourcing.solver.wave.served import plan_key
+from sourcing.solver.wave.shortage import surely_short
 from sourcing.solver.wave.steps import WaveSolver
 from tests.solver.builders import loc
 from tests.solver.wave.test_exchange import _slot_wave
@@ -130,13 +131,20 @@ def test_neighbourhoods_never_lose_a_unit_and_stay_valid(problem: BatchProblem) 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scarce_waves())
 def test_large_wave_path_never_rejects_more_than_greedy(problem: BatchProblem) -> None:
-    """Waves too large for a MIP over every location (neighbourhoods instead): still no loss."""
+    """Waves too large for a MIP over every location (neighbourhoods instead): still no loss.
+
+    Surely short of stock, they skip the candidate models and the prices (``shortage``).
+    """
     kept = steps_module.ALL_CANDIDATE_CELLS
     steps_module.ALL_CANDIDATE_CELLS = 0
     try:
         wave = solve_batch(problem, time_limit_s=5.0)
     finally:
         steps_module.ALL_CANDIDATE_CELLS = kept
+    if surely_short(problem):
+        assert wave.stats.candidates == 0
+        assert wave.stats.lagrangian_steps == 0
+        assert "fit" not in wave.stats.seconds
     demanded = sum(o.total_units for o in problem.orders)
     assert wave.rejected_units >= demanded - wave.stats.max_served
     assert wave.rejected_units <= sequential_greedy(problem).rejected_units

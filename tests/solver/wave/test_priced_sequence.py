@@ -14,7 +14,7 @@ from sourcing.solver.plan import Plan
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.scarcity import ScarcityPrices
 from sourcing.solver.solve import solve
-from sourcing.solver.wave import BatchProblem, solve_batch
+from sourcing.solver.wave import BatchProblem, solve_batch, steps
 from sourcing.solver.wave.finish import Finishing
 from sourcing.solver.wave.priced_sequence import (
     capacity_binds,
@@ -146,10 +146,17 @@ def test_capacity_binds_when_a_plan_fills_a_stores_slots() -> None:
     assert not capacity_binds(plans, np.full_like(capacity, -1), table, problem.orders)
 
 
+@pytest.mark.parametrize("short_path", [False, True])
 def test_where_the_priced_orders_gave_a_plan_no_repaired_assignment_is_applied(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, short_path: bool
 ) -> None:
-    """Short of stock with capacity binding: only the joint MIP's assignment is applied after."""
+    """Short of stock with capacity binding: only the joint MIP's assignment is applied after.
+
+    Too large for the joint MIP over every location, the wave takes the short
+    path (no candidate models, no assignments) and tries the priced orders too.
+    """
+    if short_path:
+        monkeypatch.setattr(steps, "ALL_CANDIDATE_CELLS", 0)
     applied: list[bool] = []
     priced: list[bool] = []
     rescue, solve_priced = Finishing._rescue, Finishing._priced
@@ -174,4 +181,5 @@ def test_where_the_priced_orders_gave_a_plan_no_repaired_assignment_is_applied(
     wave = solve_batch(_short_slot_wave(), gap_target=0.0)
     assert priced == [True]
     assert all(applied)
+    assert (wave.stats.candidates == 0) == short_path
     assert wave.rejected_units == 2  # the units no plan serves
