@@ -22,7 +22,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_grams
-from sourcing.solver.reduction import product_terms
+from sourcing.solver.reduction import may_reach, product_terms
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most larger subsets listed; past it the plan is left to the MIP.
@@ -30,12 +30,17 @@ MAX_LARGER = 20000
 
 
 def larger_plans(
-    arrays: SourcingArrays, keep: IntArray, upper_bound: float
+    arrays: SourcingArrays,
+    keep: IntArray,
+    upper_bound: float,
+    price_floor: tuple[float, FloatArray] | None = None,
 ) -> tuple[FloatArray, list[IntArray]] | None:
     """Every subset of three or more of ``keep`` that could beat ``upper_bound``, bounded.
 
     Returns the bounds and the subsets (candidate indices); None when there
-    are more than ``MAX_LARGER`` of them.
+    are more than ``MAX_LARGER`` of them. ``price_floor``: the reduction's lines'
+    terms and g of ``keep`` (``Reduction.price_floor``); the subsets it bounds at
+    ``upper_bound`` or above (within rounding) are dropped before their spread.
     """
     slack = 1e-9 * max(1.0, abs(upper_bound))
     split = arrays.weights.split
@@ -52,6 +57,10 @@ def larger_plans(
         for other, other_units in sets[1:]:
             floor = other[index].sum(axis=1) + split * (index.shape[1] - 1) + other_units
             index = index[floor < upper_bound - slack]
+        if price_floor is not None:
+            lines, g = price_floor
+            floor = lines + g[index].sum(axis=1) + split * (index.shape[1] - 1)
+            index = index[may_reach(floor, upper_bound - slack)]
         index, bound = _bounds(arrays, keep, index, upper_bound - slack)
         bounds.append(bound)
         members.extend(keep[index])

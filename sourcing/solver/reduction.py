@@ -48,6 +48,9 @@ PAIR_POOL = 40
 LAGRANGIAN_STEPS = 40
 # Further steps once enumeration found a better plan to aim at.
 REFINE_STEPS = 15
+# The relative margin a price floor must clear above the room before it drops a plan:
+# far above the rounding of its sums, far below any cost difference.
+FLOOR_ROUNDING = 1e-7
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +81,13 @@ class Reduction:
         candidate alone the same way), so no other plan of ``keep`` of at most ``most``
         locations can cost less than ``upper_bound``.
         """
-        if self.g is None or split < 0:
+        floor = self.price_floor(keep)
+        if floor is None or split < 0:
             return None
-        lines = self.lower_bound - float(np.minimum(self.g, 0.0).sum())
+        lines, g_kept = floor
         room = upper_bound - 1e-9 * max(1.0, abs(upper_bound)) - lines
-        order = np.argsort(self.g[keep], kind="stable")
-        g = self.g[keep][order].tolist()
+        order = np.argsort(g_kept, kind="stable")
+        g = g_kept[order].tolist()
         found: list[tuple[int, ...]] = []
         # Depth first, cheapest g first: past a candidate whose g is not negative that
         # already reaches the room, every later one (with a g as large) does too.
@@ -111,6 +115,18 @@ class Reduction:
         for i, row in enumerate(rows):
             table[i, : len(row)] = row
         return table
+
+    def price_floor(self, keep: IntArray) -> tuple[float, FloatArray] | None:
+        """The lines' terms of ``lower_bound`` (without its negative g) and the g of each of
+        ``keep``; None without prices.
+
+        At those prices a plan over locations T (each one used) costs at least the
+        lines' terms plus the g of T's members plus ``split`` per member after the
+        first: the Lagrangian relaxation of the plan restricted to T.
+        """
+        if self.g is None:
+            return None
+        return self.lower_bound - float(np.minimum(self.g, 0.0).sum()), self.g[keep]
 
     def searched_all(self, keep: IntArray, most: int) -> bool:
         """Whether the incumbent is the enumeration's best over every plan of at most
@@ -143,6 +159,12 @@ class Subsets:
         for product, take in enumerate(self.takes):
             spread_units(arrays, allocation, self.candidates, product, take[row], lines[product])
         return allocation
+
+
+def may_reach(floor: FloatArray, room: float) -> BoolArray:
+    """Where a floor (computed in floating point) may still be below ``room``: below it or
+    within rounding of it (1e-7 relative), so that no plan a floor drops was reachable."""
+    return floor < room + FLOOR_ROUNDING * max(1.0, abs(room))
 
 
 def _by_size(members: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
