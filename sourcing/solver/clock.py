@@ -206,7 +206,22 @@ class Clock:
         distance_km: FloatArray,
         full_days: frozenset[date] = frozenset(),
     ) -> list[datetime | None]:
-        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``.
+        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``."""
+        answers, code = self.parcels_promised_codes(
+            calendar, pick_pack_hours, service, distance_km, full_days
+        )
+        return [answers[c] for c in code.tolist()]
+
+    def parcels_promised_codes(
+        self,
+        calendar: Calendar | None,
+        pick_pack_hours: FloatArray,
+        service: CarrierService | None,
+        distance_km: FloatArray,
+        full_days: frozenset[date] = frozenset(),
+    ) -> tuple[list[datetime | None], IntArray]:
+        """``parcels_promised_at`` as its distinct answers and each ask's index among them
+        (the i-th promise is ``answers[code[i]]``), for callers that compare them with numpy.
 
         The ready-by is computed once per distinct pick-and-pack time, the
         ship-by once per distinct ready-by, and the delivery once per
@@ -214,28 +229,28 @@ class Clock:
         distance only through the band).
         """
         hours, hour_of = np.unique(np.asarray(pick_pack_hours, dtype=float), return_inverse=True)
+        hour_of = hour_of.ravel()
         ready = [self.ready_by(calendar, h, full_days) for h in hours.tolist()]
         if service is None:
-            return [ready[h] for h in hour_of.ravel().tolist()]
+            return list(ready), hour_of
         shipped = [self.ship_by(r, service, calendar) if r is not None else None for r in ready]
         zone = self.zone(calendar)
-        band_of = distance_bands(service, distance_km).tolist()
-        answers: dict[tuple[datetime, int], datetime] = {}
-        promised: list[datetime | None] = []
-        for h, band, km in zip(
-            hour_of.ravel().tolist(), band_of, distance_km.tolist(), strict=True
-        ):
+        km = np.asarray(distance_km, dtype=float)
+        bands = distance_bands(service, km)
+        # Pick-and-pack times shipping at one instant give equal answers in each band.
+        instants: dict[datetime | None, int] = {}
+        ship_of = np.array([instants.setdefault(s, len(instants)) for s in shipped], dtype=np.int64)
+        case = ship_of[hour_of] * (int(bands.max(initial=0)) + 1) + bands
+        _, first, case_of = np.unique(case, return_index=True, return_inverse=True)
+        answers: list[datetime | None] = []
+        for h, at in zip(hour_of[first].tolist(), first.tolist(), strict=True):
             ship = shipped[h]
             if ship is None:
-                promised.append(None)
+                answers.append(None)
                 continue
-            answer = answers.get((ship, band))
-            if answer is None:
-                answer = answers[ship, band] = self._end_of(
-                    self.delivery_date(ship, service, km, zone), zone
-                )
-            promised.append(answer)
-        return promised
+            day = self.delivery_date(ship, service, float(km[at]), zone)
+            answers.append(self._end_of(day, zone))
+        return answers, case_of.ravel()
 
     def _end_of(self, day: date, zone: ZoneInfo) -> datetime:
         """``eta.end_of(day, zone)``, memoised."""

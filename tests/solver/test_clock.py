@@ -164,7 +164,8 @@ def test_parcels_promised_at_equals_one_at_a_time(
     asks: list[tuple[float, float]],
     full: frozenset[int],
 ) -> None:
-    """Many locations asked at once get each what a fresh clock answers for it alone."""
+    """Many locations asked at once get each what a fresh clock answers for it alone, and
+    so do the distinct answers the coded form gives, one per ask by its code."""
     hours = np.array([h for h, _ in asks], dtype=float)
     km = np.array([d for _, d in asks], dtype=float)
     first = now.astimezone(eta._zone(calendar)).date()
@@ -172,6 +173,9 @@ def test_parcels_promised_at_equals_one_at_a_time(
     together = Clock(now).parcels_promised_at(calendar, hours, chosen, km, days)
     alone = [Clock(now).parcel_promised_at(calendar, h, chosen, d, days) for h, d in asks]
     assert together == alone
+    answers, code = Clock(now).parcels_promised_codes(calendar, hours, chosen, km, days)
+    assert [answers[c] for c in code.tolist()] == alone
+    assert len(answers) <= len(asks)
 
 
 def test_distance_bands_match_the_service() -> None:
