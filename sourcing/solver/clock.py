@@ -20,7 +20,7 @@ each exactly as ``eta`` does, computing each distinct case once:
 * **delivery**: depends on the shipping instant, the service, the distance
   band (transit days) and the zone.
 
-``parcels_promised_at`` asks for many locations of one calendar and service
+``parcels_promised_codes`` asks for many locations of one calendar and service
 at once: each distinct pick-and-pack time, ready-by and shipping instant
 with distance band is computed once, the distance bands with numpy.
 
@@ -198,20 +198,6 @@ class Clock:
         zone = self.zone(calendar)
         return self._end_of(self.delivery_date(shipped, service, distance_km, zone), zone)
 
-    def parcels_promised_at(
-        self,
-        calendar: Calendar | None,
-        pick_pack_hours: FloatArray,
-        service: CarrierService | None,
-        distance_km: FloatArray,
-        full_days: frozenset[date] = frozenset(),
-    ) -> list[datetime | None]:
-        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``."""
-        answers, code = self.parcels_promised_codes(
-            calendar, pick_pack_hours, service, distance_km, full_days
-        )
-        return [answers[c] for c in code.tolist()]
-
     def parcels_promised_codes(
         self,
         calendar: Calendar | None,
@@ -220,8 +206,9 @@ class Clock:
         distance_km: FloatArray,
         full_days: frozenset[date] = frozenset(),
     ) -> tuple[list[datetime | None], IntArray]:
-        """``parcels_promised_at`` as its distinct answers and each ask's index among them
-        (the i-th promise is ``answers[code[i]]``), for callers that compare them with numpy.
+        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``, as the
+        distinct answers and each ask's index among them (the i-th promise is
+        ``answers[code[i]]``), for callers that compare them with numpy.
 
         The ready-by is computed once per distinct pick-and-pack time, the
         ship-by once per distinct ready-by, and the delivery once per

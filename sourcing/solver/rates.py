@@ -261,7 +261,7 @@ def _meeting_need_by(
     than the need-by's local date; all of them when none does or the
     location is never ready. Candidates sharing a calendar and services are
     asked together: a promise is the end of its delivery day
-    (``Clock.parcels_promised_at``), so comparing it with the end of the
+    (``Clock.parcels_promised_codes``), so comparing it with the end of the
     need-by's day compares the days.
     """
     locations = problem.locations

@@ -10,10 +10,7 @@ and the searches must answer what they answered without it.
 
 from __future__ import annotations
 
-import importlib
 import itertools
-import time
-from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -23,14 +20,12 @@ from sourcing.solver import SourcingProblem
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
-from sourcing.solver.options import Backend
 from sourcing.solver.rated_pairs import _pairs_below
 from sourcing.solver.reduction import Reduction, price_subsets, reduce_candidates
 from tests.solver.builders import loc, order, problem
-from tests.solver.test_rated_search import split_problems
+from tests.solver.test_rated_search import search_every_candidate, split_problems
 from tests.solver.test_rates import rated_problems
 
-solve_module = importlib.import_module("sourcing.solver.solve")
 
 
 def _reduced(problem: SourcingProblem) -> tuple[SourcingArrays, Reduction]:
@@ -60,22 +55,6 @@ def test_floor_never_exceeds_a_plans_linear_spread(problem: SourcingProblem) -> 
             assert bound <= spread + 1e-9 * max(1.0, abs(spread))
 
 
-def _rated(arrays: SourcingArrays, reduction: Reduction, floor: bool) -> object:
-    keep = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
-    allocation = greedy_allocation(arrays)
-    with patch.object(solve_module, "MAX_ENUMERATED", 0):  # the pair and larger searches
-        return solve_module._rated(
-            arrays,
-            keep,
-            min(arrays.split_limit, len(keep)),
-            allocation,
-            evaluate(arrays, allocation),
-            time.perf_counter() + 60.0,
-            Backend.SCIP,
-            reduction.price_floor(keep) if floor else None,
-        )
-
-
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(rated_problems(), split_problems()))
 def test_pair_and_larger_searches_answer_the_same_with_the_floor(
@@ -83,10 +62,12 @@ def test_pair_and_larger_searches_answer_the_same_with_the_floor(
 ) -> None:
     """The searches with the floor find the very plan, cost and proof they find without."""
     arrays, reduction = _reduced(problem)
-    alone, floored = _rated(arrays, reduction, False), _rated(arrays, reduction, True)
-    assert floored.proved == alone.proved  # type: ignore[attr-defined]
-    assert np.array_equal(floored.allocation, alone.allocation)  # type: ignore[attr-defined]
-    assert floored.objective == alone.objective  # type: ignore[attr-defined]
+    usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
+    alone = search_every_candidate(arrays, pairs=True)
+    floored = search_every_candidate(arrays, True, reduction.price_floor(usable))
+    assert floored.proved == alone.proved
+    assert np.array_equal(floored.allocation, alone.allocation)
+    assert floored.objective == alone.objective
 
 
 def test_pairs_the_floor_puts_at_the_room_are_dropped() -> None:

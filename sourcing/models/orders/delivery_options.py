@@ -100,7 +100,7 @@ def _earliest(
     """Each candidate's earliest promised delivery over its parcel services, by ref.
 
     Candidates sharing a calendar and services are asked together
-    (``Clock.parcels_promised_at`` answers each distinct pick-and-pack time,
+    (``Clock.parcels_promised_codes`` answers each distinct pick-and-pack time,
     ready-by and band once). Calendars and services are keyed by identity
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
