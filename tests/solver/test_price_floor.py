@@ -27,7 +27,6 @@ from tests.solver.test_rated_search import search_every_candidate, split_problem
 from tests.solver.test_rates import rated_problems
 
 
-
 def _reduced(problem: SourcingProblem) -> tuple[SourcingArrays, Reduction]:
     arrays = SourcingArrays.build(problem)
     allocation = greedy_allocation(arrays)
