@@ -21,7 +21,7 @@ from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
 from sourcing.solver.rated_pairs import _pairs_below
-from sourcing.solver.reduction import Reduction, price_subsets, reduce_candidates
+from sourcing.solver.reduction import Reduction, may_reach, price_subsets, reduce_candidates
 from tests.solver.builders import loc, order, problem
 from tests.solver.test_rated_search import search_every_candidate, split_problems
 from tests.solver.test_rates import rated_problems
@@ -81,3 +81,28 @@ def test_pairs_the_floor_puts_at_the_room_are_dropped() -> None:
     assert list(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 1), (0, 2)]
     first, second = _pairs_below(arrays, keep, 15.0 - 1e-12, [], (0.0, g))
     assert len(first) == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(-50.0, 50.0, allow_subnormal=False), min_size=2, max_size=40),
+    st.floats(-100.0, 100.0),
+    st.floats(-100.0, 100.0),
+    st.sampled_from([0.0, 0.1, 7.0]),
+)
+def test_pairs_below_the_floor_are_every_such_pair_in_order(
+    g_values: list[float], lines: float, room: float, split: float
+) -> None:
+    """Without listing every pair, the pairs kept are those whose floor sum ``may_reach``
+    the room, in ``np.triu_indices`` order."""
+    g = np.array(g_values)
+    arrays = SourcingArrays.build(
+        problem(order([("p1", 1)]), [loc("S0", 5, {"p1": 1})], split=split, split_limit=2)
+    )
+    keep = np.arange(len(g))
+    first, second = _pairs_below(arrays, keep, room, [], (lines, g))
+    every_first, every_second = np.triu_indices(len(g), k=1)
+    floor = lines + g[every_first] + g[every_second] + arrays.weights.split
+    reach = may_reach(floor, room)
+    assert first.tolist() == every_first[reach].tolist()
+    assert second.tolist() == every_second[reach].tolist()
