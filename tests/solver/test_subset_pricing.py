@@ -18,6 +18,8 @@ from sourcing.solver.reduction import (
     price_subsets,
     product_terms,
 )
+from sourcing.solver.small_plans import _sorted_segments
+from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from tests.solver.test_properties import problems
 
@@ -102,3 +104,29 @@ def test_held_segments_come_first_in_cost_order() -> None:
     assert held.tolist() == [[1, 3], [0, 1]]
     assert counts.tolist() == [2, 1]
     assert reduction._held_segments(seg_cap, reduction.HELD_ONLY_FROM - 1)[0] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_sorted_segments_equal_each_rows_stable_sort(data: st.DataObject) -> None:
+    """The global-rank sort gives each row's stable sort of its segments, ties included."""
+    n = data.draw(st.integers(1, 7))
+    products = data.draw(st.integers(1, 3))
+    limit = data.draw(st.integers(1, 3))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    unit = rng.integers(0, 3, (products, n)).astype(float)  # few values: many ties
+    stock = rng.integers(0, 4, (products, n))
+    cheap = np.minimum(stock, rng.integers(0, 4, (products, n)))
+    ideal = float(data.draw(st.sampled_from([0.0, 1.0, 2.5])))
+    idx = subset_members(n, limit)
+    cap, cost = _sorted_segments(stock, unit, cheap, ideal, idx)
+    # The row-wise stable sort, as cheapest_subset did it.
+    pad = ((0, 0), (0, 1))
+    row_unit = np.pad(unit, pad)[:, idx]
+    row_cap = np.concatenate(
+        [np.pad(cheap, pad)[:, idx], np.pad(stock - cheap, pad)[:, idx]], axis=2
+    )
+    row_cost = np.concatenate([row_unit, row_unit + ideal], axis=2)
+    order = np.argsort(row_cost, axis=2, kind="stable")
+    assert np.array_equal(cap, np.take_along_axis(row_cap, order, axis=2))
+    assert np.array_equal(cost, np.take_along_axis(row_cost, order, axis=2))
