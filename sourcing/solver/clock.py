@@ -20,7 +20,7 @@ each exactly as ``eta`` does, computing each distinct case once:
 * **delivery**: depends on the shipping instant, the service, the distance
   band (transit days) and the zone.
 
-``parcels_promised_at`` asks for many locations of one calendar and service
+``parcels_promised_codes`` asks for many locations of one calendar and service
 at once: each distinct pick-and-pack time, ready-by and shipping instant
 with distance band is computed once, the distance bands with numpy.
 
@@ -198,15 +198,17 @@ class Clock:
         zone = self.zone(calendar)
         return self._end_of(self.delivery_date(shipped, service, distance_km, zone), zone)
 
-    def parcels_promised_at(
+    def parcels_promised_codes(
         self,
         calendar: Calendar | None,
         pick_pack_hours: FloatArray,
         service: CarrierService | None,
         distance_km: FloatArray,
         full_days: frozenset[date] = frozenset(),
-    ) -> list[datetime | None]:
-        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``.
+    ) -> tuple[list[datetime | None], IntArray]:
+        """``parcel_promised_at`` of each ``(pick_pack_hours[i], distance_km[i])``, as the
+        distinct answers and each ask's index among them (the i-th promise is
+        ``answers[code[i]]``), for callers that compare them with numpy.
 
         The ready-by is computed once per distinct pick-and-pack time, the
         ship-by once per distinct ready-by, and the delivery once per
@@ -214,28 +216,28 @@ class Clock:
         distance only through the band).
         """
         hours, hour_of = np.unique(np.asarray(pick_pack_hours, dtype=float), return_inverse=True)
+        hour_of = hour_of.ravel()
         ready = [self.ready_by(calendar, h, full_days) for h in hours.tolist()]
         if service is None:
-            return [ready[h] for h in hour_of.ravel().tolist()]
+            return list(ready), hour_of
         shipped = [self.ship_by(r, service, calendar) if r is not None else None for r in ready]
         zone = self.zone(calendar)
-        band_of = distance_bands(service, distance_km).tolist()
-        answers: dict[tuple[datetime, int], datetime] = {}
-        promised: list[datetime | None] = []
-        for h, band, km in zip(
-            hour_of.ravel().tolist(), band_of, distance_km.tolist(), strict=True
-        ):
+        km = np.asarray(distance_km, dtype=float)
+        bands = distance_bands(service, km)
+        # Pick-and-pack times shipping at one instant give equal answers in each band.
+        instants: dict[datetime | None, int] = {}
+        ship_of = np.array([instants.setdefault(s, len(instants)) for s in shipped], dtype=np.int64)
+        case = ship_of[hour_of] * (int(bands.max(initial=0)) + 1) + bands
+        _, first, case_of = np.unique(case, return_index=True, return_inverse=True)
+        answers: list[datetime | None] = []
+        for h, at in zip(hour_of[first].tolist(), first.tolist(), strict=True):
             ship = shipped[h]
             if ship is None:
-                promised.append(None)
+                answers.append(None)
                 continue
-            answer = answers.get((ship, band))
-            if answer is None:
-                answer = answers[ship, band] = self._end_of(
-                    self.delivery_date(ship, service, km, zone), zone
-                )
-            promised.append(answer)
-        return promised
+            day = self.delivery_date(ship, service, float(km[at]), zone)
+            answers.append(self._end_of(day, zone))
+        return answers, case_of.ravel()
 
     def _end_of(self, day: date, zone: ZoneInfo) -> datetime:
         """``eta.end_of(day, zone)``, memoised."""

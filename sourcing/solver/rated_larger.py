@@ -22,7 +22,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_grams
-from sourcing.solver.reduction import product_terms
+from sourcing.solver.reduction import may_reach, product_terms
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most larger subsets listed; past it the plan is left to the MIP.
@@ -30,12 +30,17 @@ MAX_LARGER = 20000
 
 
 def larger_plans(
-    arrays: SourcingArrays, keep: IntArray, upper_bound: float
+    arrays: SourcingArrays,
+    keep: IntArray,
+    upper_bound: float,
+    price_floor: tuple[float, FloatArray] | None = None,
 ) -> tuple[FloatArray, list[IntArray]] | None:
     """Every subset of three or more of ``keep`` that could beat ``upper_bound``, bounded.
 
     Returns the bounds and the subsets (candidate indices); None when there
-    are more than ``MAX_LARGER`` of them.
+    are more than ``MAX_LARGER`` of them. ``price_floor``: the reduction's lines'
+    terms and g of ``keep`` (``Reduction.price_floor``); the subsets it bounds at
+    ``upper_bound`` or above (within rounding) are dropped before their spread.
     """
     slack = 1e-9 * max(1.0, abs(upper_bound))
     split = arrays.weights.split
@@ -52,6 +57,10 @@ def larger_plans(
         for other, other_units in sets[1:]:
             floor = other[index].sum(axis=1) + split * (index.shape[1] - 1) + other_units
             index = index[floor < upper_bound - slack]
+        if price_floor is not None:
+            lines, g = price_floor
+            floor = lines + g[index].sum(axis=1) + split * (index.shape[1] - 1)
+            index = index[may_reach(floor, upper_bound - slack)]
         index, bound = _bounds(arrays, keep, index, upper_bound - slack)
         bounds.append(bound)
         members.extend(keep[index])
@@ -70,10 +79,9 @@ def _subsets_below(
     if limit < 3 or n < 3:
         return []
     # Pairs that leave room for a third, cheapest after them.
-    first, second = np.triu_indices(n - 1, k=1)
+    first, second = _pairs_leaving_room(ranked, room, split)
     spent = ranked[first] + ranked[second] + split
-    fits = spent + ranked[second + 1] + split < room
-    prefix, spent = np.column_stack([first[fits], second[fits]]), spent[fits]
+    prefix = np.column_stack([first, second])
     levels: list[IntArray] = []
     listed = 0
     for _ in range(3, limit + 1):
@@ -93,6 +101,31 @@ def _subsets_below(
         spent = spent[rows] + ranked[added] + split
         levels.append(order[prefix])
     return levels
+
+
+def _pairs_leaving_room(ranked: FloatArray, room: float, split: float) -> tuple[IntArray, IntArray]:
+    """The pairs (i < j < n - 1) of ``ranked`` (ascending) with
+    ``ranked[i] + ranked[j] + split + ranked[j + 1] + split < room``, in
+    ``np.triu_indices(n - 1, k=1)`` order, without listing all n^2 / 2 pairs.
+
+    For each i the sum (as numpy rounds it, left to right) does not fall as j
+    grows, so its j are a run from i + 1: a binary search per i finds its end.
+    """
+    n = len(ranked)
+    first = np.arange(max(n - 1, 0))
+    low, high = first + 1, np.full(len(first), max(n - 1, 0))
+    while True:
+        open_ = low < high
+        if not open_.any():
+            break
+        mid = np.where(open_, (low + high) // 2, 0)
+        fits = ranked[first] + ranked[mid] + split + ranked[np.minimum(mid + 1, n - 1)] + split
+        fits = open_ & (fits < room)
+        low = np.where(fits, mid + 1, low)
+        high = np.where(open_ & ~fits, mid, high)
+    count = low - (first + 1)
+    starts = np.repeat(first + 1 - (np.cumsum(count) - count), count)
+    return np.repeat(first, count), np.arange(int(count.sum())) + starts
 
 
 def _bounds(

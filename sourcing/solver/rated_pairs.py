@@ -31,7 +31,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
 from sourcing.solver.rated_enum import RatedOutcome, price_in_order
-from sourcing.solver.reduction import product_terms
+from sourcing.solver.reduction import FLOOR_ROUNDING, may_reach, product_terms
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most candidates whose pairs are bounded (n^2 floats per product swept).
@@ -245,10 +245,14 @@ def best_pairs(
     *,
     deadline: float,
     backend: Backend = Backend.SCIP,
+    price_floor: tuple[float, FloatArray] | None = None,
 ) -> RatedOutcome | None:
     """The cheapest plan of at most two of ``keep``, or the given one if none is cheaper.
 
     None when there are too many candidates to pair (the caller's MIP settles it).
+    ``price_floor``: the reduction's lines' terms and g of ``keep``
+    (``Reduction.price_floor``); the pairs it bounds at the best plan or above are
+    left out before any other bound (their linear spread is no lower).
     """
     if len(keep) > MAX_PAIRED:
         return None
@@ -257,7 +261,7 @@ def best_pairs(
     single = single_bounds(arrays, keep)
     table = card_table(arrays, keep)
     floored = floors(arrays, keep, table)
-    first, second = _pairs_below(arrays, keep, best - slack, floored)
+    first, second = _pairs_below(arrays, keep, best - slack, floored, price_floor)
     first, second, bound = pair_bounds(arrays, keep, (first, second), best - slack, table)
     open_pairs = np.flatnonzero(bound < best - slack)
     open_singles = np.flatnonzero(single < best - slack)
@@ -277,16 +281,44 @@ def best_pairs(
 
 
 def _pairs_below(
-    arrays: SourcingArrays, keep: IntArray, room: float, floored: list[tuple[FloatArray, float]]
+    arrays: SourcingArrays,
+    keep: IntArray,
+    room: float,
+    floored: list[tuple[FloatArray, float]],
+    price_floor: tuple[float, FloatArray] | None = None,
 ) -> tuple[IntArray, IntArray]:
-    """The pairs (i < j) of kept candidates whose floors (``floors``) stay below ``room``."""
+    """The pairs (i < j) of kept candidates whose floors (``floors``, and the reduction's
+    ``price_floor`` within rounding) stay below ``room``, in ``np.triu_indices`` order."""
     if arrays.split_limit < 2 or len(keep) < 2 or len(keep) > MAX_PAIRED:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    first, second = np.triu_indices(len(keep), k=1)
+    split = arrays.weights.split
+    if price_floor is None:
+        first, second = np.triu_indices(len(keep), k=1)
+    else:
+        lines, g = price_floor
+        # The pairs whose g sum to about below the room, then exactly as the floor sums.
+        slack = 1e-9 * (1.0 + abs(room) + abs(lines) + abs(split) + 2 * float(np.abs(g).max()))
+        loose = room + FLOOR_ROUNDING * max(1.0, abs(room)) - lines - split + slack
+        first, second = _pairs_summing_below(g, loose)
+        reach = may_reach(lines + g[first] + g[second] + split, room)
+        first, second = first[reach], second[reach]
     chosen = np.ones(len(first), dtype=bool)
     for fixed, units in floored:
         chosen &= fixed[first] + fixed[second] + arrays.weights.split + units < room
     return first[chosen], second[chosen]
+
+
+def _pairs_summing_below(values: FloatArray, bound: float) -> tuple[IntArray, IntArray]:
+    """The pairs (i < j) with ``values[i] + values[j]`` below ``bound`` (as numpy rounds
+    ``bound - values[i]``), in ``np.triu_indices`` order, without listing all n^2 / 2."""
+    n = len(values)
+    order = np.argsort(values, kind="stable")
+    # Each i's partners are a prefix of the values ranked ascending.
+    count = np.searchsorted(values[order], bound - values, side="left")
+    first = np.repeat(np.arange(n), count)
+    second = order[np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)]
+    pairs = np.sort((first * n + second)[first < second])
+    return pairs // n, pairs % n
 
 
 def floors(

@@ -261,7 +261,7 @@ def _meeting_need_by(
     than the need-by's local date; all of them when none does or the
     location is never ready. Candidates sharing a calendar and services are
     asked together: a promise is the end of its delivery day
-    (``Clock.parcels_promised_at``), so comparing it with the end of the
+    (``Clock.parcels_promised_codes``), so comparing it with the end of the
     need-by's day compares the days.
     """
     locations = problem.locations
@@ -286,19 +286,20 @@ def _meeting_need_by(
         last = eta.end_of(need_by.astimezone(zone).date(), zone)
         hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
         km = distance_km[members]
-        meets = [
-            [
-                day is not None and day <= last
-                for day in clock.parcels_promised_at(like.calendar, hours, service, km, full)
-            ]
-            for service in services
+        in_time = np.zeros((len(members), len(services)), dtype=bool)
+        for s, service in enumerate(services):
+            answers, code = clock.parcels_promised_codes(like.calendar, hours, service, km, full)
+            in_time[:, s] = np.array([d is not None and d <= last for d in answers], bool)[code]
+        # Never ready: nothing to choose by, so every service (as when none is in time).
+        distinct, hour_of = np.unique(hours, return_inverse=True)
+        ready = [clock.ready_by(like.calendar, h, full) is not None for h in distinct.tolist()]
+        in_time[~np.array(ready, dtype=bool)[hour_of.ravel()]] = False
+        patterns, pattern_of = np.unique(in_time, axis=0, return_inverse=True)
+        chosen = [
+            tuple(s for s, ok in zip(services, row, strict=True) if ok) or services
+            for row in patterns.tolist()
         ]
-        for j, i in enumerate(members):
-            if clock.ready_by(like.calendar, float(hours[j]), full) is None:
-                allowed[i] = services  # never ready: nothing to choose by
-                continue
-            chosen = tuple(s for s, ok in zip(services, meets, strict=True) if ok[j])
-            allowed[i] = chosen or services
+        allowed.update(zip(members, (chosen[p] for p in pattern_of.ravel().tolist()), strict=True))
     return allowed
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -48,6 +49,12 @@ PAIR_POOL = 40
 LAGRANGIAN_STEPS = 40
 # Further steps once enumeration found a better plan to aim at.
 REFINE_STEPS = 15
+# Subsets x candidates from which a pricing fills only the segments with units: most
+# segments of a wide table hold none, and below it the full width costs less.
+HELD_ONLY_FROM = 20000
+# The relative margin a price floor must clear above the room before it drops a plan:
+# far above the rounding of its sums, far below any cost difference.
+FLOOR_ROUNDING = 1e-7
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +85,13 @@ class Reduction:
         candidate alone the same way), so no other plan of ``keep`` of at most ``most``
         locations can cost less than ``upper_bound``.
         """
-        if self.g is None or split < 0:
+        floor = self.price_floor(keep)
+        if floor is None or split < 0:
             return None
-        lines = self.lower_bound - float(np.minimum(self.g, 0.0).sum())
+        lines, g_kept = floor
         room = upper_bound - 1e-9 * max(1.0, abs(upper_bound)) - lines
-        order = np.argsort(self.g[keep], kind="stable")
-        g = self.g[keep][order].tolist()
+        order = np.argsort(g_kept, kind="stable")
+        g = g_kept[order].tolist()
         found: list[tuple[int, ...]] = []
         # Depth first, cheapest g first: past a candidate whose g is not negative that
         # already reaches the room, every later one (with a g as large) does too.
@@ -106,11 +114,19 @@ class Reduction:
                 if more >= room and g[j] >= 0:
                     break
                 stack.append(((*members, j), more, j + 1))
-        rows = sorted((tuple(sorted(int(order[j]) for j in one)) for one in found), key=_by_size)
-        table = np.full((len(rows), max(most, 1)), len(keep), dtype=np.int64)
-        for i, row in enumerate(rows):
-            table[i, : len(row)] = row
-        return table
+        return _as_rows(found, order, len(keep), max(most, 1))
+
+    def price_floor(self, keep: IntArray) -> tuple[float, FloatArray] | None:
+        """The lines' terms of ``lower_bound`` (without its negative g) and the g of each of
+        ``keep``; None without prices.
+
+        At those prices a plan over locations T (each one used) costs at least the
+        lines' terms plus the g of T's members plus ``split`` per member after the
+        first: the Lagrangian relaxation of the plan restricted to T.
+        """
+        if self.g is None:
+            return None
+        return self.lower_bound - float(np.minimum(self.g, 0.0).sum()), self.g[keep]
 
     def searched_all(self, keep: IntArray, most: int) -> bool:
         """Whether the incumbent is the enumeration's best over every plan of at most
@@ -145,9 +161,23 @@ class Subsets:
         return allocation
 
 
-def _by_size(members: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
-    """``subset_members``' order: smaller subsets first, then as ``itertools.combinations``."""
-    return len(members), members
+def may_reach(floor: FloatArray, room: float) -> BoolArray:
+    """Where a floor (computed in floating point) may still be below ``room``: below it or
+    within rounding of it (1e-7 relative), so that no plan a floor drops was reachable."""
+    return floor < room + FLOOR_ROUNDING * max(1.0, abs(room))
+
+
+def _as_rows(found: list[tuple[int, ...]], order: IntArray, n: int, width: int) -> IntArray:
+    """The subsets ``found`` (positions in ``order``) as ``subset_members``' rows over
+    ``order``'s candidates: members ascending, padded with ``n``, smaller subsets first,
+    then as ``itertools.combinations`` (rows of one size compare column by column)."""
+    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
+    table = np.full((len(found), width), n, dtype=np.int64)
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    table[np.repeat(np.arange(len(found)), sizes), np.arange(len(flat)) - starts] = order[flat]
+    table.sort(axis=1)  # the padding, above every member, stays last
+    return table[np.lexsort((*table.T[::-1], sizes))]
 
 
 def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | None) -> Subsets:
@@ -217,7 +247,10 @@ def _product_costs(
     the wanted units from its members' segments, cheapest first. All
     products' segments are sorted and filled together (one numpy pass over
     a (products, subsets, segments) array); each product's cost is then
-    summed on its own, as the single-product pricing did.
+    summed on its own, as the single-product pricing did. Only the segments
+    with units can take any (the others take exact zeros), so on wide tables
+    the pass runs over those (``_held_segments``) and puts their takes back
+    in place.
     """
     n = len(candidates)
     if not lines:
@@ -229,22 +262,45 @@ def _product_costs(
     order = np.argsort(seg_cost, axis=1, kind="stable")
     seg_cap = np.take_along_axis(seg_cap, order, axis=1)
     seg_cost = np.take_along_axis(seg_cost, order, axis=1)
-    # caps[p, s, j]: what subset s may take from product p's j-th cheapest segment.
-    caps = np.ascontiguousarray(np.moveaxis(member[:, seg_loc[order]], 1, 0)) * seg_cap[:, None]
+    held, counts = _held_segments(seg_cap, member.shape[0] * n)
+    # at[p, j]: product p's j-th cheapest segment taken (held ones only on wide tables).
+    at = order if held is None else np.take_along_axis(order, held, axis=1)
+    if held is not None:
+        seg_cap = np.take_along_axis(seg_cap, held, axis=1)
+    caps = np.ascontiguousarray(np.moveaxis(member[:, seg_loc[at]], 1, 0)) * seg_cap[:, None]
     before = np.cumsum(caps, axis=2) - caps
     take = np.minimum(np.maximum(wanted[:, None, None] - before, 0), caps)
     served = take.sum(axis=2)
     costs, takes = [], []
     for p in range(len(lines)):
-        mine = np.array(take[p])  # contiguous copies: the product's matmul as it always was
+        if held is None:
+            mine = np.array(take[p])  # contiguous copies: the product's matmul as it always was
+        else:  # the held segments' takes in place at the full width (the others take 0)
+            mine = np.zeros((member.shape[0], 2 * n), dtype=take.dtype)
+            mine[:, held[p, : counts[p]]] = take[p, :, : counts[p]]
         costs.append(
             mine @ seg_cost[p].copy() + (int(ordered[p]) - served[p]) * arrays.rejection_penalty
         )
         # Back to the segments' first order (each candidate's cheap units, then its dear ones).
-        unsorted = np.empty_like(mine)
-        unsorted[:, order[p]] = mine
+        unsorted = np.zeros_like(mine)
+        unsorted[:, at[p, : counts[p]]] = take[p, :, : counts[p]]
         takes.append(unsorted[:, :n] + unsorted[:, n:])
     return costs, takes
+
+
+def _held_segments(seg_cap: IntArray, cells: int) -> tuple[IntArray | None, IntArray]:
+    """On tables of at least ``HELD_ONLY_FROM`` subset-candidate cells (else None and the
+    full width): per product, its segments with units in (cost) order, padded to one
+    width with segments without units (they take nothing and, last, move no other's
+    take); and how many segments each product takes."""
+    has = seg_cap > 0
+    width = seg_cap.shape[1]
+    if cells < HELD_ONLY_FROM or not width:
+        return None, np.full(len(seg_cap), width)
+    counts = has.sum(axis=1)
+    # Held segments first, each group in its own order (a stable sort of "not held").
+    ranked = np.argsort(~has, axis=1, kind="stable")
+    return ranked[:, : max(int(counts.max()), 1)], counts
 
 
 def _all_product_terms(

@@ -41,14 +41,7 @@ def cheapest_subset(
     total = np.append(fixed, 0.0)[idx].sum(axis=1) + split * np.maximum(sizes - 1, 0)
     if terms is not None:
         ordered, wanted, stock, unit, cheap = terms
-        stock = np.pad(stock, ((0, 0), (0, 1)))[:, idx]  # (P, S, m); the pad holds nothing
-        unit = np.pad(unit, ((0, 0), (0, 1)))[:, idx]
-        cheap = np.pad(cheap, ((0, 0), (0, 1)))[:, idx]
-        seg_cap = np.concatenate([cheap, stock - cheap], axis=2)  # (P, S, 2m)
-        seg_cost = np.concatenate([unit, unit + ideal_stock], axis=2)
-        order = np.argsort(seg_cost, axis=2, kind="stable")
-        seg_cap = np.take_along_axis(seg_cap, order, axis=2)
-        seg_cost = np.take_along_axis(seg_cost, order, axis=2)
+        seg_cap, seg_cost = _sorted_segments(stock, unit, cheap, ideal_stock, idx)
         before = np.cumsum(seg_cap, axis=2) - seg_cap
         take = np.minimum(np.maximum(wanted[:, None, None] - before, 0), seg_cap)
         served = take.sum(axis=2)
@@ -57,6 +50,36 @@ def cheapest_subset(
             total = total + product_cost[p]
     best = int(np.argmin(total))
     return idx[best][idx[best] < n], float(total[best])
+
+
+def _sorted_segments(
+    stock: IntArray, unit: FloatArray, cheap: IntArray, ideal_stock: float, idx: IntArray
+) -> tuple[IntArray, FloatArray]:
+    """Per product and subset row: its members' segments (each member's cheap units at the
+    unit cost, then its dear ones) cheapest first, as (P, S, 2m) capacities and costs.
+
+    The segments of all n candidates (and the empty padding n) are sorted once per
+    product (stable: cheap before dear, then by candidate). A row's members ascend,
+    so its segments in that global order are the row's own stable sort; sorting each
+    row's global ranks (small integers) gives them. Ties in rank are only the
+    padding's copies, which are equal, so the values are the row-wise stable sort's.
+    """
+    padded_unit = np.pad(unit, ((0, 0), (0, 1)))
+    cap = np.concatenate(
+        [np.pad(cheap, ((0, 0), (0, 1))), np.pad(stock - cheap, ((0, 0), (0, 1)))], axis=1
+    )
+    cost = np.concatenate([padded_unit, padded_unit + ideal_stock], axis=1)  # (P, 2(n+1))
+    order = np.argsort(cost, axis=1, kind="stable")
+    width = cost.shape[1]
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(width), axis=1)
+    segments = np.concatenate([idx, idx + width // 2], axis=1)  # (S, 2m): the row's layout
+    ranks = np.sort(rank[:, segments], axis=2)  # (P, S, 2m)
+    flat = ranks + (np.arange(len(cost)) * width)[:, None, None]
+    return (
+        np.take_along_axis(cap, order, axis=1).ravel()[flat],
+        np.take_along_axis(cost, order, axis=1).ravel()[flat],
+    )
 
 
 __all__ = ["cheapest_subset"]

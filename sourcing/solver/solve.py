@@ -43,7 +43,7 @@ from sourcing.solver.reduction import (
     reduce_candidates,
     subsets_to_price,
 )
-from sourcing.solver.types import IntArray
+from sourcing.solver.types import FloatArray, IntArray
 
 
 def solve(
@@ -248,7 +248,8 @@ def _without_mip(
     keep = reduction.keep
     most = min(arrays.split_limit, most_locations_worth_using(arrays, keep, objective.priced_total))
     if arrays.priced_by_weight(keep):
-        return _rated(arrays, keep, most, allocation, objective, deadline, backend)
+        floor = reduction.price_floor(keep)
+        return _rated(arrays, keep, most, allocation, objective, deadline, backend, floor)
     enumerable = len(keep) <= MAX_ENUMERATED or subsets_to_price(len(keep), most) <= MAX_SUBSETS
     if not enumerable:
         # Only the subsets the prices cannot rule out, when they are few.
@@ -276,23 +277,33 @@ def _rated(
     objective: ObjectiveBreakdown,
     deadline: float,
     backend: Backend,
+    price_floor: tuple[float, FloatArray] | None = None,
 ) -> RatedOutcome:
     """``_without_mip`` when a rate card prices some kept candidate.
 
     A few candidates: every subset best first (``rated_enum``); more: singles
     and pairs (``rated_pairs``), then the few larger plans whose members are
-    cheap enough together (``rated_larger``).
+    cheap enough together (``rated_larger``); both leave out the plans the
+    reduction's prices already bound at the best plan (``price_floor``).
     """
     if len(keep) <= MAX_ENUMERATED:
         subsets = price_subsets(arrays, keep, most)
         return best_first(
             arrays, subsets, allocation, objective, deadline=deadline, backend=backend
         )
-    paired = best_pairs(arrays, keep, allocation, objective, deadline=deadline, backend=backend)
+    paired = best_pairs(
+        arrays,
+        keep,
+        allocation,
+        objective,
+        deadline=deadline,
+        backend=backend,
+        price_floor=price_floor,
+    )
     if paired is None or most <= 2 or not paired.proved:
         return paired or RatedOutcome(allocation, objective, False, 0)
     # Plans of three or more: only those whose members are cheap enough together.
-    larger = larger_plans(arrays, keep, paired.objective.priced_total)
+    larger = larger_plans(arrays, keep, paired.objective.priced_total, price_floor)
     if larger is None:
         return replace(paired, proved=False)
     bounds, members = larger

@@ -19,6 +19,7 @@ from sourcing.solver.clock import Clock
 from sourcing.solver.inputs import Location
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.rates import _services_of
+from sourcing.solver.types import IntArray
 from tests.solver.builders import loc, order, problem
 from tests.solver.test_clock import calendars, services
 
@@ -28,9 +29,11 @@ class _CountingClock(Clock):
 
     asked = False
 
-    def parcels_promised_at(self, *args: Any, **kwargs: Any) -> list[datetime | None]:
+    def parcels_promised_codes(
+        self, *args: Any, **kwargs: Any
+    ) -> tuple[list[datetime | None], IntArray]:
         self.asked = True
-        return super().parcels_promised_at(*args, **kwargs)
+        return super().parcels_promised_codes(*args, **kwargs)
 
 
 def one_at_a_time(

@@ -25,9 +25,10 @@ from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.options import Backend
-from sourcing.solver.rated_enum import compositions
+from sourcing.solver.rated_enum import RatedOutcome, compositions
 from sourcing.solver.rates import under_line
 from sourcing.solver.reduction import MAX_ENUMERATED
+from sourcing.solver.types import FloatArray
 from tests.solver.builders import loc, order, problem
 from tests.solver.calendars import service
 from tests.solver.test_rates import brute_force, rated_problems
@@ -109,6 +110,28 @@ def split_problems(draw: st.DrawFn) -> SourcingProblem:
     )
 
 
+def search_every_candidate(
+    arrays: SourcingArrays, pairs: bool, price_floor: tuple[float, FloatArray] | None = None
+) -> RatedOutcome:
+    """``_rated`` on every usable candidate from the greedy's plan: by the subset
+    enumeration, or (``pairs``) by the pair and larger-plan searches."""
+    usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
+    allocation = greedy_allocation(arrays)
+    limit = 0 if pairs else MAX_ENUMERATED
+    with patch.object(solve_module, "MAX_ENUMERATED", limit):  # a fixture cannot wrap an example
+        outcome: RatedOutcome = solve_module._rated(
+            arrays,
+            usable,
+            min(arrays.split_limit, len(usable)),
+            allocation,
+            evaluate(arrays, allocation),
+            time.perf_counter() + 60.0,
+            Backend.SCIP,
+            price_floor,
+        )
+    return outcome
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(rated_problems(), split_problems()), st.booleans())
 def test_search_on_every_candidate_matches_brute_force(
@@ -118,19 +141,7 @@ def test_search_on_every_candidate_matches_brute_force(
     plans, prove the brute-force optimum from the greedy's plan."""
     arrays = SourcingArrays.build(problem)
     optimum = brute_force(problem, arrays)
-    usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
-    allocation = greedy_allocation(arrays)
-    limit = 0 if pairs else MAX_ENUMERATED
-    with patch.object(solve_module, "MAX_ENUMERATED", limit):  # a fixture cannot wrap an example
-        outcome = solve_module._rated(
-            arrays,
-            usable,
-            min(arrays.split_limit, len(usable)),
-            allocation,
-            evaluate(arrays, allocation),
-            time.perf_counter() + 60.0,
-            Backend.SCIP,
-        )
+    outcome = search_every_candidate(arrays, pairs)
     assert outcome.proved
     assert not violations(arrays, outcome.allocation)
     assert abs(outcome.objective.total - optimum) <= 1e-6 * max(1.0, abs(optimum))

@@ -4,12 +4,13 @@ pricing each product on its own gives (the one-product pass the reduction used b
 from __future__ import annotations
 
 import itertools
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sourcing.solver import SourcingProblem
+from sourcing.solver import SourcingProblem, reduction
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.reduction import (
     enumerate_plans,
@@ -17,6 +18,8 @@ from sourcing.solver.reduction import (
     price_subsets,
     product_terms,
 )
+from sourcing.solver.small_plans import _sorted_segments
+from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from tests.solver.test_properties import problems
 
@@ -42,16 +45,18 @@ def one_product(
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(), st.data())
+@given(problems(), st.data(), st.booleans())
 def test_all_products_at_once_equal_one_at_a_time(
-    problem: SourcingProblem, data: st.DataObject
+    problem: SourcingProblem, data: st.DataObject, held_only: bool
 ) -> None:
-    """Totals and units per candidate are equal, float for float, on every subset."""
+    """Totals and units per candidate are equal, float for float, on every subset, at the
+    full width and when only the segments with units are filled (as on wide tables)."""
     arrays = SourcingArrays.build(problem)
     n = arrays.cap.shape[0]
     picked = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)) if n else []
     candidates = np.array(sorted(picked), dtype=np.int64)
-    subsets = price_subsets(arrays, candidates, None)
+    with patch.object(reduction, "HELD_ONLY_FROM", 0 if held_only else reduction.HELD_ONLY_FROM):
+        subsets = price_subsets(arrays, candidates, None)
     sizes = subsets.member.sum(axis=1)
     total = subsets.member @ arrays.fulfilment_cost[candidates] + arrays.weights.split * np.maximum(
         sizes - 1, 0
@@ -89,3 +94,39 @@ def test_small_plans_priced_alone_equal_the_enumeration(
     totals = np.sort(price_subsets(arrays, candidates, most).total)
     if len(totals) < 2 or totals[1] - totals[0] > slack:  # a clear winner: the same plan
         assert np.array_equal(small, full)
+
+
+def test_held_segments_come_first_in_cost_order() -> None:
+    """Each product's segments with units, in their order, padded with ones without."""
+    seg_cap = np.array([[0, 2, 0, 1], [3, 0, 0, 0]])
+    held, counts = reduction._held_segments(seg_cap, reduction.HELD_ONLY_FROM)
+    assert held is not None
+    assert held.tolist() == [[1, 3], [0, 1]]
+    assert counts.tolist() == [2, 1]
+    assert reduction._held_segments(seg_cap, reduction.HELD_ONLY_FROM - 1)[0] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_sorted_segments_equal_each_rows_stable_sort(data: st.DataObject) -> None:
+    """The global-rank sort gives each row's stable sort of its segments, ties included."""
+    n = data.draw(st.integers(1, 7))
+    products = data.draw(st.integers(1, 3))
+    limit = data.draw(st.integers(1, 3))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    unit = rng.integers(0, 3, (products, n)).astype(float)  # few values: many ties
+    stock = rng.integers(0, 4, (products, n))
+    cheap = np.minimum(stock, rng.integers(0, 4, (products, n)))
+    ideal = float(data.draw(st.sampled_from([0.0, 1.0, 2.5])))
+    idx = subset_members(n, limit)
+    cap, cost = _sorted_segments(stock, unit, cheap, ideal, idx)
+    # The row-wise stable sort, as cheapest_subset did it.
+    pad = ((0, 0), (0, 1))
+    row_unit = np.pad(unit, pad)[:, idx]
+    row_cap = np.concatenate(
+        [np.pad(cheap, pad)[:, idx], np.pad(stock - cheap, pad)[:, idx]], axis=2
+    )
+    row_cost = np.concatenate([row_unit, row_unit + ideal], axis=2)
+    order = np.argsort(row_cost, axis=2, kind="stable")
+    assert np.array_equal(cap, np.take_along_axis(row_cap, order, axis=2))
+    assert np.array_equal(cost, np.take_along_axis(row_cost, order, axis=2))

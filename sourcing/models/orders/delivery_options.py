@@ -100,7 +100,7 @@ def _earliest(
     """Each candidate's earliest promised delivery over its parcel services, by ref.
 
     Candidates sharing a calendar and services are asked together
-    (``Clock.parcels_promised_at`` answers each distinct pick-and-pack time,
+    (``Clock.parcels_promised_codes`` answers each distinct pick-and-pack time,
     ready-by and band once). Calendars and services are keyed by identity
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
@@ -116,15 +116,32 @@ def _earliest(
         like = locations[members[0]]
         hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
         km = distance_km[members]
-        best: list[datetime | None] = [None] * len(members)
-        for service in like.parcel_services or (None,):
-            promised = clock.parcels_promised_at(like.calendar, hours, service, km, full)
-            for j, day in enumerate(promised):
-                known = best[j]
-                if day is not None and (known is None or day < known):
-                    best[j] = day
+        asked = [
+            clock.parcels_promised_codes(like.calendar, hours, service, km, full)
+            for service in like.parcel_services or (None,)
+        ]
+        best = _earliest_of(asked)
         earliest.update((locations[i].ref, day) for i, day in zip(members, best, strict=True))
     return {locations[i].ref: earliest[locations[i].ref] for i in indices}
+
+
+def _earliest_of(asked: list[tuple[list[datetime | None], np.ndarray]]) -> list[datetime | None]:
+    """Per location, the earliest of its services' promises (None when none promises):
+    ``asked`` holds each service's ``Clock.parcels_promised_codes``. The promises are
+    ranked once, so the locations are compared by their ranks with numpy."""
+    days = sorted({day for answers, _ in asked for day in answers if day is not None})
+    rank = {day: r for r, day in enumerate(days)}
+    never = len(days)
+    ranks = np.stack(
+        [
+            np.array([never if day is None else rank[day] for day in answers])[code]
+            for answers, code in asked
+        ]
+    )
+    earliest: list[datetime | None] = np.array([*days, None], dtype=object)[
+        ranks.min(axis=0)
+    ].tolist()
+    return earliest
 
 
 def _fastest(

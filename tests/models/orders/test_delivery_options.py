@@ -156,3 +156,12 @@ def test_each_option_on_a_hand_built_network() -> None:
     assert fastest is not None and cheapest is not None
     assert fastest < cheapest - timedelta(days=1)
     assert options.NAMES == ("cheapest", "fastest", "fewest_parcels")
+
+
+def test_earliest_of_takes_each_locations_earliest_service() -> None:
+    """Per location the earliest promise of any service; None only when none promises."""
+    early, mid, late = (NOW + timedelta(days=d) for d in (1, 2, 3))
+    by_standard = ([mid, None], np.array([0, 1, 0, 1]))
+    by_express = ([early, late, None], np.array([1, 0, 0, 2]))
+    assert options._earliest_of([by_standard, by_express]) == [mid, early, early, None]
+    assert options._earliest_of([by_standard]) == [mid, None, mid, None]
