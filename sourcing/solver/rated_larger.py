@@ -22,7 +22,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_grams
-from sourcing.solver.reduction import may_reach, product_terms
+from sourcing.solver.reduction import may_reach, product_terms, within_runs
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most larger subsets listed; past it the plan is left to the MIP.
@@ -95,8 +95,7 @@ def _subsets_below(
         if not listed or not count.sum():
             break
         rows = np.repeat(np.arange(len(prefix)), count)
-        step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-        added = low[rows] + step
+        added = low[rows] + within_runs(count)
         prefix = np.column_stack([prefix[rows], added])
         spent = spent[rows] + ranked[added] + split
         levels.append(order[prefix])
@@ -124,8 +123,7 @@ def _pairs_leaving_room(ranked: FloatArray, room: float, split: float) -> tuple[
         low = np.where(fits, mid + 1, low)
         high = np.where(open_ & ~fits, mid, high)
     count = low - (first + 1)
-    starts = np.repeat(first + 1 - (np.cumsum(count) - count), count)
-    return np.repeat(first, count), np.arange(int(count.sum())) + starts
+    return np.repeat(first, count), np.repeat(first + 1, count) + within_runs(count)
 
 
 def _bounds(

@@ -31,7 +31,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
 from sourcing.solver.rated_enum import RatedOutcome, price_in_order
-from sourcing.solver.reduction import FLOOR_ROUNDING, may_reach, product_terms
+from sourcing.solver.reduction import FLOOR_ROUNDING, may_reach, product_terms, within_runs
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most candidates whose pairs are bounded (n^2 floats per product swept).
@@ -316,7 +316,7 @@ def _pairs_summing_below(values: FloatArray, bound: float) -> tuple[IntArray, In
     # Each i's partners are a prefix of the values ranked ascending.
     count = np.searchsorted(values[order], bound - values, side="left")
     first = np.repeat(np.arange(n), count)
-    second = order[np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)]
+    second = order[within_runs(count)]
     pairs = np.sort((first * n + second)[first < second])
     return pairs // n, pairs % n
 

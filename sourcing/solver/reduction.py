@@ -167,6 +167,13 @@ def may_reach(floor: FloatArray, room: float) -> BoolArray:
     return floor < room + FLOOR_ROUNDING * max(1.0, abs(room))
 
 
+def within_runs(count: IntArray) -> IntArray:
+    """Each element's place within its run, for runs of ``count`` elements laid end to end
+    (``[2, 0, 3]`` gives ``[0, 1, 0, 1, 2]``): how ragged lists are indexed without a loop."""
+    result: IntArray = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return result
+
+
 def _as_rows(found: list[tuple[int, ...]], order: IntArray, n: int, width: int) -> IntArray:
     """The subsets ``found`` (positions in ``order``) as ``subset_members``' rows over
     ``order``'s candidates: members ascending, padded with ``n``, smaller subsets first,
@@ -174,8 +181,7 @@ def _as_rows(found: list[tuple[int, ...]], order: IntArray, n: int, width: int) 
     sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
     flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
     table = np.full((len(found), width), n, dtype=np.int64)
-    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
-    table[np.repeat(np.arange(len(found)), sizes), np.arange(len(flat)) - starts] = order[flat]
+    table[np.repeat(np.arange(len(found)), sizes), within_runs(sizes)] = order[flat]
     table.sort(axis=1)  # the padding, above every member, stays last
     return table[np.lexsort((*table.T[::-1], sizes))]
 

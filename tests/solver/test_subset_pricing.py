@@ -130,3 +130,11 @@ def test_sorted_segments_equal_each_rows_stable_sort(data: st.DataObject) -> Non
     order = np.argsort(row_cost, axis=2, kind="stable")
     assert np.array_equal(cap, np.take_along_axis(row_cap, order, axis=2))
     assert np.array_equal(cost, np.take_along_axis(row_cost, order, axis=2))
+
+
+def test_within_runs_numbers_each_element_within_its_run() -> None:
+    """Runs of 2, 0 and 3 elements laid end to end are numbered 0, 1 then 0, 1, 2."""
+    from sourcing.solver.reduction import within_runs
+
+    assert within_runs(np.array([2, 0, 3])).tolist() == [0, 1, 0, 1, 2]
+    assert within_runs(np.zeros(0, dtype=np.int64)).tolist() == []
