@@ -60,10 +60,10 @@ class Lagrangian:
         n_lines, n_locations = len(self.q), len(self.fixed)
         for _ in range(steps):
             prices = self.prices
-            pair_prices = prices[self.pair_k]  # spread once: g and the subgradient both use it
+            pair_prices = np.take(prices, self.pair_k)  # spread once: g and the subgradient use it
             cheap = np.flatnonzero(self.cost < pair_prices)
-            at, cap = self.pair_l[cheap], self.cap[cheap]
-            saving = np.minimum(self.cost[cheap] - pair_prices[cheap], 0.0) * cap
+            at, cap = np.take(self.pair_l, cheap), np.take(self.cap, cheap)
+            saving = np.minimum(np.take(self.cost, cheap) - np.take(pair_prices, cheap), 0.0) * cap
             g = self.fixed + np.bincount(at, saving, minlength=n_locations)
             bound = float(
                 prices @ self.q
@@ -74,8 +74,8 @@ class Lagrangian:
                 self.best, self.best_g = bound, g
             if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
                 return
-            opened = (g < 0)[at]
-            served = np.bincount(self.pair_k[cheap], opened * cap, minlength=n_lines)
+            opened = np.take(g, at) < 0
+            served = np.bincount(np.take(self.pair_k, cheap), opened * cap, minlength=n_lines)
             direction = self.q - served - self.q * (self.penalty < prices)
             norm = float(direction @ direction)
             if norm == 0.0:
@@ -96,53 +96,43 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
     if not all(same_pairs(first, other) for other in many[1:]):
         raise ValueError("Expected Lagrangians over the same (location, line) pairs.")
     active = list(range(len(many)))
-    rows = _Rows(many, active)
+    rows = _Rows(many, active, upper_bounds)
     for _ in range(steps):
         prices = rows.prices
-        pair_prices = prices[:, first.pair_k]
+        pair_prices = np.take(prices, first.pair_k, axis=1)  # ``take``: the same gather, faster
         # Only pairs below their line's price save anything or can be opened: the
         # others add exact zeros to the sums, so they are left out of them.
         cheap = rows.pairs_below(pair_prices)
-        cap, bins = rows.cap[cheap], rows.location_bin(cheap)
-        saving = np.minimum(rows.cost.ravel()[cheap] - pair_prices.ravel()[cheap], 0.0)
+        cap, bins = np.take(rows.cap, cheap), rows.location_bin(cheap)
+        saving = np.minimum(np.take(rows.cost, cheap) - np.take(pair_prices, cheap), 0.0)
         saving *= cap
         g = rows.fixed + rows.sum_by_location(bins, saving)
-        floor = np.minimum(g, 0.0).sum(axis=1).tolist()
+        floor = np.minimum(g, 0.0).sum(axis=1)
         below = np.minimum(0.0, rows.penalty[:, None] - prices)
-        opened = (g < 0).ravel()[bins]
+        opened = np.take(g, bins) < 0
         served = rows.sum_by_line(cheap, opened * cap)
         direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
-        # Each row's dot products, as ``@`` takes them of the row alone (the same dot).
-        priced = np.vecdot(prices, first.q).tolist()
-        penalised = np.vecdot(below, first.q).tolist()
-        norms = np.vecdot(direction, direction).tolist()
-        stopped = []
+        # Each row's dot products, as ``@`` takes them of the row alone (the same dot), and
+        # each row's scalar arithmetic of ``ascend`` elementwise (the same float operations).
+        bounds = np.vecdot(prices, first.q) + np.vecdot(below, first.q) + floor
+        norms = np.vecdot(direction, direction)
+        rows.keep_best(bounds, g)
+        aim = rows.upper - bounds
+        stopped = (aim <= 1e-9 * np.maximum(1.0, np.abs(rows.upper))) | (norms == 0.0)
+        moving = ~stopped
         factors = np.zeros((len(active), 1))
-        for r, i in enumerate(active):
-            one = many[i]
-            bound = priced[r] + penalised[r] + floor[r]
-            if bound > one.best:
-                one.best, one.best_g = bound, g[r].copy()
-            upper_bound = upper_bounds[i]
-            if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
-                stopped.append(r)
-                continue
-            norm = norms[r]
-            if norm == 0.0:
-                stopped.append(r)
-                continue
-            factors[r, 0] = one.step * (upper_bound - bound) / norm
-            one.step *= STEP_DECAY
+        factors[moving, 0] = rows.step[moving] * aim[moving] / norms[moving]
+        rows.step[moving] *= STEP_DECAY
         rows.prices = prices + factors * direction
-        if stopped:
-            for r, i in enumerate(active):  # a stopped row returns before moving its prices
-                many[i].prices = (prices[r] if r in stopped else rows.prices[r]).copy()
-            active = [i for r, i in enumerate(active) if r not in stopped]
+        if stopped.any():
+            # A stopped row returns before moving its prices.
+            rows.prices[stopped] = prices[stopped]
+            rows.put_back(many, active)
+            active = [i for r, i in enumerate(active) if moving[r]]
             if not active:
                 return
-            rows = _Rows(many, active)
-    for r, i in enumerate(active):
-        many[i].prices = rows.prices[r].copy()
+            rows = _Rows(many, active, upper_bounds)
+    rows.put_back(many, active)
 
 
 def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
@@ -164,10 +154,17 @@ def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
 class _Rows:
     """The still-ascending Lagrangians' arrays, one row each."""
 
-    def __init__(self, many: Sequence[Lagrangian], active: list[int]) -> None:
+    def __init__(
+        self, many: Sequence[Lagrangian], active: list[int], upper_bounds: Sequence[float]
+    ) -> None:
         first = many[0]
         n, pairs = len(active), len(first.pair_l)
         self.prices = np.array([many[i].prices for i in active]).reshape(n, -1)
+        self.upper = np.array([upper_bounds[i] for i in active], dtype=float)
+        self.best = np.array([many[i].best for i in active], dtype=float)
+        self.step = np.array([many[i].step for i in active], dtype=float)
+        self.best_g: FloatArray | None = None  # the rows' best g, once one improves
+        self.improved = np.zeros(n, dtype=bool)
         self.cost = np.array([many[i].cost for i in active]).reshape(n, pairs)
         self.fixed = np.array([many[i].fixed for i in active]).reshape(n, -1)
         self.penalty = np.array([many[i].penalty for i in active], dtype=float)
@@ -178,6 +175,27 @@ class _Rows:
         self._by_line = (first.pair_k[None, :] + offsets * lines).ravel()
         self._shape_l, self._shape_k = (n, locations), (n, lines)
 
+    def keep_best(self, bounds: FloatArray, g: FloatArray) -> None:
+        """Each row's best bound and its g, where ``bounds`` beats it."""
+        better = bounds > self.best
+        if not better.any():
+            return
+        if self.best_g is None:
+            self.best_g = np.empty_like(g)
+        self.best = np.where(better, bounds, self.best)
+        self.best_g[better] = g[better]
+        self.improved |= better
+
+    def put_back(self, many: Sequence[Lagrangian], active: list[int]) -> None:
+        """Each row's prices, best bound (and g, when it improved) and step into its
+        Lagrangian, as the lone ascent leaves them."""
+        for r, i in enumerate(active):
+            one = many[i]
+            one.prices = self.prices[r].copy()
+            one.best, one.step = float(self.best[r]), float(self.step[r])
+            if self.improved[r] and self.best_g is not None:
+                one.best_g = self.best_g[r].copy()
+
     def pairs_below(self, pair_prices: FloatArray) -> IntArray:
         """Flat indices of the (row, pair)s whose unit cost is below the line's price, in
         row then pair order (the order the sums take them in)."""
@@ -185,7 +203,7 @@ class _Rows:
 
     def location_bin(self, flat: IntArray) -> IntArray:
         """The flat (row, location) of each flat (row, pair)."""
-        return self._by_location[flat]
+        return np.take(self._by_location, flat)
 
     def sum_by_location(self, bins: IntArray, values: FloatArray) -> FloatArray:
         """Each row's values summed per location (``bins``: ``location_bin`` of the flat
