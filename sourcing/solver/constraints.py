@@ -22,6 +22,7 @@ import numpy as np
 
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import OrderType, SourcingProblem
+from sourcing.solver.sums import row_sums
 from sourcing.solver.table import LocationTable
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
@@ -132,7 +133,7 @@ def coverage_with_rejection(
     more unit always cheaper than rejecting it.
     """
     units = float(quantity.sum())
-    usable = cap.sum(axis=1) > 0
+    usable = row_sums(cap) > 0
     if not usable.any():
         return weights.rejection
     worst_fulfilment = float(fulfilment_cost[usable].max()) + weights.split

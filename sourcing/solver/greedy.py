@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.sums import column_sums, row_sums
 from sourcing.solver.types import IntArray
 
 
@@ -18,11 +19,11 @@ def greedy_allocation(arrays: SourcingArrays) -> IntArray:
     """Allocate units the way the reference greedy does; returns an (L, K) array."""
     n_locations, n_lines = arrays.cap.shape
     allocation = np.zeros((n_locations, n_lines), dtype=np.int64)
-    remaining = arrays.quantity * (arrays.cap.sum(axis=0) > 0)
+    remaining = arrays.quantity * (column_sums(arrays.cap) > 0)
     stock_left = arrays.stock.copy()
     # Nearest first; a stable sort keeps the candidates' order on equal distance.
     by_distance = np.argsort(arrays.distance_km, kind="stable")
-    available = arrays.cap.sum(axis=1)[by_distance] > 0
+    available = row_sums(arrays.cap)[by_distance] > 0
     order = by_distance[available]
     used = np.zeros(n_locations, dtype=bool)
     for _ in range(min(arrays.split_limit, len(order))):
@@ -52,5 +53,5 @@ def _servable_units(arrays: SourcingArrays, stock: IntArray, remaining: IntArray
     n_products = stock.shape[1]
     wanted = np.zeros(n_products, dtype=np.int64)
     np.add.at(wanted, arrays.line_product, remaining)
-    servable: IntArray = np.minimum(stock, wanted[None, :]).sum(axis=1)
+    servable: IntArray = row_sums(np.minimum(stock, wanted[None, :]))
     return servable

@@ -15,6 +15,7 @@ from sourcing.solver import rates as rc
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
+from sourcing.solver.sums import row_sums
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
@@ -115,7 +116,7 @@ class SourcingArrays:
         }
         if fulfilment_price.any():
             fulfilment_parts["scarcity_price"] = fulfilment_price
-        usable = np.flatnonzero(cap.sum(axis=1) > 0)
+        usable = np.flatnonzero(row_sums(cap) > 0)
         rates = rc.rate_steps(problem, distance, usable, weights)
         if rates is not None:
             rc.replace_flat_terms(rates, unit_parts, fulfilment_parts)

@@ -10,7 +10,8 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import ObjectiveBreakdown
-from sourcing.solver.types import IntArray
+from sourcing.solver.sums import column_sums, row_sums
+from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import STEERING_TERMS, Weights
 
 # The terms of a plan's real cost; the steering terms are reported apart.
@@ -36,14 +37,14 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
     minimises, ``total`` what the plan costs.
     """
     allocation = np.asarray(allocation, dtype=np.int64)
-    used = allocation.sum(axis=1) > 0
-    rejected = int((arrays.quantity - allocation.sum(axis=0)).sum())
+    used = row_sums(allocation) > 0
+    rejected = int((arrays.quantity - column_sums(allocation)).sum())
     below_ideal = np.maximum(units_by_product(arrays, allocation) - arrays.surplus, 0)
     w = arrays.weights
     terms = dict.fromkeys(TERMS, 0.0)
     steering: dict[str, float] = {}
     for term, cost in arrays.unit_cost_parts.items():
-        (steering if term in STEERING_TERMS else terms)[term] = float((cost * allocation).sum())
+        (steering if term in STEERING_TERMS else terms)[term] = _priced_units(cost, allocation)
     for term, cost in arrays.fulfilment_cost_parts.items():
         value = float(cost[used].sum())
         if term in STEERING_TERMS:
@@ -60,6 +61,14 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
             steering.get("scarcity_price", 0.0) + arrays.steering_rejection * rejected
         )
     return ObjectiveBreakdown(terms, steering)
+
+
+def _priced_units(cost: FloatArray, allocation: IntArray) -> float:
+    """``float((cost * allocation).sum())``: 0.0 without computing it where every cost is
+    +0.0 (a weight of zero: most terms of most profiles), as no unit is negative."""
+    if not cost.any() and not np.signbit(cost).any():
+        return 0.0
+    return float((cost * allocation).sum())
 
 
 def violations(arrays: SourcingArrays, allocation: IntArray) -> list[str]:

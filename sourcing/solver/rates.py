@@ -45,6 +45,7 @@ from sourcing.solver import eta
 from sourcing.solver.carriers import CarrierService, ServiceChoice
 from sourcing.solver.clock import distance_bands
 from sourcing.solver.inputs import Location, OrderType
+from sourcing.solver.sums import row_sums
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
@@ -81,8 +82,9 @@ class RateSteps:
 
     def cost(self, allocation: IntArray) -> float:
         """The weighted rate-card price of every used rated candidate's parcel."""
-        weight = allocation[self.location] @ self.line_weight
-        used = allocation[self.location].sum(axis=1) > 0
+        taken = allocation[self.location]
+        weight = taken @ self.line_weight
+        used = row_sums(taken) > 0
         return float(
             sum(self.prices[r][self.band(int(r), int(weight[r]))] for r in np.flatnonzero(used))
         )

@@ -37,6 +37,7 @@ from sourcing.solver.lagrangian import Lagrangian
 from sourcing.solver.objective import evaluate
 from sourcing.solver.small_plans import cheapest_subset
 from sourcing.solver.subset_table import subset_members
+from sourcing.solver.sums import column_sums, row_sums
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Largest candidate set priced by enumeration (2**12 subsets), and the most
@@ -356,12 +357,12 @@ def product_terms(
 
 def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
     """The product's lines that some candidate may serve (the rest are rejected anyway)."""
-    return np.flatnonzero((arrays.line_product == product) & (arrays.cap.sum(axis=0) > 0))
+    return np.flatnonzero((arrays.line_product == product) & (column_sums(arrays.cap) > 0))
 
 
 def servable_lines(arrays: SourcingArrays) -> list[IntArray]:
     """``_servable_lines`` of every product, summing the capacities once."""
-    servable = arrays.cap.sum(axis=0) > 0
+    servable = column_sums(arrays.cap) > 0
     return [
         np.flatnonzero((arrays.line_product == product) & servable)
         for product in range(len(arrays.products))
@@ -427,7 +428,7 @@ def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntAr
     ranked = usable[np.argsort(g[usable], kind="stable")]
     count = min(len(ranked), max(int((g[usable] < 0).sum()), 4), MAX_ENUMERATED - 4)
     chosen = list(ranked[:count])
-    for k in np.flatnonzero(arrays.cap.sum(axis=0) > 0):
+    for k in np.flatnonzero(column_sums(arrays.cap) > 0):
         held = arrays.cap[chosen, k].sum() if chosen else 0
         if held < arrays.quantity[k] and len(chosen) < MAX_ENUMERATED:
             # The best-ranked candidate not yet chosen that holds some of the line.
@@ -481,7 +482,7 @@ class Trial:
         ascended: Lagrangian | None = None,
     ) -> Trial:
         """The first price steps (unless ``ascended``) and the trial enumeration."""
-        usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
+        usable = np.flatnonzero(row_sums(arrays.cap) > 0)
         prices = Lagrangian(arrays) if ascended is None else ascended
         if len(usable) == 0:
             return cls(usable, prices, incumbent, upper_bound)
@@ -530,7 +531,7 @@ class Trial:
                 prices.step = 1.0
                 prices.ascend(upper_bound, REFINE_STEPS)
                 keep = _survivors(prices, usable, upper_bound)
-        used = np.flatnonzero(incumbent.sum(axis=1) > 0)
+        used = np.flatnonzero(row_sums(incumbent) > 0)
         return Reduction(
             np.union1d(keep, used), prices.best, incumbent, upper_bound, searched, prices.best_g
         )

@@ -43,6 +43,7 @@ from sourcing.solver.reduction import (
     reduce_candidates,
     subsets_to_price,
 )
+from sourcing.solver.sums import column_sums
 from sourcing.solver.types import FloatArray, IntArray
 
 
@@ -369,7 +370,7 @@ def _to_plan(
         for i in np.flatnonzero(allocation.any(axis=1))
         for location in (problem.locations[i],)
     )
-    short = arrays.quantity - allocation.sum(axis=0)
+    short = arrays.quantity - column_sums(allocation)
     rejected = None
     if short.any():
         rejected = RejectedFulfilment(

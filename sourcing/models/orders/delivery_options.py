@@ -29,6 +29,7 @@ from sourcing import solver
 from sourcing.solver.clock import Clock
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.solve import solve_arrays
+from sourcing.solver.sums import column_sums, row_sums
 from sourcing.solver.table import LocationTable
 from sourcing.solver.variants import with_split
 
@@ -78,7 +79,7 @@ def _fewer_parcels_possible(arrays: SourcingArrays, cheapest: solver.Plan) -> bo
     if fewer < 1:
         return False
     served = int(arrays.quantity.sum()) - cheapest.rejected_units
-    alone = np.sort(arrays.cap.sum(axis=1))[::-1]
+    alone = np.sort(row_sums(arrays.cap))[::-1]
     return int(alone[:fewer].sum()) >= served
 
 
@@ -176,7 +177,7 @@ def _fastest(
             )
         )
         # No plan over these candidates can serve more units than they hold together.
-        if int(np.minimum(fast.cap.sum(axis=0), fast.quantity).sum()) < served:
+        if int(np.minimum(column_sums(fast.cap), fast.quantity).sum()) < served:
             continue
         plan = solve_arrays(fast, time_limit_s=time_limit_s)
         plan_last = latest(plan)

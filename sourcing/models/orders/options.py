@@ -46,6 +46,7 @@ from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rates import transfer_services
 from sourcing.solver.solve import solve_arrays, starts
+from sourcing.solver.sums import row_sums
 from sourcing.solver.variants import with_destination
 
 DEFAULT_RADIUS_KM = 50.0
@@ -266,7 +267,7 @@ def _collections(
 def _transfers_priced(arrays: SourcingArrays) -> bool:
     """Whether a usable candidate has a transfer service: collected at another store, its
     transfer is priced by the rate card, which ``with_destination`` does not derive."""
-    usable = np.flatnonzero(arrays.cap.sum(axis=1) > 0).tolist()
+    usable = np.flatnonzero(row_sums(arrays.cap) > 0).tolist()
     return any(t is not None for t in transfer_services(arrays.problem.locations, usable))
 
 
