@@ -60,10 +60,10 @@ class Lagrangian:
         n_lines, n_locations = len(self.q), len(self.fixed)
         for _ in range(steps):
             prices = self.prices
-            pair_prices = np.take(prices, self.pair_k)  # spread once: g and the subgradient use it
+            pair_prices = prices.take(self.pair_k)  # spread once: g and the subgradient use it
             cheap = np.flatnonzero(self.cost < pair_prices)
-            at, cap = np.take(self.pair_l, cheap), np.take(self.cap, cheap)
-            saving = np.minimum(np.take(self.cost, cheap) - np.take(pair_prices, cheap), 0.0) * cap
+            at, cap = self.pair_l.take(cheap), self.cap.take(cheap)
+            saving = np.minimum(self.cost.take(cheap) - pair_prices.take(cheap), 0.0) * cap
             g = self.fixed + np.bincount(at, saving, minlength=n_locations)
             bound = float(
                 prices @ self.q
@@ -74,8 +74,8 @@ class Lagrangian:
                 self.best, self.best_g = bound, g
             if upper_bound - bound <= 1e-9 * max(1.0, abs(upper_bound)):
                 return
-            opened = np.take(g, at) < 0
-            served = np.bincount(np.take(self.pair_k, cheap), opened * cap, minlength=n_lines)
+            opened = g.take(at) < 0
+            served = np.bincount(self.pair_k.take(cheap), opened * cap, minlength=n_lines)
             direction = self.q - served - self.q * (self.penalty < prices)
             norm = float(direction @ direction)
             if norm == 0.0:
@@ -99,17 +99,17 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
     rows = _Rows(many, active, upper_bounds)
     for _ in range(steps):
         prices = rows.prices
-        pair_prices = np.take(prices, first.pair_k, axis=1)  # ``take``: the same gather, faster
+        pair_prices = prices.take(first.pair_k, axis=1)  # ``take``: the same gather, faster
         # Only pairs below their line's price save anything or can be opened: the
         # others add exact zeros to the sums, so they are left out of them.
         cheap = rows.pairs_below(pair_prices)
-        cap, bins = np.take(rows.cap, cheap), rows.location_bin(cheap)
-        saving = np.minimum(np.take(rows.cost, cheap) - np.take(pair_prices, cheap), 0.0)
+        cap, bins = rows.cap.take(cheap), rows.location_bin(cheap)
+        saving = np.minimum(rows.cost.take(cheap) - pair_prices.take(cheap), 0.0)
         saving *= cap
         g = rows.fixed + rows.sum_by_location(bins, saving)
         floor = np.minimum(g, 0.0).sum(axis=1)
         below = np.minimum(0.0, rows.penalty[:, None] - prices)
-        opened = np.take(g, bins) < 0
+        opened = g.take(bins) < 0
         served = rows.sum_by_line(cheap, opened * cap)
         direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
         # Each row's dot products, as ``@`` takes them of the row alone (the same dot), and
@@ -203,7 +203,7 @@ class _Rows:
 
     def location_bin(self, flat: IntArray) -> IntArray:
         """The flat (row, location) of each flat (row, pair)."""
-        return np.take(self._by_location, flat)
+        return self._by_location.take(flat)
 
     def sum_by_location(self, bins: IntArray, values: FloatArray) -> FloatArray:
         """Each row's values summed per location (``bins``: ``location_bin`` of the flat

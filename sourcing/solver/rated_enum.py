@@ -191,7 +191,8 @@ def exact_subset(arrays: SourcingArrays, subsets: Subsets, row: int) -> IntArray
     best = int(np.argmin(total))
     allocation = np.zeros_like(spread)
     for p, product in enumerate(products):
-        spread_units(arrays, allocation, members, product, options[p][pick[p, best]])
+        take = options[p][pick[p, best]]
+        spread_units(arrays, allocation, members, product, take, subsets.lines[product])
     return allocation
 
 
@@ -211,7 +212,7 @@ def _product_splits(
         weights = rates.line_weight[lines]
         if (weights != weights[0]).any():
             return None
-        _, _, stock, unit, cheap = product_terms(arrays, members, product)
+        _, _, stock, unit, cheap = product_terms(arrays, members, product, subsets.lines[product])
         split = compositions(served, stock)
         if len(split) > MAX_SPLITS:
             return None

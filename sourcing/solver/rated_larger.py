@@ -22,7 +22,7 @@ import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_grams
-from sourcing.solver.reduction import may_reach, product_terms, within_runs
+from sourcing.solver.reduction import may_reach, product_terms, servable_lines, within_runs
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most larger subsets listed; past it the plan is left to the MIP.
@@ -136,12 +136,13 @@ def _bounds(
     size = index.shape[1]
     grams = product_grams(arrays)
     rates = arrays.rates
+    lines = servable_lines(arrays)
     apart = None
     if rates is not None and (grams[arrays.line_product] == rates.line_weight).all():
         table = card_table(arrays, keep)
         served = np.zeros(len(index))
         for product in range(len(arrays.products)):
-            ordered, wanted, stock, _, _ = product_terms(arrays, keep, product)
+            ordered, wanted, stock, _, _ = product_terms(arrays, keep, product, lines[product])
             served += grams[product] * np.minimum(stock[index].sum(axis=1), wanted)
         parcels = _parcels(table, index, served)
         plain = arrays.fulfilment_cost[keep] - table[0]
@@ -154,7 +155,7 @@ def _bounds(
     total: FloatArray = arrays.fulfilment_cost[keep][index].sum(axis=1)
     total += arrays.weights.split * (size - 1)
     for product in range(len(arrays.products)):
-        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
+        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product, lines[product])
         if ordered == 0:
             continue
         seg_cost = np.concatenate([unit[index], unit[index] + arrays.weights.ideal_stock], axis=1)

@@ -31,7 +31,13 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
 from sourcing.solver.rated_enum import RatedOutcome, price_in_order
-from sourcing.solver.reduction import FLOOR_ROUNDING, may_reach, product_terms, within_runs
+from sourcing.solver.reduction import (
+    FLOOR_ROUNDING,
+    may_reach,
+    product_terms,
+    servable_lines,
+    within_runs,
+)
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most candidates whose pairs are bounded (n^2 floats per product swept).
@@ -41,8 +47,9 @@ MAX_PAIRED = 1500
 def single_bounds(arrays: SourcingArrays, keep: IntArray) -> FloatArray:
     """The linear-spread cost of every single candidate of ``keep`` (exact without rate cards)."""
     single = arrays.fulfilment_cost[keep].copy()
+    lines = servable_lines(arrays)
     for product in range(len(arrays.products)):
-        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
+        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product, lines[product])
         alone = np.minimum(stock, wanted)
         single += unit * alone + arrays.weights.ideal_stock * np.maximum(alone - cheap, 0)
         single += (ordered - alone) * arrays.rejection_penalty
@@ -93,8 +100,9 @@ def _pair_parts(
     light = np.zeros(len(first))
     heavy = np.zeros(len(first))
     unit_grams = product_grams(arrays)
+    lines = servable_lines(arrays)
     for product in range(len(arrays.products)):
-        ordered, wanted, stock, _, _ = product_terms(arrays, keep, product)
+        ordered, wanted, stock, _, _ = product_terms(arrays, keep, product, lines[product])
         if ordered == 0 or unit_grams[product] == 0:
             continue
         stock_a, stock_b = stock[first], stock[second]
@@ -112,8 +120,9 @@ def _linear_spread(
     """The cheapest linear cost of each pair, units spread by the (convex) unit costs."""
     fixed = arrays.fulfilment_cost[keep]
     pair: FloatArray = fixed[first] + fixed[second] + arrays.weights.split
+    lines = servable_lines(arrays)
     for product in range(len(arrays.products)):
-        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product)
+        ordered, wanted, stock, unit, cheap = product_terms(arrays, keep, product, lines[product])
         if ordered == 0:
             continue
         x = np.arange(wanted + 1)

@@ -145,20 +145,23 @@ class Subsets:
     ``member[s]`` marks subset s's candidates; ``total[s]`` is its cheapest
     cost with the units spread by the linear costs (exact without rate
     cards, the under-line's lower bound with them); ``takes[p][s]`` the
-    units of product p each candidate serves in that spread.
+    units of product p each candidate serves in that spread; ``lines[p]`` its servable
+    lines (``servable_lines``), which the spread fills.
     """
 
     candidates: IntArray
     member: BoolArray  # (S, n)
     total: FloatArray  # (S,)
     takes: tuple[IntArray, ...]  # per product (S, n)
+    lines: tuple[IntArray, ...]  # per product
 
     def allocation(self, arrays: SourcingArrays, row: int) -> IntArray:
         """The (L, K) allocation of subset ``row``'s spread."""
         allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
-        lines = servable_lines(arrays)
         for product, take in enumerate(self.takes):
-            spread_units(arrays, allocation, self.candidates, product, take[row], lines[product])
+            spread_units(
+                arrays, allocation, self.candidates, product, take[row], self.lines[product]
+            )
         return allocation
 
 
@@ -194,10 +197,11 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     member, sizes = _membership(n, limit)
     w = arrays.weights
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
-    costs, takes = _product_costs(arrays, candidates, member, servable_lines(arrays))
+    lines = servable_lines(arrays)
+    costs, takes = _product_costs(arrays, candidates, member, lines)
     for product_cost in costs:
         total = total + product_cost
-    return Subsets(candidates, member, total, tuple(takes))
+    return Subsets(candidates, member, total, tuple(takes), tuple(lines))
 
 
 def _membership(n: int, limit: int) -> tuple[BoolArray, IntArray]:
@@ -383,14 +387,16 @@ def spread_units(
     """
     if lines is None:
         lines = _servable_lines(arrays, product)
-    left = {int(k): int(arrays.quantity[k]) for k in lines}
-    for i, units in zip(candidates, take, strict=True):
-        units = int(units)
-        for k in lines:
-            step = min(units, left[int(k)])
+    ks = np.asarray(lines).tolist()
+    left = arrays.quantity[ks].tolist()
+    for i, units in zip(np.asarray(candidates).tolist(), np.asarray(take).tolist(), strict=True):
+        for j, k in enumerate(ks):
+            if units <= 0:
+                break  # nothing left to place: no later line takes any
+            step = min(units, left[j])
             if step > 0:
                 allocation[i, k] += step
-                left[int(k)] -= step
+                left[j] -= step
                 units -= step
 
 
