@@ -130,6 +130,7 @@ class Clock:
         self._zones: dict[int, ZoneInfo] = {}
         self._end: dict[tuple[date, ZoneInfo], datetime] = {}
         self._delivery: dict[tuple[datetime, int, int, ZoneInfo], date] = {}
+        self._shipped: dict[tuple[int, int, frozenset[date]], dict[float, datetime | None]] = {}
 
     def ready_by(
         self,
@@ -217,10 +218,9 @@ class Clock:
         """
         hours, hour_of = np.unique(np.asarray(pick_pack_hours, dtype=float), return_inverse=True)
         hour_of = hour_of.ravel()
-        ready = [self.ready_by(calendar, h, full_days) for h in hours.tolist()]
         if service is None:
-            return list(ready), hour_of
-        shipped = [self.ship_by(r, service, calendar) if r is not None else None for r in ready]
+            return [self.ready_by(calendar, h, full_days) for h in hours.tolist()], hour_of
+        shipped = self._shipped_at(calendar, hours.tolist(), service, full_days)
         zone = self.zone(calendar)
         km = np.asarray(distance_km, dtype=float)
         bands = distance_bands(service, km)
@@ -238,6 +238,31 @@ class Clock:
             day = self.delivery_date(ship, service, float(km[at]), zone)
             answers.append(self._end_of(day, zone))
         return answers, case_of.ravel()
+
+    def _shipped_at(
+        self,
+        calendar: Calendar | None,
+        hours: list[float],
+        service: CarrierService,
+        full_days: frozenset[date],
+    ) -> list[datetime | None]:
+        """The ship-by of the ready-by of each pick-and-pack time (None when either is
+        None), memoised per calendar, service and days without room: the options ask
+        again for the same locations (the earliest dates, then each fast build)."""
+        key = (id(calendar), id(service), full_days)
+        known = self._shipped.get(key)
+        if known is None:
+            known = self._shipped[key] = {}
+        shipped: list[datetime | None] = []
+        for h in hours:
+            if h in known:
+                shipped.append(known[h])
+                continue
+            ready = self.ready_by(calendar, h, full_days)
+            ship = self.ship_by(ready, service, calendar) if ready is not None else None
+            known[h] = ship
+            shipped.append(ship)
+        return shipped
 
     def _end_of(self, day: date, zone: ZoneInfo) -> datetime:
         """``eta.end_of(day, zone)``, memoised."""

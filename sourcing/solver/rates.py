@@ -35,16 +35,16 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sourcing.solver import eta
 from sourcing.solver.carriers import CarrierService, ServiceChoice
 from sourcing.solver.clock import distance_bands
 from sourcing.solver.inputs import Location, OrderType
+from sourcing.solver.sharing import identities, promise_groups
 from sourcing.solver.sums import row_sums
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.weights import Weights
@@ -213,7 +213,7 @@ def _services_of(
         return groups
     # The cheapest choice depends only on what is offered: locations sharing their
     # services (one tuple, as loaded) are grouped by its identity, at numpy speed.
-    offered = _offered(locations)[usable]
+    offered = identities(locations)[usable, 1]
     _, first, which = np.unique(offered, return_index=True, return_inverse=True)
     for group, at in enumerate(first.tolist()):
         location = locations[int(usable[at])]
@@ -243,15 +243,13 @@ def transfer_services(
 ) -> list[CarrierService | None]:
     """Each of ``locations[indices]``'s transfer service, looked up once per services tuple
     (locations loaded together share one tuple of equal services)."""
-    known: dict[int, CarrierService | None] = {}
-    found = []
-    for i in indices:
-        services = locations[i].carrier_services
-        key = id(services)
-        if key not in known:
-            known[key] = locations[i].transfer_service
-        found.append(known[key])
-    return found
+    if not indices:
+        return []
+    _, first, which = np.unique(
+        identities(locations)[indices, 1], return_index=True, return_inverse=True
+    )
+    known = [locations[indices[at]].transfer_service for at in first.tolist()]
+    return list(_pick(known, which.ravel()))
 
 
 def _meeting_need_by(
@@ -273,16 +271,12 @@ def _meeting_need_by(
     if need_by.utcoffset() is None:
         need_by = need_by.replace(tzinfo=UTC)  # a naive need-by is read as UTC
     clock = problem.eta_clock()
-    # Days without room move a location's ready-by, so they are part of the key.
-    shared: dict[tuple[int, int, frozenset[date]], list[int]] = {}
-    for i in usable.tolist():
-        if locations[i].carrier_services:
-            full = problem.full_days(locations[i].ref)
-            key = (id(locations[i].calendar), id(locations[i].carrier_services), full)
-            shared.setdefault(key, []).append(i)
     allowed: dict[int, tuple[CarrierService, ...]] = {}
-    for (_, _, full), members in shared.items():
+    # Days without room move a location's ready-by, so they are part of the groups' key.
+    for full, members in promise_groups(problem, usable.tolist()):
         like = locations[members[0]]
+        if not like.carrier_services:  # the group's members share the services tuple
+            continue
         services = like.parcel_services
         zone = clock.zone(like.calendar)
         last = eta.end_of(need_by.astimezone(zone).date(), zone)
@@ -303,21 +297,6 @@ def _meeting_need_by(
         ]
         allowed.update(zip(members, (chosen[p] for p in pattern_of.ravel().tolist()), strict=True))
     return allowed
-
-
-# The last candidate tuple seen and the identity of each one's services: orders
-# of one configuration share the tuple, so this is computed once per config.
-_OFFERED: list[tuple[tuple[Location, ...], NDArray[np.uint64]]] = []
-
-
-def _offered(locations: tuple[Location, ...]) -> NDArray[np.uint64]:
-    """Per candidate, the identity of its carrier-services tuple (cached for the tuple)."""
-    cached = _OFFERED[-1] if _OFFERED else None
-    if cached is not None and cached[0] is locations:
-        return cached[1]
-    ids = np.array([id(loc.carrier_services) for loc in locations], dtype=np.uint64)
-    _OFFERED[:] = [(locations, ids)]
-    return ids
 
 
 def under_line(starts: IntArray, prices: FloatArray, total: int) -> tuple[float, float]:

@@ -21,13 +21,14 @@ the units ``cheapest`` serves.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 import numpy as np
 
 from sourcing import solver
 from sourcing.solver.clock import Clock
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.sharing import promise_groups
 from sourcing.solver.solve import solve_arrays
 from sourcing.solver.sums import column_sums, row_sums
 from sourcing.solver.table import LocationTable
@@ -106,14 +107,9 @@ def _earliest(
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
     locations = problem.locations
-    # Days without room move a location's ready-by, so they are part of the key.
-    groups: dict[tuple[int, int, frozenset[date]], list[int]] = {}
-    for i in indices:
-        full = problem.full_days(locations[i].ref)
-        key = (id(locations[i].calendar), id(locations[i].carrier_services), full)
-        groups.setdefault(key, []).append(i)
     earliest: dict[str, datetime | None] = {}
-    for (_, _, full), members in groups.items():
+    # Days without room move a location's ready-by, so they are part of the groups' key.
+    for full, members in promise_groups(problem, indices):
         like = locations[members[0]]
         hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
         km = distance_km[members]
