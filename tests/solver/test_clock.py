@@ -171,9 +171,16 @@ def test_parcels_promised_codes_equal_one_at_a_time(
     first = now.astimezone(eta._zone(calendar)).date()
     days = frozenset(first + timedelta(days=d) for d in full)
     alone = [Clock(now).parcel_promised_at(calendar, h, chosen, d, days) for h, d in asks]
-    answers, code = Clock(now).parcels_promised_codes(calendar, hours, chosen, km, days)
+    clock = Clock(now)
+    answers, code = clock.parcels_promised_codes(calendar, hours, chosen, km, days)
     assert [answers[c] for c in code.tolist()] == alone
     assert len(answers) <= len(asks)
+    # Asked again (as the fast builds do after the earliest dates), in another order and
+    # with days without room or not: the clock's memos give the same answers.
+    for again in (days, frozenset()):
+        expected = [Clock(now).parcel_promised_at(calendar, h, chosen, d, again) for h, d in asks]
+        answers, code = clock.parcels_promised_codes(calendar, hours[::-1], chosen, km[::-1], again)
+        assert [answers[c] for c in code.tolist()] == expected[::-1]
 
 
 def test_distance_bands_match_the_service() -> None:
