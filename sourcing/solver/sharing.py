@@ -23,21 +23,23 @@ from sourcing.solver.types import IntArray
 if TYPE_CHECKING:
     from sourcing.solver.problem import SourcingProblem
 
-# The last candidate tuple seen and, per candidate, the identities of its calendar and
-# services tuple: orders of one configuration share the tuple, so this is computed once.
+# The last candidate tuples seen and, per candidate, the identities of its calendar and
+# services tuple: orders of one configuration share a tuple per order type (home delivery
+# and click and collect: one call asks both), so this is computed once per tuple.
 _IDENTITIES: list[tuple[tuple[Location, ...], NDArray[np.uint64]]] = []
+_KEPT = 4
 
 
 def identities(locations: tuple[Location, ...]) -> NDArray[np.uint64]:
     """(L, 2): per candidate, ``id`` of its calendar and of its carrier-services tuple
-    (cached for the tuple)."""
-    cached = _IDENTITIES[-1] if _IDENTITIES else None
-    if cached is not None and cached[0] is locations:
-        return cached[1]
+    (cached for the last few tuples)."""
+    for kept, ids in _IDENTITIES:
+        if kept is locations:
+            return ids
     ids = np.array(
         [(id(loc.calendar), id(loc.carrier_services)) for loc in locations], dtype=np.uint64
     ).reshape(len(locations), 2)
-    _IDENTITIES[:] = [(locations, ids)]
+    _IDENTITIES[:] = [(locations, ids), *_IDENTITIES[: _KEPT - 1]]
     return ids
 
 
