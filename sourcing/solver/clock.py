@@ -81,6 +81,19 @@ class _OpenTime:
             return None
         return self.starts[i] + (work - self.before[i])
 
+    def ready_ascending(self, works: list[timedelta]) -> list[datetime | None]:
+        """``ready`` of each of ``works``, in ascending order: one walk along the intervals
+        (the cumulative open times rise, so each work's interval is at or after the last's)."""
+        found: list[datetime | None] = []
+        i = 0
+        for work in works:
+            while (not self.after or self.after[-1] < work) and self.days < eta.HORIZON_DAYS:
+                self._lay_day()
+            while i < len(self.after) and self.after[i] < work:
+                i += 1  # bisect_left's index, as the works ascend
+            found.append(None if i == len(self.after) else self.starts[i] + (work - self.before[i]))
+        return found
+
 
 class _CutOffs:
     """A service's collection cut-offs from one local date on, in ``eta.ship_by``'s day order."""
@@ -145,12 +158,16 @@ class Clock:
         key = (id(calendar), pick_pack_hours, full_days)
         if key in self._ready:
             return self._ready[key]
-        open_key = (id(calendar), full_days)
-        open_time = self._open.get(open_key)
-        if open_time is None:
-            open_time = self._open[open_key] = _OpenTime(self.now, calendar, full_days)
-        ready = self._ready[key] = open_time.ready(work)
+        ready = self._ready[key] = self._open_time(calendar, full_days).ready(work)
         return ready
+
+    def _open_time(self, calendar: Calendar | None, full_days: frozenset[date]) -> _OpenTime:
+        """The calendar's open intervals from ``now`` on (laid out lazily, kept)."""
+        key = (id(calendar), full_days)
+        open_time = self._open.get(key)
+        if open_time is None:
+            open_time = self._open[key] = _OpenTime(self.now, calendar, full_days)
+        return open_time
 
     def zone(self, calendar: Calendar | None) -> ZoneInfo:
         """The calendar's zone (UTC without one), looked up once per calendar."""
@@ -164,11 +181,17 @@ class Clock:
     ) -> datetime | None:
         """``eta.ship_by(ready, service, calendar)``."""
         day = ready.astimezone(self.zone(calendar)).date()
+        return self._cut_offs_from(day, service, calendar).first_at_or_after(ready)
+
+    def _cut_offs_from(
+        self, day: date, service: CarrierService, calendar: Calendar | None
+    ) -> _CutOffs:
+        """The service's cut-offs from local date ``day`` on (laid out lazily, kept)."""
         key = (id(service), id(calendar), day)
         cut_offs = self._cut_offs.get(key)
         if cut_offs is None:
             cut_offs = self._cut_offs[key] = _CutOffs(day, service, calendar, self.zone(calendar))
-        return cut_offs.first_at_or_after(ready)
+        return cut_offs
 
     def delivery_date(
         self, shipped: datetime, service: CarrierService, distance_km: float, zone: ZoneInfo
@@ -253,14 +276,45 @@ class Clock:
         known = self._shipped.get(key)
         if known is None:
             known = self._shipped[key] = {}
+        missing = sorted(h for h in hours if h not in known)
+        if missing:
+            ships = self._ship_ascending(calendar, missing, service, full_days)
+            known.update(zip(missing, ships, strict=True))
+        return [known[h] for h in hours]
+
+    def _ship_ascending(
+        self,
+        calendar: Calendar | None,
+        hours: list[float],
+        service: CarrierService,
+        full_days: frozenset[date],
+    ) -> list[datetime | None]:
+        """``ship_by(ready_by(h))`` of each of ascending ``hours`` (None where either is None),
+        the ready-bys remembered as ``ready_by`` would. A ready-by at or after the last one
+        computed, on its local date and not past its ship-by, ships then too: the cut-offs
+        before that one in the date's day order are all earlier than the last ready-by."""
+        if calendar is None and not full_days:
+            readies = [self.ready_by(calendar, h, full_days) for h in hours]
+        else:
+            works = [timedelta(hours=h) for h in hours]
+            readies = self._open_time(calendar, full_days).ready_ascending(works)
+            self._ready.update(
+                ((id(calendar), h, full_days), r) for h, r in zip(hours, readies, strict=True)
+            )
+        zone = self.zone(calendar)
         shipped: list[datetime | None] = []
-        for h in hours:
-            if h in known:
-                shipped.append(known[h])
+        last: tuple[date, datetime, datetime] | None = None  # local date, ready-by, ship-by
+        for ready in readies:
+            if ready is None:
+                shipped.append(None)
                 continue
-            ready = self.ready_by(calendar, h, full_days)
-            ship = self.ship_by(ready, service, calendar) if ready is not None else None
-            known[h] = ship
+            day = ready.astimezone(zone).date()
+            if last is not None and last[0] == day and last[1] <= ready <= last[2]:
+                shipped.append(last[2])
+                continue
+            ship = self._cut_offs_from(day, service, calendar).first_at_or_after(ready)
+            if ship is not None:
+                last = (day, ready, ship)
             shipped.append(ship)
         return shipped
 

@@ -141,19 +141,20 @@ def test_ship_by_when_the_clocks_go_back_across_midnight() -> None:
     assert clock.ship_by(repeated, midnight, calendar) == eta.ship_by(repeated, midnight, calendar)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
-    now=st.datetimes(
-        min_value=datetime(2026, 3, 1), max_value=datetime(2026, 4, 30), timezones=st.just(UTC)
-    ),
+    now=NOWS,
     calendar=calendars(),
     chosen=st.one_of(st.none(), services()),
     asks=st.lists(
         st.tuples(
-            st.sampled_from((0.0, 0.5, 1.0, 1.25, 7.5, 30.0)),
+            st.one_of(
+                st.sampled_from((0.0, 0.5, 1.0, 1.25, 7.5, 30.0)),
+                st.floats(0, 80, allow_nan=False),  # many ready-bys between two cut-offs
+            ),
             st.sampled_from((0.0, 10.0, 49.9, 50.0, 50.1, 120.0)),
         ),
-        max_size=30,
+        max_size=60,
     ),
     full=st.frozensets(st.integers(0, 10), max_size=4),
 )
