@@ -14,11 +14,12 @@ step it would have reached alone (tests compare them bit for bit).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 STEP_DECAY = 0.93
 
@@ -127,12 +128,12 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
         if stopped.any():
             # A stopped row returns before moving its prices.
             rows.prices[stopped] = prices[stopped]
-            rows.put_back(many, active)
+            rows.put_back(many, active, stopped)
             active = [i for r, i in enumerate(active) if moving[r]]
             if not active:
                 return
-            rows = _Rows(many, active, upper_bounds)
-    rows.put_back(many, active)
+            rows = rows.kept(moving)
+    rows.put_back(many, active, np.ones(len(active), dtype=bool))
 
 
 def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
@@ -163,8 +164,7 @@ class _Rows:
         self.upper = np.array([upper_bounds[i] for i in active], dtype=float)
         self.best = np.array([many[i].best for i in active], dtype=float)
         self.step = np.array([many[i].step for i in active], dtype=float)
-        self.best_g: FloatArray | None = None  # the rows' best g, once one improves
-        self.improved = np.zeros(n, dtype=bool)
+        self.best_g: list[FloatArray | None] = [None] * n  # each row's best g, once it improves
         self.cost = np.array([many[i].cost for i in active]).reshape(n, pairs)
         self.fixed = np.array([many[i].fixed for i in active]).reshape(n, -1)
         self.penalty = np.array([many[i].penalty for i in active], dtype=float)
@@ -175,26 +175,48 @@ class _Rows:
         self._by_line = (first.pair_k[None, :] + offsets * lines).ravel()
         self._shape_l, self._shape_k = (n, locations), (n, lines)
 
+    def kept(self, moving: BoolArray) -> _Rows:
+        """These rows where ``moving``: the same arrays sliced (the flat pair arrays of
+        fewer rows are a prefix of these, as rows are laid end to end)."""
+        rows = copy(self)
+        n = int(moving.sum())
+        pairs = self.cost.shape[1]
+        rows.prices, rows.upper = self.prices[moving], self.upper[moving]
+        rows.best, rows.step = self.best[moving], self.step[moving]
+        rows.best_g = [g for g, keep in zip(self.best_g, moving.tolist(), strict=True) if keep]
+        rows.cost, rows.fixed, rows.penalty = (
+            self.cost[moving],
+            self.fixed[moving],
+            self.penalty[moving],
+        )
+        rows.cap = self.cap[: n * pairs]
+        rows._by_location, rows._by_line = (
+            self._by_location[: n * pairs],
+            self._by_line[: n * pairs],
+        )
+        rows._shape_l, rows._shape_k = (n, self._shape_l[1]), (n, self._shape_k[1])
+        return rows
+
     def keep_best(self, bounds: FloatArray, g: FloatArray) -> None:
-        """Each row's best bound and its g, where ``bounds`` beats it."""
+        """Each row's best bound and its g (a view of ``g``: steps make new ones), where
+        ``bounds`` beats it."""
         better = bounds > self.best
         if not better.any():
             return
-        if self.best_g is None:
-            self.best_g = np.empty_like(g)
         self.best = np.where(better, bounds, self.best)
-        self.best_g[better] = g[better]
-        self.improved |= better
+        for r in np.flatnonzero(better).tolist():
+            self.best_g[r] = g[r]
 
-    def put_back(self, many: Sequence[Lagrangian], active: list[int]) -> None:
-        """Each row's prices, best bound (and g, when it improved) and step into its
-        Lagrangian, as the lone ascent leaves them."""
-        for r, i in enumerate(active):
-            one = many[i]
+    def put_back(self, many: Sequence[Lagrangian], active: list[int], which: BoolArray) -> None:
+        """The prices, best bound (and g, when it improved) and step of the rows ``which``
+        into their Lagrangians, as the lone ascent leaves them."""
+        for r in np.flatnonzero(which).tolist():
+            one = many[active[r]]
             one.prices = self.prices[r].copy()
             one.best, one.step = float(self.best[r]), float(self.step[r])
-            if self.improved[r] and self.best_g is not None:
-                one.best_g = self.best_g[r].copy()
+            best_g = self.best_g[r]
+            if best_g is not None:
+                one.best_g = best_g.copy()
 
     def pairs_below(self, pair_prices: FloatArray) -> IntArray:
         """Flat indices of the (row, pair)s whose unit cost is below the line's price, in
