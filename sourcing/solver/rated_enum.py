@@ -204,8 +204,8 @@ def _product_splits(
     assert rates is not None
     products, options, costs, grams = [], [], [], []
     columns = np.flatnonzero(subsets.member[row])
-    for product, take in enumerate(subsets.takes):
-        served = int(take[row, columns].sum())
+    for product, take in enumerate(subsets.taken(row)):
+        served = int(take[columns].sum())
         if served == 0:
             continue
         lines = np.flatnonzero(arrays.line_product == product)

@@ -144,25 +144,57 @@ class Subsets:
 
     ``member[s]`` marks subset s's candidates; ``total[s]`` is its cheapest
     cost with the units spread by the linear costs (exact without rate
-    cards, the under-line's lower bound with them); ``takes[p][s]`` the
-    units of product p each candidate serves in that spread; ``lines[p]`` its servable
-    lines (``servable_lines``), which the spread fills.
+    cards, the under-line's lower bound with them); ``taken(s)[p]`` the
+    units of product p each candidate serves in that spread (``takes``: of every subset);
+    ``lines[p]`` its servable lines (``servable_lines``), which the spread fills.
     """
 
     candidates: IntArray
     member: BoolArray  # (S, n)
     total: FloatArray  # (S,)
-    takes: tuple[IntArray, ...]  # per product (S, n)
+    spread: Spread | None  # None without products to serve
     lines: tuple[IntArray, ...]  # per product
+
+    def taken(self, row: int) -> list[IntArray]:
+        """Per product, the units each candidate serves in subset ``row``'s spread."""
+        spread = self.spread
+        return [] if spread is None else [spread.of(p, row) for p in range(len(spread.counts))]
+
+    @property
+    def takes(self) -> tuple[IntArray, ...]:
+        """Per product, ``taken`` of every subset at once: (S, n) each."""
+        spread = self.spread
+        if spread is None:
+            return ()
+        return tuple(spread.of(p, slice(None)) for p in range(len(spread.counts)))
 
     def allocation(self, arrays: SourcingArrays, row: int) -> IntArray:
         """The (L, K) allocation of subset ``row``'s spread."""
         allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
-        for product, take in enumerate(self.takes):
-            spread_units(
-                arrays, allocation, self.candidates, product, take[row], self.lines[product]
-            )
+        for product, take in enumerate(self.taken(row)):
+            spread_units(arrays, allocation, self.candidates, product, take, self.lines[product])
         return allocation
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """The units each subset takes of each product's segments, as the pricing filled them
+    (cheapest segment first); put back per candidate only for the subsets asked about."""
+
+    take: IntArray  # (P, S, width): units of the product's j-th segment filled
+    at: IntArray  # (P, width): which of the 2n segments (cheap units, then dear) that is
+    counts: IntArray  # (P,): the columns of ``take`` that may hold units
+    n: int  # candidates
+
+    def of(self, product: int, rows: int | slice) -> IntArray:
+        """Product ``product``'s units per candidate in subset(s) ``rows``."""
+        columns = int(self.counts[product])
+        filled = self.take[product, rows, :columns]
+        unsorted = np.zeros((*filled.shape[:-1], 2 * self.n), dtype=self.take.dtype)
+        unsorted[..., self.at[product, :columns]] = filled
+        # Back to the segments' first order: each candidate's cheap units, then its dear ones.
+        per_candidate: IntArray = unsorted[..., : self.n] + unsorted[..., self.n :]
+        return per_candidate
 
 
 def may_reach(floor: FloatArray, room: float) -> BoolArray:
@@ -198,10 +230,10 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     w = arrays.weights
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
     lines = servable_lines(arrays)
-    costs, takes = _product_costs(arrays, candidates, member, lines)
+    costs, spread = _product_costs(arrays, candidates, member, lines)
     for product_cost in costs:
         total = total + product_cost
-    return Subsets(candidates, member, total, tuple(takes), tuple(lines))
+    return Subsets(candidates, member, total, spread, tuple(lines))
 
 
 def _membership(n: int, limit: int) -> tuple[BoolArray, IntArray]:
@@ -250,8 +282,8 @@ def enumerate_small_plans(
 
 def _product_costs(
     arrays: SourcingArrays, candidates: IntArray, member: BoolArray, lines: list[IntArray]
-) -> tuple[list[FloatArray], list[IntArray]]:
-    """Per product: the cost of its units for every subset, and the units taken per candidate.
+) -> tuple[list[FloatArray], Spread | None]:
+    """Per product: the cost of its units for every subset; and the units taken (``Spread``).
 
     Each candidate offers a product in two segments, its cheap units at the
     unit cost and the rest dearer by the ideal-stock weight; a subset fills
@@ -265,7 +297,7 @@ def _product_costs(
     """
     n = len(candidates)
     if not lines:
-        return [], []
+        return [], None
     ordered, wanted, stock, unit, cheap = _all_product_terms(arrays, candidates, lines)
     seg_loc = np.concatenate([np.arange(n), np.arange(n)])
     seg_cap = np.concatenate([cheap, stock - cheap], axis=1)  # (P, 2n)
@@ -282,7 +314,7 @@ def _product_costs(
     before = np.cumsum(caps, axis=2) - caps
     take = np.minimum(np.maximum(wanted[:, None, None] - before, 0), caps)
     served = take.sum(axis=2)
-    costs, takes = [], []
+    costs = []
     for p in range(len(lines)):
         if held is None:
             mine = np.array(take[p])  # contiguous copies: the product's matmul as it always was
@@ -292,11 +324,7 @@ def _product_costs(
         costs.append(
             mine @ seg_cost[p].copy() + (int(ordered[p]) - served[p]) * arrays.rejection_penalty
         )
-        # Back to the segments' first order (each candidate's cheap units, then its dear ones).
-        unsorted = np.zeros_like(mine)
-        unsorted[:, at[p, : counts[p]]] = take[p, :, : counts[p]]
-        takes.append(unsorted[:, :n] + unsorted[:, n:])
-    return costs, takes
+    return costs, Spread(take, at, np.asarray(counts, dtype=np.int64), n)
 
 
 def _held_segments(seg_cap: IntArray, cells: int) -> tuple[IntArray | None, IntArray]:
