@@ -64,7 +64,8 @@ class Lagrangian:
             pair_prices = prices.take(self.pair_k)  # spread once: g and the subgradient use it
             cheap = np.flatnonzero(self.cost < pair_prices)
             at, cap = self.pair_l.take(cheap), self.cap.take(cheap)
-            saving = np.minimum(self.cost.take(cheap) - pair_prices.take(cheap), 0.0) * cap
+            # Below the price, so each difference is negative already (no min with 0 needed).
+            saving = (self.cost.take(cheap) - pair_prices.take(cheap)) * cap
             g = self.fixed + np.bincount(at, saving, minlength=n_locations)
             bound = float(
                 prices @ self.q
@@ -105,7 +106,7 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
         # others add exact zeros to the sums, so they are left out of them.
         cheap = rows.pairs_below(pair_prices)
         cap, bins = rows.cap.take(cheap), rows.location_bin(cheap)
-        saving = np.minimum(rows.cost.take(cheap) - pair_prices.take(cheap), 0.0)
+        saving = rows.cost.take(cheap) - pair_prices.take(cheap)  # negative: below the price
         saving *= cap
         g = rows.fixed + rows.sum_by_location(bins, saving)
         floor = np.minimum(g, 0.0).sum(axis=1)
