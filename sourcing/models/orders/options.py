@@ -150,11 +150,11 @@ def _stores(session: Session, request: OptionsInput) -> list[tuple[str, float]]:
     p = request.position
     km = haversine_km(latitude, longitude, p.latitude, p.longitude)
     named = set(request.collection_location_refs)
-    chosen = [
-        (s.ref, float(d))
-        for s, d in zip(stores, km, strict=True)
-        if (s.ref in named if named else d <= request.radius_km)
-    ]
+    # Within the radius: a numpy comparison, then only those stores (of about a thousand).
+    near = [i for i, s in enumerate(stores) if s.ref in named] if named else None
+    if near is None:
+        near = np.flatnonzero(km <= request.radius_km).tolist()
+    chosen = [(stores[i].ref, float(km[i])) for i in near]
     return sorted(chosen, key=lambda pair: (pair[1], pair[0]))[: request.max_options]
 
 
