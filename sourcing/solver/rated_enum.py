@@ -1,6 +1,6 @@
 """Exact enumeration with rate cards: price subsets best first by their under-line bound.
 
-With rate cards on the kept candidates, ``reduction.price_subsets`` prices
+With rate cards on the kept candidates, ``subset_pricing.price_subsets`` prices
 every subset T of them with the line under each step function (``rates``):
 LB(T), a lower bound on every plan that uses only T. Pricing each T exactly
 in increasing LB order, and stopping when the next LB reaches the best exact
@@ -36,7 +36,8 @@ from sourcing.solver.mip import solve_mip
 from sourcing.solver.objective import evaluate
 from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
-from sourcing.solver.reduction import Subsets, price_subsets, product_terms, spread_units
+from sourcing.solver.product_units import product_terms, spread_units
+from sourcing.solver.subset_pricing import Subsets, price_subsets
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most allocations of one subset priced at once; above it, the subset's MIP.

@@ -9,7 +9,7 @@ for per-candidate floors c_l: f_l with the under-line, or f_l without it
 plus the least price of l's rate card (every parcel costs at least that),
 the unit costs taken to match. Only the subsets whose floor stays below the
 best plan are listed (most orders: none or a handful); each is then bounded
-by its linear spread (as ``reduction.price_subsets``), raised where the
+by its linear spread (as ``subset_pricing.price_subsets``), raised where the
 parcels priced apart give more: the linear costs without the under-lines,
 every member's least price, and for the heaviest parcel (at least W / |T|
 grams) what its card charges above that least price at that weight or more.
@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.product_units import product_terms, servable_lines
 from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_grams
-from sourcing.solver.reduction import may_reach, product_terms, servable_lines, within_runs
+from sourcing.solver.reduction import may_reach, within_runs
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most larger subsets listed; past it the plan is left to the MIP.

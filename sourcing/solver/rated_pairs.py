@@ -14,7 +14,7 @@ the two parcels over the ways their grams can split); the rest get
 where t_p = min(units wanted, what a and b hold together), c_l the convex
 cost of x units at l (unit cost, plus the ideal-stock penalty past the
 surplus), f_l and the unit costs carrying the under-line of ``rates`` (the
-linear spread's cost, as ``reduction.price_subsets`` prices the pair), or
+linear spread's cost, as ``subset_pricing.price_subsets`` prices the pair), or
 the same without the under-lines plus the parcel floor where that is more.
 The pairs and singles whose bound is below the best plan are priced exactly
 best first (``rated_enum.price_in_order``) until the next bound reaches the
@@ -30,14 +30,9 @@ import numpy as np
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
+from sourcing.solver.product_units import product_terms, servable_lines
 from sourcing.solver.rated_enum import RatedOutcome, price_in_order
-from sourcing.solver.reduction import (
-    FLOOR_ROUNDING,
-    may_reach,
-    product_terms,
-    servable_lines,
-    within_runs,
-)
+from sourcing.solver.reduction import FLOOR_ROUNDING, may_reach, within_runs
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most candidates whose pairs are bounded (n^2 floats per product swept).

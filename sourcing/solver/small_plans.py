@@ -1,11 +1,11 @@
 """The cheapest plan of at most a few locations out of many candidates, priced per plan.
 
-``reduction.price_subsets`` prices every subset over all n candidates'
+``subset_pricing.price_subsets`` prices every subset over all n candidates'
 segments (masked), which suits every subset of a handful of candidates. The
 reduction's look among pairs of its 40 best-priced survivors has 821 plans
 of at most two: pricing each over only its own members' segments (at most
 four per product instead of 80) gives the same costs with a twentieth of
-the work. ``reduction.enumerate_small_plans`` then spreads the winner's
+the work. ``subset_pricing.enumerate_small_plans`` then spreads the winner's
 units as ``price_subsets`` does.
 """
 
@@ -29,7 +29,7 @@ def cheapest_subset(
     """The positions (among the n candidates) of the cheapest subset of at most ``limit``,
     the first in ``price_subsets``' order among equals, and its linear cost.
 
-    ``fixed``: (n,) per-fulfilment costs; ``terms``: ``reduction._all_product_terms``
+    ``fixed``: (n,) per-fulfilment costs; ``terms``: ``product_units.all_product_terms``
     of the candidates (units ordered and servable per product, then per product and
     candidate the units it can serve, its unit cost and its cheap units), None when
     no line can be served. ``rows``: only these subsets, as ``subset_members``' rows

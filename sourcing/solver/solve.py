@@ -36,13 +36,11 @@ from sourcing.solver.reduction import (
     REFINE_STEPS,
     Reduction,
     Trial,
-    enumerate_plans,
-    enumerate_small_plans,
     most_locations_worth_using,
-    price_subsets,
     reduce_candidates,
     subsets_to_price,
 )
+from sourcing.solver.subset_pricing import enumerate_plans, enumerate_small_plans, price_subsets
 from sourcing.solver.sums import column_sums
 from sourcing.solver.types import FloatArray, IntArray
 

@@ -2,7 +2,7 @@
 
 The wave prices every subset of a few candidates for many orders
 (``wave.subsets``), the per-order reduction every subset of its handful of
-promising candidates (``reduction.price_subsets``) or every pair of many
+promising candidates (``subset_pricing.price_subsets``) or every pair of many
 (``small_plans``). The table depends on two integers only, so it is built
 once per shape and shared read-only: the solver's one memo.
 """

@@ -21,7 +21,8 @@ from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
 from sourcing.solver.rated_pairs import _pairs_below
-from sourcing.solver.reduction import Reduction, may_reach, price_subsets, reduce_candidates
+from sourcing.solver.reduction import Reduction, may_reach, reduce_candidates
+from sourcing.solver.subset_pricing import price_subsets
 from tests.solver.builders import loc, order, problem
 from tests.solver.test_rated_search import search_every_candidate, split_problems
 from tests.solver.test_rates import rated_problems

@@ -10,15 +10,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sourcing.solver import SourcingProblem, reduction
+from sourcing.solver import SourcingProblem, subset_pricing
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.reduction import (
-    enumerate_plans,
-    enumerate_small_plans,
-    price_subsets,
-    product_terms,
-)
+from sourcing.solver.product_units import product_terms
 from sourcing.solver.small_plans import _sorted_segments
+from sourcing.solver.subset_pricing import enumerate_plans, enumerate_small_plans, price_subsets
 from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from tests.solver.test_properties import problems
@@ -55,7 +51,9 @@ def test_all_products_at_once_equal_one_at_a_time(
     n = arrays.cap.shape[0]
     picked = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)) if n else []
     candidates = np.array(sorted(picked), dtype=np.int64)
-    with patch.object(reduction, "HELD_ONLY_FROM", 0 if held_only else reduction.HELD_ONLY_FROM):
+    with patch.object(
+        subset_pricing, "HELD_ONLY_FROM", 0 if held_only else subset_pricing.HELD_ONLY_FROM
+    ):
         subsets = price_subsets(arrays, candidates, None)
     sizes = subsets.member.sum(axis=1)
     total = subsets.member @ arrays.fulfilment_cost[candidates] + arrays.weights.split * np.maximum(
@@ -99,11 +97,11 @@ def test_small_plans_priced_alone_equal_the_enumeration(
 def test_held_segments_come_first_in_cost_order() -> None:
     """Each product's segments with units, in their order, padded with ones without."""
     seg_cap = np.array([[0, 2, 0, 1], [3, 0, 0, 0]])
-    held, counts = reduction._held_segments(seg_cap, reduction.HELD_ONLY_FROM)
+    held, counts = subset_pricing._held_segments(seg_cap, subset_pricing.HELD_ONLY_FROM)
     assert held is not None
     assert held.tolist() == [[1, 3], [0, 1]]
     assert counts.tolist() == [2, 1]
-    assert reduction._held_segments(seg_cap, reduction.HELD_ONLY_FROM - 1)[0] is None
+    assert subset_pricing._held_segments(seg_cap, subset_pricing.HELD_ONLY_FROM - 1)[0] is None
 
 
 @settings(max_examples=60, deadline=None)
