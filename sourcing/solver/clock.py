@@ -278,29 +278,32 @@ class Clock:
             known = self._shipped[key] = {}
         missing = sorted(h for h in hours if h not in known)
         if missing:
-            ships = self._ship_ascending(calendar, missing, service, full_days)
+            readies = self._ready_ascending(calendar, missing, full_days)
+            ships = self._ship_ascending(calendar, readies, service)
             known.update(zip(missing, ships, strict=True))
         return [known[h] for h in hours]
 
-    def _ship_ascending(
-        self,
-        calendar: Calendar | None,
-        hours: list[float],
-        service: CarrierService,
-        full_days: frozenset[date],
+    def _ready_ascending(
+        self, calendar: Calendar | None, hours: list[float], full_days: frozenset[date]
     ) -> list[datetime | None]:
-        """``ship_by(ready_by(h))`` of each of ascending ``hours`` (None where either is None),
-        the ready-bys remembered as ``ready_by`` would. A ready-by at or after the last one
-        computed, on its local date and not past its ship-by, ships then too: the cut-offs
-        before that one in the date's day order are all earlier than the last ready-by."""
+        """``ready_by`` of each of ascending ``hours``, with one walk along the open
+        intervals (the works ascend), remembered as ``ready_by`` would."""
         if calendar is None and not full_days:
-            readies = [self.ready_by(calendar, h, full_days) for h in hours]
-        else:
-            works = [timedelta(hours=h) for h in hours]
-            readies = self._open_time(calendar, full_days).ready_ascending(works)
-            self._ready.update(
-                ((id(calendar), h, full_days), r) for h, r in zip(hours, readies, strict=True)
-            )
+            return [self.ready_by(calendar, h, full_days) for h in hours]
+        works = [timedelta(hours=h) for h in hours]
+        readies = self._open_time(calendar, full_days).ready_ascending(works)
+        self._ready.update(
+            ((id(calendar), h, full_days), r) for h, r in zip(hours, readies, strict=True)
+        )
+        return readies
+
+    def _ship_ascending(
+        self, calendar: Calendar | None, readies: list[datetime | None], service: CarrierService
+    ) -> list[datetime | None]:
+        """``ship_by`` of each of ascending ``readies`` (None where the ready-by is None). A
+        ready-by at or after the last one shipped, on its local date and not past its
+        ship-by, ships then too: the cut-offs before that one in the date's day order
+        are all earlier than the last ready-by."""
         zone = self.zone(calendar)
         shipped: list[datetime | None] = []
         last: tuple[date, datetime, datetime] | None = None  # local date, ready-by, ship-by
