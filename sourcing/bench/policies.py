@@ -23,10 +23,6 @@
     The per-order solver with scarce-stock prices (``sourcing.bench.priced``):
     each unit taken also costs its position's opportunity cost for the
     orders expected later, refreshed from the network's stock as it runs down.
-``mip_resolve``
-    The per-order solver re-solving each order jointly with sampled futures
-    of the demand after it (``sourcing.solver.scarcity_joint``), keeping the
-    order's part: Acimovic & Graves' re-solving in place of linear prices.
 ``batch``, ``batch_10``, ``batch_50``, ``batch_200``
     Wave sourcing (``solve_batch``): the orders of a wave solved together
     against shared stock and capacity, a whole day's orders at once or waves
@@ -49,21 +45,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sourcing.bench.priced import (
-    FUTURE_SAMPLES,
     PRICE_WEIGHT,
     REFRESH_ORDERS,
-    LineHistory,
     OrderHistory,
     StockView,
     network_prices,
-    sampled_futures,
 )
 from sourcing.solver import LocationType, Plan, ScarcityPrices, SourcingProblem, solve
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
-from sourcing.solver.scarcity import free_stock, network_supply
-from sourcing.solver.scarcity_joint import joint_allocation
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave import BatchProblem, solve_batch
 
@@ -133,94 +124,46 @@ class SolverPolicy(OrderPolicy):
 
 
 class PricedMipPolicy(SolverPolicy):
-    """The per-order MIP with each position's scarce-stock price added per unit taken.
-
-    With ``futures`` above 0 (``mip_resolve``) each order is instead decided
-    jointly with that many sampled futures of the demand after it
-    (``scarcity_joint``): the stock's linear prices are not used, and where
-    locations have a daily capacity its prices per fulfilment still are.
-    """
+    """The per-order MIP with each position's scarce-stock price added per unit taken."""
 
     def __init__(
         self,
         options: PolicyOptions,
         weight: float = PRICE_WEIGHT,
         refresh_orders: int = REFRESH_ORDERS,
-        futures: int = 0,
     ) -> None:
         super().__init__("mip", options)
-        if futures < 0:
-            raise ValueError(f"Expected futures >= 0, got {futures!r}.")
-        self.name = "mip_resolve" if futures else "mip_priced"
+        self.name = "mip_priced"
         self.weight = weight
         self.refresh_orders = refresh_orders
-        self.futures = futures
         self.prices = ScarcityPrices()
         self._refreshed_at: int | None = None
         # What the plans so far placed: units served and fulfilments, for the LP's capacity.
         self._served_units = 0
         self._fulfilments = 0
-        self._seen: tuple[OrderHistory, StockView, int, LineHistory] | None = None
 
     def prepare(self, instance: OrderHistory, state: StockView, next_order: int) -> None:
         """Refresh the prices when ``refresh_orders`` orders have passed since the last time."""
-        if self.futures:
-            known = self._seen[3] if self._seen is not None else None
-            history = known or LineHistory.of(instance.history or instance.problems)
-            self._seen = (instance, state, next_order, history)
-            if not (state.base.capacity_total >= 0).any():
-                return  # the joint model prices the stock; nothing else is short
         last = self._refreshed_at
         if last is not None and next_order - last < self.refresh_orders:
             return
         self._refreshed_at = next_order
         measured = self._served_units / self._fulfilments if self._fulfilments else None
         self.prices = network_prices(instance, state, next_order, measured)
-        if self.futures:
-            self.prices = ScarcityPrices(per_fulfilment=self.prices.per_fulfilment)
 
     def allocate(self, problem: SourcingProblem) -> IntArray:
         """Solve the order at the current prices; the allocation, to be priced for real."""
-        allocation = self._resolved(problem) if self._seen is not None else None
-        if allocation is None:
-            plan = solve(
-                replace(problem, scarcity_prices=self.prices),
-                policy="mip",
-                time_limit_s=self.options.mip_time_limit_s,
-                backend=self.options.mip_backend,
-                weight_overrides={"scarcity_price": self.weight},
-            )
-            allocation = allocation_of(plan, problem)
+        plan = solve(
+            replace(problem, scarcity_prices=self.prices),
+            policy="mip",
+            time_limit_s=self.options.mip_time_limit_s,
+            backend=self.options.mip_backend,
+            weight_overrides={"scarcity_price": self.weight},
+        )
+        allocation = allocation_of(plan, problem)
         self._served_units += int(allocation.sum())
         self._fulfilments += int((allocation.sum(axis=1) > 0).sum())
         return allocation
-
-    def _resolved(self, problem: SourcingProblem) -> IntArray | None:
-        """The order's part of its joint model with sampled futures (None: no plan found)."""
-        assert self._seen is not None
-        instance, state, next_order, history = self._seen
-        weights = replace(problem.profile.weights, scarcity_price=self.weight)
-        arrays = SourcingArrays.build(replace(problem, scarcity_prices=self.prices), weights)
-        stock = free_stock(state.base.stock, arrays.products, len(state.table.refs), state.taken)
-        stock = np.maximum(stock, arrays.stock)
-        wanted = np.zeros(len(arrays.products), dtype=np.int64)
-        np.add.at(wanted, arrays.line_product, arrays.quantity)
-        futures = sampled_futures(
-            history,
-            arrays.products,
-            np.maximum(stock.sum(axis=0) - wanted, 0),
-            len(instance.problems) - next_order - 1,
-            self.futures,
-            np.random.default_rng(next_order),
-        )
-        supply = network_supply(state.table, weights, arrays.products, stock)
-        return joint_allocation(
-            arrays,
-            supply,
-            futures,
-            weights.rejection,
-            time_limit_s=self.options.mip_time_limit_s,
-        )
 
 
 class PriorityPolicy(OrderPolicy):
@@ -281,7 +224,6 @@ POLICIES: dict[str, Callable[[PolicyOptions], Policy]] = {
     "fewest_splits": lambda options: FewestSplitsPolicy(),
     "mip": lambda options: SolverPolicy("mip", options),
     "mip_priced": lambda options: PricedMipPolicy(options),
-    "mip_resolve": lambda options: PricedMipPolicy(options, futures=FUTURE_SAMPLES),
     "batch": lambda options: BatchPolicy(None, options),
     "batch_10": lambda options: BatchPolicy(10, options),
     "batch_50": lambda options: BatchPolicy(50, options),

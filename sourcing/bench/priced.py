@@ -38,15 +38,12 @@ with one LP, and refreshing after every order instead of every 5 gave
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from sourcing.solver import CandidateState, ScarcityPrices, SourcingProblem
 from sourcing.solver.scarcity import (
-    ExpectedDemand,
-    demand_of_lines,
     expected_demand,
     free_stock,
     mean_prices,
@@ -66,10 +63,6 @@ REFRESH_ORDERS = 5
 # Resampled histories whose LP duals are averaged: each refresh solves this
 # many LPs (0: one LP over the history itself).
 PRICE_SAMPLES = 8
-# ``mip_resolve``: sampled futures each order is decided jointly with, and the
-# cell (degrees) their delivery points are gathered in.
-FUTURE_SAMPLES = 8
-FUTURE_CELL_DEG = 0.05
 
 
 class OrderHistory(Protocol):
@@ -157,75 +150,3 @@ def _capacity_orders(
     orders = np.maximum(state.total, 0) + days_after * np.maximum(daily, 0)
     left: FloatArray = np.where(limited, orders, -1).astype(float)
     return left
-
-
-@dataclass(frozen=True, slots=True)
-class LineHistory:
-    """The history as sampled futures need it: delivery points, and each product's line sizes."""
-
-    points: FloatArray  # (N, 2) latitude, longitude of the history's orders
-    quantities: dict[str, IntArray]  # product ref -> the units of each of its lines
-    orders: int
-
-    @classmethod
-    def of(cls, history: Sequence[SourcingProblem]) -> LineHistory:
-        """Gather ``history``'s points and line sizes."""
-        points = np.array(
-            [(p.order.delivery_point.latitude, p.order.delivery_point.longitude) for p in history],
-            dtype=float,
-        ).reshape(-1, 2)
-        quantities: dict[str, list[int]] = {}
-        for problem in history:
-            for line in problem.order.lines:
-                quantities.setdefault(line.product_ref, []).append(line.quantity)
-        return cls(
-            points,
-            {ref: np.array(q, dtype=np.int64) for ref, q in quantities.items()},
-            len(history),
-        )
-
-
-def sampled_futures(
-    history: LineHistory,
-    products: Sequence[str],
-    stock_left: IntArray,
-    orders_left: int,
-    samples: int,
-    rng: np.random.Generator,
-    cell_deg: float = FUTURE_CELL_DEG,
-) -> list[ExpectedDemand]:
-    """``samples`` draws of the demand for ``products`` that the stock left will serve.
-
-    In each draw a product gets as many lines as a Poisson law of its
-    history's rate over ``orders_left`` orders gives, each line the size of
-    one of its history's lines and the delivery point of any history order
-    (where demand falls does not depend on the product: pooling every
-    order's point forecasts it from 5-10 times as many points as one
-    product's lines). The lines are cut, in draw order, to the product's
-    ``stock_left``: what runs out is what later orders go without, in
-    arrival order, whatever their region.
-    """
-    if samples < 1:
-        raise ValueError(f"Expected samples >= 1, got {samples!r}.")
-    futures: list[ExpectedDemand] = []
-    if not len(history.points) or orders_left <= 0:
-        return futures
-    for _ in range(samples):
-        rows: list[tuple[float, float, str, int]] = []
-        for product, left in zip(products, stock_left.tolist(), strict=True):
-            sizes = history.quantities.get(product)
-            if sizes is None or left <= 0:
-                continue
-            n = int(rng.poisson(len(sizes) * orders_left / history.orders))
-            units = sizes[rng.integers(0, len(sizes), n)]
-            before = np.cumsum(units) - units
-            units = np.minimum(units, np.maximum(left - before, 0))
-            at = history.points[rng.integers(0, len(history.points), n)]
-            rows.extend(
-                (float(lat), float(lon), product, int(q))
-                for (lat, lon), q in zip(at, units, strict=True)
-                if q > 0
-            )
-        if rows:
-            futures.append(demand_of_lines(rows, cell_deg=cell_deg))
-    return futures

@@ -151,9 +151,6 @@ def wave_table(by_family: Sequence[Summary]) -> str:
 # scarcity families.
 TARGET_PRICED_CLOSED = 0.3
 SCARCITY_FAMILIES = ("scarce", "scarce_capacity")
-# The policies the table reports, each against the unpriced MIP: the first by
-# family name alone, the others with their name after it.
-PRICED_POLICIES = ("mip_priced", "mip_resolve")
 
 
 def priced_table(by_family: Sequence[Summary]) -> str:
@@ -161,8 +158,7 @@ def priced_table(by_family: Sequence[Summary]) -> str:
 
     The share closed is (``mip``'s cost - ``mip_priced``'s) / (``mip``'s
     cost - the whole-day wave's): at least ``TARGET_PRICED_CLOSED`` on the
-    scarcity families, and never more units rejected than the greedy; the
-    same for ``mip_resolve`` where it ran, in rows of its own after them.
+    scarcity families, and never more units rejected than the greedy.
     Costs are the real objective (the prices only steer). Where the wave
     costs no less than the MIP there is no gap to close ("-").
     """
@@ -171,15 +167,10 @@ def priced_table(by_family: Sequence[Summary]) -> str:
         "rejected target | mip cost | mip_priced cost | wave cost | gap closed | closed target |",
         "|---|---:|---:|---:|---|---:|---:|---:|---:|---|",
     ]
-    rows = [
-        (family, name, found)
-        for name in PRICED_POLICIES
-        for family, found in _by_family(by_family, (name, "mip", "greedy", "batch"))
-    ]
-    for family, name, (priced, mip, greedy, wave) in rows:
+    policies = ("mip_priced", "mip", "greedy", "batch")
+    for family, (priced, mip, greedy, wave) in _by_family(by_family, policies):
         if priced is None or mip is None or greedy is None:
             continue
-        label = family if name == PRICED_POLICIES[0] else f"{family} (`{name}`)"
         wave_cost = wave.cost if wave is not None else math.nan
         reach = mip.cost - wave_cost
         closed = (mip.cost - priced.cost) / reach if reach > 0 else math.nan
@@ -189,7 +180,7 @@ def priced_table(by_family: Sequence[Summary]) -> str:
         if math.isnan(closed):
             closed_ok = "-"
         lines.append(
-            f"| {label} | {priced.rejected_units:,} | {greedy.rejected_units:,} | "
+            f"| {family} | {priced.rejected_units:,} | {greedy.rejected_units:,} | "
             f"{mip.rejected_units:,} | "
             f"{f'<= greedy: {rejected_ok}' if targeted else 'not a target'} | "
             f"{_money(mip.cost)} | {_money(priced.cost)} | {_money(wave_cost)} | "

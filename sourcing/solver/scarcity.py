@@ -284,7 +284,7 @@ def scarcity_prices(
     """
     if arcs_per_demand < 1:
         raise ValueError(f"Expected arcs_per_demand >= 1, got {arcs_per_demand!r}.")
-    arcs = arcs_of(supply, demand, arcs_per_demand)
+    arcs = _arcs(supply, demand, arcs_per_demand)
     if arcs is None:
         return ScarcityPrices()
     loc, prod, dem, cost, n_demand = arcs
@@ -342,7 +342,7 @@ def scarcity_prices(
     return _prices(supply, stock_keys, duals[:n_stock], per_fulfilment)
 
 
-def arcs_of(
+def _arcs(
     supply: Supply, demand: ExpectedDemand, arcs_per_demand: int
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, int] | None:
     """The LP's arcs: (location, product, demand row, unit cost) each, and the demand rows."""

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from sourcing.bench.policies import PolicyOptions, PricedMipPolicy, make_policy
-from sourcing.bench.priced import (
-    LineHistory,
-    network_prices,
-    sampled_futures,
-    units_per_line,
-)
+from sourcing.bench.priced import network_prices, units_per_line
 from sourcing.bench.simulation import Instance, NetworkState, simulate
 from sourcing.solver import Capacity, GeoPoint, SourcingProblem
 from tests.solver.builders import loc, order, problem
@@ -125,35 +119,3 @@ def test_a_slot_is_priced_for_the_units_a_fulfilment_carries() -> None:
     assert "FAR" not in prices.per_fulfilment
     measured = network_prices(instance, state, 0, units_per_fulfilment=2.0)
     assert measured.per_fulfilment["NEAR"] == pytest.approx(88.0, rel=1e-3)
-
-
-def test_resolving_keeps_the_unit_for_the_order_at_its_door() -> None:
-    """Decided with sampled futures near NEAR, the first order goes to FAR; the MIP alone does not.
-
-    Fails without the ``mip_resolve`` policy: the unpriced MIP takes NEAR's
-    unit (20 km) and the second order pays FAR's 44 km.
-    """
-    options = PolicyOptions()
-    unpriced = simulate(make_policy("mip", options), INSTANCE)
-    resolved = simulate(make_policy("mip_resolve", options), INSTANCE)
-    assert resolved.policy == "mip_resolve"
-    assert [r.rejected_units for r in resolved.records] == [0, 0]
-    assert sum(r.cost for r in resolved.records) == pytest.approx(24.0 + 0.0, abs=1.0)
-    assert sum(r.cost for r in unpriced.records) == pytest.approx(20.0 + 44.0, abs=1.0)
-
-
-def test_sampled_futures_are_cut_to_the_stock_left() -> None:
-    """Ten orders to come from a history of one 1-unit line: each draw wants at most the 2 left."""
-    history = LineHistory.of([at("PAST", 11.0)])
-    futures = sampled_futures(history, ("p1",), np.array([2]), 10, 16, np.random.default_rng(0))
-    assert len(futures) == 16
-    assert all(f.units.sum() <= 2.0 for f in futures)
-    assert max(f.units.sum() for f in futures) == 2.0
-    assert sampled_futures(history, ("p1",), np.array([0]), 10, 4, np.random.default_rng(0)) == []
-
-
-def test_sampled_futures_need_one_sample() -> None:
-    """Below one sample is an error naming the field."""
-    history = LineHistory.of([at("PAST", 11.0)])
-    with pytest.raises(ValueError, match="samples"):
-        sampled_futures(history, ("p1",), np.array([1]), 1, 0, np.random.default_rng(0))

@@ -36,7 +36,6 @@ def test_priced_table_reports_the_share_of_the_mip_to_wave_gap_closed() -> None:
         summary("scarce", "mip", 150.0, 6),
         summary("scarce", "mip_priced", 135.0, 5),
         summary("scarce", "batch", 100.0, 5),
-        summary("scarce", "mip_resolve", 140.0, 5),
         summary("uniform", "greedy", 200.0, 0),
         summary("uniform", "mip", 150.0, 0),
         summary("uniform", "mip_priced", 150.0, 1),
@@ -49,8 +48,3 @@ def test_priced_table_reports_the_share_of_the_mip_to_wave_gap_closed() -> None:
     assert lines[3] == (
         "| uniform | 1 | 0 | 0 | not a target | 150 | 150 | 160 | - | not a target |"
     )
-    assert lines[4] == (
-        "| scarce (`mip_resolve`) | 5 | 5 | 6 | <= greedy: met | 150 | 140 | 100 | 20.0% "
-        "| >= 30%: MISSED |"
-    )
-    assert len(lines) == 5
