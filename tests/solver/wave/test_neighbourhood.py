@@ -363,3 +363,44 @@ def test_where_capacity_binds_a_short_wave_gives_the_neighbourhoods_the_paths_ti
     assert augmented == []
     assert len(asked) == 1
     assert asked[0][0] == asked[0][1]
+
+
+def test_a_model_fitted_over_some_locations_reads_over_the_whole_network() -> None:
+    """Over the locations holding the order's products alone, the same model as over all."""
+    problem = _store_slot_wave()
+    state = NetworkState(problem.locations, problem.state, problem.table)
+    o = 2  # O2 wants r, which R (location 2) alone holds; S and W hold p and q
+    profile = problem.profile_of(o)
+    whole = SourcingArrays.build(state.problem(problem.orders[o], profile))
+    at = np.array([1, 2], dtype=np.int64)
+    some = SourcingArrays.build(state.problem(problem.orders[o], profile, at))
+    [over_all] = fit(lambda _: whole, [o], {}, candidates=5, ascent=False)
+    [over_some] = fit(lambda _: some, [o], {}, candidates=5, ascent=False)
+    moved = neighbourhood_module._over(over_some, at)
+    assert over_some.cand_location.tolist() == [1]  # R, among W and R
+    assert moved.cand_location.tolist() == over_all.cand_location.tolist() == [2]
+    assert moved.entry_code.tolist() == over_all.entry_code.tolist()
+    assert neighbourhood_module._over(over_all, None) is over_all
+
+
+def test_neighbourhoods_over_each_orders_superset_still_find_the_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With every order's arrays over its superset (tiny here), the store slot still moves."""
+    monkeypatch.setattr(neighbourhood_module, "SUPERSET_FROM", 0)
+    monkeypatch.setattr(neighbourhood_module, "SUPERSET", 1)
+    problem = _store_slot_wave()
+    n = len(problem.orders)
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    for o in range(n):  # the wave's arrays of each order say whether it settles
+        solver._arrays(o)
+    assert solver.settled == set(range(n))
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    search = Neighbourhoods(
+        problem, solver.profiles, solver.penalty_raise, solver.rank, settled=solver.settled
+    )
+    plans, sequence = search.run(greedy, list(range(n)), time.perf_counter() + 30.0)
+    assert search.superset  # the arrays were over the supersets
+    best, _ = _brute_force(problem)
+    assert np.isclose(plan_key(plans.values())[1], best, rtol=1e-9)
+    assert _reapplied(problem, plans, sequence) == plan_key(plans.values())
