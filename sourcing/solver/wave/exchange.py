@@ -224,7 +224,8 @@ class Exchanger:
         The orders are checked and priced in turn (their order in ``old``),
         each on the network the others and the ones before it leave, as
         ``apply`` would place them after every other order. A new allocation
-        that breaks a rule there is not taken.
+        that breaks a rule there is not taken. Unchanged orders apart from every
+        change (``_apart``) price alike on both sides and are held as they are.
         """
         touched = list(old)
         # The leading orders whose cells do not change price alike on both sides: held as they
@@ -239,6 +240,10 @@ class Exchanger:
         for o in touched[:same]:
             self._hold(o, dict(old[o]))
         touched = touched[same:]
+        apart = self._apart(touched, old, new)
+        for o in apart:
+            self._hold(o, dict(old[o]))
+        touched = [o for o in touched if o not in apart]
         after = self._key(touched, new)
         before = self._key(touched, old)
         better = after is not None and (before is None or after[:2] < (before[0], before[1] - 1e-9))
@@ -248,6 +253,42 @@ class Exchanger:
                 self.rejected[o] = self.orders[o].total_units - sum(new[o].values())
                 self.cost[o] = after[2][o]
         return better
+
+    def _apart(
+        self,
+        touched: Sequence[int],
+        old: Mapping[int, dict[Cell, int]],
+        new: Mapping[int, dict[Cell, int]],
+    ) -> set[int]:
+        """The unchanged orders of ``touched`` whose pricing no change can reach.
+
+        A settled order is checked and priced on the locations its cells use
+        alone (``_arrays_for``): one using none that a changed order uses
+        before or after, nor that such an order shares, prices alike on both
+        sides wherever it is held. Another order's arrays span the whole
+        network, so with one among ``touched`` none is apart. On the scarce
+        bench waves about half of a neighbourhood's orders keep their cells.
+        """
+        if any(o not in self.state.settled for o in touched):
+            return set()
+
+        def places(o: int) -> set[int]:
+            return {loc for (loc, _), q in (*old[o].items(), *new[o].items()) if q > 0}
+
+        near: set[int] = set()
+        unchanged: dict[int, set[int]] = {}
+        for o in touched:
+            if new[o] == old[o]:
+                unchanged[o] = places(o)
+            else:
+                near |= places(o)
+        grew = True
+        while grew:  # an unchanged order sharing a location with a priced one is priced too
+            reached = [o for o, at in unchanged.items() if at & near]
+            grew = bool(reached)
+            for o in reached:
+                near |= unchanged.pop(o)
+        return set(unchanged)
 
     def _key(
         self, touched: Sequence[int], cells: Mapping[int, dict[Cell, int]]

@@ -166,14 +166,25 @@ class Finishing(JointStep, ShortWave):
         rejected, total = key
         short = self.served.max_served < int(self.ordered.sum())
         room = self._application_time()  # measured now, if a given plan was applied
-        if rejected > int(self.ordered.sum()) - self.served.max_served and self._left() > room:
+        binds = self._slots_bind()
+        # Where stores' capacity in orders binds, paths moving units one at a time rarely find a
+        # free slot (0-2 units in 0.4-1.1 s on the scarce_capacity bench waves): the
+        # neighbourhoods' first MIP over the rejecting orders serves more in that time.
+        if (
+            rejected > int(self.ordered.sum()) - self.served.max_served
+            and self._left() > room
+            and not (short and binds)
+        ):
             plans, rejected, total = self._augmented(plans, order, (rejected, total), explain)
         room = self._application_time()
         if self._left() > room + LEAST_SEARCH_S:  # neighbourhoods, then exchanges
             until = self.deadline - room - EXCHANGE_SHARE * max(self._left() - room, 0.0)
-            # Serving the most already, a short wave's plan gains more from neighbourhoods; with
-            # too little time for both, the neighbourhoods gain more units per second.
-            if (short and self._serves_most(rejected)) or self._left() < 3 * room:
+            # Serving the most already, a short wave's plan gains more from neighbourhoods, and so
+            # it does where capacity binds (on the scarce_capacity bench waves the exchanges served
+            # 0-2 units in 0.9-2.5 s, the neighbourhoods 23-48 in 2.5-5.4 s); with too little
+            # time for both, the neighbourhoods gain more units per second.
+            slots = short and binds
+            if (short and self._serves_most(rejected)) or slots or self._left() < 3 * room:
                 # The search keeps the time its last application takes; without explanations
                 # its applied plans are the result, so nothing else needs time after it.
                 until = self.deadline if not explain else self.deadline - room
@@ -191,12 +202,16 @@ class Finishing(JointStep, ShortWave):
         The transport flow counts units, not orders, and breaks on that
         capacity; elsewhere the flow and the other plans do better in the time.
         """
+        if not self._slots_bind():
+            return plans, order, key[0], key[1]
+        return self._priced(plans, order, key, explain)
+
+    def _slots_bind(self) -> bool:
+        """Whether the greedy's plan fills some store's capacity in orders (``capacity_binds``)."""
         table = self.problem.table
         assert table is not None  # BatchProblem builds its table
         ran = list(self.greedy_plans.values())
-        if not capacity_binds(ran, self.capacity, table, self.orders):
-            return plans, order, key[0], key[1]
-        return self._priced(plans, order, key, explain)
+        return capacity_binds(ran, self.capacity, table, self.orders)
 
     def _priced(
         self,

@@ -15,7 +15,9 @@ when moves stop, and a neighbourhood of twice the size is taken whenever
 those gained more per second of late. Under shortage the search is
 throughput-bound (nearly every neighbourhood moves), so a move is kept
 cheap: candidates at the first line prices (``data.fit`` without
-ascent), only the orders from the first changed one priced. The whole plan
+ascent), only the orders from the first changed one priced. While some
+units are left to win, the search opens with one neighbourhood of the
+orders rejecting units, over fewer candidates each. The whole plan
 is applied again in sequence at the end (the orders of each kept move
 after the others), and kept only when that lowers the wave's key.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Container, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -36,7 +39,7 @@ from sourcing.solver.wave.choice import KINDS, KINDS_AT_FLOOR, Chooser
 from sourcing.solver.wave.data import fit
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.mip import solve_wave_mip
-from sourcing.solver.wave.model import Wave
+from sourcing.solver.wave.model import OrderModel, Wave
 from sourcing.solver.wave.problem import BatchProblem
 from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.rescue import decide_from
@@ -47,6 +50,13 @@ from sourcing.solver.wave.served import plan_key
 # most, and the candidates of each of its orders (the cheapest, and the locations it uses).
 START, SMALLEST, LARGEST = 10, 4, 40
 CANDIDATES = 30
+# On a network of more than SUPERSET_FROM locations, a settled order's neighbourhoods look
+# among its SUPERSET cheapest locations at the wave's start and the ones it uses (its penalty
+# is the same over any locations): arrays and candidates over those instead of the whole
+# network. On the scarce 3,000-location bench wave a neighbourhood took 61-67 ms against
+# 89-97 ms (89-103 neighbourhoods against 63-67, paired); at 300 and 1,000 locations finding
+# each order's superset cost what it saved (79 against 90, 73 against 74).
+SUPERSET, SUPERSET_FROM = 2 * CANDIDATES, 2000
 # Time one neighbourhood's MIP may take, and the least worth starting one with (its MIPs
 # take 10-50 ms on the scarce bench waves).
 MIP_TIME_S = 2.0
@@ -61,6 +71,12 @@ STALE, GROW = 8, 1.5
 # time: which gains faster differs between waves and over a search (twice the size did on
 # the scarce bench waves at 100 and 300 locations, not where store capacity binds).
 RECENT, EXPLORE = 0.3, 4
+# With units left to win, the search opens with one neighbourhood of the orders rejecting units
+# (at most REJECTING_ORDERS, most rejected first, REJECTING_CANDIDATES candidates each, its
+# MIP at most REJECTING_TIME_S): on the scarce_capacity bench waves they compete for the
+# same few store slots, and one MIP over them all served 6-30 more units in 0.4-1.2 s (16 in
+# 3 s at 100 locations), two to three times the small neighbourhoods' units per second.
+REJECTING_ORDERS, REJECTING_CANDIDATES, REJECTING_TIME_S = 150, 10, 3.0
 
 
 class Neighbourhoods:
@@ -85,7 +101,9 @@ class Neighbourhoods:
         self.stale = 0  # neighbourhoods in a row that moved nothing
         # ``at_floor``: the plan rejects only units no plan serves; no move can serve more.
         self.chooser = Chooser(problem, kinds=KINDS_AT_FLOOR if at_floor else KINDS)
+        self.at_floor = at_floor
         self.tried = self.moves = 0
+        self.superset: dict[int, IntArray] = {}  # per settled order, see SUPERSET
         self.mip_s = 0.0  # the last MIP's time
         self.rate = [math.nan, math.nan]  # gain per second at the size and at twice it
 
@@ -112,6 +130,8 @@ class Neighbourhoods:
         self.chooser.moved(network.allocation(), network.cost)
         order = list(sequence)
         stop = deadline - apply_s  # the neighbourhoods' own deadline
+        if not self.at_floor:
+            order = self._rejecting_first(network, order, stop)
         while (started := time.perf_counter()) + LEAST_TIME_S < stop:
             if self.stale >= STALE and self.size >= self.largest:
                 break  # nothing moves, even in the largest neighbourhoods
@@ -140,6 +160,21 @@ class Neighbourhoods:
         if plan_key(applied.values()) < plan_key(plans.values()):
             return applied, order
         return plans, sequence
+
+    def _rejecting_first(self, network: Exchanger, order: list[int], stop: float) -> list[int]:
+        """The orders rejecting units solved as one neighbourhood; the sequence after it."""
+        rejecting = [o for o, units in network.rejected.items() if units > 0]
+        if len(rejecting) < 2 or time.perf_counter() + LEAST_TIME_S >= stop:
+            return order
+        rejecting.sort(key=lambda o: (-network.rejected[o], o))
+        chosen = sorted(rejecting[:REJECTING_ORDERS], key=lambda o: int(self.rank[o]))
+        self.tried += 1
+        if not self._solve(network, chosen, stop, REJECTING_CANDIDATES, REJECTING_TIME_S):
+            return order
+        self.moves += 1
+        self.chooser.moved(network.allocation(), network.cost)
+        inside = set(chosen)
+        return [*(o for o in order if o not in inside), *chosen]
 
     def _twice(self) -> int:
         """1 for a neighbourhood of twice the size, else 0: each once, then the faster gain.
@@ -170,31 +205,40 @@ class Neighbourhoods:
             self.size = min(self.largest, max(self.size + 1, int(self.size * GROW)))
             self.stale = 0
 
-    def _solve(self, network: Exchanger, chosen: list[int], deadline: float) -> bool:
-        """Solve ``chosen`` jointly on what the others hold; whether their new plans were kept."""
-        p = self.problem
+    def _solve(
+        self,
+        network: Exchanger,
+        chosen: list[int],
+        deadline: float,
+        candidates: int = CANDIDATES,
+        mip_time_s: float = MIP_TIME_S,
+    ) -> bool:
+        """Solve ``chosen`` jointly on what the others hold; whether their new plans were kept.
+
+        Each order over its ``candidates`` cheapest locations and the ones it
+        uses, the MIP for at most ``mip_time_s``.
+        """
         old = network.release(chosen)
         state = network.state
-        arrays = [
-            SourcingArrays.build(state.problem(p.orders[o], self.profiles[o])) for o in chosen
-        ]
+        built = [self._arrays(network, o, old[o]) for o in chosen]
         # The orders' cheapest locations and the ones they use now (the hint stays feasible).
-        keep = {
-            i: np.unique(np.array([loc for loc, _ in old[o]], dtype=np.int64))
-            for i, o in enumerate(chosen)
-        }
+        keep = {}
+        for i, o in enumerate(chosen):
+            used = np.unique(np.array([loc for loc, _ in old[o]], dtype=np.int64))
+            at = built[i][1]
+            keep[i] = used if at is None else np.searchsorted(at, used)
         models = fit(
-            lambda i: arrays[i],
+            lambda i: built[i][0],
             range(len(chosen)),
             {},
             keep=keep,
-            candidates=CANDIDATES,
+            candidates=candidates,
             ascent=False,
         )
-        wave = Wave.of(models)
+        wave = Wave.of([_over(m, at) for m, (_, at) in zip(models, built, strict=True)])
         capacity = np.stack([state.total, state.hd, state.cc], axis=1).astype(np.int64)
         # What is left after the MIP (checking and pricing its plans) takes far less than this.
-        limit = min(MIP_TIME_S, deadline - time.perf_counter() - LEAST_TIME_S / 2)
+        limit = min(mip_time_s, deadline - time.perf_counter() - LEAST_TIME_S / 2)
         if limit <= 0:
             return network.replace(old, old)
         penalty = wave.plan_penalty * self.penalty_raise[chosen]
@@ -211,6 +255,40 @@ class Neighbourhoods:
             target = cells[chosen[int(o)]]
             target[cell] = target.get(cell, 0) + int(units)
         return network.replace(old, cells)
+
+    def _arrays(
+        self, network: Exchanger, o: int, cells: dict[Cell, int]
+    ) -> tuple[SourcingArrays, IntArray | None]:
+        """Order o's arrays on the network as it is, and the locations they cover (None: all).
+
+        A settled order's cover its ``SUPERSET`` and the locations of ``cells``
+        on a network of more than ``SUPERSET_FROM`` locations.
+        """
+        order, profile = self.problem.orders[o], self.profiles[o]
+        if o not in self.settled or len(self.problem.locations) <= SUPERSET_FROM:
+            return SourcingArrays.build(network.state.problem(order, profile)), None
+        if o not in self.superset:
+            start = network.arrays_of(o)
+            model = fit(lambda _: start, [o], {}, candidates=SUPERSET, ascent=False)[0]
+            self.superset[o] = model.cand_location
+        used = np.array([loc for loc, _ in cells], dtype=np.int64)
+        at = np.union1d(self.superset[o], used)
+        if not len(at):
+            return SourcingArrays.build(network.state.problem(order, profile)), None
+        return SourcingArrays.build(network.state.problem(order, profile, at)), at
+
+
+def _over(model: OrderModel, at: IntArray | None) -> OrderModel:
+    """``model``, fitted over the locations ``at`` (None: every one), over the whole network."""
+    if at is None:
+        return model
+    code = model.entry_code
+    return replace(
+        model,
+        cand_location=at[model.cand_location],
+        entry_code=(at[code >> 32] << 32) | (code & 0xFFFFFFFF),
+        outside_location=at[model.outside_location],
+    )
 
 
 def cells_of(problem: BatchProblem, plans: dict[int, Plan]) -> dict[int, dict[Cell, int]]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sourcing.solver import Capacity, SourcingProblem, SourcingProfile, Weights
+from sourcing.solver import Capacity, SourcingProblem, SourcingProfile, StockPosition, Weights
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.plan import Plan
 from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch
 from sourcing.solver.wave.exchange import Exchanger
+from sourcing.solver.wave.finish import decide_greedy
 from sourcing.solver.wave.neighbourhood import cells_of
-from sourcing.solver.wave.sequence import NetworkState, settles
+from sourcing.solver.wave.sequence import Cell, NetworkState, apply, settles
 from tests.solver.builders import loc
 from tests.solver.wave.test_served import _max_served, scarce_waves
 from tests.solver.wave.test_solve import _brute_force, order
@@ -79,3 +82,103 @@ def test_settled_orders_are_checked_and_priced_on_their_locations_alone(
     assert keys[0] is not None and keys[1] is not None
     assert keys[0][0] == keys[1][0]
     assert keys[0][1] == pytest.approx(keys[1][1], rel=1e-9)
+
+
+@st.composite
+def _spread_waves(draw: st.DrawFn) -> BatchProblem:
+    """Waves of 4-6 orders over 4-6 stores, often far apart: many orders keep to their own."""
+    products = ("p1", "p2", "p3")
+    locations = [
+        loc(
+            f"S{i}",
+            draw(st.sampled_from([0, 10, 500, 510, 1000])),
+            {p: StockPosition(on_hand=draw(st.integers(0, 3))) for p in products},
+            fixed_cost=float(draw(st.sampled_from([0, 50]))),
+            shipping_cost_per_km=1.0,
+            capacity=Capacity(total=draw(st.sampled_from([None, 1, 2]))),
+        )
+        for i in range(draw(st.integers(4, 6)))
+    ]
+    orders = []
+    for o in range(draw(st.integers(4, 6))):
+        chosen = draw(st.permutations(products))[: draw(st.integers(1, 2))]
+        lines = {p: draw(st.integers(1, 3)) for p in chosen}
+        orders.append(order(f"O{o}", draw(st.sampled_from([0, 500, 1000])), lines))
+    weights = Weights(fixed=1.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    profile = SourcingProfile(weights, split_limit=draw(st.sampled_from([1, 2])))
+    return BatchProblem(tuple(orders), tuple(locations), profile)
+
+
+def _loaded(problem: BatchProblem, plans: dict[int, Plan]) -> tuple[Exchanger, NetworkState]:
+    """The network with ``plans`` held, every order settled that settles."""
+    n = len(problem.orders)
+    alone = [
+        SourcingProblem(o, problem.locations, problem.profile_of(i))
+        for i, o in enumerate(problem.orders)
+    ]
+    settled = {o for o in range(n) if settles(SourcingArrays.build(alone[o]))}
+    state = NetworkState(problem.locations, problem.state, problem.table, None, settled)
+    profiles = [problem.profile_of(o) for o in range(n)]
+    network = Exchanger(
+        state, problem.orders, profiles, lambda o: SourcingArrays.build(alone[o]), np.ones(n)
+    )
+    network.load(plans)
+    return network, state
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_spread_waves(), st.data())
+def test_replace_decides_alike_without_pricing_orders_apart(
+    problem: BatchProblem, data: st.DataObject
+) -> None:
+    """Leaving out the unchanged orders apart from every change gives the same move and network."""
+    n = len(problem.orders)
+    greedy_plans = dict(enumerate(sequential_greedy(problem).plans))
+    state = NetworkState(problem.locations, problem.state, problem.table)
+    profiles = [problem.profile_of(o) for o in range(n)]
+    backwards = apply(state, problem.orders, profiles, range(n - 1, -1, -1), decide_greedy, "g")
+    other = cells_of(problem, backwards)
+    touched = data.draw(st.permutations(range(n)))
+    moved = data.draw(st.sets(st.sampled_from(range(n)), min_size=1))
+    results = []
+    for skip in (True, False):
+        network, state = _loaded(problem, greedy_plans)
+        if not skip:
+            network._apart = lambda *_: set()  # type: ignore[method-assign]
+        old = network.release(touched)
+        new = {o: dict(other[o]) if o in moved else dict(old[o]) for o in touched}
+        better = network.replace(old, new)
+        taken = {p: units.tolist() for p, units in state.taken.items()}
+        results.append((better, network.allocation(), taken, state.total.tolist()))
+        results[-1][1].update({-1: dict(network.rejected)})  # type: ignore[dict-item]
+    assert results[0] == results[1]
+
+
+def test_unchanged_orders_apart_from_the_change_are_not_priced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Of three settled orders, the one far from the change keeps its cells unpriced."""
+    locations = (
+        loc("A", 0, {"p": 2}, shipping_cost_per_km=1.0),
+        loc("B", 5, {"p": 2}, shipping_cost_per_km=1.0),
+        loc("F", 900, {"p": 2}, shipping_cost_per_km=1.0),
+    )
+    orders = (order("O0", 0, {"p": 1}), order("O1", 900, {"p": 1}), order("O2", 5, {"p": 1}))
+    weights = Weights(fixed=1.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    problem = BatchProblem(orders, locations, SourcingProfile(weights, split_limit=1))
+    network, _ = _loaded(problem, dict(enumerate(sequential_greedy(problem).plans)))
+    assert network.state.settled == {0, 1, 2}
+    priced: list[list[int]] = []
+    key = Exchanger._key
+
+    def spy(self: Exchanger, touched: list[int], cells: dict[int, dict[Cell, int]]) -> object:
+        priced.append(list(touched))
+        return key(self, touched, cells)
+
+    monkeypatch.setattr(Exchanger, "_key", spy)
+    old = network.release([0, 1, 2])
+    assert old[0] == {(0, 0): 1} and old[1] == {(2, 0): 1} and old[2] == {(1, 0): 1}
+    new = {0: {(1, 0): 1}, 1: dict(old[1]), 2: dict(old[2])}  # O0 moves to B, where O2 is
+    assert not network.replace(old, new)  # B is 5 km further for O0
+    assert priced == [[0, 2], [0, 2]]  # O1, alone at F, is held as it is
+    assert network.allocation() == old

@@ -288,3 +288,119 @@ def test_the_time_kept_for_an_application_follows_one_measured_on_the_wave() -> 
     assert solver.given_s > 0.0
     assert solver._application_time() < estimate
     assert solver._application_time() <= 2 * solver.given_s + 0.1 + 1e-9
+
+
+def _rejecting_wave() -> BatchProblem:
+    """S (0 km) holds 2 x p and 2 x q and takes one order today; z is held nowhere.
+
+    The older O0 wants p + z, the newer O1 p + 2 x q + z. In order, O0 takes
+    S's one slot for its p and O1 gets nothing: 1 + 4 = 5 rejected. O1 at S
+    serves 3 units: 2 + 1 = 3 rejected, the optimum, above the 2 the units
+    alone force (S's slot, not its stock, binds). Both orders reject units,
+    so the neighbourhood of the rejecting orders holds both.
+    """
+    locations = (
+        loc("S", 0, {"p": 2, "q": 2}, shipping_cost_per_km=1.0, capacity=Capacity(total=1)),
+        loc("T", 50, {"y": 1}, shipping_cost_per_km=1.0),
+    )
+    orders = (order("O0", 5, {"p": 1, "z": 1}), order("O1", 10, {"p": 1, "q": 2, "z": 1}))
+    weights = Weights(fixed=1.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    return BatchProblem(orders, locations, SourcingProfile(weights, split_limit=2))
+
+
+def test_the_rejecting_orders_solved_together_serve_what_no_order_alone_can() -> None:
+    """The first move of a search with units left to win: the greedy's 5 rejected units to 3."""
+    problem = _rejecting_wave()
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    assert plan_key(greedy.values())[0] == 5
+    assert _brute_force(problem)[1] == 3
+    search = Neighbourhoods(problem, solver.profiles, solver.penalty_raise, solver.rank)
+    state = NetworkState(problem.locations, problem.state, problem.table)
+    network = Exchanger(
+        state,
+        problem.orders,
+        solver.profiles,
+        lambda o: SourcingArrays.build(problem.problem_of(o)),
+        solver.penalty_raise,
+    )
+    network.load(greedy)
+    search.chooser.moved(network.allocation(), network.cost)
+    order = search._rejecting_first(network, [0, 1], time.perf_counter() + 30.0)
+    assert search.moves == 1
+    assert sum(network.rejected.values()) == 3
+    assert network.allocation()[1] == {(0, 0): 1, (0, 1): 2}
+    assert sorted(order) == [0, 1]
+
+
+def test_where_capacity_binds_a_short_wave_gives_the_neighbourhoods_the_paths_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Store slots binding under shortage: no augmenting paths, the search may run to the limit."""
+    augmented: list[bool] = []
+    asked: list[tuple[float, float]] = []
+    search = polish_module.Polishing._neighbourhoods
+
+    def no_paths(self: WaveSolver, *args: object) -> object:
+        augmented.append(True)
+        raise AssertionError("augmenting paths where capacity binds")
+
+    def spy(
+        self: WaveSolver,
+        plans: dict[int, Plan],
+        sequence: list[int],
+        key: tuple[int, float],
+        explain: bool,
+        deadline: float,
+    ) -> tuple[dict[int, Plan], list[int], int, float]:
+        asked.append((deadline, self.deadline))
+        return search(self, plans, sequence, key, explain, deadline)
+
+    monkeypatch.setattr(polish_module.Polishing, "_augmented", no_paths)
+    monkeypatch.setattr(polish_module.Polishing, "_neighbourhoods", spy)
+    wave = solve_batch(_rejecting_wave(), time_limit_s=2.0)
+    assert wave.rejected_units == 3
+    assert augmented == []
+    assert len(asked) == 1
+    assert asked[0][0] == asked[0][1]
+
+
+def test_a_model_fitted_over_some_locations_reads_over_the_whole_network() -> None:
+    """Over the locations holding the order's products alone, the same model as over all."""
+    problem = _store_slot_wave()
+    state = NetworkState(problem.locations, problem.state, problem.table)
+    o = 2  # O2 wants r, which R (location 2) alone holds; S and W hold p and q
+    profile = problem.profile_of(o)
+    whole = SourcingArrays.build(state.problem(problem.orders[o], profile))
+    at = np.array([1, 2], dtype=np.int64)
+    some = SourcingArrays.build(state.problem(problem.orders[o], profile, at))
+    [over_all] = fit(lambda _: whole, [o], {}, candidates=5, ascent=False)
+    [over_some] = fit(lambda _: some, [o], {}, candidates=5, ascent=False)
+    moved = neighbourhood_module._over(over_some, at)
+    assert over_some.cand_location.tolist() == [1]  # R, among W and R
+    assert moved.cand_location.tolist() == over_all.cand_location.tolist() == [2]
+    assert moved.entry_code.tolist() == over_all.entry_code.tolist()
+    assert neighbourhood_module._over(over_all, None) is over_all
+
+
+def test_neighbourhoods_over_each_orders_superset_still_find_the_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With every order's arrays over its superset (tiny here), the store slot still moves."""
+    monkeypatch.setattr(neighbourhood_module, "SUPERSET_FROM", 0)
+    monkeypatch.setattr(neighbourhood_module, "SUPERSET", 1)
+    problem = _store_slot_wave()
+    n = len(problem.orders)
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    for o in range(n):  # the wave's arrays of each order say whether it settles
+        solver._arrays(o)
+    assert solver.settled == set(range(n))
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    search = Neighbourhoods(
+        problem, solver.profiles, solver.penalty_raise, solver.rank, settled=solver.settled
+    )
+    plans, sequence = search.run(greedy, list(range(n)), time.perf_counter() + 30.0)
+    assert search.superset  # the arrays were over the supersets
+    best, _ = _brute_force(problem)
+    assert np.isclose(plan_key(plans.values())[1], best, rtol=1e-9)
+    assert _reapplied(problem, plans, sequence) == plan_key(plans.values())
