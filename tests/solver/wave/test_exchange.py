@@ -109,6 +109,19 @@ def _spread_waves(draw: st.DrawFn) -> BatchProblem:
     return BatchProblem(tuple(orders), tuple(locations), profile)
 
 
+def _priced_orders(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """Record the orders each ``Exchanger._key`` call prices, in call order."""
+    priced: list[list[int]] = []
+    key = Exchanger._key
+
+    def spy(self: Exchanger, touched: list[int], cells: dict[int, dict[Cell, int]]) -> object:
+        priced.append(list(touched))
+        return key(self, touched, cells)
+
+    monkeypatch.setattr(Exchanger, "_key", spy)
+    return priced
+
+
 def _loaded(problem: BatchProblem, plans: dict[int, Plan]) -> tuple[Exchanger, NetworkState]:
     """The network with ``plans`` held, every order settled that settles."""
     n = len(problem.orders)
@@ -149,8 +162,8 @@ def test_replace_decides_alike_without_pricing_orders_apart(
         new = {o: dict(other[o]) if o in moved else dict(old[o]) for o in touched}
         better = network.replace(old, new)
         taken = {p: units.tolist() for p, units in state.taken.items()}
-        results.append((better, network.allocation(), taken, state.total.tolist()))
-        results[-1][1].update({-1: dict(network.rejected)})  # type: ignore[dict-item]
+        rejected = dict(network.rejected)
+        results.append((better, network.allocation(), rejected, taken, state.total.tolist()))
     assert results[0] == results[1]
 
 
@@ -168,14 +181,7 @@ def test_unchanged_orders_apart_from_the_change_are_not_priced(
     problem = BatchProblem(orders, locations, SourcingProfile(weights, split_limit=1))
     network, _ = _loaded(problem, dict(enumerate(sequential_greedy(problem).plans)))
     assert network.state.settled == {0, 1, 2}
-    priced: list[list[int]] = []
-    key = Exchanger._key
-
-    def spy(self: Exchanger, touched: list[int], cells: dict[int, dict[Cell, int]]) -> object:
-        priced.append(list(touched))
-        return key(self, touched, cells)
-
-    monkeypatch.setattr(Exchanger, "_key", spy)
+    priced = _priced_orders(monkeypatch)
     old = network.release([0, 1, 2])
     assert old[0] == {(0, 0): 1} and old[1] == {(2, 0): 1} and old[2] == {(1, 0): 1}
     new = {0: {(1, 0): 1}, 1: dict(old[1]), 2: dict(old[2])}  # O0 moves to B, where O2 is

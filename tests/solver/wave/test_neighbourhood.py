@@ -22,12 +22,12 @@ from sourcing.solver.wave.data import fit
 from sourcing.solver.wave.exchange import Exchanger
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.rescue import decide_from
-from sourcing.solver.wave.sequence import Cell, NetworkState, apply
+from sourcing.solver.wave.sequence import NetworkState, apply
 from sourcing.solver.wave.served import plan_key
 from sourcing.solver.wave.shortage import surely_short
 from sourcing.solver.wave.steps import WaveSolver
 from tests.solver.builders import loc
-from tests.solver.wave.test_exchange import _slot_wave
+from tests.solver.wave.test_exchange import _priced_orders, _slot_wave
 from tests.solver.wave.test_served import scarce_waves
 from tests.solver.wave.test_solve import _brute_force, order, tiny_waves
 
@@ -190,14 +190,7 @@ def test_an_unchanged_neighbourhood_is_held_again_without_pricing(
     before = network.allocation()
     taken = {p: units.copy() for p, units in state.taken.items()}
     total = state.total.copy()
-    priced: list[list[int]] = []
-    key = Exchanger._key
-
-    def spy(self: Exchanger, touched: list[int], cells: dict[int, dict[Cell, int]]) -> object:
-        priced.append(list(touched))
-        return key(self, touched, cells)
-
-    monkeypatch.setattr(Exchanger, "_key", spy)
+    priced = _priced_orders(monkeypatch)
     old = network.release([0, 1, 2])
     assert not network.replace(old, {o: dict(cells) for o, cells in old.items()})
     assert priced == []
@@ -248,10 +241,8 @@ def test_at_the_floor_the_neighbourhoods_leave_out_around(
     assert np.isclose(plan_key(plans.values())[1], best, rtol=1e-9)
 
 
-def test_at_the_floor_the_neighbourhoods_may_use_the_time_to_its_end(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A short wave serving the most keeps no time for exchanges after its neighbourhoods."""
+def _deadlines_asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
+    """Record each neighbourhood search's deadline beside the wave's, in call order."""
     asked: list[tuple[float, float]] = []
     search = polish_module.Polishing._neighbourhoods
 
@@ -267,6 +258,14 @@ def test_at_the_floor_the_neighbourhoods_may_use_the_time_to_its_end(
         return search(self, plans, sequence, key, explain, deadline)
 
     monkeypatch.setattr(polish_module.Polishing, "_neighbourhoods", spy)
+    return asked
+
+
+def test_at_the_floor_the_neighbourhoods_may_use_the_time_to_its_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short wave serving the most keeps no time for exchanges after its neighbourhoods."""
+    asked = _deadlines_asked(monkeypatch)
     wave = solve_batch(_store_slot_wave(), time_limit_s=2.0)
     assert wave.rejected_units == 1  # the unit of r no location holds
     assert len(asked) == 1
@@ -338,26 +337,13 @@ def test_where_capacity_binds_a_short_wave_gives_the_neighbourhoods_the_paths_ti
 ) -> None:
     """Store slots binding under shortage: no augmenting paths, the search may run to the limit."""
     augmented: list[bool] = []
-    asked: list[tuple[float, float]] = []
-    search = polish_module.Polishing._neighbourhoods
 
     def no_paths(self: WaveSolver, *args: object) -> object:
         augmented.append(True)
         raise AssertionError("augmenting paths where capacity binds")
 
-    def spy(
-        self: WaveSolver,
-        plans: dict[int, Plan],
-        sequence: list[int],
-        key: tuple[int, float],
-        explain: bool,
-        deadline: float,
-    ) -> tuple[dict[int, Plan], list[int], int, float]:
-        asked.append((deadline, self.deadline))
-        return search(self, plans, sequence, key, explain, deadline)
-
     monkeypatch.setattr(polish_module.Polishing, "_augmented", no_paths)
-    monkeypatch.setattr(polish_module.Polishing, "_neighbourhoods", spy)
+    asked = _deadlines_asked(monkeypatch)
     wave = solve_batch(_rejecting_wave(), time_limit_s=2.0)
     assert wave.rejected_units == 3
     assert augmented == []
