@@ -332,6 +332,23 @@ def test_the_rejecting_orders_solved_together_serve_what_no_order_alone_can() ->
     assert sorted(order) == [0, 1]
 
 
+def _split_slot_wave() -> BatchProblem:
+    """S holds p, T holds q, one order a day each; O0 wants p + q + z in one parcel, O1 z.
+
+    z is held nowhere. The served maximum leaves out the split limit, so it
+    serves O0's p at S and its q at T: 2 of the 4 units, a floor of 2
+    rejected. Any plan ships O0 from one place: 3 rejected at best, above
+    the floor, and the greedy's plan fills the slot it uses.
+    """
+    locations = (
+        loc("S", 0, {"p": 1}, shipping_cost_per_km=1.0, capacity=Capacity(total=1)),
+        loc("T", 50, {"q": 1}, shipping_cost_per_km=1.0, capacity=Capacity(total=1)),
+    )
+    orders = (order("O0", 5, {"p": 1, "q": 1, "z": 1}), order("O1", 10, {"z": 1}))
+    weights = Weights(fixed=1.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    return BatchProblem(orders, locations, SourcingProfile(weights, split_limit=1))
+
+
 def test_where_capacity_binds_a_short_wave_gives_the_neighbourhoods_the_paths_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -344,8 +361,10 @@ def test_where_capacity_binds_a_short_wave_gives_the_neighbourhoods_the_paths_ti
 
     monkeypatch.setattr(polish_module.Polishing, "_augmented", no_paths)
     asked = _deadlines_asked(monkeypatch)
-    wave = solve_batch(_rejecting_wave(), time_limit_s=2.0)
-    assert wave.rejected_units == 3
+    problem = _split_slot_wave()
+    assert _brute_force(problem)[1] == 3
+    wave = solve_batch(problem, time_limit_s=2.0)
+    assert wave.rejected_units == 3  # above the served maximum's floor of 2: paths could run
     assert augmented == []
     assert len(asked) == 1
     assert asked[0][0] == asked[0][1]
