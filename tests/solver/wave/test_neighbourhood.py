@@ -44,6 +44,19 @@ def _search(
     return search, plans, sequence, greedy
 
 
+def _fresh_network(problem: BatchProblem, solver: WaveSolver) -> tuple[Exchanger, NetworkState]:
+    """An exchanger over ``problem``'s fresh network state, and that state (nothing loaded)."""
+    state = NetworkState(problem.locations, problem.state, problem.table)
+    network = Exchanger(
+        state,
+        problem.orders,
+        solver.profiles,
+        lambda o: SourcingArrays.build(problem.problem_of(o)),
+        solver.penalty_raise,
+    )
+    return network, state
+
+
 def _reapplied(
     problem: BatchProblem, plans: dict[int, Plan], sequence: list[int]
 ) -> tuple[int, float]:
@@ -178,14 +191,7 @@ def test_an_unchanged_neighbourhood_is_held_again_without_pricing(
     """Orders the MIP left as they were are not priced twice: no change, no comparison."""
     problem = _store_slot_wave()
     solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
-    state = NetworkState(problem.locations, problem.state, problem.table)
-    network = Exchanger(
-        state,
-        problem.orders,
-        solver.profiles,
-        lambda o: SourcingArrays.build(problem.problem_of(o)),
-        solver.penalty_raise,
-    )
+    network, state = _fresh_network(problem, solver)
     network.load(dict(enumerate(sequential_greedy(problem).plans)))
     before = network.allocation()
     taken = {p: units.copy() for p, units in state.taken.items()}
@@ -315,14 +321,7 @@ def test_the_rejecting_orders_solved_together_serve_what_no_order_alone_can() ->
     assert plan_key(greedy.values())[0] == 5
     assert _brute_force(problem)[1] == 3
     search = Neighbourhoods(problem, solver.profiles, solver.penalty_raise, solver.rank)
-    state = NetworkState(problem.locations, problem.state, problem.table)
-    network = Exchanger(
-        state,
-        problem.orders,
-        solver.profiles,
-        lambda o: SourcingArrays.build(problem.problem_of(o)),
-        solver.penalty_raise,
-    )
+    network, _ = _fresh_network(problem, solver)
     network.load(greedy)
     search.chooser.moved(network.allocation(), network.cost)
     order = search._rejecting_first(network, [0, 1], time.perf_counter() + 30.0)
