@@ -69,12 +69,14 @@ def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
 
 
 def servable_lines(arrays: SourcingArrays) -> list[IntArray]:
-    """``_servable_lines`` of every product, summing the capacities once."""
-    servable = column_sums(arrays.cap) > 0
-    return [
-        np.flatnonzero((arrays.line_product == product) & servable)
-        for product in range(len(arrays.products))
-    ]
+    """``_servable_lines`` of every product, summing the capacities once (and sorting the
+    order's few lines by product in Python: a numpy pass per product cost more)."""
+    lines: list[list[int]] = [[] for _ in arrays.products]
+    servable = (column_sums(arrays.cap) > 0).tolist()
+    for k, (product, held) in enumerate(zip(arrays.line_product.tolist(), servable, strict=True)):
+        if held:
+            lines[product].append(k)
+    return [np.array(ks, dtype=np.intp) for ks in lines]
 
 
 def spread_units(

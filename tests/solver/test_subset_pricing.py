@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sourcing.solver import SourcingProblem, subset_pricing
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.product_units import product_terms
+from sourcing.solver.product_units import product_terms, servable_lines
 from sourcing.solver.small_plans import _sorted_segments
 from sourcing.solver.subset_pricing import enumerate_plans, enumerate_small_plans, price_subsets
 from sourcing.solver.subset_table import subset_members
@@ -136,3 +136,19 @@ def test_within_runs_numbers_each_element_within_its_run() -> None:
 
     assert within_runs(np.array([2, 0, 3])).tolist() == [0, 1, 0, 1, 2]
     assert within_runs(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_servable_lines_are_each_products_lines_some_candidate_has_room_for(
+    problem: SourcingProblem,
+) -> None:
+    """Sorted by product in Python, the lines a numpy pass per product finds, in line order
+    and as index arrays (they index the arrays' columns)."""
+    arrays = SourcingArrays.build(problem)
+    servable = arrays.cap.sum(axis=0) > 0
+    lines = servable_lines(arrays)
+    assert len(lines) == len(arrays.products)
+    for product, mine in enumerate(lines):
+        expected = np.flatnonzero((arrays.line_product == product) & servable)
+        assert mine.dtype == expected.dtype and np.array_equal(mine, expected)

@@ -248,12 +248,15 @@ def _collections(
     priced by distance change), equal to what ``Source`` builds for it.
     """
     problem = snapshot.problem
-    points = {loc.ref: loc.point for loc in problem.locations}
+    table = problem.candidate_table()
     base = SourcingArrays.build(problem)
     derive = base.rates is None and not _transfers_priced(base)
     many = []
     for ref, _ in stores:
-        order = replace(problem.order, collection_location_ref=ref, delivery_point=points[ref])
+        at = table.index_of(ref)
+        assert at is not None  # ``_stores`` lists candidates only
+        point = problem.locations[at].point
+        order = replace(problem.order, collection_location_ref=ref, delivery_point=point)
         mine = replace(problem, order=order)
         many.append(with_destination(base, mine) if derive else SourcingArrays.build(mine))
     # The stores' orders share their candidates' pairs: their first price steps go together.
