@@ -230,7 +230,10 @@ def fulfilment_options(
     hd, cc, stores = _read(sessions, request)
     budget = time_limit_s / max(1, len(stores) + 3)
     currency = request.lines[0].currency
-    built = (SourcingArrays.build(hd.problem), None) if hd else None
+    # The HD arrays, and their cheapest solve's start once taken with the stores'.
+    built: tuple[SourcingArrays, Start | None] | None = (
+        (SourcingArrays.build(hd.problem), None) if hd else None
+    )
     collection: tuple[CollectionChoice, ...] = ()
     if cc:
         collection, built = _collections(cc, stores, budget, currency, built)
