@@ -46,15 +46,20 @@ def all_product_terms(
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]:
     """``product_terms`` of every product at once, as (P,) and (P, n) arrays."""
     products = len(lines)
-    ordered = np.zeros(products, dtype=np.int64)
-    wanted = np.zeros(products, dtype=np.int64)
-    np.add.at(ordered, arrays.line_product, arrays.quantity)
-    servable = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
-    np.add.at(wanted, arrays.line_product[servable], arrays.quantity[servable])
+    # Units ordered and servable per product: integer sums over the order's few lines.
+    line_product, quantity = arrays.line_product.tolist(), arrays.quantity.tolist()
+    ordered_units, wanted_units = [0] * products, [0] * products
+    for product, units in zip(line_product, quantity, strict=True):
+        ordered_units[product] += units
+    servable = [k for ks in lines for k in ks.tolist()]
+    for k in servable:
+        wanted_units[line_product[k]] += quantity[k]
+    ordered = np.array(ordered_units, dtype=np.int64)
+    wanted = np.array(wanted_units, dtype=np.int64)
     cap = arrays.cap[candidates]
     can = np.zeros((len(candidates), products), dtype=bool)
-    for k in servable.tolist():  # can: some servable line of the product has room here
-        can[:, arrays.line_product[k]] |= cap[:, k] > 0
+    for k in servable:  # can: some servable line of the product has room here
+        can[:, line_product[k]] |= cap[:, k] > 0
     stock = np.minimum(arrays.stock[candidates], wanted[None, :]) * can
     first = np.array([ls[0] if len(ls) else 0 for ls in lines], dtype=np.int64)
     has_lines = np.array([len(ls) > 0 for ls in lines])
