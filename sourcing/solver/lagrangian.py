@@ -37,15 +37,20 @@ class Lagrangian:
         self.q: FloatArray
         if like is not None and like._of[0] is arrays.cap and like._of[1] is arrays.quantity:
             self.pair_l, self.pair_k, self.cap, self.q = like.pair_l, like.pair_k, like.cap, like.q
+            self._groups = like._groups
         else:
             self.pair_l, self.pair_k = np.nonzero(arrays.cap)
             self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
             self.q = arrays.quantity.astype(float)
+            self._groups = _line_groups(self.pair_k, len(self.q))
         self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
         self.fixed = arrays.fulfilment_cost
         self.penalty = arrays.rejection_penalty
+        # Each line's cheapest pair (a minimum is exact in any order: one pass per group).
+        order, starts, held = self._groups
         cheapest = np.full(len(self.q), np.inf)
-        np.minimum.at(cheapest, self.pair_k, self.cost)
+        if len(held):
+            cheapest[held] = np.minimum.reduceat(self.cost.take(order), starts)
         self.prices = np.where(np.isfinite(cheapest), cheapest, self.penalty)
         self.best = -np.inf
         self.best_g = self.fixed
@@ -138,6 +143,16 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
             return
         rows = rows.kept(moving)
     rows.put_back(many, active, np.ones(len(active), dtype=bool))
+
+
+def _line_groups(pair_k: IntArray, lines: int) -> tuple[IntArray, IntArray, IntArray]:
+    """The pairs ordered by line (in pair order within one), where each line that has
+    pairs starts in that order, and those lines: for a minimum per line by ``reduceat``."""
+    order = np.argsort(pair_k, kind="stable")
+    counts = np.bincount(pair_k, minlength=lines)
+    held = np.flatnonzero(counts)
+    starts = (np.cumsum(counts) - counts)[held]
+    return order, starts, held
 
 
 def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
