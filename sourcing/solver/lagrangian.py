@@ -35,6 +35,7 @@ class Lagrangian:
         self.pair_k: IntArray
         self.cap: FloatArray
         self.q: FloatArray
+        self._groups: tuple[IntArray, IntArray, IntArray]  # ``_line_groups`` of the pairs
         if like is not None and like._of[0] is arrays.cap and like._of[1] is arrays.quantity:
             self.pair_l, self.pair_k, self.cap, self.q = like.pair_l, like.pair_k, like.cap, like.q
             self._groups = like._groups

@@ -172,4 +172,4 @@ def test_all_product_terms_are_each_products_terms(
     for product in range(len(lines)):
         alone = product_terms(arrays, candidates, product, lines[product])
         for mine, expected in zip(together, alone, strict=True):
-            assert np.array_equal(np.asarray(mine)[product], expected)
+            assert np.array_equal(np.asarray(mine)[product], np.asarray(expected))
