@@ -29,6 +29,17 @@ def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> P
     if order.type is OrderType.CC:
         store_ref = order.collection_location_ref
         store = _location(problem, store_ref)
+        ask = problem.clock.collection_promise if problem.clock is not None else None
+        if ask is not None:  # a clock shared by the caller's orders: its answers, memoised
+            return ask(
+                location.calendar,
+                location.pick_pack_hours,
+                location.transfer_service,
+                distance,
+                store.calendar if store is not None else None,
+                at_store=location.ref == store_ref,
+                full_days=problem.full_days(location.ref),
+            )
         return collection_promise(
             problem.now,
             location.calendar,

@@ -42,6 +42,7 @@ from sourcing.models.db.retry import run_in_transaction
 from sourcing.models.orders.delivery_options import NAMES, delivery_plans
 from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.solver.clock import Clock
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rates import transfer_services
@@ -266,12 +267,14 @@ def _collections(
     base = SourcingArrays.build(problem)
     derive = base.rates is None and not _transfers_priced(base)
     many = []
+    # One clock for the stores' promises: they ask for the same few sending locations.
+    clock = Clock(problem.now) if problem.now is not None else None
     for ref, _ in stores:
         at = table.index_of(ref)
         assert at is not None  # ``_stores`` lists candidates only
         point = problem.locations[at].point
         order = replace(problem.order, collection_location_ref=ref, delivery_point=point)
-        mine = replace(problem, order=order)
+        mine = replace(problem, order=order, clock=clock)
         many.append(with_destination(base, mine) if derive else SourcingArrays.build(mine))
     # The HD order goes last: the first store's pairs are the ones the others must share.
     begun = starts([*many, home[0]] if home else many)
