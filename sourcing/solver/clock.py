@@ -170,33 +170,19 @@ class Clock:
             open_time = self._open[key] = _OpenTime(self.now, calendar, full_days)
         return open_time
 
-    def collection_promise(
+    def collected(
         self,
-        source_calendar: Calendar | None,
+        picker: Calendar | None,
         pick_pack_hours: float,
-        transfer: CarrierService | None,
-        distance_km: float,
         store_calendar: Calendar | None,
         at_store: bool,
         full_days: frozenset[date] = frozenset(),
     ) -> eta.Promise | None:
-        """``eta.collection_promise(now, ...)``, the ready-by and, without a transfer
-        service, the store's first opening after it memoised: the options' stores ask for
-        the same few sending locations."""
-        if transfer is not None:  # rare: not memoised
-            return eta.collection_promise(
-                self.now,
-                source_calendar,
-                pick_pack_hours,
-                transfer,
-                distance_km,
-                store_calendar,
-                at_store,
-                full_days,
-            )
-        ready = self.ready_by(
-            source_calendar if not at_store else store_calendar, pick_pack_hours, full_days
-        )
+        """``eta.collection_promise(now, ...)`` of units sent without a transfer service
+        (``picker``: the calendar of the location that picks), the ready-by and the
+        store's first opening after it memoised: the options' stores ask for the same
+        few sending locations."""
+        ready = self.ready_by(picker, pick_pack_hours, full_days)
         if ready is None:
             return None
         if at_store:

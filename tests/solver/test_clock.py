@@ -196,7 +196,6 @@ def test_distance_bands_match_the_service() -> None:
 @given(
     now=NOWS,
     cals=st.lists(calendars(), min_size=1, max_size=3),
-    transfer=st.one_of(st.none(), services()),
     asks=st.lists(
         st.tuples(
             st.integers(0, 2),
@@ -213,16 +212,20 @@ def test_distance_bands_match_the_service() -> None:
 def test_collection_promises_equal_eta(
     now: datetime,
     cals: list[Calendar | None],
-    transfer: CarrierService | None,
     asks: list[tuple[int, float, int, bool, bool]],
     full: frozenset[int],
 ) -> None:
-    """The stores' promises from one clock, the same sending location asked again for
-    other stores and the same store for other senders: what ``eta`` answers."""
+    """The stores' promises from one clock (units sent without a transfer service), the
+    same sending location asked again for other stores and the same store for other
+    senders: what ``eta`` answers."""
     clock = Clock(now)
     days = frozenset(now.date() + timedelta(days=d) for d in full)
     for source, hours, store, at_store, roomless in asks:
         source_calendar, store_calendar = cals[source % len(cals)], cals[store % len(cals)]
         full_days = days if roomless else frozenset()
-        asked = (source_calendar, hours, transfer, 30.0, store_calendar, at_store, full_days)
-        assert clock.collection_promise(*asked) == eta.collection_promise(now, *asked)
+        picker = store_calendar if at_store else source_calendar
+        assert clock.collected(picker, hours, store_calendar, at_store, full_days) == (
+            eta.collection_promise(
+                now, source_calendar, hours, None, 30.0, store_calendar, at_store, full_days
+            )
+        )
