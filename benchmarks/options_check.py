@@ -9,7 +9,7 @@ of every answer, ``now`` fixed). The carts are issue 15's benchmark carts
 a need-by date two days on.
 
     python -m benchmarks.options_check --db /tmp/o.db [--carts N] [--seed N]
-        [--dump FILE] [--profile FILE]
+        [--dump FILE] [--profile FILE] [--products N]
 """
 
 from __future__ import annotations
@@ -57,12 +57,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--carts", type=int, default=70)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--products", type=int, default=60, help="300 is the default benchmark run's network"
+    )
     parser.add_argument("--dump", type=Path, help="write every answer here as text")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the timed calls")
     args = parser.parse_args(argv)
     network = make_network(
         InstanceConfig(
-            family="uniform", n_locations=LOCATIONS, n_products=60, lines_per_order=LINES, seed=0
+            family="uniform",
+            n_locations=LOCATIONS,
+            n_products=args.products,
+            lines_per_order=LINES,
+            seed=0,
         )
     )
     url = f"sqlite:///{args.db}"

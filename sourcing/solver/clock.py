@@ -144,6 +144,7 @@ class Clock:
         self._end: dict[tuple[date, ZoneInfo], datetime] = {}
         self._delivery: dict[tuple[datetime, int, int, ZoneInfo], date] = {}
         self._shipped: dict[tuple[int, int, frozenset[date]], dict[float, datetime | None]] = {}
+        self._opening: dict[tuple[datetime, int], datetime | None] = {}
 
     def ready_by(
         self,
@@ -168,6 +169,31 @@ class Clock:
         if open_time is None:
             open_time = self._open[key] = _OpenTime(self.now, calendar, full_days)
         return open_time
+
+    def collected(
+        self,
+        picker: Calendar | None,
+        pick_pack_hours: float,
+        store_calendar: Calendar | None,
+        at_store: bool,
+        full_days: frozenset[date] = frozenset(),
+    ) -> eta.Promise | None:
+        """``eta.collection_promise(now, ...)`` of units sent without a transfer service
+        (``picker``: the calendar of the location that picks), the ready-by and the
+        store's first opening after it memoised: the options' stores ask for the same
+        few sending locations."""
+        ready = self.ready_by(picker, pick_pack_hours, full_days)
+        if ready is None:
+            return None
+        if at_store:
+            return eta.Promise(ready_by=ready, promised_at=ready)
+        key = (ready, id(store_calendar))
+        if key not in self._opening:
+            self._opening[key] = eta.first_opening(ready, store_calendar)
+        collectable = self._opening[key]
+        if collectable is None:
+            return None
+        return eta.Promise(ready_by=ready, promised_at=collectable, transfer=True)
 
     def zone(self, calendar: Calendar | None) -> ZoneInfo:
         """The calendar's zone (UTC without one), looked up once per calendar."""

@@ -35,17 +35,23 @@ class Lagrangian:
         self.pair_k: IntArray
         self.cap: FloatArray
         self.q: FloatArray
+        self._groups: tuple[IntArray, IntArray, IntArray]  # ``_line_groups`` of the pairs
         if like is not None and like._of[0] is arrays.cap and like._of[1] is arrays.quantity:
             self.pair_l, self.pair_k, self.cap, self.q = like.pair_l, like.pair_k, like.cap, like.q
+            self._groups = like._groups
         else:
             self.pair_l, self.pair_k = np.nonzero(arrays.cap)
             self.cap = arrays.cap[self.pair_l, self.pair_k].astype(float)
             self.q = arrays.quantity.astype(float)
+            self._groups = _line_groups(self.pair_k, len(self.q))
         self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
         self.fixed = arrays.fulfilment_cost
         self.penalty = arrays.rejection_penalty
+        # Each line's cheapest pair (a minimum is exact in any order: one pass per group).
+        order, starts, held = self._groups
         cheapest = np.full(len(self.q), np.inf)
-        np.minimum.at(cheapest, self.pair_k, self.cost)
+        if len(held):
+            cheapest[held] = np.minimum.reduceat(self.cost.take(order), starts)
         self.prices = np.where(np.isfinite(cheapest), cheapest, self.penalty)
         self.best = -np.inf
         self.best_g = self.fixed
@@ -110,31 +116,44 @@ def ascend_together(many: Sequence[Lagrangian], upper_bounds: Sequence[float], s
         saving *= cap
         g = rows.fixed + rows.sum_by_location(bins, saving)
         floor = np.minimum(g, 0.0).sum(axis=1)
-        below = np.minimum(0.0, rows.penalty[:, None] - prices)
+        below = np.minimum(0.0, rows.penalty_column - prices)
         opened = g.take(bins) < 0
         served = rows.sum_by_line(cheap, opened * cap)
-        direction = first.q - served - first.q * (rows.penalty[:, None] < prices)
+        direction = first.q - served - first.q * (rows.penalty_column < prices)
         # Each row's dot products, as ``@`` takes them of the row alone (the same dot), and
         # each row's scalar arithmetic of ``ascend`` elementwise (the same float operations).
         bounds = np.vecdot(prices, first.q) + np.vecdot(below, first.q) + floor
         norms = np.vecdot(direction, direction)
         rows.keep_best(bounds, g)
         aim = rows.upper - bounds
-        stopped = (aim <= 1e-9 * np.maximum(1.0, np.abs(rows.upper))) | (norms == 0.0)
+        stopped = (aim <= rows.close) | (norms == 0.0)
+        if not stopped.any():  # every row moves: no masks (the same elementwise arithmetic)
+            rows.prices = prices + (rows.step * aim / norms)[:, None] * direction
+            rows.step *= STEP_DECAY
+            continue
         moving = ~stopped
         factors = np.zeros((len(active), 1))
         factors[moving, 0] = rows.step[moving] * aim[moving] / norms[moving]
         rows.step[moving] *= STEP_DECAY
         rows.prices = prices + factors * direction
-        if stopped.any():
-            # A stopped row returns before moving its prices.
-            rows.prices[stopped] = prices[stopped]
-            rows.put_back(many, active, stopped)
-            active = [i for r, i in enumerate(active) if moving[r]]
-            if not active:
-                return
-            rows = rows.kept(moving)
+        # A stopped row returns before moving its prices.
+        rows.prices[stopped] = prices[stopped]
+        rows.put_back(many, active, stopped)
+        active = [i for r, i in enumerate(active) if moving[r]]
+        if not active:
+            return
+        rows = rows.kept(moving)
     rows.put_back(many, active, np.ones(len(active), dtype=bool))
+
+
+def _line_groups(pair_k: IntArray, lines: int) -> tuple[IntArray, IntArray, IntArray]:
+    """The pairs ordered by line (in pair order within one), where each line that has
+    pairs starts in that order, and those lines: for a minimum per line by ``reduceat``."""
+    order = np.argsort(pair_k, kind="stable")
+    counts = np.bincount(pair_k, minlength=lines)
+    held = np.flatnonzero(counts)
+    starts = (np.cumsum(counts) - counts)[held]
+    return order, starts, held
 
 
 def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:
@@ -169,6 +188,9 @@ class _Rows:
         self.cost = np.array([many[i].cost for i in active]).reshape(n, pairs)
         self.fixed = np.array([many[i].fixed for i in active]).reshape(n, -1)
         self.penalty = np.array([many[i].penalty for i in active], dtype=float)
+        self.penalty_column = self.penalty[:, None]
+        # How close to its upper bound a row's bound must come to stop (``ascend``'s test).
+        self.close = 1e-9 * np.maximum(1.0, np.abs(self.upper))
         self.cap = np.tile(first.cap, n)  # flat, (row, pair) order: taken as it is each step
         locations, lines = self.fixed.shape[1], len(first.q)
         offsets = np.arange(n)[:, None]
@@ -183,6 +205,7 @@ class _Rows:
         n = int(moving.sum())
         pairs = self.cost.shape[1]
         rows.prices, rows.upper = self.prices[moving], self.upper[moving]
+        rows.close = self.close[moving]
         rows.best, rows.step = self.best[moving], self.step[moving]
         rows.best_g = [g for g, keep in zip(self.best_g, moving.tolist(), strict=True) if keep]
         rows.cost, rows.fixed, rows.penalty = (
@@ -190,6 +213,7 @@ class _Rows:
             self.fixed[moving],
             self.penalty[moving],
         )
+        rows.penalty_column = rows.penalty[:, None]
         rows.cap = self.cap[: n * pairs]
         rows._by_location, rows._by_line = (
             self._by_location[: n * pairs],

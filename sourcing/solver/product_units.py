@@ -46,15 +46,20 @@ def all_product_terms(
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, IntArray]:
     """``product_terms`` of every product at once, as (P,) and (P, n) arrays."""
     products = len(lines)
-    ordered = np.zeros(products, dtype=np.int64)
-    wanted = np.zeros(products, dtype=np.int64)
-    np.add.at(ordered, arrays.line_product, arrays.quantity)
-    servable = np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
-    np.add.at(wanted, arrays.line_product[servable], arrays.quantity[servable])
+    # Units ordered and servable per product: integer sums over the order's few lines.
+    line_product, quantity = arrays.line_product.tolist(), arrays.quantity.tolist()
+    ordered_units, wanted_units = [0] * products, [0] * products
+    for product, units in zip(line_product, quantity, strict=True):
+        ordered_units[product] += units
+    servable = [k for ks in lines for k in ks.tolist()]
+    for k in servable:
+        wanted_units[line_product[k]] += quantity[k]
+    ordered = np.array(ordered_units, dtype=np.int64)
+    wanted = np.array(wanted_units, dtype=np.int64)
     cap = arrays.cap[candidates]
     can = np.zeros((len(candidates), products), dtype=bool)
-    for k in servable.tolist():  # can: some servable line of the product has room here
-        can[:, arrays.line_product[k]] |= cap[:, k] > 0
+    for k in servable:  # can: some servable line of the product has room here
+        can[:, line_product[k]] |= cap[:, k] > 0
     stock = np.minimum(arrays.stock[candidates], wanted[None, :]) * can
     first = np.array([ls[0] if len(ls) else 0 for ls in lines], dtype=np.int64)
     has_lines = np.array([len(ls) > 0 for ls in lines])
@@ -69,12 +74,14 @@ def _servable_lines(arrays: SourcingArrays, product: int) -> IntArray:
 
 
 def servable_lines(arrays: SourcingArrays) -> list[IntArray]:
-    """``_servable_lines`` of every product, summing the capacities once."""
-    servable = column_sums(arrays.cap) > 0
-    return [
-        np.flatnonzero((arrays.line_product == product) & servable)
-        for product in range(len(arrays.products))
-    ]
+    """``_servable_lines`` of every product, summing the capacities once (and sorting the
+    order's few lines by product in Python: a numpy pass per product cost more)."""
+    lines: list[list[int]] = [[] for _ in arrays.products]
+    servable = (column_sums(arrays.cap) > 0).tolist()
+    for k, (product, held) in enumerate(zip(arrays.line_product.tolist(), servable, strict=True)):
+        if held:
+            lines[product].append(k)
+    return [np.array(ks, dtype=np.intp) for ks in lines]
 
 
 def spread_units(

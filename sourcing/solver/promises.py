@@ -29,15 +29,24 @@ def fulfilment_promise(arrays: SourcingArrays, index: int, units: IntArray) -> P
     if order.type is OrderType.CC:
         store_ref = order.collection_location_ref
         store = _location(problem, store_ref)
+        store_calendar = store.calendar if store is not None else None
+        at_store = location.ref == store_ref
+        full_days = problem.full_days(location.ref)
+        transfer = location.transfer_service
+        if problem.clock is not None and transfer is None:  # a clock the caller's orders share
+            picker = store_calendar if at_store else location.calendar
+            return problem.clock.collected(
+                picker, location.pick_pack_hours, store_calendar, at_store, full_days
+            )
         return collection_promise(
             problem.now,
             location.calendar,
             location.pick_pack_hours,
-            location.transfer_service,
+            transfer,
             distance,
-            store.calendar if store is not None else None,
-            at_store=location.ref == store_ref,
-            full_days=problem.full_days(location.ref),
+            store_calendar,
+            at_store=at_store,
+            full_days=full_days,
         )
     service = None
     rates = arrays.rates

@@ -188,12 +188,16 @@ def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntAr
     ranked = usable[np.argsort(g[usable], kind="stable")]
     count = min(len(ranked), max(int((g[usable] < 0).sum()), 4), MAX_ENUMERATED - 4)
     chosen = list(ranked[:count])
-    for k in np.flatnonzero(column_sums(arrays.cap) > 0):
-        held = arrays.cap[chosen, k].sum() if chosen else 0
-        if held < arrays.quantity[k] and len(chosen) < MAX_ENUMERATED:
+    # What the chosen hold of each line, kept up as candidates join (integers: exact).
+    held = column_sums(arrays.cap[chosen]).tolist()
+    quantity = arrays.quantity.tolist()
+    for k in np.flatnonzero(column_sums(arrays.cap) > 0).tolist():
+        if held[k] < quantity[k] and len(chosen) < MAX_ENUMERATED:
             # The best-ranked candidate not yet chosen that holds some of the line.
             missing = ranked[(arrays.cap[ranked, k] > 0) & ~np.isin(ranked, chosen)]
             chosen.extend(missing[:1])
+            if len(missing):
+                held = [h + int(c) for h, c in zip(held, arrays.cap[missing[0]], strict=True)]
     return np.sort(np.array(chosen, dtype=np.int64))
 
 

@@ -15,6 +15,7 @@ trial and the final enumeration of the kept candidates price plans here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,14 +104,19 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     return Subsets(candidates, member, total, spread, tuple(lines))
 
 
+@functools.cache
 def _membership(n: int, limit: int) -> tuple[BoolArray, IntArray]:
     """Every subset of ``range(n)`` of at most ``limit`` members, smallest first, as rows of
-    a mask (from the shared table of subsets), and each row's size."""
+    a mask (from the shared table of subsets), and each row's size: constants of two
+    integers, built once and shared read-only, as that table is."""
     members = subset_members(n, limit)
     member = np.zeros((len(members), n + 1), dtype=bool)
     member[np.arange(len(members))[:, None], members] = True
     member = member[:, :n]
-    return member, member.sum(axis=1)
+    sizes = member.sum(axis=1)
+    member.setflags(write=False)
+    sizes.setflags(write=False)
+    return member, sizes
 
 
 def enumerate_plans(

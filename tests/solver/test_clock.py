@@ -190,3 +190,42 @@ def test_distance_bands_match_the_service() -> None:
     km = np.array([0.0, 49.999, 50.0, 50.001, 1e6])
     assert distance_bands(chosen, km).tolist() == [chosen.distance_band(d) for d in km]
     assert distance_bands(None, km).tolist() == [0] * len(km)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    now=NOWS,
+    cals=st.lists(calendars(), min_size=1, max_size=3),
+    asks=st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.sampled_from((0.0, 0.5, 2.0, 30.0, 80.0)),
+            st.integers(0, 2),
+            st.booleans(),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    full=st.frozensets(st.integers(0, 10), max_size=4),
+)
+def test_collection_promises_equal_eta(
+    now: datetime,
+    cals: list[Calendar | None],
+    asks: list[tuple[int, float, int, bool, bool]],
+    full: frozenset[int],
+) -> None:
+    """The stores' promises from one clock (units sent without a transfer service), the
+    same sending location asked again for other stores and the same store for other
+    senders: what ``eta`` answers."""
+    clock = Clock(now)
+    days = frozenset(now.date() + timedelta(days=d) for d in full)
+    for source, hours, store, at_store, roomless in asks:
+        source_calendar, store_calendar = cals[source % len(cals)], cals[store % len(cals)]
+        full_days = days if roomless else frozenset()
+        picker = store_calendar if at_store else source_calendar
+        assert clock.collected(picker, hours, store_calendar, at_store, full_days) == (
+            eta.collection_promise(
+                now, source_calendar, hours, None, 30.0, store_calendar, at_store, full_days
+            )
+        )

@@ -160,3 +160,21 @@ def test_row_dots_are_the_dots_of_each_row_alone(rows: int, columns: int, seed: 
     together = np.vecdot(matrix, vector).tolist()
     assert together == [float(matrix[r] @ vector) for r in range(rows)]
     assert np.vecdot(matrix, matrix).tolist() == [float(row @ row) for row in matrix]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.integers(0, 2**32 - 1))
+def test_first_prices_are_each_lines_cheapest_pair(problem: SourcingProblem, seed: int) -> None:
+    """A line's first price is its cheapest pair's cost, the penalty without pairs, as
+    ``np.minimum.at`` over the pairs gave it: for built costs, for costs with ties and
+    for a store's derived arrays sharing the first's pairs."""
+    arrays = SourcingArrays.build(problem)
+    rng = np.random.default_rng(seed)
+    tied = replace(arrays, unit_cost=rng.choice([0.0, 1.0, 2.5, np.inf], size=arrays.cap.shape))
+    first = Lagrangian(arrays)
+    for one in (first, Lagrangian(tied), Lagrangian(replace(arrays), like=first)):
+        cheapest = np.full(len(one.q), np.inf)
+        np.minimum.at(cheapest, one.pair_k, one.cost)
+        expected = np.where(np.isfinite(cheapest), cheapest, one.penalty)
+        assert np.array_equal(one.prices, expected)
+        assert np.array_equal(np.signbit(one.prices), np.signbit(expected))

@@ -4,6 +4,7 @@ pricing each product on its own gives (the one-product pass the reduction used b
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from unittest.mock import patch
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from sourcing.solver import SourcingProblem, subset_pricing
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.product_units import product_terms
+from sourcing.solver.product_units import all_product_terms, product_terms, servable_lines
 from sourcing.solver.small_plans import _sorted_segments
 from sourcing.solver.subset_pricing import enumerate_plans, enumerate_small_plans, price_subsets
 from sourcing.solver.subset_table import subset_members
@@ -136,3 +137,39 @@ def test_within_runs_numbers_each_element_within_its_run() -> None:
 
     assert within_runs(np.array([2, 0, 3])).tolist() == [0, 1, 0, 1, 2]
     assert within_runs(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_servable_lines_are_each_products_lines_some_candidate_has_room_for(
+    problem: SourcingProblem,
+) -> None:
+    """Sorted by product in Python, the lines a numpy pass per product finds, in line order
+    and as index arrays (they index the arrays' columns)."""
+    arrays = SourcingArrays.build(problem)
+    servable = arrays.cap.sum(axis=0) > 0
+    lines = servable_lines(arrays)
+    assert len(lines) == len(arrays.products)
+    for product, mine in enumerate(lines):
+        expected = np.flatnonzero((arrays.line_product == product) & servable)
+        assert mine.dtype == expected.dtype and np.array_equal(mine, expected)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.data())
+def test_all_product_terms_are_each_products_terms(
+    problem: SourcingProblem, data: st.DataObject
+) -> None:
+    """All products' terms at once are each product's own (``product_terms``), for any
+    candidates and lines some candidate cannot serve (no room, or a rule keeps them out)."""
+    arrays = SourcingArrays.build(problem)
+    n = len(arrays.cap)
+    candidates = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1)))), dtype=np.int64)
+    room = np.array(data.draw(st.lists(st.booleans(), min_size=arrays.cap.shape[1])))
+    arrays = replace(arrays, cap=arrays.cap * room[: arrays.cap.shape[1]])
+    lines = servable_lines(arrays)
+    together = all_product_terms(arrays, candidates, lines)
+    for product in range(len(lines)):
+        alone = product_terms(arrays, candidates, product, lines[product])
+        for mine, expected in zip(together, alone, strict=True):
+            assert np.array_equal(np.asarray(mine)[product], np.asarray(expected))

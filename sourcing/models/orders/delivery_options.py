@@ -29,7 +29,7 @@ from sourcing import solver
 from sourcing.solver.clock import Clock
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.sharing import promise_groups
-from sourcing.solver.solve import solve_arrays
+from sourcing.solver.solve import Start, solve_arrays
 from sourcing.solver.sums import column_sums, row_sums
 from sourcing.solver.table import LocationTable
 from sourcing.solver.variants import with_split
@@ -46,16 +46,22 @@ def delivery_plans(
     problem: solver.SourcingProblem,
     time_limit_s: float,
     wanted: tuple[str, ...] = NAMES,
+    *,
+    built: tuple[SourcingArrays, Start | None] | None = None,
 ) -> dict[str, solver.Plan]:
     """The named plans of ``wanted`` that differ from ``cheapest``, and ``cheapest`` always.
 
-    ``time_limit_s`` is each solve's budget.
+    ``time_limit_s`` is each solve's budget. ``built``: the problem's arrays when the
+    caller built them, with ``cheapest``'s start when it took it with others
+    (``solver.solve.starts``: the plan is the same).
     """
     unknown = sorted(set(wanted) - set(NAMES))
     if unknown:
         raise ValueError(f"option must be one of {', '.join(NAMES)}, got {unknown[0]!r}")
-    arrays = SourcingArrays.build(problem)
-    cheapest = solve_arrays(arrays, time_limit_s=time_limit_s)
+    arrays, start = built if built is not None else (SourcingArrays.build(problem), None)
+    if arrays.problem is not problem:
+        raise ValueError("Expected the arrays built from the problem asked about.")
+    cheapest = solve_arrays(arrays, time_limit_s=time_limit_s, start=start)
     plans = {CHEAPEST: cheapest}
     if FASTEST in wanted:
         fastest = _fastest(problem, arrays, cheapest, time_limit_s)

@@ -42,10 +42,11 @@ from sourcing.models.db.retry import run_in_transaction
 from sourcing.models.orders.delivery_options import NAMES, delivery_plans
 from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
+from sourcing.solver.clock import Clock
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rates import transfer_services
-from sourcing.solver.solve import solve_arrays, starts
+from sourcing.solver.solve import Start, solve_arrays, starts
 from sourcing.solver.sums import row_sums
 from sourcing.solver.variants import with_destination
 
@@ -230,38 +231,58 @@ def fulfilment_options(
     hd, cc, stores = _read(sessions, request)
     budget = time_limit_s / max(1, len(stores) + 3)
     currency = request.lines[0].currency
-    collection = _collections(cc, stores, budget, currency) if cc else ()
+    # The HD arrays, and their cheapest solve's start once taken with the stores'.
+    built: tuple[SourcingArrays, Start | None] | None = (
+        (SourcingArrays.build(hd.problem), None) if hd else None
+    )
+    collection: tuple[CollectionChoice, ...] = ()
+    if cc:
+        collection, built = _collections(cc, stores, budget, currency, built)
     collection = tuple(
         sorted(collection, key=lambda c: (not c.whole_cart, c.ready_at is None, c.ready_at))
     )
-    delivery = _delivery(hd, budget, currency) if hd else ()
+    delivery = _delivery(hd, built, budget, currency) if hd else ()
     return FulfilmentOptions(collection, delivery)
 
 
 def _collections(
-    snapshot: Snapshot, stores: list[tuple[str, float]], budget: float, currency: str
-) -> tuple[CollectionChoice, ...]:
-    """The CC order collected at each store, solved as ``Source`` would.
+    snapshot: Snapshot,
+    stores: list[tuple[str, float]],
+    budget: float,
+    currency: str,
+    home: tuple[SourcingArrays, Start | None] | None = None,
+) -> tuple[tuple[CollectionChoice, ...], tuple[SourcingArrays, Start | None] | None]:
+    """The CC order collected at each store, solved as ``Source`` would; and ``home`` (the
+    cart's HD arrays) with the start of their cheapest solve, taken with the stores'.
 
     The arrays are built once (for the snapshot's store) and each store's
     derived from them (``solver.variants.with_destination``: only the terms
-    priced by distance change), equal to what ``Source`` builds for it.
+    priced by distance change), equal to what ``Source`` builds for it. The
+    stores' orders share their candidates' pairs, and so does the HD order when
+    its candidates and rules give it the same room (``starts`` checks): their
+    price steps are taken together.
     """
     problem = snapshot.problem
-    points = {loc.ref: loc.point for loc in problem.locations}
+    table = problem.table or problem.candidate_table()  # the shared one keeps its index
     base = SourcingArrays.build(problem)
     derive = base.rates is None and not _transfers_priced(base)
     many = []
+    # One clock for the stores' promises: they ask for the same few sending locations.
+    clock = Clock(problem.now) if problem.now is not None else None
     for ref, _ in stores:
-        order = replace(problem.order, collection_location_ref=ref, delivery_point=points[ref])
-        mine = replace(problem, order=order)
+        at = table.index_of(ref)
+        assert at is not None  # ``_stores`` lists candidates only
+        point = problem.locations[at].point
+        order = replace(problem.order, collection_location_ref=ref, delivery_point=point)
+        mine = replace(problem, order=order, clock=clock)
         many.append(with_destination(base, mine) if derive else SourcingArrays.build(mine))
-    # The stores' orders share their candidates' pairs: their first price steps go together.
-    begun = starts(many)
-    return tuple(
+    # The HD order goes last: the first store's pairs are the ones the others must share.
+    begun = starts([*many, home[0]] if home else many)
+    choices = tuple(
         _choice(ref, km, solve_arrays(arrays, time_limit_s=budget, start=start), currency)
-        for (ref, km), arrays, start in zip(stores, many, begun, strict=True)
+        for (ref, km), arrays, start in zip(stores, many, begun, strict=False)
     )
+    return choices, (home[0], begun[-1]) if home else None
 
 
 def _transfers_priced(arrays: SourcingArrays) -> bool:
@@ -291,9 +312,14 @@ def _price(plan: solver.Plan) -> int:
     return round(sum(plan.objective.terms.get(term, 0.0) for term in PRICE_TERMS))
 
 
-def _delivery(snapshot: Snapshot, budget: float, currency: str) -> tuple[DeliveryChoice, ...]:
+def _delivery(
+    snapshot: Snapshot,
+    built: tuple[SourcingArrays, Start | None] | None,
+    budget: float,
+    currency: str,
+) -> tuple[DeliveryChoice, ...]:
     """The cheapest plan, then the fastest and the fewest-parcels ones when they differ."""
-    plans = delivery_plans(snapshot.problem, budget)
+    plans = delivery_plans(snapshot.problem, budget, built=built)
     return tuple(
         DeliveryChoice(name, plans[name], _price(plans[name]), currency)
         for name in NAMES

@@ -26,6 +26,8 @@ from sourcing.models.orders.delivery_options import (
 )
 from sourcing.solver.eta import parcel_promise
 from sourcing.solver.geo import haversine_km
+from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.solve import starts
 from tests.solver.builders import loc, order, problem
 from tests.solver.calendars import service, store_calendar
 
@@ -165,3 +167,31 @@ def test_earliest_of_takes_each_locations_earliest_service() -> None:
     by_express = ([early, late, None], np.array([1, 0, 0, 2]))
     assert options._earliest_of([by_standard, by_express]) == [mid, early, early, None]
     assert options._earliest_of([by_standard]) == [mid, None, mid, None]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timed_problems(), st.floats(-1.0, 1.0), st.floats(-1.0, 1.0))
+def test_cheapest_started_with_other_orders_is_the_same(
+    p: solver.SourcingProblem, latitude: float, longitude: float
+) -> None:
+    """The cheapest plan's price steps taken together with another order's over the same
+    candidates (the fulfilment options' collection stores): the same plans, by name."""
+    elsewhere = replace(
+        p, order=replace(p.order, delivery_point=solver.GeoPoint(latitude, longitude))
+    )
+    arrays = SourcingArrays.build(p)
+    begun = starts([SourcingArrays.build(elsewhere), arrays])
+    plans = delivery_plans(p, 10.0, built=(arrays, begun[-1]))
+    expected = delivery_plans(p, 10.0)
+    assert plans.keys() == expected.keys()
+    for name, plan in plans.items():
+        assert plan.fulfilments == expected[name].fulfilments, name
+        assert plan.objective == expected[name].objective, name
+
+
+def test_arrays_of_another_problem_are_refused() -> None:
+    """Arrays built for another cart would answer for that cart."""
+    p = replace(problem(order([("P1", 1)]), [loc("S1", 1, {"P1": 2})]), now=NOW)
+    other = replace(p, order=replace(p.order, lines=p.order.lines * 1))
+    with pytest.raises(ValueError, match="problem"):
+        delivery_plans(p, 10.0, built=(SourcingArrays.build(other), None))
