@@ -13,7 +13,7 @@ forecast), in the wave's sequence, on the network as the orders before it
 left it. The plans are priced on the real objective: the prices only steer.
 An order whose greedy allocation takes no priced unit or slot keeps it
 without the exact solve: it leaves the others what the prices protect. On
-a large network an order is solved over its lines' cheapest locations and
+a large network (``NEAR_FROM``) an order is solved over its lines' cheapest locations and
 the ones its greedy allocation uses (``near``), not over every location:
 the prices only steer, and at 1,000-3,000 locations this solves every
 order of a 300-order wave in the time that solved half of them.
@@ -55,11 +55,14 @@ from sourcing.solver.weights import Weights
 PRICE_WEIGHT = 1.0
 # Orders solved before the pace is checked against the deadline.
 PROBE_ORDERS = 20
-# An order is solved over the locations cheapest for each of its lines at the prices (this
-# many per line) and the ones its greedy allocation uses, when they are fewer than a
-# NEAR_SHARE of the network: the exact solve over every location took 36 ms an order on the
-# scarce_capacity bench wave at 1,000 locations, 5.4 s of its 10.
-NEAR_PER_LINE, NEAR_SHARE = 20, 0.2
+# On a network of at least NEAR_FROM locations an order is solved over the locations
+# cheapest for each of its lines at the prices (NEAR_PER_LINE per line) and the ones its
+# greedy allocation uses, when they are at most a NEAR_SHARE of the network: the exact solve
+# over every location took 25-36 ms an order on the scarce_capacity bench waves at 1,000 and
+# 3,000 locations, and the sequence ran out of time with half its orders solved. At 300
+# locations it solves them all in 2-3 s; there the near locations' plans were not better
+# (the bench wave rejected 1,360-1,383 units against 1,358-1,361, three pairs).
+NEAR_PER_LINE, NEAR_SHARE, NEAR_FROM = 20, 0.2, 1000
 
 
 def wave_prices(
@@ -170,7 +173,8 @@ def priced_sequence(
         weights = problem.profile.weights.override({"scarcity_price": PRICE_WEIGHT})
         priced = SourcingArrays.build(problem, weights)
         at = near(priced, allocation)
-        reduce = not len(at) or len(at) > NEAR_SHARE * len(priced.cap)
+        n = len(priced.cap)
+        reduce = n < NEAR_FROM or not len(at) or len(at) > NEAR_SHARE * n
         if not reduce:  # a few of many locations: the MIP over them, without bounding each
             order = problem.order
             problem = replace(state.problem(order, problem.profile, at), scarcity_prices=prices)

@@ -240,6 +240,7 @@ def test_an_order_of_a_large_network_is_solved_over_its_near_locations(
 
     monkeypatch.setattr(module, "solve_arrays", counting)
     monkeypatch.setattr(module, "NEAR_PER_LINE", 1)
+    monkeypatch.setattr(module, "NEAR_FROM", 12)  # a network this large counts as large
     priced = ScarcityPrices(per_fulfilment={"S12": 1.0})  # the greedy takes S12: solved
     plans = priced_sequence(_state(problem), problem.orders, profiles, [0], priced, np.inf)
     assert plans is not None
@@ -253,3 +254,9 @@ def test_an_order_of_a_large_network_is_solved_over_its_near_locations(
     assert plans[0].fulfilments == near_plan.fulfilments
     assert plans[0].objective == near_plan.objective
     assert {f.location_ref for f in near_plan.fulfilments} == {"S1", "S12"}
+    # A smaller network than NEAR_FROM: every location too.
+    monkeypatch.setattr(module, "NEAR_SHARE", 0.2)
+    monkeypatch.setattr(module, "NEAR_FROM", 13)
+    plans = priced_sequence(_state(problem), problem.orders, profiles, [0], priced, np.inf)
+    assert plans is not None
+    assert seen == [2, 12, 12]
