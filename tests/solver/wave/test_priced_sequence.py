@@ -10,14 +10,15 @@ import numpy as np
 import pytest
 
 from sourcing.solver import Capacity, SourcingProfile, Weights
+from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
-from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.scarcity import ScarcityPrices
-from sourcing.solver.solve import solve
+from sourcing.solver.solve import solve_arrays
 from sourcing.solver.wave import BatchProblem, solve_batch, steps
 from sourcing.solver.wave.finish import Finishing
 from sourcing.solver.wave.priced_sequence import (
     capacity_binds,
+    near,
     priced_sequence,
     units_per_fulfilment,
     wave_prices,
@@ -104,13 +105,13 @@ def test_an_order_whose_greedy_takes_nothing_priced_is_not_solved(
     problem = _slot_wave()
     profiles = [problem.profile] * 2
     solved: list[str] = []
-    exact = solve
+    exact = solve_arrays
 
-    def counting(problem: SourcingProblem, **kwargs: Any) -> Plan:
-        solved.append(problem.order.ref)
-        return exact(problem, **kwargs)
+    def counting(arrays: SourcingArrays, **kwargs: Any) -> Plan:
+        solved.append(arrays.problem.order.ref)
+        return exact(arrays, **kwargs)
 
-    monkeypatch.setattr(module, "solve", counting)
+    monkeypatch.setattr(module, "solve_arrays", counting)
     plans = priced_sequence(
         _state(problem), problem.orders, profiles, [0, 1], ScarcityPrices(), np.inf
     )
@@ -183,3 +184,79 @@ def test_where_the_priced_orders_gave_a_plan_no_repaired_assignment_is_applied(
     assert all(applied)
     assert (wave.stats.candidates == 0) == short_path
     assert wave.rejected_units == 2  # the units no plan serves
+
+
+def _many_stores() -> BatchProblem:
+    """O0 wants 1 p1 and 1 p2; twelve stores 1, 2, ... 12 km away hold one p1 each, and only
+    the farthest holds p2 too (two slots a day everywhere)."""
+    stores = tuple(
+        loc(
+            f"S{k}",
+            k,
+            {"p1": 1, "p2": 1} if k == 12 else {"p1": 1},
+            shipping_cost_per_km=1.0,
+            capacity=Capacity(total=2),
+        )
+        for k in range(1, 13)
+    )
+    orders = (order("O0", 0, {"p1": 1, "p2": 1}),)
+    weights = Weights(fixed=10.0, handling=0.0, shipping=1.0, ideal_stock=0.0, split=0.0)
+    return BatchProblem(orders, stores, SourcingProfile(weights, split_limit=2))
+
+
+def test_near_keeps_each_lines_cheapest_locations_and_the_ones_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Per line the cheapest locations able to give some of it, and those the allocation uses."""
+    import sourcing.solver.wave.priced_sequence as module
+
+    problem = _many_stores()
+    arrays = SourcingArrays.build(problem.problem_of(0))
+    monkeypatch.setattr(module, "NEAR_PER_LINE", 2)
+    nothing = np.zeros_like(arrays.cap)
+    # p1: S1 and S2 nearest; p2: S12 alone holds it (a location without the line's stock is
+    # never one of its cheapest).
+    assert near(arrays, nothing).tolist() == [0, 1, 11]
+    used = nothing.copy()
+    used[5, 0] = 1  # S6's p1: used, so kept
+    assert near(arrays, used).tolist() == [0, 1, 5, 11]
+
+
+def test_an_order_of_a_large_network_is_solved_over_its_near_locations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a network many times larger than an order's near locations the priced solve sees
+    only those, and finds the plan the solve over every location finds."""
+    import sourcing.solver.wave.priced_sequence as module
+
+    problem = _many_stores()
+    profiles = [problem.profile]
+    seen: list[int] = []
+    exact = solve_arrays
+
+    def counting(arrays: SourcingArrays, **kwargs: Any) -> Plan:
+        seen.append(len(arrays.cap))
+        return exact(arrays, **kwargs)
+
+    monkeypatch.setattr(module, "solve_arrays", counting)
+    monkeypatch.setattr(module, "NEAR_PER_LINE", 1)
+    monkeypatch.setattr(module, "NEAR_FROM", 12)  # a network this large counts as large
+    priced = ScarcityPrices(per_fulfilment={"S12": 1.0})  # the greedy takes S12: solved
+    plans = priced_sequence(_state(problem), problem.orders, profiles, [0], priced, np.inf)
+    assert plans is not None
+    assert seen == [2]  # S1 (p1's nearest) and S12 (p2's only, and the greedy's)
+    near_plan = plans[0]
+    # A network not that much larger: the solve sees every location, and plans alike.
+    monkeypatch.setattr(module, "NEAR_SHARE", 0.1)
+    plans = priced_sequence(_state(problem), problem.orders, profiles, [0], priced, np.inf)
+    assert plans is not None
+    assert seen == [2, 12]
+    assert plans[0].fulfilments == near_plan.fulfilments
+    assert plans[0].objective == near_plan.objective
+    assert {f.location_ref for f in near_plan.fulfilments} == {"S1", "S12"}
+    # A smaller network than NEAR_FROM: every location too.
+    monkeypatch.setattr(module, "NEAR_SHARE", 0.2)
+    monkeypatch.setattr(module, "NEAR_FROM", 13)
+    plans = priced_sequence(_state(problem), problem.orders, profiles, [0], priced, np.inf)
+    assert plans is not None
+    assert seen == [2, 12, 12]
