@@ -22,11 +22,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 from rich.console import Console
 
 from benchmarks.batch_scale import wave_instance
+from sourcing.bench.families import FAMILIES, SCARCE_COVER
+from sourcing.bench.instances import make_network, order_stream
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.wave import BatchProblem, solve_batch
 from sourcing.solver.wave.served import ServedCollector
@@ -57,6 +60,20 @@ def flow_and_program(problem: BatchProblem) -> tuple[int, int, int, ServedProgra
     return served.demanded, served.max_served, len(spill), program
 
 
+def thin_instance(n_orders: int, n_locations: int, seed: int, products: int) -> BatchProblem:
+    """``batch_scale``'s scarce wave with ``products`` products, each 90% covered by stock.
+
+    ``batch_scale`` sizes the catalogue by orders (``families.scarcity``:
+    at most 500 products), so a small wave has more units per store and
+    product than the full one; this keeps the full size's thinness.
+    """
+    config = replace(FAMILIES["uniform"].config(n_locations, n_orders, seed), days=1)
+    lines = config.lines_per_order or 5
+    wanted = n_orders * lines * 2.0 / products
+    config = replace(config, n_products=products, units_per_product=SCARCE_COVER * wanted)
+    return BatchProblem.from_problems(list(order_stream(make_network(config), n_orders)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tiny wave, a smoke run")
@@ -66,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mip-seconds", type=float, help="0: no MIP (HiGHS; hopeless at 2,000)")
     parser.add_argument("--wave-seconds", type=float, help="0: do not run the wave")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--products",
+        type=int,
+        help="scarce only: this many products (stock as thin per store as batch_scale's full size "
+        "at --products 50 x orders / locations)",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else DEFAULT
     n_orders = args.orders or int(sizes["orders"])
@@ -73,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     mip_s = args.mip_seconds if args.mip_seconds is not None else sizes["mip_seconds"]
     wave_s = args.wave_seconds if args.wave_seconds is not None else sizes["wave_seconds"]
     console = Console(width=150)
-    problem, _ = wave_instance("uniform", args.variant, n_orders, n_locations, args.seed, "default")
+    if args.products:
+        problem = thin_instance(n_orders, n_locations, args.seed, args.products)
+    else:
+        problem, _ = wave_instance(
+            "uniform", args.variant, n_orders, n_locations, args.seed, "default"
+        )
     mark = time.perf_counter()
     demanded, flow, spilling, program = flow_and_program(problem)
     built = time.perf_counter() - mark

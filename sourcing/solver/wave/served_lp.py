@@ -46,13 +46,15 @@ class ServedProgram:
     """The program of the module: ``max c @ v`` within ``rows`` and ``0 <= v <= upper``.
 
     Variables are the arcs' ``x``, the spilling lines' ``z``, then the
-    pairs' ``y`` (``is_y`` marks those).
+    pairs' ``y`` (``is_y`` marks those; ``y_pair`` is each one's pair,
+    order * L + location).
     """
 
     c: FloatArray
     rows: SparseRows
     upper: FloatArray
     is_y: np.ndarray
+    y_pair: IntArray
 
 
 def served_program(
@@ -128,7 +130,7 @@ def served_program(
     c = np.r_[np.ones(first_y), np.zeros(n_y)]
     upper = np.r_[graph.arc_cap.astype(float), graph.quantity[spill].astype(float), np.ones(n_y)]
     is_y = np.r_[np.zeros(first_y, bool), np.ones(n_y, bool)]
-    return ServedProgram(c, rows, upper, is_y)
+    return ServedProgram(c, rows, upper, is_y, pairs[has_y])
 
 
 def _stock_rows(
