@@ -58,7 +58,7 @@ def most_served(
     every limit; its arcs are kept and it is the hint.
     """
     kept = _kept_arcs(graph, seed)
-    if not len(kept) or len(kept) > MOST_VARIABLES:
+    if not len(kept):
         return None
     sub = replace(
         graph,
@@ -104,7 +104,13 @@ def most_served(
 
 
 def _kept_arcs(graph: Transport, seed: Cells) -> IntArray:
-    """Each line's ``ARCS_PER_LINE`` cheapest arcs and every arc the seed uses, in arc order."""
+    """Each line's ``ARCS_PER_LINE`` cheapest arcs and every arc the seed uses, in arc order.
+
+    Empty past ``MOST_VARIABLES`` cheapest arcs: the seed is not even read then.
+    """
+    per_line = np.bincount(graph.arc_line, minlength=len(graph.quantity))
+    if int(np.minimum(per_line, ARCS_PER_LINE).sum()) > MOST_VARIABLES:
+        return np.zeros(0, dtype=np.int64)
     ranked = np.lexsort((graph.arc_cost, graph.arc_line))
     line = graph.arc_line[ranked]
     first = np.r_[True, line[1:] != line[:-1]]
@@ -122,12 +128,19 @@ def _seed_units(graph: Transport, seed: Cells) -> IntArray:
     code = (graph.line_order[graph.arc_line] * n_loc + graph.arc_location) * 1024 + (
         graph.line_index[graph.arc_line]
     )
-    wanted = {
-        (o * n_loc + loc) * 1024 + k: units
+    rows = [
+        ((o * n_loc + loc) * 1024 + k, units)
         for o, cells in seed.items()
         for (loc, k), units in cells.items()
-    }
-    return np.array([wanted.get(int(c), 0) for c in code], dtype=np.int64)
+    ]
+    wanted = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    wanted = wanted[np.argsort(wanted[:, 0], kind="stable")]
+    at = np.minimum(np.searchsorted(wanted[:, 0], code), max(len(wanted) - 1, 0))
+    found = (
+        (at < len(wanted)) & (wanted[at, 0] == code) if len(wanted) else np.zeros(len(code), bool)
+    )
+    result: IntArray = np.where(found, wanted[at, 1] if len(wanted) else 0, 0)
+    return result
 
 
 def _hint(sub: Transport, seed: Cells, y_pair: IntArray) -> FloatArray:
