@@ -6,10 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sourcing.solver import SourcingProblem, SourcingProfile, StockPosition, Weights
-from sourcing.solver.instance import SourcingArrays
+from sourcing.solver import SourcingProfile, StockPosition, Weights
 from sourcing.solver.wave import BatchProblem
-from sourcing.solver.wave.served import ServedCollector
 from sourcing.solver.wave.served_lp import (
     ServedProgram,
     lp_max_served,
@@ -17,24 +15,12 @@ from sourcing.solver.wave.served_lp import (
     served_program,
 )
 from tests.solver.builders import loc
-from tests.solver.wave.test_served import _max_served, scarce_waves
+from tests.solver.wave.test_served import _collected, _max_served, scarce_waves
 from tests.solver.wave.test_solve import order, tiny_waves
 
 
 def _program_and_flow(problem: BatchProblem) -> tuple[ServedProgram, int]:
-    collector = ServedCollector(len(problem.locations))
-    for o, the_order in enumerate(problem.orders):
-        arrays = SourcingArrays.build(
-            SourcingProblem(the_order, problem.locations, problem.profile_of(o))
-        )
-        collector.add(o, arrays)
-    capacity = np.array(
-        [
-            [-1 if c is None else c for c in (s.capacity.total, s.capacity.hd, s.capacity.cc)]
-            for s in problem.locations
-        ],
-        dtype=np.int64,
-    )
+    collector, capacity = _collected(problem)
     arc_stock = np.concatenate(collector.arc_stock).astype(np.int64)
     served = collector.served(capacity)
     assert served.graph is not None
