@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -32,7 +33,12 @@ from sourcing.bench.families import FAMILIES, SCARCE_COVER
 from sourcing.bench.instances import make_network, order_stream
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.wave import BatchProblem, solve_batch
-from sourcing.solver.wave.served import ServedCollector
+from sourcing.solver.wave.capped import Cells
+from sourcing.solver.wave.most_served import most_served
+from sourcing.solver.wave.neighbourhood import cells_of
+from sourcing.solver.wave.rescue import decide_from
+from sourcing.solver.wave.sequence import NetworkState, apply
+from sourcing.solver.wave.served import ServedCollector, plan_key
 from sourcing.solver.wave.served_lp import (
     ServedProgram,
     lp_max_served,
@@ -45,8 +51,11 @@ QUICK = {"orders": 120, "locations": 30, "mip_seconds": 5.0, "wave_seconds": 3.0
 DEFAULT = {"orders": 500, "locations": 50, "mip_seconds": 120.0, "wave_seconds": 20.0}
 
 
-def flow_and_program(problem: BatchProblem) -> tuple[int, int, int, ServedProgram]:
-    """Units ordered, the flow's max served, lines spilling past the kept arcs, the program."""
+Most = Callable[[Cells, float], Cells | None]
+
+
+def flow_and_program(problem: BatchProblem) -> tuple[int, int, int, ServedProgram, Most]:
+    """Units ordered, the flow's maximum, lines spilling, the program, ``most_served`` on it."""
     collector = ServedCollector(len(problem.locations))
     for o in range(len(problem.orders)):
         collector.add(o, SourcingArrays.build(problem.problem_of(o)))
@@ -57,7 +66,12 @@ def flow_and_program(problem: BatchProblem) -> tuple[int, int, int, ServedProgra
     assert served.graph is not None
     spill = np.flatnonzero(np.isfinite(overflow))
     program = served_program(served.graph, capacity, spill, arc_stock)
-    return served.demanded, served.max_served, len(spill), program
+    graph = served.graph
+
+    def most(seed: Cells, seconds: float) -> Cells | None:
+        return most_served(graph, capacity, seed, seconds, arc_stock)
+
+    return served.demanded, served.max_served, len(spill), program, most
 
 
 def thin_instance(n_orders: int, n_locations: int, seed: int, products: int) -> BatchProblem:
@@ -103,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             "uniform", args.variant, n_orders, n_locations, args.seed, "default"
         )
     mark = time.perf_counter()
-    demanded, flow, spilling, program = flow_and_program(problem)
+    demanded, flow, spilling, program, most = flow_and_program(problem)
     built = time.perf_counter() - mark
     n_y = int(program.is_y.sum())
     console.print(
@@ -128,6 +142,24 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             ("sequential greedy's plan", float(demanded - wave.stats.greedy_rejected_units))
         )
+        plans = dict(enumerate(wave.plans))
+        mark = time.perf_counter()
+        cells = most(cells_of(problem, plans), mip_s or wave_s)
+        if cells is not None:  # applied after the wave's plan, in its sequence
+            state = NetworkState(
+                problem.locations, problem.state, problem.table, problem.scarcity_prices
+            )
+            profiles = [problem.profile_of(o) for o in range(n_orders)]
+            applied = apply(
+                state, problem.orders, profiles, list(wave.sequence), decide_from(cells), "batch"
+            )
+            took = time.perf_counter() - mark
+            rows.append(
+                (
+                    f"most_served from it ({took:.0f} s)",
+                    float(demanded - plan_key(applied.values())[0]),
+                )
+            )
     for name, served in rows:
         console.print(
             f"  {name:<40} served {served:>10,.1f}  unservable {demanded - served:>10,.1f}"

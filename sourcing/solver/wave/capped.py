@@ -81,8 +81,6 @@ class Transport:
     stock: IntArray
     n_locations: int
     rank: IntArray
-    # Per arc, the stock its order may take of the position (a VIP reserve lowers it).
-    arc_stock: IntArray | None = None
 
 
 Cells = dict[int, dict[tuple[int, int], int]]

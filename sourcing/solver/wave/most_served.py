@@ -14,48 +14,49 @@ slots, split limits, stock, units per arc; ``served_lp``) over each line's
 cheapest arcs and the ones the seed plan uses, the seed as SCIP's hint,
 each unit worth 1 less a share of its arc's cost too small to give up a
 unit for, and reads off the best plan found within the time limit as
-(location, line) -> units per order. The caller applies it in sequence and
-keeps it only when it lowers (rejected units, cost).
+(location, line) -> units per order, which apply in sequence as they are.
+
+It is not a step of the wave (yet): on ``batch_scale``'s thin 500 x 50
+wave at 20 s it served the optimum (1,370 units rejected against main's
+1,402), but taking half the time left before the neighbourhoods it
+rejected more on the bench's ``scarce_capacity`` waves (1,772 / 1,378
+against 1,748 / 1,357 at 100 / 300 locations), and ``batch_scale``'s own
+waves are too large for it. ``benchmarks/served_optimum.py`` runs it on
+the wave's plan.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Protocol
 
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from sourcing.solver.plan import Plan
 from sourcing.solver.sparse import build_model
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.capped import Cells, Transport
-from sourcing.solver.wave.neighbourhood import cells_of
-from sourcing.solver.wave.problem import BatchProblem
-from sourcing.solver.wave.rescue import decide_from
-from sourcing.solver.wave.sequence import Given
-from sourcing.solver.wave.served import Served, plan_key
 from sourcing.solver.wave.served_lp import served_program
 
 # Arcs per line the program keeps (its cheapest), beside those the seed uses.
 ARCS_PER_LINE = 12
 # A program of more variables than this is not tried (SCIP's root LP alone takes minutes).
 MOST_VARIABLES = 60_000
-# Share of the time left the MIP may take (the neighbourhoods get the rest), and the least
-# worth starting it with (the 500 x 50 thin wave's took 7.3 s to serve the most).
-MOST_SHARE = 0.5
-LEAST_S = 2.0
 # The cost of all units served together moves the objective by less than this: never a unit.
 COST_SHARE = 0.1
 
 
 def most_served(
-    graph: Transport, capacity: IntArray, seed: Cells, time_limit_s: float
+    graph: Transport,
+    capacity: IntArray,
+    seed: Cells,
+    time_limit_s: float,
+    arc_stock: IntArray | None = None,
 ) -> Cells | None:
     """The best plan SCIP finds within ``time_limit_s``, or None (too large, or none found).
 
     ``seed`` (order -> (location, line index) -> units) is a plan within
-    every limit; its arcs are kept and it is the hint.
+    every limit; its arcs are kept and it is the hint. ``arc_stock`` is
+    ``served_program``'s (each arc's order's own stock level).
     """
     kept = _kept_arcs(graph, seed)
     if not len(kept):
@@ -67,9 +68,8 @@ def most_served(
         arc_location=graph.arc_location[kept],
         arc_cap=graph.arc_cap[kept],
         arc_cost=graph.arc_cost[kept],
-        arc_stock=None if graph.arc_stock is None else graph.arc_stock[kept],
     )
-    program = served_program(sub, capacity, None, sub.arc_stock)
+    program = served_program(sub, capacity, None, None if arc_stock is None else arc_stock[kept])
     if len(program.c) > MOST_VARIABLES:
         return None
     n_arcs = len(kept)
@@ -150,42 +150,3 @@ def _hint(sub: Transport, seed: Cells, y_pair: IntArray) -> FloatArray:
     y = np.array([float(int(p) in opened) for p in y_pair])
     result: FloatArray = np.r_[_seed_units(sub, seed).astype(float), y]
     return result
-
-
-class _Solver(Protocol):
-    """What ``more_served`` reads of ``steps.WaveSolver``."""
-
-    problem: BatchProblem
-    capacity: IntArray
-    served: Served
-    rescued: dict[str, int]
-
-    def _left(self) -> float: ...
-    def _application_time(self) -> float: ...
-    def _serves_most(self, rejected: int, greedy: bool = True) -> bool: ...
-    def _apply_given(
-        self, sequence: list[int], given: Given, explain: bool, deadline: float | None = None
-    ) -> dict[int, Plan]: ...
-
-
-def more_served(
-    solver: _Solver, plans: dict[int, Plan], order: list[int], key: tuple[int, float], explain: bool
-) -> tuple[dict[int, Plan], int, float]:
-    """The applied plan, replaced by ``most_served``'s when that lowers (rejected units, cost).
-
-    Skipped when the plan already serves the flow's maximum, when the
-    program is too large or when too little time is left.
-    """
-    graph = solver.served.graph
-    budget = MOST_SHARE * (solver._left() - solver._application_time())
-    if graph is None or budget < LEAST_S or solver._serves_most(key[0], greedy=False):
-        return plans, key[0], key[1]
-    cells = most_served(graph, solver.capacity, cells_of(solver.problem, plans), budget)
-    if cells is None:
-        return plans, key[0], key[1]
-    applied = solver._apply_given(order, decide_from(cells), explain)
-    after = plan_key(applied.values())
-    if not after < key:
-        return plans, key[0], key[1]
-    solver.rescued["most_served"] = key[0] - after[0]
-    return applied, after[0], after[1]

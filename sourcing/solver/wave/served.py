@@ -243,7 +243,6 @@ class ServedCollector:
             stock=stock,
             n_locations=self.n_locations,
             rank=self._rank(),
-            arc_stock=_cat(self.arc_stock, np.int64),
         )
         return Served(demanded, int(line_served.sum()), floor, line_served, transport, graph)
 

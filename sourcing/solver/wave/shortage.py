@@ -36,7 +36,6 @@ from collections.abc import Callable
 from sourcing.solver.plan import Plan, SolveStatus
 from sourcing.solver.wave.capped import seeded
 from sourcing.solver.wave.joint import relative_gap
-from sourcing.solver.wave.most_served import more_served
 from sourcing.solver.wave.neighbourhood import cells_of
 from sourcing.solver.wave.polish import Polishing
 from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats
@@ -120,9 +119,6 @@ class ShortWave(Polishing):
         if plans is not greedy and not priced and not self._greedy_at_floor():
             plans, rejected, total = self._reseeded(plans, order, (rejected, total), explain)
             self._timed("reseed", mark)
-        mark = time.perf_counter()  # the most units by one MIP, where it is small enough
-        plans, rejected, total = more_served(self, plans, order, (rejected, total), explain)
-        self._timed("most_served", mark)
         plans, order, rejected, total = self._polished(plans, order, (rejected, total), explain)
         policy = "batch"
         if plans is greedy:

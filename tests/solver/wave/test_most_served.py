@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +30,8 @@ def test_most_served_plan_serves_the_most_when_applied(problem: BatchProblem) ->
     assert graph is not None
     greedy = sequential_greedy(problem)
     seed = cells_of(problem, dict(enumerate(greedy.plans)))
-    found = most_served(graph, capacity, seed, 10.0)
+    arc_stock = np.concatenate(collector.arc_stock).astype(np.int64)
+    found = most_served(graph, capacity, seed, 10.0, arc_stock)
     most = _max_served(problem)
     if found is None:  # only where no arc serves anything
         assert most == 0
