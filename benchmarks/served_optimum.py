@@ -7,7 +7,7 @@ On ``batch_scale --variant scarce`` (all orders in one day, stores taking
 this measures on which side the gap lies: the exact "most units servable"
 problem (``served_lp``: binary y per order and location, units per arc,
 stock, capacity in orders per type and in total, split limits, on the
-flow's own graph built from every order's arrays) solved as a MIP by HiGHS
+flow's own graph built from every order's arrays) solved as a MIP by SCIP
 for a while, its best plan and proved bound next to the flow's maximum,
 the LP relaxation's and the units the wave's and the greedy's plans serve.
 
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int)
     parser.add_argument("--locations", type=int)
     parser.add_argument("--variant", default="scarce", choices=("plain", "scarce", "capacity"))
-    parser.add_argument("--mip-seconds", type=float, help="0: no MIP (HiGHS; hopeless at 2,000)")
+    parser.add_argument("--mip-seconds", type=float, help="0: no MIP (SCIP; hopeless at 2,000)")
     parser.add_argument("--wave-seconds", type=float, help="0: do not run the wave")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
