@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sourcing.solver import Capacity, SourcingProblem, SourcingProfile, StockPosition, Weights
 from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.types import IntArray
 from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch
 from sourcing.solver.wave.problem import controlled_gap
 from sourcing.solver.wave.served import ServedCollector, _top_sum, rejection_floor
@@ -52,6 +53,13 @@ def _max_served(problem: BatchProblem) -> int:
 
 def _served_of(problem: BatchProblem) -> tuple[int, int, float, float]:
     """(demanded, max_served, floor, transport bound) over the wave's starting state."""
+    collector, capacity = _collected(problem)
+    served = collector.served(capacity)
+    return served.demanded, served.max_served, served.floor, served.transport_bound
+
+
+def _collected(problem: BatchProblem) -> tuple[ServedCollector, IntArray]:
+    """Every order's arcs collected over the wave's starting state, and the stores' capacity."""
     collector = ServedCollector(len(problem.locations))
     for o, the_order in enumerate(problem.orders):
         arrays = SourcingArrays.build(
@@ -65,8 +73,7 @@ def _served_of(problem: BatchProblem) -> tuple[int, int, float, float]:
         ],
         dtype=np.int64,
     )
-    served = collector.served(capacity)
-    return served.demanded, served.max_served, served.floor, served.transport_bound
+    return collector, capacity
 
 
 @st.composite
