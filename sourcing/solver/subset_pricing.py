@@ -15,7 +15,6 @@ trial and the final enumeration of the kept candidates price plans here.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +22,7 @@ import numpy as np
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.product_units import all_product_terms, servable_lines, spread_units
 from sourcing.solver.small_plans import cheapest_subset
-from sourcing.solver.subset_table import subset_members
+from sourcing.solver.subset_table import subset_mask
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 # Subsets x candidates from which a pricing fills only the segments with units: most
@@ -94,7 +93,7 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     """Every subset of ``candidates`` of at most ``max_size`` locations (and the split limit)."""
     n = len(candidates)
     limit = min(arrays.split_limit, n, n if max_size is None else max_size)
-    member, sizes = _membership(n, limit)
+    member, sizes = subset_mask(n, limit)
     w = arrays.weights
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
     lines = servable_lines(arrays)
@@ -102,21 +101,6 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     for product_cost in costs:
         total = total + product_cost
     return Subsets(candidates, member, total, spread, tuple(lines))
-
-
-@functools.cache
-def _membership(n: int, limit: int) -> tuple[BoolArray, IntArray]:
-    """Every subset of ``range(n)`` of at most ``limit`` members, smallest first, as rows of
-    a mask (from the shared table of subsets), and each row's size: constants of two
-    integers, built once and shared read-only, as that table is."""
-    members = subset_members(n, limit)
-    member = np.zeros((len(members), n + 1), dtype=bool)
-    member[np.arange(len(members))[:, None], members] = True
-    member = member[:, :n]
-    sizes = member.sum(axis=1)
-    member.setflags(write=False)
-    sizes.setflags(write=False)
-    return member, sizes
 
 
 def enumerate_plans(

@@ -4,7 +4,8 @@ The wave prices every subset of a few candidates for many orders
 (``wave.subsets``), the per-order reduction every subset of its handful of
 promising candidates (``subset_pricing.price_subsets``) or every pair of many
 (``small_plans``). The table depends on two integers only, so it is built
-once per shape and shared read-only: the solver's one memo.
+once per shape and shared read-only; so is its form as a mask
+(``subset_mask``, the subsets' pricing's): the solver's only memos.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import itertools
 
 import numpy as np
 
-from sourcing.solver.types import IntArray
+from sourcing.solver.types import BoolArray, IntArray
 
 
 @functools.cache
@@ -35,4 +36,18 @@ def subset_members(n: int, max_size: int, min_size: int = 0) -> IntArray:
     return members
 
 
-__all__ = ["subset_members"]
+@functools.cache
+def subset_mask(n: int, limit: int) -> tuple[BoolArray, IntArray]:
+    """``subset_members(n, limit)`` as rows of a mask over ``range(n)``, smallest first, and
+    each row's size: constants of two integers, built once and shared read-only."""
+    members = subset_members(n, limit)
+    member = np.zeros((len(members), n + 1), dtype=bool)
+    member[np.arange(len(members))[:, None], members] = True
+    member = member[:, :n]
+    sizes = member.sum(axis=1)
+    member.setflags(write=False)
+    sizes.setflags(write=False)
+    return member, sizes
+
+
+__all__ = ["subset_mask", "subset_members"]
