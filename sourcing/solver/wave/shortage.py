@@ -42,12 +42,17 @@ from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats
 from sourcing.solver.wave.rescue import decide_from
 from sourcing.solver.wave.sequence import Decide, apply, with_gap
 from sourcing.solver.wave.served import ServedCollector, plan_key, real_and_priced
+from sourcing.solver.wave.sub_served import sub_served
 
 # A wave of at least this many orders x locations skips the Lagrangian when surely short.
 SHORT_CELLS = 4_000_000
 # A further round of the seeded flow runs while the time left covers this many times the last
 # (it serves more units than augmenting paths in that time, full-size: 31 against 0 to 21).
 RESEED_MARGIN = 1.25
+# A wave of at least this many orders re-plans groups of its short orders for units
+# (``sub_served``) in place of reseeding, taking this share of the time left.
+SUB_ORDERS = 2_000
+SUB_SHARE = 0.5
 
 
 def surely_short(problem: BatchProblem) -> bool:
@@ -116,7 +121,10 @@ class ShortWave(Polishing):
         mark = self._timed("apply", mark)
         # Reseeding serves more units; with the greedy's plan at the floor none is left to serve
         # and its applications (0.55 s on scarce-300) are the neighbourhoods' time.
-        if plans is not greedy and not priced and not self._greedy_at_floor():
+        if n >= SUB_ORDERS and not self._greedy_at_floor():
+            plans, rejected, total = self._sub_served(plans, order, (rejected, total))
+            self._timed("sub_served", mark)
+        elif plans is not greedy and not priced and not self._greedy_at_floor():
             plans, rejected, total = self._reseeded(plans, order, (rejected, total), explain)
             self._timed("reseed", mark)
         plans, order, rejected, total = self._polished(plans, order, (rejected, total), explain)
@@ -153,6 +161,31 @@ class ShortWave(Polishing):
             self.rescued["reseed"] = self.rescued.get("reseed", 0) + key[0] - after[0]
             plans, key = applied, after
         return plans, key[0], key[1]
+
+    def _sub_served(
+        self, plans: dict[int, Plan], order: list[int], key: tuple[int, float]
+    ) -> tuple[dict[int, Plan], int, float]:
+        """The plan with groups of its short orders re-planned for more units (``sub_served``).
+
+        It takes ``SUB_SHARE`` of the time left and is kept only when, applied
+        in sequence, it rejects fewer units.
+        """
+        graph = self.served.graph
+        if graph is None:
+            return plans, key[0], key[1]
+        cells, gained = sub_served(
+            graph, self.capacity, cells_of(self.problem, plans), SUB_SHARE * self._left()
+        )
+        if gained <= 0:
+            return plans, key[0], key[1]
+        applied = apply(
+            self._state(), self.orders, self.profiles, order, decide_from(cells), "batch"
+        )
+        after = plan_key(applied.values())
+        if not after < key:
+            return plans, key[0], key[1]
+        self.rescued["sub_served"] = key[0] - after[0]
+        return applied, after[0], after[1]
 
     def _short_plan(
         self, plans: dict[int, Plan], order: list[int], policy: str, total: float
