@@ -21,7 +21,7 @@ import numpy as np
 
 from sourcing.solver.types import IntArray
 from sourcing.solver.wave.capped import Cells, Transport
-from sourcing.solver.wave.most_served import _seed_units, most_served
+from sourcing.solver.wave.most_served import _seed_units, arcs_of, most_served
 
 # Orders short of units in a group, and orders in a group in all.
 REJECTING = 40
@@ -109,13 +109,5 @@ def _held_out(
     )
     left = np.where(capacity >= 0, np.maximum(capacity - taken, 0), capacity)
     kept = np.flatnonzero(mine)
-    sub = replace(
-        graph,
-        arc_line=graph.arc_line[kept],
-        arc_position=graph.arc_position[kept],
-        arc_location=graph.arc_location[kept],
-        arc_cap=graph.arc_cap[kept],
-        arc_cost=graph.arc_cost[kept],
-        stock=stock.astype(graph.stock.dtype),
-    )
+    sub = replace(arcs_of(graph, kept), stock=stock.astype(graph.stock.dtype))
     return sub, left.astype(capacity.dtype)
