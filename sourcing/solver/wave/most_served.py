@@ -61,14 +61,7 @@ def most_served(
     kept = _kept_arcs(graph, seed)
     if not len(kept):
         return None
-    sub = replace(
-        graph,
-        arc_line=graph.arc_line[kept],
-        arc_position=graph.arc_position[kept],
-        arc_location=graph.arc_location[kept],
-        arc_cap=graph.arc_cap[kept],
-        arc_cost=graph.arc_cost[kept],
-    )
+    sub = arcs_of(graph, kept)
     program = served_program(sub, capacity, None, None if arc_stock is None else arc_stock[kept])
     if len(program.c) > MOST_VARIABLES:
         return None
@@ -101,6 +94,18 @@ def most_served(
             units[a]
         )
     return cells
+
+
+def arcs_of(graph: Transport, kept: IntArray) -> Transport:
+    """``graph`` with only the arcs ``kept`` (lines, orders and positions as they are)."""
+    return replace(
+        graph,
+        arc_line=graph.arc_line[kept],
+        arc_position=graph.arc_position[kept],
+        arc_location=graph.arc_location[kept],
+        arc_cap=graph.arc_cap[kept],
+        arc_cost=graph.arc_cost[kept],
+    )
 
 
 def _kept_arcs(graph: Transport, seed: Cells) -> IntArray:
