@@ -280,7 +280,7 @@ def _collections(
     begun = starts([*many, home[0]] if home else many)
     choices = tuple(
         _choice(ref, km, solve_arrays(arrays, time_limit_s=budget, start=start), currency)
-        for (ref, km), arrays, start in zip(stores, many, begun, strict=False)
+        for (ref, km), arrays, start in zip(stores, many, begun[: len(many)], strict=True)
     )
     return choices, (home[0], begun[-1]) if home else None
 

@@ -122,12 +122,12 @@ def _kept_arcs(graph: Transport, seed: Cells) -> IntArray:
     start = np.maximum.accumulate(np.where(first, np.arange(len(line)), 0))
     keep = np.zeros(len(ranked), dtype=bool)
     keep[ranked[np.arange(len(line)) - start < ARCS_PER_LINE]] = True
-    used = _seed_units(graph, seed) > 0
+    used = seed_units(graph, seed) > 0
     result: IntArray = np.flatnonzero(keep | used)
     return result
 
 
-def _seed_units(graph: Transport, seed: Cells) -> IntArray:
+def seed_units(graph: Transport, seed: Cells) -> IntArray:
     """Per arc, the units the seed gives along it."""
     n_loc = graph.n_locations
     code = (graph.line_order[graph.arc_line] * n_loc + graph.arc_location) * 1024 + (
@@ -153,5 +153,5 @@ def _hint(sub: Transport, seed: Cells, y_pair: IntArray) -> FloatArray:
     n_loc = sub.n_locations
     opened = {o * n_loc + loc for o, cells in seed.items() for (loc, _), q in cells.items() if q}
     y = np.array([float(int(p) in opened) for p in y_pair])
-    result: FloatArray = np.r_[_seed_units(sub, seed).astype(float), y]
+    result: FloatArray = np.r_[seed_units(sub, seed).astype(float), y]
     return result

@@ -21,7 +21,7 @@ import numpy as np
 
 from sourcing.solver.types import IntArray
 from sourcing.solver.wave.capped import Cells, Transport
-from sourcing.solver.wave.most_served import _seed_units, arcs_of, most_served
+from sourcing.solver.wave.most_served import arcs_of, most_served, seed_units
 
 # Orders short of units in a group, and orders in a group in all.
 REJECTING = 40
@@ -42,7 +42,7 @@ def sub_served(
     """
     deadline = time.perf_counter() + time_limit_s
     cells: Cells = {o: dict(c) for o, c in seed.items()}
-    units = _seed_units(graph, cells)
+    units = seed_units(graph, cells)
     short = _short_orders(graph, units)
     gained, start = 0, 0
     while start < len(short) and time.perf_counter() < deadline - 0.5:
@@ -61,7 +61,7 @@ def sub_served(
             continue
         cells.update(found)
         gained += after - before
-        units = _seed_units(graph, cells)
+        units = seed_units(graph, cells)
     return cells, gained
 
 
