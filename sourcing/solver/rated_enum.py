@@ -36,12 +36,15 @@ from sourcing.solver.mip import solve_mip
 from sourcing.solver.objective import evaluate
 from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
-from sourcing.solver.product_units import product_terms, spread_units
+from sourcing.solver.product_units import all_product_terms, spread_units
+from sourcing.solver.rates import RateSteps
 from sourcing.solver.subset_pricing import Subsets, price_subsets
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most allocations of one subset priced at once; above it, the subset's MIP.
 MAX_SPLITS = 20000
+# The most prefixes ``compositions`` lists at once with numpy (a few MB at most).
+GRID_MOST = 4 * MAX_SPLITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,17 +157,13 @@ def exact_subset(arrays: SourcingArrays, subsets: Subsets, row: int) -> IntArray
     a product's lines differ in weight (then the MIP settles it).
     """
     rates = arrays.rates
-    spread = subsets.allocation(arrays, row)
     columns = np.flatnonzero(subsets.member[row])
     members = subsets.candidates[columns]
     if rates is None or len(members) < 2:
-        return spread
-    rated_at = np.full(len(members), -1, dtype=np.int64)
-    where = {int(loc): r for r, loc in enumerate(rates.location)}
-    for j, location in enumerate(members.tolist()):
-        rated_at[j] = where.get(location, -1)
+        return subsets.allocation(arrays, row)
+    rated_at = _rated_rows(rates, members)
     if (rated_at < 0).all():
-        return spread
+        return subsets.allocation(arrays, row)
     splits = _product_splits(arrays, subsets, row, members)
     if splits is None:
         return None
@@ -190,11 +189,20 @@ def exact_subset(arrays: SourcingArrays, subsets: Subsets, row: int) -> IntArray
         fixed[col] -= rates.alpha[r]
     total += used @ fixed + arrays.weights.split * np.maximum(used.sum(axis=1) - 1, 0)
     best = int(np.argmin(total))
-    allocation = np.zeros_like(spread)
+    allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
     for p, product in enumerate(products):
         take = options[p][pick[p, best]]
         spread_units(arrays, allocation, members, product, take, subsets.lines[product])
     return allocation
+
+
+def _rated_rows(rates: RateSteps, members: IntArray) -> IntArray:
+    """Each member's row in ``rates`` (-1: no rate card); a rated candidate has one row.
+    One comparison with the few members: a lookup of every rated candidate per subset
+    priced cost more than the pricing of a pair."""
+    hit = members[:, None] == rates.location[None, :]
+    rows: IntArray = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+    return rows
 
 
 def _product_splits(
@@ -205,6 +213,8 @@ def _product_splits(
     assert rates is not None
     products, options, costs, grams = [], [], [], []
     columns = np.flatnonzero(subsets.member[row])
+    # Every product's terms in one pass (``product_terms`` of each, the same values).
+    _, _, stocks, units, cheaps = all_product_terms(arrays, members, list(subsets.lines))
     for product, take in enumerate(subsets.taken(row)):
         served = int(take[columns].sum())
         if served == 0:
@@ -213,7 +223,8 @@ def _product_splits(
         weights = rates.line_weight[lines]
         if (weights != weights[0]).any():
             return None
-        _, _, stock, unit, cheap = product_terms(arrays, members, product, subsets.lines[product])
+        stock, cheap = stocks[product], cheaps[product]
+        unit = np.ascontiguousarray(units[product])  # a row of a transpose: as one alone
         split = compositions(served, stock)
         if len(split) > MAX_SPLITS:
             return None
@@ -226,7 +237,24 @@ def _product_splits(
 
 
 def compositions(total: int, caps: IntArray) -> IntArray:
-    """Every way to split ``total`` units over len(caps) places, at most caps[j] at place j."""
+    """Every way to split ``total`` units over len(caps) places, at most caps[j] at place j,
+    in increasing order of the first place's units, then the second's, and so on.
+
+    More than ``MAX_SPLITS`` ways: at least ``MAX_SPLITS + 1`` of them (the caller gives up).
+    A few places and units (the usual subset): every prefix of the first places' units at
+    once with numpy, the last place taking the rest when it can; else a pruned recursion.
+    """
+    bounded = np.minimum(caps, total)
+    if len(caps) > 1 and int(np.prod(bounded[:-1] + 1)) <= GRID_MOST:
+        prefix = np.indices(tuple((bounded[:-1] + 1).tolist())).reshape(len(caps) - 1, -1).T
+        last = total - prefix.sum(axis=1)  # lexicographic rows, as the recursion lists them
+        fits = (last >= 0) & (last <= caps[-1])
+        return np.column_stack([prefix[fits], last[fits]]).astype(np.int64)
+    return _compositions_one_by_one(total, caps)
+
+
+def _compositions_one_by_one(total: int, caps: IntArray) -> IntArray:
+    """``compositions`` by a recursion that stops after ``MAX_SPLITS + 1`` ways."""
     rows: list[tuple[int, ...]] = []
     room = np.concatenate([np.cumsum(caps[::-1])[::-1], [0]])  # what places j.. can take
 

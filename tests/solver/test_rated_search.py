@@ -25,7 +25,12 @@ from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.options import Backend
-from sourcing.solver.rated_enum import RatedOutcome, compositions
+from sourcing.solver.rated_enum import (
+    MAX_SPLITS,
+    RatedOutcome,
+    _compositions_one_by_one,
+    compositions,
+)
 from sourcing.solver.rates import under_line
 from sourcing.solver.reduction import MAX_ENUMERATED
 from sourcing.solver.types import FloatArray
@@ -176,13 +181,27 @@ def test_under_line_stays_under_the_steps(cuts: list[int], prices: list[int], to
 
 @given(st.integers(0, 6), st.lists(st.integers(0, 4), min_size=1, max_size=4))
 def test_compositions_are_every_split(total: int, caps: list[int]) -> None:
-    """Every way to place ``total`` units within the caps, each once."""
-    found = {tuple(row) for row in compositions(total, np.array(caps)).tolist()}
-    expected = {
-        split for split in itertools.product(*[range(c + 1) for c in caps]) if sum(split) == total
-    }
+    """Every way to place ``total`` units within the caps, each once, in lexicographic
+    order (the order ``exact_subset`` takes the first of equally priced splits in)."""
+    found = compositions(total, np.array(caps)).tolist()
+    expected = [
+        list(split)
+        for split in itertools.product(*[range(c + 1) for c in caps])
+        if sum(split) == total
+    ]
     assert found == expected
-    assert len(compositions(total, np.array(caps))) == len(expected)
+
+
+@given(st.integers(0, 40), st.lists(st.integers(0, 40), min_size=1, max_size=5))
+def test_compositions_at_once_are_the_recursions(total: int, caps: list[int]) -> None:
+    """The numpy listing gives the recursion's rows in its order; past ``MAX_SPLITS``
+    both give more than ``MAX_SPLITS`` rows (the caller then gives up)."""
+    at_once = compositions(total, np.array(caps))
+    one_by_one = _compositions_one_by_one(total, np.array(caps))
+    if len(one_by_one) > MAX_SPLITS:
+        assert len(at_once) > MAX_SPLITS
+    else:
+        assert at_once.tolist() == one_by_one.tolist()
 
 
 @pytest.mark.parametrize("disaggregated", [False, True])
