@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sourcing.solver.explain import explain as explain_candidates
-from sourcing.solver.greedy import greedy_allocation
+from sourcing.solver.greedy import greedy_allocation, greedy_allocations
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.lagrangian import Lagrangian, ascend_together, same_pairs
 from sourcing.solver.mip import solve_mip
@@ -192,8 +192,8 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
     together: the first ``LAGRANGIAN_STEPS``, then the refining steps of those whose
     trial plan leaves their bound short of it (``reduce_candidates``, step for step)."""
     begun: list[tuple[IntArray, ObjectiveBreakdown, Lagrangian]] = []
-    for arrays in many:
-        allocation = greedy_allocation(arrays)
+    # The greedy's rounds once for the orders that choose alike (``greedy_allocations``).
+    for arrays, allocation in zip(many, greedy_allocations(many), strict=True):
         like = begun[0][2] if begun else None  # derived arrays share its pairs
         begun.append((allocation, evaluate(arrays, allocation), Lagrangian(arrays, like)))
     usable = [i for i, arrays in enumerate(many) if arrays.cap.any()]

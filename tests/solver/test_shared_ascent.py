@@ -19,7 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sourcing.solver import SourcingProblem
-from sourcing.solver.greedy import greedy_allocation
+from sourcing.solver.greedy import (
+    _nearest,
+    _servable_units,
+    _take,
+    greedy_allocation,
+    greedy_allocations,
+)
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.lagrangian import STEP_DECAY, Lagrangian, ascend_together
 from sourcing.solver.objective import evaluate
@@ -178,3 +184,39 @@ def test_first_prices_are_each_lines_cheapest_pair(problem: SourcingProblem, see
         expected = np.where(np.isfinite(cheapest), cheapest, one.penalty)
         assert np.array_equal(one.prices, expected)
         assert np.array_equal(np.signbit(one.prices), np.signbit(expected))
+
+
+def reference_greedy(arrays: SourcingArrays) -> np.ndarray:
+    """The greedy as it was written for one order alone: what ``greedy_allocations`` must
+    give every order, however many share its rounds."""
+    allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
+    remaining = arrays.quantity * (arrays.cap.sum(axis=0) > 0)
+    stock_left = arrays.stock.copy()
+    order = np.flatnonzero(arrays.cap.sum(axis=1) > 0)
+    used = np.zeros(len(arrays.cap), dtype=bool)
+    for _ in range(min(arrays.split_limit, len(order))):
+        if remaining.sum() == 0:
+            break
+        servable = _servable_units(arrays, stock_left[order], remaining)
+        servable[used[order]] = 0
+        if servable.max() == 0:
+            break
+        location = _nearest(order[servable == servable.max()], arrays.distance_km)
+        used[location] = True
+        _take(arrays, allocation, remaining, stock_left, location)
+    return allocation
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_greedy_of_many_stores_is_each_ones_greedy(problem: SourcingProblem) -> None:
+    """Stores sharing their rounds until their nearest tied locations differ (each store
+    is nearest to itself, so they part often), and an order over arrays of its own
+    beside them, get the greedy each gets alone."""
+    many = [*stores_of(problem), SourcingArrays.build(problem)]
+    got = greedy_allocations(many)
+    assert len(got) == len(many)
+    for arrays, allocation in zip(many, got, strict=True):
+        assert np.array_equal(allocation, reference_greedy(arrays))
+        assert np.array_equal(greedy_allocation(arrays), allocation)
+    assert len({id(allocation) for allocation in got}) == len(got)  # each its own array
