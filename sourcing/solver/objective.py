@@ -6,6 +6,8 @@ force of the tests compare on exactly the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
@@ -36,7 +38,33 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
     ``steering``, not to the cost: ``priced_total`` is what the solver
     minimises, ``total`` what the plan costs.
     """
-    allocation = np.asarray(allocation, dtype=np.int64)
+    return _evaluate(arrays, np.asarray(allocation, dtype=np.int64), {})
+
+
+def evaluate_alike(
+    many: Sequence[SourcingArrays], allocations: Sequence[IntArray]
+) -> list[ObjectiveBreakdown]:
+    """``evaluate(many[i], allocations[i])`` for every i.
+
+    Orders derived from one another (``variants.with_destination``: one cart
+    sent to different places) share every cost array but the distance-priced
+    ones; on equal allocations a term priced from the very same array is the
+    same float, so it is priced once.
+    """
+    priced: dict[tuple[tuple[int, ...], bytes], dict[tuple[str, int], float]] = {}
+    found = []
+    for arrays, allocation in zip(many, allocations, strict=True):
+        units = np.asarray(allocation, dtype=np.int64)
+        known = priced.setdefault((units.shape, units.tobytes()), {})
+        found.append(_evaluate(arrays, units, known))
+    return found
+
+
+def _evaluate(
+    arrays: SourcingArrays, allocation: IntArray, known: dict[tuple[str, int], float]
+) -> ObjectiveBreakdown:
+    """``evaluate``; ``known``: terms already priced on this very allocation, by the cost
+    array they were priced from (the arrays alive, so their ids are theirs)."""
     used = row_sums(allocation) > 0
     rejected = int((arrays.quantity - column_sums(allocation)).sum())
     below_ideal = np.maximum(units_by_product(arrays, allocation) - arrays.surplus, 0)
@@ -44,9 +72,14 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
     terms = dict.fromkeys(TERMS, 0.0)
     steering: dict[str, float] = {}
     for term, cost in arrays.unit_cost_parts.items():
-        (steering if term in STEERING_TERMS else terms)[term] = _priced_units(cost, allocation)
+        value = known.get(("unit", id(cost)))
+        if value is None:
+            value = known[("unit", id(cost))] = _priced_units(cost, allocation)
+        (steering if term in STEERING_TERMS else terms)[term] = value
     for term, cost in arrays.fulfilment_cost_parts.items():
-        value = float(cost[used].sum())
+        value = known.get(("fulfilment", id(cost)))
+        if value is None:
+            value = known[("fulfilment", id(cost))] = float(cost[used].sum())
         if term in STEERING_TERMS:
             steering[term] = steering.get(term, 0.0) + value
         else:

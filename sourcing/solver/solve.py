@@ -14,7 +14,7 @@ from sourcing.solver.greedy import greedy_allocation, greedy_allocations
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.lagrangian import Lagrangian, ascend_together, same_pairs
 from sourcing.solver.mip import solve_mip
-from sourcing.solver.objective import evaluate
+from sourcing.solver.objective import evaluate, evaluate_alike
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S, Backend, Policy, SolveOptions
 from sourcing.solver.plan import (
     Fulfilment,
@@ -192,10 +192,13 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
     together: the first ``LAGRANGIAN_STEPS``, then the refining steps of those whose
     trial plan leaves their bound short of it (``reduce_candidates``, step for step)."""
     begun: list[tuple[IntArray, ObjectiveBreakdown, Lagrangian]] = []
-    # The greedy's rounds once for the orders that choose alike (``greedy_allocations``).
-    for arrays, allocation in zip(many, greedy_allocations(many), strict=True):
+    # The greedy's rounds once for the orders that choose alike, and the terms of their
+    # plans they share priced once (``greedy_allocations``, ``evaluate_alike``).
+    allocations = greedy_allocations(many)
+    priced = evaluate_alike(many, allocations)
+    for arrays, allocation, objective in zip(many, allocations, priced, strict=True):
         like = begun[0][2] if begun else None  # derived arrays share its pairs
-        begun.append((allocation, evaluate(arrays, allocation), Lagrangian(arrays, like)))
+        begun.append((allocation, objective, Lagrangian(arrays, like)))
     usable = [i for i, arrays in enumerate(many) if arrays.cap.any()]
     # Those over other pairs than the first (none, for one cart sent to different
     # places) take their steps alone, as ``reduce_candidates`` would.

@@ -28,7 +28,7 @@ from sourcing.solver.greedy import (
 )
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.lagrangian import STEP_DECAY, Lagrangian, ascend_together
-from sourcing.solver.objective import evaluate
+from sourcing.solver.objective import evaluate, evaluate_alike
 from sourcing.solver.reduction import reduce_candidates
 from sourcing.solver.solve import Start, solve_arrays, starts
 from sourcing.solver.variants import with_destination
@@ -220,3 +220,19 @@ def test_greedy_of_many_stores_is_each_ones_greedy(problem: SourcingProblem) -> 
         assert np.array_equal(allocation, reference_greedy(arrays))
         assert np.array_equal(greedy_allocation(arrays), allocation)
     assert len({id(allocation) for allocation in got}) == len(got)  # each its own array
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_plans_priced_alike_are_priced_as_alone(problem: SourcingProblem) -> None:
+    """Stores' plans (equal ones sharing their terms but the distance-priced ones), the
+    first store's plan at every store, and an order over arrays of its own: each priced
+    term for term as ``evaluate`` prices it alone."""
+    many = [*stores_of(problem), SourcingArrays.build(problem)]
+    greedy = greedy_allocations(many)
+    first = [greedy[0].copy() for _ in many]
+    for allocations in (greedy, first):
+        got = evaluate_alike(many, allocations)
+        for arrays, allocation, priced in zip(many, allocations, got, strict=True):
+            assert priced == evaluate(arrays, allocation)
+            assert priced.terms == evaluate(arrays, allocation).terms
