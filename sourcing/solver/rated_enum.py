@@ -38,7 +38,7 @@ from sourcing.solver.options import Backend
 from sourcing.solver.plan import ObjectiveBreakdown
 from sourcing.solver.product_units import all_product_terms, spread_units
 from sourcing.solver.rates import RateSteps
-from sourcing.solver.subset_pricing import Subsets, price_subsets
+from sourcing.solver.subset_pricing import Subsets, price_largest
 from sourcing.solver.types import FloatArray, IntArray
 
 # The most allocations of one subset priced at once; above it, the subset's MIP.
@@ -96,8 +96,8 @@ def price_in_order(
     """``best_first`` on sets of candidate indices ``members[i]`` bounded by ``bounds[i]``."""
 
     def subset_of(row: int) -> tuple[Subsets, int]:
-        subsets = price_subsets(arrays, members[row], len(members[row]))
-        return subsets, len(subsets.total) - 1  # the last subset holds every member
+        # Only the spread of the subset of every member is priced exactly (``exact_subset``).
+        return price_largest(arrays, members[row]), 0
 
     return _in_order(
         arrays, bounds, subset_of, allocation, objective, deadline=deadline, backend=backend

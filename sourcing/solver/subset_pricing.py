@@ -94,6 +94,23 @@ def price_subsets(arrays: SourcingArrays, candidates: IntArray, max_size: int | 
     n = len(candidates)
     limit = min(arrays.split_limit, n, n if max_size is None else max_size)
     member, sizes = subset_mask(n, limit)
+    return _priced_rows(arrays, candidates, member, sizes)
+
+
+def price_largest(arrays: SourcingArrays, candidates: IntArray) -> Subsets:
+    """Of ``price_subsets(arrays, candidates, len(candidates))``, its last subset alone (every
+    candidate, within the split limit), as row 0: each subset's spread is filled in its
+    own row, so it is the very spread (its cost, a sum over fewer rows, may differ in the
+    last bits: callers that price it exactly use only the spread)."""
+    n = len(candidates)
+    member, sizes = subset_mask(n, min(arrays.split_limit, n))
+    return _priced_rows(arrays, candidates, member[-1:], sizes[-1:])
+
+
+def _priced_rows(
+    arrays: SourcingArrays, candidates: IntArray, member: BoolArray, sizes: IntArray
+) -> Subsets:
+    """The subsets ``member`` of ``candidates`` (of ``sizes`` members) priced at once."""
     w = arrays.weights
     total = member @ arrays.fulfilment_cost[candidates] + w.split * np.maximum(sizes - 1, 0)
     lines = servable_lines(arrays)

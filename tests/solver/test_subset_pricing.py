@@ -15,7 +15,12 @@ from sourcing.solver import SourcingProblem, subset_pricing
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.product_units import all_product_terms, product_terms, servable_lines
 from sourcing.solver.small_plans import _sorted_segments
-from sourcing.solver.subset_pricing import enumerate_plans, enumerate_small_plans, price_subsets
+from sourcing.solver.subset_pricing import (
+    enumerate_plans,
+    enumerate_small_plans,
+    price_largest,
+    price_subsets,
+)
 from sourcing.solver.subset_table import subset_members
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from tests.solver.test_properties import problems
@@ -71,6 +76,27 @@ def test_all_products_at_once_equal_one_at_a_time(
         for _ in itertools.combinations(range(len(candidates)), size)
     )
     assert len(subsets.total) == expected_rows
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.data())
+def test_the_largest_subset_priced_alone_has_its_spread_among_all(
+    problem: SourcingProblem, data: st.DataObject
+) -> None:
+    """``price_largest`` spreads the units as ``price_subsets``' last subset does, candidate
+    for candidate and line for line (what ``exact_subset`` prices), with the same members."""
+    arrays = SourcingArrays.build(problem)
+    n = arrays.cap.shape[0]
+    picked = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n)) if n else []
+    candidates = np.array(sorted(picked), dtype=np.int64)
+    every = price_subsets(arrays, candidates, len(candidates))
+    alone = price_largest(arrays, candidates)
+    last = len(every.total) - 1
+    assert len(alone.total) == 1
+    assert np.array_equal(alone.member[0], every.member[last])
+    assert np.array_equal(alone.allocation(arrays, 0), every.allocation(arrays, last))
+    for mine, theirs in zip(alone.taken(0), every.taken(last), strict=True):
+        assert np.array_equal(mine, theirs)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
