@@ -2,14 +2,15 @@
 
 For changes that must not move any answer: run it on two builds over the
 same database file and compare the ``--dump`` files (they are text protos
-of every answer, ``now`` fixed). The carts are issue 15's benchmark carts
-(``benchmarks.promise``: 1,000 locations with calendars and rate cards,
-5-line carts, 10 stores within 50 km), plus every fourth asked with a
-150 km radius, every fifth for click and collect only, every seventh with
-a need-by date two days on.
+of every answer, ``now`` fixed; ``--now`` moves it, since the time of day
+decides which cut-offs and delivery dates the rated searches weigh). The
+carts are issue 15's benchmark carts (``benchmarks.promise``: 1,000
+locations with calendars and rate cards, 5-line carts, 10 stores within
+50 km), plus every fourth asked with a 150 km radius, every fifth for click
+and collect only, every seventh with a need-by date two days on.
 
     python -m benchmarks.options_check --db /tmp/o.db [--carts N] [--seed N]
-        [--dump FILE] [--profile FILE] [--products N]
+        [--dump FILE] [--profile FILE] [--products N] [--now 2026-12-07T13:50:00+00:00]
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import cProfile
 import sys
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from google.protobuf import text_format
@@ -34,9 +35,9 @@ from sourcing.server.convert.options import options_from_proto, options_to_proto
 from sourcing.v1 import common_pb2
 
 
-def seeded_carts(network: Network, n: int, seed: int) -> list[OptionsInput]:
+def seeded_carts(network: Network, n: int, seed: int, now: datetime = NOW) -> list[OptionsInput]:
     """The benchmark's carts; every fourth with a 150 km radius, every fifth asked for
-    click and collect only, every seventh with a need-by two days after ``NOW``."""
+    click and collect only, every seventh with a need-by two days after ``now``."""
     carts = []
     for i, source in enumerate(requests(network, n, seed + 1, "OC")):
         request = options_request(source)
@@ -45,9 +46,17 @@ def seeded_carts(network: Network, n: int, seed: int) -> list[OptionsInput]:
         if i % 5 == 2:
             request.order_types.append(common_pb2.ORDER_TYPE_CC)
         if i % 7 == 3:
-            request.need_by_time.FromDatetime(NOW + timedelta(days=2))
+            request.need_by_time.FromDatetime(now + timedelta(days=2))
         carts.append(options_from_proto(request))
     return carts
+
+
+def _moment(text: str) -> datetime:
+    """An ISO 8601 moment with its UTC offset (a naive one would be ambiguous)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"expected an offset such as +00:00 in {text!r}")
+    return moment
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--dump", type=Path, help="write every answer here as text")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the timed calls")
+    parser.add_argument(
+        "--now",
+        type=_moment,
+        default=NOW,
+        help="the fixed now, ISO 8601 with its offset (default: the promise benchmark's)",
+    )
     args = parser.parse_args(argv)
     network = make_network(
         InstanceConfig(
@@ -75,9 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = f"sqlite:///{args.db}"
     if not args.db.exists():
         seed_database(url, network)
-    order_problem.utcnow = lambda: NOW  # type: ignore[attr-defined]  # one fixed now
+    now: datetime = args.now
+    order_problem.utcnow = lambda: now  # type: ignore[attr-defined]  # one fixed now
     sessions = session_factory(make_engine(url))
-    carts = seeded_carts(network, args.warmup + args.carts, args.seed)
+    carts = seeded_carts(network, args.warmup + args.carts, args.seed, now)
     for cart in carts[: args.warmup]:
         fulfilment_options(sessions, cart, 10.0)
     profile = cProfile.Profile() if args.profile else None
