@@ -332,11 +332,9 @@ def rejection_floor(
 def _top_sum(location: IntArray, units: IntArray, capacity: IntArray, n: int) -> IntArray:
     """Per location, the sum of the ``capacity[l]`` largest ``units`` there (all if -1).
 
-    Takes are small whole numbers, so they are counted per (location, size)
-    and each location keeps its largest sizes up to its capacity: at full
-    size (10,000 orders x 1,000 locations, about 10M takes) sorting the
-    takes took 2-7 s of the served phase, counting them about 0.1 s. Takes
-    too large for a table of ``COUNTED_CELLS`` counts are sorted instead.
+    Takes are counted per (location, size), largest sizes kept up to the
+    capacity: at full size (about 10M takes) sorting them took 2-7 s, counting
+    0.1 s. Takes too large for ``COUNTED_CELLS`` counts are sorted instead.
     """
     result = np.zeros(n, dtype=np.int64)
     if not len(location):
