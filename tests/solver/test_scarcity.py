@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from sourcing.solver import (
     Customer,
@@ -86,7 +87,7 @@ def test_the_last_unit_is_worth_the_rejection_it_avoids() -> None:
 def test_the_lp_stops_at_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """The LP solver gets the caller's time limit, and none without one."""
     seen: list[dict[str, float]] = []
-    solve = scarcity_module.linprog
+    solve = linprog
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(dict(kwargs.get("options") or {}))

@@ -284,12 +284,11 @@ def test_the_wave_prices_its_demand_only_in_the_time_it_has(
     Untimed, the LP of a 5,000 x 500 scarce wave took 51 s of a 55 s wave.
     """
     calls: list[float] = []
-    prices = finish_module.wave_prices
 
-    def spy(*args: Any, time_limit_s: float | None = None) -> ScarcityPrices:
-        assert time_limit_s is not None
-        calls.append(time_limit_s)
-        return prices(*args, time_limit_s=time_limit_s)
+    def spy(*args: Any, **kwargs: Any) -> ScarcityPrices:
+        assert kwargs.get("time_limit_s") is not None
+        calls.append(kwargs["time_limit_s"])
+        return wave_prices(*args, **kwargs)
 
     monkeypatch.setattr(finish_module, "wave_prices", spy)
     problem = _scarce_slot_wave()
