@@ -229,7 +229,8 @@ class Finishing(JointStep, ShortWave):
         # The LP and the orders' solves share the step's time: with none left, the sequence
         # would give every order its greedy allocation. Untimed, the LP of a 5,000 x 500
         # scarce wave took 51 s of a 55 s wave's last 31 (batch_scale, load 3.4).
-        budget = PRICED_SHARE * max(self._left() - self._application_time(), 0.0)
+        room = self._application_time()
+        budget = PRICED_SHARE * max(self._left() - room, 0.0)
         if budget <= 0.0:
             return plans, sequence, key[0], key[1]
         try:
@@ -245,7 +246,7 @@ class Finishing(JointStep, ShortWave):
             self._timed("priced", mark)
             return plans, sequence, key[0], key[1]
         order = np.argsort(self.rank, kind="stable").tolist()
-        until = mark + budget
+        until = mark + PRICED_SHARE * max(self._left() - room, 0.0)
         applied = priced_sequence(
             self._state(), self.orders, self.profiles, order, prices, until, explain
         )
