@@ -102,7 +102,7 @@ def wave_instance(
     # Every order in one day: the wave shares the day's capacity.
     config = replace(FAMILIES[family].config(n_locations, n_orders, seed), days=1)
     if variant == "scarce":
-        config = replace(config, **scarcity(n_orders, SCARCE_COVER, config.lines_per_order or 5))
+        config = scarcity(config, n_orders, SCARCE_COVER)
     elif variant == "capacity":
         config = replace(config, binding_capacity=True)
     network = make_network(config)

@@ -82,8 +82,7 @@ def thin_instance(n_orders: int, n_locations: int, seed: int, products: int) -> 
     product than the full one; this keeps the full size's thinness.
     """
     config = replace(FAMILIES["uniform"].config(n_locations, n_orders, seed), days=1)
-    lines = config.lines_per_order or 5
-    wanted = n_orders * lines * 2.0 / products
+    wanted = n_orders * config.mean_units_per_order() / products
     config = replace(config, n_products=products, units_per_product=SCARCE_COVER * wanted)
     return BatchProblem.from_problems(list(order_stream(make_network(config), n_orders)))
 

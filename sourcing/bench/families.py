@@ -30,7 +30,7 @@ for others (``sourcing bench --weights``, read by ``weights_from``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +45,12 @@ BENCH_WEIGHTS = Weights(split=150.0)
 # capacity is per day.
 ORDERS_PER_DAY = 500
 # Scarcity: the network's stock of a product as a share of the units the
-# orders want of it, and the orders per product of the catalogue (so each
-# product is wanted often enough for its stock to run out).
+# orders want of it, and the units the orders want of each product of the
+# catalogue (four orders of five lines: each product is wanted often enough
+# for its stock to run out, and by enough units that the share no plan
+# serves stays near 1 - SCARCE_COVER, whatever the orders' sizes).
 SCARCE_COVER = 0.9
-ORDERS_PER_PRODUCT = 4
+UNITS_PER_PRODUCT = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,24 +68,26 @@ class Family:
         days = max(1, math.ceil(n_orders / ORDERS_PER_DAY))
         settings = dict(self.settings)
         cover = settings.pop("stock_cover", None)
-        if cover is not None:
-            settings.update(scarcity(n_orders, cover, settings.get("lines_per_order", 5)))
-        return InstanceConfig(
+        config = InstanceConfig(
             n_locations=n_locations, seed=seed, days=days, weights=weights, **settings
         )
+        return config if cover is None else scarcity(config, n_orders, cover)
 
 
-def scarcity(n_orders: int, cover: float, lines_per_order: int = 5) -> dict[str, Any]:
-    """Instance settings under which the network holds ``cover`` of what ``n_orders`` want.
+def scarcity(config: InstanceConfig, n_orders: int, cover: float) -> InstanceConfig:
+    """``config`` under which the network holds ``cover`` of what ``n_orders`` want.
 
-    The catalogue shrinks to ``n_orders / ORDERS_PER_PRODUCT`` products (at
-    least 20, at most 500), so each is wanted by several orders, and each
-    product's stock is thinned to ``cover`` of its expected demand (lines
-    ask 1 to 3 units, 2 on average).
+    The orders want ``n_orders`` times ``InstanceConfig.mean_units_per_order``
+    units (10 for five synthetic lines, about 1.1 for an Olist order). The
+    catalogue shrinks so each product is wanted by about ``UNITS_PER_PRODUCT``
+    of them (at least 20 products, at most 500), and each product's stock
+    is thinned to ``cover`` of its expected demand.
     """
-    n_products = int(min(500, max(20, n_orders // ORDERS_PER_PRODUCT, 2 * lines_per_order)))
-    wanted = n_orders * lines_per_order * 2.0 / n_products
-    return {"n_products": n_products, "units_per_product": cover * wanted}
+    units = n_orders * config.mean_units_per_order()
+    most_lines = config.most_lines_per_order()
+    n_products = int(min(500, max(20, units // UNITS_PER_PRODUCT, 2 * most_lines)))
+    wanted = units / n_products
+    return replace(config, n_products=n_products, units_per_product=cover * wanted)
 
 
 def weights_from(text: str | None) -> Weights:

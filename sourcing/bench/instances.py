@@ -182,11 +182,7 @@ class InstanceConfig:
                     f"got {self.max_lines_per_order!r} with {low!r}."
                 )
             _check_int("max_lines_per_order", self.max_lines_per_order, low)
-        most_lines = (
-            self.max_lines_per_order
-            or self.lines_per_order
-            or int(max(load_olist().lines_per_order))
-        )
+        most_lines = self.most_lines_per_order()
         if most_lines > self.n_products:
             raise ValueError(
                 f"Expected n_products >= {most_lines} lines per order, got {self.n_products}."
@@ -198,6 +194,30 @@ class InstanceConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or math.isnan(value) or not 0 <= value <= 1:
                 raise ValueError(f"Expected {name} to be a number in [0, 1], got {value!r}.")
+
+    def most_lines_per_order(self) -> int:
+        """The most lines an order of this configuration can have."""
+        return (
+            self.max_lines_per_order
+            or self.lines_per_order
+            or int(max(load_olist().lines_per_order))
+        )
+
+    def mean_units_per_order(self) -> float:
+        """The units an order of this configuration asks for on average (``_order_sizes``).
+
+        Synthetic lines ask 1 to 3 units (2 on average); ``olist`` lines ask
+        the real quantities, and with ``lines_per_order`` None an order has
+        the real line counts (about one line of about one unit).
+        """
+        low = self.lines_per_order
+        if self.family == "olist":
+            data = load_olist()
+            lines = float(np.mean(data.lines_per_order)) if low is None else float(low)
+            return lines * float(np.mean(data.line_quantities))
+        low = low or 1
+        lines = (low + self.max_lines_per_order) / 2.0 if self.max_lines_per_order else low
+        return lines * 2.0
 
 
 def _check_int(name: str, value: object, low: int) -> None:

@@ -273,14 +273,15 @@ def scarcity_prices(
     rejection_penalty: float,
     *,
     arcs_per_demand: int = DEFAULT_ARCS_PER_DEMAND,
+    time_limit_s: float | None = None,
 ) -> ScarcityPrices:
     """Solve the expected-demand LP: each position's stock dual, each location's capacity dual.
 
     Raises
     ------
     RuntimeError
-        When the LP solver does not report an optimal solution (the prices
-        would mean nothing).
+        When the LP solver does not report an optimal solution within
+        ``time_limit_s`` (None: no limit); the prices would mean nothing.
     """
     if arcs_per_demand < 1:
         raise ValueError(f"Expected arcs_per_demand >= 1, got {arcs_per_demand!r}.")
@@ -330,7 +331,8 @@ def scarcity_prices(
     ).tocsr()
     demand_units = demand.units[demand.units > 0]
     c = np.concatenate([cost, np.full(n_demand, float(rejection_penalty))])
-    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=demand_units, method="highs")
+    limit = {} if time_limit_s is None else {"time_limit": max(time_limit_s, 0.0)}
+    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=demand_units, options=limit)
     if result.status != 0:
         raise RuntimeError(f"Expected the scarcity LP to solve to optimality: {result.message}")
     duals = -np.asarray(result.ineqlin.marginals)

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK
+from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK, SCARCE_COVER, scarcity
 from sourcing.bench.instances import make_network, order_stream
+from sourcing.solver import SourcingProblem
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.wave import BatchProblem
 from sourcing.solver.wave.served import ServedCollector
@@ -39,13 +40,7 @@ def test_scarce_families_leave_units_no_plan_can_serve(family: str) -> None:
     """A sizeable share of the units wanted (about 15% from stock alone) cannot be served."""
     n_orders, n_locations = 300, 100
     config = replace(FAMILIES[family].config(n_locations, n_orders, 0), days=1)
-    problems = list(order_stream(make_network(config), n_orders))
-    collector = ServedCollector(n_locations)
-    for o, problem in enumerate(problems):
-        collector.add(o, SourcingArrays.build(problem))
-    wave = WaveSolver(BatchProblem.from_problems(problems), 0.0, 0.0)
-    served = collector.served(wave.capacity)
-    share = served.unservable / served.demanded
+    share = _unservable_share(list(order_stream(make_network(config), n_orders)))
     assert 0.08 <= share <= 0.6
     if family == "scarce":
         assert share <= 0.25
@@ -72,3 +67,26 @@ def test_days_follow_the_orders() -> None:
     """More orders than a day's arrivals spread over more days."""
     assert FAMILIES["uniform"].config(20, 100, 0).days == 1
     assert FAMILIES["uniform"].config(20, 1200, 0).days == 3
+
+
+@pytest.mark.parametrize("geography", ["uniform", "clustered", "olist"])
+def test_scarcity_leaves_units_unservable_on_every_geography(geography: str) -> None:
+    """The scarce variant cuts stock to what the orders want, whatever their sizes.
+
+    Olist orders ask about one unit, not ten: stock sized for ten units a
+    order would serve every unit.
+    """
+    n_orders, n_locations = 300, 100
+    base = replace(FAMILIES[geography].config(n_locations, n_orders, 0), days=1)
+    config = scarcity(base, n_orders, SCARCE_COVER)
+    problems = list(order_stream(make_network(config), n_orders))
+    assert 0.08 <= _unservable_share(problems) <= 0.25
+
+
+def _unservable_share(problems: list[SourcingProblem]) -> float:
+    """The share of the wave's units that no plan can serve."""
+    collector = ServedCollector(len(problems[0].locations))
+    for o, problem in enumerate(problems):
+        collector.add(o, SourcingArrays.build(problem))
+    served = collector.served(WaveSolver(BatchProblem.from_problems(problems), 0.0, 0.0).capacity)
+    return served.unservable / served.demanded

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from sourcing.solver import (
     Customer,
@@ -19,6 +21,7 @@ from sourcing.solver import (
     SourcingProblem,
     solve,
 )
+from sourcing.solver import scarcity as scarcity_module
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.objective import evaluate
 from sourcing.solver.scarcity import (
@@ -79,6 +82,24 @@ def test_the_last_unit_is_worth_the_rejection_it_avoids() -> None:
     """One unit for two wanted: its price is the penalty less its cost to serve."""
     prices = scarcity_prices(supply([0.0], [1], [3.0]), demand([0.0], [2.0]), PENALTY)
     assert prices.of("p1", "S0") == pytest.approx(PENALTY - 3.0)
+
+
+def test_the_lp_stops_at_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LP solver gets the caller's time limit, and none without one."""
+    seen: list[dict[str, float]] = []
+    solve = linprog
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(dict(kwargs.get("options") or {}))
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(scarcity_module, "linprog", spy)
+    timed = scarcity_prices(
+        supply([0.0], [1], [3.0]), demand([0.0], [2.0]), PENALTY, time_limit_s=2.5
+    )
+    scarcity_prices(supply([0.0], [1], [3.0]), demand([0.0], [2.0]), PENALTY)
+    assert seen == [{"time_limit": 2.5}, {}]
+    assert timed.of("p1", "S0") == pytest.approx(PENALTY - 3.0)
 
 
 def test_a_cheap_position_is_worth_what_the_next_one_costs_more() -> None:

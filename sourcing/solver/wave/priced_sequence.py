@@ -71,12 +71,14 @@ def wave_prices(
     weights: Weights,
     capacity: IntArray,
     units_per_fulfilment: float,
+    time_limit_s: float | None = None,
 ) -> ScarcityPrices:
     """The duals of the LP of ``orders``' demand over the network as ``state`` holds it.
 
     ``capacity`` is the orders each location can still take, (L, 3): total,
     HD, CC, -1 unlimited; a location's row holds the tighter of its total
-    and the one order type of the wave, if it has one.
+    and the one order type of the wave, if it has one. Past ``time_limit_s``
+    the LP raises ``RuntimeError`` (``scarcity_prices``).
     """
     if not orders:
         return ScarcityPrices()
@@ -91,7 +93,7 @@ def wave_prices(
         _orders_left(capacity, orders),
         units_per_fulfilment,
     )
-    return scarcity_prices(supply, demand, weights.rejection)
+    return scarcity_prices(supply, demand, weights.rejection, time_limit_s=time_limit_s)
 
 
 def _orders_left(capacity: IntArray, orders: Sequence[Order]) -> FloatArray | None:

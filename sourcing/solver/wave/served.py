@@ -77,6 +77,8 @@ UNLIMITED = 2**30
 # Arcs kept per line (the cheapest), and the scale costs are floored to integers at.
 ARCS_PER_LINE = 200
 COST_SCALE = 100.0
+# ``_top_sum`` counts takes per (location, size) while the table has at most this many cells.
+COUNTED_CELLS = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,10 +330,30 @@ def rejection_floor(
 
 
 def _top_sum(location: IntArray, units: IntArray, capacity: IntArray, n: int) -> IntArray:
-    """Per location, the sum of the ``capacity[l]`` largest ``units`` there (all if -1)."""
+    """Per location, the sum of the ``capacity[l]`` largest ``units`` there (all if -1).
+
+    Takes are counted per (location, size), largest sizes kept up to the
+    capacity: at full size (about 10M takes) sorting them took 2-7 s, counting
+    0.1 s. Takes too large for ``COUNTED_CELLS`` counts are sorted instead.
+    """
     result = np.zeros(n, dtype=np.int64)
     if not len(location):
         return result
+    sizes = int(units.max()) + 1
+    if n * sizes > COUNTED_CELLS:
+        return _top_sum_sorted(location, units, capacity, n)
+    # counts[l, j]: takes of size sizes - 1 - j at l, largest first.
+    counts = np.bincount(location * sizes + units, minlength=n * sizes).reshape(n, sizes)[:, ::-1]
+    before = np.cumsum(counts, axis=1) - counts
+    limit = np.where(capacity < 0, len(units), capacity)[:, None]
+    taken = np.clip(limit - before, 0, counts)
+    result[:] = taken @ np.arange(sizes - 1, -1, -1, dtype=np.int64)
+    return result
+
+
+def _top_sum_sorted(location: IntArray, units: IntArray, capacity: IntArray, n: int) -> IntArray:
+    """``_top_sum`` by sorting the takes, for takes too large to count."""
+    result = np.zeros(n, dtype=np.int64)
     order = np.lexsort((-units, location))
     loc, u = location[order], units[order]
     first = np.flatnonzero(np.r_[True, loc[1:] != loc[:-1]])

@@ -4,17 +4,21 @@ order slot for the order that has nowhere else to go."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 
+from sourcing.bench.families import FAMILIES
+from sourcing.bench.instances import make_network, order_stream
 from sourcing.solver import Capacity, SourcingProfile, Weights
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.scarcity import ScarcityPrices
 from sourcing.solver.solve import solve_arrays
 from sourcing.solver.wave import BatchProblem, solve_batch, steps
+from sourcing.solver.wave import finish as finish_module
 from sourcing.solver.wave.finish import Finishing
 from sourcing.solver.wave.priced_sequence import (
     capacity_binds,
@@ -260,3 +264,37 @@ def test_an_order_of_a_large_network_is_solved_over_its_near_locations(
     plans = priced_sequence(_state(problem), problem.orders, profiles, [0], priced, np.inf)
     assert plans is not None
     assert seen == [2, 12, 12]
+
+
+def _scarce_slot_wave() -> BatchProblem:
+    """The bench's ``scarce_capacity`` wave of 100 orders over 100 locations: short, slots bind.
+
+    Too large for the joint MIP over every location, so it takes the short
+    wave's steps, and the greedy fills some store's order slots.
+    """
+    config = replace(FAMILIES["scarce_capacity"].config(100, 100, 0), days=1)
+    return BatchProblem.from_problems(list(order_stream(make_network(config), 100)))
+
+
+def test_the_wave_prices_its_demand_only_in_the_time_it_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demand LP is bounded by the priced step's share of the time, and skipped without it.
+
+    Untimed, the LP of a 5,000 x 500 scarce wave took 51 s of a 55 s wave.
+    """
+    calls: list[float] = []
+
+    def spy(*args: Any, **kwargs: Any) -> ScarcityPrices:
+        assert kwargs.get("time_limit_s") is not None
+        calls.append(kwargs["time_limit_s"])
+        return wave_prices(*args, **kwargs)
+
+    monkeypatch.setattr(finish_module, "wave_prices", spy)
+    problem = _scarce_slot_wave()
+    out_of_time = solve_batch(problem, time_limit_s=0.001)
+    assert calls == []
+    assert out_of_time.rejected_units <= out_of_time.stats.greedy_rejected_units
+    solve_batch(problem, time_limit_s=5.0)
+    assert len(calls) == 1
+    assert 0.0 < calls[0] < 5.0

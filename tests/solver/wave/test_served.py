@@ -180,6 +180,32 @@ def test_capacity_lets_through_the_largest_takes() -> None:
     assert _top_sum(location, units, np.array([2, -1]), 2).tolist() == [9, 3]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 12)), max_size=30),
+            st.lists(st.integers(-1, 5), min_size=n, max_size=n),
+            st.sampled_from([1, 10**7]),
+        )
+    )
+)
+def test_top_sum_matches_brute_force(
+    case: tuple[int, list[tuple[int, int]], list[int], int],
+) -> None:
+    """Per location, the largest takes up to its capacity, counted or (huge takes) sorted."""
+    n, takes, capacity, scale = case
+    location = np.array([t[0] for t in takes], dtype=np.int64)
+    units = np.array([t[1] * scale for t in takes], dtype=np.int64)
+    expected = []
+    for where in range(n):
+        mine = sorted((int(u) for u, at in zip(units, location, strict=True) if at == where))[::-1]
+        expected.append(sum(mine if capacity[where] < 0 else mine[: capacity[where]]))
+    got = _top_sum(location, units, np.array(capacity, dtype=np.int64), n)
+    assert got.tolist() == expected
+
+
 def test_unservable_units_raise_the_bound_to_the_floor() -> None:
     """Stock for 1 unit, 3 ordered: the wave's bound counts the 2 rejections no plan avoids."""
     locations = (loc("S0", 0, {"p1": 1}, shipping_cost_per_km=1.0),)
