@@ -245,7 +245,7 @@ class Exchanger:
             self._hold(o, dict(old[o]))
         touched = [o for o in touched if o not in apart]
         after = self._key(touched, new)
-        before = self._key(touched, old)
+        before = self._held_key(touched, old)
         better = after is not None and (before is None or after[:2] < (before[0], before[1] - 1e-9))
         for o in touched:
             self._hold(o, dict((new if better else old)[o]))
@@ -289,6 +289,23 @@ class Exchanger:
             for o in reached:
                 near |= unchanged.pop(o)
         return set(unchanged)
+
+    def _held_key(
+        self, touched: Sequence[int], old: Mapping[int, dict[Cell, int]]
+    ) -> tuple[int, float, dict[int, float]] | None:
+        """(rejected, cost, each order's cost) of the released ``old`` cells, as last priced.
+
+        Their cells held the network together a moment ago: their units and
+        cost are the ones kept when they were loaded or last moved, not priced
+        again (half a move's pricing; a cost that reads the stock left, the
+        ideal-stock term, may have drifted since by what other moves took).
+        Orders whose priority raises their penalty are priced again.
+        """
+        if any(self.penalty_raise[o] != 1.0 for o in touched):
+            return self._key(touched, old)
+        rejected = sum(self.rejected[o] for o in touched)
+        each = {o: self.cost[o] for o in touched}
+        return rejected, sum(each.values()), each
 
     def _key(
         self, touched: Sequence[int], cells: Mapping[int, dict[Cell, int]]
