@@ -84,6 +84,9 @@ class Exchanger:
         self.holders: dict[int, set[int]] = defaultdict(set)  # location -> orders using it
         self.index = {loc.ref: i for i, loc in enumerate(state.locations)}
         self.moves = {"resolve": 0, "exchange": 0}
+        # Orders checked and priced by ``_key`` and the seconds that took: what applying a
+        # given plan costs an order (``pricing_s``).
+        self.priced, self.priced_s = 0, 0.0
 
     def load(self, plans: Mapping[int, Plan]) -> None:
         """Hold every order's plan in the network."""
@@ -317,6 +320,7 @@ class Exchanger:
         rejected, cost, held = 0, 0.0, []
         each: dict[int, float] = {}
         broken = False
+        started = time.perf_counter()
         for o in touched:
             arrays, allocation = self._arrays_for(o, cells[o])
             if violations(arrays, allocation):
@@ -330,7 +334,20 @@ class Exchanger:
             held.append(o)
         for o in held:
             self._release(o)
+        self.priced += len(held)
+        self.priced_s += time.perf_counter() - started
         return None if broken else (rejected, cost, each)
+
+    def measure(self, touched: Sequence[int]) -> None:
+        """Check and price ``touched`` as they are held, for the pace alone (``pricing_s``)."""
+        old = self.release(touched)
+        self._key(touched, old)
+        for o in touched:
+            self._hold(o, old[o])
+
+    def pricing_s(self) -> float | None:
+        """Seconds ``_key`` took an order so far (None before any): an application's pace."""
+        return self.priced_s / self.priced if self.priced else None
 
     def _arrays_for(self, o: int, cells: Mapping[Cell, int]) -> tuple[SourcingArrays, IntArray]:
         """Order o's arrays on the network as it is, and ``cells`` as an allocation over them.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +20,9 @@ from sourcing.solver.wave.sequence import Cell, NetworkState, apply, settles
 from tests.solver.builders import loc
 from tests.solver.wave.test_served import _max_served, scarce_waves
 from tests.solver.wave.test_solve import _brute_force, order
+
+# What ``Exchanger._key`` gives: (rejected, cost, each order's cost), None when a rule breaks.
+Key = tuple[int, float, dict[int, float]] | None
 
 
 def _slot_wave() -> BatchProblem:
@@ -109,6 +114,17 @@ def _spread_waves(draw: st.DrawFn) -> BatchProblem:
     return BatchProblem(tuple(orders), tuple(locations), profile)
 
 
+def _spy(network: Exchanger, priced: list[list[int]]) -> Callable[..., Key]:
+    """``network._key``, recording in ``priced`` the orders each call prices."""
+    key = network._key
+
+    def spy(touched: Sequence[int], cells: Mapping[int, dict[Cell, int]]) -> Key:
+        priced.append(list(touched))
+        return key(touched, cells)
+
+    return spy
+
+
 def _priced_orders(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """Record the orders each ``Exchanger._key`` call prices, in call order."""
     priced: list[list[int]] = []
@@ -187,16 +203,11 @@ def test_replace_keeps_the_old_cells_key_and_decides_as_pricing_them_again(
     for kept in (True, False):
         other = cells_of(problem, backwards)
         network, state = _loaded(problem, greedy_plans)
-        key = network._key
         priced: list[list[int]] = []
-
-        def spy(touched: list[int], cells: dict[int, dict[Cell, int]]) -> object:
-            priced.append(list(touched))
-            return key(touched, cells)
-
-        network._key = spy  # type: ignore[assignment,method-assign]
+        spy = _spy(network, priced)
+        network._key = spy  # type: ignore[method-assign]
         if not kept:
-            network._held_key = spy  # type: ignore[assignment,method-assign]
+            network._held_key = spy  # type: ignore[method-assign]
         decided = []
         for touched in moves:
             old = network.release(touched)

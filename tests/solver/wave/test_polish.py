@@ -42,7 +42,7 @@ class _Flows(Polishing):
         self, sequence: list[int], given: Given, explain: bool, deadline: float | None = None
     ) -> dict[int, Plan]:
         """Each order rejecting what its cells leave, at 1 a unit served (a stand-in plan)."""
-        self.applied.append(dict(given.cells))
+        self.applied.append({o: dict(cells) for o, cells in given.cells.items()})
         plans = {}
         for o, units in enumerate(self.ordered.tolist()):
             served = sum(given.cells.get(o, {}).values())
