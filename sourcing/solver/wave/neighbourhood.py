@@ -178,13 +178,13 @@ class Neighbourhoods:
         """Time kept for the final application: ``apply_s``, or less once moves measured it.
 
         Each move checks and prices its orders as applying them does
-        (``Exchanger.pricing_s``; a sample of ``PACE_ORDERS`` is before the first):
+        (``Exchanger.priced_s``; a sample of ``PACE_ORDERS`` is before the first):
         the wave's orders at that pace, with the margin kept for a measured
         application, bound it.
         """
-        pace = network.pricing_s()
-        if pace is None:
+        if not network.priced:
             return apply_s
+        pace = network.priced_s / network.priced
         return min(apply_s, GIVEN_FACTOR * pace * len(self.problem.orders) + GIVEN_MARGIN_S)
 
     def _rejecting_first(self, network: Exchanger, order: list[int], stop: float) -> list[int]:

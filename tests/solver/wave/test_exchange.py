@@ -212,6 +212,10 @@ def test_replace_keeps_the_old_cells_key_and_decides_as_pricing_them_again(
         for touched in moves:
             old = network.release(touched)
             new = {o: dict(other[o]) if o % 2 else dict(old[o]) for o in touched}
+            if kept:  # the key kept for the old cells is the one pricing them again gives
+                held, again = network._held_key(touched, old), Exchanger._key(network, touched, old)
+                assert held is not None and again is not None and held[0] == again[0]
+                assert held[1] == pytest.approx(again[1], rel=1e-12, abs=1e-9)
             decided.append(network.replace(old, new))
             other = {o: dict(cells) for o, cells in old.items()}  # the next move swaps back
         taken = {p: units.tolist() for p, units in state.taken.items()}

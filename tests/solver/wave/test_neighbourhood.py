@@ -425,8 +425,8 @@ def test_the_time_kept_for_the_final_application_follows_the_pace_of_pricing_ord
     search = Neighbourhoods(problem, solver.profiles, solver.penalty_raise, solver.rank)
     assert search._kept(network, 1000.0) == 1000.0  # nothing priced yet
     network.measure(list(range(n)))
-    pace = network.pricing_s()
-    assert pace is not None and network.priced == n
+    assert network.priced == n
+    pace = network.priced_s / n
     assert search._kept(network, 1000.0) == pytest.approx(2.0 * pace * n + 0.1)
     assert search._kept(network, 1e-6) == 1e-6  # never more than the time given
     assert network.allocation() == cells_of(problem, greedy)  # measuring holds them again
