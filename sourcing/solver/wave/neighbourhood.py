@@ -43,7 +43,13 @@ from sourcing.solver.wave.model import OrderModel, Wave
 from sourcing.solver.wave.problem import BatchProblem
 from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.rescue import decide_from
-from sourcing.solver.wave.sequence import Cell, NetworkState, apply
+from sourcing.solver.wave.sequence import (
+    GIVEN_FACTOR,
+    GIVEN_MARGIN_S,
+    Cell,
+    NetworkState,
+    apply,
+)
 from sourcing.solver.wave.served import plan_key
 
 # Orders of one neighbourhood at first and at least (the whole wave when it is smaller), at
@@ -77,6 +83,9 @@ RECENT, EXPLORE = 0.3, 4
 # same few store slots, and one MIP over them all served 6-30 more units in 0.4-1.2 s (16 in
 # 3 s at 100 locations), two to three times the small neighbourhoods' units per second.
 REJECTING_ORDERS, REJECTING_CANDIDATES, REJECTING_TIME_S = 150, 10, 3.0
+# Orders priced before the search, evenly spread over the wave, for the pace of the final
+# application (``_kept``).
+PACE_ORDERS = 20
 
 
 class Neighbourhoods:
@@ -129,10 +138,14 @@ class Neighbourhoods:
         network.load(plans)
         self.chooser.moved(network.allocation(), network.cost)
         order = list(sequence)
-        stop = deadline - apply_s  # the neighbourhoods' own deadline
+        # A sample of the orders priced as applying them does: the final application's pace.
+        network.measure(list(range(0, len(p.orders), max(len(p.orders) // PACE_ORDERS, 1))))
+        stop = deadline - self._kept(network, apply_s)  # the neighbourhoods' own deadline
         if not self.at_floor:
             order = self._rejecting_first(network, order, stop)
-        while (started := time.perf_counter()) + LEAST_TIME_S < stop:
+        while (started := time.perf_counter()) + LEAST_TIME_S < (
+            stop := deadline - self._kept(network, apply_s)
+        ):
             if self.stale >= STALE and self.size >= self.largest:
                 break  # nothing moves, even in the largest neighbourhoods
             twice = self._twice()
@@ -160,6 +173,19 @@ class Neighbourhoods:
         if plan_key(applied.values()) < plan_key(plans.values()):
             return applied, order
         return plans, sequence
+
+    def _kept(self, network: Exchanger, apply_s: float) -> float:
+        """Time kept for the final application: ``apply_s``, or less once moves measured it.
+
+        Each move checks and prices its orders as applying them does
+        (``Exchanger.priced_s``; a sample of ``PACE_ORDERS`` is before the first):
+        the wave's orders at that pace, with the margin kept for a measured
+        application, bound it.
+        """
+        if not network.priced:
+            return apply_s
+        pace = network.priced_s / network.priced
+        return min(apply_s, GIVEN_FACTOR * pace * len(self.problem.orders) + GIVEN_MARGIN_S)
 
     def _rejecting_first(self, network: Exchanger, order: list[int], stop: float) -> list[int]:
         """The orders rejecting units solved as one neighbourhood; the sequence after it."""

@@ -41,6 +41,11 @@ Decide = Callable[[int, SourcingArrays], IntArray]
 Cell = tuple[int, int]  # (location, line)
 # Time the exact per-order solver may take for an order the wave could not place.
 FALLBACK_TIME_LIMIT_S = 0.5
+# Once a given plan's application is measured (or its pace, ``neighbourhood``), the time kept
+# for one is at most this many times that, plus the margin (and at most the estimate from the
+# greedy's time).
+GIVEN_FACTOR = 2.0
+GIVEN_MARGIN_S = 0.1
 
 
 class NetworkState:

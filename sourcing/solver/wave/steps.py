@@ -30,6 +30,8 @@ from sourcing.solver.wave.problem import BatchPlan, BatchProblem, BatchStats, de
 from sourcing.solver.wave.refine import refine
 from sourcing.solver.wave.repair import Assignment, repair
 from sourcing.solver.wave.sequence import (
+    GIVEN_FACTOR,
+    GIVEN_MARGIN_S,
     NetworkState,
     apply,
     settles,
@@ -62,10 +64,6 @@ STALL_STEPS = 60
 STALL_RISE = 1e-5
 # Times an order's candidates may be refitted.
 MAX_REFITS = 2
-# Once a given plan's application is measured, the time kept for one is at most this many
-# times the slowest, plus the margin (and at most the estimate from the greedy's time).
-GIVEN_FACTOR = 2.0
-GIVEN_MARGIN_S = 0.1
 # A wave of at most this many orders x locations keeps more candidates per order.
 SMALL_WAVE_CELLS = 20_000
 SMALL_WAVE_CANDIDATES = 20

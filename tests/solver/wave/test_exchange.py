@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +20,9 @@ from sourcing.solver.wave.sequence import Cell, NetworkState, apply, settles
 from tests.solver.builders import loc
 from tests.solver.wave.test_served import _max_served, scarce_waves
 from tests.solver.wave.test_solve import _brute_force, order
+
+# What ``Exchanger._key`` gives: (rejected, cost, each order's cost), None when a rule breaks.
+Key = tuple[int, float, dict[int, float]] | None
 
 
 def _slot_wave() -> BatchProblem:
@@ -109,6 +114,17 @@ def _spread_waves(draw: st.DrawFn) -> BatchProblem:
     return BatchProblem(tuple(orders), tuple(locations), profile)
 
 
+def _spy(network: Exchanger, priced: list[list[int]]) -> Callable[..., Key]:
+    """``network._key``, recording in ``priced`` the orders each call prices."""
+    key = network._key
+
+    def spy(touched: Sequence[int], cells: Mapping[int, dict[Cell, int]]) -> Key:
+        priced.append(list(touched))
+        return key(touched, cells)
+
+    return spy
+
+
 def _priced_orders(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """Record the orders each ``Exchanger._key`` call prices, in call order."""
     priced: list[list[int]] = []
@@ -167,6 +183,48 @@ def test_replace_decides_alike_without_pricing_orders_apart(
     assert results[0] == results[1]
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_spread_waves(), st.data())
+def test_replace_keeps_the_old_cells_key_and_decides_as_pricing_them_again(
+    problem: BatchProblem, data: st.DataObject
+) -> None:
+    """Moves priced on the new cells alone decide as when the old ones are priced too.
+
+    Without the ideal-stock term no cost reads the stock left, so the key
+    kept for the old cells is the one pricing them again gives.
+    """
+    n = len(problem.orders)
+    greedy_plans = dict(enumerate(sequential_greedy(problem).plans))
+    state = NetworkState(problem.locations, problem.state, problem.table)
+    profiles = [problem.profile_of(o) for o in range(n)]
+    backwards = apply(state, problem.orders, profiles, range(n - 1, -1, -1), decide_greedy, "g")
+    moves = data.draw(st.lists(st.permutations(range(n)), min_size=1, max_size=3))
+    results, calls = [], []
+    for kept in (True, False):
+        other = cells_of(problem, backwards)
+        network, state = _loaded(problem, greedy_plans)
+        priced: list[list[int]] = []
+        spy = _spy(network, priced)
+        network._key = spy  # type: ignore[method-assign]
+        if not kept:
+            network._held_key = spy  # type: ignore[method-assign]
+        decided = []
+        for touched in moves:
+            old = network.release(touched)
+            new = {o: dict(other[o]) if o % 2 else dict(old[o]) for o in touched}
+            if kept:  # the key kept for the old cells is the one pricing them again gives
+                held, again = network._held_key(touched, old), Exchanger._key(network, touched, old)
+                assert held is not None and again is not None and held[0] == again[0]
+                assert held[1] == pytest.approx(again[1], rel=1e-12, abs=1e-9)
+            decided.append(network.replace(old, new))
+            other = {o: dict(cells) for o, cells in old.items()}  # the next move swaps back
+        taken = {p: units.tolist() for p, units in state.taken.items()}
+        results.append((decided, network.allocation(), dict(network.rejected), taken))
+        calls.append(len(priced))
+    assert results[0] == results[1]
+    assert calls[0] * 2 == calls[1]  # each move priced its new cells alone
+
+
 def test_unchanged_orders_apart_from_the_change_are_not_priced(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -186,5 +244,5 @@ def test_unchanged_orders_apart_from_the_change_are_not_priced(
     assert old[0] == {(0, 0): 1} and old[1] == {(2, 0): 1} and old[2] == {(1, 0): 1}
     new = {0: {(1, 0): 1}, 1: dict(old[1]), 2: dict(old[2])}  # O0 moves to B, where O2 is
     assert not network.replace(old, new)  # B is 5 km further for O0
-    assert priced == [[0, 2], [0, 2]]  # O1, alone at F, is held as it is
+    assert priced == [[0, 2]]  # O1, alone at F, is held as it is; the old cells' key is kept
     assert network.allocation() == old

@@ -408,3 +408,25 @@ def test_neighbourhoods_over_each_orders_superset_still_find_the_optimum(
     best, _ = _brute_force(problem)
     assert np.isclose(plan_key(plans.values())[1], best, rtol=1e-9)
     assert _reapplied(problem, plans, sequence) == plan_key(plans.values())
+
+
+def test_the_time_kept_for_the_final_application_follows_the_pace_of_pricing_orders() -> None:
+    """Before any order is priced the time given is kept; after, the wave's orders at that pace.
+
+    A sample of the orders priced before the search measures it, so a wave
+    whose flow's plan was never applied does not keep the greedy-based estimate.
+    """
+    problem = _slot_wave()
+    n = len(problem.orders)
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    network, _ = _fresh_network(problem, solver)
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    network.load(greedy)
+    search = Neighbourhoods(problem, solver.profiles, solver.penalty_raise, solver.rank)
+    assert search._kept(network, 1000.0) == 1000.0  # nothing priced yet
+    network.measure(list(range(n)))
+    assert network.priced == n
+    pace = network.priced_s / n
+    assert search._kept(network, 1000.0) == pytest.approx(2.0 * pace * n + 0.1)
+    assert search._kept(network, 1e-6) == 1e-6  # never more than the time given
+    assert network.allocation() == cells_of(problem, greedy)  # measuring holds them again
