@@ -28,6 +28,10 @@ from sourcing.solver.types import FloatArray, IntArray
 
 # The most larger subsets listed; past it the plan is left to the MIP.
 MAX_LARGER = 20000
+# The largest subsets whose parcels' bands are chosen one by one (B^size choices each),
+# and the subsets taken at once there (a few MB).
+BANDED_MOST = 4
+BANDED_ROWS = 1024
 
 
 def larger_plans(
@@ -142,14 +146,21 @@ def _bounds(
     if rates is not None and (grams[arrays.line_product] == rates.line_weight).all():
         table = card_table(arrays, keep)
         served = np.zeros(len(index))
+        held = np.zeros(len(keep))  # the grams each candidate could send at most
+        lightest = np.inf  # every parcel holds a unit at least
         for product in range(len(arrays.products)):
             ordered, wanted, stock, _, _ = product_terms(arrays, keep, product, lines[product])
             served += grams[product] * np.minimum(stock[index].sum(axis=1), wanted)
+            held += grams[product] * np.minimum(stock, wanted)
+            if ordered:
+                lightest = min(lightest, float(grams[product]))
         parcels = _parcels(table, index, served)
         plain = arrays.fulfilment_cost[keep] - table[0]
         units = floors(arrays, keep, table)[-1][1]
-        floor = plain[index].sum(axis=1) + arrays.weights.split * (size - 1) + units + parcels
-        chosen = floor < room
+        floor = plain[index].sum(axis=1) + arrays.weights.split * (size - 1) + units
+        # The bands the parcels' weights must reach only drop subsets: the bounds (and so
+        # the order the kept ones are priced in) stay those of ``_parcels``.
+        chosen = floor + np.maximum(parcels, _banded_parcels(table, index, served, held, lightest)) < room
         index, served, parcels = index[chosen], served[chosen], parcels[chosen]
         alpha, beta = table[0], table[1]
         apart = parcels - alpha[index].sum(axis=1) - beta[index].max(axis=1) * served
@@ -172,6 +183,39 @@ def _bounds(
         # Without the under-lines the linear costs are at least total - alpha's - beta W.
         total = np.maximum(total, total + apart)
     return index, total
+
+
+def _banded_parcels(
+    table: CardTable, index: IntArray, grams: FloatArray, held: FloatArray, lightest: float
+) -> FloatArray:
+    """Each subset's parcels at least, every member used: the cheapest choice of one band
+    per member, each band holding ``lightest`` grams or more, whose reach adds up to the
+    ``grams`` served. A member's reach in a band: the band's end (the next band's start)
+    or the grams ``held`` it could send, the lesser.
+
+    Each used member's parcel W_l holds a unit (``lightest`` <= W_l), stays below its
+    band's end and within what it holds, and the W_l sum to ``grams``. Subsets of more
+    than ``BANDED_MOST`` members (B^size choices) get 0, which leaves ``_parcels``' bound.
+    """
+    _, _, starts, prices = table
+    size = index.shape[1]
+    if size > BANDED_MOST:
+        return np.zeros(len(index))
+    ends = np.concatenate([starts[:, 1:], np.full((len(starts), 1), np.inf)], axis=1)
+    prices = np.where(ends > lightest, prices, np.inf)
+    ends = np.minimum(ends, held[:, None])
+    choice = np.indices((starts.shape[1],) * size).reshape(size, -1)  # (member, choice)
+    least = np.full(len(index), np.inf)
+    for low in range(0, len(index), BANDED_ROWS):
+        rows = index[low : low + BANDED_ROWS]
+        cost = np.zeros((len(rows), choice.shape[1]))
+        reach = np.zeros((len(rows), choice.shape[1]))
+        for column in range(size):
+            cost += prices[rows[:, column]][:, choice[column]]
+            reach += ends[rows[:, column]][:, choice[column]]
+        cost[reach < grams[low : low + BANDED_ROWS, None]] = np.inf
+        least[low : low + BANDED_ROWS] = cost.min(axis=1)
+    return least
 
 
 def _parcels(table: CardTable, index: IntArray, grams: FloatArray) -> FloatArray:
