@@ -145,22 +145,15 @@ def _bounds(
     apart = None
     if rates is not None and (grams[arrays.line_product] == rates.line_weight).all():
         table = card_table(arrays, keep)
-        served = np.zeros(len(index))
-        held = np.zeros(len(keep))  # the grams each candidate could send at most
-        lightest = np.inf  # every parcel holds a unit at least
-        for product in range(len(arrays.products)):
-            ordered, wanted, stock, _, _ = product_terms(arrays, keep, product, lines[product])
-            served += grams[product] * np.minimum(stock[index].sum(axis=1), wanted)
-            held += grams[product] * np.minimum(stock, wanted)
-            if ordered:
-                lightest = min(lightest, float(grams[product]))
+        served, held, lightest = _grams(arrays, keep, index, lines, grams)
         parcels = _parcels(table, index, served)
         plain = arrays.fulfilment_cost[keep] - table[0]
         units = floors(arrays, keep, table)[-1][1]
         floor = plain[index].sum(axis=1) + arrays.weights.split * (size - 1) + units
         # The bands the parcels' weights must reach only drop subsets: the bounds (and so
         # the order the kept ones are priced in) stay those of ``_parcels``.
-        chosen = floor + np.maximum(parcels, _banded_parcels(table, index, served, held, lightest)) < room
+        banded = _banded_parcels(table, index, served, held, lightest)
+        chosen = floor + np.maximum(parcels, banded) < room
         index, served, parcels = index[chosen], served[chosen], parcels[chosen]
         alpha, beta = table[0], table[1]
         apart = parcels - alpha[index].sum(axis=1) - beta[index].max(axis=1) * served
@@ -183,6 +176,27 @@ def _bounds(
         # Without the under-lines the linear costs are at least total - alpha's - beta W.
         total = np.maximum(total, total + apart)
     return index, total
+
+
+def _grams(
+    arrays: SourcingArrays,
+    keep: IntArray,
+    index: IntArray,
+    lines: list[IntArray],
+    grams: FloatArray,
+) -> tuple[FloatArray, FloatArray, float]:
+    """The grams each subset ``keep[index[i]]`` serves at most, those each kept candidate
+    could send at most (its stock up to what is ordered), and the lightest ordered unit."""
+    served = np.zeros(len(index))
+    held = np.zeros(len(keep))
+    lightest = np.inf
+    for product in range(len(arrays.products)):
+        ordered, wanted, stock, _, _ = product_terms(arrays, keep, product, lines[product])
+        served += grams[product] * np.minimum(stock[index].sum(axis=1), wanted)
+        held += grams[product] * np.minimum(stock, wanted)
+        if ordered:
+            lightest = min(lightest, float(grams[product]))
+    return served, held, lightest
 
 
 def _banded_parcels(
