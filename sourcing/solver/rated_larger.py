@@ -150,10 +150,12 @@ def _bounds(
         plain = arrays.fulfilment_cost[keep] - table[0]
         units = floors(arrays, keep, table)[-1][1]
         floor = plain[index].sum(axis=1) + arrays.weights.split * (size - 1) + units
-        # The bands the parcels' weights must reach only drop subsets: the bounds (and so
-        # the order the kept ones are priced in) stay those of ``_parcels``.
-        banded = _banded_parcels(table, index, served, held, lightest)
-        chosen = floor + np.maximum(parcels, banded) < room
+        chosen = floor + parcels < room
+        index, served, parcels = index[chosen], served[chosen], parcels[chosen]
+        # The bands the parcels' weights must reach only drop subsets (those left, as
+        # they cost B^size choices each): the bounds, and so the order the kept ones are
+        # priced in, stay those of ``_parcels``.
+        chosen = floor[chosen] + _banded_parcels(table, index, served, held, lightest) < room
         index, served, parcels = index[chosen], served[chosen], parcels[chosen]
         alpha, beta = table[0], table[1]
         apart = parcels - alpha[index].sum(axis=1) - beta[index].max(axis=1) * served
