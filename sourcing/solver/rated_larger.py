@@ -13,6 +13,10 @@ by its linear spread (as ``subset_pricing.price_subsets``), raised where the
 parcels priced apart give more: the linear costs without the under-lines,
 every member's least price, and for the heaviest parcel (at least W / |T|
 grams) what its card charges above that least price at that weight or more.
+Subsets of up to four members are also dropped when the bands their parcels
+must reach (each parcel at least a unit, at most what its member holds, the
+band ends summing to the grams served) cost too much; this floor only drops,
+so the kept subsets keep their bounds and the order they are priced in.
 ``rated_enum.price_in_order`` prices them exactly in that order.
 """
 
