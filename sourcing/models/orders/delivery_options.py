@@ -27,6 +27,7 @@ import numpy as np
 
 from sourcing import solver
 from sourcing.solver.clock import Clock
+from sourcing.solver.deliver_by import delivered_by
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.sharing import promise_groups
 from sourcing.solver.solve import Start, solve_arrays
@@ -173,10 +174,11 @@ def _fastest(
         profile = replace(
             problem.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
         )
-        fast = SourcingArrays.build(
+        fast = delivered_by(
+            arrays,
             replace(
                 problem, order=replace(problem.order, need_by=day), profile=profile, clock=clock
-            )
+            ),
         )
         # No plan over these candidates can serve more units than they hold together.
         if int(np.minimum(column_sums(fast.cap), fast.quantity).sum()) < served:
