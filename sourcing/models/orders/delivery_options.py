@@ -105,8 +105,8 @@ def latest(plan: solver.Plan) -> datetime | None:
 
 def _earliest(
     problem: solver.SourcingProblem, clock: Clock, distance_km: np.ndarray, indices: list[int]
-) -> dict[str, datetime | None]:
-    """Each candidate's earliest promised delivery over its parcel services, by ref.
+) -> list[datetime | None]:
+    """Each of ``indices``' earliest promised delivery over its parcel services, in order.
 
     Candidates sharing a calendar and services are asked together
     (``Clock.parcels_promised_codes`` answers each distinct pick-and-pack time,
@@ -114,19 +114,20 @@ def _earliest(
     (the candidate cache shares equal ones; the problem keeps them alive).
     """
     locations = problem.locations
-    earliest: dict[str, datetime | None] = {}
+    hours_of = problem.candidate_table().pick_pack_hours  # each location's, as a float
+    position = {i: p for p, i in enumerate(indices)}
+    earliest: list[datetime | None] = [None] * len(indices)
     # Days without room move a location's ready-by, so they are part of the groups' key.
     for full, members in promise_groups(problem, indices):
         like = locations[members[0]]
-        hours = np.array([locations[i].pick_pack_hours for i in members], dtype=float)
         km = distance_km[members]
         asked = [
-            clock.parcels_promised_codes(like.calendar, hours, service, km, full)
+            clock.parcels_promised_codes(like.calendar, hours_of[members], service, km, full)
             for service in like.parcel_services or (None,)
         ]
-        best = _earliest_of(asked)
-        earliest.update((locations[i].ref, day) for i, day in zip(members, best, strict=True))
-    return {locations[i].ref: earliest[locations[i].ref] for i in indices}
+        for i, day in zip(members, _earliest_of(asked), strict=True):
+            earliest[position[i]] = day
+    return earliest
 
 
 def _earliest_of(asked: list[tuple[list[datetime | None], np.ndarray]]) -> list[datetime | None]:
@@ -159,14 +160,17 @@ def _fastest(
     if last is None or problem.now is None:
         return None
     table = problem.candidate_table()
-    stocking = {i for line in problem.order.lines for i in _stocking(table, line.product_ref)}
+    stocking = _stocking(table, [line.product_ref for line in problem.order.lines])
     # One clock for the earliest dates and every fast build's need-by service choice.
     clock = Clock(problem.now)
-    earliest = _earliest(problem, clock, arrays.distance_km, sorted(stocking))
+    earliest = _earliest(problem, clock, arrays.distance_km, stocking)
+    refs = table.refs
     served = int(arrays.quantity.sum()) - cheapest.rejected_units
-    dates = sorted({d for d in earliest.values() if d is not None and d < last})
+    dates = sorted({d for d in earliest if d is not None and d < last})
     for day in dates[:FASTEST_TRIES]:
-        late = frozenset(ref for ref, d in earliest.items() if d is None or d > day)
+        late = frozenset(
+            refs[i] for i, d in zip(stocking, earliest, strict=True) if d is None or d > day
+        )
         rules = replace(
             problem.profile.rules,
             excluded_locations=problem.profile.rules.excluded_locations | late,
@@ -194,13 +198,16 @@ def _fastest(
     return None
 
 
-def _stocking(table: LocationTable, product: str) -> list[int]:
-    """Candidates holding any available unit of ``product`` (from the order's state)."""
-    column = table.products.get(product)
-    if column is None:
-        return []
-    available = column.on_hand - column.reserved - column.buffer_qty
-    return [int(i) for i in column.index[available > 0]]
+def _stocking(table: LocationTable, products: list[str]) -> list[int]:
+    """Candidates holding any available unit of any of ``products`` (from the order's
+    state), ascending."""
+    held = [
+        column.index[column.on_hand - column.reserved - column.buffer_qty > 0]
+        for product in products
+        if (column := table.products.get(product)) is not None
+    ]
+    stocking: list[int] = np.unique(np.concatenate([np.zeros(0, np.int64), *held])).tolist()
+    return stocking
 
 
 __all__ = [
