@@ -123,6 +123,7 @@ def coverage_with_rejection(
     fulfilment_cost: FloatArray,
     unit_cost: FloatArray,
     weights: Weights,
+    usable: BoolArray | None = None,
 ) -> float:
     """Every unit ordered is served or rejected; the per-unit rejection penalty.
 
@@ -133,7 +134,8 @@ def coverage_with_rejection(
     more unit always cheaper than rejecting it.
     """
     units = float(quantity.sum())
-    usable = row_sums(cap) > 0
+    if usable is None:  # else the caller's ``row_sums(cap) > 0``, for orders sharing ``cap``
+        usable = row_sums(cap) > 0
     if not usable.any():
         return weights.rejection
     worst_fulfilment = float(fulfilment_cost[usable].max()) + weights.split

@@ -18,6 +18,7 @@ check it) and so does every plan solved on them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -27,7 +28,8 @@ from sourcing.solver import rates as rc
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.problem import SourcingProblem
-from sourcing.solver.types import FloatArray
+from sourcing.solver.sums import row_sums
+from sourcing.solver.types import BoolArray, FloatArray
 from sourcing.solver.weights import Weights
 
 SCARCITY_TERM = "scarcity_price"
@@ -50,11 +52,13 @@ def _penalties(
     fulfilment_parts: dict[str, FloatArray],
     unit_cost: FloatArray,
     fulfilment_cost: FloatArray,
+    usable: BoolArray | None = None,
 ) -> tuple[float, float]:
-    """The rejection penalty and its steering part, as ``SourcingArrays.build`` sets them."""
+    """The rejection penalty and its steering part, as ``SourcingArrays.build`` sets them
+    (``usable``: the candidates with room, ``row_sums(arrays.cap) > 0``, when known)."""
     quantity, cap = arrays.quantity, arrays.cap
     dearest = _dearest(arrays.rates, fulfilment_cost)
-    penalty = cf.coverage_with_rejection(quantity, cap, dearest, unit_cost, weights)
+    penalty = cf.coverage_with_rejection(quantity, cap, dearest, unit_cost, weights, usable)
     if SCARCITY_TERM not in unit_parts and SCARCITY_TERM not in fulfilment_parts:
         return penalty, 0.0
     real = cf.coverage_with_rejection(
@@ -63,6 +67,7 @@ def _penalties(
         dearest - fulfilment_parts.get(SCARCITY_TERM, 0.0),
         unit_cost - unit_parts.get(SCARCITY_TERM, 0.0),
         weights,
+        usable,
     )
     return penalty, penalty - real
 
@@ -81,9 +86,9 @@ def with_split(arrays: SourcingArrays, split: float) -> SourcingArrays:
     return replace(arrays, weights=weights, rejection_penalty=penalty, steering_rejection=steering)
 
 
-def with_destination(arrays: SourcingArrays, problem: SourcingProblem) -> SourcingArrays:
-    """The arrays of ``problem``: ``arrays.problem`` with only the order's delivery point and
-    collection store changed (anything else raises ``ValueError``)."""
+def _check_destination(arrays: SourcingArrays, problem: SourcingProblem) -> None:
+    """``problem`` is ``arrays.problem`` with only the order's destination changed, and the
+    arrays carry no rate cards; else ``ValueError``."""
     base = arrays.problem
     same_order = replace(
         problem.order,
@@ -102,33 +107,74 @@ def with_destination(arrays: SourcingArrays, problem: SourcingProblem) -> Sourci
         raise ValueError("Expected a problem differing only in the order's destination.")
     if arrays.rates is not None:
         raise ValueError("Expected arrays without rate cards (they price by distance band).")
-    table = problem.candidate_table()
-    point = problem.order.delivery_point
-    distance = haversine_km(table.latitude, table.longitude, point.latitude, point.longitude)
+
+
+def with_destination(arrays: SourcingArrays, problem: SourcingProblem) -> SourcingArrays:
+    """The arrays of ``problem``: ``arrays.problem`` with only the order's delivery point and
+    collection store changed (anything else raises ``ValueError``)."""
+    return with_destinations(arrays, [problem])[0]
+
+
+def with_destinations(
+    arrays: SourcingArrays, problems: Sequence[SourcingProblem]
+) -> list[SourcingArrays]:
+    """``with_destination(arrays, problem)`` for each of ``problems`` (one cart collected at
+    many stores), their terms summed together.
+
+    The sums run over a (destinations, ...) stack, term after term in the
+    build's order: each element meets the same float operations as in a
+    sum of its own. Each distance is its own ``haversine_km`` call (a
+    transcendental ufunc over a longer run may round otherwise).
+    """
+    for problem in problems:
+        _check_destination(arrays, problem)
+    if not problems:
+        return []
+    table = problems[0].candidate_table()  # one table and state for all (checked)
+    distance = np.array(
+        [
+            haversine_km(table.latitude, table.longitude, p.latitude, p.longitude)
+            for p in (problem.order.delivery_point for problem in problems)
+        ]
+    ).reshape(len(problems), -1)
     weights = arrays.weights
-    lines = len(arrays.quantity)
-    unit_parts = dict(arrays.unit_cost_parts)
-    unit_parts["shipping"] = np.repeat(
-        (weights.shipping * (table.shipping_cost_per_km * distance))[:, None], lines, axis=1
+    shipping = np.repeat(
+        (weights.shipping * (table.shipping_cost_per_km * distance))[:, :, None],
+        len(arrays.quantity),
+        axis=2,
     )
-    fulfilment_parts = dict(arrays.fulfilment_cost_parts)
-    fulfilment_parts["distance"] = weights.distance * distance
-    unit_cost = sum(unit_parts.values(), rc.unit_lower_bound(None, arrays.cap.shape))
-    fulfilment_cost = sum(fulfilment_parts.values(), rc.lower_bound(None, len(distance)))
-    penalty, steering = _penalties(
-        arrays, weights, unit_parts, fulfilment_parts, unit_cost, fulfilment_cost
-    )
-    return replace(
-        arrays,
-        problem=problem,
-        distance_km=distance,
-        unit_cost_parts=unit_parts,
-        fulfilment_cost_parts=fulfilment_parts,
-        unit_cost=unit_cost,
-        fulfilment_cost=fulfilment_cost,
-        rejection_penalty=penalty,
-        steering_rejection=steering,
-    )
+    unit_names = list({**arrays.unit_cost_parts, "shipping": None})  # the build's order
+    unit_cost = rc.unit_lower_bound(None, arrays.cap.shape)
+    for name in unit_names:
+        unit_cost = unit_cost + (shipping if name == "shipping" else arrays.unit_cost_parts[name])
+    by_distance = weights.distance * distance
+    fulfilment_names = list({**arrays.fulfilment_cost_parts, "distance": None})
+    fulfilment_cost = rc.lower_bound(None, distance.shape[1])
+    for name in fulfilment_names:
+        part = by_distance if name == "distance" else arrays.fulfilment_cost_parts[name]
+        fulfilment_cost = fulfilment_cost + part
+    usable = row_sums(arrays.cap) > 0  # every destination's (one ``cap``)
+    derived = []
+    for i, problem in enumerate(problems):
+        unit_parts = {**arrays.unit_cost_parts, "shipping": shipping[i]}
+        fulfilment_parts = {**arrays.fulfilment_cost_parts, "distance": by_distance[i]}
+        penalty, steering = _penalties(
+            arrays, weights, unit_parts, fulfilment_parts, unit_cost[i], fulfilment_cost[i], usable
+        )
+        derived.append(
+            replace(
+                arrays,
+                problem=problem,
+                distance_km=distance[i],
+                unit_cost_parts=unit_parts,
+                fulfilment_cost_parts=fulfilment_parts,
+                unit_cost=unit_cost[i],
+                fulfilment_cost=fulfilment_cost[i],
+                rejection_penalty=penalty,
+                steering_rejection=steering,
+            )
+        )
+    return derived
 
 
-__all__ = ["with_destination", "with_split"]
+__all__ = ["with_destination", "with_destinations", "with_split"]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sourcing.solver import OrderType, SourcingProblem, solve
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.solve import solve_arrays
-from sourcing.solver.variants import with_destination, with_split
+from sourcing.solver.variants import with_destination, with_destinations, with_split
 from tests.solver.builders import loc, order, problem
 from tests.solver.calendars import service
 from tests.solver.test_properties import problems
@@ -104,6 +104,44 @@ def test_with_destination_equals_a_fresh_build_with_scarce_stock_prices(
 ) -> None:
     """Scarce-stock prices: the steering part of the penalty is redone too."""
     check_destination(pair[0], at % len(pair[0].locations))
+
+
+def check_destinations(problem: SourcingProblem, ats: list[int]) -> None:
+    base = SourcingArrays.build(to_cc(problem, 0))
+    there = [replace(base.problem, order=to_cc(problem, at).order) for at in ats]
+    for derived, one in zip(with_destinations(base, there), there, strict=True):
+        built = SourcingArrays.build(one)
+        for field in dataclasses.fields(SourcingArrays):
+            assert same(getattr(derived, field.name), getattr(built, field.name)), field.name
+
+
+def scaled(problem: SourcingProblem, scale: float) -> SourcingProblem:
+    """``problem`` with every weight times ``scale`` (sums that round) and no rejection
+    weight (the penalty is then the build's bound, from the costs)."""
+    weights = problem.profile.weights
+    scaled_weights = weights.override(
+        {name: getattr(weights, name) * scale for name in weights.names()} | {"rejection": 0.0}
+    )
+    return replace(problem, profile=replace(problem.profile, weights=scaled_weights))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.lists(st.integers(0, 3), max_size=4), st.sampled_from([1.0, 0.1, 1 / 3]))
+def test_with_destinations_equal_fresh_builds(
+    problem: SourcingProblem, ats: list[int], scale: float
+) -> None:
+    """Many stores at once (their sums stacked): each as a fresh build of its own."""
+    problem = problem if scale == 1.0 else scaled(problem, scale)
+    check_destinations(problem, [at % len(problem.locations) for at in ats])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(priced_problems(), st.lists(st.integers(0, 3), max_size=4))
+def test_with_destinations_equal_fresh_builds_with_scarce_stock_prices(
+    pair: tuple[SourcingProblem, SourcingProblem], ats: list[int]
+) -> None:
+    """Scarce-stock prices: each store's steering part as its own build's."""
+    check_destinations(pair[0], [at % len(pair[0].locations) for at in ats])
 
 
 def test_with_destination_refuses_rate_cards_and_other_changes() -> None:

@@ -48,7 +48,7 @@ from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.rates import transfer_services
 from sourcing.solver.solve import Start, solve_arrays, starts
 from sourcing.solver.sums import row_sums
-from sourcing.solver.variants import with_destination
+from sourcing.solver.variants import with_destinations
 
 DEFAULT_RADIUS_KM = 50.0
 DEFAULT_MAX_OPTIONS = 10
@@ -256,7 +256,7 @@ def _collections(
     cart's HD arrays) with the start of their cheapest solve, taken with the stores'.
 
     The arrays are built once (for the snapshot's store) and each store's
-    derived from them (``solver.variants.with_destination``: only the terms
+    derived from them (``solver.variants.with_destinations``: only the terms
     priced by distance change), equal to what ``Source`` builds for it. The
     stores' orders share their candidates' pairs, and so does the HD order when
     its candidates and rules give it the same room (``starts`` checks): their
@@ -266,7 +266,7 @@ def _collections(
     table = problem.table or problem.candidate_table()  # the shared one keeps its index
     base = SourcingArrays.build(problem)
     derive = base.rates is None and not _transfers_priced(base)
-    many = []
+    mine = []
     # One clock for the stores' promises: they ask for the same few sending locations.
     clock = Clock(problem.now) if problem.now is not None else None
     for ref, _ in stores:
@@ -274,8 +274,8 @@ def _collections(
         assert at is not None  # ``_stores`` lists candidates only
         point = problem.locations[at].point
         order = replace(problem.order, collection_location_ref=ref, delivery_point=point)
-        mine = replace(problem, order=order, clock=clock)
-        many.append(with_destination(base, mine) if derive else SourcingArrays.build(mine))
+        mine.append(replace(problem, order=order, clock=clock))
+    many = with_destinations(base, mine) if derive else [SourcingArrays.build(p) for p in mine]
     # The HD order goes last: the first store's pairs are the ones the others must share.
     begun = starts([*many, home[0]] if home else many)
     choices = tuple(
