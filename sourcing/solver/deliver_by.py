@@ -27,12 +27,12 @@ import numpy as np
 
 from sourcing.solver import constraints as cf
 from sourcing.solver import rates as rc
-from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.instance import SourcingArrays, flat_shipping
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.sums import row_sums
 from sourcing.solver.table import LocationTable
 from sourcing.solver.types import FloatArray
-from sourcing.solver.variants import _penalties
+from sourcing.solver.variants import rejection_penalties
 
 
 def delivered_by(arrays: SourcingArrays, problem: SourcingProblem) -> SourcingArrays:
@@ -57,10 +57,8 @@ def delivered_by(arrays: SourcingArrays, problem: SourcingProblem) -> SourcingAr
     fulfilment_parts = dict(arrays.fulfilment_cost_parts)
     # The flat terms as built, before the cards laid over the usable left replace them.
     distance = arrays.distance_km
-    unit_parts["shipping"] = np.repeat(
-        (weights.shipping * (table.shipping_cost_per_km * distance))[:, None],
-        len(arrays.quantity),
-        axis=1,
+    unit_parts["shipping"] = flat_shipping(
+        weights, table.shipping_cost_per_km, distance, len(arrays.quantity)
     )
     fulfilment_parts["fixed"] = weights.fixed * table.fixed_cost
     fulfilment_parts["distance"] = weights.distance * distance
@@ -84,7 +82,7 @@ def delivered_by(arrays: SourcingArrays, problem: SourcingProblem) -> SourcingAr
         location_rules=location_rules,
         rates=rates,
     )
-    penalty, steering = _penalties(
+    penalty, steering = rejection_penalties(
         derived, weights, unit_parts, fulfilment_parts, unit_cost, fulfilment_cost
     )
     return replace(derived, rejection_penalty=penalty, steering_rejection=steering)

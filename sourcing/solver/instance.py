@@ -95,13 +95,10 @@ class SourcingArrays:
         cap = np.minimum(stock[:, line_product], quantity[None, :]) * line_allowed[None, :]
         surplus = cf.ideal_stock(positions)
 
-        shipping_per_unit = table.shipping_cost_per_km * distance
         handling = table.handling_cost
         unit_parts = {
             "handling": np.repeat((weights.handling * handling)[:, None], len(quantity), axis=1),
-            "shipping": np.repeat(
-                (weights.shipping * shipping_per_unit)[:, None], len(quantity), axis=1
-            ),
+            "shipping": flat_shipping(weights, table.shipping_cost_per_km, distance, len(quantity)),
         }
         for term, per_product in cf.preferences(positions, surplus, weights).items():
             unit_parts[term] = per_product[:, line_product]
@@ -173,6 +170,15 @@ class SourcingArrays:
     def location_refs(self) -> tuple[str, ...]:
         """Refs of the candidates, in array order."""
         return tuple(loc.ref for loc in self.problem.locations)
+
+
+def flat_shipping(
+    weights: Weights, cost_per_km: FloatArray, distance: FloatArray, lines: int
+) -> FloatArray:
+    """The flat per-unit shipping term (cost per km times distance), one column per line;
+    ``distance`` may stack destinations on leading axes. ``build`` and the arrays derived
+    from its (``variants``, ``deliver_by``) price it with this one expression."""
+    return np.repeat((weights.shipping * (cost_per_km * distance))[..., None], lines, axis=-1)
 
 
 def _price_spread(rates: rc.RateSteps, floor: FloatArray) -> FloatArray:

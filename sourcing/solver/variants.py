@@ -26,7 +26,7 @@ import numpy as np
 from sourcing.solver import constraints as cf
 from sourcing.solver import rates as rc
 from sourcing.solver.geo import haversine_km
-from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.instance import SourcingArrays, flat_shipping
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.sums import row_sums
 from sourcing.solver.types import BoolArray, FloatArray
@@ -45,7 +45,7 @@ def _dearest(rates: rc.RateSteps | None, fulfilment_cost: FloatArray) -> FloatAr
     return fulfilment_cost + spread
 
 
-def _penalties(
+def rejection_penalties(
     arrays: SourcingArrays,
     weights: Weights,
     unit_parts: dict[str, FloatArray],
@@ -75,7 +75,7 @@ def _penalties(
 def with_split(arrays: SourcingArrays, split: float) -> SourcingArrays:
     """``arrays`` under a split weight of ``split``; every other weight unchanged."""
     weights = arrays.weights.override({"split": split})
-    penalty, steering = _penalties(
+    penalty, steering = rejection_penalties(
         arrays,
         weights,
         arrays.unit_cost_parts,
@@ -138,11 +138,7 @@ def with_destinations(
         ]
     ).reshape(len(problems), -1)
     weights = arrays.weights
-    shipping = np.repeat(
-        (weights.shipping * (table.shipping_cost_per_km * distance))[:, :, None],
-        len(arrays.quantity),
-        axis=2,
-    )
+    shipping = flat_shipping(weights, table.shipping_cost_per_km, distance, len(arrays.quantity))
     unit_names = list({**arrays.unit_cost_parts, "shipping": None})  # the build's order
     unit_cost = rc.unit_lower_bound(None, arrays.cap.shape)
     for name in unit_names:
@@ -158,7 +154,7 @@ def with_destinations(
     for i, problem in enumerate(problems):
         unit_parts = {**arrays.unit_cost_parts, "shipping": shipping[i]}
         fulfilment_parts = {**arrays.fulfilment_cost_parts, "distance": by_distance[i]}
-        penalty, steering = _penalties(
+        penalty, steering = rejection_penalties(
             arrays, weights, unit_parts, fulfilment_parts, unit_cost[i], fulfilment_cost[i], usable
         )
         derived.append(
@@ -177,4 +173,4 @@ def with_destinations(
     return derived
 
 
-__all__ = ["with_destination", "with_destinations", "with_split"]
+__all__ = ["rejection_penalties", "with_destination", "with_destinations", "with_split"]
