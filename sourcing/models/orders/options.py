@@ -266,7 +266,7 @@ def _collections(
     table = problem.table or problem.candidate_table()  # the shared one keeps its index
     base = SourcingArrays.build(problem)
     derive = base.rates is None and not _transfers_priced(base)
-    mine = []
+    collected = []  # the cart's CC order, collected at each store in turn
     # One clock for the stores' promises: they ask for the same few sending locations.
     clock = Clock(problem.now) if problem.now is not None else None
     for ref, _ in stores:
@@ -274,8 +274,12 @@ def _collections(
         assert at is not None  # ``_stores`` lists candidates only
         point = problem.locations[at].point
         order = replace(problem.order, collection_location_ref=ref, delivery_point=point)
-        mine.append(replace(problem, order=order, clock=clock))
-    many = with_destinations(base, mine) if derive else [SourcingArrays.build(p) for p in mine]
+        collected.append(replace(problem, order=order, clock=clock))
+    many = (
+        with_destinations(base, collected)
+        if derive
+        else [SourcingArrays.build(p) for p in collected]
+    )
     # The HD order goes last: the first store's pairs are the ones the others must share.
     begun = starts([*many, home[0]] if home else many)
     choices = tuple(
