@@ -16,13 +16,18 @@ each unit worth 1 less a share of its arc's cost too small to give up a
 unit for, and reads off the best plan found within the time limit as
 (location, line) -> units per order, which apply in sequence as they are.
 
-Over a whole wave it is not a step of the wave: on ``batch_scale``'s thin
-500 x 50 wave at 20 s it served the optimum (1,370 units rejected against
-main's 1,402), but taking half the time left before the neighbourhoods it
-rejected more on the bench's ``scarce_capacity`` waves (1,772 / 1,378
-against 1,748 / 1,357 at 100 / 300 locations), and ``batch_scale``'s own
-waves are too large for it. ``benchmarks/served_optimum.py`` runs it on
-the wave's plan; the wave runs it on groups of its orders (``sub_served``).
+On ``batch_scale``'s thin 500 x 50 wave at 20 s it served the optimum
+(1,370 units rejected against main's 1,402), and ``batch_scale``'s own
+waves are too large for it. Taking half the time left before the
+neighbourhoods it rejected more units on the bench's ``scarce_capacity``
+waves (1,772 / 1,378 against 1,748 / 1,357 at 100 / 300 locations), but
+those runs hinted only the plan's nonzero variables, and SCIP ignores a
+hint leaving more than 85% of the variables unknown: they started from
+nothing. Hinted in full, over fewer arcs per line (SCIP's root LP is most
+of its time: 6 arcs 1.6 s, 12 arcs 13 s on the 300-location wave), it is
+a step of the short wave where the priced plan stands (``shortage``);
+``sub_served`` runs it on groups of a large wave's orders and
+``benchmarks/served_optimum.py`` on the wave's plan.
 """
 
 from __future__ import annotations
