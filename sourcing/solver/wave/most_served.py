@@ -16,13 +16,18 @@ each unit worth 1 less a share of its arc's cost too small to give up a
 unit for, and reads off the best plan found within the time limit as
 (location, line) -> units per order, which apply in sequence as they are.
 
-Over a whole wave it is not a step of the wave: on ``batch_scale``'s thin
-500 x 50 wave at 20 s it served the optimum (1,370 units rejected against
-main's 1,402), but taking half the time left before the neighbourhoods it
-rejected more on the bench's ``scarce_capacity`` waves (1,772 / 1,378
-against 1,748 / 1,357 at 100 / 300 locations), and ``batch_scale``'s own
-waves are too large for it. ``benchmarks/served_optimum.py`` runs it on
-the wave's plan; the wave runs it on groups of its orders (``sub_served``).
+On ``batch_scale``'s thin 500 x 50 wave at 20 s it served the optimum
+(1,370 units rejected against main's 1,402), and ``batch_scale``'s own
+waves are too large for it. Taking half the time left before the
+neighbourhoods it rejected more units on the bench's ``scarce_capacity``
+waves (1,772 / 1,378 against 1,748 / 1,357 at 100 / 300 locations), but
+those runs hinted only the plan's nonzero variables, and SCIP ignores a
+hint leaving more than 85% of the variables unknown: they started from
+nothing. Hinted in full, over fewer arcs per line (SCIP's root LP is most
+of its time: 6 arcs 1.6 s, 12 arcs 13 s on the 300-location wave), it is
+a step of the short wave where the priced plan stands (``shortage``);
+``sub_served`` runs it on groups of a large wave's orders and
+``benchmarks/served_optimum.py`` on the wave's plan.
 """
 
 from __future__ import annotations
@@ -51,14 +56,17 @@ def most_served(
     seed: Cells,
     time_limit_s: float,
     arc_stock: IntArray | None = None,
+    arcs_per_line: int = ARCS_PER_LINE,
 ) -> Cells | None:
     """The best plan SCIP finds within ``time_limit_s``, or None (too large, or none found).
 
     ``seed`` (order -> (location, line index) -> units) is a plan within
-    every limit; its arcs are kept and it is the hint. ``arc_stock`` is
-    ``served_program``'s (each arc's order's own stock level).
+    every limit; its arcs are kept, with each line's ``arcs_per_line``
+    cheapest, and it is the hint (SCIP starts from it: the plan found serves
+    at least its units). ``arc_stock`` is ``served_program``'s (each arc's
+    order's own stock level).
     """
-    kept = _kept_arcs(graph, seed)
+    kept = _kept_arcs(graph, seed, arcs_per_line)
     if not len(kept):
         return None
     sub = arcs_of(graph, kept)
@@ -74,9 +82,10 @@ def most_served(
     model = build_model(np.zeros(len(worth)), program.upper, -worth, program.rows)
     for j in np.flatnonzero(program.is_y).tolist():
         model.set_var_integrality(j, True)
-    hint = _hint(sub, seed, program.y_pair)
-    for j in np.flatnonzero(hint).tolist():
-        model.add_hint(j, float(hint[j]))
+    # Every variable's value, zeros too: SCIP ignores a hint leaving more than 85% of the
+    # variables unknown (on the scarce_capacity bench wave at 300 locations 93% are 0).
+    for j, value in enumerate(_hint(sub, seed, program.y_pair).tolist()):
+        model.add_hint(j, value)
     solver = mbh.ModelSolverHelper("scip")
     solver.enable_output(False)
     solver.set_time_limit_in_seconds(max(time_limit_s, 0.001))
@@ -108,20 +117,20 @@ def arcs_of(graph: Transport, kept: IntArray) -> Transport:
     )
 
 
-def _kept_arcs(graph: Transport, seed: Cells) -> IntArray:
-    """Each line's ``ARCS_PER_LINE`` cheapest arcs and every arc the seed uses, in arc order.
+def _kept_arcs(graph: Transport, seed: Cells, arcs_per_line: int) -> IntArray:
+    """Each line's ``arcs_per_line`` cheapest arcs and every arc the seed uses, in arc order.
 
     Empty past ``MOST_VARIABLES`` cheapest arcs: the seed is not even read then.
     """
     per_line = np.bincount(graph.arc_line, minlength=len(graph.quantity))
-    if int(np.minimum(per_line, ARCS_PER_LINE).sum()) > MOST_VARIABLES:
+    if int(np.minimum(per_line, arcs_per_line).sum()) > MOST_VARIABLES:
         return np.zeros(0, dtype=np.int64)
     ranked = np.lexsort((graph.arc_cost, graph.arc_line))
     line = graph.arc_line[ranked]
     first = np.r_[True, line[1:] != line[:-1]]
     start = np.maximum.accumulate(np.where(first, np.arange(len(line)), 0))
     keep = np.zeros(len(ranked), dtype=bool)
-    keep[ranked[np.arange(len(line)) - start < ARCS_PER_LINE]] = True
+    keep[ranked[np.arange(len(line)) - start < arcs_per_line]] = True
     used = seed_units(graph, seed) > 0
     result: IntArray = np.flatnonzero(keep | used)
     return result
