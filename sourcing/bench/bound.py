@@ -78,8 +78,8 @@ class BoundResult:
     ``value`` is the proved lower bound (``-inf`` when the LP was not solved);
     ``lp_value`` the LP optimum the solver reports; ``rejected_units`` the
     units its (fractional) solution rejects; ``rejected_floor`` the units
-    every integer plan rejects (row (8); 0 when the MIP proved nothing, NaN
-    when it was not run) and ``floor_s`` the MIP's time.
+    every integer plan rejects (row (8); 0, which every plan meets, when the
+    MIP was not run or proved nothing) and ``floor_s`` the MIP's time.
     """
 
     value: float
@@ -90,7 +90,7 @@ class BoundResult:
     constraints: int
     build_s: float
     solve_s: float
-    rejected_floor: float = math.nan
+    rejected_floor: float = 0.0
     floor_s: float = 0.0
 
 
@@ -139,7 +139,7 @@ def lp_bound(
     cost, upper = columns.arrays()
     first_r = len(gathered.x_cap) + len(gathered.y_order)  # r follows x and y
     r = first_r + np.arange(len(gathered.line_quantity))
-    floor, floor_s = math.nan, 0.0
+    floor, floor_s = 0.0, 0.0
     if mip_time_limit_s > 0:
         floor_started = time.perf_counter()
         y = len(gathered.x_cap) + np.arange(len(gathered.y_order))

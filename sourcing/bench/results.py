@@ -68,7 +68,8 @@ class BoundInfo:
     """The LP bound of one instance (``value`` is -inf when it was not proved).
 
     ``rejected_floor`` is the units the rejection MIP proved every integer
-    plan rejects (NaN when it was not run), ``floor_s`` its time.
+    plan rejects (0 when it was not run or proved nothing), ``floor_s`` its
+    time.
     """
 
     instance: InstanceKey
@@ -82,7 +83,7 @@ class BoundInfo:
     solve_s: float
     peak_rss_mb: float
     error: str = ""
-    rejected_floor: float = math.nan
+    rejected_floor: float = 0.0
     floor_s: float = 0.0
 
 
@@ -151,7 +152,7 @@ class Results:
                 float(c["peak_rss_mb"]),
                 c["error"],
                 # Runs recorded before the rejection floor have neither column.
-                float(c.get("rejected_floor", "nan")),
+                float(c.get("rejected_floor", "0")),
                 float(c.get("floor_s", "0")),
             )
             for c in _read(folder / BOUNDS_CSV)

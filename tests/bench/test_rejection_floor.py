@@ -48,7 +48,7 @@ def test_floor_is_the_integer_minimum_where_the_lp_spreads_capacity() -> None:
     old = lp_bound(problems, [0, 0, 0])
     new = lp_bound(problems, [0, 0, 0], mip_time_limit_s=30.0)
     assert old.rejected_units == pytest.approx(2.0)
-    assert math.isnan(old.rejected_floor)
+    assert old.rejected_floor == 0.0
     assert new.rejected_floor == 3.0
     assert new.rejected_units == pytest.approx(3.0)
     assert min_over_plans(problems, [0, 0, 0], rejections=True) == pytest.approx(3.0)
@@ -60,7 +60,7 @@ def test_no_budget_no_floor() -> None:
     """A zero budget leaves the MIP out: the LP alone, as before."""
     problems = three_orders_two_slots()
     off = lp_bound(problems, [0, 0, 0], mip_time_limit_s=0.0)
-    assert math.isnan(off.rejected_floor)
+    assert off.rejected_floor == 0.0
     assert off.floor_s == 0.0
     assert off.rejected_units == pytest.approx(2.0)
 
