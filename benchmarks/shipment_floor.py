@@ -170,7 +170,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def bench_settings(args: argparse.Namespace) -> Settings:
     """The settings ``sourcing bench`` would run these options with, greedy its only policy."""
     bench = argparse.Namespace(
-        **vars(args), policies=(GREEDY,), jobs=0, bound_time_limit=1.0, report_from=None
+        **vars(args),
+        policies=(GREEDY,),
+        jobs=0,
+        bound_time_limit=1.0,
+        bound_mip_time_limit=0.0,
+        report_from=None,
     )
     return settings_from(bench)
 

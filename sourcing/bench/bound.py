@@ -31,10 +31,22 @@ as stock runs down; each order's rejection penalty is at least P.
 The value reported is not HiGHS's objective but the Lagrangian bound of the
 LP's duals (rows relaxed, variable bounds kept), which is a lower bound
 whatever the solver's tolerances.
+
+With a MIP budget, the LP gets one more row, the units no integer plan
+avoids rejecting::
+
+         (8) rejection floor          sum_ok r_ok >= R
+
+R is the proved dual bound (never the incumbent) of min sum_ok r_ok over
+(1)-(5) with y binary, solved by SCIP within the budget, rounded up to a
+whole unit (a plan's rejections are whole units) after allowing 1e-6 for
+the solver's tolerances. Every integer solution of the model satisfies (8),
+so the bound stays valid; (8) is relaxed with its dual like the others.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -42,15 +54,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
 from scipy.optimize import linprog
 
 from sourcing.solver import OrderType, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.sparse import SparseColumns, SparseRows
+from sourcing.solver.sparse import SparseColumns, SparseRows, best_bound, build_model, finished
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 
 Progress = Callable[[int], None]
 _NO_INTS: IntArray = np.zeros(0, dtype=np.int64)
+# Allowed for the MIP solver's tolerances before its dual bound is rounded up to a whole unit.
+FLOOR_TOLERANCE = 1e-6
+# SoPlex's primal simplex reached the root LP of the 300-order scarce_capacity-300 rejection
+# MIP in 195 s; its default (dual) had not after 240 s (load about 2 on 2 cores).
+_SCIP_PARAMETERS = "lp/initalgorithm = p\nlp/resolvealgorithm = p"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +77,9 @@ class BoundResult:
 
     ``value`` is the proved lower bound (``-inf`` when the LP was not solved);
     ``lp_value`` the LP optimum the solver reports; ``rejected_units`` the
-    units its (fractional) solution rejects.
+    units its (fractional) solution rejects; ``rejected_floor`` the units
+    every integer plan rejects (row (8); 0, which every plan meets, when the
+    MIP was not run or proved nothing) and ``floor_s`` the MIP's time.
     """
 
     value: float
@@ -70,6 +90,8 @@ class BoundResult:
     constraints: int
     build_s: float
     solve_s: float
+    rejected_floor: float = 0.0
+    floor_s: float = 0.0
 
 
 @dataclass
@@ -102,14 +124,36 @@ def lp_bound(
     days: Sequence[int],
     *,
     time_limit_s: float | None = None,
+    mip_time_limit_s: float = 0.0,
     progress: Progress | None = None,
 ) -> BoundResult:
-    """The LP bound of sourcing ``problems`` together; ``days[o]`` is order o's day."""
+    """The LP bound of sourcing ``problems`` together; ``days[o]`` is order o's day.
+
+    With ``mip_time_limit_s`` > 0 the LP gets row (8), the rejection floor a
+    MIP proves within that many seconds.
+    """
     started = time.perf_counter()
     gathered = _gather(problems, progress)
-    columns, eq, ub = _model(gathered, problems, days)
+    columns, eq, ub, core_rows = _model(gathered, problems, days)
     n = columns.count
     cost, upper = columns.arrays()
+    first_r = len(gathered.x_cap) + len(gathered.y_order)  # r follows x and y
+    r = first_r + np.arange(len(gathered.line_quantity))
+    floor, floor_s = 0.0, 0.0
+    if mip_time_limit_s > 0:
+        floor_started = time.perf_counter()
+        y = len(gathered.x_cap) + np.arange(len(gathered.y_order))
+        floor = rejection_floor(eq, ub, core_rows, upper, y, r, mip_time_limit_s)
+        floor_s = time.perf_counter() - floor_started
+        if floor > 0:
+            # Constraint (8): -sum r <= -R.
+            ub.add(
+                np.zeros(len(r), dtype=np.int64),
+                r,
+                -np.ones(len(r)),
+                np.array([-np.inf]),
+                np.array([-floor]),
+            )
     a_eq, b_eq = eq.matrix(n), eq.bounds()[1]
     a_ub, b_ub = ub.matrix(n), ub.bounds()[1]
     built = time.perf_counter()
@@ -131,8 +175,7 @@ def lp_bound(
     # Status 0 is optimal; anything else (time limit, numerical trouble) proves nothing.
     if result.status == 0:
         lp_value = float(result.fun)
-        first_r = len(gathered.x_cap) + len(gathered.y_order)  # r follows x and y
-        rejected = float(result.x[first_r : first_r + len(gathered.line_quantity)].sum())
+        rejected = float(result.x[r].sum())
         pi_ub = np.minimum(result.ineqlin.marginals, 0.0) if ub.count else np.zeros(0)
         value = _lagrangian_bound(
             cost, upper, a_eq, b_eq, np.asarray(result.eqlin.marginals), a_ub, b_ub, pi_ub
@@ -145,9 +188,55 @@ def lp_bound(
         status,
         n,
         eq.count + ub.count,
-        built - started,
+        built - started - floor_s,
         solved - built,
+        floor,
+        floor_s,
     )
+
+
+def rejection_floor(
+    eq: SparseRows,
+    ub: SparseRows,
+    core_rows: int,
+    upper: FloatArray,
+    y: IntArray,
+    r: IntArray,
+    time_limit_s: float,
+) -> float:
+    """The units every integer plan rejects: SCIP's proved bound on min sum r, rounded up.
+
+    The model is (1)-(5), ``eq``'s rows and ``ub``'s first ``core_rows``, over
+    the columns up to the last of ``r`` (x, then ``y``, then ``r``), with
+    ``y`` binary. Only the solver's dual bound counts: its incumbent is a
+    plan, not a bound. Returns 0 when the solve proved nothing.
+    """
+    if not len(r):
+        return 0.0
+    n = int(r[-1]) + 1
+    matrix = sp.vstack([eq.matrix(len(upper)), ub.matrix(len(upper))[:core_rows]]).tocsc()
+    coo = matrix[:, :n].tocoo()
+    rows = SparseRows()
+    rows.add(
+        coo.row,
+        coo.col,
+        coo.data,
+        np.concatenate([eq.bounds()[0], ub.bounds()[0][:core_rows]]),
+        np.concatenate([eq.bounds()[1], ub.bounds()[1][:core_rows]]),
+    )
+    objective = np.zeros(n)
+    objective[r] = 1.0
+    model = build_model(np.zeros(n), upper[:n], objective, rows)
+    for j in y.tolist():
+        model.set_var_integrality(j, True)
+    solver = mbh.ModelSolverHelper("scip")
+    solver.enable_output(False)
+    solver.set_solver_specific_parameters(_SCIP_PARAMETERS)
+    solver.set_time_limit_in_seconds(time_limit_s)
+    solver.solve(model)
+    finished(solver, "rejection floor", time_limit_s)  # raises on an end a valid model never has
+    proved = best_bound(solver)
+    return float(max(0, math.ceil(proved - FLOOR_TOLERANCE))) if math.isfinite(proved) else 0.0
 
 
 def _lagrangian_bound(
@@ -243,8 +332,12 @@ def _gather(problems: Sequence[SourcingProblem], progress: Progress | None) -> _
 
 def _model(
     data: _Orders, problems: Sequence[SourcingProblem], days: Sequence[int]
-) -> tuple[SparseColumns, SparseRows, SparseRows]:
-    """The variables and the equality and inequality rows of the model."""
+) -> tuple[SparseColumns, SparseRows, SparseRows, int]:
+    """The variables, the equality and inequality rows, and how many of the latter are (2)-(5).
+
+    Rows (1)-(5) only hold x, y and r, the first columns: the rejection
+    floor's MIP is their top-left corner.
+    """
     columns, eq, ub = SparseColumns(), SparseRows(), SparseRows()
     n_x, n_y, n_lines = len(data.x_cap), len(data.y_order), len(data.line_quantity)
     x = columns.add(data.x_cost, data.x_cap.astype(float))
@@ -276,6 +369,18 @@ def _model(
     np.maximum.at(surplus, key_of_x, data.x_surplus)
     # Constraint (3): the orders share each location's stock of a product.
     ub.at_most(key_of_x, x, stock.astype(float), potential > stock)
+    _add_capacity(ub, data, y, days)
+    # Constraint (5): each order's split limit.
+    tight = np.flatnonzero(data.split_limit < ys_per_order)
+    in_tight = np.isin(data.y_order, tight)
+    ub.add(
+        np.searchsorted(tight, data.y_order[in_tight]),
+        y[in_tight],
+        np.ones(int(in_tight.sum())),
+        np.full(len(tight), -np.inf),
+        data.split_limit[tight].astype(float),
+    )
+    core_rows = ub.count
     # Constraint (6): units beyond the surplus over ideal stock are counted in z.
     if data.ideal_weight > 0:
         short = np.flatnonzero(potential > surplus)
@@ -293,17 +398,6 @@ def _model(
             np.full(len(short), -np.inf),
             surplus[short].astype(float),
         )
-    _add_capacity(ub, data, y, days)
-    # Constraint (5): each order's split limit.
-    tight = np.flatnonzero(data.split_limit < ys_per_order)
-    in_tight = np.isin(data.y_order, tight)
-    ub.add(
-        np.searchsorted(tight, data.y_order[in_tight]),
-        y[in_tight],
-        np.ones(int(in_tight.sum())),
-        np.full(len(tight), -np.inf),
-        data.split_limit[tight].astype(float),
-    )
     # Constraint (7): e_o counts the order's shipments beyond the first.
     split = np.flatnonzero((data.split_weight > 0) & (ys_per_order > 1))
     if len(split):
@@ -316,7 +410,7 @@ def _model(
             np.full(len(split), -np.inf),
             np.ones(len(split)),
         )
-    return columns, eq, ub
+    return columns, eq, ub, core_rows
 
 
 def _add_capacity(ub: SparseRows, data: _Orders, y: IntArray, days: Sequence[int]) -> None:

@@ -7,6 +7,8 @@ import argparse
 from sourcing.solver.options import DEFAULT_TIME_LIMIT_S
 
 DEFAULT_OUT = "bench-out"
+# Seconds per instance for the bound's rejection MIP: 0 leaves it out (see benchmarks/README).
+DEFAULT_BOUND_MIP_TIME_LIMIT_S = 0.0
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -86,6 +88,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--bound-time-limit", type=float, default=1800.0, help="seconds per instance for the LP"
+    )
+    parser.add_argument(
+        "--bound-mip-time-limit",
+        type=float,
+        default=DEFAULT_BOUND_MIP_TIME_LIMIT_S,
+        help="seconds per instance for the MIP proving the units every plan rejects (0: off)",
     )
     parser.add_argument(
         "--report-from",

@@ -65,7 +65,12 @@ class RunInfo:
 
 @dataclass(frozen=True, slots=True)
 class BoundInfo:
-    """The LP bound of one instance (``value`` is -inf when it was not proved)."""
+    """The LP bound of one instance (``value`` is -inf when it was not proved).
+
+    ``rejected_floor`` is the units the rejection MIP proved every integer
+    plan rejects (0 when it was not run or proved nothing), ``floor_s`` its
+    time.
+    """
 
     instance: InstanceKey
     value: float
@@ -78,6 +83,8 @@ class BoundInfo:
     solve_s: float
     peak_rss_mb: float
     error: str = ""
+    rejected_floor: float = 0.0
+    floor_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +151,9 @@ class Results:
                 float(c["solve_s"]),
                 float(c["peak_rss_mb"]),
                 c["error"],
+                # Runs recorded before the rejection floor have neither column.
+                float(c.get("rejected_floor", "0")),
+                float(c.get("floor_s", "0")),
             )
             for c in _read(folder / BOUNDS_CSV)
         ]

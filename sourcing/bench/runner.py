@@ -37,6 +37,7 @@ from sourcing.bench.bound import lp_bound
 from sourcing.bench.families import BENCH_WEIGHTS, FAMILIES, FULL, QUICK, Grid, weights_from
 from sourcing.bench.instances import arrival_times, make_network, order_stream
 from sourcing.bench.metrics import problems, summarise
+from sourcing.bench.options import DEFAULT_BOUND_MIP_TIME_LIMIT_S
 from sourcing.bench.policies import DEFAULT_POLICIES, POLICIES, PolicyOptions, make_policy
 from sourcing.bench.report import environment, priced_table, wave_table, write_report
 from sourcing.bench.results import BoundInfo, InstanceKey, OrderRow, Results, RunInfo, RunMeta
@@ -65,6 +66,7 @@ class Settings:
     options: PolicyOptions
     bound_time_limit_s: float
     jobs: int
+    bound_mip_time_limit_s: float = 0.0
     weights: Weights = BENCH_WEIGHTS
 
     def instances(self) -> list[InstanceKey]:
@@ -102,6 +104,7 @@ def run_job(job: Job, settings: Settings, report: Report | None = None) -> JobRe
             instance.problems,
             instance.days,
             time_limit_s=settings.bound_time_limit_s,
+            mip_time_limit_s=settings.bound_mip_time_limit_s,
             progress=report,
         )
         bound_info = BoundInfo(
@@ -116,6 +119,8 @@ def run_job(job: Job, settings: Settings, report: Report | None = None) -> JobRe
             bound.solve_s,
             _peak_rss_mb(),
             "" if math.isfinite(bound.value) else f"LP not solved: {bound.status}",
+            bound.rejected_floor,
+            bound.floor_s,
         )
         return bound_info, []
     run = simulate(make_policy(job.task, settings.options), instance, report)
@@ -215,6 +220,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
     _check_names("policies", policies, tuple(POLICIES))
     if args.jobs < 0:
         raise ValueError(f"Expected --jobs to be 0 or more, got {args.jobs}.")
+    if not args.bound_mip_time_limit >= 0:
+        raise ValueError(
+            f"Expected --bound-mip-time-limit to be 0 or more, got {args.bound_mip_time_limit}."
+        )
     orders = {} if args.orders else base.orders
     sizes = tuple(args.sizes or base.sizes)
     grid = Grid(families, sizes, orders, args.orders or base.default_orders)
@@ -225,6 +234,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         options=PolicyOptions(mip_time_limit_s=args.mip_time_limit),
         bound_time_limit_s=args.bound_time_limit,
         jobs=args.jobs,
+        bound_mip_time_limit_s=args.bound_mip_time_limit,
         weights=weights_from(args.weights),
     )
 
@@ -244,10 +254,17 @@ def command_line(args: argparse.Namespace) -> str:
         value = getattr(args, option)
         if value:
             words.append(f"--{option} {','.join(map(str, value))}")
-    for option, default in (("seed", 0), ("orders", None), ("jobs", 1), ("weights", None)):
+    defaults = (
+        ("seed", 0),
+        ("orders", None),
+        ("jobs", 1),
+        ("weights", None),
+        ("bound_mip_time_limit", DEFAULT_BOUND_MIP_TIME_LIMIT_S),
+    )
+    for option, default in defaults:
         value = getattr(args, option)
         if value != default:
-            words.append(f"--{option} {value}")
+            words.append(f"--{option.replace('_', '-')} {value}")
     return " ".join(words)
 
 

@@ -55,10 +55,12 @@ def test_bench_writes_the_report_and_rebuilds_it_from_its_csv(tmp_path: Path) ->
         (("--families", "grid"), "--families among"),
         (("--policies", "cheapest"), "--policies among"),
         (("--jobs", "-1"), "--jobs"),
+        (("--bound-mip-time-limit", "-1"), "--bound-mip-time-limit"),
+        (("--bound-mip-time-limit", "nan"), "--bound-mip-time-limit"),
     ],
 )
 def test_bad_choices_name_the_option(argv: tuple[str, ...], match: str) -> None:
-    """An unknown family or policy, or a negative job count, is refused naming the option."""
+    """An unknown family or policy, or a negative count or budget, is refused naming the option."""
     with pytest.raises(ValueError, match=match):
         settings_from(parse(*argv))
 
@@ -73,6 +75,14 @@ def test_quick_settings_cover_every_family_and_the_orders_option_wins() -> None:
     }  # fmt: skip
     assert {i.orders for i in instances} == {7}
     assert command_line(parse("--quick", "--orders", "7")) == "sourcing bench --quick --orders 7"
+
+
+def test_the_bound_mip_budget_reaches_the_settings_and_the_command() -> None:
+    """--bound-mip-time-limit is off by default, kept in the settings and in run.json's command."""
+    assert settings_from(parse("--quick")).bound_mip_time_limit_s == 0.0
+    args = parse("--quick", "--bound-mip-time-limit", "60")
+    assert settings_from(args).bound_mip_time_limit_s == 60.0
+    assert command_line(args) == "sourcing bench --quick --bound-mip-time-limit 60.0"
 
 
 def test_instances_are_rebuilt_identically() -> None:
