@@ -1,9 +1,11 @@
-"""The report's table of the wave against the greedy: rejected units and the gap closed."""
+"""The report's table of the wave against the greedy (rejected units, the gap closed), and
+what it says of the bound."""
 
 from __future__ import annotations
 
 from sourcing.bench.metrics import Summary
-from sourcing.bench.report import priced_table, wave_table
+from sourcing.bench.report import floor_note, priced_table, wave_table
+from sourcing.bench.results import BoundInfo, InstanceKey
 
 
 def summary(family: str, policy: str, cost: float, rejected: int) -> Summary:
@@ -48,3 +50,20 @@ def test_priced_table_reports_the_share_of_the_mip_to_wave_gap_closed() -> None:
     assert lines[3] == (
         "| uniform | 1 | 0 | 0 | not a target | 150 | 150 | 160 | - | not a target |"
     )
+
+
+def bound(size: int, floor: float) -> BoundInfo:
+    """A bound of one scarce_capacity instance, with the rejection floor it carries (0: none)."""
+    return BoundInfo(
+        InstanceKey("scarce_capacity", size, 0, 300), 1.0, 1.0, 3.0, "optimal", 10, 5,
+        0.1, 0.2, 50.0, "", floor, 1.5 if floor else 0.0,
+    )  # fmt: skip
+
+
+def test_report_says_when_the_bound_carries_the_rejection_floor() -> None:
+    """The report's description of the bound names the floor, and on how many instances,
+    exactly when a bound carries one: a reader must know what the bound is."""
+    assert floor_note([bound(100, 0.0), bound(300, 0.0)]) == ""
+    note = floor_note([bound(100, 4.0), bound(300, 0.0), bound(1000, 7.0)])
+    assert note.startswith("On 2 of 3 instances the LP also carries the rejection floor")
+    assert "`rejected_floor` in bounds.csv" in note
