@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeResult, linprog
 
 from sourcing.solver import OrderType, SourcingProblem
 from sourcing.solver.instance import SourcingArrays
@@ -160,16 +160,8 @@ def lp_bound(
     options: dict[str, object] = {"presolve": True}
     if time_limit_s is not None:
         options["time_limit"] = float(time_limit_s)
-    result = linprog(
-        cost,
-        A_ub=a_ub if ub.count else None,
-        b_ub=b_ub if ub.count else None,
-        A_eq=a_eq,
-        b_eq=b_eq,
-        bounds=np.column_stack([np.zeros(n), upper]),
-        method="highs",
-        options=options,
-    )
+    bounds = np.column_stack([np.zeros(n), upper])
+    result = solve_lp(cost, (a_eq, b_eq), (a_ub, b_ub), bounds, options)
     solved = time.perf_counter()
     value, lp_value, rejected, status = -np.inf, np.nan, np.nan, str(result.message)
     # Status 0 is optimal; anything else (time limit, numerical trouble) proves nothing.
@@ -237,6 +229,27 @@ def rejection_floor(
     finished(solver, "rejection floor", time_limit_s)  # raises on an end a valid model never has
     proved = best_bound(solver)
     return float(max(0, math.ceil(proved - FLOOR_TOLERANCE))) if math.isfinite(proved) else 0.0
+
+
+def solve_lp(
+    cost: FloatArray,
+    equal: tuple[sp.csr_matrix, FloatArray],
+    at_most: tuple[sp.csr_matrix, FloatArray],
+    bounds: FloatArray,
+    options: dict[str, object] | None = None,
+) -> OptimizeResult:
+    """HiGHS on min cost v, A_eq v = b_eq, A_ub v <= b_ub (none when it has no rows), bounds."""
+    a_ub, b_ub = at_most
+    return linprog(
+        cost,
+        A_ub=a_ub if a_ub.shape[0] else None,
+        b_ub=b_ub if a_ub.shape[0] else None,
+        A_eq=equal[0],
+        b_eq=equal[1],
+        bounds=bounds,
+        method="highs",
+        options=options,
+    )
 
 
 def _lagrangian_bound(

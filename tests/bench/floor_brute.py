@@ -6,9 +6,8 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import linprog
 
-from sourcing.bench.bound import _gather, _model
+from sourcing.bench.bound import _gather, _model, solve_lp
 from sourcing.solver import SourcingProblem
 
 
@@ -36,15 +35,7 @@ def min_over_plans(
     for used in itertools.product((0.0, 1.0), repeat=n_y):
         bounds = np.column_stack([np.zeros(n), upper])
         bounds[n_x : n_x + n_y, 0] = bounds[n_x : n_x + n_y, 1] = used
-        result = linprog(
-            cost,
-            A_ub=a_ub if ub.count else None,
-            b_ub=b_ub if ub.count else None,
-            A_eq=a_eq,
-            b_eq=b_eq,
-            bounds=bounds,
-            method="highs",
-        )
+        result = solve_lp(cost, (a_eq, b_eq), (a_ub, b_ub), bounds)
         if result.status == 0:
             best = min(best, float(result.fun))
     return best

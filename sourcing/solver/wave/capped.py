@@ -86,6 +86,11 @@ class Transport:
 Cells = dict[int, dict[tuple[int, int], int]]
 
 
+def cells_units(cells: Cells) -> int:
+    """The units a plan's cells serve, over every order."""
+    return sum(sum(c.values()) for c in cells.values())
+
+
 def seeded(graph: Transport, seed: Cells, capacity: IntArray) -> Cells:
     """A plan serving at least the units ``seed`` serves, through the pairs it opens and more.
 

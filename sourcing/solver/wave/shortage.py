@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from sourcing.solver.plan import Plan, SolveStatus
-from sourcing.solver.wave.capped import Cells, seeded
+from sourcing.solver.wave.capped import cells_units, seeded
 from sourcing.solver.wave.joint import relative_gap
 from sourcing.solver.wave.most_served import most_served
 from sourcing.solver.wave.neighbourhood import cells_of
@@ -243,7 +243,7 @@ class ShortWave(Polishing):
             found = most_served(graph, self.capacity, seed, budget, None, arcs)
             if found is None:
                 break
-            gained = _units(found) - _units(seed)
+            gained = cells_units(found) - cells_units(seed)
             cells = seed = found
             now = time.perf_counter()
             if until - now < MOST_GROWTH * (now - began) or gained < MOST_GAIN:
@@ -316,7 +316,3 @@ class ShortWave(Polishing):
             stats=stats,
             priced=priced,
         )
-
-
-def _units(cells: Cells) -> int:
-    return sum(sum(c.values()) for c in cells.values())

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from sourcing.solver.types import IntArray
-from sourcing.solver.wave.capped import Cells, Transport
+from sourcing.solver.wave.capped import Cells, Transport, cells_units
 from sourcing.solver.wave.most_served import arcs_of, most_served, seed_units
 
 # Orders short of units in a group, and orders in a group in all.
@@ -51,12 +51,12 @@ def sub_served(
         group = _group(graph, units, rejecting)
         sub, sub_capacity = _held_out(graph, capacity, units, group)
         sub_seed = {o: cells.get(o, {}) for o in group.tolist()}
-        before = sum(sum(c.values()) for c in sub_seed.values())
+        before = cells_units(sub_seed)
         left = min(GROUP_SECONDS, deadline - time.perf_counter())
         found = most_served(sub, sub_capacity, sub_seed, left)
         if found is None:
             continue
-        after = sum(sum(c.values()) for c in found.values())
+        after = cells_units(found)
         if after <= before:
             continue
         cells.update(found)
