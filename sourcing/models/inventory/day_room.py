@@ -10,6 +10,9 @@ and the order type's own) and the same open statuses.
 
 Read only when a candidate has a daily capacity, for those candidates and
 the fulfilments due from yesterday (UTC) on: what the ETA walks from now.
+A read-only transaction asking for two order types (the fulfilment options'
+HD and CC snapshots) can read every location's due rows once
+(``share_due_reads``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from sourcing.models.config.candidates import CLOSED_STATUSES
 from sourcing.models.db.enums import OrderType
 from sourcing.models.orders.tables import Fulfilment
 from sourcing.solver.types import IntArray
+
+DueRow = tuple[int, OrderType, datetime | None]  # location id, type, ready-by
 
 _DUE_ANYWHERE = select(Fulfilment.location_id, Fulfilment.type, Fulfilment.ready_by_at).where(
     Fulfilment.ready_by_at >= bindparam("since"),
@@ -54,9 +59,9 @@ def day_room(
     since = now.astimezone(UTC) - timedelta(days=1)
     due: Counter[tuple[int, date, bool]] = Counter()
     if len(refs) > _MOST_IDS_LISTED:
-        rows = session.execute(_DUE_ANYWHERE, {"since": since}).tuples()
+        rows = _due_anywhere(session, since)
     else:
-        rows = session.execute(_DUE, {"ids": list(refs), "since": since}).tuples()
+        rows = list(session.execute(_DUE, {"ids": list(refs), "since": since}).tuples())
     for location_id, kind, ready in rows:
         assert ready is not None  # the query keeps rows with a ready-by only
         index = refs.get(location_id)
@@ -78,6 +83,36 @@ def day_room(
     return room
 
 
+def share_due_reads(session: Session) -> None:
+    """Let the room reads of ``session`` reuse every location's due rows read before.
+
+    For read-only work asking about two order types: the rows are the
+    transaction's, so reading them again would give the same, but a write in
+    between would not be seen.
+    """
+    session.info.setdefault(_SHARED_DUE, None)
+
+
+# session.info key of the shared due rows: (the ``since`` they were read from, the rows).
+_SHARED_DUE = "sourcing.shared_due_rows"
+
+
+def _due_anywhere(session: Session, since: datetime) -> list[DueRow]:
+    """Every location's open fulfilments due from ``since``: read once per session that
+    shares them (``share_due_reads``). A later ``since`` (the next snapshot's ``now``,
+    a moment on) keeps the rows the query would have kept."""
+    if _SHARED_DUE not in session.info:
+        return list(session.execute(_DUE_ANYWHERE, {"since": since}).tuples())
+    shared: tuple[datetime, list[DueRow]] | None = session.info[_SHARED_DUE]
+    if shared is None or shared[0] > since:
+        shared = (since, list(session.execute(_DUE_ANYWHERE, {"since": since}).tuples()))
+        session.info[_SHARED_DUE] = shared
+    read_since, rows = shared
+    if read_since == since:
+        return rows
+    return [row for row in rows if row[2] is not None and row[2] >= since]
+
+
 def _limited(cached: CandidateSet, order_type: OrderType, own: IntArray) -> dict[int, int]:
     """The candidates with a daily capacity (total or ``order_type``'s), location id ->
     index: derived once per candidate set (rebuilt with it when the configuration moves)."""
@@ -90,4 +125,4 @@ def _limited(cached: CandidateSet, order_type: OrderType, own: IntArray) -> dict
     return refs
 
 
-__all__ = ["day_room"]
+__all__ = ["day_room", "share_due_reads"]

@@ -39,6 +39,7 @@ from sourcing.models.config.tables import Location
 from sourcing.models.db.enums import CustomerTier, OrderType
 from sourcing.models.db.errors import InvalidField, NotFound
 from sourcing.models.db.retry import run_in_transaction
+from sourcing.models.inventory.day_room import share_due_reads
 from sourcing.models.orders.delivery_options import NAMES, delivery_plans
 from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
@@ -206,6 +207,7 @@ def _read(
 
     def read(session: Session) -> tuple[Snapshot | None, Snapshot | None, list[tuple[str, float]]]:
         share_stock_reads(session)  # both snapshots ask for the cart's products
+        share_due_reads(session)  # and for the fulfilments due, for their room per day
         read_config_version_once(session)  # and for the configuration, three times
         options = SourceOptions()
         hd = (

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from sourcing.models import FulfilmentStatus, Location, OrderType, Product
 from sourcing.models.config.candidate_cache import candidate_set
-from sourcing.models.inventory.day_room import day_room
+from sourcing.models.inventory import day_room as room_module
+from sourcing.models.inventory.day_room import day_room, share_due_reads
 from tests.models.builders import add_fulfilment, add_location, add_product
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -68,3 +70,46 @@ def test_room_read_can_use_the_ready_by_index(sessions: sessionmaker[Session]) -
             rows = session.execute(text("EXPLAIN " + query), {"since": NOW})
             plan = " ".join(str(row[0]) for row in rows)
     assert "ix_fulfilments_ready_by_location" in plan, plan
+
+
+def test_shared_due_rows_give_the_rooms_of_separate_reads(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session sharing the due rows (the options' HD and CC snapshots) reads them once
+    and answers as separate reads do: for both order types, and for a later ``now`` (the
+    second snapshot's, a moment on), which leaves out a fulfilment due in between."""
+    monkeypatch.setattr(room_module, "_MOST_IDS_LISTED", 0)  # NEAR's rows read as every one's
+    with sessions.begin() as session:
+        add_product(session, "SKU_1")
+        add_location(session, "NEAR", capacity_total=3, capacity_hd=2)
+        _due(session, OrderType.HD, NOW + timedelta(hours=2), "O_1", None)
+        _due(session, OrderType.CC, NOW + timedelta(hours=3), "O_2", None)
+        # Due just after the first read's ``since`` and before the later one's.
+        _due(session, OrderType.HD, NOW - timedelta(days=1, seconds=-30), "O_3", None)
+    later = NOW + timedelta(minutes=1)
+    asked = [(OrderType.HD, NOW), (OrderType.CC, NOW), (OrderType.HD, later)]
+
+    def rooms(session: Session) -> list[object]:
+        return [
+            day_room(session, candidate_set(session, kind, None), kind, at) for kind, at in asked
+        ]
+
+    with sessions.begin() as session:
+        separate = rooms(session)
+    engine = sessions.kw["bind"]
+    queries: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "ready_by_at" in statement:
+            queries.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with sessions.begin() as session:
+            share_due_reads(session)
+            shared = rooms(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(queries) == 1
+    assert shared == separate
+    assert separate[0] != separate[2]  # the later ``since`` left O_3 out
