@@ -29,14 +29,22 @@ class Lagrangian:
 
     def __init__(self, arrays: SourcingArrays, like: Lagrangian | None = None) -> None:
         """``like``: a Lagrangian of arrays sharing these arrays' very ``cap`` and
-        ``quantity`` objects (``variants.with_destination``), whose pairs are then reused."""
+        ``quantity`` objects (``variants.with_destination``), whose pairs are then reused;
+        or of arrays holding these arrays' pairs and more, with the same capacities and
+        quantities (``deliver_by.delivered_by``: candidates left out), whose pairs are
+        then reused with an infinite cost on those these arrays lack (``_held_pairs``)."""
         self._of = (arrays.cap, arrays.quantity)  # what the pairs were taken from
         self.pair_l: IntArray
         self.pair_k: IntArray
         self.cap: FloatArray
         self.q: FloatArray
         self._groups: tuple[IntArray, IntArray, IntArray]  # ``_line_groups`` of the pairs
+        lacked = None  # ``like``'s pairs these arrays lack, when reused from it
         if like is not None and like._of[0] is arrays.cap and like._of[1] is arrays.quantity:
+            self.pair_l, self.pair_k, self.cap, self.q = like.pair_l, like.pair_k, like.cap, like.q
+            self._groups = like._groups
+        elif like is not None and (mine := _held_pairs(like, arrays)) is not None:
+            lacked = ~mine
             self.pair_l, self.pair_k, self.cap, self.q = like.pair_l, like.pair_k, like.cap, like.q
             self._groups = like._groups
         else:
@@ -45,6 +53,10 @@ class Lagrangian:
             self.q = arrays.quantity.astype(float)
             self._groups = _line_groups(self.pair_k, len(self.q))
         self.cost = arrays.unit_cost[self.pair_l, self.pair_k]
+        if lacked is not None and lacked.any():
+            # A pair these arrays lack is never below its line's price: it adds exact
+            # zeros to every sum (in the same order), as if it were not there.
+            self.cost = np.where(lacked, np.inf, self.cost)
         self.fixed = arrays.fulfilment_cost
         self.penalty = arrays.rejection_penalty
         # Each line's cheapest pair (a minimum is exact in any order: one pass per group).
@@ -154,6 +166,20 @@ def _line_groups(pair_k: IntArray, lines: int) -> tuple[IntArray, IntArray, IntA
     held = np.flatnonzero(counts)
     starts = (np.cumsum(counts) - counts)[held]
     return order, starts, held
+
+
+def _held_pairs(like: Lagrangian, arrays: SourcingArrays) -> BoolArray | None:
+    """Which of ``like``'s pairs ``arrays`` hold, when they hold no other pair, each with
+    ``like``'s capacity, and ``like``'s quantities; else None."""
+    if not np.array_equal(arrays.quantity, like.q):
+        return None
+    cap = arrays.cap[like.pair_l, like.pair_k]
+    held: BoolArray = cap > 0
+    if int(held.sum()) != int(np.count_nonzero(arrays.cap)):
+        return None  # a pair outside ``like``'s
+    if not np.array_equal(cap[held], like.cap[held]):
+        return None
+    return held
 
 
 def same_pairs(one: Lagrangian, other: Lagrangian) -> bool:

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sourcing.solver import SourcingProblem
+from sourcing.solver.deliver_by import delivered_by
 from sourcing.solver.greedy import (
     _nearest,
     _servable_units,
@@ -27,12 +28,13 @@ from sourcing.solver.greedy import (
     greedy_allocations,
 )
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.lagrangian import STEP_DECAY, Lagrangian, ascend_together
+from sourcing.solver.lagrangian import STEP_DECAY, Lagrangian, ascend_together, same_pairs
 from sourcing.solver.objective import evaluate, evaluate_alike
 from sourcing.solver.reduction import reduce_candidates
 from sourcing.solver.solve import Start, solve_arrays, starts
 from sourcing.solver.variants import with_destination
 from tests.solver.builders import loc, order, problem
+from tests.solver.test_deliver_by import orders_and_dates
 from tests.solver.test_properties import problems
 from tests.solver.test_scarcity import priced_problems
 from tests.solver.test_variants import to_cc
@@ -236,3 +238,38 @@ def test_plans_priced_alike_are_priced_as_alone(problem: SourcingProblem) -> Non
         for arrays, allocation, priced in zip(many, allocations, got, strict=True):
             assert priced == evaluate(arrays, allocation)
             assert priced.terms == evaluate(arrays, allocation).terms
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(orders_and_dates(), st.sampled_from([1, 5, 40]))
+def test_steps_over_fewer_candidates_equal_their_own(
+    pair: tuple[SourcingProblem, SourcingProblem], steps: int
+) -> None:
+    """``fastest``'s arrays (``delivered_by``: candidates left out, other rate cards) take
+    the order's pairs with an infinite cost on those they lack: alone or with the order's,
+    their steps end bit for bit where their own pairs' end, and so does their plan."""
+    base, fast = pair
+    order_arrays = SourcingArrays.build(base)
+    fast_arrays = delivered_by(order_arrays, fast)
+    like = Lagrangian(order_arrays)
+    own, alone, together = (
+        Lagrangian(fast_arrays),
+        Lagrangian(fast_arrays, like),
+        Lagrangian(fast_arrays, like),
+    )
+    aims = [evaluate(a, greedy_allocation(a)).priced_total for a in (order_arrays, fast_arrays)]
+    own.ascend(aims[1], steps)
+    alone.ascend(aims[1], steps)
+    if same_pairs(like, together):
+        ascend_together([like, together], aims, steps)
+    else:  # stock in transit: built afresh, its capacities may differ
+        together.ascend(aims[1], steps)
+    for got in (alone, together):
+        assert np.array_equal(got.prices, own.prices)
+        assert got.best == own.best
+        assert np.array_equal(got.best_g, own.best_g)
+        assert got.step == own.step
+    start = starts([order_arrays, fast_arrays])[1]
+    plan, alone_plan = solve_arrays(fast_arrays, start=start), solve_arrays(fast_arrays)
+    assert replace(plan, solve_time_s=0.0) == replace(alone_plan, solve_time_s=0.0)
+    assert_same_reduction(fast_arrays, start)

@@ -20,7 +20,7 @@ the units ``cheapest`` serves.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -30,7 +30,7 @@ from sourcing.solver.clock import Clock
 from sourcing.solver.deliver_by import delivered_by
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.sharing import promise_groups
-from sourcing.solver.solve import Start, solve_arrays
+from sourcing.solver.solve import Start, solve_arrays, starts
 from sourcing.solver.sums import column_sums, row_sums
 from sourcing.solver.table import LocationTable
 from sourcing.solver.variants import with_split
@@ -49,12 +49,15 @@ def delivery_plans(
     wanted: tuple[str, ...] = NAMES,
     *,
     built: tuple[SourcingArrays, Start | None] | None = None,
+    first: FirstDate | None = None,
 ) -> dict[str, solver.Plan]:
     """The named plans of ``wanted`` that differ from ``cheapest``, and ``cheapest`` always.
 
     ``time_limit_s`` is each solve's budget. ``built``: the problem's arrays when the
     caller built them, with ``cheapest``'s start when it took it with others
-    (``solver.solve.starts``: the plan is the same).
+    (``solver.solve.starts``: the plan is the same); ``first``: ``first_date`` of those
+    arrays, with its start taken there too. Else the starts of ``cheapest`` and of
+    ``fastest``'s first date are taken together here.
     """
     unknown = sorted(set(wanted) - set(NAMES))
     if unknown:
@@ -62,10 +65,16 @@ def delivery_plans(
     arrays, start = built if built is not None else (SourcingArrays.build(problem), None)
     if arrays.problem is not problem:
         raise ValueError("Expected the arrays built from the problem asked about.")
+    if first is None and FASTEST in wanted:
+        first = first_date(problem, arrays)
+    if start is None:
+        begun = starts([arrays, first.arrays] if first else [arrays])
+        start = begun[0]
+        first = replace(first, start=begun[1]) if first else None
     cheapest = solve_arrays(arrays, time_limit_s=time_limit_s, start=start)
     plans = {CHEAPEST: cheapest}
-    if FASTEST in wanted:
-        fastest = _fastest(problem, arrays, cheapest, time_limit_s)
+    if FASTEST in wanted and first is not None:
+        fastest = _fastest(problem, arrays, cheapest, time_limit_s, first)
         if fastest is not None:
             plans[FASTEST] = fastest
     if FEWEST_PARCELS in wanted and _fewer_parcels_possible(arrays, cheapest):
@@ -149,45 +158,90 @@ def _earliest_of(asked: list[tuple[list[datetime | None], np.ndarray]]) -> list[
     return earliest
 
 
-def _fastest(
-    problem: solver.SourcingProblem,
-    arrays: SourcingArrays,
-    cheapest: solver.Plan,
-    time_limit_s: float,
-) -> solver.Plan | None:
-    """The cheapest plan delivering earlier than ``cheapest`` and serving as much; None if none."""
-    last = latest(cheapest)
-    if last is None or problem.now is None:
+@dataclass(frozen=True, slots=True)
+class FirstDate:
+    """What ``fastest`` asks before its solves: each stocking candidate's earliest promise
+    and, for the first of those dates, the arrays of the order delivered by it, with
+    their start when a caller took it with others' (``solver.solve.starts``)."""
+
+    clock: Clock
+    stocking: list[int]
+    earliest: list[datetime | None]
+    day: datetime
+    arrays: SourcingArrays
+    start: Start | None = None
+
+
+def first_date(problem: solver.SourcingProblem, arrays: SourcingArrays) -> FirstDate | None:
+    """``fastest``'s earliest dates and the arrays of the first, which needs no plan: its
+    solve can start with ``cheapest``'s (its pairs are among the order's). None when
+    ``fastest`` is never offered: no ``now``, or no candidate promises a date."""
+    if problem.now is None:
         return None
     table = problem.candidate_table()
     stocking = _stocking(table, [line.product_ref for line in problem.order.lines])
     # One clock for the earliest dates and every fast build's need-by service choice.
     clock = Clock(problem.now)
     earliest = _earliest(problem, clock, arrays.distance_km, stocking)
-    refs = table.refs
+    dates = [d for d in earliest if d is not None]
+    if not dates:
+        return None
+    day = min(dates)
+    fast = _by(problem, arrays, clock, stocking, earliest, day)
+    return FirstDate(clock, stocking, earliest, day, fast)
+
+
+def _by(
+    problem: solver.SourcingProblem,
+    arrays: SourcingArrays,
+    clock: Clock,
+    stocking: list[int],
+    earliest: list[datetime | None],
+    day: datetime,
+) -> SourcingArrays:
+    """The order's arrays delivered by ``day``, over the candidates that can (those of
+    ``stocking`` whose ``earliest`` is not later, and every candidate stocking none)."""
+    refs = problem.candidate_table().refs
+    late = frozenset(
+        refs[i] for i, d in zip(stocking, earliest, strict=True) if d is None or d > day
+    )
+    rules = replace(
+        problem.profile.rules,
+        excluded_locations=problem.profile.rules.excluded_locations | late,
+    )
+    profile = replace(
+        problem.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
+    )
+    return delivered_by(
+        arrays,
+        replace(problem, order=replace(problem.order, need_by=day), profile=profile, clock=clock),
+    )
+
+
+def _fastest(
+    problem: solver.SourcingProblem,
+    arrays: SourcingArrays,
+    cheapest: solver.Plan,
+    time_limit_s: float,
+    first: FirstDate,
+) -> solver.Plan | None:
+    """The cheapest plan delivering earlier than ``cheapest`` and serving as much; None if
+    none. ``first``: ``first_date`` of these arrays."""
+    last = latest(cheapest)
+    if last is None:
+        return None
     served = int(arrays.quantity.sum()) - cheapest.rejected_units
-    dates = sorted({d for d in earliest if d is not None and d < last})
+    dates = sorted({d for d in first.earliest if d is not None and d < last})
     for day in dates[:FASTEST_TRIES]:
-        late = frozenset(
-            refs[i] for i, d in zip(stocking, earliest, strict=True) if d is None or d > day
-        )
-        rules = replace(
-            problem.profile.rules,
-            excluded_locations=problem.profile.rules.excluded_locations | late,
-        )
-        profile = replace(
-            problem.profile, rules=rules, service_choice=solver.ServiceChoice.MEETS_NEED_BY
-        )
-        fast = delivered_by(
-            arrays,
-            replace(
-                problem, order=replace(problem.order, need_by=day), profile=profile, clock=clock
-            ),
-        )
+        if day == first.day:
+            fast, start = first.arrays, first.start
+        else:
+            fast = _by(problem, arrays, first.clock, first.stocking, first.earliest, day)
+            start = None
         # No plan over these candidates can serve more units than they hold together.
         if int(np.minimum(column_sums(fast.cap), fast.quantity).sum()) < served:
             continue
-        plan = solve_arrays(fast, time_limit_s=time_limit_s)
+        plan = solve_arrays(fast, time_limit_s=time_limit_s, start=start)
         plan_last = latest(plan)
         if (
             plan.rejected_units <= cheapest.rejected_units
@@ -215,7 +269,9 @@ __all__ = [
     "FASTEST",
     "FEWEST_PARCELS",
     "NAMES",
+    "FirstDate",
     "delivery_plans",
+    "first_date",
     "latest",
     "named_plan",
 ]

@@ -40,7 +40,12 @@ from sourcing.models.db.enums import CustomerTier, OrderType
 from sourcing.models.db.errors import InvalidField, NotFound
 from sourcing.models.db.retry import run_in_transaction
 from sourcing.models.inventory.day_room import share_due_reads
-from sourcing.models.orders.delivery_options import NAMES, delivery_plans
+from sourcing.models.orders.delivery_options import (
+    NAMES,
+    FirstDate,
+    delivery_plans,
+    first_date,
+)
 from sourcing.models.orders.source import Snapshot, read_snapshot
 from sourcing.models.orders.source_call import LineInput, OrderInput, SourceOptions
 from sourcing.solver.clock import Clock
@@ -233,18 +238,30 @@ def fulfilment_options(
     hd, cc, stores = _read(sessions, request)
     budget = time_limit_s / max(1, len(stores) + 3)
     currency = request.lines[0].currency
-    # The HD arrays, and their cheapest solve's start once taken with the stores'.
-    built: tuple[SourcingArrays, Start | None] | None = (
-        (SourcingArrays.build(hd.problem), None) if hd else None
-    )
+    # The HD arrays and ``fastest``'s first date: their solves' starts are taken with the
+    # stores' (``starts``), when there are stores.
+    home: Home | None = None
+    if hd:
+        arrays = SourcingArrays.build(hd.problem)
+        home = Home(arrays, None, first_date(hd.problem, arrays))
     collection: tuple[CollectionChoice, ...] = ()
     if cc:
-        collection, built = _collections(cc, stores, budget, currency, built)
+        collection, home = _collections(cc, stores, budget, currency, home)
     collection = tuple(
         sorted(collection, key=lambda c: (not c.whole_cart, c.ready_at is None, c.ready_at))
     )
-    delivery = _delivery(hd, built, budget, currency) if hd else ()
+    delivery = _delivery(hd, home, budget, currency) if hd and home else ()
     return FulfilmentOptions(collection, delivery)
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """The cart's HD arrays, their cheapest solve's start, and ``fastest``'s first date
+    (``delivery_options.first_date``), once their starts are taken with the stores'."""
+
+    arrays: SourcingArrays
+    start: Start | None
+    first: FirstDate | None
 
 
 def _collections(
@@ -252,17 +269,17 @@ def _collections(
     stores: list[tuple[str, float]],
     budget: float,
     currency: str,
-    home: tuple[SourcingArrays, Start | None] | None = None,
-) -> tuple[tuple[CollectionChoice, ...], tuple[SourcingArrays, Start | None] | None]:
-    """The CC order collected at each store, solved as ``Source`` would; and ``home`` (the
-    cart's HD arrays) with the start of their cheapest solve, taken with the stores'.
+    home: Home | None = None,
+) -> tuple[tuple[CollectionChoice, ...], Home | None]:
+    """The CC order collected at each store, solved as ``Source`` would; and ``home`` with
+    the starts of its cheapest solve and of its first date's, taken with the stores'.
 
     The arrays are built once (for the snapshot's store) and each store's
     derived from them (``solver.variants.with_destinations``: only the terms
     priced by distance change), equal to what ``Source`` builds for it. The
     stores' orders share their candidates' pairs, and so does the HD order when
-    its candidates and rules give it the same room (``starts`` checks): their
-    price steps are taken together.
+    its candidates and rules give it the same room (``starts`` checks), and
+    ``fastest``'s first date holds some of those: their price steps are taken together.
     """
     problem = snapshot.problem
     table = problem.table or problem.candidate_table()  # the shared one keeps its index
@@ -282,13 +299,17 @@ def _collections(
         if derive
         else [SourcingArrays.build(p) for p in collected]
     )
-    # The HD order goes last: the first store's pairs are the ones the others must share.
-    begun = starts([*many, home[0]] if home else many)
+    # The HD orders go last: the first store's pairs are the ones the others must share.
+    extra = [home.arrays, *([home.first.arrays] if home.first else [])] if home else []
+    begun = starts([*many, *extra])
     choices = tuple(
         _choice(ref, km, solve_arrays(arrays, time_limit_s=budget, start=start), currency)
         for (ref, km), arrays, start in zip(stores, many, begun[: len(many)], strict=True)
     )
-    return choices, (home[0], begun[-1]) if home else None
+    if home is None:
+        return choices, None
+    first = replace(home.first, start=begun[-1]) if home.first else None
+    return choices, Home(home.arrays, begun[len(many)], first)
 
 
 def _transfers_priced(arrays: SourcingArrays) -> bool:
@@ -319,13 +340,12 @@ def _price(plan: solver.Plan) -> int:
 
 
 def _delivery(
-    snapshot: Snapshot,
-    built: tuple[SourcingArrays, Start | None] | None,
-    budget: float,
-    currency: str,
+    snapshot: Snapshot, home: Home, budget: float, currency: str
 ) -> tuple[DeliveryChoice, ...]:
     """The cheapest plan, then the fastest and the fewest-parcels ones when they differ."""
-    plans = delivery_plans(snapshot.problem, budget, built=built)
+    plans = delivery_plans(
+        snapshot.problem, budget, built=(home.arrays, home.start), first=home.first
+    )
     return tuple(
         DeliveryChoice(name, plans[name], _price(plans[name]), currency)
         for name in NAMES

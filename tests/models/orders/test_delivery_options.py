@@ -18,16 +18,19 @@ from hypothesis import strategies as st
 from sourcing import solver
 from sourcing.models.orders import delivery_options as options
 from sourcing.models.orders.delivery_options import (
+    CHEAPEST,
+    FASTEST,
     FASTEST_TRIES,
     FEWEST_PARCELS_SPLIT,
     delivery_plans,
+    first_date,
     latest,
     named_plan,
 )
 from sourcing.solver.eta import parcel_promise
 from sourcing.solver.geo import haversine_km
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.solve import starts
+from sourcing.solver.solve import solve_arrays, starts
 from tests.solver.builders import loc, order, problem
 from tests.solver.calendars import service, store_calendar
 
@@ -187,6 +190,32 @@ def test_cheapest_started_with_other_orders_is_the_same(
     for name, plan in plans.items():
         assert plan.fulfilments == expected[name].fulfilments, name
         assert plan.objective == expected[name].objective, name
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timed_problems(), st.floats(-1.0, 1.0), st.floats(-1.0, 1.0))
+def test_fastest_started_with_other_orders_is_solved_from_scratch(
+    p: solver.SourcingProblem, latitude: float, longitude: float
+) -> None:
+    """``fastest``'s first date started with the cheapest and another order (the options'
+    stores) gives the plans each solve gives from scratch, with no start at all."""
+    elsewhere = replace(
+        p, order=replace(p.order, delivery_point=solver.GeoPoint(latitude, longitude))
+    )
+    arrays = SourcingArrays.build(p)
+    first = first_date(p, arrays)
+    extra = [first.arrays] if first else []
+    begun = starts([SourcingArrays.build(elsewhere), arrays, *extra])
+    started = replace(first, start=begun[2]) if first else None
+    plans = delivery_plans(p, 10.0, (CHEAPEST, FASTEST), built=(arrays, begun[1]), first=started)
+    cheapest = solve_arrays(arrays, time_limit_s=10.0)
+    expected = {CHEAPEST: cheapest}
+    fastest = options._fastest(p, arrays, cheapest, 10.0, first) if first else None
+    if fastest is not None:
+        expected[FASTEST] = fastest
+    assert plans.keys() == expected.keys()
+    for name, plan in plans.items():
+        assert replace(plan, solve_time_s=0.0) == replace(expected[name], solve_time_s=0.0)
 
 
 def test_arrays_of_another_problem_are_refused() -> None:
