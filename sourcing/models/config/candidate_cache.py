@@ -28,6 +28,7 @@ import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import chain
 from typing import Any
 
@@ -238,17 +239,21 @@ def _stock(
 
 
 def share_stock_reads(session: Session) -> None:
-    """Let the reads of ``session`` reuse the stock rows already read for the same products.
+    """Let the reads of ``session`` reuse the stock rows already read for the same products,
+    and the day's capacity use already read.
 
     For read-only work asking twice about one cart (the fulfilment options'
     HD and CC snapshots): the rows are the transaction's, so reading them
     again would give the same, but a write in between would not be seen.
     """
     session.info.setdefault(_SHARED_STOCK, {})
+    session.info.setdefault(_SHARED_USE, {})
 
 
 # session.info key of the shared stock tables, by the product ids asked for.
 _SHARED_STOCK = "sourcing.shared_stock_rows"
+# session.info key of the shared capacity use, by UTC day.
+_SHARED_USE = "sourcing.shared_capacity_use"
 
 
 def _stock_table(session: Session, product_ids: list[int]) -> FloatArray:
@@ -321,7 +326,13 @@ def _capacity_left(session: Session, cached: CandidateSet) -> tuple[IntArray, In
     """Orders each candidate can still take today in total, HD and CC; -1 when unlimited."""
     if not cached.has_capacity:
         return cached.capacity_total, cached.capacity_hd, cached.capacity_cc
-    rows = used_on(session, day_of(start_of_today()))
+    day = day_of(start_of_today())
+    shared: dict[date, list[tuple[int, OrderType, int]]] | None = session.info.get(_SHARED_USE)
+    rows = shared.get(day) if shared is not None else None
+    if rows is None:
+        rows = used_on(session, day)
+        if shared is not None:
+            shared[day] = rows
     used = {kind: np.zeros(len(cached.locations), dtype=np.int64) for kind in OrderType}
     if rows:
         location_ids = np.array([row[0] for row in rows], dtype=np.int64)

@@ -15,8 +15,10 @@ from sourcing.models.config.candidate_cache import (
     read_candidates,
     share_stock_reads,
 )
+from sourcing.models.config.candidates import start_of_today
 from sourcing.models.config.config_version import bump_config_version, config_version
 from sourcing.models.db.engine import make_engine, session_factory
+from sourcing.models.inventory.day_load import count_new
 from sourcing.models.inventory.inventory import reserve
 from sourcing.solver.instance import SourcingArrays
 from tests.models.builders import add_fulfilment, add_location, add_position, add_product
@@ -196,15 +198,22 @@ def test_equal_calendars_and_services_are_one_object(sessions: sessionmaker[Sess
 def test_shared_stock_reads_query_once_and_give_the_same_state(
     sessions: sessionmaker[Session],
 ) -> None:
-    """A session sharing stock reads asks the database once for the same products, and the
-    HD and CC candidates it builds from those rows equal those of separate reads."""
+    """A session sharing stock reads asks the database once for the same products and for
+    the day's capacity use, and the HD and CC candidates it builds from those rows equal
+    those of separate reads."""
     network_of_two(sessions)
+    with sessions.begin() as session:
+        near = session.query(Location).filter_by(ref="NEAR").one()
+        count_new(session, [(near.id, start_of_today(), OrderType.HD)])  # one taken today
     engine = sessions.kw["bind"]
     stock_queries: list[str] = []
+    load_queries: list[str] = []
 
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
         if "inventory_quantit" in statement or "inventory_position" in statement:
             stock_queries.append(statement)
+        if "location_day_loads" in statement:
+            load_queries.append(statement)
 
     def read_both(session: Session) -> list[solver.CandidateState]:
         products = {p.id: p.ref for p in session.query(Product)}
@@ -221,10 +230,13 @@ def test_shared_stock_reads_query_once_and_give_the_same_state(
             share_stock_reads(session)
             shared = read_both(session)
         assert len(stock_queries) == 1
+        assert len(load_queries) == 1
         stock_queries.clear()
+        load_queries.clear()
         with sessions.begin() as session:
             read_both(session)
         assert len(stock_queries) == 2  # without sharing, each read asks
+        assert len(load_queries) == 2
     finally:
         event.remove(engine, "before_cursor_execute", count)
     for mine, theirs in zip(shared, separate, strict=True):
@@ -232,3 +244,7 @@ def test_shared_stock_reads_query_once_and_give_the_same_state(
         for ref in mine.stock:
             assert mine.stock[ref].index.tolist() == theirs.stock[ref].index.tolist()
             assert mine.stock[ref].on_hand.tolist() == theirs.stock[ref].on_hand.tolist()
+        assert mine.capacity_total.tolist() == theirs.capacity_total.tolist()
+        assert mine.capacity_hd.tolist() == theirs.capacity_hd.tolist()
+        assert mine.capacity_cc.tolist() == theirs.capacity_cc.tolist()
+    assert 1 in separate[0].capacity_total.tolist()  # NEAR took one of its two today
