@@ -171,7 +171,8 @@ def solve_mip(
     for j in [*range(n_integer), *band_integer.tolist()]:
         model.set_var_integrality(j, True)
     if hint is not None:
-        _add_hint(model, hint, pair_l, pair_k, used_locations, r0, arrays)
+        ideal = (ideal_l, ideal_p) if n_z else None
+        _add_hint(model, hint, (pair_l, pair_k), used_locations, r0, arrays, ideal, has_e)
 
     solver = mbh.ModelSolverHelper(backend)
     solver.enable_output(False)
@@ -228,13 +229,20 @@ def _add_grouped(
 def _add_hint(
     model: mbh.ModelBuilderHelper,
     hint: IntArray,
-    pair_l: IntArray,
-    pair_k: IntArray,
+    pairs: tuple[IntArray, IntArray],
     used_locations: IntArray,
     r0: int,
     arrays: SourcingArrays,
+    ideal: tuple[IntArray, IntArray] | None,
+    has_e: bool,
 ) -> None:
-    """Give the solver a starting solution for x, y and r."""
+    """Give the solver a starting solution: x, y and r, then z and e after them.
+
+    Every variable but the rate cards' bands: SCIP completes a partial hint
+    with a sub-MIP of its own (``completesol``) before it starts, while a
+    full one it checks and takes as its first incumbent.
+    """
+    pair_l, pair_k = pairs
     x = hint[pair_l, pair_k]
     for j, value in enumerate(x):
         model.add_hint(j, float(value))
@@ -244,3 +252,15 @@ def _add_hint(
     rejected = arrays.quantity - hint.sum(axis=0)
     for k, value in enumerate(rejected):
         model.add_hint(r0 + k, float(value))
+    z0 = r0 + len(rejected)
+    n_z = 0
+    if ideal is not None:
+        ideal_l, ideal_p = ideal
+        taken = np.zeros(arrays.stock.shape, dtype=np.int64)
+        np.add.at(taken, (pair_l, arrays.line_product[pair_k]), x)
+        beyond = np.maximum(taken[ideal_l, ideal_p] - arrays.surplus[ideal_l, ideal_p], 0)
+        for k, value in enumerate(beyond):
+            model.add_hint(z0 + k, float(value))
+        n_z = len(beyond)
+    if has_e:
+        model.add_hint(z0 + n_z, float(max(int(used[used_locations].sum()) - 1, 0)))
