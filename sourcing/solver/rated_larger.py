@@ -22,6 +22,8 @@ so the kept subsets keep their bounds and the order they are priced in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sourcing.solver.instance import SourcingArrays
@@ -30,8 +32,11 @@ from sourcing.solver.rated_pairs import CardTable, card_table, floors, product_g
 from sourcing.solver.reduction import may_reach, within_runs
 from sourcing.solver.types import FloatArray, IntArray
 
-# The most larger subsets listed; past it the plan is left to the MIP.
-MAX_LARGER = 20000
+# The most larger subsets kept for their bounds once the floors dropped theirs, and the
+# most listed under the first floor before the others drop any (a few MB of rows); past
+# either the plan is left to the MIP.
+MAX_LARGER = 50000
+MAX_LISTED = 200000
 # The largest subsets whose parcels' bands are chosen one by one (B^size choices each),
 # and the subsets taken at once there (a few MB).
 BANDED_MOST = 4
@@ -43,26 +48,28 @@ def larger_plans(
     keep: IntArray,
     upper_bound: float,
     price_floor: tuple[float, FloatArray] | None = None,
+    most: int | None = None,
 ) -> tuple[FloatArray, list[IntArray]] | None:
-    """Every subset of three or more of ``keep`` that could beat ``upper_bound``, bounded.
+    """Every subset of three to ``most`` of ``keep`` that could beat ``upper_bound``, bounded.
 
-    Returns the bounds and the subsets (candidate indices); None when there
-    are more than ``MAX_LARGER`` of them. ``price_floor``: the reduction's lines'
-    terms and g of ``keep`` (``Reduction.price_floor``); the subsets it bounds at
-    ``upper_bound`` or above (within rounding) are dropped before their spread.
+    Returns the bounds and the subsets (candidate indices); None when more
+    than ``MAX_LARGER`` of them are left once every floor dropped its own (or
+    more than ``MAX_LISTED`` under the first). ``price_floor``: the reduction's
+    lines' terms and g of ``keep`` (``Reduction.price_floor``); the subsets it
+    bounds at ``upper_bound`` or above (within rounding) are dropped before their
+    spread. ``most``: the most members a plan below the best can use.
     """
     slack = 1e-9 * max(1.0, abs(upper_bound))
     split = arrays.weights.split
     # Each floor is valid alone (not their mix): list by one, then drop by the other.
-    sets = sorted(floors(arrays, keep), key=lambda f: -(f[1] + float(np.sort(f[0])[:3].sum())))
+    sets = sorted(
+        _used_floors(arrays, keep), key=lambda f: -(f[1] + float(np.sort(f[0])[:3].sum()))
+    )
     fixed, units = sets[0]
-    limit = min(arrays.split_limit, len(keep))
-    levels = _subsets_below(fixed, upper_bound - slack - units, split, limit)
-    if levels is None:
-        return None
-    bounds: list[FloatArray] = []
-    members: list[IntArray] = []
-    for index in levels:
+    limit = min(arrays.split_limit, len(keep), len(keep) if most is None else most)
+
+    def floored(index: IntArray) -> IntArray:
+        """The subsets (of one size) the other floors leave below ``upper_bound``."""
         for other, other_units in sets[1:]:
             floor = other[index].sum(axis=1) + split * (index.shape[1] - 1) + other_units
             index = index[floor < upper_bound - slack]
@@ -70,6 +77,17 @@ def larger_plans(
             lines, g = price_floor
             floor = lines + g[index].sum(axis=1) + split * (index.shape[1] - 1)
             index = index[may_reach(floor, upper_bound - slack)]
+        return index
+
+    # The other floors drop as the subsets are listed, so that only what they leave
+    # counts against ``MAX_LARGER``: under rate cards the first floor alone often lists
+    # tens of thousands of near-tied triples that the reduction's prices all drop.
+    levels = _subsets_below(fixed, upper_bound - slack - units, split, limit, floored)
+    if levels is None:
+        return None
+    bounds: list[FloatArray] = []
+    members: list[IntArray] = []
+    for index in levels:
         index, bound = _bounds(arrays, keep, index, upper_bound - slack)
         bounds.append(bound)
         members.extend(keep[index])
@@ -77,11 +95,54 @@ def larger_plans(
     return total, members
 
 
+def _used_floors(arrays: SourcingArrays, keep: IntArray) -> list[tuple[FloatArray, float]]:
+    """``floors`` for members that are used: a used member's parcel weighs at least the
+    lightest ordered unit and at most the grams it holds (``_grams``), so its card's
+    under-line intercept (alpha_l, with beta_l W in the unit costs) and its least price
+    are taken over those weights only.
+
+    The intercept of a line under every step is the price just under some band's end
+    less beta times that end, often the first band's: a member holding a unit past that
+    band cannot pay it. With the parcel W_l in [lightest, held_l] and in band b,
+    price_b >= (price_b - beta_l min(end_b, held_l)) + beta_l W_l: the least of the
+    first term over the bands W_l can be in replaces alpha_l. Without rate cards, or
+    when a product's lines weigh differently, ``floors`` as they are.
+    """
+    grams = product_grams(arrays)
+    rates = arrays.rates
+    if (
+        rates is None
+        or not len(keep)
+        or not (grams[arrays.line_product] == rates.line_weight).all()
+    ):
+        return floors(arrays, keep)
+    table = card_table(arrays, keep)
+    alpha, beta, starts, prices = table
+    (under_fixed, under_units), (plain_fixed, plain_units) = floors(arrays, keep, table)
+    none = np.zeros((0, 1), dtype=np.int64)
+    _, held, lightest = _grams(arrays, keep, none, servable_lines(arrays), grams)
+    ends = np.concatenate([starts[:, 1:], np.full((len(starts), 1), np.inf)], axis=1)
+    low = np.maximum(starts, lightest)
+    can = (low < ends) & (low <= held[:, None]) & np.isfinite(prices)
+    high = np.minimum(ends, held[:, None])
+    under = np.where(can, prices - beta[:, None] * high, np.inf).min(axis=1)
+    least = np.where(can, prices, np.inf).min(axis=1)
+    # Never below the floors as they were (alpha_l is under every step already).
+    under_fixed = under_fixed + np.maximum(under - alpha, 0.0)
+    plain_fixed = plain_fixed + np.maximum(least - prices.min(axis=1), 0.0)
+    return [(under_fixed, under_units), (plain_fixed, plain_units)]
+
+
 def _subsets_below(
-    fixed: FloatArray, room: float, split: float, limit: int
+    fixed: FloatArray,
+    room: float,
+    split: float,
+    limit: int,
+    floored: Callable[[IntArray], IntArray] = lambda index: index,
 ) -> list[IntArray] | None:
     """Per size from three to ``limit``, the subsets (rows of indices) whose fixed floors
-    and split penalties stay below ``room``; None past ``MAX_LARGER`` in all."""
+    and split penalties stay below ``room``, and that ``floored`` (a filter of rows of
+    one size) keeps; None past ``MAX_LARGER`` kept in all, or ``MAX_LISTED`` listed."""
     order = np.argsort(fixed, kind="stable")
     ranked = fixed[order]
     n = len(ranked)
@@ -92,22 +153,27 @@ def _subsets_below(
     spent = ranked[first] + ranked[second] + split
     prefix = np.column_stack([first, second])
     levels: list[IntArray] = []
-    listed = 0
+    listed = kept = 0
     for _ in range(3, limit + 1):
         # Ranked ascending: the members that fit after a prefix are a run of indices.
         low = prefix[:, -1] + 1
         high = np.searchsorted(ranked, room - spent - split, side="left")
         count = np.maximum(high - low, 0)
         listed += int(count.sum())
-        if listed > MAX_LARGER:
+        if listed > MAX_LISTED:
             return None
-        if not listed or not count.sum():
+        if not count.sum():
             break
         rows = np.repeat(np.arange(len(prefix)), count)
         added = low[rows] + within_runs(count)
         prefix = np.column_stack([prefix[rows], added])
         spent = spent[rows] + ranked[added] + split
-        levels.append(order[prefix])
+        # The next size grows from every prefix: ``floored`` drops only from this one.
+        level = floored(order[prefix])
+        kept += len(level)
+        if kept > MAX_LARGER:
+            return None
+        levels.append(level)
     return levels
 
 

@@ -305,7 +305,7 @@ def _rated(
     if paired is None or most <= 2 or not paired.proved:
         return paired or RatedOutcome(allocation, objective, False, 0)
     # Plans of three or more: only those whose members are cheap enough together.
-    larger = larger_plans(arrays, keep, paired.objective.priced_total, price_floor)
+    larger = larger_plans(arrays, keep, paired.objective.priced_total, price_floor, most)
     if larger is None:
         return replace(paired, proved=False)
     bounds, members = larger

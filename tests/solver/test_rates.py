@@ -85,6 +85,14 @@ def parcel_price(problem: SourcingProblem, i: int, distance_km: float, weight: i
 
 def brute_force(problem: SourcingProblem, arrays: SourcingArrays) -> float:
     """The cheapest valid allocation's cost with parcels priced from the rate cards."""
+    every, cost = allocation_costs(problem, arrays)
+    return float(np.where(every.valid, cost, np.inf).min())
+
+
+def allocation_costs(
+    problem: SourcingProblem, arrays: SourcingArrays
+) -> tuple[Enumerated, np.ndarray]:
+    """Every allocation and its cost with parcels priced from the rate cards."""
     every = Enumerated.of(arrays)
     x, used = every.x, every.used
     flat = sum(arrays.fulfilment_cost_parts.values(), np.zeros(len(problem.locations)))
@@ -101,7 +109,7 @@ def brute_force(problem: SourcingProblem, arrays: SourcingArrays) -> float:
         parcel = x[:, i, :] @ unit_weight
         price = [parcel_price(problem, i, float(arrays.distance_km[i]), int(g)) for g in parcel]
         cost = cost + used[:, i] * np.array(price)
-    return float(np.where(every.valid, cost, np.inf).min())
+    return every, cost
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
