@@ -195,7 +195,7 @@ class Neighbourhoods:
         rejecting.sort(key=lambda o: (-network.rejected[o], o))
         chosen = sorted(rejecting[:REJECTING_ORDERS], key=lambda o: int(self.rank[o]))
         self.tried += 1
-        if not self._solve(network, chosen, stop, REJECTING_CANDIDATES, REJECTING_TIME_S):
+        if not self._solve(network, chosen, stop, REJECTING_CANDIDATES, REJECTING_TIME_S, True):
             return order
         self.moves += 1
         self.chooser.moved(network.allocation(), network.cost)
@@ -238,11 +238,15 @@ class Neighbourhoods:
         deadline: float,
         candidates: int = CANDIDATES,
         mip_time_s: float = MIP_TIME_S,
+        heuristics: bool = False,
     ) -> bool:
         """Solve ``chosen`` jointly on what the others hold; whether their new plans were kept.
 
         Each order over its ``candidates`` cheapest locations and the ones it
-        uses, the MIP for at most ``mip_time_s``.
+        uses, the MIP for at most ``mip_time_s``. Its hint, the orders' plans
+        as held, is a whole plan that holds: SCIP starts from it, without
+        ``heuristics`` (its primal heuristics) unless asked, as for the long
+        MIP over every rejecting order (not measured without them).
         """
         old = network.release(chosen)
         state = network.state
@@ -270,7 +274,8 @@ class Neighbourhoods:
         penalty = wave.plan_penalty * self.penalty_raise[chosen]
         rank = np.arange(len(chosen), dtype=np.int64)
         mark = time.perf_counter()
-        joint = solve_wave_mip(wave, capacity, penalty, rank, _hint(old, chosen), limit, 0.0, 1.0)
+        hint = _hint(old, chosen)
+        joint = solve_wave_mip(wave, capacity, penalty, rank, hint, limit, 0.0, 1.0, heuristics)
         self.mip_s = time.perf_counter() - mark
         if joint.assignment is None:
             return network.replace(old, old)
