@@ -56,13 +56,20 @@ from sourcing.solver.wave.served import plan_key
 # most, and the candidates of each of its orders (the cheapest, and the locations it uses).
 START, SMALLEST, LARGEST = 10, 4, 40
 CANDIDATES = 30
+# At the rejection floor (no unit left to win, only cost) each order gets more: with SCIP
+# heuristics off and a whole hint the MIPs cost a third less, and on the scarce bench waves
+# 40 candidates closed 79.0 / 79.2 / 78.9% of the gap against 30's 78.7 / 78.4 / 78.5%
+# (paired, one wave at a time, load 1.8-2.5; most of it at 3,000 locations, whose supersets
+# grow with it); on scarce_capacity, not at the floor, 40 rejected 4,902 / 4,910 units
+# against 4,900 / 4,909, so it keeps 30 (50 at the floor: 78.4% against 78.3%).
+CANDIDATES_AT_FLOOR = 40
 # On a network of more than SUPERSET_FROM locations, a settled order's neighbourhoods look
-# among its SUPERSET cheapest locations at the wave's start and the ones it uses (its penalty
-# is the same over any locations): arrays and candidates over those instead of the whole
-# network. On the scarce 3,000-location bench wave a neighbourhood took 61-67 ms against
-# 89-97 ms (89-103 neighbourhoods against 63-67, paired); at 300 and 1,000 locations finding
-# each order's superset cost what it saved (79 against 90, 73 against 74).
-SUPERSET, SUPERSET_FROM = 2 * CANDIDATES, 2000
+# among its SUPERSET times its candidates cheapest locations at the wave's start and the ones
+# it uses (its penalty is the same over any locations): arrays and candidates over those
+# instead of the whole network. On the scarce 3,000-location bench wave a neighbourhood took
+# 61-67 ms against 89-97 ms (89-103 neighbourhoods against 63-67, paired); at 300 and 1,000
+# locations finding each order's superset cost what it saved (79 against 90, 73 against 74).
+SUPERSET, SUPERSET_FROM = 2, 2000
 # Time one neighbourhood's MIP may take, and the least worth starting one with (its MIPs
 # take 10-50 ms on the scarce bench waves).
 MIP_TIME_S = 2.0
@@ -113,6 +120,8 @@ class Neighbourhoods:
         self.at_floor = at_floor
         self.tried = self.moves = 0
         self.superset: dict[int, IntArray] = {}  # per settled order, see SUPERSET
+        self.candidates = CANDIDATES_AT_FLOOR if at_floor else CANDIDATES
+        self.superset_size = SUPERSET * self.candidates
         self.mip_s = 0.0  # the last MIP's time
         self.rate = [math.nan, math.nan]  # gain per second at the size and at twice it
 
@@ -195,7 +204,7 @@ class Neighbourhoods:
         rejecting.sort(key=lambda o: (-network.rejected[o], o))
         chosen = sorted(rejecting[:REJECTING_ORDERS], key=lambda o: int(self.rank[o]))
         self.tried += 1
-        if not self._solve(network, chosen, stop, REJECTING_CANDIDATES, REJECTING_TIME_S):
+        if not self._solve(network, chosen, stop, REJECTING_CANDIDATES, REJECTING_TIME_S, True):
             return order
         self.moves += 1
         self.chooser.moved(network.allocation(), network.cost)
@@ -236,13 +245,18 @@ class Neighbourhoods:
         network: Exchanger,
         chosen: list[int],
         deadline: float,
-        candidates: int = CANDIDATES,
+        candidates: int | None = None,
         mip_time_s: float = MIP_TIME_S,
+        heuristics: bool = False,
     ) -> bool:
         """Solve ``chosen`` jointly on what the others hold; whether their new plans were kept.
 
-        Each order over its ``candidates`` cheapest locations and the ones it
-        uses, the MIP for at most ``mip_time_s``.
+        Each order over its ``candidates`` (by default the search's) cheapest
+        locations and the ones it uses, the MIP for at most ``mip_time_s``.
+        Its hint, the orders' plans as held, is a whole plan that holds: SCIP
+        starts from it, without ``heuristics`` (its primal heuristics) unless
+        asked, as for the long MIP over every rejecting order (not measured
+        without them).
         """
         old = network.release(chosen)
         state = network.state
@@ -258,7 +272,7 @@ class Neighbourhoods:
             range(len(chosen)),
             {},
             keep=keep,
-            candidates=candidates,
+            candidates=self.candidates if candidates is None else candidates,
             ascent=False,
         )
         wave = Wave.of([_over(m, at) for m, (_, at) in zip(models, built, strict=True)])
@@ -270,7 +284,8 @@ class Neighbourhoods:
         penalty = wave.plan_penalty * self.penalty_raise[chosen]
         rank = np.arange(len(chosen), dtype=np.int64)
         mark = time.perf_counter()
-        joint = solve_wave_mip(wave, capacity, penalty, rank, _hint(old, chosen), limit, 0.0, 1.0)
+        hint = _hint(old, chosen)
+        joint = solve_wave_mip(wave, capacity, penalty, rank, hint, limit, 0.0, 1.0, heuristics)
         self.mip_s = time.perf_counter() - mark
         if joint.assignment is None:
             return network.replace(old, old)
@@ -295,7 +310,8 @@ class Neighbourhoods:
             return SourcingArrays.build(network.state.problem(order, profile)), None
         if o not in self.superset:
             start = network.arrays_of(o)
-            model = fit(lambda _: start, [o], {}, candidates=SUPERSET, ascent=False)[0]
+            size = self.superset_size
+            model = fit(lambda _: start, [o], {}, candidates=size, ascent=False)[0]
             self.superset[o] = model.cand_location
         used = np.array([loc for loc, _ in cells], dtype=np.int64)
         at = np.union1d(self.superset[o], used)

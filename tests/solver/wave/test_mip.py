@@ -18,11 +18,11 @@ from sourcing.solver.wave.repair import Assignment
 from sourcing.solver.wave.steps import _capacity
 
 
-def _greedy_wave(family: str, seed: int) -> tuple[Wave, IntArray, Assignment]:
-    """A bench-like wave over each order's 8 cheapest locations and its greedy ones, the hint."""
-    network = make_network(FAMILIES[family].config(30, 40, seed))
-    problem = BatchProblem.from_problems(list(order_stream(network, 40)))
-    n = len(problem.orders)
+def _greedy_wave(family: str, seed: int, n: int = 40) -> tuple[Wave, IntArray, Assignment]:
+    """A bench-like wave of ``n`` orders over each one's 8 cheapest locations and its greedy
+    ones, and the greedy's plan as the hint."""
+    network = make_network(FAMILIES[family].config(30, n, seed))
+    problem = BatchProblem.from_problems(list(order_stream(network, n)))
     arrays = [SourcingArrays.build(problem.problem_of(o)) for o in range(n)]
     hint = assignment_of(problem, dict(enumerate(sequential_greedy(problem).plans)))
     keep = {o: np.unique(hint.location[hint.order == o]) for o in range(n)}
@@ -70,3 +70,22 @@ def hint_estimate(wave: Wave, capacity: IntArray, hint: Assignment) -> float:
     """The model's cost of the hint's plan."""
     built = wave_model(wave, capacity, wave.plan_penalty)
     return float(built.cost @ _hint_values(wave, built, _hint_take(wave, hint)))
+
+
+@pytest.mark.parametrize(("family", "seed"), [("scarce", 0), ("scarce", 1), ("scarce_capacity", 0)])
+def test_without_heuristics_the_mip_still_reaches_the_optimum(family: str, seed: int) -> None:
+    """SCIP's primal heuristics off (every name of ``HEURISTICS`` one it knows): the same optimum.
+
+    A name SCIP does not know fails the whole solve: no plan at all.
+    """
+    wave, capacity, hint = _greedy_wave(family, seed, 12)
+    rank = np.arange(wave.n_orders)
+    found = [
+        solve_wave_mip(wave, capacity, wave.plan_penalty, rank, hint, 60.0, 0.0, 1e-6, heuristics)
+        for heuristics in (True, False)
+    ]
+    with_them, without = (f.assignment for f in found)
+    assert with_them is not None and without is not None
+    assert found[0].bound == pytest.approx(with_them.estimate, rel=1e-9)  # proved optimal
+    assert without.estimate == pytest.approx(with_them.estimate, rel=1e-9)
+    assert without.estimate <= hint_estimate(wave, capacity, hint) + 1e-6

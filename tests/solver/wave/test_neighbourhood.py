@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +21,8 @@ from sourcing.solver.wave import BatchProblem, sequential_greedy, solve_batch
 from sourcing.solver.wave.choice import KINDS, Chooser
 from sourcing.solver.wave.data import fit
 from sourcing.solver.wave.exchange import Exchanger
+from sourcing.solver.wave.mip import WaveMip, solve_wave_mip
+from sourcing.solver.wave.model import OrderModel, Wave
 from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
 from sourcing.solver.wave.rescue import decide_from
 from sourcing.solver.wave.sequence import NetworkState, apply
@@ -247,6 +250,66 @@ def test_at_the_floor_the_neighbourhoods_leave_out_around(
     assert np.isclose(plan_key(plans.values())[1], best, rtol=1e-9)
 
 
+def test_the_neighbourhoods_solve_from_their_plan_without_heuristics_but_the_rejecting_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A neighbourhood's hint is its orders' plans as held, so SCIP's heuristics are off.
+
+    They stay on for the long MIP over every order rejecting units.
+    """
+    asked: list[bool] = []
+
+    def spy(wave: Wave, *args: Any) -> WaveMip:
+        asked.append(bool(args[-1]))
+        return solve_wave_mip(wave, *args)
+
+    monkeypatch.setattr(neighbourhood_module, "solve_wave_mip", spy)
+    for problem, at_floor in ((_store_slot_wave(), True), (_rejecting_wave(), False)):
+        solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+        greedy = dict(enumerate(sequential_greedy(problem).plans))
+        asked.clear()
+        search = Neighbourhoods(
+            problem, solver.profiles, solver.penalty_raise, solver.rank, at_floor=at_floor
+        )
+        search.run(greedy, list(range(len(problem.orders))), time.perf_counter() + 30.0)
+        assert len(asked) > 1
+        if not at_floor:  # the first MIP is over the orders rejecting units
+            assert asked.pop(0)
+        assert not any(asked)
+
+
+def test_at_the_floor_each_order_of_a_neighbourhood_gets_more_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CANDIDATES_AT_FLOOR per order with only cost to win, CANDIDATES otherwise.
+
+    The MIP over every rejecting order keeps its REJECTING_CANDIDATES.
+    """
+    asked: list[int] = []
+    fitted = fit
+
+    def spy(*args: Any, **kwargs: Any) -> list[OrderModel]:
+        asked.append(kwargs["candidates"])
+        return fitted(*args, **kwargs)
+
+    monkeypatch.setattr(neighbourhood_module, "fit", spy)
+    for problem, at_floor in ((_store_slot_wave(), True), (_rejecting_wave(), False)):
+        solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+        greedy = dict(enumerate(sequential_greedy(problem).plans))
+        asked.clear()
+        search = Neighbourhoods(
+            problem, solver.profiles, solver.penalty_raise, solver.rank, at_floor=at_floor
+        )
+        search.run(greedy, list(range(len(problem.orders))), time.perf_counter() + 30.0)
+        assert len(asked) > 1
+        if at_floor:
+            assert set(asked) == {neighbourhood_module.CANDIDATES_AT_FLOOR}
+        else:
+            assert asked[0] == neighbourhood_module.REJECTING_CANDIDATES
+            assert set(asked[1:]) == {neighbourhood_module.CANDIDATES}
+    assert neighbourhood_module.CANDIDATES_AT_FLOOR > neighbourhood_module.CANDIDATES
+
+
 def _deadlines_asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
     """Record each neighbourhood search's deadline beside the wave's, in call order."""
     asked: list[tuple[float, float]] = []
@@ -392,7 +455,6 @@ def test_neighbourhoods_over_each_orders_superset_still_find_the_optimum(
 ) -> None:
     """With every order's arrays over its superset (tiny here), the store slot still moves."""
     monkeypatch.setattr(neighbourhood_module, "SUPERSET_FROM", 0)
-    monkeypatch.setattr(neighbourhood_module, "SUPERSET", 1)
     problem = _store_slot_wave()
     n = len(problem.orders)
     solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
@@ -403,6 +465,7 @@ def test_neighbourhoods_over_each_orders_superset_still_find_the_optimum(
     search = Neighbourhoods(
         problem, solver.profiles, solver.penalty_raise, solver.rank, settled=solver.settled
     )
+    search.superset_size = 1
     plans, sequence = search.run(greedy, list(range(n)), time.perf_counter() + 30.0)
     assert search.superset  # the arrays were over the supersets
     best, _ = _brute_force(problem)
