@@ -265,17 +265,22 @@ def test_the_neighbourhoods_solve_from_their_plan_without_heuristics_but_the_rej
 
     monkeypatch.setattr(neighbourhood_module, "solve_wave_mip", spy)
     for problem, at_floor in ((_store_slot_wave(), True), (_rejecting_wave(), False)):
-        solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
-        greedy = dict(enumerate(sequential_greedy(problem).plans))
         asked.clear()
-        search = Neighbourhoods(
-            problem, solver.profiles, solver.penalty_raise, solver.rank, at_floor=at_floor
-        )
-        search.run(greedy, list(range(len(problem.orders))), time.perf_counter() + 30.0)
+        _search_from_greedy(problem, at_floor)
         assert len(asked) > 1
         if not at_floor:  # the first MIP is over the orders rejecting units
             assert asked.pop(0)
         assert not any(asked)
+
+
+def _search_from_greedy(problem: BatchProblem, at_floor: bool) -> None:
+    """Run the neighbourhood search on ``problem`` from the sequential greedy's plans."""
+    solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
+    greedy = dict(enumerate(sequential_greedy(problem).plans))
+    search = Neighbourhoods(
+        problem, solver.profiles, solver.penalty_raise, solver.rank, at_floor=at_floor
+    )
+    search.run(greedy, list(range(len(problem.orders))), time.perf_counter() + 30.0)
 
 
 def test_at_the_floor_each_order_of_a_neighbourhood_gets_more_candidates(
@@ -294,13 +299,8 @@ def test_at_the_floor_each_order_of_a_neighbourhood_gets_more_candidates(
 
     monkeypatch.setattr(neighbourhood_module, "fit", spy)
     for problem, at_floor in ((_store_slot_wave(), True), (_rejecting_wave(), False)):
-        solver = WaveSolver(problem, time.perf_counter(), time.perf_counter() + 60.0)
-        greedy = dict(enumerate(sequential_greedy(problem).plans))
         asked.clear()
-        search = Neighbourhoods(
-            problem, solver.profiles, solver.penalty_raise, solver.rank, at_floor=at_floor
-        )
-        search.run(greedy, list(range(len(problem.orders))), time.perf_counter() + 30.0)
+        _search_from_greedy(problem, at_floor)
         assert len(asked) > 1
         if at_floor:
             assert set(asked) == {neighbourhood_module.CANDIDATES_AT_FLOOR}
