@@ -6,7 +6,7 @@ the greedy, the objective and the explanation all see the same rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -60,61 +60,48 @@ class SourcingArrays:
     rates: rc.RateSteps | None = None
 
     @classmethod
-    def build(cls, problem: SourcingProblem, weights: Weights | None = None) -> SourcingArrays:
-        """Apply every constraint family to ``problem``; ``weights`` replace the profile's."""
-        weights = weights or problem.profile.weights
-        order = problem.order
+    def build(
+        cls,
+        problem: SourcingProblem,
+        weights: Weights | None = None,
+        statics: OrderStatics | None = None,
+    ) -> SourcingArrays:
+        """Apply every constraint family to ``problem``; ``weights`` replace the profile's.
+
+        ``statics`` is what of the arrays the problem's state does not change
+        (``OrderStatics``), for this order over these candidates, with these
+        weights (then ``weights`` is not read); built here when not given.
+        """
+        if statics is None:
+            statics = OrderStatics.of(problem, weights)
+        weights = statics.weights
+        line_product, quantity = statics.line_product.copy(), statics.quantity.copy()
         locations = problem.locations
-        products = cf.distinct_products(problem)
-        product_index = {p: j for j, p in enumerate(products)}
-        line_product = np.array(
-            [product_index[line.product_ref] for line in order.lines], dtype=np.int64
-        )
-        quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
-
+        products = statics.products
         table = problem.candidate_table()
-        point = order.delivery_point
-        distance = haversine_km(table.latitude, table.longitude, point.latitude, point.longitude)
+        distance = statics.distance_km.copy()
 
-        location_rules = [
-            cf.store_capacity(problem, table),
-            cf.fulfilment_type_switch(problem, table),
-            cf.network(problem, table),
-        ]
-        excluded_locations, excluded_lines = cf.exclusions(problem, table)
-        location_rules.append(excluded_locations)
-        vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, table, weights)
-        eligible = np.ones(len(locations), dtype=bool)
-        for rule in location_rules:
-            eligible &= rule.allowed
-        line_allowed = excluded_lines.allowed & vip_lines.allowed
-        line_why = tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True))
+        location_rules = [cf.store_capacity(problem, table), *statics.location_rules]
+        eligible = location_rules[0].allowed & statics.eligible
 
         positions = cf.Positions.of(problem, table, products)
-        stock = cf.stock(problem, table, positions, vip_reserve) * eligible[:, None]
-        cap = np.minimum(stock[:, line_product], quantity[None, :]) * line_allowed[None, :]
+        stock = cf.stock(problem, table, positions, statics.vip_reserve) * eligible[:, None]
+        cap = np.minimum(stock[:, line_product], quantity[None, :]) * statics.line_allowed[None, :]
         surplus = cf.ideal_stock(positions)
 
-        handling = table.handling_cost
-        unit_parts = {
-            "handling": np.repeat((weights.handling * handling)[:, None], len(quantity), axis=1),
-            "shipping": flat_shipping(weights, table.shipping_cost_per_km, distance, len(quantity)),
-        }
+        unit_parts = {"handling": statics.handling.copy(), "shipping": statics.shipping.copy()}
         for term, per_product in cf.preferences(positions, surplus, weights).items():
             unit_parts[term] = per_product[:, line_product]
-        unit_price, fulfilment_price = cf.scarcity_price(problem, table, products, weights)
+        unit_price, fulfilment_price = statics.scarcity_unit, statics.scarcity_fulfilment
         if unit_price.any():
             unit_parts["scarcity_price"] = unit_price[:, line_product]
-        fulfilment_parts = {
-            "fixed": weights.fixed * table.fixed_cost,
-            "distance": weights.distance * distance,
-            "speed": weights.speed * table.pick_pack_hours,
-            "vip_service": vip_penalty,
-        }
+        fulfilment_parts = {term: part.copy() for term, part in statics.fulfilment_parts.items()}
         if fulfilment_price.any():
-            fulfilment_parts["scarcity_price"] = fulfilment_price
+            fulfilment_parts["scarcity_price"] = fulfilment_price.copy()
         usable = np.flatnonzero(row_sums(cap) > 0)
-        rates = rc.rate_steps(problem, distance, usable, weights)
+        # Only a candidate with carrier services has a rate card: without one, no steps to find.
+        rated = table.carried[usable].any()
+        rates = rc.rate_steps(problem, distance, usable, weights) if rated else None
         if rates is not None:
             rc.replace_flat_terms(rates, unit_parts, fulfilment_parts)
         # With rate cards the sums carry a line under the parcel price (see ``rates``).
@@ -137,7 +124,7 @@ class SourcingArrays:
             fulfilment_cost=fulfilment_cost,
             eligible=eligible,
             location_rules=tuple(location_rules),
-            line_why=line_why,
+            line_why=statics.line_why,
             split_limit=cf.split_limit(problem),
             rejection_penalty=0.0,
             rates=rates,
@@ -170,6 +157,100 @@ class SourcingArrays:
     def location_refs(self) -> tuple[str, ...]:
         """Refs of the candidates, in array order."""
         return tuple(loc.ref for loc in self.problem.locations)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatics:
+    """What of one order's arrays no stock or capacity changes, one row per candidate.
+
+    The order's lines and products, distances, the location rules other than
+    capacity, the line rules, the VIP reserve and the prices that read only
+    the candidates' own numbers. A caller building one order's arrays again
+    and again as the network's stock and capacity move (the wave's
+    neighbourhood search) takes these once and hands them to
+    ``SourcingArrays.build``; ``at`` gives them over a subset of the
+    candidates, row for row.
+    """
+
+    weights: Weights
+    products: tuple[str, ...]
+    line_product: IntArray  # (K,)
+    quantity: IntArray  # (K,)
+    distance_km: FloatArray  # (L,)
+    location_rules: tuple[cf.LocationRule, ...]  # switch, network, exclusions
+    eligible: BoolArray  # (L,) allowed by all of them
+    line_allowed: BoolArray  # (K,)
+    line_why: tuple[str, ...]  # (K,)
+    vip_reserve: IntArray  # (P,)
+    handling: FloatArray  # (L, K) weighted
+    shipping: FloatArray  # (L, K) weighted, flat
+    fulfilment_parts: dict[str, FloatArray]  # fixed, distance, speed, vip_service: (L,)
+    scarcity_unit: FloatArray  # (L, P) weighted
+    scarcity_fulfilment: FloatArray  # (L,) weighted
+
+    @classmethod
+    def of(cls, problem: SourcingProblem, weights: Weights | None = None) -> OrderStatics:
+        """The state-free part of ``problem``'s arrays; ``weights`` replace the profile's."""
+        weights = weights or problem.profile.weights
+        order = problem.order
+        products = cf.distinct_products(problem)
+        product_index = {p: j for j, p in enumerate(products)}
+        line_product = np.array(
+            [product_index[line.product_ref] for line in order.lines], dtype=np.int64
+        )
+        quantity = np.array([line.quantity for line in order.lines], dtype=np.int64)
+        table = problem.candidate_table()
+        point = order.delivery_point
+        distance = haversine_km(table.latitude, table.longitude, point.latitude, point.longitude)
+        excluded_locations, excluded_lines = cf.exclusions(problem, table)
+        rules = (
+            cf.fulfilment_type_switch(problem, table),
+            cf.network(problem, table),
+            excluded_locations,
+        )
+        eligible = np.ones(len(problem.locations), dtype=bool)
+        for rule in rules:
+            eligible &= rule.allowed
+        vip_lines, vip_reserve, vip_penalty = cf.vip_rules(problem, table, weights)
+        unit_price, fulfilment_price = cf.scarcity_price(problem, table, products, weights)
+        return cls(
+            weights=weights,
+            products=products,
+            line_product=line_product,
+            quantity=quantity,
+            distance_km=distance,
+            location_rules=rules,
+            eligible=eligible,
+            line_allowed=excluded_lines.allowed & vip_lines.allowed,
+            line_why=tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True)),
+            vip_reserve=vip_reserve,
+            handling=np.repeat((weights.handling * table.handling_cost)[:, None], len(quantity), 1),
+            shipping=flat_shipping(weights, table.shipping_cost_per_km, distance, len(quantity)),
+            fulfilment_parts={
+                "fixed": weights.fixed * table.fixed_cost,
+                "distance": weights.distance * distance,
+                "speed": weights.speed * table.pick_pack_hours,
+                "vip_service": vip_penalty,
+            },
+            scarcity_unit=unit_price,
+            scarcity_fulfilment=fulfilment_price,
+        )
+
+    def at(self, index: IntArray) -> OrderStatics:
+        """These rows of candidates ``index``, as ``of`` gives them over those candidates."""
+        return replace(
+            self,
+            distance_km=self.distance_km[index],
+            location_rules=tuple(
+                cf.LocationRule(rule.allowed[index], rule.reason) for rule in self.location_rules
+            ),
+            eligible=self.eligible[index],
+            handling=self.handling[index],
+            shipping=self.shipping[index],
+            fulfilment_parts={term: part[index] for term, part in self.fulfilment_parts.items()},
+            scarcity_unit=self.scarcity_unit[index],
+            scarcity_fulfilment=self.scarcity_fulfilment[index],
+        )
 
 
 def flat_shipping(

@@ -40,6 +40,8 @@ class LocationTable:
     cc_enabled: BoolArray
     flagship: BoolArray
     vip_service: BoolArray
+    # Has carrier services: only such a candidate can be priced by a rate card (``rates``).
+    carried: BoolArray
     refs: tuple[str, ...]
     networks: tuple[frozenset[str], ...]
     products: dict[str, ProductColumn]
@@ -122,6 +124,7 @@ class LocationTable:
             cc_enabled=self.cc_enabled[index],
             flagship=self.flagship[index],
             vip_service=self.vip_service[index],
+            carried=self.carried[index],
             refs=tuple(self.refs[i] for i in at),
             networks=tuple(self.networks[i] for i in at),
             products={},
@@ -162,6 +165,9 @@ class LocationTable:
             cc_enabled=flags("cc_enabled"),
             flagship=flags("flagship"),
             vip_service=flags("vip_service"),
+            carried=np.array([bool(loc.carrier_services) for loc in locations], dtype=bool).reshape(
+                -1
+            ),
             refs=_unique_refs(locations),
             source=locations,
             networks=tuple(loc.networks for loc in locations),

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.instance import OrderStatics, SourcingArrays
 from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import Order, OrderType, SourcingProfile
@@ -85,6 +85,8 @@ class Exchanger:
         self.index = {loc.ref: i for i, loc in enumerate(state.locations)}
         self.moves = {"resolve": 0, "exchange": 0}
         self.priced, self.priced_s = 0, 0.0  # orders ``_key`` priced, seconds taken: a pace
+        # Per order, what of its arrays no stock or capacity changes (``statics``).
+        self._statics: dict[int, OrderStatics] = {}
 
     def load(self, plans: Mapping[int, Plan]) -> None:
         """Hold every order's plan in the network."""
@@ -180,7 +182,7 @@ class Exchanger:
         new: dict[int, dict[Cell, int]] = {}
         after_rejected, after_cost = 0, 0.0
         for o in touched:
-            arrays = SourcingArrays.build(self.state.problem(self.orders[o], self.profiles[o]))
+            arrays = self.arrays(o)
             plan = solve_arrays(arrays, time_limit_s=MOVE_TIME_LIMIT_S)
             cells = _cells(allocation_of(plan, arrays))
             self._hold(o, cells)
@@ -192,7 +194,7 @@ class Exchanger:
             self._release(o)
         before_rejected, before_cost = 0, 0.0
         for o in touched:  # the old units priced on the same network as the new ones
-            arrays = SourcingArrays.build(self.state.problem(self.orders[o], self.profiles[o]))
+            arrays = self.arrays(o)
             allocation = _dense(old[o], arrays.cap.shape)
             rejected = int(arrays.quantity.sum() - allocation.sum())
             before_rejected += rejected
@@ -346,10 +348,27 @@ class Exchanger:
         """
         order, profile = self.orders[o], self.profiles[o]
         if o in self.state.settled:
-            arrays, allocation, _ = arrays_at(self.state, order, profile, cells)
+            arrays, allocation, _ = arrays_at(self.state, order, profile, cells, self.statics(o))
             return arrays, allocation
-        arrays = SourcingArrays.build(self.state.problem(order, profile))
+        arrays = self.arrays(o)
         return arrays, _dense(cells, arrays.cap.shape)
+
+    def statics(self, o: int) -> OrderStatics:
+        """Order o's ``OrderStatics`` over the whole network, taken once per exchanger.
+
+        Moves build an order's arrays again and again as the others' units
+        move; only stock and capacity change between them.
+        """
+        found = self._statics.get(o)
+        if found is None:
+            problem = self.state.problem(self.orders[o], self.profiles[o])
+            found = self._statics[o] = OrderStatics.of(problem)
+        return found
+
+    def arrays(self, o: int) -> SourcingArrays:
+        """Order o's arrays over the whole network as it is now."""
+        problem = self.state.problem(self.orders[o], self.profiles[o])
+        return SourcingArrays.build(problem, statics=self.statics(o))
 
     def _priority(self, o: int, arrays: SourcingArrays, rejected: int) -> float:
         """What order o's priority adds to its rejected units' cost."""

@@ -307,7 +307,7 @@ class Neighbourhoods:
         """
         order, profile = self.problem.orders[o], self.profiles[o]
         if o not in self.settled or len(self.problem.locations) <= SUPERSET_FROM:
-            return SourcingArrays.build(network.state.problem(order, profile)), None
+            return network.arrays(o), None
         if o not in self.superset:
             start = network.arrays_of(o)
             size = self.superset_size
@@ -316,8 +316,9 @@ class Neighbourhoods:
         used = np.array([loc for loc, _ in cells], dtype=np.int64)
         at = np.union1d(self.superset[o], used)
         if not len(at):
-            return SourcingArrays.build(network.state.problem(order, profile)), None
-        return SourcingArrays.build(network.state.problem(order, profile, at)), at
+            return network.arrays(o), None
+        problem = network.state.problem(order, profile, at)
+        return SourcingArrays.build(problem, statics=network.statics(o).at(at)), at
 
 
 def _over(model: OrderModel, at: IntArray | None) -> OrderModel:

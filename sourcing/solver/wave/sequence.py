@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sourcing.solver.greedy import greedy_allocation
-from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.instance import OrderStatics, SourcingArrays
 from sourcing.solver.objective import evaluate, violations
 from sourcing.solver.overrides import CandidateState, ProductColumn
 from sourcing.solver.plan import Plan, SolveStatus
@@ -226,17 +226,23 @@ def _apply_given(
 
 
 def arrays_at(
-    state: NetworkState, order: Order, profile: SourcingProfile, cells: Mapping[Cell, int]
+    state: NetworkState,
+    order: Order,
+    profile: SourcingProfile,
+    cells: Mapping[Cell, int],
+    statics: OrderStatics | None = None,
 ) -> tuple[SourcingArrays, IntArray, IntArray]:
     """The order's arrays over the locations ``cells`` use alone, its allocation there, and them.
 
     For an order in ``state.settled`` these check and price ``cells`` as the
-    whole network's arrays would (see the module).
+    whole network's arrays would (see the module). ``statics``: the order's
+    over the whole network, when the caller keeps them.
     """
     units = {cell: q for cell, q in cells.items() if q > 0}
     # An order rejecting every unit is priced on one location it does not use.
     at = np.unique(np.array([loc for loc, _ in units] or [0], dtype=np.int64))
-    arrays = SourcingArrays.build(state.problem(order, profile, at))
+    part = None if statics is None else statics.at(at)
+    arrays = SourcingArrays.build(state.problem(order, profile, at), statics=part)
     allocation = np.zeros(arrays.cap.shape, dtype=np.int64)
     for (loc, line), q in units.items():
         allocation[int(np.searchsorted(at, loc)), line] += q
@@ -339,7 +345,11 @@ def _column_at(column: ProductColumn, at: IntArray) -> ProductColumn:
     """The positions of ``column`` at candidates ``at`` (ascending), renumbered over ``at``."""
     where = np.searchsorted(at, column.index)
     found = (where < len(at)) & (at[np.minimum(where, len(at) - 1)] == column.index)
-    renumber = dict(zip(column.index[found].tolist(), where[found].tolist(), strict=True))
+    renumber = (  # only stock in transit is listed by candidate index
+        dict(zip(column.index[found].tolist(), where[found].tolist(), strict=True))
+        if column.in_transit
+        else {}
+    )
     return ProductColumn(
         index=where[found],
         on_hand=column.on_hand[found],
