@@ -31,9 +31,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from sourcing.solver.instance import SourcingArrays
+from sourcing.solver.instance import OrderStatics, SourcingArrays
 from sourcing.solver.plan import Plan
 from sourcing.solver.problem import SourcingProfile
+from sourcing.solver.table import LocationTable
 from sourcing.solver.types import FloatArray, IntArray
 from sourcing.solver.wave.choice import KINDS, KINDS_AT_FLOOR, Chooser
 from sourcing.solver.wave.data import fit
@@ -120,6 +121,9 @@ class Neighbourhoods:
         self.at_floor = at_floor
         self.tried = self.moves = 0
         self.superset: dict[int, IntArray] = {}  # per settled order, see SUPERSET
+        # Per settled order, the locations its last arrays covered, the table and its statics
+        # there: the same again while it uses none outside its superset.
+        self.over: dict[int, tuple[IntArray, LocationTable, OrderStatics]] = {}
         self.candidates = CANDIDATES_AT_FLOOR if at_floor else CANDIDATES
         self.superset_size = SUPERSET * self.candidates
         self.mip_s = 0.0  # the last MIP's time
@@ -141,7 +145,8 @@ class Neighbourhoods:
             state,
             p.orders,
             self.profiles,
-            lambda o: SourcingArrays.build(p.problem_of(o)),
+            # The wave's starting network: the statics are the same on any.
+            lambda o: SourcingArrays.build(p.problem_of(o), statics=network.statics(o)),
             self.penalty_raise,
         )
         network.load(plans)
@@ -317,8 +322,11 @@ class Neighbourhoods:
         at = np.union1d(self.superset[o], used)
         if not len(at):
             return network.arrays(o), None
-        problem = network.state.problem(order, profile, at)
-        return SourcingArrays.build(problem, statics=network.statics(o).at(at)), at
+        over = self.over.get(o)
+        if over is None or not np.array_equal(over[0], at):
+            over = self.over[o] = (at, network.state.table.subset(at), network.statics(o).at(at))
+        problem = network.state.problem(order, profile, at, over[1])
+        return SourcingArrays.build(problem, statics=over[2]), at
 
 
 def _over(model: OrderModel, at: IntArray | None) -> OrderModel:

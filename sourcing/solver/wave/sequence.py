@@ -71,9 +71,17 @@ class NetworkState:
         self.cc = self.base.capacity_cc.copy()
 
     def problem(
-        self, order: Order, profile: SourcingProfile, at: IntArray | None = None
+        self,
+        order: Order,
+        profile: SourcingProfile,
+        at: IntArray | None = None,
+        table: LocationTable | None = None,
     ) -> SourcingProblem:
-        """``order`` over the network as it is now; over candidates ``at`` (ascending) alone."""
+        """``order`` over the network as it is now; over candidates ``at`` (ascending) alone.
+
+        ``table``: the network's table over ``at`` (``LocationTable.subset``),
+        when the caller keeps it for these candidates.
+        """
         stock: dict[str, ProductColumn] = {}
         for line in order.lines:
             column = self.base.stock.get(line.product_ref)
@@ -94,7 +102,7 @@ class NetworkState:
         else:
             counts = (self.total[at], self.hd[at], self.cc[at], self.base.open_orders[at])
             state = CandidateState.unchecked(stock, *counts)
-            table = self.table.subset(at)
+            table = self.table.subset(at) if table is None else table
             locations = table.source
         return SourcingProblem(
             order,

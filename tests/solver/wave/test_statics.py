@@ -6,16 +6,18 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import sourcing.solver.wave.neighbourhood as neighbourhood_module
 from sourcing.solver import rates as rc
 from sourcing.solver.instance import OrderStatics, SourcingArrays
 from sourcing.solver.sums import row_sums
 from sourcing.solver.wave import BatchProblem, sequential_greedy
 from sourcing.solver.wave.exchange import Exchanger
-from sourcing.solver.wave.neighbourhood import cells_of
-from sourcing.solver.wave.sequence import NetworkState, arrays_at
+from sourcing.solver.wave.neighbourhood import Neighbourhoods, cells_of
+from sourcing.solver.wave.sequence import Cell, NetworkState, arrays_at
 from tests.solver.wave.test_exchange import _spread_waves
 from tests.solver.wave.test_rate_cards import rated_waves
 from tests.solver.wave.test_served import scarce_waves
@@ -58,12 +60,11 @@ def _check(network: Exchanger, o: int, at: np.ndarray) -> None:
         _same(kept[1], fresh[1])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(scarce_waves(), tiny_waves(), _spread_waves(), rated_waves()), st.data())
-def test_arrays_from_statics_match_arrays_from_scratch_after_moves(
-    problem: BatchProblem, data: st.DataObject
-) -> None:
-    """Statics taken at the start build every order's arrays exactly, whatever the others hold."""
+WAVES = st.one_of(scarce_waves(), tiny_waves(), _spread_waves(), rated_waves())
+
+
+def _network(problem: BatchProblem) -> tuple[Exchanger, dict[int, dict[Cell, int]]]:
+    """An exchanger holding the greedy's plans over ``problem``, and those plans' cells."""
     n = len(problem.orders)
     profiles = [problem.profile_of(o) for o in range(n)]
     state = NetworkState(problem.locations, problem.state, problem.table)
@@ -75,23 +76,65 @@ def test_arrays_from_statics_match_arrays_from_scratch_after_moves(
         np.ones(n),
     )
     plans = dict(enumerate(sequential_greedy(problem).plans))
-    cells = cells_of(problem, plans)
     network.load(plans)
+    return network, cells_of(problem, plans)
+
+
+def _move(network: Exchanger, cells: dict[int, dict[Cell, int]], data: st.DataObject) -> None:
+    """Release some orders, hold them again, some on other orders' cells: stock and slots move."""
+    n = len(network.orders)
+    released = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+    network.release(released)
+    for o in released:
+        other = cells[data.draw(st.sampled_from(range(n)))]
+        lines = len(network.orders[o].lines)
+        taken = {c: q for c, q in other.items() if c[1] < lines}
+        network._hold(o, taken if data.draw(st.booleans()) else cells[o])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(WAVES, st.data())
+def test_arrays_from_statics_match_arrays_from_scratch_after_moves(
+    problem: BatchProblem, data: st.DataObject
+) -> None:
+    """Statics taken at the start build every order's arrays exactly, whatever the others hold."""
+    network, cells = _network(problem)
+    n = len(problem.orders)
     for o in range(n):
         network.statics(o)  # taken on the starting network, kept as the others move
-    orders = st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)
     locations = st.lists(st.integers(0, len(problem.locations) - 1), min_size=1, unique=True).map(
         lambda found: np.array(sorted(found), dtype=np.int64)
     )
     for _ in range(data.draw(st.integers(1, 4))):
-        released = data.draw(orders)
-        network.release(released)
+        released = data.draw(st.lists(st.integers(0, n - 1), max_size=n, unique=True))
+        held = network.release(released)
         for o in range(n):
             _check(network, o, data.draw(locations))
-        for o in released:  # held again, some on other orders' cells: stock and slots move
-            other = data.draw(st.sampled_from(range(n)))
-            taken = {c: q for c, q in cells[other].items() if c[1] < len(problem.orders[o].lines)}
-            network._hold(o, taken if data.draw(st.booleans()) else cells[o])
+        for o in released:
+            network._hold(o, held[o])
+        _move(network, cells, data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(WAVES, st.data())
+def test_settled_orders_arrays_over_their_superset_match_arrays_from_scratch(
+    problem: BatchProblem, data: st.DataObject
+) -> None:
+    """A settled order's neighbourhood arrays (superset and cells, kept tables) are exact."""
+    n = len(problem.orders)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(neighbourhood_module, "SUPERSET_FROM", 0)
+        patch.setattr(neighbourhood_module, "SUPERSET", 0)  # superset: the cheapest location
+        network, cells = _network(problem)
+        search = Neighbourhoods(problem, network.profiles, np.ones(n), np.arange(n), range(n))
+        for _ in range(data.draw(st.integers(1, 4))):
+            for o in range(n):
+                uses = cells[data.draw(st.sampled_from(range(n)))]
+                arrays, at = search._arrays(network, o, uses)
+                order, profile = problem.orders[o], network.profiles[o]
+                fresh = SourcingArrays.build(network.state.problem(order, profile, at))
+                _same(arrays, fresh)
+            _move(network, cells, data)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
