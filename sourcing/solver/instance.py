@@ -16,6 +16,7 @@ from sourcing.solver.geo import haversine_km
 from sourcing.solver.plan import CandidateReason
 from sourcing.solver.problem import SourcingProblem
 from sourcing.solver.sums import row_sums
+from sourcing.solver.table import LocationTable
 from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import Weights
 
@@ -68,9 +69,11 @@ class SourcingArrays:
     ) -> SourcingArrays:
         """Apply every constraint family to ``problem``; ``weights`` replace the profile's.
 
-        ``statics`` is what of the arrays the problem's state does not change
-        (``OrderStatics``), for this order over these candidates, with these
-        weights (then ``weights`` is not read); built here when not given.
+        ``statics`` is what of the arrays reservations and capacity left do
+        not change (``OrderStatics``), for this order over these candidates,
+        with these weights (then ``weights`` is not read), taken on a state
+        that differs from the problem's at most there; built here when not
+        given.
         """
         if statics is None:
             statics = OrderStatics.of(problem, weights)
@@ -84,7 +87,7 @@ class SourcingArrays:
         location_rules = [cf.store_capacity(problem, table), *statics.location_rules]
         eligible = location_rules[0].allowed & statics.eligible
 
-        positions = cf.Positions.of(problem, table, products)
+        positions = statics.positions_on(table)
         stock = cf.stock(problem, table, positions, statics.vip_reserve) * eligible[:, None]
         cap = np.minimum(stock[:, line_product], quantity[None, :]) * statics.line_allowed[None, :]
         surplus = cf.ideal_stock(positions)
@@ -161,15 +164,16 @@ class SourcingArrays:
 
 @dataclass(frozen=True, slots=True)
 class OrderStatics:
-    """What of one order's arrays no stock or capacity changes, one row per candidate.
+    """What of one order's arrays neither reserved units nor capacity left change, per candidate.
 
     The order's lines and products, distances, the location rules other than
-    capacity, the line rules, the VIP reserve and the prices that read only
-    the candidates' own numbers. A caller building one order's arrays again
-    and again as the network's stock and capacity move (the wave's
-    neighbourhood search) takes these once and hands them to
-    ``SourcingArrays.build``; ``at`` gives them over a subset of the
-    candidates, row for row.
+    capacity, the line rules, the VIP reserve, the stock positions but for
+    their reservations, and the prices that read only the candidates' own
+    numbers. A caller building one order's arrays again and again while
+    other orders reserve units and take capacity (the wave's neighbourhood
+    search: ``NetworkState`` changes nothing else) takes these once and
+    hands them to ``SourcingArrays.build``; ``at`` gives them over a subset
+    of the candidates, row for row.
     """
 
     weights: Weights
@@ -182,6 +186,7 @@ class OrderStatics:
     line_allowed: BoolArray  # (K,)
     line_why: tuple[str, ...]  # (K,)
     vip_reserve: IntArray  # (P,)
+    positions: cf.Positions  # (L, P) each; ``reserved`` is read again (``positions_on``)
     handling: FloatArray  # (L, K) weighted
     shipping: FloatArray  # (L, K) weighted, flat
     fulfilment_parts: dict[str, FloatArray]  # fixed, distance, speed, vip_service: (L,)
@@ -224,6 +229,7 @@ class OrderStatics:
             line_allowed=excluded_lines.allowed & vip_lines.allowed,
             line_why=tuple(a or b for a, b in zip(excluded_lines.why, vip_lines.why, strict=True)),
             vip_reserve=vip_reserve,
+            positions=cf.Positions.of(problem, table, products),
             handling=np.repeat((weights.handling * table.handling_cost)[:, None], len(quantity), 1),
             shipping=flat_shipping(weights, table.shipping_cost_per_km, distance, len(quantity)),
             fulfilment_parts={
@@ -245,12 +251,38 @@ class OrderStatics:
                 cf.LocationRule(rule.allowed[index], rule.reason) for rule in self.location_rules
             ),
             eligible=self.eligible[index],
+            positions=cf.Positions(
+                self.products,
+                *(getattr(self.positions, name)[index] for name in _POSITION_ARRAYS),
+            ),
             handling=self.handling[index],
             shipping=self.shipping[index],
             fulfilment_parts={term: part[index] for term, part in self.fulfilment_parts.items()},
             scarcity_unit=self.scarcity_unit[index],
             scarcity_fulfilment=self.scarcity_fulfilment[index],
         )
+
+    def positions_on(self, table: LocationTable) -> cf.Positions:
+        """The positions with the units ``table`` has reserved (the rest as taken)."""
+        reserved = np.zeros_like(self.positions.reserved)
+        for j, product in enumerate(self.products):
+            column = table.products.get(product)
+            if column is not None:
+                reserved[column.index, j] = column.reserved
+        return replace(self.positions, reserved=reserved)
+
+
+# ``Positions``' arrays, in field order.
+_POSITION_ARRAYS = (
+    "on_hand",
+    "reserved",
+    "buffer_qty",
+    "ideal_qty",
+    "markdown",
+    "sell_through",
+    "stock_age_days",
+    "arriving",
+)
 
 
 def flat_shipping(
