@@ -35,6 +35,7 @@ from sourcing.solver.reduction import (
     MAX_SUBSETS,
     REFINE_STEPS,
     Reduction,
+    Room,
     Trial,
     most_locations_worth_using,
     reduce_candidates,
@@ -210,9 +211,10 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
         [begun[i][1].priced_total for i in shared],
         LAGRANGIAN_STEPS,
     )
+    rooms = _rooms(many)
     trials = [
-        Trial.of(arrays, objective.priced_total, allocation, prices)
-        for arrays, (allocation, objective, prices) in zip(many, begun, strict=True)
+        Trial.of(arrays, objective.priced_total, allocation, prices, room)
+        for arrays, (allocation, objective, prices), room in zip(many, begun, rooms, strict=True)
     ]
     refined = [i for i, trial in enumerate(trials) if trial.to_refine()]
     for i in refined:
@@ -227,6 +229,16 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
         Start(*one, reduction=trial.reduction(arrays))
         for arrays, one, trial in zip(many, begun, trials, strict=True)
     ]
+
+
+def _rooms(many: Sequence[SourcingArrays]) -> list[Room]:
+    """``Room.of`` each of ``many``, taken once per capacity table: derived orders share
+    the very ``cap`` (``variants.with_destinations``), whose room is then the same."""
+    rooms: list[Room] = []
+    for i, arrays in enumerate(many):
+        shared = next((rooms[j] for j in range(i) if many[j].cap is arrays.cap), None)
+        rooms.append(shared if shared is not None else Room.of(arrays))
+    return rooms
 
 
 def _without_mip(
