@@ -99,7 +99,11 @@ def _evaluate(
 def _priced_units(cost: FloatArray, allocation: IntArray) -> float:
     """``float((cost * allocation).sum())``: 0.0 without computing it where every cost is
     +0.0 (a weight of zero: most terms of most profiles), as no unit is negative."""
-    if not cost.any() and not np.signbit(cost).any():
+    if cost.dtype == np.float64:
+        # +0.0 is the one float64 whose bits are all zero: one pass over them, not two.
+        if not cost.view(np.uint64).any():
+            return 0.0
+    elif not cost.any() and not np.signbit(cost).any():
         return 0.0
     return float((cost * allocation).sum())
 
