@@ -13,7 +13,7 @@ import numpy as np
 from sourcing.solver.instance import SourcingArrays
 from sourcing.solver.plan import ObjectiveBreakdown
 from sourcing.solver.sums import column_sums, row_sums
-from sourcing.solver.types import FloatArray, IntArray
+from sourcing.solver.types import BoolArray, FloatArray, IntArray
 from sourcing.solver.weights import STEERING_TERMS, Weights
 
 # The terms of a plan's real cost; the steering terms are reported apart.
@@ -38,7 +38,7 @@ def evaluate(arrays: SourcingArrays, allocation: IntArray) -> ObjectiveBreakdown
     ``steering``, not to the cost: ``priced_total`` is what the solver
     minimises, ``total`` what the plan costs.
     """
-    return _evaluate(arrays, np.asarray(allocation, dtype=np.int64), {})
+    return _evaluate(arrays, np.asarray(allocation, dtype=np.int64), _Known())
 
 
 def evaluate_alike(
@@ -49,25 +49,48 @@ def evaluate_alike(
     Orders derived from one another (``variants.with_destination``: one cart
     sent to different places) share every cost array but the distance-priced
     ones; on equal allocations a term priced from the very same array is the
-    same float, so it is priced once.
+    same float, so it is priced once; so are the locations used, the units
+    rejected (of the very same quantities) and below the ideal level (of the
+    very same surplus and lines' products).
     """
-    priced: dict[tuple[tuple[int, ...], bytes], dict[tuple[str, int], float]] = {}
+    priced: dict[tuple[tuple[int, ...], bytes], _Known] = {}
     found = []
     for arrays, allocation in zip(many, allocations, strict=True):
         units = np.asarray(allocation, dtype=np.int64)
-        known = priced.setdefault((units.shape, units.tobytes()), {})
+        known = priced.setdefault((units.shape, units.tobytes()), _Known())
         found.append(_evaluate(arrays, units, known))
     return found
 
 
-def _evaluate(
-    arrays: SourcingArrays, allocation: IntArray, known: dict[tuple[str, int], float]
-) -> ObjectiveBreakdown:
-    """``evaluate``; ``known``: terms already priced on this very allocation, by the cost
-    array they were priced from (the arrays alive, so their ids are theirs)."""
-    used = row_sums(allocation) > 0
-    rejected = int((arrays.quantity - column_sums(allocation)).sum())
-    below_ideal = np.maximum(units_by_product(arrays, allocation) - arrays.surplus, 0)
+class _Known:
+    """What evaluations of one allocation share: terms by the cost array they were priced
+    from, counts by the arrays they were counted from (the arrays alive, so their ids are
+    theirs), and the locations used."""
+
+    __slots__ = ("counts", "terms", "used")
+
+    def __init__(self) -> None:
+        self.terms: dict[tuple[str, int], float] = {}
+        self.counts: dict[tuple[str, int, int], int] = {}
+        self.used: BoolArray | None = None
+
+
+def _evaluate(arrays: SourcingArrays, allocation: IntArray, shared: _Known) -> ObjectiveBreakdown:
+    """``evaluate``; ``shared``: what was already found on this very allocation."""
+    used = shared.used
+    if used is None:
+        used = shared.used = row_sums(allocation) > 0
+    counts = shared.counts
+    rejected = counts.get(("rejected", id(arrays.quantity), 0))
+    if rejected is None:
+        rejected = int((arrays.quantity - column_sums(allocation)).sum())
+        counts[("rejected", id(arrays.quantity), 0)] = rejected
+    below_key = ("below_ideal", id(arrays.surplus), id(arrays.line_product))
+    below_ideal = counts.get(below_key)
+    if below_ideal is None:
+        by_product = units_by_product(arrays, allocation)
+        below_ideal = counts[below_key] = int(np.maximum(by_product - arrays.surplus, 0).sum())
+    known = shared.terms
     w = arrays.weights
     terms = dict.fromkeys(TERMS, 0.0)
     steering: dict[str, float] = {}
@@ -87,7 +110,7 @@ def _evaluate(
     if arrays.rates is not None:  # the parcels a rate card prices, by their weight
         terms["shipping"] += arrays.rates.cost(allocation)
     terms["split"] = w.split * max(int(used.sum()) - 1, 0)
-    terms["ideal_stock"] = w.ideal_stock * float(below_ideal.sum())
+    terms["ideal_stock"] = w.ideal_stock * float(below_ideal)
     terms["rejection"] = (arrays.rejection_penalty - arrays.steering_rejection) * rejected
     if steering:
         steering["scarcity_price"] = (
@@ -99,7 +122,11 @@ def _evaluate(
 def _priced_units(cost: FloatArray, allocation: IntArray) -> float:
     """``float((cost * allocation).sum())``: 0.0 without computing it where every cost is
     +0.0 (a weight of zero: most terms of most profiles), as no unit is negative."""
-    if not cost.any() and not np.signbit(cost).any():
+    if cost.dtype == np.float64:
+        # +0.0 is the one float64 whose bits are all zero: one pass over them, not two.
+        if not cost.view(np.uint64).any():
+            return 0.0
+    elif not cost.any() and not np.signbit(cost).any():
         return 0.0
     return float((cost * allocation).sum())
 

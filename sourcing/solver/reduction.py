@@ -126,7 +126,12 @@ class Reduction:
         if self.searched is None:
             return False
         candidates, max_size = self.searched
-        return most <= max_size and bool(np.isin(keep, candidates).all())
+        # Both hold distinct indices: a Python set answers for a few faster than ``np.isin``.
+        return (
+            most <= max_size
+            and len(keep) <= len(candidates)
+            and set(keep.tolist()) <= set(candidates.tolist())
+        )
 
 
 def may_reach(floor: FloatArray, room: float) -> BoolArray:
@@ -183,21 +188,48 @@ def subsets_to_price(n: int, max_size: int) -> int:
     return sum(math.comb(n, size) for size in range(max_size + 1))
 
 
-def _promising(arrays: SourcingArrays, usable: IntArray, g: FloatArray) -> IntArray:
-    """The candidates the prices favour, completed so that every line can be served."""
+@dataclass(frozen=True, slots=True)
+class Room:
+    """Of an order's capacities alone: the candidates with room for some line (``usable``)
+    and the lines some candidate has room for. One cart's orders sent to different places
+    share the very ``cap`` (``variants.with_destinations``), so they share this too."""
+
+    usable: IntArray
+    lines: list[int]
+
+    @classmethod
+    def of(cls, arrays: SourcingArrays) -> Room:
+        """The room of ``arrays.cap``."""
+        return cls(
+            np.flatnonzero(row_sums(arrays.cap) > 0),
+            np.flatnonzero(column_sums(arrays.cap) > 0).tolist(),
+        )
+
+
+def _promising(
+    arrays: SourcingArrays, usable: IntArray, g: FloatArray, lines: list[int] | None = None
+) -> IntArray:
+    """The candidates the prices favour, completed so that every line can be served.
+    ``lines``: the lines some candidate has room for, when the caller has them (``Room``)."""
     ranked = usable[np.argsort(g[usable], kind="stable")]
     count = min(len(ranked), max(int((g[usable] < 0).sum()), 4), MAX_ENUMERATED - 4)
-    chosen = list(ranked[:count])
+    chosen = ranked[:count].tolist()
+    taken = np.zeros(len(ranked), dtype=bool)  # which places of ``ranked`` are chosen
+    taken[:count] = True
     # What the chosen hold of each line, kept up as candidates join (integers: exact).
     held = column_sums(arrays.cap[chosen]).tolist()
     quantity = arrays.quantity.tolist()
-    for k in np.flatnonzero(column_sums(arrays.cap) > 0).tolist():
+    if lines is None:
+        lines = np.flatnonzero(column_sums(arrays.cap) > 0).tolist()
+    for k in lines:
         if held[k] < quantity[k] and len(chosen) < MAX_ENUMERATED:
             # The best-ranked candidate not yet chosen that holds some of the line.
-            missing = ranked[(arrays.cap[ranked, k] > 0) & ~np.isin(ranked, chosen)]
-            chosen.extend(missing[:1])
-            if len(missing):
-                held = [h + int(c) for h, c in zip(held, arrays.cap[missing[0]], strict=True)]
+            places = np.flatnonzero((arrays.cap[ranked, k] > 0) & ~taken)
+            if len(places):
+                taken[places[0]] = True
+                joining = int(ranked[places[0]])
+                chosen.append(joining)
+                held = [h + int(c) for h, c in zip(held, arrays.cap[joining], strict=True)]
     return np.sort(np.array(chosen, dtype=np.int64))
 
 
@@ -244,15 +276,18 @@ class Trial:
         upper_bound: float,
         incumbent: IntArray,
         ascended: Lagrangian | None = None,
+        room: Room | None = None,
     ) -> Trial:
-        """The first price steps (unless ``ascended``) and the trial enumeration."""
-        usable = np.flatnonzero(row_sums(arrays.cap) > 0)
+        """The first price steps (unless ``ascended``) and the trial enumeration.
+        ``room``: ``Room.of(arrays)``, when the caller has it (orders over one ``cap``)."""
+        room = Room.of(arrays) if room is None else room
+        usable = room.usable
         prices = Lagrangian(arrays) if ascended is None else ascended
         if len(usable) == 0:
             return cls(usable, prices, incumbent, upper_bound)
         if ascended is None:
             prices.ascend(upper_bound, LAGRANGIAN_STEPS)
-        promising = _promising(arrays, usable, prices.best_g)
+        promising = _promising(arrays, usable, prices.best_g, room.lines)
         # Larger subsets cost at least the upper bound, so the trial could not use
         # them; the smaller ones come first in the enumeration, so its choice is unchanged.
         most = most_locations_worth_using(arrays, promising, upper_bound)

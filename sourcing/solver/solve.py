@@ -35,6 +35,7 @@ from sourcing.solver.reduction import (
     MAX_SUBSETS,
     REFINE_STEPS,
     Reduction,
+    Room,
     Trial,
     most_locations_worth_using,
     reduce_candidates,
@@ -129,7 +130,8 @@ def solve_arrays(
                 reduction = reduce_candidates(arrays, objective.priced_total, allocation, ascended)
             if reduction.incumbent is not allocation:  # else the greedy's price stands
                 allocation = reduction.incumbent
-                objective = evaluate(arrays, allocation)
+                found = start.found if start is not None and start.reduction is reduction else None
+                objective = found if found is not None else evaluate(arrays, allocation)
             keep = reduction.keep
             kept = len(keep)
             exact = _without_mip(
@@ -170,12 +172,14 @@ def solve_arrays(
 class Start:
     """What ``solve_arrays`` does first: the greedy's plan, priced, and the reduction's
     prices after their first steps towards that price; ``reduction``: the reduction
-    itself, when the caller took it (``starts``)."""
+    itself, when the caller took it (``starts``), and ``found``: its incumbent priced
+    (``evaluate``), when that is not the greedy's plan."""
 
     allocation: IntArray
     objective: ObjectiveBreakdown
     prices: Lagrangian
     reduction: Reduction | None = None
+    found: ObjectiveBreakdown | None = None
 
 
 def _first_plan(arrays: SourcingArrays, start: Start | None) -> tuple[IntArray, ObjectiveBreakdown]:
@@ -210,9 +214,10 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
         [begun[i][1].priced_total for i in shared],
         LAGRANGIAN_STEPS,
     )
+    rooms = _rooms(many)
     trials = [
-        Trial.of(arrays, objective.priced_total, allocation, prices)
-        for arrays, (allocation, objective, prices) in zip(many, begun, strict=True)
+        Trial.of(arrays, objective.priced_total, allocation, prices, room)
+        for arrays, (allocation, objective, prices), room in zip(many, begun, rooms, strict=True)
     ]
     refined = [i for i, trial in enumerate(trials) if trial.to_refine()]
     for i in refined:
@@ -223,10 +228,32 @@ def starts(many: Sequence[SourcingArrays]) -> list[Start]:
         [trials[i].upper_bound for i in together],
         REFINE_STEPS,
     )
-    return [
-        Start(*one, reduction=trial.reduction(arrays))
-        for arrays, one, trial in zip(many, begun, trials, strict=True)
+    reductions = [trial.reduction(arrays) for arrays, trial in zip(many, trials, strict=True)]
+    # The incumbents that beat the greedy's plan, priced as ``solve_arrays`` would: one
+    # cart's orders often find the very same plan, whose shared terms are priced once.
+    better = [
+        i
+        for i, (one, reduction) in enumerate(zip(begun, reductions, strict=True))
+        if reduction.incumbent is not one[0]
     ]
+    found: list[ObjectiveBreakdown | None] = [None] * len(many)
+    alike = evaluate_alike([many[i] for i in better], [reductions[i].incumbent for i in better])
+    for i, objective in zip(better, alike, strict=True):
+        found[i] = objective
+    return [
+        Start(*one, reduction=reduction, found=objective)
+        for one, reduction, objective in zip(begun, reductions, found, strict=True)
+    ]
+
+
+def _rooms(many: Sequence[SourcingArrays]) -> list[Room]:
+    """``Room.of`` each of ``many``, taken once per capacity table: derived orders share
+    the very ``cap`` (``variants.with_destinations``), whose room is then the same."""
+    rooms: list[Room] = []
+    for i, arrays in enumerate(many):
+        shared = next((rooms[j] for j in range(i) if many[j].cap is arrays.cap), None)
+        rooms.append(shared if shared is not None else Room.of(arrays))
+    return rooms
 
 
 def _without_mip(

@@ -1,5 +1,6 @@
 """The reduction's trial candidates (``_promising``): the best-ranked by the prices' g,
-completed line by line, as the first version chose them."""
+completed line by line, as the first version chose them; with the room (``Room``) a cart's
+orders share; and whether the trial searched every plan a solve would enumerate again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.reduction import MAX_ENUMERATED, _promising
+from sourcing.solver.reduction import MAX_ENUMERATED, Reduction, Room, _promising
 from tests.solver.builders import loc, order, problem
 
 
@@ -42,3 +43,26 @@ def test_trial_candidates_are_the_first_versions(locations: int, lines: int, see
     usable = np.flatnonzero(cap.sum(axis=1) > 0)
     g = rng.choice([-2.0, -1.0, 0.0, 1.0, 3.0], size=locations)
     assert np.array_equal(_promising(arrays, usable, g), _promising_first(arrays, usable, g))
+    room = Room.of(arrays)
+    assert np.array_equal(room.usable, usable)
+    assert np.array_equal(_promising(arrays, usable, g, room.lines), _promising(arrays, usable, g))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sets(st.integers(0, 20), max_size=12),
+    st.sets(st.integers(0, 20), max_size=12),
+    st.integers(0, 5),
+    st.integers(0, 5),
+)
+def test_searched_all_is_every_kept_candidate_among_the_searched(
+    kept: set[int], searched: set[int], most: int, searched_most: int
+) -> None:
+    """Any kept and searched candidates (disjoint, nested, equal, empty) and sizes: as
+    ``np.isin`` tells it."""
+    keep = np.array(sorted(kept), dtype=np.int64)
+    candidates = np.array(sorted(searched), dtype=np.int64)
+    reduction = Reduction(keep, 0.0, BASE.cap, 0.0, (candidates, searched_most))
+    expected = most <= searched_most and bool(np.isin(keep, candidates).all())
+    assert reduction.searched_all(keep, most) == expected
+    assert not Reduction(keep, 0.0, BASE.cap, 0.0).searched_all(keep, most)

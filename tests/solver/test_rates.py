@@ -197,3 +197,16 @@ def test_no_now_means_no_promise_and_old_plans_unchanged() -> None:
     assert isinstance(SourcingProfile().service_choice, ServiceChoice)
     assert OrderLine("L1", "p1", 1).weight_g == 0
     assert evaluate(SourcingArrays.build(heavy_order_problem()), np.zeros((3, 1), int)).total > 0
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rated_problems(), st.data())
+def test_priced_by_weight_is_whether_a_rated_candidate_is_among_them(
+    problem: SourcingProblem, data: st.DataObject
+) -> None:
+    """Any subset of the candidates (none, some, all): as ``np.isin`` of the rated ones."""
+    arrays = SourcingArrays.build(problem)
+    chosen = data.draw(st.sets(st.integers(0, len(arrays.cap) - 1)))
+    candidates = np.array(sorted(chosen), dtype=np.int64)
+    expected = arrays.rates is not None and bool(np.isin(arrays.rates.location, candidates).any())
+    assert arrays.priced_by_weight(candidates) == expected

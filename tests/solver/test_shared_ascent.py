@@ -228,9 +228,12 @@ def test_greedy_of_many_stores_is_each_ones_greedy(problem: SourcingProblem) -> 
 @given(problems())
 def test_plans_priced_alike_are_priced_as_alone(problem: SourcingProblem) -> None:
     """Stores' plans (equal ones sharing their terms but the distance-priced ones), the
-    first store's plan at every store, and an order over arrays of its own: each priced
+    first store's plan at every store, an order over arrays of its own, and a store with
+    a surplus of its own (its units below the ideal level counted again): each priced
     term for term as ``evaluate`` prices it alone."""
-    many = [*stores_of(problem), SourcingArrays.build(problem)]
+    stores = stores_of(problem)
+    less = replace(stores[0], surplus=np.maximum(stores[0].surplus - 1, 0))
+    many = [*stores, SourcingArrays.build(problem), less]
     greedy = greedy_allocations(many)
     first = [greedy[0].copy() for _ in many]
     for allocations in (greedy, first):

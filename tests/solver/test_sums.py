@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sourcing.solver import SourcingProblem
 from sourcing.solver.greedy import greedy_allocation
 from sourcing.solver.instance import SourcingArrays
-from sourcing.solver.objective import evaluate
+from sourcing.solver.objective import _priced_units, evaluate
 from sourcing.solver.sums import column_sums, row_sums
 from tests.solver.test_properties import problems
 
@@ -67,3 +67,23 @@ def test_each_term_is_the_sum_of_its_costs_times_the_units(
         terms = evaluate(zeroed, allocation).terms
         for term, cost in parts.items():
             assert bits(terms[term]) == bits(float((cost * allocation).sum())), term
+
+
+@pytest.mark.parametrize(
+    "cost",
+    [
+        np.zeros((4, 3)),
+        np.full((4, 3), -0.0),
+        np.array([[0.0, np.nan, 0.0]] * 4),
+        np.array([[0.0, np.inf, 0.0]] * 4),
+        np.array([[0.0, 5e-324, 0.0]] * 4),  # the least subnormal: bits but one
+        np.zeros((4, 3), dtype=np.float32),
+        np.array([[0.0, -0.0, 1.5]] * 4, dtype=np.float32),
+        np.zeros((3, 4)).T,  # a transposed view
+    ],
+)
+def test_priced_units_is_the_sum_it_replaces(cost: np.ndarray) -> None:
+    """Zeros of either sign, NaN, infinity, the least subnormal, float32 and views: the bits
+    of ``float((cost * allocation).sum())``."""
+    allocation = np.array([[0, 1, 2]] * 4, dtype=np.int64)[: cost.shape[0], : cost.shape[1]]
+    assert bits(_priced_units(cost, allocation)) == bits(float((cost * allocation).sum()))
