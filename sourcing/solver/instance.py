@@ -6,7 +6,7 @@ the greedy, the objective and the explanation all see the same rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -278,17 +278,8 @@ class OrderStatics:
         return replace(self.positions, reserved=reserved)
 
 
-# ``Positions``' arrays, in field order.
-_POSITION_ARRAYS = (
-    "on_hand",
-    "reserved",
-    "buffer_qty",
-    "ideal_qty",
-    "markdown",
-    "sell_through",
-    "stock_age_days",
-    "arriving",
-)
+# ``Positions``' arrays, in field order (every field but the products).
+_POSITION_ARRAYS = tuple(f.name for f in fields(cf.Positions) if f.name != "products")
 
 
 def flat_shipping(
