@@ -92,7 +92,7 @@ class NetworkState:
             taken = self.taken.get(line.product_ref)
             if taken is not None:
                 index = column.index if at is None else at[column.index]
-                column = _reserving(column, column.reserved + taken[index])
+                column = replace(column, reserved=column.reserved + taken[index])
             stock[line.product_ref] = column
         if at is None:
             state = CandidateState.unchecked(
@@ -368,22 +368,6 @@ def _column_at(column: ProductColumn, at: IntArray) -> ProductColumn:
         sell_through=column.sell_through[found],
         stock_age_days=column.stock_age_days[found],
         in_transit=tuple((renumber[i], t) for i, t in column.in_transit if i in renumber),
-    )
-
-
-def _reserving(column: ProductColumn, reserved: IntArray) -> ProductColumn:
-    """``column`` with ``reserved`` (``dataclasses.replace`` costs a neighbourhood's order
-    several times this: it is called per product of every order the search prices)."""
-    return ProductColumn(
-        column.index,
-        column.on_hand,
-        reserved,
-        column.buffer_qty,
-        column.ideal_qty,
-        column.markdown,
-        column.sell_through,
-        column.stock_age_days,
-        column.in_transit,
     )
 
 
